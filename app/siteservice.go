@@ -1,0 +1,384 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Wrong-passphrase pause: after MaxPassphraseAttempts wrong tries in a row the
+// administrator must wait FirstLockout; every further wrong try doubles the
+// wait, up to MaxLockout. The state is stored, so restarting the app does not
+// reset it.
+const (
+	MaxPassphraseAttempts = 5
+	FirstLockout          = 30 * time.Second
+	MaxLockout            = 15 * time.Minute
+)
+
+// SiteService holds the rules of the site, its e-commerce features and site
+// administration.
+type SiteService struct {
+	Store  SiteStore
+	Now    func() time.Time // the clock; time.Now when nil
+	Argon2 Argon2Params     // DefaultArgon2 when zero
+}
+
+// NewSiteService returns a SiteService on store with the real clock.
+func NewSiteService(store SiteStore) *SiteService {
+	return &SiteService{Store: store, Now: time.Now, Argon2: DefaultArgon2}
+}
+
+func (s *SiteService) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+func (s *SiteService) params() Argon2Params {
+	if s.Argon2 == (Argon2Params{}) {
+		return DefaultArgon2
+	}
+	return s.Argon2
+}
+
+// Admin proves that the site administrator's passphrase was given. Only
+// Unlock makes one.
+type Admin struct{ unlocked time.Time }
+
+// IsSetUp reports whether the first-run wizard has created the site.
+func (s *SiteService) IsSetUp(ctx context.Context) (bool, error) {
+	_, err := s.Store.Site(ctx)
+	switch ErrorCode(err) {
+	case "":
+		return true, nil
+	case ENOTFOUND:
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// Site returns the site.
+func (s *SiteService) Site(ctx context.Context) (Site, error) {
+	return s.Store.Site(ctx)
+}
+
+// Setup is the first-run wizard's commit: it creates the site in Test mode
+// with the administrator's passphrase.
+func (s *SiteService) Setup(ctx context.Context, site Site, passphrase string) error {
+	site.Normalize()
+	site.Mode = ModeTest
+	site.CreatedAt = s.now()
+	if err := site.Validate(); err != nil {
+		return err
+	}
+	if err := ValidatePassphrase(passphrase); err != nil {
+		return err
+	}
+	hash, err := HashPassphrase(passphrase, s.params())
+	if err != nil {
+		return err
+	}
+	at := s.now()
+	audit := []AuditEntry{{At: at, Actor: ActorSetup, Action: "site.created", New: site.Name}}
+	return s.Store.CreateSite(ctx, site, AdminCredential{Hash: hash}, audit)
+}
+
+// Unlock checks the administrator's passphrase and returns the Admin handle
+// that site administration needs. Wrong tries are counted and paused.
+func (s *SiteService) Unlock(ctx context.Context, passphrase string) (*Admin, error) {
+	cred, err := s.Store.AdminCredential(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if now.Before(cred.LockedUntil) {
+		return nil, lockedError(cred.LockedUntil.Sub(now))
+	}
+	ok, err := VerifyPassphrase(passphrase, cred.Hash)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		if cred.FailedAttempts != 0 || !cred.LockedUntil.IsZero() {
+			cred.FailedAttempts, cred.LockedUntil = 0, time.Time{}
+			if err := s.Store.SaveAdminCredential(ctx, cred, nil); err != nil {
+				return nil, err
+			}
+		}
+		return &Admin{unlocked: now}, nil
+	}
+	cred.FailedAttempts++
+	var audit []AuditEntry
+	if cred.FailedAttempts >= MaxPassphraseAttempts {
+		wait := FirstLockout << (cred.FailedAttempts - MaxPassphraseAttempts)
+		if wait > MaxLockout || wait <= 0 {
+			wait = MaxLockout
+		}
+		cred.LockedUntil = now.Add(wait)
+		audit = append(audit, AuditEntry{At: now, Actor: ActorAdministrator, Action: "admin.paused",
+			New: strconv.Itoa(cred.FailedAttempts)})
+	}
+	if err := s.Store.SaveAdminCredential(ctx, cred, audit); err != nil {
+		return nil, err
+	}
+	if !cred.LockedUntil.IsZero() && now.Before(cred.LockedUntil) {
+		return nil, lockedError(cred.LockedUntil.Sub(now))
+	}
+	left := MaxPassphraseAttempts - cred.FailedAttempts
+	return nil, Errorf(EUNAUTHORIZED, "error.passphrase.wrong", "wrong passphrase (%d tries left before a pause)", left).
+		With(map[string]any{"Left": left})
+}
+
+func lockedError(wait time.Duration) *Error {
+	secs := int((wait + time.Second - 1) / time.Second)
+	return Errorf(ELOCKED, "error.passphrase.locked", "too many wrong passphrases: try again in %d s", secs).
+		With(map[string]any{"Seconds": secs})
+}
+
+func (s *SiteService) requireAdmin(a *Admin) error {
+	if a == nil {
+		return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+	}
+	return nil
+}
+
+// ChangePassphrase replaces the administrator's passphrase; the audit log
+// records that it changed, never the passphrase.
+func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, newPassphrase string) error {
+	if err := s.requireAdmin(a); err != nil {
+		return err
+	}
+	if err := ValidatePassphrase(newPassphrase); err != nil {
+		return err
+	}
+	hash, err := HashPassphrase(newPassphrase, s.params())
+	if err != nil {
+		return err
+	}
+	return s.Store.SaveAdminCredential(ctx, AdminCredential{Hash: hash},
+		[]AuditEntry{{At: s.now(), Actor: ActorAdministrator, Action: "admin.passphrase", New: "changed"}})
+}
+
+// UpdateSite saves the general settings (name, country, currency, time zone,
+// language) and records each changed field. Mode and rates have their own
+// methods; their values in site are ignored.
+func (s *SiteService) UpdateSite(ctx context.Context, a *Admin, site Site) error {
+	if err := s.requireAdmin(a); err != nil {
+		return err
+	}
+	old, err := s.Store.Site(ctx)
+	if err != nil {
+		return err
+	}
+	site.Normalize()
+	next := old
+	next.Name, next.Country, next.Currency, next.TimeZone, next.Language =
+		site.Name, site.Country, site.Currency, site.TimeZone, site.Language
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	at := s.now()
+	var audit []AuditEntry
+	add := func(action, o, n string) {
+		if o != n {
+			audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Old: o, New: n})
+		}
+	}
+	add("site.name", old.Name, next.Name)
+	add("site.country", old.Country, next.Country)
+	add("site.currency", old.Currency, next.Currency)
+	add("site.timezone", old.TimeZone, next.TimeZone)
+	add("site.language", old.Language, next.Language)
+	if len(audit) == 0 {
+		return nil
+	}
+	return s.Store.SaveSite(ctx, next, audit)
+}
+
+// SetMode switches between Test and Production.
+func (s *SiteService) SetMode(ctx context.Context, a *Admin, mode Mode) error {
+	if err := s.requireAdmin(a); err != nil {
+		return err
+	}
+	site, err := s.Store.Site(ctx)
+	if err != nil {
+		return err
+	}
+	if mode != ModeTest && mode != ModeProduction {
+		return Errorf(EINVALID, "error.site.mode", "mode must be test or production")
+	}
+	if site.Mode == mode {
+		return nil
+	}
+	audit := []AuditEntry{{At: s.now(), Actor: ActorAdministrator, Action: "site.mode", Old: string(site.Mode), New: string(mode)}}
+	site.Mode = mode
+	return s.Store.SaveSite(ctx, site, audit)
+}
+
+// SetRates sets the pay-per-use rates, in ten-thousandths of the currency's
+// major unit per minute.
+func (s *SiteService) SetRates(ctx context.Context, a *Admin, personE4, teleconferenceE4 int64) error {
+	if err := s.requireAdmin(a); err != nil {
+		return err
+	}
+	site, err := s.Store.Site(ctx)
+	if err != nil {
+		return err
+	}
+	next := site
+	next.RatePersonMinuteE4, next.RateTeleconferenceMinuteE4 = personE4, teleconferenceE4
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	at := s.now()
+	var audit []AuditEntry
+	if site.RatePersonMinuteE4 != personE4 {
+		audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: "site.rate.person_minute",
+			Old: formatE4(site.RatePersonMinuteE4, site.Currency), New: formatE4(personE4, site.Currency)})
+	}
+	if site.RateTeleconferenceMinuteE4 != teleconferenceE4 {
+		audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: "site.rate.teleconference_minute",
+			Old: formatE4(site.RateTeleconferenceMinuteE4, site.Currency), New: formatE4(teleconferenceE4, site.Currency)})
+	}
+	if len(audit) == 0 {
+		return nil
+	}
+	return s.Store.SaveSite(ctx, next, audit)
+}
+
+// formatE4 writes a rate for the audit log in a locale-neutral form.
+func formatE4(e4 int64, code string) string {
+	return fmt.Sprintf("%d.%04d %s", e4/10000, e4%10000, code)
+}
+
+// Features returns every feature's state.
+func (s *SiteService) Features(ctx context.Context) ([]FeatureState, error) {
+	return s.Store.Features(ctx)
+}
+
+func (s *SiteService) feature(ctx context.Context, f Feature) (FeatureState, error) {
+	states, err := s.Store.Features(ctx)
+	if err != nil {
+		return FeatureState{}, err
+	}
+	for _, st := range states {
+		if st.Feature == f {
+			return st, nil
+		}
+	}
+	return FeatureState{Feature: f}, nil
+}
+
+// SetFeatureEnabled enables or disables a feature. A feature that is not
+// provisioned cannot be enabled: the error tells the administrator to
+// contact the account manager.
+func (s *SiteService) SetFeatureEnabled(ctx context.Context, a *Admin, f Feature, enabled bool) error {
+	if err := s.requireAdmin(a); err != nil {
+		return err
+	}
+	if _, err := ParseFeature(string(f)); err != nil {
+		return err
+	}
+	st, err := s.feature(ctx, f)
+	if err != nil {
+		return err
+	}
+	if enabled && !st.Provisioned {
+		return Errorf(EUNAVAILABLE, "error.feature.not_provisioned",
+			"%s is not provisioned for this site: contact your account manager", f).With(map[string]any{"Feature": string(f)})
+	}
+	if st.Enabled == enabled {
+		return nil
+	}
+	audit := []AuditEntry{{At: s.now(), Actor: ActorAdministrator, Action: "feature.enabled", Target: string(f),
+		Old: strconv.FormatBool(st.Enabled), New: strconv.FormatBool(enabled)}}
+	st.Enabled = enabled
+	return s.Store.SaveFeatures(ctx, []FeatureState{st}, audit)
+}
+
+// Provision is the account manager's command: it provisions features (or
+// revokes them, which also disables them). It works before the first-run
+// wizard, on a database with no site yet.
+func (s *SiteService) Provision(ctx context.Context, features []Feature, revoke bool) ([]FeatureState, error) {
+	if len(features) == 0 {
+		return nil, Errorf(EINVALID, "error.feature.none", "name at least one feature")
+	}
+	states, err := s.Store.Features(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := map[Feature]FeatureState{}
+	for _, st := range states {
+		byName[st.Feature] = st
+	}
+	at := s.now()
+	var changed []FeatureState
+	var audit []AuditEntry
+	for _, f := range features {
+		if _, err := ParseFeature(string(f)); err != nil {
+			return nil, err
+		}
+		st, ok := byName[f]
+		if !ok {
+			st = FeatureState{Feature: f}
+		}
+		want := !revoke
+		if st.Provisioned == want {
+			continue
+		}
+		audit = append(audit, AuditEntry{At: at, Actor: ActorAccountManager, Action: "feature.provisioned", Target: string(f),
+			Old: strconv.FormatBool(st.Provisioned), New: strconv.FormatBool(want)})
+		if revoke && st.Enabled {
+			audit = append(audit, AuditEntry{At: at, Actor: ActorAccountManager, Action: "feature.enabled", Target: string(f),
+				Old: "true", New: "false"})
+			st.Enabled = false
+		}
+		st.Provisioned = want
+		byName[f] = st
+		changed = append(changed, st)
+	}
+	if len(changed) > 0 {
+		if err := s.Store.SaveFeatures(ctx, changed, audit); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.Features(ctx)
+}
+
+// RequireFeature is what a host's screen asks before offering a feature. It
+// returns nil when the feature is enabled, and otherwise an EUNAVAILABLE error
+// that says whom to contact: the site administrator, or for pay-per-use
+// (which the vendor turns on) the account manager.
+func (s *SiteService) RequireFeature(ctx context.Context, f Feature) error {
+	st, err := s.feature(ctx, f)
+	if err != nil {
+		return err
+	}
+	return FeatureAvailability(st)
+}
+
+// FeatureAvailability is RequireFeature's rule on a known state.
+func FeatureAvailability(st FeatureState) error {
+	if st.Enabled && st.Provisioned {
+		return nil
+	}
+	data := map[string]any{"Feature": string(st.Feature)}
+	if st.Feature == FeaturePayPerUse {
+		return Errorf(EUNAVAILABLE, "error.feature.contact_account_manager",
+			"%s is not available on this site: contact your account manager", st.Feature).With(data)
+	}
+	return Errorf(EUNAVAILABLE, "error.feature.contact_site_admin",
+		"%s is not enabled on this site: contact your site administrator", st.Feature).With(data)
+}
+
+// AuditLog returns audit entries newest first.
+func (s *SiteService) AuditLog(ctx context.Context, a *Admin, offset, limit int) ([]AuditEntry, int, error) {
+	if err := s.requireAdmin(a); err != nil {
+		return nil, 0, err
+	}
+	return s.Store.AuditLog(ctx, offset, limit)
+}
