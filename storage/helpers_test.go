@@ -1,0 +1,123 @@
+package storage_test
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/storage"
+)
+
+// openTemp opens a new database in a fresh temporary folder.
+func openTemp(t *testing.T) (*storage.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "trainpay.db")
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+// fileState is everything about a file that "not a byte changed" covers.
+type fileState struct {
+	size     int64
+	sha      [32]byte
+	mtime    time.Time
+	sidecars []string
+}
+
+func stateOf(t *testing.T, path string) fileState {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fileState{size: fi.Size(), sha: sha256.Sum256(b), mtime: fi.ModTime()}
+	for _, suffix := range []string{"-wal", "-shm", "-journal"} {
+		if _, err := os.Lstat(path + suffix); err == nil {
+			s.sidecars = append(s.sidecars, suffix)
+		}
+	}
+	return s
+}
+
+func assertUnchanged(t *testing.T, path string, before fileState) {
+	t.Helper()
+	after := stateOf(t, path)
+	if after.size != before.size || after.sha != before.sha {
+		t.Errorf("%s changed: size %d -> %d, sha256 %x -> %x", path, before.size, after.size, before.sha, after.sha)
+	}
+	if !after.mtime.Equal(before.mtime) {
+		t.Errorf("%s mtime changed: %v -> %v", path, before.mtime, after.mtime)
+	}
+	if len(after.sidecars) != len(before.sidecars) {
+		t.Errorf("%s sidecar files: before %v, after %v", path, before.sidecars, after.sidecars)
+	}
+}
+
+// wantError checks err's code and key.
+func wantError(t *testing.T, err error, code, key string) *app.Error {
+	t.Helper()
+	var e *app.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not an *app.Error", err, err)
+	}
+	if e.Code != code || e.Key != key {
+		t.Fatalf("error %q: code %q key %q, want %q %q", err, e.Code, e.Key, code, key)
+	}
+	return e
+}
+
+// rawOpen opens path with the plain driver, outside storage, to forge files.
+func rawOpen(t *testing.T, path, params string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?"+params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sameMtimeDelay makes sure an mtime comparison would notice a write: file
+// systems with coarse timestamps could otherwise hide one.
+func sameMtimeDelay() { time.Sleep(20 * time.Millisecond) }
+
+// openPath opens an existing database and closes it when the test ends.
+func openPath(t *testing.T, path string) (*storage.DB, error) {
+	t.Helper()
+	db, err := storage.Open(path)
+	if err == nil {
+		t.Cleanup(func() { db.Close() })
+	}
+	return db, err
+}
