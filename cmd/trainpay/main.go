@@ -1,0 +1,13 @@
+// Command trainpay is the TrainPay desktop application: it opens the site's
+// database, builds the services and shows the main window. Subcommands
+// (`trainpay --help`) serve the account manager and scripts.
+package main
+
+import (
+	"os"
+	_ "time/tzdata" // the site's time zone must resolve on Windows too
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,587 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// auditPageSize is how many audit entries one page of the log shows.
+const auditPageSize = 50
+
+// adminScreen is Site administration. It opens only with the
+// administrator's passphrase and locks again when the user leaves it.
+type adminScreen struct {
+	m     *MainWindow
+	deps  Deps
+	admin *app.Admin
+	root  *fyne.Container
+
+	// Locked view.
+	pass      *widget.Entry
+	unlockBtn *widget.Button
+	unlockMsg *widget.Label
+
+	// Unlocked view.
+	tabs      *container.AppTabs
+	general   *generalTab
+	commerce  *commerceTab
+	audit     *auditTab
+	security  *securityTab
+	statusMsg *widget.Label
+}
+
+func (m *MainWindow) buildAdmin() fyne.CanvasObject {
+	if m.admin == nil {
+		m.admin = newAdminScreen(m)
+	}
+	return m.admin.root
+}
+
+func newAdminScreen(m *MainWindow) *adminScreen {
+	s := &adminScreen{m: m, deps: m.deps, root: container.NewStack()}
+	s.showLocked()
+	return s
+}
+
+func (s *adminScreen) showLocked() {
+	s.admin = nil
+	s.pass = widget.NewPasswordEntry()
+	s.pass.SetPlaceHolder(T("admin.passphrase"))
+	s.pass.OnSubmitted = func(string) { s.onUnlock() }
+	s.unlockBtn = widget.NewButton(T("admin.unlock"), s.onUnlock)
+	s.unlockBtn.Importance = widget.HighImportance
+	s.unlockMsg = widget.NewLabel("")
+	s.unlockMsg.Wrapping = fyne.TextWrapWord
+	s.unlockMsg.Importance = widget.DangerImportance
+	intro := widget.NewLabel(T("admin.locked_intro"))
+	intro.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(
+		widget.NewLabelWithStyle(T("nav.admin"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		intro, s.pass, s.unlockBtn, s.unlockMsg)
+	s.setRoot(container.NewPadded(container.NewBorder(box, nil, nil, nil)))
+}
+
+func (s *adminScreen) setRoot(o fyne.CanvasObject) {
+	s.root.Objects = []fyne.CanvasObject{o}
+	s.root.Refresh()
+}
+
+func (s *adminScreen) onUnlock() {
+	pass := s.pass.Text
+	s.unlockBtn.Disable()
+	s.deps.run(func() {
+		a, err := s.deps.Site.Unlock(context.Background(), pass)
+		fyne.Do(func() {
+			s.unlockBtn.Enable()
+			if err != nil {
+				s.pass.SetText("")
+				s.unlockMsg.SetText(ErrorText(err))
+				return
+			}
+			s.admin = a
+			s.showUnlocked()
+		})
+	})
+}
+
+func (s *adminScreen) showUnlocked() {
+	s.general = newGeneralTab(s)
+	s.commerce = newCommerceTab(s)
+	s.audit = newAuditTab(s)
+	s.security = newSecurityTab(s)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(T("admin.tab.general"), s.general.content),
+		container.NewTabItem(T("admin.tab.ecommerce"), s.commerce.content),
+		container.NewTabItem(T("admin.tab.audit"), s.audit.content),
+		container.NewTabItem(T("admin.tab.security"), s.security.content),
+	)
+	s.tabs.OnSelected = func(ti *container.TabItem) {
+		if ti.Content == s.audit.content {
+			s.audit.load(0)
+		}
+	}
+	s.statusMsg = widget.NewLabel("")
+	s.statusMsg.Wrapping = fyne.TextWrapWord
+	lock := widget.NewButton(T("admin.lock"), func() { s.showLocked() })
+	header := container.NewBorder(nil, nil,
+		widget.NewLabelWithStyle(T("nav.admin"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), lock)
+	s.setRoot(container.NewBorder(container.NewPadded(header), s.statusMsg, nil, nil, s.tabs))
+	s.general.load()
+	s.commerce.load()
+}
+
+// changed is called after any saved change: the banner and title follow
+// the site, and the status line says what happened.
+func (s *adminScreen) changed(msg string) {
+	s.statusMsg.Importance = widget.SuccessImportance
+	s.statusMsg.SetText(msg)
+	s.m.refreshSite()
+}
+
+func (s *adminScreen) failed(err error) {
+	s.statusMsg.Importance = widget.DangerImportance
+	s.statusMsg.SetText(ErrorText(err))
+}
+
+// generalTab edits the site's name, country, currency, time zone and
+// default language.
+type generalTab struct {
+	s          *adminScreen
+	content    fyne.CanvasObject
+	name       *widget.Entry
+	country    *widget.Select
+	countryCds []string
+	currency   *widget.Select
+	timeZone   *widget.SelectEntry
+	language   *widget.Select
+	save       *widget.Button
+}
+
+func newGeneralTab(s *adminScreen) *generalTab {
+	g := &generalTab{s: s}
+	g.name = widget.NewEntry()
+	cs := countries()
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+		g.countryCds = append(g.countryCds, c.Code)
+	}
+	g.country = newSelect(names, nil)
+	codes := currency.GetCurrencyCodes()
+	sort.Strings(codes)
+	g.currency = newSelect(codes, nil)
+	g.timeZone = widget.NewSelectEntry(commonTimeZones)
+	g.language = newSelect([]string{"English", "Polski"}, nil)
+	g.save = widget.NewButton(T("admin.save"), g.onSave)
+	g.save.Importance = widget.HighImportance
+	form := widget.NewForm(
+		widget.NewFormItem(T("site.name"), g.name),
+		widget.NewFormItem(T("site.country"), g.country),
+		widget.NewFormItem(T("site.currency"), g.currency),
+		widget.NewFormItem(T("site.time_zone"), g.timeZone),
+		widget.NewFormItem(T("site.language"), g.language),
+	)
+	g.content = container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(g.save))))
+	return g
+}
+
+func (g *generalTab) load() {
+	g.s.deps.run(func() {
+		site, err := g.s.deps.Site.Site(context.Background())
+		fyne.Do(func() {
+			if err != nil {
+				g.s.failed(err)
+				return
+			}
+			g.name.SetText(site.Name)
+			for i, c := range g.countryCds {
+				if c == site.Country {
+					g.country.SetSelectedIndex(i)
+				}
+			}
+			g.currency.SetSelected(site.Currency)
+			g.timeZone.SetText(site.TimeZone)
+			if site.Language == "pl" {
+				g.language.SetSelectedIndex(1)
+			} else {
+				g.language.SetSelectedIndex(0)
+			}
+		})
+	})
+}
+
+func (g *generalTab) onSave() {
+	site := app.Site{Name: g.name.Text, Currency: g.currency.Selected, TimeZone: g.timeZone.Text, Language: "en"}
+	if i := g.country.SelectedIndex(); i >= 0 {
+		site.Country = g.countryCds[i]
+	}
+	if g.language.SelectedIndex() == 1 {
+		site.Language = "pl"
+	}
+	g.save.Disable()
+	g.s.deps.run(func() {
+		err := g.s.deps.Site.UpdateSite(context.Background(), g.s.admin, site)
+		fyne.Do(func() {
+			g.save.Enable()
+			if err != nil {
+				g.s.failed(err)
+				return
+			}
+			g.s.changed(T("admin.saved"))
+		})
+	})
+}
+
+// commerceTab holds the e-commerce settings: Test or Production, the three
+// features, and the pay-per-use rates.
+type commerceTab struct {
+	s        *adminScreen
+	content  fyne.CanvasObject
+	mode     *widget.RadioGroup
+	site     app.Site
+	checks   map[app.Feature]*widget.Check
+	notes    map[app.Feature]*widget.Label
+	person   *widget.Entry
+	tele     *widget.Entry
+	saveRate *widget.Button
+	loading  bool
+}
+
+func newCommerceTab(s *adminScreen) *commerceTab {
+	c := &commerceTab{s: s, checks: map[app.Feature]*widget.Check{}, notes: map[app.Feature]*widget.Label{}}
+	c.mode = widget.NewRadioGroup([]string{T("mode.test"), T("mode.production")}, c.onMode)
+	c.mode.Horizontal = true
+	c.mode.Required = true
+	modeHelp := widget.NewLabel(T("admin.mode_help"))
+	modeHelp.Wrapping = fyne.TextWrapWord
+
+	features := container.NewVBox()
+	for _, f := range app.Features {
+		f := f
+		check := widget.NewCheck(T("feature."+string(f)), func(on bool) { c.onFeature(f, on) })
+		note := widget.NewLabel("")
+		note.Wrapping = fyne.TextWrapWord
+		c.checks[f], c.notes[f] = check, note
+		features.Add(container.NewVBox(check, note))
+	}
+
+	c.person = widget.NewEntry()
+	c.tele = widget.NewEntry()
+	c.saveRate = widget.NewButton(T("admin.save_rates"), c.onSaveRates)
+	ratesHelp := widget.NewLabel(T("admin.rates_help"))
+	ratesHelp.Wrapping = fyne.TextWrapWord
+	rates := widget.NewForm(
+		widget.NewFormItem(T("admin.rate_person_minute"), c.person),
+		widget.NewFormItem(T("admin.rate_teleconference_minute"), c.tele),
+	)
+
+	heading := func(key string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(T(key), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	c.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		heading("admin.mode"), c.mode, modeHelp, widget.NewSeparator(),
+		heading("admin.features"), features, widget.NewSeparator(),
+		heading("admin.rates"), ratesHelp, rates, container.NewHBox(c.saveRate),
+	)))
+	return c
+}
+
+func (c *commerceTab) load() {
+	c.s.deps.run(func() {
+		ctx := context.Background()
+		site, err := c.s.deps.Site.Site(ctx)
+		var states []app.FeatureState
+		if err == nil {
+			states, err = c.s.deps.Site.Features(ctx)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				c.s.failed(err)
+				return
+			}
+			c.site = site
+			c.loading = true
+			defer func() { c.loading = false }()
+			if site.Mode == app.ModeProduction {
+				c.mode.SetSelected(T("mode.production"))
+			} else {
+				c.mode.SetSelected(T("mode.test"))
+			}
+			for _, st := range states {
+				check, note := c.checks[st.Feature], c.notes[st.Feature]
+				if check == nil {
+					continue
+				}
+				check.SetChecked(st.Enabled)
+				switch {
+				case !st.Provisioned:
+					check.Disable()
+					note.Importance = widget.WarningImportance
+					note.SetText(T("admin.feature_not_provisioned"))
+				default:
+					check.Enable()
+					note.Importance = widget.MediumImportance
+					note.SetText(T("admin.feature_provisioned"))
+				}
+			}
+			lang := Language()
+			c.person.SetText(money.RateFromE4(site.RatePersonMinuteE4, site.Currency).FormatNumber(lang))
+			c.tele.SetText(money.RateFromE4(site.RateTeleconferenceMinuteE4, site.Currency).FormatNumber(lang))
+			c.person.Validator = c.rateValidator
+			c.tele.Validator = c.rateValidator
+		})
+	})
+}
+
+func (c *commerceTab) rateValidator(s string) error {
+	if _, err := money.ParseRate(s, c.site.Currency, Language()); err != nil {
+		return errorFor(err)
+	}
+	return nil
+}
+
+func (c *commerceTab) onMode(selected string) {
+	if c.loading || selected == "" {
+		return
+	}
+	mode := app.ModeTest
+	if selected == T("mode.production") {
+		mode = app.ModeProduction
+	}
+	if mode == c.site.Mode {
+		return
+	}
+	apply := func() {
+		c.s.deps.run(func() {
+			err := c.s.deps.Site.SetMode(context.Background(), c.s.admin, mode)
+			fyne.Do(func() {
+				if err != nil {
+					c.s.failed(err)
+				} else {
+					c.s.changed(T("admin.mode_saved", map[string]any{"Mode": selected}))
+				}
+				c.load()
+			})
+		})
+	}
+	if mode == app.ModeProduction {
+		d := dialog.NewConfirm(T("admin.production_confirm_title"), T("admin.production_confirm"), func(ok bool) {
+			if ok {
+				apply()
+				return
+			}
+			c.load()
+		}, c.s.m.win)
+		d.SetConfirmText(T("admin.production_confirm_yes"))
+		d.SetDismissText(T("dialog.cancel"))
+		d.Show()
+		return
+	}
+	apply()
+}
+
+func (c *commerceTab) onFeature(f app.Feature, on bool) {
+	if c.loading {
+		return
+	}
+	c.s.deps.run(func() {
+		err := c.s.deps.Site.SetFeatureEnabled(context.Background(), c.s.admin, f, on)
+		fyne.Do(func() {
+			if err != nil {
+				c.s.failed(err)
+			} else {
+				key := "admin.feature_disabled"
+				if on {
+					key = "admin.feature_enabled"
+				}
+				c.s.changed(T(key, map[string]any{"Feature": T("feature." + string(f))}))
+			}
+			c.load()
+		})
+	})
+}
+
+func (c *commerceTab) onSaveRates() {
+	lang := Language()
+	person, err := money.ParseRate(c.person.Text, c.site.Currency, lang)
+	if err != nil {
+		c.s.failed(err)
+		return
+	}
+	tele, err := money.ParseRate(c.tele.Text, c.site.Currency, lang)
+	if err != nil {
+		c.s.failed(err)
+		return
+	}
+	c.saveRate.Disable()
+	c.s.deps.run(func() {
+		err := c.s.deps.Site.SetRates(context.Background(), c.s.admin, person.E4(), tele.E4())
+		fyne.Do(func() {
+			c.saveRate.Enable()
+			if err != nil {
+				c.s.failed(err)
+				return
+			}
+			c.s.changed(T("admin.rates_saved"))
+			c.load()
+		})
+	})
+}
+
+// auditTab lists the audit log newest first, a page at a time.
+type auditTab struct {
+	s       *adminScreen
+	content fyne.CanvasObject
+	list    *widget.List
+	rows    []app.AuditEntry
+	offset  int
+	total   int
+	page    *widget.Label
+	newer   *widget.Button
+	older   *widget.Button
+}
+
+func newAuditTab(s *adminScreen) *auditTab {
+	a := &auditTab{s: s}
+	a.list = widget.NewList(
+		func() int { return len(a.rows) },
+		func() fyne.CanvasObject {
+			when := widget.NewLabel("2006-01-02 15:04:05")
+			what := widget.NewLabel("")
+			what.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, when, nil, what)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(a.rows) {
+				return
+			}
+			e := a.rows[id]
+			row := o.(*fyne.Container)
+			row.Objects[1].(*widget.Label).SetText(a.when(e.At))
+			row.Objects[0].(*widget.Label).SetText(AuditText(e))
+		},
+	)
+	a.page = widget.NewLabel("")
+	a.newer = widget.NewButton(T("audit.newer"), func() { a.load(a.offset - auditPageSize) })
+	a.older = widget.NewButton(T("audit.older"), func() { a.load(a.offset + auditPageSize) })
+	a.content = container.NewBorder(nil, container.NewHBox(a.newer, a.older, a.page), nil, nil, a.list)
+	return a
+}
+
+func (a *auditTab) when(t time.Time) string {
+	if loc, err := time.LoadLocation(a.s.m.site.TimeZone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("2006-01-02 15:04:05")
+}
+
+func (a *auditTab) load(offset int) {
+	if offset < 0 {
+		offset = 0
+	}
+	a.s.deps.run(func() {
+		rows, total, err := a.s.deps.Site.AuditLog(context.Background(), a.s.admin, offset, auditPageSize)
+		fyne.Do(func() {
+			if err != nil {
+				a.s.failed(err)
+				return
+			}
+			a.rows, a.total, a.offset = rows, total, offset
+			a.list.Refresh()
+			a.list.ScrollToTop()
+			if offset > 0 {
+				a.newer.Enable()
+			} else {
+				a.newer.Disable()
+			}
+			if offset+len(rows) < total {
+				a.older.Enable()
+			} else {
+				a.older.Disable()
+			}
+			from := offset + 1
+			if total == 0 {
+				from = 0
+			}
+			a.page.SetText(T("audit.page", map[string]any{"From": from, "To": offset + len(rows), "Total": total}))
+		})
+	})
+}
+
+// Rows returns the entries on the page shown (for tests and export).
+func (a *auditTab) Rows() []app.AuditEntry { return a.rows }
+
+// AuditText words an audit entry for a person: who did what, old → new.
+func AuditText(e app.AuditEntry) string {
+	who := T("actor." + e.Actor)
+	what := T("audit."+e.Action, map[string]any{"Target": auditValue("feature", e.Target)})
+	switch e.Action {
+	case "site.created", "admin.passphrase":
+		return fmt.Sprintf("%s · %s", who, what)
+	case "admin.paused":
+		return fmt.Sprintf("%s · %s", who, T("audit.admin.paused", map[string]any{"Count": e.New}))
+	}
+	return fmt.Sprintf("%s · %s: %s → %s", who, what, auditValue(e.Action, e.Old), auditValue(e.Action, e.New))
+}
+
+// auditValue words a stored value: booleans and modes are translated,
+// anything else is shown as stored.
+func auditValue(action, v string) string {
+	switch action {
+	case "feature":
+		if v == "" {
+			return ""
+		}
+		return T("feature." + v)
+	case "site.mode":
+		if v == "" {
+			return "—"
+		}
+		return T("mode." + v)
+	case "feature.enabled", "feature.provisioned":
+		if b, err := strconv.ParseBool(v); err == nil {
+			if b {
+				return T("audit.yes")
+			}
+			return T("audit.no")
+		}
+	}
+	if v == "" {
+		return "—"
+	}
+	return v
+}
+
+// securityTab changes the administrator's passphrase.
+type securityTab struct {
+	s       *adminScreen
+	content fyne.CanvasObject
+	pass    *widget.Entry
+	confirm *widget.Entry
+	save    *widget.Button
+}
+
+func newSecurityTab(s *adminScreen) *securityTab {
+	t := &securityTab{s: s, pass: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry()}
+	t.save = widget.NewButton(T("admin.change_passphrase"), t.onSave)
+	form := widget.NewForm(
+		widget.NewFormItem(T("admin.new_passphrase"), t.pass),
+		widget.NewFormItem(T("wizard.passphrase_confirm"), t.confirm),
+	)
+	t.content = container.NewPadded(container.NewVBox(form, container.NewHBox(t.save)))
+	return t
+}
+
+func (t *securityTab) onSave() {
+	if t.pass.Text != t.confirm.Text {
+		t.s.failed(app.Errorf(app.EINVALID, "wizard.passphrase_mismatch", "the passphrases differ"))
+		return
+	}
+	pass := t.pass.Text
+	t.save.Disable()
+	t.s.deps.run(func() {
+		err := t.s.deps.Site.ChangePassphrase(context.Background(), t.s.admin, pass)
+		fyne.Do(func() {
+			t.save.Enable()
+			if err != nil {
+				t.s.failed(err)
+				return
+			}
+			t.pass.SetText("")
+			t.confirm.SetText("")
+			t.s.changed(T("admin.passphrase_changed"))
+		})
+	})
+}

@@ -1,0 +1,220 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// TestWizardThenSiteAdministration walks the first-run wizard, opens Site
+// administration with the passphrase, enables a provisioned feature, fails
+// to enable an unprovisioned one, switches Test/Production and finds each
+// change in the audit log.
+func TestWizardThenSiteAdministration(t *testing.T) {
+	e := newEnv(t, "en")
+	ctx := context.Background()
+	// The account manager provisions paid sessions before the first run.
+	e.provision(app.FeaturePaidSessions)
+
+	m := NewMainWindow(e.app, e.deps)
+	w := m.Window()
+	w.Resize(w.Canvas().Size().AddWidthHeight(0, 0))
+	wz := m.wizard
+	if wz == nil {
+		t.Fatal("a new database shows the first-run wizard")
+	}
+	if !containsText(screenTexts(w), "Welcome to TrainPay") {
+		t.Fatalf("wizard title missing: %q", screenTexts(w))
+	}
+
+	// Next with nothing typed explains what is missing and stays.
+	test.Tap(wz.next)
+	if wz.step != 0 || wz.errMsg.Text != "Give the site a name." {
+		t.Fatalf("step %d, message %q", wz.step, wz.errMsg.Text)
+	}
+	test.Type(wz.name, "Acme Training")
+	selectCountry(t, wz.country, wz.countryCds, "PL")
+	if wz.currency.Selected != "PLN" || wz.timeZone.Text != "Europe/Warsaw" {
+		t.Fatalf("Poland proposes PLN and Europe/Warsaw, got %q %q", wz.currency.Selected, wz.timeZone.Text)
+	}
+	test.Tap(wz.next)
+	if wz.step != 1 {
+		t.Fatalf("step %d: %q", wz.step, wz.errMsg.Text)
+	}
+	test.Type(wz.pass, "short")
+	test.Tap(wz.next)
+	if !strings.Contains(wz.errMsg.Text, "at least 10 characters") {
+		t.Fatalf("short passphrase: %q", wz.errMsg.Text)
+	}
+	wz.pass.SetText(testPassphrase)
+	test.Type(wz.confirm, "something else entirely")
+	test.Tap(wz.next)
+	if wz.errMsg.Text != "The two passphrases differ." {
+		t.Fatalf("mismatch: %q", wz.errMsg.Text)
+	}
+	// Back keeps the values.
+	test.Tap(wz.back)
+	if wz.name.Text != "Acme Training" || wz.currency.Selected != "PLN" {
+		t.Fatal("Back lost the site's values")
+	}
+	test.Tap(wz.next)
+	wz.confirm.SetText(testPassphrase)
+	test.Tap(wz.next)
+	if wz.step != 2 || !containsText(screenTexts(w), "Europe/Warsaw") {
+		t.Fatalf("summary step: %d %q", wz.step, screenTexts(w))
+	}
+	test.Tap(wz.next) // Create site
+
+	site, err := e.site.Site(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if site.Name != "Acme Training" || site.Country != "PL" || site.Currency != "PLN" || site.Mode != app.ModeTest {
+		t.Fatalf("site = %+v", site)
+	}
+	if m.wizard != nil || !containsText(screenTexts(w), "TEST MODE") {
+		t.Fatalf("after the wizard the main window shows the TEST MODE banner: %q", screenTexts(w))
+	}
+
+	// Site administration needs the passphrase.
+	m.Open(SectionAdmin)
+	adm := m.admin
+	test.Type(adm.pass, "not the passphrase")
+	test.Tap(adm.unlockBtn)
+	if adm.admin != nil || !strings.Contains(adm.unlockMsg.Text, "Wrong passphrase. 4 tries left") {
+		t.Fatalf("wrong passphrase: %q", adm.unlockMsg.Text)
+	}
+	test.Type(adm.pass, testPassphrase)
+	test.Tap(adm.unlockBtn)
+	if adm.admin == nil {
+		t.Fatalf("right passphrase did not unlock: %q", adm.unlockMsg.Text)
+	}
+
+	// Enable the provisioned feature.
+	c := adm.commerce
+	adm.tabs.SelectIndex(1)
+	test.Tap(c.checks[app.FeaturePaidSessions])
+	if st := featureState(t, e, app.FeaturePaidSessions); !st.Enabled {
+		t.Fatal("tapping Paid sessions did not enable it")
+	}
+	if adm.statusMsg.Text != "Paid sessions enabled." {
+		t.Fatalf("status: %q", adm.statusMsg.Text)
+	}
+
+	// The unprovisioned feature cannot be enabled: its box is disabled, it
+	// says whom to contact, and the domain refuses it whatever the caller.
+	promo := c.checks[app.FeaturePromoCodes]
+	if !promo.Disabled() {
+		t.Fatal("an unprovisioned feature's box must be disabled")
+	}
+	test.Tap(promo)
+	if featureState(t, e, app.FeaturePromoCodes).Enabled {
+		t.Fatal("tapping a disabled box enabled an unprovisioned feature")
+	}
+	if got := c.notes[app.FeaturePromoCodes].Text; !strings.Contains(got, "contact your account manager") {
+		t.Fatalf("note: %q", got)
+	}
+	c.onFeature(app.FeaturePromoCodes, true)
+	if !strings.Contains(adm.statusMsg.Text, "Promotional codes is not provisioned for this site. Contact your account manager.") {
+		t.Fatalf("domain refusal shown as %q", adm.statusMsg.Text)
+	}
+
+	// Production asks for confirmation; the banner goes away.
+	c.mode.SetSelected("Production")
+	confirm := findButton(w, "Switch to Production")
+	if confirm == nil {
+		t.Fatalf("no confirmation dialog: %q", screenTexts(w))
+	}
+	test.Tap(confirm)
+	if s, _ := e.site.Site(ctx); s.Mode != app.ModeProduction {
+		t.Fatalf("mode = %s", s.Mode)
+	}
+	if containsText(texts(m.banner), "TEST MODE") {
+		t.Fatal("the TEST MODE banner stays in Production")
+	}
+	c.mode.SetSelected("Test")
+	if s, _ := e.site.Site(ctx); s.Mode != app.ModeTest {
+		t.Fatalf("mode = %s", s.Mode)
+	}
+	if !containsText(texts(m.banner), "TEST MODE") {
+		t.Fatal("the TEST MODE banner is back in Test")
+	}
+
+	// Rates, typed in the UI language's format.
+	c.person.SetText("0.1234")
+	c.tele.SetText("0.08")
+	test.Tap(c.saveRate)
+	if s, _ := e.site.Site(ctx); s.RatePersonMinuteE4 != 1234 || s.RateTeleconferenceMinuteE4 != 800 {
+		t.Fatalf("rates = %d, %d (%q)", s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, adm.statusMsg.Text)
+	}
+	c.person.SetText("0.12345")
+	test.Tap(c.saveRate)
+	if !strings.Contains(adm.statusMsg.Text, "at most 4") {
+		t.Fatalf("five decimals: %q", adm.statusMsg.Text)
+	}
+
+	// Every change is in the audit log, newest first.
+	adm.tabs.SelectIndex(2)
+	var lines []string
+	for _, r := range adm.audit.Rows() {
+		lines = append(lines, AuditText(r))
+	}
+	want := []string{
+		"Site administrator · Rate per teleconference minute: 0.0000 PLN → 0.0800 PLN",
+		"Site administrator · Rate per person-minute: 0.0000 PLN → 0.1234 PLN",
+		"Site administrator · Mode: Production → Test",
+		"Site administrator · Mode: Test → Production",
+		"Site administrator · Paid sessions enabled: no → yes",
+		"First-run setup · Site created",
+		"Account manager · Paid sessions provisioned: no → yes",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if !containsText(screenTexts(w), "Mode: Test → Production") {
+		t.Fatalf("the audit tab shows the entries: %q", screenTexts(w))
+	}
+	// No secret reaches the log.
+	for _, r := range adm.audit.Rows() {
+		if strings.Contains(r.Old+r.New, testPassphrase) || strings.Contains(r.Old+r.New, "argon2") {
+			t.Fatalf("a secret in the audit log: %+v", r)
+		}
+	}
+
+	// Leaving Site administration locks it.
+	m.Open(SectionOverview)
+	m.Open(SectionAdmin)
+	if m.admin.admin != nil {
+		t.Fatal("Site administration stayed open after leaving it")
+	}
+}
+
+func featureState(t *testing.T, e *env, f app.Feature) app.FeatureState {
+	t.Helper()
+	states, err := e.site.Features(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range states {
+		if st.Feature == f {
+			return st
+		}
+	}
+	t.Fatalf("no feature %s", f)
+	return app.FeatureState{}
+}
+
+func selectCountry(t *testing.T, sel interface{ SetSelectedIndex(int) }, codes []string, code string) {
+	t.Helper()
+	for i, c := range codes {
+		if c == code {
+			sel.SetSelectedIndex(i)
+			return
+		}
+	}
+	t.Fatalf("no country %s", code)
+}

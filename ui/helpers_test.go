@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/storage"
+)
+
+// cheapArgon2 keeps passphrase hashing fast under -race; production uses
+// app.DefaultArgon2.
+var cheapArgon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+
+const testPassphrase = "correct horse battery"
+
+// env is one headless TrainPay on a real SQLite file in a temp folder.
+type env struct {
+	t    *testing.T
+	db   *storage.DB
+	site *app.SiteService
+	app  fyne.App
+	deps Deps
+}
+
+func newEnv(t *testing.T, language string) *env {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	db, err := storage.Open(filepath.Join(dir, "trainpay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := app.NewSiteService(db)
+	svc.Argon2 = cheapArgon2
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLanguage, language)
+	t.Cleanup(func() { SetLanguage("en") })
+	return &env{t: t, db: db, site: svc, app: a, deps: Deps{Site: svc, Go: func(f func()) { f() }}}
+}
+
+// setUp creates the site as the wizard would, without the UI.
+func (e *env) setUp(country, cur, tz string) {
+	e.t.Helper()
+	err := e.site.Setup(context.Background(), app.Site{Name: "Acme Training", Country: country, Currency: cur,
+		TimeZone: tz, Language: "en"}, testPassphrase)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) provision(features ...app.Feature) {
+	e.t.Helper()
+	if _, err := e.site.Provision(context.Background(), features, false); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// texts returns every string drawn in o (and its renderers' children).
+func texts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *canvas.Text:
+			if strings.TrimSpace(v.Text) != "" {
+				out = append(out, v.Text)
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// screenTexts returns the strings of a window's content and its overlays.
+func screenTexts(w fyne.Window) []string {
+	out := texts(w.Content())
+	for _, o := range w.Canvas().Overlays().List() {
+		out = append(out, texts(o)...)
+	}
+	return out
+}
+
+func containsText(all []string, want string) bool {
+	for _, s := range all {
+		if strings.Contains(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// findButton finds a visible button by its text in the window or overlays.
+func findButton(w fyne.Window, text string) *widget.Button {
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil || !o.Visible() {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Button:
+			if v.Text == text {
+				found = v
+				return
+			}
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+			return
+		}
+		if wd, ok := o.(fyne.Widget); ok {
+			for _, c := range test.WidgetRenderer(wd).Objects() {
+				walk(c)
+			}
+		}
+	}
+	for _, o := range w.Canvas().Overlays().List() {
+		walk(o)
+	}
+	walk(w.Content())
+	return found
+}
+
+func TestMain(m *testing.M) {
+	// Never the user's real config folder: every test gets temp dirs, and
+	// this guards any test that forgets.
+	dir, err := os.MkdirTemp("", "trainpay-ui-test")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("HOME", dir)
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	// The English walk expects English; the Polish test sets its own.
+	os.Setenv("LANG", "en_US.UTF-8")
+	os.Unsetenv("LC_ALL")
+	os.Unsetenv("LC_MESSAGES")
+	os.Unsetenv("LANGUAGE")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}

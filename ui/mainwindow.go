@@ -1,0 +1,250 @@
+package ui
+
+import (
+	"context"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// Section IDs, stored in preferences as the last open section.
+const (
+	SectionOverview = "overview"
+	SectionAdmin    = "admin"
+)
+
+// section is one entry of the navigation.
+type section struct {
+	id    string
+	title string // message ID
+	icon  fyne.Resource
+	build func() fyne.CanvasObject
+}
+
+// MainWindow is TrainPay's window: a TEST MODE banner when the site is in
+// Test mode, the navigation on the left and the open section on the right.
+// Before the site exists it shows the first-run wizard instead.
+type MainWindow struct {
+	app      fyne.App
+	win      fyne.Window
+	deps     Deps
+	settings Settings
+
+	site     app.Site
+	banner   *fyne.Container
+	nav      *widget.List
+	content  *fyne.Container
+	sections []section
+	current  string
+
+	wizard *wizard
+	admin  *adminScreen
+}
+
+// NewMainWindow builds the window; call ShowAndRun (or Show) on Window().
+func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
+	m := &MainWindow{app: a, deps: deps, settings: NewSettings(a.Preferences())}
+	SetLanguage(m.settings.LanguageOverride())
+	m.win = a.NewWindow(T("app.title"))
+	m.win.Resize(m.settings.WindowSize())
+	m.win.SetCloseIntercept(func() {
+		m.settings.SetWindowSize(m.win.Canvas().Size())
+		m.win.Close()
+	})
+	m.win.SetContent(container.NewCenter(widget.NewLabel(T("app.loading"))))
+	m.start()
+	return m
+}
+
+// Window returns the Fyne window.
+func (m *MainWindow) Window() fyne.Window { return m.win }
+
+// start decides between the wizard and the main view.
+func (m *MainWindow) start() {
+	m.deps.run(func() {
+		ok, err := m.deps.Site.IsSetUp(context.Background())
+		fyne.Do(func() {
+			if err != nil {
+				m.showFatal(err)
+				return
+			}
+			if !ok {
+				m.wizard = newWizard(m.deps, m.onSetupDone)
+				m.win.SetContent(m.wizard.content)
+				return
+			}
+			m.loadSiteThenShow()
+		})
+	})
+}
+
+func (m *MainWindow) showFatal(err error) {
+	msg := widget.NewLabel(ErrorText(err))
+	msg.Wrapping = fyne.TextWrapWord
+	m.win.SetContent(container.NewCenter(container.NewVBox(
+		widget.NewLabelWithStyle(T("app.cannot_start"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true}), msg)))
+}
+
+func (m *MainWindow) onSetupDone() {
+	m.wizard = nil
+	m.win.SetTitle(T("app.title"))
+	m.loadSiteThenShow()
+}
+
+func (m *MainWindow) loadSiteThenShow() {
+	m.deps.run(func() {
+		site, err := m.deps.Site.Site(context.Background())
+		fyne.Do(func() {
+			if err != nil {
+				m.showFatal(err)
+				return
+			}
+			m.site = site
+			m.buildMain()
+		})
+	})
+}
+
+// refreshSite reloads the site after site administration changed it, to
+// update the banner and the title.
+func (m *MainWindow) refreshSite() {
+	m.deps.run(func() {
+		site, err := m.deps.Site.Site(context.Background())
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(errorFor(err), m.win)
+				return
+			}
+			m.site = site
+			m.updateBanner()
+		})
+	})
+}
+
+func (m *MainWindow) buildMain() {
+	m.sections = []section{
+		{id: SectionOverview, title: "nav.overview", icon: theme.HomeIcon(), build: m.buildOverview},
+		{id: SectionAdmin, title: "nav.admin", icon: theme.SettingsIcon(), build: m.buildAdmin},
+	}
+	m.banner = container.NewStack()
+	m.updateBanner()
+	m.content = container.NewStack()
+	m.nav = widget.NewList(
+		func() int { return len(m.sections) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Site administration"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(m.sections[id].icon)
+			row.Objects[1].(*widget.Label).SetText(T(m.sections[id].title))
+		},
+	)
+	m.nav.OnSelected = func(id widget.ListItemID) { m.open(m.sections[id].id) }
+
+	langSelect := newLanguageSelect(m.settings, func() { m.rebuild() })
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), langSelect), nil, nil, m.nav)
+	split := container.NewHSplit(left, m.content)
+	split.Offset = 0.22
+	m.win.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
+
+	last := m.settings.LastSection()
+	idx := 0
+	for i, s := range m.sections {
+		if s.id == last {
+			idx = i
+		}
+	}
+	m.nav.Select(idx)
+}
+
+// rebuild redraws every screen, after the UI language changed.
+func (m *MainWindow) rebuild() {
+	m.admin = nil
+	m.win.SetTitle(T("app.title"))
+	m.buildMain()
+}
+
+// Open shows a section by its ID.
+func (m *MainWindow) Open(id string) {
+	for i, s := range m.sections {
+		if s.id == id {
+			m.nav.Select(i)
+			return
+		}
+	}
+}
+
+func (m *MainWindow) open(id string) {
+	for _, s := range m.sections {
+		if s.id == id {
+			if id != SectionAdmin {
+				m.admin = nil // leaving Site administration locks it
+			}
+			m.current = id
+			m.settings.SetLastSection(id)
+			m.content.Objects = []fyne.CanvasObject{s.build()}
+			m.content.Refresh()
+			return
+		}
+	}
+}
+
+func (m *MainWindow) updateBanner() {
+	if m.banner == nil {
+		return
+	}
+	if m.site.Mode == app.ModeTest {
+		m.banner.Objects = []fyne.CanvasObject{testModeBanner()}
+	} else {
+		m.banner.Objects = nil
+	}
+	m.banner.Refresh()
+}
+
+// testModeBanner is the strip across the top of every screen in Test mode.
+func testModeBanner() fyne.CanvasObject {
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xE6, G: 0x7E, B: 0x22, A: 0xFF})
+	title := canvas.NewText(T("banner.test_mode"), color.White)
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.TextSize = theme.TextSize() * 1.15
+	detail := canvas.NewText(T("banner.test_mode_detail"), color.White)
+	return container.NewStack(bg, container.NewPadded(container.NewHBox(title, detail)))
+}
+
+// newLanguageSelect lets the user override the OS language.
+func newLanguageSelect(s Settings, changed func()) fyne.CanvasObject {
+	options := []string{T("lang.system"), "English", "Polski"}
+	codes := []string{"", "en", "pl"}
+	sel := newSelect(options, nil)
+	for i, c := range codes {
+		if c == s.LanguageOverride() {
+			sel.SetSelectedIndex(i)
+		}
+	}
+	sel.OnChanged = func(string) {
+		code := codes[sel.SelectedIndex()]
+		if code == s.LanguageOverride() {
+			return
+		}
+		s.SetLanguageOverride(code)
+		SetLanguage(code)
+		changed()
+	}
+	return container.NewVBox(widget.NewLabel(T("lang.label")), sel)
+}
+
+// errorFor wraps an error so that Fyne's error dialog shows ErrorText.
+func errorFor(err error) error { return personError{err} }
+
+type personError struct{ err error }
+
+func (p personError) Error() string { return ErrorText(p.err) }
+func (p personError) Unwrap() error { return p.err }

@@ -1,0 +1,83 @@
+// Package ui is TrainPay's Fyne user interface: the main window, the
+// first-run wizard, site administration and, as features land, their
+// screens. Screens talk to the domain only through the small interfaces
+// declared here; they never see SQL or HTTP.
+package ui
+
+import (
+	"context"
+	"errors"
+
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// SiteService is what the UI needs of app.SiteService.
+type SiteService interface {
+	IsSetUp(ctx context.Context) (bool, error)
+	Site(ctx context.Context) (app.Site, error)
+	Setup(ctx context.Context, site app.Site, passphrase string) error
+	Unlock(ctx context.Context, passphrase string) (*app.Admin, error)
+	UpdateSite(ctx context.Context, a *app.Admin, site app.Site) error
+	SetMode(ctx context.Context, a *app.Admin, mode app.Mode) error
+	SetRates(ctx context.Context, a *app.Admin, personE4, teleconferenceE4 int64) error
+	Features(ctx context.Context) ([]app.FeatureState, error)
+	SetFeatureEnabled(ctx context.Context, a *app.Admin, f app.Feature, enabled bool) error
+	AuditLog(ctx context.Context, a *app.Admin, offset, limit int) ([]app.AuditEntry, int, error)
+	ChangePassphrase(ctx context.Context, a *app.Admin, passphrase string) error
+}
+
+// Deps are the services the screens use.
+type Deps struct {
+	Site SiteService
+	// Go runs work off the UI thread; results come back through fyne.Do.
+	// Nil means a new goroutine. Headless tests run work inline so that
+	// they read the screen only after it is done.
+	Go func(func())
+}
+
+func (d Deps) run(f func()) {
+	if d.Go != nil {
+		d.Go(f)
+		return
+	}
+	go f()
+}
+
+// ErrorText turns an error into a sentence for a person in the UI language:
+// a domain error by its translation key, a money parse error by its kind,
+// anything else as a generic failure (the cause goes to the log).
+func ErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *money.ParseError
+	if errors.As(err, &pe) {
+		return T(pe.Kind.Key(), map[string]any{"Digits": pe.Digits, "Separator": pe.DecimalSeparator})
+	}
+	e := app.AsError(err)
+	if e.Code == app.EINTERNAL || e.Key == "" {
+		return T("error.internal")
+	}
+	data := map[string]any{}
+	for k, v := range e.Data {
+		data[k] = v
+	}
+	// A feature is named in the UI language, not by its command-line name.
+	if f, ok := data["Feature"].(string); ok {
+		if _, err := app.ParseFeature(f); err == nil {
+			data["Feature"] = T("feature." + f)
+		}
+	}
+	return T(e.Key, data)
+}
+
+// newSelect is widget.NewSelect with a translated placeholder (Fyne's own
+// "(Select one)" is English only).
+func newSelect(options []string, changed func(string)) *widget.Select {
+	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = T("select.placeholder")
+	return s
+}
