@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/bojanz/currency"
 )
@@ -124,6 +125,7 @@ type Payer struct {
 	Email      string
 	Street     string
 	City       string
+	State      string // county, state or province, where the protocol asks for one
 	PostalCode string
 	Country    string // ISO 3166-1 alpha-2
 	IP         string // the payer's IP address where the protocol needs one
@@ -176,7 +178,12 @@ type LookupRequest struct {
 	InvoiceID   string
 	OriginalRef string // for refunds and voids: the sale's reference
 	Amount      currency.Amount
+	Full        bool // for refunds: the original asked for the whole sale
 	Description string
+	// AttemptedAt is when the journal first sent the request: it narrows
+	// searches, and lets a gateway refuse to replay a request older than
+	// its idempotency keys live.
+	AttemptedAt time.Time
 }
 
 // Result is a gateway's answer.

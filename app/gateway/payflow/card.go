@@ -1,0 +1,143 @@
+package payflow
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// formatAmount renders a as Payflow's AMT: a plain decimal with exactly the
+// currency's minor digits (USD "10.00", GBP "10.00", JPY "1000"). It never
+// rounds: an amount with more decimals than the currency has is a bug
+// upstream (the JPY ×100 class of bug in domain.md §4.7), and charging a
+// rounded amount would hide it.
+func formatAmount(a currency.Amount) (string, error) {
+	code := a.CurrencyCode()
+	digits, ok := currency.GetDigits(code)
+	if code == "" || !ok {
+		return "", fmt.Errorf("the amount has no valid currency (%q)", code)
+	}
+	if !a.IsPositive() {
+		return "", fmt.Errorf("the amount %s %s must be greater than zero", a.Number(), code)
+	}
+	r := a.RoundTo(digits, currency.RoundHalfUp)
+	if !r.Equal(a) {
+		return "", fmt.Errorf("the amount %s %s has more decimal places than %s allows (%d)", a.Number(), code, code, digits)
+	}
+	// Build the text from the minor units ourselves rather than trusting a
+	// decimal's String (which may use an exponent for some values).
+	minor := r.BigInt()
+	if minor.Sign() <= 0 || minor.Cmp(big.NewInt(1e15)) >= 0 {
+		return "", fmt.Errorf("the amount %s %s is out of range", a.Number(), code)
+	}
+	s := minor.String()
+	if digits == 0 {
+		return s, nil
+	}
+	d := int(digits)
+	for len(s) <= d {
+		s = "0" + s
+	}
+	return s[:len(s)-d] + "." + s[len(s)-d:], nil
+}
+
+// allDigits reports whether b is non-empty and holds only ASCII digits.
+func allDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// luhnValid checks the card number's check digit. Checking locally saves a
+// round trip for a mistyped number and keeps typos off the wire.
+func luhnValid(num []byte) bool {
+	sum := 0
+	double := false
+	for i := len(num) - 1; i >= 0; i-- {
+		d := int(num[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// prefix returns the number formed by the first k digits of num (0 when num
+// is shorter), without turning the card number into a string.
+func prefix(num []byte, k int) int {
+	if len(num) < k {
+		return 0
+	}
+	n := 0
+	for _, c := range num[:k] {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// brandOf names the card scheme from the number's leading digits (IIN
+// ranges). It is informational (Result.Brand); Payflow decides what it
+// accepts.
+func brandOf(num []byte) app.Brand {
+	p1, p2, p3, p4 := prefix(num, 1), prefix(num, 2), prefix(num, 3), prefix(num, 4)
+	switch {
+	case p1 == 4:
+		return app.BrandVisa
+	case p2 == 34 || p2 == 37:
+		return app.BrandAmex
+	case p2 == 36 || p2 == 38 || p2 == 39 || (p3 >= 300 && p3 <= 305) || p3 == 309:
+		return app.BrandDiners
+	case p4 >= 3528 && p4 <= 3589:
+		return app.BrandJCB
+	case (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720):
+		return app.BrandMastercard
+	case p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65:
+		return app.BrandDiscover
+	case p2 == 50 || (p2 >= 56 && p2 <= 58) || p4 == 6304 || p2 == 67:
+		return app.BrandMaestro
+	}
+	return app.BrandUnknown
+}
+
+// checkCard validates what can be validated locally, before anything is
+// sent. It returns the refused field ("" when the card is acceptable) and
+// a message that never contains card data.
+func checkCard(c *app.Card) (field, msg string) {
+	switch {
+	case len(c.Number) < 12 || len(c.Number) > 19 || !allDigits(c.Number):
+		return "number", "the card number must be 12 to 19 digits"
+	case !luhnValid(c.Number):
+		return "number", "the card number is not valid (check digit)"
+	case c.ExpMonth < 1 || c.ExpMonth > 12 || c.ExpYear < 2000 || c.ExpYear > 2099:
+		return "expiry", "the expiry date must be a month 1-12 and a four-digit year"
+	case len(c.CVV) > 0 && (len(c.CVV) < 3 || len(c.CVV) > 4 || !allDigits(c.CVV)):
+		return "cvv", "the security code must be 3 or 4 digits"
+	case c.StartMonth != 0 || c.StartYear != 0:
+		if c.StartMonth < 1 || c.StartMonth > 12 || c.StartYear < 1990 || c.StartYear > 2099 {
+			return "start", "the start date must be a month 1-12 and a four-digit year"
+		}
+	}
+	if c.IssueNumber != "" && (len(c.IssueNumber) > 2 || !allDigits([]byte(c.IssueNumber))) {
+		return "issue", "the issue number must be 1 or 2 digits"
+	}
+	return "", ""
+}
+
+// mmyy formats a month and a four-digit year as Payflow's MMYY.
+func mmyy(month, year int) string {
+	return fmt.Sprintf("%02d%02d", month, year%100)
+}

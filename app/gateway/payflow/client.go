@@ -1,0 +1,514 @@
+package payflow
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// Payflow endpoints (gateways.md §1.1). The client posts to the endpoint as
+// given, so a path such as "/transaction" may be appended.
+const (
+	PilotEndpoint = "https://pilot-payflowpro.paypal.com"
+	LiveEndpoint  = "https://payflowpro.paypal.com"
+)
+
+// DefaultTimeout is X-VPS-CLIENT-TIMEOUT when Config.Timeout is zero: the
+// SDK's default and PayPal's recommendation.
+const DefaultTimeout = 45 * time.Second
+
+// EndpointFor returns the pilot endpoint for test accounts and the live one
+// otherwise.
+func EndpointFor(test bool) string {
+	if test {
+		return PilotEndpoint
+	}
+	return LiveEndpoint
+}
+
+// Config is a merchant's Payflow connection.
+type Config struct {
+	Endpoint string // PilotEndpoint, LiveEndpoint, or the offline sandbox's
+	User     string // equals Vendor unless extra users were created in Manager
+	Vendor   string // merchant login
+	Partner  string // "PayPal", "PayPalUK" or the reseller's ID
+	Password string // the API password set in PayPal Manager
+	// Timeout is sent as X-VPS-CLIENT-TIMEOUT (rounded up to whole seconds)
+	// so that Payflow gives up first and answers; the HTTP exchange itself
+	// may last slightly longer. Zero means DefaultTimeout.
+	Timeout time.Duration
+}
+
+// Client talks to Payflow Pro. It is safe for concurrent use.
+type Client struct {
+	endpoint       string
+	user, vendor   string
+	partner, pwd   string
+	timeoutSeconds int
+	httpTimeout    time.Duration
+	http           *http.Client
+	retryDelay     time.Duration
+	afterWipe      func([]byte) // test hook: called with the zeroed body
+}
+
+var _ app.Gateway = (*Client)(nil)
+
+// Option adjusts a Client.
+type Option func(*Client)
+
+// WithTransport makes the client use a copy of t (e.g. one that trusts a
+// test server's certificate). Keep-alives are always disabled, as every
+// request says "Connection: close".
+func WithTransport(t *http.Transport) Option {
+	return func(c *Client) {
+		tt := t.Clone()
+		tt.DisableKeepAlives = true
+		c.http.Transport = tt
+	}
+}
+
+// New checks cfg and returns a client. Plain http is accepted only for a
+// loopback endpoint (the offline sandbox, tests): card data never crosses a
+// network in clear text.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	u, err := url.Parse(cfg.Endpoint)
+	if err != nil || u.Host == "" {
+		return nil, app.Errorf(app.EINVALID, "error.payflow.endpoint", "the Payflow endpoint %q is not a URL", cfg.Endpoint)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopback(u.Hostname()) {
+			return nil, app.Errorf(app.EINVALID, "error.payflow.endpoint", "the Payflow endpoint must use https (plain http only for 127.0.0.1)")
+		}
+	default:
+		return nil, app.Errorf(app.EINVALID, "error.payflow.endpoint", "the Payflow endpoint %q is not an http(s) URL", cfg.Endpoint)
+	}
+	for _, f := range []struct{ name, v string }{
+		{"USER", cfg.User}, {"VENDOR", cfg.Vendor}, {"PARTNER", cfg.Partner}, {"PWD", cfg.Password},
+	} {
+		if f.v == "" {
+			return nil, app.Errorf(app.EINVALID, "error.payflow.credentials", "the Payflow %s is missing", f.name)
+		}
+		for i := 0; i < len(f.v); i++ {
+			if f.v[i] < 0x20 || f.v[i] > 0x7e {
+				return nil, app.Errorf(app.EINVALID, "error.payflow.credentials", "the Payflow %s may contain printable ASCII only", f.name)
+			}
+		}
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	secs := int((timeout + time.Second - 1) / time.Second)
+	// The HTTP timeout is slightly longer than the one Payflow is told, so
+	// that Payflow's own timeout answer (RESULT 11/104) can still arrive.
+	margin := timeout / 10
+	margin = min(max(margin, 250*time.Millisecond), 5*time.Second)
+
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DisableKeepAlives = true
+	tr.ForceAttemptHTTP2 = false // Payflow's NVP interface is HTTP/1.1; Connection: close is meaningless in h2
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	c := &Client{
+		endpoint:       cfg.Endpoint,
+		user:           cfg.User,
+		vendor:         cfg.Vendor,
+		partner:        cfg.Partner,
+		pwd:            cfg.Password,
+		timeoutSeconds: secs,
+		httpTimeout:    timeout + margin,
+		retryDelay:     100 * time.Millisecond,
+		http: &http.Client{
+			Transport: tr,
+			Timeout:   timeout + margin, // also bounded per attempt by a context
+			// A redirect would turn the POST into a GET elsewhere: never follow.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// credentials starts every request body: TRXTYPE, TENDER and the four
+// credentials, in the order of PayPal's examples.
+func (c *Client) credentials(b *nvBody, trxtype string) {
+	b.plain("TRXTYPE", trxtype)
+	b.plain("TENDER", "C")
+	b.plain("USER", c.user)
+	b.plain("VENDOR", c.vendor)
+	b.plain("PARTNER", c.partner)
+	b.plain("PWD", c.pwd)
+}
+
+// checkKey refuses an idempotency key Payflow cannot carry.
+func checkKey(key string) string {
+	if len(key) == 0 || len(key) > 32 {
+		return "the request key must be 1 to 32 characters (X-VPS-REQUEST-ID)"
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] <= 0x20 || key[i] > 0x7e {
+			return "the request key must be printable ASCII (X-VPS-REQUEST-ID)"
+		}
+	}
+	return ""
+}
+
+func notProcessed(msg string) app.Result {
+	return app.Result{Outcome: app.OutcomeNotProcessed, Message: msg + "; nothing was sent to Payflow."}
+}
+
+// Sale charges a card once (TRXTYPE=S).
+func (c *Client) Sale(ctx context.Context, req app.SaleRequest) app.Result {
+	if msg := checkKey(req.Key); msg != "" {
+		return notProcessed(msg)
+	}
+	card := req.Card
+	if card == nil {
+		return notProcessed("a Payflow card sale needs card details")
+	}
+	if field, msg := checkCard(card); field != "" {
+		return app.Result{Outcome: app.OutcomeInvalidCard, Field: field, Message: msg + "; nothing was sent to Payflow."}
+	}
+	amt, err := formatAmount(req.Amount)
+	if err != nil {
+		return notProcessed(err.Error())
+	}
+
+	var b nvBody
+	c.credentials(&b, "S")
+	b.secret("ACCT", card.Number)
+	b.plain("EXPDATE", mmyy(card.ExpMonth, card.ExpYear))
+	if len(card.CVV) > 0 {
+		b.secret("CVV2", card.CVV)
+	}
+	// Maestro (UK) start date and issue number, sent when the card has them.
+	if card.StartMonth != 0 {
+		b.plain("CARDSTART", mmyy(card.StartMonth, card.StartYear))
+	}
+	b.optional("CARDISSUE", card.IssueNumber)
+	b.plain("AMT", amt)
+	b.plain("CURRENCY", req.Amount.CurrencyCode())
+	b.optional("INVNUM", req.InvoiceID)
+	b.text("COMMENT1", req.Description)
+	first, last := req.Payer.FirstName, req.Payer.LastName
+	if first == "" && last == "" {
+		first, last = splitHolder(card.Holder)
+	}
+	b.text("FIRSTNAME", first)
+	b.text("LASTNAME", last)
+	b.text("STREET", req.Payer.Street)
+	b.optional("ZIP", req.Payer.PostalCode)
+	b.optional("EMAIL", req.Payer.Email)
+	b.optional("CUSTIP", req.Payer.IP)
+	if b.err != nil {
+		return notProcessed(b.err.Error())
+	}
+
+	res := c.do(ctx, req.Key, b.encode())
+	res.Brand = brandOf(card.Number)
+	res.Last4 = card.Last4()
+	res.Funding = card.Funding
+	return res
+}
+
+// splitHolder splits a cardholder name into first and last name at the
+// last space, for when the payer's names are not known separately.
+func splitHolder(h string) (first, last string) {
+	h = strings.TrimSpace(h)
+	if i := strings.LastIndexByte(h, ' '); i > 0 {
+		return strings.TrimSpace(h[:i]), h[i+1:]
+	}
+	return "", h
+}
+
+// refundBody builds TRXTYPE=C. Refund and Lookup share it so that a
+// lookup resends exactly the original request. AMT is sent even for a full
+// refund, for that reason.
+func (c *Client) refundBody(origRef string, amount currency.Amount, amt, description string) nvBody {
+	var b nvBody
+	c.credentials(&b, "C")
+	b.plain("ORIGID", origRef)
+	b.plain("AMT", amt)
+	b.plain("CURRENCY", amount.CurrencyCode())
+	b.text("COMMENT1", description)
+	return b
+}
+
+// Refund returns all or part of a sale (TRXTYPE=C with ORIGID and AMT).
+func (c *Client) Refund(ctx context.Context, req app.RefundRequest) app.Result {
+	if msg := checkKey(req.Key); msg != "" {
+		return notProcessed(msg)
+	}
+	if req.OriginalRef == "" {
+		return notProcessed("a refund needs the sale's reference (PNREF)")
+	}
+	amt, err := formatAmount(req.Amount)
+	if err != nil {
+		return notProcessed(err.Error())
+	}
+	b := c.refundBody(req.OriginalRef, req.Amount, amt, req.Description)
+	if b.err != nil {
+		return notProcessed(b.err.Error())
+	}
+	return c.do(ctx, req.Key, b.encode())
+}
+
+func (c *Client) voidBody(origRef string) nvBody {
+	var b nvBody
+	c.credentials(&b, "V")
+	b.plain("ORIGID", origRef)
+	return b
+}
+
+// Void cancels an unsettled transaction (TRXTYPE=V with ORIGID).
+func (c *Client) Void(ctx context.Context, req app.VoidRequest) app.Result {
+	if msg := checkKey(req.Key); msg != "" {
+		return notProcessed(msg)
+	}
+	if req.OriginalRef == "" {
+		return notProcessed("a void needs the transaction's reference (PNREF)")
+	}
+	b := c.voidBody(req.OriginalRef)
+	if b.err != nil {
+		return notProcessed(b.err.Error())
+	}
+	return c.do(ctx, req.Key, b.encode())
+}
+
+// Inquire asks for the status of the transaction whose PNREF is pnref
+// (TRXTYPE=I with ORIGID), under a fresh request ID so that it can never
+// replay a payment. The Result describes the original transaction:
+// OutcomeNotFound for RESULT 19, otherwise the original's RESULT (ORIGRESULT
+// when the reply carries it) mapped as for a sale. When the inquiry itself
+// fails the outcome is OutcomeUnknown.
+func (c *Client) Inquire(ctx context.Context, pnref string) app.Result {
+	if pnref == "" {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: "an inquiry needs a PNREF"}
+	}
+	var b nvBody
+	c.credentials(&b, "I")
+	b.plain("ORIGID", pnref)
+	if b.err != nil {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: b.err.Error()}
+	}
+	ex := c.post(ctx, newRequestID(), b.encode())
+	if ex.reply == nil {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: ex.problem + ". " + unknownAdvice}
+	}
+	return inquiryResult(ex.reply, pnref)
+}
+
+// inquiryResult interprets an inquiry reply. UNCONFIRMED detail: the
+// guides say inquiry replies "mimic" the original, and later ones add
+// ORIGRESULT; so ORIGRESULT is used when present, else RESULT 0 is read as
+// the original's approval. Any other RESULT (except 19) is read as the
+// inquiry itself failing, which says nothing about the original.
+func inquiryResult(m map[string]string, pnref string) app.Result {
+	code := atoiOr(m["RESULT"], -1)
+	dup := m["DUPLICATE"]
+	switch {
+	case code == 19:
+		return app.Result{
+			Outcome: app.OutcomeNotFound,
+			Code:    "RESULT=19",
+			Message: message(19, m["RESPMSG"], "Payflow has no transaction with this reference."),
+		}
+	case code != 0 || (dup != "" && dup != "0" && dup != "1"):
+		return app.Result{
+			Outcome: app.OutcomeUnknown,
+			Code:    "RESULT=" + clean(m["RESULT"], 8),
+			Message: message(code, m["RESPMSG"], "The inquiry failed, so the transaction's outcome is still unknown."),
+		}
+	}
+	o := make(map[string]string, len(m))
+	for k, v := range m {
+		o[k] = v
+	}
+	if orig, ok := m["ORIGRESULT"]; ok {
+		o["RESULT"] = orig
+	}
+	delete(o, "DUPLICATE")
+	res := mapReply(o)
+	res.Reference = pnref
+	if p := clean(m["ORIGPNREF"], 32); p != "" {
+		res.Reference = p
+	}
+	return res
+}
+
+func atoiOr(s string, def int) int {
+	n := 0
+	if s == "" || len(s) > 6 {
+		return def
+	}
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	for _, ch := range []byte(s) {
+		if ch < '0' || ch > '9' {
+			return def
+		}
+		n = n*10 + int(ch-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n
+}
+
+// TestConnection checks the credentials with a harmless inquiry for a
+// reference that does not exist. Payflow answers RESULT 19 ("original
+// transaction ID not found") when the credentials work, and RESULT 1 (or 26–28)
+// when they do not. It returns OutcomeApproved when the credentials were
+// accepted (an inquiry moves no money), OutcomeMerchantConfig when they were
+// refused, and OutcomeNotProcessed when Payflow could not be reached.
+func (c *Client) TestConnection(ctx context.Context) app.Result {
+	var b nvBody
+	c.credentials(&b, "I")
+	b.plain("ORIGID", "TRAINPAYTEST")
+	ex := c.post(ctx, newRequestID(), b.encode())
+	if ex.reply == nil {
+		return app.Result{Outcome: app.OutcomeNotProcessed, Message: ex.problem + "."}
+	}
+	res := mapReply(ex.reply)
+	res.Reference, res.AuthCode, res.Duplicate = "", "", false
+	switch code := atoiOr(ex.reply["RESULT"], -1); {
+	case code == 19 || code == 0:
+		res.Outcome = app.OutcomeApproved
+		res.Message = "Payflow accepted the credentials (" + res.Code + ")."
+	case res.Outcome == app.OutcomeMerchantConfig:
+	default:
+		res.Outcome = app.OutcomeNotProcessed
+	}
+	return res
+}
+
+// do posts a payment request and maps the answer.
+func (c *Client) do(ctx context.Context, key string, body []byte) app.Result {
+	ex := c.post(ctx, key, body)
+	if ex.reply == nil {
+		if ex.maybeSent {
+			return app.Result{Outcome: app.OutcomeUnknown, Message: ex.problem + ". " + unknownAdvice}
+		}
+		return app.Result{Outcome: app.OutcomeNotProcessed, Message: ex.problem + "; the request did not reach Payflow and may be retried."}
+	}
+	return mapReply(ex.reply)
+}
+
+// Lookup settles an unknown outcome; see the package doc for why replaying
+// a sale's request ID cannot charge.
+func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
+	switch req.Kind {
+	case app.LookupSale:
+		if req.OriginalRef != "" {
+			return c.Inquire(ctx, req.OriginalRef)
+		}
+		return c.lookupSale(ctx, req)
+	case app.LookupRefund:
+		if msg := checkKey(req.Key); msg != "" {
+			return app.Result{Outcome: app.OutcomeUnknown, Message: msg}
+		}
+		amt, err := formatAmount(req.Amount)
+		if err != nil || req.OriginalRef == "" {
+			return app.Result{Outcome: app.OutcomeUnknown, Message: "the journal lacks the refund's amount or sale reference, so it cannot be resent"}
+		}
+		b := c.refundBody(req.OriginalRef, req.Amount, amt, req.Description)
+		return c.lookupReplay(ctx, req.Key, b)
+	case app.LookupVoid:
+		if msg := checkKey(req.Key); msg != "" {
+			return app.Result{Outcome: app.OutcomeUnknown, Message: msg}
+		}
+		if req.OriginalRef == "" {
+			return app.Result{Outcome: app.OutcomeUnknown, Message: "the journal lacks the voided transaction's reference"}
+		}
+		return c.lookupReplay(ctx, req.Key, c.voidBody(req.OriginalRef))
+	}
+	return app.Result{Outcome: app.OutcomeUnknown, Message: "unknown lookup kind " + clean(string(req.Kind), 20)}
+}
+
+// lookupReplay resends a refund or void under its original request ID: an
+// exactly-once retry. A reply without DUPLICATE=1 means the original never
+// arrived and this request has now been processed, so its result is the
+// answer either way.
+func (c *Client) lookupReplay(ctx context.Context, key string, b nvBody) app.Result {
+	if b.err != nil {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: b.err.Error()}
+	}
+	return c.do(ctx, key, b.encode())
+}
+
+// lookupSale replays a sale's request ID without card data.
+func (c *Client) lookupSale(ctx context.Context, req app.LookupRequest) app.Result {
+	if msg := checkKey(req.Key); msg != "" {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: msg + "; the sale cannot be looked up"}
+	}
+	var b nvBody
+	c.credentials(&b, "S")
+	// No ACCT, EXPDATE, CVV2, ORIGID or token: if this is processed as a new
+	// sale, there is nothing to charge.
+	if amt, err := formatAmount(req.Amount); err == nil {
+		b.plain("AMT", amt)
+		b.plain("CURRENCY", req.Amount.CurrencyCode())
+	}
+	b.optional("INVNUM", req.InvoiceID)
+	if b.err != nil {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: b.err.Error()}
+	}
+	ex := c.post(ctx, req.Key, b.encode())
+	if ex.reply == nil {
+		return app.Result{Outcome: app.OutcomeUnknown, Message: ex.problem + ". " + unknownAdvice}
+	}
+	res := mapReply(ex.reply)
+	code := atoiOr(ex.reply["RESULT"], -1)
+	if res.Duplicate && res.Outcome == app.OutcomeNotProcessed {
+		// The ID was used by a request that was refused before it became a
+		// transaction: the original refused as malformed, or an earlier
+		// lookup's card-less replay. Either way there is no transaction.
+		return app.Result{
+			Outcome:   app.OutcomeNotFound,
+			Code:      res.Code,
+			Duplicate: true,
+			Message:   message(code, ex.reply["RESPMSG"], "The request ID was used only by a request Payflow refused; nothing was charged."),
+		}
+	}
+	if res.Duplicate || res.Outcome == app.OutcomeUnknown {
+		// The original's answer (or nothing conclusive).
+		return res
+	}
+	switch {
+	case res.Charged():
+		// Cannot happen with a card-less sale; report the money truthfully.
+		res.Message += " The lookup replay was processed as a new sale and approved without DUPLICATE=1; check PayPal Manager."
+		return res
+	case code < 0 || res.Outcome == app.OutcomeMerchantConfig:
+		// Refused before the duplicate check could speak: no conclusion.
+		res.Outcome = app.OutcomeUnknown
+		res.Message = message(code, ex.reply["RESPMSG"], "The lookup was refused, so the sale's outcome is still unknown.")
+		return res
+	}
+	return app.Result{
+		Outcome: app.OutcomeNotFound,
+		Code:    res.Code,
+		Message: message(code, ex.reply["RESPMSG"], "Payflow had not seen this request ID: the original sale never arrived and nothing was charged (the card-less lookup was refused instead)."),
+	}
+}

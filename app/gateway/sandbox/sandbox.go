@@ -1,0 +1,299 @@
+// Package sandbox is TrainPay's offline payment sandbox for Test mode. It
+// ships in the product: when the site is in Test mode every payment goes to
+// a loopback HTTP server started by this package, so that a new user can try
+// the whole flow (sale, refund, void, lost replies and their reconciliation)
+// with no merchant account and no network.
+//
+// The sandbox listens on 127.0.0.1 at an ephemeral port and speaks the
+// gateways' own wire protocols, so the real gateway clients are exercised.
+// Each protocol has its own route on one http.ServeMux (see routes); today
+// only Payflow Pro is served, at PayflowEndpoint() (POST /payflow). Classic
+// NVP DoDirectPayment and Orders v2 are meant to be added as further routes.
+//
+// # Payflow rules
+//
+// Credentials: USER, VENDOR, PARTNER and PWD must be present; any values are
+// accepted (PayflowConfig gives a ready set), except the password "invalid",
+// which is refused with RESULT 1 so that the administrator can see what bad
+// credentials look like.
+//
+// Cards: only PayPal's published Payflow test card numbers (TestCards) are
+// accepted. Any other number, however valid, is refused with RESULT 23, so a
+// real card can never be "charged" in Test mode. An EXPDATE in the past is
+// refused with RESULT 24; CVV2 "000" fails the security code check.
+//
+// Sales are decided by the last two digits of the amount in minor units
+// (cents; for zero-decimal currencies such as JPY, the last two digits of the
+// amount itself):
+//
+//	amount ends in   RESULT   what the app sees
+//	.12              12       declined
+//	.13              13       declined (referral)
+//	.26              126      held for review (charged, authorised)
+//	.50              50       declined (insufficient funds)
+//	.51              51       declined (over the card's limit)
+//	.97              0        charged, but the reply is lost: the connection is
+//	                          dropped for every request that carries card data,
+//	                          so the sale ends "unknown" and reconciliation (a
+//	                          card-less replay of the request ID) finds the charge
+//	.98              –        the connection is dropped before processing, for
+//	                          every request that carries card data: "unknown",
+//	                          and reconciliation finds nothing was charged
+//	anything else    0        approved
+//	CVV2 000         114      declined (security code mismatch), any amount
+//
+// Refunds (TRXTYPE=C) need the sale's PNREF in ORIGID; AMT defaults to what
+// is left; more than is left, or a voided sale, gives RESULT 105. Voids
+// (TRXTYPE=V) give 108 for a sale already voided or refunded. A reference to
+// a sale that did not charge gives 120; an unknown reference gives 19.
+// Inquiries (TRXTYPE=I) answer RESULT 0 with ORIGRESULT and ORIGPNREF, or 19.
+//
+// Like Payflow, the sandbox stores the reply to every processed request
+// under its X-VPS-REQUEST-ID and answers a replay with that reply plus
+// DUPLICATE=1, ignoring the new data.
+//
+// # Ledger
+//
+// The ledger (Ledger) lists every processed sale, refund and void, with the
+// card's brand and last four digits only: a card number is never stored or
+// logged, and the request body is zeroed after use. With WithLedgerFile the
+// ledger is also kept in a JSON file, rewritten atomically (temporary file,
+// fsync, rename) after every processed request and read back by Start, so
+// that reconciliation of a payment left unknown before a restart can be
+// demonstrated. If the file cannot be written the request is answered with
+// HTTP 500 and forgotten, so the file and the replies never disagree.
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/payflow"
+)
+
+// The credentials PayflowConfig returns.
+const (
+	User     = "sandbox"
+	Vendor   = "sandbox"
+	Partner  = "PayPal"
+	Password = "sandbox"
+)
+
+// TestCards are PayPal's published Payflow test card numbers (gateways.md
+// §1.7): the only numbers the sandbox accepts.
+var TestCards = map[string]app.Brand{
+	"378282246310005":  app.BrandAmex,
+	"371449635398431":  app.BrandAmex,
+	"378734493671000":  app.BrandAmex,
+	"30569309025904":   app.BrandDiners,
+	"6011111111111117": app.BrandDiscover,
+	"6011000990139424": app.BrandDiscover,
+	"3530111333300000": app.BrandJCB,
+	"3566002020360505": app.BrandJCB,
+	"2221000000000009": app.BrandMastercard,
+	"2223000048400011": app.BrandMastercard,
+	"2223016768739313": app.BrandMastercard,
+	"5555555555554444": app.BrandMastercard,
+	"5105105105105100": app.BrandMastercard,
+	"4111111111111111": app.BrandVisa,
+	"4012888888881881": app.BrandVisa,
+	"4222222222222":    app.BrandVisa,
+}
+
+// Entry is one processed sale, refund or void.
+type Entry struct {
+	RequestID string    `json:"request_id"`
+	Type      string    `json:"type"` // "sale", "refund" or "void"
+	PNREF     string    `json:"pnref"`
+	OrigPNREF string    `json:"orig_pnref,omitempty"` // refunds and voids: the sale
+	Result    int       `json:"result"`
+	Message   string    `json:"message"`
+	Amount    string    `json:"amount,omitempty"` // as on the wire: "10.00", "1000"
+	Currency  string    `json:"currency,omitempty"`
+	InvoiceID string    `json:"invoice_id,omitempty"`
+	Brand     app.Brand `json:"brand,omitempty"`
+	Last4     string    `json:"last4,omitempty"`
+	Refunded  string    `json:"refunded,omitempty"` // sales: the total refunded so far
+	Voided    bool      `json:"voided,omitempty"`   // sales: voided since
+	Time      time.Time `json:"time"`
+	Reply     string    `json:"reply"` // the reply sent; a replay gets it plus DUPLICATE=1
+}
+
+// Charged reports whether the entry is a sale that moved money (approved or
+// held for review).
+func (e Entry) Charged() bool {
+	return e.Type == "sale" && (e.Result == 0 || e.Result == 126)
+}
+
+// Option configures Start.
+type Option func(*Sandbox)
+
+// WithLedgerFile keeps the ledger in a JSON file at path, read at start.
+func WithLedgerFile(path string) Option { return func(s *Sandbox) { s.path = path } }
+
+// WithClock sets the clock used for expiry checks and entry times.
+func WithClock(now func() time.Time) Option { return func(s *Sandbox) { s.now = now } }
+
+// Sandbox is a running offline sandbox.
+type Sandbox struct {
+	path string
+	now  func() time.Time
+
+	srv  *http.Server
+	base string // http://127.0.0.1:port
+	done chan struct{}
+	once sync.Once
+	err  error
+
+	mu    sync.Mutex
+	state state
+}
+
+// state is the ledger as stored.
+type state struct {
+	Version int     `json:"version"`
+	Seq     int     `json:"seq"` // last PNREF number issued
+	Entries []Entry `json:"entries"`
+}
+
+func (st state) clone() state {
+	c := st
+	c.Entries = append([]Entry(nil), st.Entries...)
+	return c
+}
+
+// Start loads the ledger (if a file is configured) and starts serving on
+// 127.0.0.1. The sandbox stops when ctx is done or Close is called.
+func Start(ctx context.Context, opts ...Option) (*Sandbox, error) {
+	s := &Sandbox{now: time.Now, done: make(chan struct{}), state: state{Version: 1}}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.path != "" {
+		data, err := os.ReadFile(s.path)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return nil, fmt.Errorf("sandbox: reading the ledger: %w", err)
+		default:
+			// A ledger that cannot be read is an error, not a fresh start:
+			// forgetting it would forget which request IDs were charged.
+			if err := json.Unmarshal(data, &s.state); err != nil {
+				return nil, fmt.Errorf("sandbox: the ledger %s is damaged: %w", s.path, err)
+			}
+			if s.state.Version != 1 {
+				return nil, fmt.Errorf("sandbox: the ledger %s has unknown version %d", s.path, s.state.Version)
+			}
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listening on loopback: %w", err)
+	}
+	s.base = "http://" + ln.Addr().String()
+	s.srv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	go func() { _ = s.srv.Serve(ln) }()
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = s.Close()
+		case <-s.done:
+		}
+	}()
+	return s, nil
+}
+
+// routes is the seam for protocols: one route per wire protocol.
+func (s *Sandbox) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /payflow", s.payflow) // Payflow Pro name-value API
+	// To be added: "POST /nvp" (classic NVP DoDirectPayment, Website
+	// Payments Pro UK) and "POST /v1/oauth2/token" + "/v2/checkout/orders/"
+	// (Orders v2, Express Checkout).
+	return mux
+}
+
+// PayflowEndpoint is the Payflow URL, for payflow.Config.Endpoint.
+func (s *Sandbox) PayflowEndpoint() string { return s.base + "/payflow" }
+
+// PayflowConfig is a ready payflow.Config for the sandbox.
+func (s *Sandbox) PayflowConfig() payflow.Config {
+	return payflow.Config{Endpoint: s.PayflowEndpoint(), User: User, Vendor: Vendor, Partner: Partner, Password: Password}
+}
+
+// Ledger returns a copy of the entries, oldest first.
+func (s *Sandbox) Ledger() []Entry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Entry(nil), s.state.Entries...)
+}
+
+// Close stops the server. The ledger file is always up to date, so there is
+// nothing to flush.
+func (s *Sandbox) Close() error {
+	s.once.Do(func() {
+		close(s.done)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := s.srv.Shutdown(ctx); err != nil {
+			s.err = s.srv.Close()
+		}
+	})
+	return s.err
+}
+
+// save writes st to the ledger file atomically: a reader (or a crash) sees
+// either the old file or the new one, never a torn one.
+func (s *Sandbox) save(st state) error {
+	if s.path == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(s.path)
+	tmp, err := os.CreateTemp(dir, ".sandbox-ledger-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), s.path); err != nil {
+		return err
+	}
+	// Make the rename itself durable; not every platform can sync a directory.
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,333 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/payflow"
+)
+
+var seq atomic.Int64
+
+func key() string { return fmt.Sprintf("%032x", seq.Add(1)+0x5b000) }
+
+func start(t *testing.T, opts ...Option) (*Sandbox, *payflow.Client) {
+	t.Helper()
+	sb, err := Start(context.Background(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	c, err := payflow.New(sb.PayflowConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb, c
+}
+
+func amt(t *testing.T, n, code string) currency.Amount {
+	t.Helper()
+	a, err := currency.NewAmount(n, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func card(number string) *app.Card {
+	return &app.Card{Number: []byte(number), CVV: []byte("123"), ExpMonth: 11, ExpYear: 2031}
+}
+
+func sell(t *testing.T, c *payflow.Client, k, n, code, number string) app.Result {
+	t.Helper()
+	return c.Sale(context.Background(), app.SaleRequest{Key: k, InvoiceID: "I" + k[26:], Amount: amt(t, n, code), Description: "Workshop", Card: card(number)})
+}
+
+func want(t *testing.T, what string, r app.Result, o app.Outcome) {
+	t.Helper()
+	if r.Outcome != o {
+		t.Errorf("%s: %q, want %q (%s: %s)", what, r.Outcome, o, r.Code, r.Message)
+	}
+}
+
+func charges(sb *Sandbox) int {
+	n := 0
+	for _, e := range sb.Ledger() {
+		if e.Charged() {
+			n++
+		}
+	}
+	return n
+}
+
+// TestEndToEnd runs a sale, partial and full refunds, a void and inquiries
+// through the real Payflow client over loopback.
+func TestEndToEnd(t *testing.T) {
+	sb, c := start(t)
+	ctx := context.Background()
+	if u, _ := url.Parse(sb.PayflowEndpoint()); u.Hostname() != "127.0.0.1" || u.Port() == "" || u.Path != "/payflow" {
+		t.Fatalf("endpoint %s", sb.PayflowEndpoint())
+	}
+	want(t, "test connection", c.TestConnection(ctx), app.OutcomeApproved)
+
+	s := sell(t, c, key(), "120", "GBP", "5555555555554444")
+	want(t, "sale", s, app.OutcomeApproved)
+	if s.Reference == "" || s.Brand != app.BrandMastercard || s.Last4 != "4444" {
+		t.Errorf("sale %+v", s)
+	}
+	r1 := c.Refund(ctx, app.RefundRequest{Key: key(), OriginalRef: s.Reference, Amount: amt(t, "20", "GBP")})
+	want(t, "partial refund", r1, app.OutcomeApproved)
+	r2 := c.Refund(ctx, app.RefundRequest{Key: key(), OriginalRef: s.Reference, Amount: amt(t, "100", "GBP"), Full: true})
+	want(t, "rest refunded", r2, app.OutcomeApproved)
+	want(t, "over-refund", c.Refund(ctx, app.RefundRequest{Key: key(), OriginalRef: s.Reference, Amount: amt(t, "0.01", "GBP")}), app.OutcomeDeclined)
+	want(t, "void after refund", c.Void(ctx, app.VoidRequest{Key: key(), OriginalRef: s.Reference}), app.OutcomeDeclined)
+
+	s2 := sell(t, c, key(), "3000", "JPY", "3530111333300000")
+	want(t, "JPY sale", s2, app.OutcomeApproved)
+	want(t, "void", c.Void(ctx, app.VoidRequest{Key: key(), OriginalRef: s2.Reference}), app.OutcomeApproved)
+	want(t, "second void", c.Void(ctx, app.VoidRequest{Key: key(), OriginalRef: s2.Reference}), app.OutcomeDeclined)
+	want(t, "refund after void", c.Refund(ctx, app.RefundRequest{Key: key(), OriginalRef: s2.Reference, Amount: amt(t, "1", "JPY")}), app.OutcomeDeclined)
+	want(t, "unknown reference", c.Void(ctx, app.VoidRequest{Key: key(), OriginalRef: "SBX999999999"}), app.OutcomeNotProcessed)
+
+	in := c.Inquire(ctx, s.Reference)
+	want(t, "inquiry", in, app.OutcomeApproved)
+	if in.Reference != s.Reference {
+		t.Errorf("inquiry reference %q", in.Reference)
+	}
+	want(t, "inquiry of nothing", c.Inquire(ctx, "SBX999999999"), app.OutcomeNotFound)
+
+	led := sb.Ledger()
+	var sale Entry
+	for _, e := range led {
+		if e.PNREF == s.Reference {
+			sale = e
+		}
+	}
+	if sale.Refunded != "120.00" || sale.Amount != "120.00" || sale.Currency != "GBP" || sale.Brand != app.BrandMastercard || sale.Last4 != "4444" {
+		t.Errorf("sale entry %+v", sale)
+	}
+	if charges(sb) != 2 {
+		t.Errorf("%d charges, want 2", charges(sb))
+	}
+}
+
+func TestRules(t *testing.T) {
+	sb, c := start(t)
+	for _, tc := range []struct {
+		amount, code string
+		number       string
+		out          app.Outcome
+		result       string
+	}{
+		{"10.00", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"10.12", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"10.13", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=13"},
+		{"10.26", "EUR", "4012888888881881", app.OutcomeHeldForReview, "RESULT=126"},
+		{"10.50", "USD", "378282246310005", app.OutcomeDeclined, "RESULT=50"},
+		{"10.51", "USD", "6011111111111117", app.OutcomeDeclined, "RESULT=51"},
+		{"1012", "JPY", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"1200", "JPY", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		// A valid number that is not a test card is refused: no real card can
+		// be "charged" in Test mode.
+		{"10.00", "USD", "4000000000000002", app.OutcomeInvalidCard, "RESULT=23"},
+		{"10.00", "USD", "4242424242424242", app.OutcomeInvalidCard, "RESULT=23"},
+	} {
+		r := sell(t, c, key(), tc.amount, tc.code, tc.number)
+		want(t, tc.amount+" "+tc.code, r, tc.out)
+		if r.Code != tc.result {
+			t.Errorf("%s %s: %s, want %s", tc.amount, tc.code, r.Code, tc.result)
+		}
+	}
+	cvv := card("4111111111111111")
+	cvv.CVV = []byte("000")
+	want(t, "cvv 000", c.Sale(context.Background(), app.SaleRequest{Key: key(), Amount: amt(t, "5", "USD"), Card: cvv}), app.OutcomeDeclined)
+	exp := card("4111111111111111")
+	exp.ExpYear = 2021
+	r := c.Sale(context.Background(), app.SaleRequest{Key: key(), Amount: amt(t, "5", "USD"), Card: exp})
+	want(t, "expired", r, app.OutcomeInvalidCard)
+	if r.Field != "expiry" {
+		t.Errorf("expired: field %q", r.Field)
+	}
+
+	bad := sb.PayflowConfig()
+	bad.Password = "invalid"
+	bc, _ := payflow.New(bad)
+	want(t, "invalid password", bc.TestConnection(context.Background()), app.OutcomeMerchantConfig)
+}
+
+// TestLostReplies: .97 charges and loses the reply, .98 drops before
+// charging; Lookup settles both, and a replay never charges twice.
+func TestLostReplies(t *testing.T) {
+	sb, c := start(t)
+	ctx := context.Background()
+
+	k := key()
+	want(t, ".97 sale", sell(t, c, k, "25.97", "USD", "4111111111111111"), app.OutcomeUnknown)
+	lk := c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k, Amount: amt(t, "25.97", "USD")})
+	want(t, ".97 lookup", lk, app.OutcomeApproved)
+	if !lk.Duplicate || lk.Reference == "" {
+		t.Errorf(".97 lookup %+v", lk)
+	}
+
+	k2 := key()
+	want(t, ".98 sale", sell(t, c, k2, "25.98", "USD", "4111111111111111"), app.OutcomeUnknown)
+	want(t, ".98 lookup", c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k2, Amount: amt(t, "25.98", "USD")}), app.OutcomeNotFound)
+
+	// A plain replay of an approved sale's ID answers the original.
+	k3 := key()
+	first := sell(t, c, k3, "40", "USD", "4111111111111111")
+	again := sell(t, c, k3, "99", "USD", "4111111111111111")
+	if again.Outcome != app.OutcomeApproved || !again.Duplicate || again.Reference != first.Reference {
+		t.Errorf("replay %+v, want the original with Duplicate", again)
+	}
+	if n := charges(sb); n != 2 {
+		t.Errorf("%d charges, want 2", n)
+	}
+}
+
+// TestPersistence: a sale left unknown before a restart is reconciled after
+// it; the file holds no card number and is written atomically.
+func TestPersistence(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ledger.json")
+	sb1, c1 := start(t, WithLedgerFile(path))
+	k := key()
+	want(t, "sale before restart", sell(t, c1, k, "50.97", "USD", "4012888888881881"), app.OutcomeUnknown)
+	ok := sell(t, c1, key(), "10", "USD", "371449635398431")
+	want(t, "second sale", ok, app.OutcomeApproved)
+	if err := sb1.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	sb2, c2 := start(t, WithLedgerFile(path))
+	if sb2.PayflowEndpoint() == sb1.PayflowEndpoint() {
+		t.Log("same port reused; fine")
+	}
+	lk := c2.Lookup(context.Background(), app.LookupRequest{Kind: app.LookupSale, Key: k, Amount: amt(t, "50.97", "USD")})
+	want(t, "lookup after restart", lk, app.OutcomeApproved)
+	if !lk.Duplicate {
+		t.Error("lookup after restart should be a duplicate")
+	}
+	want(t, "refund after restart", c2.Refund(context.Background(), app.RefundRequest{Key: key(), OriginalRef: ok.Reference, Amount: amt(t, "10", "USD")}), app.OutcomeApproved)
+	if n := charges(sb2); n != 2 {
+		t.Errorf("%d charges after restart, want 2", n)
+	}
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for number := range TestCards {
+		if strings.Contains(string(data), number) {
+			t.Errorf("the ledger file holds a card number")
+		}
+	}
+	var st state
+	if err := json.Unmarshal(data, &st); err != nil || len(st.Entries) != 3 {
+		t.Errorf("ledger file: %v, %d entries", err, len(st.Entries))
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("ledger file mode %v", fi.Mode())
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 1 {
+		t.Errorf("temporary files left behind: %v", files)
+	}
+
+	// A damaged ledger is an error, not a fresh start.
+	if err := os.WriteFile(path, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(context.Background(), WithLedgerFile(path)); err == nil {
+		t.Error("Start accepted a damaged ledger")
+	}
+}
+
+// TestUnwritableLedger: when the file cannot be written the request is
+// forgotten and answered 500 (the client sees "unknown"; a lookup then finds
+// nothing).
+func TestUnwritableLedger(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ledger")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	sb, c := start(t, WithLedgerFile(filepath.Join(dir, "ledger.json")))
+	// Replace the directory by a file: every write now fails, even as root.
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "sale", sell(t, c, key(), "10", "USD", "4111111111111111"), app.OutcomeUnknown)
+	if len(sb.Ledger()) != 0 {
+		t.Error("an unsaved request stayed in the ledger")
+	}
+}
+
+func TestContextStopsSandbox(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sb, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := http.Post(sb.PayflowEndpoint(), "text/namevalue", strings.NewReader("X=1")); err != nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Error("the sandbox still serves after its context ended")
+}
+
+// TestRawProtocol: the sandbox accepts untagged fields too, answers without
+// a request ID with an error, and serves only POST /payflow.
+func TestRawProtocol(t *testing.T) {
+	sb, _ := start(t)
+	post := func(id, body string) string {
+		req, _ := http.NewRequest(http.MethodPost, sb.PayflowEndpoint(), strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/namevalue")
+		if id != "" {
+			req.Header.Set("X-VPS-REQUEST-ID", id)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	creds := "USER=a&VENDOR=a&PARTNER=PayPal&PWD=x"
+	if got := post("r1", "TRXTYPE=S&TENDER=C&"+creds+"&ACCT=4111111111111111&EXPDATE=1230&AMT=1.00&CURRENCY=USD&COMMENT1[3]=a&b"); !strings.HasPrefix(got, "RESULT=0&") {
+		t.Errorf("untagged sale: %q", got)
+	}
+	if got := post("", "TRXTYPE=S&"+creds); !strings.HasPrefix(got, "RESULT=7&") {
+		t.Errorf("no request id: %q", got)
+	}
+	if got := post("r2", "TRXTYPE=S&"+creds+"&COMMENT1[9]=ab"); !strings.HasPrefix(got, "RESULT=7&") {
+		t.Errorf("bad tag: %q", got)
+	}
+	resp, err := http.Get(sb.PayflowEndpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET /payflow: %d", resp.StatusCode)
+	}
+}
