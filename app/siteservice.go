@@ -23,6 +23,16 @@ type SiteService struct {
 	Store  SiteStore
 	Now    func() time.Time // the clock; time.Now when nil
 	Argon2 Argon2Params     // DefaultArgon2 when zero
+
+	// AfterUnlock runs with the passphrase once it is verified: it unlocks
+	// the credentials file where no keychain answers. Its error is returned
+	// but the administrator stays unlocked.
+	AfterUnlock func(passphrase string) error
+	// BeforePassphraseChange re-encrypts what the old passphrase protects;
+	// AfterPassphraseChangeFailed undoes it when the new hash cannot be
+	// stored.
+	BeforePassphraseChange      func(old, new string) error
+	AfterPassphraseChangeFailed func(old, new string)
 }
 
 // NewSiteService returns a SiteService on store with the real clock.
@@ -109,7 +119,13 @@ func (s *SiteService) Unlock(ctx context.Context, passphrase string) (*Admin, er
 				return nil, err
 			}
 		}
-		return &Admin{unlocked: now}, nil
+		a := &Admin{unlocked: now}
+		if s.AfterUnlock != nil {
+			if err := s.AfterUnlock(passphrase); err != nil {
+				return a, err
+			}
+		}
+		return a, nil
 	}
 	cred.FailedAttempts++
 	var audit []AuditEntry
@@ -146,21 +162,40 @@ func (s *SiteService) requireAdmin(a *Admin) error {
 	return nil
 }
 
-// ChangePassphrase replaces the administrator's passphrase; the audit log
-// records that it changed, never the passphrase.
-func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, newPassphrase string) error {
+// ChangePassphrase replaces the administrator's passphrase after checking
+// the current one (which also re-encrypts the credentials file); the audit
+// log records that it changed, never the passphrase.
+func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, current, newPassphrase string) error {
 	if err := s.requireAdmin(a); err != nil {
 		return err
 	}
 	if err := ValidatePassphrase(newPassphrase); err != nil {
 		return err
 	}
+	cred, err := s.Store.AdminCredential(ctx)
+	if err != nil {
+		return err
+	}
+	if ok, err := VerifyPassphrase(current, cred.Hash); err != nil {
+		return err
+	} else if !ok {
+		return Errorf(EUNAUTHORIZED, "error.passphrase.current_wrong", "the current passphrase is wrong")
+	}
 	hash, err := HashPassphrase(newPassphrase, s.params())
 	if err != nil {
 		return err
 	}
-	return s.Store.SaveAdminCredential(ctx, AdminCredential{Hash: hash},
+	if s.BeforePassphraseChange != nil {
+		if err := s.BeforePassphraseChange(current, newPassphrase); err != nil {
+			return err
+		}
+	}
+	err = s.Store.SaveAdminCredential(ctx, AdminCredential{Hash: hash},
 		[]AuditEntry{{At: s.now(), Actor: ActorAdministrator, Action: "admin.passphrase", New: "changed"}})
+	if err != nil && s.AfterPassphraseChangeFailed != nil {
+		s.AfterPassphraseChangeFailed(current, newPassphrase)
+	}
+	return err
 }
 
 // UpdateSite saves the general settings (name, country, currency, time zone,

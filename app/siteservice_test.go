@@ -236,7 +236,8 @@ func TestAdminChangesAreAuditedWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	const newPass = "another long passphrase"
-	if err := svc.ChangePassphrase(ctx, admin, newPass); err != nil {
+	wantCode(t, svc.ChangePassphrase(ctx, admin, "not the current one", newPass), app.EUNAUTHORIZED, "error.passphrase.current_wrong")
+	if err := svc.ChangePassphrase(ctx, admin, pass, newPass); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Unlock(ctx, pass); err == nil {

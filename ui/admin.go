@@ -39,6 +39,8 @@ type adminScreen struct {
 	commerce  *commerceTab
 	audit     *auditTab
 	security  *securityTab
+	methods   *methodsTab
+	payments  *paymentsTab
 	statusMsg *widget.Label
 }
 
@@ -85,13 +87,17 @@ func (s *adminScreen) onUnlock() {
 		a, err := s.deps.Site.Unlock(context.Background(), pass)
 		fyne.Do(func() {
 			s.unlockBtn.Enable()
-			if err != nil {
-				s.pass.SetText("")
+			s.pass.SetText("")
+			if a == nil {
 				s.unlockMsg.SetText(ErrorText(err))
 				return
 			}
 			s.admin = a
 			s.showUnlocked()
+			if err != nil {
+				// Unlocked, but the credentials file could not be opened.
+				s.failed(err)
+			}
 		})
 	})
 }
@@ -104,12 +110,23 @@ func (s *adminScreen) showUnlocked() {
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem(T("admin.tab.general"), s.general.content),
 		container.NewTabItem(T("admin.tab.ecommerce"), s.commerce.content),
-		container.NewTabItem(T("admin.tab.audit"), s.audit.content),
-		container.NewTabItem(T("admin.tab.security"), s.security.content),
 	)
+	if s.deps.Merchant != nil && s.deps.Payments != nil {
+		s.methods = newMethodsTab(s)
+		s.payments = newPaymentsTab(s)
+		s.tabs.Append(container.NewTabItem(T("admin.tab.methods"), s.methods.content))
+		s.tabs.Append(container.NewTabItem(T("admin.tab.payments"), s.payments.content))
+	}
+	s.tabs.Append(container.NewTabItem(T("admin.tab.audit"), s.audit.content))
+	s.tabs.Append(container.NewTabItem(T("admin.tab.security"), s.security.content))
 	s.tabs.OnSelected = func(ti *container.TabItem) {
-		if ti.Content == s.audit.content {
+		switch {
+		case ti.Content == s.audit.content:
 			s.audit.load(0)
+		case s.methods != nil && ti.Content == s.methods.content:
+			s.methods.load()
+		case s.payments != nil && ti.Content == s.payments.content:
+			s.payments.load(0)
 		}
 	}
 	s.statusMsg = widget.NewLabel("")
@@ -548,15 +565,17 @@ func auditValue(action, v string) string {
 type securityTab struct {
 	s       *adminScreen
 	content fyne.CanvasObject
+	current *widget.Entry
 	pass    *widget.Entry
 	confirm *widget.Entry
 	save    *widget.Button
 }
 
 func newSecurityTab(s *adminScreen) *securityTab {
-	t := &securityTab{s: s, pass: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry()}
+	t := &securityTab{s: s, current: widget.NewPasswordEntry(), pass: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry()}
 	t.save = widget.NewButton(T("admin.change_passphrase"), t.onSave)
 	form := widget.NewForm(
+		widget.NewFormItem(T("admin.current_passphrase"), t.current),
 		widget.NewFormItem(T("admin.new_passphrase"), t.pass),
 		widget.NewFormItem(T("wizard.passphrase_confirm"), t.confirm),
 	)
@@ -569,16 +588,17 @@ func (t *securityTab) onSave() {
 		t.s.failed(app.Errorf(app.EINVALID, "wizard.passphrase_mismatch", "the passphrases differ"))
 		return
 	}
-	pass := t.pass.Text
+	current, pass := t.current.Text, t.pass.Text
 	t.save.Disable()
 	t.s.deps.run(func() {
-		err := t.s.deps.Site.ChangePassphrase(context.Background(), t.s.admin, pass)
+		err := t.s.deps.Site.ChangePassphrase(context.Background(), t.s.admin, current, pass)
 		fyne.Do(func() {
 			t.save.Enable()
 			if err != nil {
 				t.s.failed(err)
 				return
 			}
+			t.current.SetText("")
 			t.pass.SetText("")
 			t.confirm.SetText("")
 			t.s.changed(T("admin.passphrase_changed"))

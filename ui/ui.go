@@ -9,6 +9,7 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2/widget"
+	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
@@ -26,12 +27,32 @@ type SiteService interface {
 	Features(ctx context.Context) ([]app.FeatureState, error)
 	SetFeatureEnabled(ctx context.Context, a *app.Admin, f app.Feature, enabled bool) error
 	AuditLog(ctx context.Context, a *app.Admin, offset, limit int) ([]app.AuditEntry, int, error)
-	ChangePassphrase(ctx context.Context, a *app.Admin, passphrase string) error
+	ChangePassphrase(ctx context.Context, a *app.Admin, current, passphrase string) error
+}
+
+// PaymentService is what the UI needs of app.PaymentService.
+type PaymentService interface {
+	Charge(ctx context.Context, req app.ChargeRequest) (app.Payment, error)
+	Refund(ctx context.Context, saleID int64, amount currency.Amount, description string) (app.Payment, error)
+	Reconcile(ctx context.Context) (app.ReconcileReport, error)
+	Payments(ctx context.Context, f app.PaymentFilter) ([]app.Payment, int, error)
+}
+
+// MerchantService is what the UI needs of app.MerchantService.
+type MerchantService interface {
+	PaymentSettings(ctx context.Context) (app.PaymentSettings, error)
+	SavePaymentSettings(ctx context.Context, a *app.Admin, s app.PaymentSettings) error
+	SaveCredentials(ctx context.Context, a *app.Admin, p app.Processor, creds any) error
+	HasCredentials(p app.Processor) (bool, error)
+	TestConnection(ctx context.Context, a *app.Admin, p app.Processor) (app.Result, error)
+	OfferedMethods(ctx context.Context) ([]app.Method, error)
 }
 
 // Deps are the services the screens use.
 type Deps struct {
-	Site SiteService
+	Site     SiteService
+	Payments PaymentService
+	Merchant MerchantService
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

@@ -2,19 +2,25 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
+	"path/filepath"
 	"strings"
 
-	fyneapp "fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/assets"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/storage/secrets"
 	"github.com/trainpay/trainpay/ui"
 )
 
@@ -120,6 +126,7 @@ func runProvision(args []string, defaultDB string, stdout, stderr io.Writer) int
 
 func runGUI(dbPath string, stderr io.Writer) int {
 	log.SetOutput(stderr)
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	db, err := storage.Open(dbPath)
 	if err != nil {
 		// Said in the user's language where we can: the window is not up
@@ -130,10 +137,61 @@ func runGUI(dbPath string, stderr io.Writer) int {
 		return 1
 	}
 	defer db.Close()
+	svc := newServices(db, logger)
+	defer svc.registry.Close()
 
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	w := ui.NewMainWindow(a, ui.Deps{Site: app.NewSiteService(db)})
+	w := ui.NewMainWindow(a, svc.deps)
+	// Settle any payment a previous run left open, off the UI thread.
+	go func() {
+		rep, err := svc.payments.Reconcile(context.Background())
+		if err != nil {
+			logger.Error("reconciliation on start-up", "err", err)
+			return
+		}
+		if rep.Checked > 0 {
+			logger.Info("reconciled payments left open", "checked", rep.Checked, "charged", rep.Charged,
+				"not_charged", rep.NotCharged, "open", rep.StillOpen, "review", rep.NeedsReview)
+		}
+	}()
 	w.Window().ShowAndRun()
 	return 0
+}
+
+// services are the domain services of one database.
+type services struct {
+	deps     ui.Deps
+	payments *app.PaymentService
+	registry *registry.Registry
+}
+
+// newServices wires the domain to storage, the credential vault and the
+// gateways.
+func newServices(db *storage.DB, logger *slog.Logger) services {
+	// The keychain entry is per database, so two sites on one machine never
+	// share merchant credentials. A database moved elsewhere asks for its
+	// credentials again.
+	sum := sha256.Sum256([]byte(db.Path()))
+	vault := secrets.New(secrets.Options{
+		Service:      "TrainPay:" + hex.EncodeToString(sum[:8]),
+		FallbackPath: strings.TrimSuffix(db.Path(), filepath.Ext(db.Path())) + ".secrets",
+	})
+	site := app.NewSiteService(db)
+	site.AfterUnlock = vault.Unlock
+	site.BeforePassphraseChange = vault.Rekey
+	site.AfterPassphraseChangeFailed = func(old, new string) {
+		if err := vault.Rekey(new, old); err != nil {
+			logger.Error("restoring the credentials file's passphrase", "err", err)
+		}
+	}
+	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault,
+		SandboxLedger: strings.TrimSuffix(db.Path(), filepath.Ext(db.Path())) + ".sandbox.json"}
+	payments := app.NewPaymentService(db, reg, logger)
+	merchant := &app.MerchantService{Sites: db, Settings: db, Secrets: vault, Tester: reg}
+	return services{
+		deps:     ui.Deps{Site: site, Payments: payments, Merchant: merchant},
+		payments: payments,
+		registry: reg,
+	}
 }

@@ -12,47 +12,28 @@ import (
 	"github.com/trainpay/trainpay/app"
 )
 
-// brandOf tells the scheme from the number's prefix and returns the
-// CREDITCARDTYPE PayPal expects, "" for a scheme DoDirectPayment does not
-// take (JCB, Diners, unknown). app.Card carries no brand, and a brand typed
-// by a person can disagree with the number, so the number decides.
-//
-// Ranges: Amex 34, 37; Visa 4; Mastercard 51–55 and 2221–2720; Discover
-// 6011, 622126–622925, 644–649, 65; JCB 3528–3589; Diners 300–305, 36, 38,
-// 39; Maestro 50, 56–58 and the rest of 6 (UK Maestro, ex-Switch, is 6759,
-// ex-Solo 6767). Discover is tested before Maestro because both live in 6.
+// brandOf tells the scheme from the number (app.DetectBrand, the same rule
+// the payment dialog and the domain use) and returns the CREDITCARDTYPE
+// PayPal expects, "" for a scheme DoDirectPayment does not take (JCB,
+// Diners, unknown). app.Card carries no brand, and a brand typed by a
+// person can disagree with the number, so the number decides.
 func brandOf(n []byte) (app.Brand, string) {
-	if len(n) < 6 {
+	if !allDigits(n) {
 		return app.BrandUnknown, ""
 	}
-	for _, c := range n[:6] {
-		if c < '0' || c > '9' {
-			return app.BrandUnknown, ""
-		}
-	}
-	p := func(k int) int {
-		v := 0
-		for _, c := range n[:k] {
-			v = v*10 + int(c-'0')
-		}
-		return v
-	}
-	p2, p3, p4, p6 := p(2), p(3), p(4), p(6)
-	switch {
-	case p2 == 34 || p2 == 37:
-		return app.BrandAmex, "Amex"
-	case n[0] == '4':
-		return app.BrandVisa, "Visa"
-	case 51 <= p2 && p2 <= 55, 2221 <= p4 && p4 <= 2720:
-		return app.BrandMastercard, "MasterCard"
-	case p4 == 6011, 622126 <= p6 && p6 <= 622925, 644 <= p3 && p3 <= 649, p2 == 65:
-		return app.BrandDiscover, "Discover"
-	case 3528 <= p4 && p4 <= 3589:
-		return app.BrandJCB, ""
-	case 300 <= p3 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39:
-		return app.BrandDiners, ""
-	case p2 == 50, 56 <= p2 && p2 <= 58, n[0] == '6':
-		return app.BrandMaestro, "Maestro"
+	switch b := app.DetectBrand(n); b {
+	case app.BrandAmex:
+		return b, "Amex"
+	case app.BrandVisa:
+		return b, "Visa"
+	case app.BrandMastercard:
+		return b, "MasterCard"
+	case app.BrandDiscover:
+		return b, "Discover"
+	case app.BrandMaestro:
+		return b, "Maestro"
+	case app.BrandJCB, app.BrandDiners:
+		return b, ""
 	}
 	return app.BrandUnknown, ""
 }

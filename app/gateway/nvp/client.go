@@ -439,7 +439,7 @@ func formatOrEmpty(req app.SaleRequest) string {
 // INVNUM later, and the attempt is never charged again.
 func (c *Client) resolveDuplicate(ctx context.Context, req app.SaleRequest, base app.Result, dup Reply, idx int) app.Result {
 	code := errCode(idx, dup.Errors[idx].Code)
-	r := c.searchSale(ctx, req.InvoiceID, req.Amount, base)
+	r := c.searchSale(ctx, req.InvoiceID, req.Amount, time.Time{}, base)
 	if r.Outcome == app.OutcomeApproved || r.Outcome == app.OutcomeHeldForReview {
 		r.Code = code
 		r.Message = withCorrelation("PayPal already held a payment for invoice "+req.InvoiceID+
@@ -642,7 +642,7 @@ func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
 		rr := app.RefundRequest{Key: req.Key, OriginalRef: req.OriginalRef, Amount: req.Amount, Description: req.Description}
 		// The lookup does not say whether the refund was full; an
 		// amount-less lookup can only have been a full refund.
-		rr.Full = req.Amount.CurrencyCode() == "" || req.Amount.IsZero()
+		rr.Full = req.Full || req.Amount.CurrencyCode() == "" || req.Amount.IsZero()
 		r = c.refund(ctx, rr)
 	case app.LookupVoid:
 		r = c.void(ctx, app.VoidRequest{Key: req.Key, OriginalRef: req.OriginalRef})
@@ -659,9 +659,17 @@ func (c *Client) lookupSale(ctx context.Context, req app.LookupRequest) app.Resu
 		base.Message = "a sale can only be looked up by its invoice number, and the journal has none"
 		return base
 	}
-	r := c.searchSale(ctx, req.InvoiceID, req.Amount, base)
+	r := c.searchSale(ctx, req.InvoiceID, req.Amount, req.AttemptedAt, base)
 	if r.Outcome == app.OutcomeNotFound {
-		if wait, early := c.tooEarly(req.InvoiceID); early {
+		wait, early := c.tooEarly(req.InvoiceID)
+		// The journal's own time of the attempt survives a restart, which
+		// the client's memory of recent sends does not.
+		if !early && c.searchLag > 0 && !req.AttemptedAt.IsZero() {
+			if since := c.now().Sub(req.AttemptedAt); since < c.searchLag {
+				wait, early = c.searchLag-since, true
+			}
+		}
+		if early {
 			r.Outcome = app.OutcomeUnknown
 			r.Message += fmt.Sprintf("; the sale was sent too recently for PayPal's search to be trusted, look again in %s", wait.Round(time.Second))
 		}
@@ -677,9 +685,15 @@ type row struct {
 
 // searchSale asks TransactionSearch for the payments carrying INVNUM and
 // judges them.
-func (c *Client) searchSale(ctx context.Context, inv string, want currency.Amount, base app.Result) app.Result {
+func (c *Client) searchSale(ctx context.Context, inv string, want currency.Amount, attempted time.Time, base app.Result) app.Result {
 	f := c.newCall("TransactionSearch")
-	f.add("STARTDATE", c.now().UTC().Add(-LookupWindow).Format("2006-01-02T15:04:05Z"))
+	start := c.now().UTC().Add(-LookupWindow)
+	if !attempted.IsZero() && attempted.Add(-time.Hour).After(start) {
+		// An hour before the attempt covers clock skew between this
+		// machine and PayPal.
+		start = attempted.UTC().Add(-time.Hour)
+	}
+	f.add("STARTDATE", start.Format("2006-01-02T15:04:05Z"))
 	f.add("INVNUM", inv)
 	rep, fail := c.call(ctx, f)
 	if fail != nil {

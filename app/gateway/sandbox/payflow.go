@@ -155,11 +155,12 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 		reply(w, encode(kv{"RESULT", "1"}, kv{"RESPMSG", "User authentication failed"}))
 		return
 	}
-	// The .97/.98 rules apply to deliveries of a sale that carry card data:
-	// the sale itself and its in-call retries, not a card-less lookup.
-	suffix := amountSuffix(req)
+	// The lost-reply rules (V = 1097 and 1098, see the package doc) apply
+	// to deliveries of a sale that carry card data: the sale itself and its
+	// in-call retries, not a card-less lookup.
+	byAmount := payflowRule(req)
 	withCard := req.get("TRXTYPE") == "S" && req.has("ACCT")
-	if withCard && suffix == 98 {
+	if withCard && byAmount == ruleDropped {
 		hangUp(w) // before processing: nothing charged, the ID stays unused
 		return
 	}
@@ -184,26 +185,11 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
-	if withCard && suffix == 97 {
+	if withCard && byAmount == ruleReplyLost {
 		hangUp(w) // after processing: charged, but the reply is lost
 		return
 	}
 	reply(w, out)
-}
-
-// amountSuffix returns the last two digits of AMT in minor units, or -1.
-func amountSuffix(req *request) int {
-	amt := req.fields["AMT"]
-	digits := 0
-	for _, c := range amt {
-		if c >= '0' && c <= '9' {
-			digits = (digits*10 + int(c-'0')) % 100
-		}
-	}
-	if len(amt) == 0 {
-		return -1
-	}
-	return digits
 }
 
 func (s *Sandbox) entryByID(id string) (Entry, bool) {
@@ -215,9 +201,11 @@ func (s *Sandbox) entryByID(id string) (Entry, bool) {
 	return Entry{}, false
 }
 
+// entryByPNREF finds a Payflow entry by its PNREF; NVP entries are another
+// processor's and never match.
 func entryByPNREF(st *state, pnref string) int {
 	for i, e := range st.Entries {
-		if e.PNREF == pnref {
+		if e.PNREF == pnref && e.Protocol == ProtocolPayflow {
 			return i
 		}
 	}
@@ -320,16 +308,18 @@ func (s *Sandbox) sale(st *state, req *request) Entry {
 	if req.get("CVV2") == "000" {
 		return fail(114, "CVV2 Mismatch")
 	}
-	switch amountSuffix(req) {
-	case 12:
+	switch payflowRule(req) {
+	case ruleDeclined:
 		return fail(12, "Declined")
-	case 13:
+	case ruleReferral:
 		return fail(13, "Referral")
-	case 26:
+	case ruleCVV:
+		return fail(114, "CVV2 Mismatch")
+	case ruleHeld:
 		return fail(126, "Under review by Fraud Service")
-	case 50:
+	case ruleInsufficient:
 		return fail(50, "Insufficient funds available in account")
-	case 51:
+	case ruleOverLimit:
 		return fail(51, "Exceeds per transaction limit")
 	}
 	e.Message = "Approved"

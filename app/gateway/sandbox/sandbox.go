@@ -6,9 +6,11 @@
 //
 // The sandbox listens on 127.0.0.1 at an ephemeral port and speaks the
 // gateways' own wire protocols, so the real gateway clients are exercised.
-// Each protocol has its own route on one http.ServeMux (see routes); today
-// only Payflow Pro is served, at PayflowEndpoint() (POST /payflow). Classic
-// NVP DoDirectPayment and Orders v2 are meant to be added as further routes.
+// Each protocol has its own route on one http.ServeMux (see routes): Payflow
+// Pro at PayflowEndpoint() (POST /payflow) and classic NVP (Website Payments
+// Pro UK, DoDirectPayment) at NVPEndpoint() (POST /nvp). Orders v2 is meant
+// to be added as a further route. The routes share the ledger, the clock,
+// the ledger file, the test cards and the amount rules.
 //
 // # Payflow rules
 //
@@ -22,25 +24,42 @@
 // real card can never be "charged" in Test mode. An EXPDATE in the past is
 // refused with RESULT 24; CVV2 "000" fails the security code check.
 //
-// Sales are decided by the last two digits of the amount in minor units
-// (cents; for zero-decimal currencies such as JPY, the last two digits of the
-// amount itself):
+// Sales are decided by the amount with PayPal's own Payflow pilot rule
+// (gateways.md §1.7: "AMT ≤ 1000 → 0; 1012 or ≥2001 → 12; 1013 → 13; …
+// RESULT value + 1000 simulates others"), which everyday fees never reach:
+// 12.50, 99.50 and 1000.00 are all approved. V is the amount in major units
+// (12.50 is V = 12.5), except for a currency without decimals on the wire
+// (JPY, KRW; on the NVP route also HUF and TWD, which PayPal takes without
+// decimals), where V is the amount / 100: ¥101200 is V = 1012.00. Otherwise
+// V would be the yen amount itself, and every ordinary yen fee (¥5000 for
+// a workshop) would exceed 1000 and be declined.
 //
-//	amount ends in   RESULT   what the app sees
-//	.12              12       declined
-//	.13              13       declined (referral)
-//	.26              126      held for review (charged, authorised)
-//	.50              50       declined (insufficient funds)
-//	.51              51       declined (over the card's limit)
-//	.97              0        charged, but the reply is lost: the connection is
-//	                          dropped for every request that carries card data,
-//	                          so the sale ends "unknown" and reconciliation (a
-//	                          card-less replay of the request ID) finds the charge
-//	.98              –        the connection is dropped before processing, for
-//	                          every request that carries card data: "unknown",
-//	                          and reconciliation finds nothing was charged
-//	anything else    0        approved
-//	CVV2 000         114      declined (security code mismatch), any amount
+//	V (¥: amount / 100)  RESULT   what the app sees
+//	≤ 1000               0        approved, whatever the cents
+//	1012                 12       declined
+//	1013                 13       declined (referral)
+//	1014                 114      declined (security code mismatch)
+//	1026                 126      held for review (charged, authorised)
+//	1050                 50       declined (insufficient funds)
+//	1051                 51       declined (over the card's limit)
+//	1097                 0        charged, but the reply is lost: the connection
+//	                              is dropped for every request that carries card
+//	                              data, so the sale ends "unknown" and
+//	                              reconciliation (a card-less replay of the
+//	                              request ID) finds the charge
+//	1098                 –        the connection is dropped before processing,
+//	                              for every request that carries card data:
+//	                              "unknown", and reconciliation finds nothing
+//	                              was charged
+//	other, to 2000       0        approved: any other whole V, and any V with
+//	                              cents (1012.50, ¥101250), in 1000 < V ≤ 2000
+//	> 2000               12       declined, as on PayPal's pilot (2000.01 too)
+//	CVV2 000             114      declined (security code mismatch), any amount
+//
+// So 1012.00 USD, 1097.00 GBP or ¥101200 trigger a rule; 12.12 does not. An
+// AMT that is malformed for its currency triggers none (RESULT 4 refuses it).
+// The card checks come first: a refused card is refused whatever the
+// amount, and CVV2 000 wins over the amount rules.
 //
 // Refunds (TRXTYPE=C) need the sale's PNREF in ORIGID; AMT defaults to what
 // is left; more than is left, or a voided sale, gives RESULT 105. Voids
@@ -52,11 +71,67 @@
 // under its X-VPS-REQUEST-ID and answers a replay with that reply plus
 // DUPLICATE=1, ignoring the new data.
 //
+// # NVP rules
+//
+// Every call needs USER, PWD and SIGNATURE (any values; NVPConfig gives a
+// ready set, with the client's search-lag guard off since the sandbox's
+// TransactionSearch sees a sale at once); PWD "invalid" or a missing one is
+// refused with 10002 Security error, a VERSION that is missing or not a
+// number with 10006. Neither is recorded. Replies are URL-encoded with ACK,
+// CORRELATIONID, TIMESTAMP, VERSION and BUILD.
+//
+// DoDirectPayment (PAYMENTACTION=Sale; INVNUM is the invoice id) takes the
+// same test cards, among the schemes DoDirectPayment takes (Visa,
+// MasterCard, Discover, Amex; the JCB and Diners numbers get 10510), with
+// CREDITCARDTYPE matching. The same amount rules decide (V with PayPal's
+// decimals: HUF and TWD have none, so 101200 HUF is V = 1012.00), each
+// answered with the NVP code the nvp client maps to the same Outcome:
+//
+//	rule            NVP answer                      what the app sees
+//	other number    10527                           invalid card (number)
+//	EXPDATE past    10502 (not MMYYYY: 10508)       invalid card (expiry)
+//	CVV2 000        15004, CVV2MATCH=N              invalid card (cvv)
+//	INVNUM paid     10536 (a charged sale has it)   the earlier sale, found by
+//	                                                TransactionSearch (Duplicate)
+//	V ≤ 1000        Success                         approved
+//	V = 1012        10417                           declined
+//	V = 1013        10752 (issuer: call the bank)   declined (referral)
+//	V = 1014        15004, CVV2MATCH=N              invalid card (cvv)
+//	V = 1026        SuccessWithWarning + 11610      held for review (charged)
+//	V = 1050        15005 (processor decline)       declined (insufficient funds)
+//	V = 1051        10553 (over the limit)          declined (over the limit)
+//	V = 1097        charged, connection dropped     "unknown"; Lookup finds the
+//	                                                sale by INVNUM: approved
+//	V = 1098        connection dropped unprocessed  "unknown"; Lookup: not found
+//	other, to 2000  Success                         approved
+//	V > 2000        10417                           declined
+//
+// As on the Payflow route, V = 1097 and 1098 apply to every
+// DoDirectPayment that carries ACCT. A success carries TRANSACTIONID, AMT,
+// CURRENCYCODE, AVSCODE and CVV2MATCH. Refused sales are recorded (never
+// searchable), as Payflow's.
+//
+// RefundTransaction (TRANSACTIONID, REFUNDTYPE Full or Partial with AMT and
+// CURRENCYCODE) gives REFUNDTRANSACTIONID and TOTALREFUNDEDAMOUNT; more
+// than is left, a full refund after a partial one or another currency is
+// 10009 (declined), an unknown or refused sale 10004. A resend of a
+// successful refund's MSGSUBID answers the original reply with ACK
+// SuccessWithWarning and warning 11607, ignoring the new data; refused
+// refunds are not kept under their MSGSUBID, as at PayPal. DoVoid: every
+// NVP sale is captured at once, so, as PayPal does for a completed sale's
+// id, it is refused with 10609 (declined: refund instead).
+// TransactionSearch (STARTDATE required; INVNUM, TRANSACTIONID, ENDDATE)
+// lists the NVP payments that moved money (L_STATUSn Completed, Pending,
+// Partially Refunded or Refunded) and their refunds (negative L_AMTn),
+// newest first; none is Success with no rows. GetBalance gives L_AMTn and
+// L_CURRENCYCODEn per currency taken.
+//
 // # Ledger
 //
-// The ledger (Ledger) lists every processed sale, refund and void, with the
-// card's brand and last four digits only: a card number is never stored or
-// logged, and the request body is zeroed after use. With WithLedgerFile the
+// The ledger (Ledger) lists every processed sale, refund and void of both
+// protocols (Entry.Protocol), with the card's brand and last four digits
+// only: a card number is never stored or logged, and the request body is
+// zeroed after use. With WithLedgerFile the
 // ledger is also kept in a JSON file, rewritten atomically (temporary file,
 // fsync, rename) after every processed request and read back by Start, so
 // that reconciliation of a payment left unknown before a restart can be
@@ -77,6 +152,7 @@ import (
 	"time"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/nvp"
 	"github.com/trainpay/trainpay/app/gateway/payflow"
 )
 
@@ -109,13 +185,22 @@ var TestCards = map[string]app.Brand{
 	"4222222222222":    app.BrandVisa,
 }
 
+// Protocols of ledger entries. A ledger written before NVP existed has no
+// protocol field: its entries are Payflow's.
+const (
+	ProtocolPayflow = ""
+	ProtocolNVP     = "nvp"
+)
+
 // Entry is one processed sale, refund or void.
 type Entry struct {
-	RequestID string    `json:"request_id"`
-	Type      string    `json:"type"` // "sale", "refund" or "void"
-	PNREF     string    `json:"pnref"`
+	Protocol  string    `json:"protocol,omitempty"`   // ProtocolPayflow or ProtocolNVP
+	RequestID string    `json:"request_id"`           // Payflow X-VPS-REQUEST-ID; "" for NVP
+	MsgSubID  string    `json:"msgsubid,omitempty"`   // NVP refunds and voids: MSGSUBID
+	Type      string    `json:"type"`                 // "sale", "refund" or "void"
+	PNREF     string    `json:"pnref"`                // Payflow PNREF or NVP TRANSACTIONID
 	OrigPNREF string    `json:"orig_pnref,omitempty"` // refunds and voids: the sale
-	Result    int       `json:"result"`
+	Result    int       `json:"result"`               // Payflow RESULT; NVP L_ERRORCODE0, 0 for none
 	Message   string    `json:"message"`
 	Amount    string    `json:"amount,omitempty"` // as on the wire: "10.00", "1000"
 	Currency  string    `json:"currency,omitempty"`
@@ -131,6 +216,9 @@ type Entry struct {
 // Charged reports whether the entry is a sale that moved money (approved or
 // held for review).
 func (e Entry) Charged() bool {
+	if e.Protocol == ProtocolNVP {
+		return e.Type == "sale" && (e.Result == 0 || e.Result == nvpHeld)
+	}
 	return e.Type == "sale" && (e.Result == 0 || e.Result == 126)
 }
 
@@ -221,8 +309,8 @@ func Start(ctx context.Context, opts ...Option) (*Sandbox, error) {
 func (s *Sandbox) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /payflow", s.payflow) // Payflow Pro name-value API
-	// To be added: "POST /nvp" (classic NVP DoDirectPayment, Website
-	// Payments Pro UK) and "POST /v1/oauth2/token" + "/v2/checkout/orders/"
+	mux.HandleFunc("POST /nvp", s.nvpHandler)  // classic NVP, Website Payments Pro UK
+	// To be added: "POST /v1/oauth2/token" + "/v2/checkout/orders/"
 	// (Orders v2, Express Checkout).
 	return mux
 }
@@ -233,6 +321,15 @@ func (s *Sandbox) PayflowEndpoint() string { return s.base + "/payflow" }
 // PayflowConfig is a ready payflow.Config for the sandbox.
 func (s *Sandbox) PayflowConfig() payflow.Config {
 	return payflow.Config{Endpoint: s.PayflowEndpoint(), User: User, Vendor: Vendor, Partner: Partner, Password: Password}
+}
+
+// NVPEndpoint is the classic NVP URL, for nvp.Config.Endpoint.
+func (s *Sandbox) NVPEndpoint() string { return s.base + "/nvp" }
+
+// NVPConfig is a ready nvp.Config for the sandbox. The search-lag guard is
+// off: the sandbox's TransactionSearch shows a sale as soon as it is made.
+func (s *Sandbox) NVPConfig() nvp.Config {
+	return nvp.Config{Endpoint: s.NVPEndpoint(), User: NVPUser, Password: Password, Signature: NVPSignature, SearchLag: nvp.NoSearchLag}
 }
 
 // Ledger returns a copy of the entries, oldest first.

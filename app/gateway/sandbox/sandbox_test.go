@@ -133,13 +133,38 @@ func TestRules(t *testing.T) {
 		result       string
 	}{
 		{"10.00", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
-		{"10.12", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
-		{"10.13", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=13"},
-		{"10.26", "EUR", "4012888888881881", app.OutcomeHeldForReview, "RESULT=126"},
-		{"10.50", "USD", "378282246310005", app.OutcomeDeclined, "RESULT=50"},
-		{"10.51", "USD", "6011111111111117", app.OutcomeDeclined, "RESULT=51"},
-		{"1012", "JPY", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
-		{"1200", "JPY", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1012.00", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"1013.00", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=13"},
+		{"1014.00", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=114"},
+		{"1026.00", "EUR", "4012888888881881", app.OutcomeHeldForReview, "RESULT=126"},
+		{"1050.00", "USD", "378282246310005", app.OutcomeDeclined, "RESULT=50"},
+		{"1051.00", "USD", "6011111111111117", app.OutcomeDeclined, "RESULT=51"},
+		{"101200", "JPY", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"101300", "KRW", "4111111111111111", app.OutcomeDeclined, "RESULT=13"},
+		{"1012.000", "BHD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		// Everyday fees are approved whatever their cents: the old
+		// last-two-digits rule declined 12.50 as insufficient funds.
+		{"12.50", "PLN", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"99.50", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"12.12", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"10.97", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1000.00", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"5000", "JPY", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1012", "JPY", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"100000", "JPY", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1012.50", "HUF", "4111111111111111", app.OutcomeApproved, "RESULT=0"}, // Payflow: ISO's two decimals
+		// Between 1000 and 2000: only the whole values with a rule.
+		{"1012.50", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"101250", "JPY", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1012.500", "BHD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1099.00", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"1000.01", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		{"2000.00", "USD", "4111111111111111", app.OutcomeApproved, "RESULT=0"},
+		// Above 2000: declined, as on PayPal's pilot.
+		{"2000.01", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"2500.00", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"250000", "JPY", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
+		{"99999999999.99", "USD", "4111111111111111", app.OutcomeDeclined, "RESULT=12"},
 		// A valid number that is not a test card is refused: no real card can
 		// be "charged" in Test mode.
 		{"10.00", "USD", "4000000000000002", app.OutcomeInvalidCard, "RESULT=23"},
@@ -154,6 +179,10 @@ func TestRules(t *testing.T) {
 	cvv := card("4111111111111111")
 	cvv.CVV = []byte("000")
 	want(t, "cvv 000", c.Sale(context.Background(), app.SaleRequest{Key: key(), Amount: amt(t, "5", "USD"), Card: cvv}), app.OutcomeDeclined)
+	// CVV2 000 wins over the amount rules.
+	if r := c.Sale(context.Background(), app.SaleRequest{Key: key(), Amount: amt(t, "1012.00", "USD"), Card: cvv}); r.Code != "RESULT=114" {
+		t.Errorf("cvv 000 at 1012.00: %s, want RESULT=114", r.Code)
+	}
 	exp := card("4111111111111111")
 	exp.ExpYear = 2021
 	r := c.Sale(context.Background(), app.SaleRequest{Key: key(), Amount: amt(t, "5", "USD"), Card: exp})
@@ -168,23 +197,35 @@ func TestRules(t *testing.T) {
 	want(t, "invalid password", bc.TestConnection(context.Background()), app.OutcomeMerchantConfig)
 }
 
-// TestLostReplies: .97 charges and loses the reply, .98 drops before
-// charging; Lookup settles both, and a replay never charges twice.
+// TestLostReplies: 1097.00 charges and loses the reply, 1098.00 drops
+// before charging; Lookup settles both, and a replay never charges twice.
 func TestLostReplies(t *testing.T) {
 	sb, c := start(t)
 	ctx := context.Background()
 
 	k := key()
-	want(t, ".97 sale", sell(t, c, k, "25.97", "USD", "4111111111111111"), app.OutcomeUnknown)
-	lk := c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k, Amount: amt(t, "25.97", "USD")})
-	want(t, ".97 lookup", lk, app.OutcomeApproved)
+	want(t, "1097 sale", sell(t, c, k, "1097.00", "USD", "4111111111111111"), app.OutcomeUnknown)
+	lk := c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k, Amount: amt(t, "1097.00", "USD")})
+	want(t, "1097 lookup", lk, app.OutcomeApproved)
 	if !lk.Duplicate || lk.Reference == "" {
-		t.Errorf(".97 lookup %+v", lk)
+		t.Errorf("1097 lookup %+v", lk)
 	}
 
 	k2 := key()
-	want(t, ".98 sale", sell(t, c, k2, "25.98", "USD", "4111111111111111"), app.OutcomeUnknown)
-	want(t, ".98 lookup", c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k2, Amount: amt(t, "25.98", "USD")}), app.OutcomeNotFound)
+	want(t, "1098 sale", sell(t, c, k2, "1098.00", "USD", "4111111111111111"), app.OutcomeUnknown)
+	want(t, "1098 lookup", c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k2, Amount: amt(t, "1098.00", "USD")}), app.OutcomeNotFound)
+
+	// The same rules for a currency without decimals: ¥109700 and ¥109800.
+	k4 := key()
+	want(t, "¥109700 sale", sell(t, c, k4, "109700", "JPY", "4111111111111111"), app.OutcomeUnknown)
+	want(t, "¥109700 lookup", c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k4, Amount: amt(t, "109700", "JPY")}), app.OutcomeApproved)
+	k5 := key()
+	want(t, "¥109800 sale", sell(t, c, k5, "109800", "JPY", "4111111111111111"), app.OutcomeUnknown)
+	want(t, "¥109800 lookup", c.Lookup(ctx, app.LookupRequest{Kind: app.LookupSale, Key: k5, Amount: amt(t, "109800", "JPY")}), app.OutcomeNotFound)
+
+	// Amounts that merely end in .97 or .98 are everyday fees.
+	want(t, "25.97 sale", sell(t, c, key(), "25.97", "USD", "4111111111111111"), app.OutcomeApproved)
+	want(t, "25.98 sale", sell(t, c, key(), "25.98", "USD", "4111111111111111"), app.OutcomeApproved)
 
 	// A plain replay of an approved sale's ID answers the original.
 	k3 := key()
@@ -193,8 +234,8 @@ func TestLostReplies(t *testing.T) {
 	if again.Outcome != app.OutcomeApproved || !again.Duplicate || again.Reference != first.Reference {
 		t.Errorf("replay %+v, want the original with Duplicate", again)
 	}
-	if n := charges(sb); n != 2 {
-		t.Errorf("%d charges, want 2", n)
+	if n := charges(sb); n != 5 {
+		t.Errorf("%d charges, want 5", n)
 	}
 }
 
@@ -205,7 +246,7 @@ func TestPersistence(t *testing.T) {
 	path := filepath.Join(dir, "ledger.json")
 	sb1, c1 := start(t, WithLedgerFile(path))
 	k := key()
-	want(t, "sale before restart", sell(t, c1, k, "50.97", "USD", "4012888888881881"), app.OutcomeUnknown)
+	want(t, "sale before restart", sell(t, c1, k, "1097.00", "USD", "4012888888881881"), app.OutcomeUnknown)
 	ok := sell(t, c1, key(), "10", "USD", "371449635398431")
 	want(t, "second sale", ok, app.OutcomeApproved)
 	if err := sb1.Close(); err != nil {
@@ -216,7 +257,7 @@ func TestPersistence(t *testing.T) {
 	if sb2.PayflowEndpoint() == sb1.PayflowEndpoint() {
 		t.Log("same port reused; fine")
 	}
-	lk := c2.Lookup(context.Background(), app.LookupRequest{Kind: app.LookupSale, Key: k, Amount: amt(t, "50.97", "USD")})
+	lk := c2.Lookup(context.Background(), app.LookupRequest{Kind: app.LookupSale, Key: k, Amount: amt(t, "1097.00", "USD")})
 	want(t, "lookup after restart", lk, app.OutcomeApproved)
 	if !lk.Duplicate {
 		t.Error("lookup after restart should be a duplicate")

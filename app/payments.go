@@ -1,0 +1,463 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// GatewayResolver finds the gateway that carries a payment: by method for a
+// new payment (in the site's current mode: the offline sandbox in Test mode),
+// and by processor and mode for a journal row being refunded or reconciled.
+type GatewayResolver interface {
+	ForMethod(ctx context.Context, m Method) (Gateway, Processor, Mode, error)
+	ForPayment(ctx context.Context, p Payment) (Gateway, error)
+}
+
+// ReviewAfter is how long a payment may stay unknown, with reconciliation
+// unable to settle it, before it is marked "needs review" and shown to the
+// administrator. Lookups go on until then: a processor that is briefly down
+// must not send a payment to a person.
+const ReviewAfter = 24 * time.Hour
+
+// PaymentService moves money exactly once. Every attempt is written to the
+// journal before the gateway is called; the gateway call carries the
+// attempt's idempotency key; the answer is written back; an answer that was
+// lost (timeout, reset, crash) is settled by Reconcile, which asks the
+// gateway what became of the key and never charges again.
+type PaymentService struct {
+	Store    PaymentStore
+	Gateways GatewayResolver
+	Now      func() time.Time
+	Log      *slog.Logger
+
+	mu       sync.Mutex
+	inFlight map[int64]bool // journal rows whose gateway call is running in this process
+}
+
+// NewPaymentService returns a PaymentService with the real clock.
+func NewPaymentService(store PaymentStore, gateways GatewayResolver, log *slog.Logger) *PaymentService {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &PaymentService{Store: store, Gateways: gateways, Now: time.Now, Log: log}
+}
+
+func (s *PaymentService) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+func (s *PaymentService) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+// NewKey returns a fresh idempotency key: 32 lowercase hex characters, which
+// every protocol can carry. A key is made once per attempt by a person;
+// retries of the same attempt reuse it.
+func NewKey() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // the OS has no randomness: nothing is safe
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// invoiceID makes a per-attempt invoice number short enough for every
+// protocol's invoice field.
+func invoiceID() string {
+	var b [7]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return "TP" + hex.EncodeToString(b[:])
+}
+
+func (s *PaymentService) begin(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inFlight == nil {
+		s.inFlight = map[int64]bool{}
+	}
+	if s.inFlight[id] {
+		return false
+	}
+	s.inFlight[id] = true
+	return true
+}
+
+func (s *PaymentService) end(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.inFlight, id)
+}
+
+// ChargeRequest asks for one charge.
+type ChargeRequest struct {
+	Purpose     Purpose
+	Reference   string
+	Amount      currency.Amount
+	Method      Method
+	Card        *Card // for card methods; wiped when Charge returns
+	Payer       Payer
+	Description string
+}
+
+// Charge writes the journal row, calls the gateway once and records its
+// answer. It returns the journal row and, when the money did not move, an
+// *Error whose code says why: EDECLINED (declined or invalid card data, with
+// the field), EUNAVAILABLE (merchant settings), EUNKNOWN (answer lost: do not
+// pay again; reconciliation settles it). The card is wiped in every case.
+func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment, error) {
+	defer req.Card.Wipe()
+	minor, err := money.ToMinor(req.Amount)
+	if err != nil || minor <= 0 {
+		return Payment{}, Errorf(EINVALID, "error.payment.amount", "the amount to charge must be above zero, in the currency's digits")
+	}
+	if req.Method == MethodCreditCard || req.Method == MethodDebitCard {
+		if req.Card == nil {
+			return Payment{}, Errorf(EINVALID, "error.card.number_required", "card details are required").
+				With(map[string]any{"Field": "number"})
+		}
+		if err := req.Card.Validate(s.now(), false); err != nil {
+			return Payment{}, err
+		}
+		if req.Method == MethodDebitCard {
+			req.Card.Funding = FundingDebit
+		} else {
+			req.Card.Funding = FundingCredit
+		}
+	}
+	gw, proc, mode, err := s.Gateways.ForMethod(ctx, req.Method)
+	if err != nil {
+		return Payment{}, err
+	}
+	p := Payment{
+		Key:         NewKey(),
+		InvoiceID:   invoiceID(),
+		Kind:        KindSale,
+		Purpose:     req.Purpose,
+		Reference:   req.Reference,
+		Method:      req.Method,
+		Processor:   proc,
+		Mode:        mode,
+		AmountMinor: minor,
+		Currency:    req.Amount.CurrencyCode(),
+		Description: req.Description,
+		PayerName:   joinName(req.Payer.FirstName, req.Payer.LastName),
+		PayerEmail:  req.Payer.Email,
+		Brand:       BrandUnknown,
+		CreatedAt:   s.now(),
+	}
+	if req.Card != nil {
+		p.Brand = DetectBrand(req.Card.Number)
+		p.Last4 = req.Card.Last4()
+		p.Funding = req.Card.Funding
+	}
+	// Journal first: if the app dies after this commit, Reconcile finds the
+	// row and asks the gateway about its key.
+	if err := s.Store.CreatePayment(ctx, &p); err != nil {
+		return Payment{}, err
+	}
+	if !s.begin(p.ID) {
+		return p, Errorf(ECONFLICT, "error.payment.in_progress", "this payment is already being processed")
+	}
+	defer s.end(p.ID)
+	if err := s.Store.MarkAttempt(ctx, p.ID, s.now()); err != nil {
+		return p, err
+	}
+	res := gw.Sale(ctx, SaleRequest{
+		Key: p.Key, InvoiceID: p.InvoiceID, Amount: req.Amount, Description: req.Description,
+		Card: req.Card, Payer: req.Payer,
+	})
+	return s.settle(ctx, p, res)
+}
+
+func joinName(first, last string) string {
+	switch {
+	case first == "":
+		return last
+	case last == "":
+		return first
+	}
+	return first + " " + last
+}
+
+// stateFor maps a gateway outcome to the journal's state.
+func stateFor(o Outcome) PaymentState {
+	switch o {
+	case OutcomeApproved:
+		return StateApproved
+	case OutcomeHeldForReview:
+		return StateHeld
+	case OutcomeDeclined:
+		return StateDeclined
+	case OutcomeInvalidCard, OutcomeMerchantConfig, OutcomeNotProcessed, OutcomeNotFound:
+		return StateFailed
+	}
+	return StateUnknown
+}
+
+// settle records a gateway answer and returns the row with the error a
+// person should see.
+func (s *PaymentService) settle(ctx context.Context, p Payment, res Result) (Payment, error) {
+	u := PaymentUpdate{
+		State: stateFor(res.Outcome), GatewayRef: res.Reference, AuthCode: res.AuthCode,
+		Brand: res.Brand, Last4: res.Last4, Funding: res.Funding, ResultCode: res.Code,
+		Message: res.Message, Field: res.Field, At: s.now(),
+	}
+	// An answer that leaves a field empty keeps what the row knew (the
+	// store does the same), so a lookup never erases a reference.
+	if u.GatewayRef == "" {
+		u.GatewayRef = p.GatewayRef
+	}
+	if u.AuthCode == "" {
+		u.AuthCode = p.AuthCode
+	}
+	if u.Brand == BrandUnknown {
+		u.Brand = p.Brand
+	}
+	if u.Last4 == "" {
+		u.Last4 = p.Last4
+	}
+	if u.Funding == FundingUnknown {
+		u.Funding = p.Funding
+	}
+	if err := s.Store.SettlePayment(ctx, p.ID, u); err != nil {
+		// The gateway answered but the journal could not record it. The row
+		// stays pending and Reconcile asks again; the money is never lost.
+		s.log().Error("payment answer not recorded; reconciliation will settle it",
+			"payment", p.ID, "outcome", res.Outcome, "err", err)
+		return p, Errorf(EUNKNOWN, "error.payment.unknown",
+			"the payment's result could not be recorded; it will be checked automatically. Do not pay again.")
+	}
+	p.State, p.GatewayRef, p.AuthCode, p.Brand, p.Last4, p.Funding = u.State, u.GatewayRef, u.AuthCode, u.Brand, u.Last4, u.Funding
+	p.ResultCode, p.Message, p.Field, p.UpdatedAt = u.ResultCode, u.Message, u.Field, u.At
+	s.log().Info("payment settled", "payment", p.ID, "kind", p.Kind, "state", p.State, "code", res.Code)
+	return p, outcomeError(res)
+}
+
+// outcomeError is the error a person sees for a gateway outcome; nil when
+// the money moved.
+func outcomeError(res Result) error {
+	switch res.Outcome {
+	case OutcomeApproved, OutcomeHeldForReview:
+		return nil
+	case OutcomeDeclined:
+		return Errorf(EDECLINED, declineKey(res.Code), "the payment was declined (%s): %s", res.Code, res.Message)
+	case OutcomeInvalidCard:
+		key := "error.payment.invalid_card"
+		switch res.Field {
+		case "number":
+			key = "error.payment.invalid_number"
+		case "expiry":
+			key = "error.payment.invalid_expiry"
+		case "cvv":
+			key = "error.payment.invalid_cvv"
+		}
+		return Errorf(EDECLINED, key, "the processor refused the card's %s", res.Field).
+			With(map[string]any{"Field": res.Field})
+	case OutcomeMerchantConfig:
+		return Errorf(EUNAVAILABLE, "error.payment.merchant_config",
+			"the site's payment settings were refused by the processor: contact your site administrator")
+	case OutcomeNotProcessed, OutcomeNotFound:
+		return Errorf(EDECLINED, "error.payment.not_processed", "the payment was not processed; nothing was charged")
+	}
+	return Errorf(EUNKNOWN, "error.payment.unknown",
+		"the payment's result is not known yet; it will be checked automatically. Do not pay again.")
+}
+
+// declineKey names the reason of a decline a person can act on, from the
+// processor's code ("RESULT=50" for Payflow, "L_ERRORCODE0=10417" for NVP);
+// a code with no specific advice gets the general sentence.
+func declineKey(code string) string {
+	switch code {
+	case "RESULT=50":
+		return "error.payment.declined_funds"
+	case "RESULT=51", "L_ERRORCODE0=10553":
+		return "error.payment.declined_limit"
+	case "RESULT=13", "L_ERRORCODE0=10752":
+		return "error.payment.declined_referral"
+	case "RESULT=114", "L_ERRORCODE0=15004":
+		return "error.payment.declined_cvv"
+	case "RESULT=112", "L_ERRORCODE0=10555", "L_ERRORCODE0=10505":
+		return "error.payment.declined_address"
+	case "RESULT=125", "RESULT=128", "L_ERRORCODE0=10764":
+		return "error.payment.declined_fraud"
+	}
+	return "error.payment.declined"
+}
+
+// Refund returns amount of a charged sale through the gateway that took it.
+// The journal refuses a refund above what is left (counting refunds that
+// may have happened).
+func (s *PaymentService) Refund(ctx context.Context, saleID int64, amount currency.Amount, description string) (Payment, error) {
+	sale, err := s.Store.Payment(ctx, saleID)
+	if err != nil {
+		return Payment{}, err
+	}
+	if sale.Kind != KindSale || !sale.State.Charged() {
+		return Payment{}, Errorf(ECONFLICT, "error.payment.not_refundable", "only a charged sale can be refunded")
+	}
+	minor, err := money.ToMinor(amount)
+	if err != nil || minor <= 0 || amount.CurrencyCode() != sale.Currency {
+		return Payment{}, Errorf(EINVALID, "error.payment.amount", "the refund must be above zero, in the sale's currency")
+	}
+	gw, err := s.Gateways.ForPayment(ctx, sale)
+	if err != nil {
+		return Payment{}, err
+	}
+	p := Payment{
+		Key: NewKey(), InvoiceID: invoiceID(), Kind: KindRefund, Purpose: sale.Purpose, Reference: sale.Reference,
+		ParentID: sale.ID, Method: sale.Method, Processor: sale.Processor, Mode: sale.Mode,
+		AmountMinor: minor, Currency: sale.Currency, Description: description,
+		PayerName: sale.PayerName, PayerEmail: sale.PayerEmail,
+		Brand: sale.Brand, Last4: sale.Last4, Funding: sale.Funding, CreatedAt: s.now(),
+	}
+	if err := s.Store.CreatePayment(ctx, &p); err != nil {
+		return Payment{}, err
+	}
+	if !s.begin(p.ID) {
+		return p, Errorf(ECONFLICT, "error.payment.in_progress", "this payment is already being processed")
+	}
+	defer s.end(p.ID)
+	if err := s.Store.MarkAttempt(ctx, p.ID, s.now()); err != nil {
+		return p, err
+	}
+	res := gw.Refund(ctx, RefundRequest{Key: p.Key, OriginalRef: sale.GatewayRef, Amount: amount,
+		Full: minor == sale.AmountMinor && sale.RefundedMinor == 0, Description: description})
+	return s.settle(ctx, p, res)
+}
+
+// ReconcileReport says what a reconciliation run settled.
+type ReconcileReport struct {
+	Checked     int
+	Charged     int // found to have moved money
+	NotCharged  int // found not to have moved money
+	StillOpen   int // the gateway could not tell yet
+	NeedsReview int // sent to the administrator
+}
+
+// Reconcile settles every journal row left pending or unknown, by asking
+// its gateway what became of its key (a replay of the key, or a search by
+// invoice number). It never charges again. A row the gateway cannot settle
+// stays unknown, and after ReviewAfter becomes "needs review". It runs on
+// start-up and when the administrator asks.
+func (s *PaymentService) Reconcile(ctx context.Context) (ReconcileReport, error) {
+	var rep ReconcileReport
+	rows, err := s.Store.UnsettledPayments(ctx)
+	if err != nil {
+		return rep, err
+	}
+	for _, p := range rows {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		if !s.begin(p.ID) {
+			continue // its own call is still running in this process
+		}
+		rep.Checked++
+		state, err := s.reconcileOne(ctx, p)
+		s.end(p.ID)
+		if err != nil {
+			return rep, err
+		}
+		switch {
+		case state.Charged():
+			rep.Charged++
+		case state == StateNeedsReview:
+			rep.NeedsReview++
+		case state.Unsettled():
+			rep.StillOpen++
+		default:
+			rep.NotCharged++
+		}
+	}
+	return rep, nil
+}
+
+func (s *PaymentService) reconcileOne(ctx context.Context, p Payment) (PaymentState, error) {
+	now := s.now()
+	gw, err := s.Gateways.ForPayment(ctx, p)
+	if err != nil {
+		// No gateway can be built (credentials removed, method switched
+		// off): nothing can settle it but a person.
+		return s.review(ctx, p, "", ErrorText(err))
+	}
+	look := LookupRequest{Key: p.Key, InvoiceID: p.InvoiceID, Description: p.Description, AttemptedAt: p.CreatedAt}
+	look.Amount, err = money.FromMinor(p.AmountMinor, p.Currency)
+	if err != nil {
+		return "", Internal(err, "journal row has a bad amount")
+	}
+	switch p.Kind {
+	case KindSale:
+		look.Kind = LookupSale
+	case KindRefund, KindVoid:
+		look.Kind = LookupRefund
+		if p.Kind == KindVoid {
+			look.Kind = LookupVoid
+		}
+		parent, err := s.Store.Payment(ctx, p.ParentID)
+		if err != nil {
+			return "", err
+		}
+		look.OriginalRef = parent.GatewayRef
+		look.Full = p.AmountMinor == parent.AmountMinor
+	}
+	if err := s.Store.MarkAttempt(ctx, p.ID, now); err != nil {
+		return "", err
+	}
+	res := gw.Lookup(ctx, look)
+	if res.Outcome == OutcomeUnknown {
+		if now.Sub(p.CreatedAt) >= ReviewAfter {
+			return s.review(ctx, p, res.Code, res.Message)
+		}
+		if p.State != StateUnknown {
+			if err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{State: StateUnknown, ResultCode: res.Code,
+				Message: res.Message, Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: now}); err != nil {
+				return "", err
+			}
+		}
+		return StateUnknown, nil
+	}
+	settled, _ := s.settle(ctx, p, res)
+	s.log().Info("payment reconciled", "payment", p.ID, "state", settled.State, "duplicate", res.Duplicate)
+	return settled.State, nil
+}
+
+// review hands a row to the administrator, saying what to check.
+func (s *PaymentService) review(ctx context.Context, p Payment, code, msg string) (PaymentState, error) {
+	err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{State: StateNeedsReview, ResultCode: code,
+		Message: msg, Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: s.now()})
+	if err != nil {
+		return "", err
+	}
+	s.log().Warn("payment needs review", "payment", p.ID, "invoice", p.InvoiceID, "code", code)
+	return StateNeedsReview, nil
+}
+
+// Payments lists journal rows for the administrator.
+func (s *PaymentService) Payments(ctx context.Context, f PaymentFilter) ([]Payment, int, error) {
+	return s.Store.Payments(ctx, f)
+}
+
+// ErrorText is the English text of an error for logs and for a row's
+// message; the UI translates by key instead.
+func ErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return AsError(err).Message
+}

@@ -1,0 +1,797 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// The card payment dialog, used wherever someone pays by card: registration
+// fees, pay-per-use and the administrator's test payment.
+//
+// Card data hygiene. The card number and the CVV are never logged and never
+// put in a label; the only form of the number ever shown outside its own
+// entry while it is being typed is MaskCardNumber's "•••• 1111". Fyne's Entry
+// keeps its text in a Go string, which cannot be wiped, so the dialog keeps
+// those strings short-lived:
+//   - once the number field loses focus with a valid number, its digits move
+//     into a []byte held by the dialog and the entry shows the masked form.
+//     When the field is focused again the digits are put back, grouped, for
+//     editing (and the []byte is wiped): a person who goes back to the number
+//     usually wants to fix one digit, and the typed string existed anyway.
+//   - on Pay, the Card gets fresh []byte copies of the number and CVV;
+//     PaymentService.Charge wipes them when it returns.
+//   - after the call the CVV entry is cleared whatever the outcome, and after
+//     a payment that went through (or whose outcome is unknown) the number
+//     entry is cleared and the digits wiped too. After a decline the number
+//     stays (masked, as bytes) so that the person can retry.
+//   - closing or cancelling the dialog clears both entries and wipes the
+//     digits.
+//   - SetText also drops the entry's undo history, which holds typed runes;
+//     every regrouping, masking and clearing goes through it.
+// Every []byte made from the entries for validation is wiped after use.
+
+// CardPayment is what a card payment is for.
+type CardPayment struct {
+	Amount      currency.Amount
+	Purpose     app.Purpose
+	Reference   string
+	Description string // what is paid for, in the UI language
+	Payer       app.Payer
+	// Methods are the card methods offered (credit-card and/or debit-card).
+	// With both, the person chooses; with none, credit-card is used.
+	Methods []app.Method
+}
+
+// Card fields, as named by app.Error Data["Field"].
+const (
+	fieldHolder   = "holder"
+	fieldNumber   = "number"
+	fieldExpiry   = "expiry"
+	fieldCVV      = "cvv"
+	fieldPostcode = "postcode"
+	fieldCountry  = "country"
+)
+
+var cardFields = []string{fieldHolder, fieldNumber, fieldExpiry, fieldCVV, fieldPostcode, fieldCountry}
+
+// maxPostcodeLen is the longest billing postcode accepted (the longest in
+// use have 10 characters, e.g. "01000-000" or "SW1A 1AA" with room).
+const maxPostcodeLen = 10
+
+// CardDialog is the card payment dialog. ShowCardDialog returns it so that
+// the package's tests can drive its widgets.
+type CardDialog struct {
+	win  fyne.Window
+	deps Deps
+	req  CardPayment
+	done func(app.Payment, error)
+	dlg  *dialog.CustomDialog
+	body *fyne.Container // the form or the result
+
+	methods []app.Method
+	method  *widget.RadioGroup // nil unless both methods are offered
+
+	holder     *cardEntry
+	number     *cardEntry
+	brandLabel *widget.Label
+	expiry     *cardEntry
+	cvv        *cardEntry
+	postcode   *cardEntry
+	country    *widget.Select
+	countryCds []string
+
+	errs    map[string]*widget.Label // the error under each field
+	touched map[string]bool          // the field was left once: its errors show
+	remote  map[string]string        // the processor's error for a field, until it is edited
+
+	message  *widget.Label // the outcome of the last attempt
+	hint     *widget.Label
+	progress *widget.ProgressBarInfinite
+	working  *fyne.Container
+	pay      *widget.Button
+	cancel   *widget.Button
+	closeBtn *widget.Button
+
+	// The card number: while masked, its digits live only here.
+	digits   []byte
+	masked   bool
+	brand    app.Brand
+	settling bool // the dialog itself is changing the number entry's text
+	nDigits  int  // digits in the number entry at the last change
+	nRunes   int  // runes in the number entry at the last change
+
+	running  bool
+	finished bool // done has been called
+	payment  app.Payment
+	err      error
+}
+
+// ShowCardDialog shows the card payment dialog over w. done is called once:
+// with the payment and nil when the money moved (approved or held for
+// review), with the payment and an EUNKNOWN error when the outcome is not
+// known yet (reconciliation settles it), and with app.Payment{} and
+// context.Canceled when the person cancels without paying. Declined attempts
+// stay in the dialog, which allows another try (a new attempt, with a new
+// key).
+func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Payment, error)) *CardDialog {
+	d := &CardDialog{win: w, deps: deps, req: req, done: done,
+		errs: map[string]*widget.Label{}, touched: map[string]bool{}, remote: map[string]string{}}
+	for _, m := range req.Methods {
+		if m == app.MethodCreditCard || m == app.MethodDebitCard {
+			d.methods = append(d.methods, m)
+		}
+	}
+	if len(d.methods) == 0 {
+		d.methods = []app.Method{app.MethodCreditCard}
+	}
+	d.build()
+	d.dlg.Show()
+	d.fit()
+	if d.holder.Text == "" {
+		w.Canvas().Focus(d.holder)
+	} else {
+		w.Canvas().Focus(d.number)
+	}
+	return d
+}
+
+func (d *CardDialog) build() {
+	amount := money.Format(d.req.Amount, Language())
+
+	what := widget.NewLabelWithStyle(d.req.Description, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	what.Wrapping = fyne.TextWrapWord
+	due := widget.NewLabel(T("pay.amount_due", map[string]any{"Amount": amount}))
+	due.SizeName = theme.SizeNameSubHeadingText
+	summary := container.NewVBox(what, due)
+
+	if len(d.methods) > 1 {
+		var opts []string
+		for _, m := range d.methods {
+			opts = append(opts, methodName(m))
+		}
+		d.method = widget.NewRadioGroup(opts, nil)
+		d.method.Horizontal = true
+		d.method.Required = true
+		d.method.SetSelected(opts[0])
+	}
+
+	d.holder = newCardEntry(false)
+	d.holder.SetPlaceHolder(T("pay.holder_placeholder"))
+	d.holder.SetText(strings.TrimSpace(d.req.Payer.FirstName + " " + d.req.Payer.LastName))
+	d.number = newCardEntry(false)
+	d.brandLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	d.expiry = newCardEntry(false)
+	d.expiry.SetPlaceHolder(T("pay.expiry_placeholder"))
+	d.cvv = newCardEntry(true)
+	d.postcode = newCardEntry(false)
+	d.postcode.SetText(d.req.Payer.PostalCode)
+
+	cs := countries()
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.Name
+		d.countryCds = append(d.countryCds, c.Code)
+	}
+	d.country = newSelect(names, nil)
+	for i, c := range d.countryCds {
+		if c == d.req.Payer.Country {
+			d.country.SetSelectedIndex(i)
+		}
+	}
+
+	// Handlers are set after the initial texts so that pre-filled values do
+	// not count as typed.
+	d.holder.OnChanged = func(string) { d.edited(fieldHolder) }
+	d.holder.onFocus = d.focusHandler(fieldHolder)
+	d.number.OnChanged = d.onNumberChanged
+	d.number.onFocus = d.onNumberFocus
+	d.expiry.OnChanged = func(string) { d.edited(fieldExpiry) }
+	d.expiry.onFocus = d.focusHandler(fieldExpiry)
+	d.cvv.OnChanged = func(string) { d.edited(fieldCVV) }
+	d.cvv.onFocus = d.focusHandler(fieldCVV)
+	d.postcode.OnChanged = func(string) { d.edited(fieldPostcode) }
+	d.postcode.onFocus = d.focusHandler(fieldPostcode)
+	d.country.OnChanged = func(string) { d.touched[fieldCountry] = true; d.edited(fieldCountry) }
+	for _, e := range []*cardEntry{d.holder, d.number, d.expiry, d.cvv, d.postcode} {
+		e.OnSubmitted = func(string) { d.onPay() } // Enter pays once the form is valid
+	}
+
+	for _, f := range cardFields {
+		l := widget.NewLabel("")
+		l.Importance = widget.DangerImportance
+		l.Wrapping = fyne.TextWrapWord
+		l.Hide()
+		d.errs[f] = l
+	}
+	field := func(o fyne.CanvasObject, name string) fyne.CanvasObject {
+		return container.NewVBox(o, d.errs[name])
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(T("pay.holder"), field(d.holder, fieldHolder)),
+		widget.NewFormItem(T("pay.card_number"), field(container.NewBorder(nil, nil, nil, d.brandLabel, d.number), fieldNumber)),
+		widget.NewFormItem(T("pay.expiry"), field(d.expiry, fieldExpiry)),
+		widget.NewFormItem(T("pay.cvv"), field(d.cvv, fieldCVV)),
+		widget.NewFormItem(T("pay.postcode"), field(d.postcode, fieldPostcode)),
+		widget.NewFormItem(T("pay.country"), field(d.country, fieldCountry)),
+	)
+	if d.method != nil {
+		form.Items = append([]*widget.FormItem{widget.NewFormItem(T("pay.method"), d.method)}, form.Items...)
+		form.Refresh()
+	}
+
+	d.message = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d.message.Wrapping = fyne.TextWrapWord
+	d.message.Importance = widget.DangerImportance
+	d.message.Hide()
+	d.hint = widget.NewLabel("")
+	d.hint.Wrapping = fyne.TextWrapWord
+	d.hint.Hide()
+	d.progress = widget.NewProgressBarInfinite()
+	d.progress.Stop()
+	d.working = container.NewVBox(widget.NewLabel(T("pay.paying")), d.progress)
+	d.working.Hide()
+
+	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), form, d.message, d.hint, d.working))
+
+	d.cancel = widget.NewButton(T("dialog.cancel"), d.onCancel)
+	d.pay = widget.NewButton(T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
+	d.pay.Importance = widget.HighImportance
+	d.closeBtn = widget.NewButton(T("pay.close"), d.onClose)
+	d.closeBtn.Importance = widget.HighImportance
+
+	d.dlg = dialog.NewCustomWithoutButtons(T("pay.title"), d.body, d.win)
+	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.pay})
+	d.revalidate()
+}
+
+// fit sizes the dialog to its content at a comfortable width; wrapped
+// labels need a width to measure their height.
+func (d *CardDialog) fit() {
+	width := float32(520)
+	if ws := d.win.Canvas().Size().Width - 40; ws > 320 && ws < width {
+		width = ws
+	}
+	// The height follows the content; twice, because wrapped labels know
+	// their height only once laid out at the width.
+	d.dlg.Resize(fyne.NewSize(width, 0))
+	d.dlg.Resize(fyne.NewSize(width, 0))
+}
+
+func methodName(m app.Method) string {
+	if m == app.MethodDebitCard {
+		return T("pay.method.debit")
+	}
+	return T("pay.method.credit")
+}
+
+func brandName(b app.Brand) string {
+	switch b {
+	case app.BrandVisa:
+		return T("pay.brand.visa")
+	case app.BrandMastercard:
+		return T("pay.brand.mastercard")
+	case app.BrandAmex:
+		return T("pay.brand.amex")
+	case app.BrandDiscover:
+		return T("pay.brand.discover")
+	case app.BrandJCB:
+		return T("pay.brand.jcb")
+	case app.BrandDiners:
+		return T("pay.brand.diners")
+	case app.BrandMaestro:
+		return T("pay.brand.maestro")
+	}
+	return ""
+}
+
+func (d *CardDialog) selectedMethod() app.Method {
+	if d.method == nil {
+		return d.methods[0]
+	}
+	for _, m := range d.methods {
+		if methodName(m) == d.method.Selected {
+			return m
+		}
+	}
+	return d.methods[0]
+}
+
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// --- the card number ---------------------------------------------------
+
+// numberDigits returns a fresh copy of the number's digits (from the held
+// bytes while masked, else from the entry) and the normalisation error. The
+// caller wipes the result.
+func (d *CardDialog) numberDigits() ([]byte, error) {
+	if d.masked {
+		return append([]byte(nil), d.digits...), nil
+	}
+	raw := []byte(d.number.Text)
+	defer wipe(raw)
+	return app.NormalizeCardNumber(raw)
+}
+
+// setNumberText changes the number entry without it counting as typing.
+func (d *CardDialog) setNumberText(s string, cursor int) {
+	d.settling = true
+	d.number.SetText(s)
+	d.settling = false
+	d.number.CursorColumn = cursor
+	d.number.Refresh()
+	d.nRunes = utf8.RuneCountInString(s)
+}
+
+// onNumberChanged regroups the digits as typed for the detected brand, and
+// keeps the cursor after the same digit.
+func (d *CardDialog) onNumberChanged(text string) {
+	if d.settling {
+		return
+	}
+	if d.masked { // replaced as a whole (e.g. pasted over the mask)
+		d.masked = false
+		wipe(d.digits)
+		d.digits = nil
+	}
+	n := utf8.RuneCountInString(text)
+	cursor := min(max(d.number.CursorColumn, 0), n)
+	before, i := 0, 0
+	for _, r := range text {
+		if i == cursor {
+			break
+		}
+		if '0' <= r && r <= '9' {
+			before++
+		}
+		i++
+	}
+	raw := []byte(text)
+	digits, err := app.NormalizeCardNumber(raw)
+	wipe(raw)
+	if err == nil {
+		// Backspace over a group's space removes the digit before it:
+		// otherwise regrouping would put the space straight back.
+		if len(digits) == d.nDigits && n < d.nRunes && before > 0 {
+			digits = append(digits[:before-1], digits[before:]...)
+			before--
+		}
+		d.brand = app.DetectBrand(digits)
+		grouped := app.GroupCardNumber(digits, d.brand)
+		pos := 0
+		for seen := 0; pos < len(grouped) && seen < before; pos++ {
+			if grouped[pos] != ' ' {
+				seen++
+			}
+		}
+		d.nDigits = len(digits)
+		if string(grouped) != text {
+			d.setNumberText(string(grouped), pos)
+		} else {
+			d.nRunes = n
+		}
+		wipe(grouped)
+		wipe(digits)
+	} else {
+		d.brand = app.BrandUnknown
+		d.nDigits, d.nRunes = -1, n
+	}
+	d.edited(fieldNumber)
+}
+
+func (d *CardDialog) onNumberFocus(focused bool) {
+	if focused {
+		d.unmaskNumber()
+		return
+	}
+	d.touched[fieldNumber] = true
+	d.maskNumber()
+	d.revalidate()
+}
+
+// maskNumber moves a valid number out of the entry into d.digits and shows
+// the masked form instead.
+func (d *CardDialog) maskNumber() {
+	if d.masked {
+		return
+	}
+	digits, err := d.numberDigits()
+	if err != nil {
+		return
+	}
+	if _, err := app.ValidateCardNumber(digits); err != nil {
+		wipe(digits)
+		return
+	}
+	d.digits, d.masked = digits, true
+	d.brand = app.DetectBrand(digits)
+	d.setNumberText(app.MaskCardNumber(d.brand, string(digits[len(digits)-4:])), 0)
+}
+
+// unmaskNumber puts the digits back, grouped, for editing.
+func (d *CardDialog) unmaskNumber() {
+	if !d.masked {
+		return
+	}
+	grouped := app.GroupCardNumber(d.digits, d.brand)
+	d.masked = false
+	d.nDigits = len(d.digits)
+	wipe(d.digits)
+	d.digits = nil
+	d.setNumberText(string(grouped), len(grouped))
+	wipe(grouped)
+}
+
+// clearNumber forgets the number: entry and bytes.
+func (d *CardDialog) clearNumber() {
+	wipe(d.digits)
+	d.digits, d.masked = nil, false
+	d.setNumberText("", 0)
+	d.nDigits = 0
+}
+
+// --- validation --------------------------------------------------------
+
+func (d *CardDialog) focusHandler(field string) func(bool) {
+	return func(focused bool) {
+		if !focused {
+			d.touched[field] = true
+			d.revalidate()
+		}
+	}
+}
+
+// edited is called when a field changes: the processor's error for it no
+// longer applies.
+func (d *CardDialog) edited(field string) {
+	delete(d.remote, field)
+	d.revalidate()
+}
+
+// fieldErrors checks every field on its own, with the domain's validators,
+// and returns the text to show under each invalid field. An error is "hard"
+// when more typing cannot fix it: hard errors show at once, the others only
+// once the field has been left.
+func (d *CardDialog) fieldErrors(now time.Time) (errs map[string]string, hard map[string]bool) {
+	errs, hard = map[string]string{}, map[string]bool{}
+	digitsOnly := func(r rune) bool { return '0' <= r && r <= '9' }
+
+	if strings.TrimSpace(d.holder.Text) == "" {
+		errs[fieldHolder] = ErrorText(app.Errorf(app.EINVALID, "error.card.holder_required", "the cardholder's name is missing"))
+	}
+
+	digits, err := d.numberDigits()
+	if err == nil {
+		_, err = app.ValidateCardNumber(digits)
+	}
+	wipe(digits)
+	if err != nil {
+		errs[fieldNumber] = ErrorText(err)
+		switch app.AsError(err).Key {
+		case "error.card.number_chars", "error.card.number_luhn", "error.card.brand_unsupported":
+			hard[fieldNumber] = true
+		}
+	}
+
+	month, year, err := app.ParseExpiry(d.expiry.Text)
+	if err == nil {
+		err = app.ValidateExpiry(month, year, now) // expired or too far: hard
+		hard[fieldExpiry] = err != nil
+	} else if strings.TrimFunc(d.expiry.Text, func(r rune) bool { return r == '/' || r == ' ' || digitsOnly(r) }) != "" {
+		hard[fieldExpiry] = true // letters: more digits cannot fix it
+	}
+	if err != nil {
+		errs[fieldExpiry] = ErrorText(err)
+	}
+
+	cvv := []byte(d.cvv.Text)
+	if err := app.ValidateCVV(d.brand, cvv); err != nil {
+		errs[fieldCVV] = ErrorText(err)
+		hard[fieldCVV] = len(cvv) > app.CVVLength(d.brand) || strings.TrimFunc(d.cvv.Text, digitsOnly) != ""
+	}
+	wipe(cvv)
+
+	if pc := strings.TrimSpace(d.postcode.Text); pc != "" && !validPostcode(pc) {
+		errs[fieldPostcode] = T("pay.postcode_invalid", map[string]any{"Max": maxPostcodeLen})
+		hard[fieldPostcode] = true
+	}
+	if d.country.SelectedIndex() < 0 {
+		errs[fieldCountry] = T("pay.country_required")
+		hard[fieldCountry] = true
+	}
+	return errs, hard
+}
+
+// validPostcode accepts letters, digits, spaces and hyphens, up to
+// maxPostcodeLen characters: the shapes postcodes take worldwide.
+func validPostcode(s string) bool {
+	if len([]rune(s)) > maxPostcodeLen {
+		return false
+	}
+	for _, r := range s {
+		ok := r == ' ' || r == '-' || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z') || ('a' <= r && r <= 'z')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// revalidate shows each field's error and enables Pay only when every field
+// is valid and no payment runs. It returns whether the form is valid.
+func (d *CardDialog) revalidate() bool {
+	now := time.Now()
+	errs, hard := d.fieldErrors(now)
+	if len(errs) == 0 {
+		// The domain's own check of the whole card, as Charge will run it.
+		card, err := d.card()
+		if err == nil {
+			err = card.Validate(now, false)
+		}
+		card.Wipe()
+		if err != nil {
+			f, _ := app.AsError(err).Data["Field"].(string)
+			if _, ok := d.errs[f]; !ok {
+				f = fieldNumber
+			}
+			errs[f], hard[f] = ErrorText(err), true
+		}
+	}
+	for _, f := range cardFields {
+		text := d.remote[f]
+		if text == "" && (hard[f] || d.touched[f]) {
+			text = errs[f]
+		}
+		setLabel(d.errs[f], text)
+	}
+	d.brandLabel.SetText(brandName(d.brand))
+	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(d.brand)}))
+	valid := len(errs) == 0
+	if valid && !d.running {
+		d.pay.Enable()
+	} else {
+		d.pay.Disable()
+	}
+	if d.dlg != nil {
+		d.fit()
+	}
+	return valid
+}
+
+func setLabel(l *widget.Label, text string) {
+	if l.Text == text && l.Visible() == (text != "") {
+		return
+	}
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
+}
+
+// card builds the card from the form with fresh []byte for the number and
+// the CVV. The caller wipes it (Charge does).
+func (d *CardDialog) card() (*app.Card, error) {
+	number, err := d.numberDigits()
+	if err != nil {
+		return &app.Card{}, err
+	}
+	c := &app.Card{Number: number, CVV: []byte(d.cvv.Text), Holder: strings.TrimSpace(d.holder.Text)}
+	c.ExpMonth, c.ExpYear, err = app.ParseExpiry(d.expiry.Text)
+	return c, err
+}
+
+// --- paying ------------------------------------------------------------
+
+func (d *CardDialog) setRunning(on bool) {
+	d.running = on
+	inputs := []fyne.Disableable{d.holder, d.number, d.expiry, d.cvv, d.postcode, d.country, d.cancel}
+	if d.method != nil {
+		inputs = append(inputs, d.method)
+	}
+	for _, w := range inputs {
+		if on {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if on {
+		d.pay.Disable()
+		d.message.Hide()
+		d.hint.Hide()
+		d.working.Show()
+		d.progress.Start()
+	} else {
+		d.progress.Stop()
+		d.working.Hide()
+	}
+	d.fit()
+}
+
+func (d *CardDialog) onPay() {
+	if d.running || d.finished {
+		return
+	}
+	for _, f := range cardFields {
+		d.touched[f] = true
+	}
+	d.maskNumber() // the digits leave the entry's string before the call
+	if !d.revalidate() {
+		return
+	}
+	card, err := d.card()
+	if err != nil {
+		card.Wipe()
+		return
+	}
+	payer := d.req.Payer
+	payer.PostalCode = strings.TrimSpace(d.postcode.Text)
+	if i := d.country.SelectedIndex(); i >= 0 {
+		payer.Country = d.countryCds[i]
+	}
+	req := app.ChargeRequest{
+		Purpose: d.req.Purpose, Reference: d.req.Reference, Amount: d.req.Amount,
+		Method: d.selectedMethod(), Card: card, Payer: payer, Description: d.req.Description,
+	}
+	d.setRunning(true)
+	d.deps.run(func() {
+		p, err := d.deps.Payments.Charge(context.Background(), req)
+		card.Wipe() // Charge wipes it too; nothing of it outlives the call
+		fyne.Do(func() { d.charged(p, err) })
+	})
+}
+
+// charged shows the answer of one attempt.
+func (d *CardDialog) charged(p app.Payment, err error) {
+	d.setRunning(false)
+	// The CVV is never kept past an attempt. Fyne holds it in a string we
+	// cannot wipe; clearing the entry drops the last reference to it.
+	d.cvv.SetText("")
+	d.touched[fieldCVV] = false // its "required" shows again only once left
+	d.payment, d.err = p, err
+	switch {
+	case err == nil:
+		d.clearNumber() // paid: the number is not needed any more
+		d.showPaid(p)
+	case app.ErrorCode(err) == app.EUNKNOWN:
+		d.clearNumber() // no retry: a second charge could pay twice
+		d.showUnknown(p)
+	default:
+		d.showFailed(err)
+	}
+}
+
+func (d *CardDialog) showFailed(err error) {
+	text := ErrorText(err)
+	d.message.SetText(text)
+	d.message.Show()
+	e := app.AsError(err)
+	if f, _ := e.Data["Field"].(string); f != "" {
+		if _, ok := d.errs[f]; ok {
+			d.remote[f] = text
+			d.touched[f] = true
+		}
+	}
+	// The CVV was cleared: say so, and how to try again.
+	d.hint.SetText(T("pay.retry_hint"))
+	d.hint.Show()
+	d.revalidate()
+}
+
+func (d *CardDialog) showPaid(p app.Payment) {
+	amount := d.formatPaid(p)
+	data := map[string]any{"Amount": amount, "Brand": brandName(p.Brand), "Card": app.MaskCardNumber(p.Brand, p.Last4)}
+	key := "pay.paid"
+	if p.State == app.StateHeld {
+		key = "pay.held"
+	}
+	msg := widget.NewLabelWithStyle(T(key, data), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.SuccessImportance
+	box := container.NewVBox(msg)
+	if ref := p.GatewayRef; ref != "" {
+		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": ref})))
+	}
+	d.showResult(box)
+}
+
+func (d *CardDialog) showUnknown(p app.Payment) {
+	title := widget.NewLabelWithStyle(T("pay.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Importance = widget.WarningImportance
+	title.Wrapping = fyne.TextWrapWord
+	body := widget.NewLabel(T("pay.unknown", map[string]any{"Amount": d.formatPaid(p)}))
+	body.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(title, body)
+	if p.InvoiceID != "" {
+		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": p.InvoiceID})))
+	}
+	d.showResult(box)
+}
+
+func (d *CardDialog) formatPaid(p app.Payment) string {
+	if a, err := money.FromMinor(p.AmountMinor, p.Currency); err == nil && p.Currency != "" {
+		return money.Format(a, Language())
+	}
+	return money.Format(d.req.Amount, Language())
+}
+
+func (d *CardDialog) showResult(o fyne.CanvasObject) {
+	what := widget.NewLabel(d.req.Description)
+	what.Wrapping = fyne.TextWrapWord
+	d.body.Objects = []fyne.CanvasObject{container.NewVBox(what, widget.NewSeparator(), o)}
+	d.body.Refresh()
+	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+	d.fit()
+}
+
+func (d *CardDialog) onCancel() {
+	if d.running {
+		return
+	}
+	d.finish(app.Payment{}, context.Canceled)
+}
+
+func (d *CardDialog) onClose() {
+	d.finish(d.payment, d.err)
+}
+
+// finish clears the card data, hides the dialog and calls done once.
+func (d *CardDialog) finish(p app.Payment, err error) {
+	if d.finished {
+		return
+	}
+	d.finished = true
+	d.clearNumber()
+	d.cvv.SetText("")
+	d.dlg.Hide()
+	if d.done != nil {
+		d.done(p, err)
+	}
+}
+
+// cardEntry is an Entry that reports focus changes, which Entry does not
+// expose: the dialog masks the number and shows a field's errors when the
+// person leaves it.
+type cardEntry struct {
+	widget.Entry
+	onFocus func(focused bool)
+}
+
+func newCardEntry(password bool) *cardEntry {
+	e := &cardEntry{}
+	e.Password = password
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *cardEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(true)
+	}
+}
+
+func (e *cardEntry) FocusLost() {
+	e.Entry.FocusLost()
+	if e.onFocus != nil {
+		e.onFocus(false)
+	}
+}

@@ -1,0 +1,283 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// processors lists the card processors in the order the picker shows them.
+var processors = []app.Processor{"", app.ProcessorPayflow, app.ProcessorWPPUKPayflow, app.ProcessorWPPUKNVP}
+
+// methodsTab is the Payment methods page: which methods the site offers,
+// the card processor, its credentials (kept in the OS keychain) and a test
+// of the connection.
+type methodsTab struct {
+	s       *adminScreen
+	content fyne.CanvasObject
+	site    app.Site
+
+	processor *widget.Select
+	credit    *widget.Check
+	debit     *widget.Check
+	express   *widget.Check
+	expNote   *widget.Label
+	procNote  *widget.Label
+	endpoint  *widget.Entry
+	save      *widget.Button
+
+	credsBox    *fyne.Container
+	credsStatus *widget.Label
+	// Payflow
+	partner, vendor, user, password *widget.Entry
+	// NVP
+	apiUser, apiPassword, signature *widget.Entry
+	saveCreds                       *widget.Button
+	testConn                        *widget.Button
+	testing                         *widget.ProgressBarInfinite
+	testResult                      *widget.Label
+}
+
+func newMethodsTab(s *adminScreen) *methodsTab {
+	t := &methodsTab{s: s}
+	names := make([]string, len(processors))
+	for i, p := range processors {
+		names[i] = processorName(p)
+	}
+	t.processor = newSelect(names, func(string) { t.showCredentials() })
+	t.procNote = widget.NewLabel("")
+	t.procNote.Wrapping = fyne.TextWrapWord
+	t.credit = widget.NewCheck(T("method.credit-card"), nil)
+	t.debit = widget.NewCheck(T("method.debit-card"), nil)
+	t.express = widget.NewCheck(T("method.express-checkout"), nil)
+	t.expNote = widget.NewLabel("")
+	t.expNote.Wrapping = fyne.TextWrapWord
+	t.endpoint = widget.NewEntry()
+	t.endpoint.SetPlaceHolder(T("methods.endpoint_placeholder"))
+	t.save = widget.NewButton(T("admin.save"), t.onSave)
+	t.save.Importance = widget.HighImportance
+
+	t.partner, t.vendor, t.user = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	t.password = widget.NewPasswordEntry()
+	t.apiUser, t.apiPassword = widget.NewEntry(), widget.NewPasswordEntry()
+	t.signature = widget.NewPasswordEntry()
+	t.credsBox = container.NewVBox()
+	t.credsStatus = widget.NewLabel("")
+	t.credsStatus.Wrapping = fyne.TextWrapWord
+	t.saveCreds = widget.NewButton(T("methods.save_credentials"), t.onSaveCredentials)
+	t.testConn = widget.NewButton(T("methods.test_connection"), t.onTestConnection)
+	t.testing = widget.NewProgressBarInfinite()
+	t.testing.Hide()
+	t.testing.Stop()
+	t.testResult = widget.NewLabel("")
+	t.testResult.Wrapping = fyne.TextWrapWord
+
+	heading := func(key string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(T(key), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	help := widget.NewLabel(T("methods.help"))
+	help.Wrapping = fyne.TextWrapWord
+	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		help,
+		heading("methods.processor"), t.processor, t.procNote,
+		heading("methods.offered"), t.credit, t.debit, t.express, t.expNote,
+		widget.NewForm(widget.NewFormItem(T("methods.endpoint"), t.endpoint)),
+		container.NewHBox(t.save),
+		widget.NewSeparator(),
+		heading("methods.credentials"), t.credsStatus, t.credsBox,
+		container.NewHBox(t.saveCreds, t.testConn), t.testing, t.testResult,
+	)))
+	return t
+}
+
+func processorName(p app.Processor) string {
+	if p == "" {
+		return T("processor.none")
+	}
+	return T("processor." + string(p))
+}
+
+func (t *methodsTab) selected() app.Processor {
+	i := t.processor.SelectedIndex()
+	if i < 0 {
+		return ""
+	}
+	return processors[i]
+}
+
+func (t *methodsTab) load() {
+	t.s.deps.run(func() {
+		ctx := context.Background()
+		site, err := t.s.deps.Site.Site(ctx)
+		var settings app.PaymentSettings
+		if err == nil {
+			settings, err = t.s.deps.Merchant.PaymentSettings(ctx)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				t.s.failed(err)
+				return
+			}
+			t.site = site
+			for i, p := range processors {
+				if p == settings.Processor {
+					t.processor.SetSelectedIndex(i)
+				}
+			}
+			t.credit.SetChecked(settings.CreditCards)
+			t.debit.SetChecked(settings.DebitCards)
+			t.express.SetChecked(settings.ExpressCheckout)
+			t.endpoint.SetText(settings.Endpoint)
+			if err := app.ProcessorAllowed(site, app.ProcessorWPPUKPayflow); err != nil {
+				t.procNote.SetText(ErrorText(err))
+			} else {
+				t.procNote.SetText("")
+			}
+			if err := app.ProcessorAllowed(site, app.ProcessorPayPalREST); err != nil {
+				t.express.Disable()
+				t.expNote.Importance = widget.WarningImportance
+				t.expNote.SetText(ErrorText(err))
+			} else {
+				t.express.Enable()
+				t.expNote.SetText("")
+			}
+			t.showCredentials()
+		})
+	})
+}
+
+// showCredentials shows the credential fields of the chosen processor and
+// whether credentials are stored (never what they are).
+func (t *methodsTab) showCredentials() {
+	p := t.selected()
+	t.testResult.SetText("")
+	switch p {
+	case app.ProcessorPayflow, app.ProcessorWPPUKPayflow:
+		if t.partner.Text == "" || t.partner.Text == "PayPal" || t.partner.Text == "PayPalUK" {
+			if p == app.ProcessorWPPUKPayflow {
+				t.partner.SetText("PayPalUK")
+			} else {
+				t.partner.SetText("PayPal")
+			}
+		}
+		t.credsBox.Objects = []fyne.CanvasObject{widget.NewForm(
+			widget.NewFormItem(T("methods.partner"), t.partner),
+			widget.NewFormItem(T("methods.vendor"), t.vendor),
+			widget.NewFormItem(T("methods.user"), t.user),
+			widget.NewFormItem(T("methods.password"), t.password),
+		)}
+	case app.ProcessorWPPUKNVP:
+		t.credsBox.Objects = []fyne.CanvasObject{widget.NewForm(
+			widget.NewFormItem(T("methods.api_user"), t.apiUser),
+			widget.NewFormItem(T("methods.api_password"), t.apiPassword),
+			widget.NewFormItem(T("methods.signature"), t.signature),
+		)}
+	default:
+		t.credsBox.Objects = nil
+	}
+	t.credsBox.Refresh()
+	if p == "" {
+		t.credsStatus.SetText(T("methods.no_processor"))
+		t.saveCreds.Disable()
+		t.testConn.Disable()
+		return
+	}
+	t.saveCreds.Enable()
+	t.testConn.Enable()
+	t.s.deps.run(func() {
+		has, err := t.s.deps.Merchant.HasCredentials(p)
+		fyne.Do(func() {
+			switch {
+			case err != nil:
+				t.credsStatus.SetText(ErrorText(err))
+			case has:
+				t.credsStatus.SetText(T("methods.credentials_stored"))
+			default:
+				t.credsStatus.SetText(T("methods.credentials_missing"))
+			}
+		})
+	})
+}
+
+func (t *methodsTab) onSave() {
+	settings := app.PaymentSettings{
+		Processor: t.selected(), CreditCards: t.credit.Checked, DebitCards: t.debit.Checked,
+		ExpressCheckout: t.express.Checked, Endpoint: t.endpoint.Text,
+	}
+	t.save.Disable()
+	t.s.deps.run(func() {
+		err := t.s.deps.Merchant.SavePaymentSettings(context.Background(), t.s.admin, settings)
+		fyne.Do(func() {
+			t.save.Enable()
+			if err != nil {
+				t.s.failed(err)
+				return
+			}
+			t.s.changed(T("admin.saved"))
+		})
+	})
+}
+
+func (t *methodsTab) onSaveCredentials() {
+	p := t.selected()
+	var creds any
+	switch p {
+	case app.ProcessorPayflow, app.ProcessorWPPUKPayflow:
+		creds = app.PayflowCredentials{Partner: t.partner.Text, Vendor: t.vendor.Text, User: t.user.Text, Password: t.password.Text}
+	case app.ProcessorWPPUKNVP:
+		creds = app.NVPCredentials{User: t.apiUser.Text, Password: t.apiPassword.Text, Signature: t.signature.Text}
+	default:
+		return
+	}
+	t.saveCreds.Disable()
+	t.s.deps.run(func() {
+		err := t.s.deps.Merchant.SaveCredentials(context.Background(), t.s.admin, p, creds)
+		fyne.Do(func() {
+			t.saveCreds.Enable()
+			if err != nil {
+				t.s.failed(err)
+				return
+			}
+			// Secrets leave the screen once stored.
+			t.password.SetText("")
+			t.apiPassword.SetText("")
+			t.signature.SetText("")
+			t.s.changed(T("methods.credentials_saved"))
+			t.showCredentials()
+		})
+	})
+}
+
+func (t *methodsTab) onTestConnection() {
+	p := t.selected()
+	t.testConn.Disable()
+	t.testing.Show()
+	t.testing.Start()
+	t.testResult.SetText("")
+	t.s.deps.run(func() {
+		res, err := t.s.deps.Merchant.TestConnection(context.Background(), t.s.admin, p)
+		fyne.Do(func() {
+			t.testing.Stop()
+			t.testing.Hide()
+			t.testConn.Enable()
+			switch {
+			case err != nil:
+				t.testResult.Importance = widget.DangerImportance
+				t.testResult.SetText(ErrorText(err))
+			case res.Outcome == app.OutcomeApproved:
+				t.testResult.Importance = widget.SuccessImportance
+				t.testResult.SetText(T("methods.connection_ok"))
+			case res.Outcome == app.OutcomeMerchantConfig:
+				t.testResult.Importance = widget.DangerImportance
+				t.testResult.SetText(T("methods.connection_refused", map[string]any{"Code": res.Code}))
+			default:
+				t.testResult.Importance = widget.DangerImportance
+				t.testResult.SetText(T("methods.connection_failed", map[string]any{"Code": res.Code}))
+			}
+		})
+	})
+}

@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+const paymentsPageSize = 100
+
+// paymentsTab is the payment journal for the administrator: every attempt
+// to charge, refund or void, what became of it, reconciliation on demand,
+// and a test payment to check the payment settings end to end.
+type paymentsTab struct {
+	s       *adminScreen
+	content fyne.CanvasObject
+
+	filter    *widget.RadioGroup
+	list      *widget.List
+	rows      []app.Payment
+	total     int
+	offset    int
+	page      *widget.Label
+	newer     *widget.Button
+	older     *widget.Button
+	detail    *widget.Label
+	selected  int
+	refund    *widget.Button
+	reconcile *widget.Button
+	testPay   *widget.Button
+	busy      *widget.ProgressBarInfinite
+	report    *widget.Label
+}
+
+func newPaymentsTab(s *adminScreen) *paymentsTab {
+	p := &paymentsTab{s: s, selected: -1}
+	p.filter = widget.NewRadioGroup([]string{T("payments.filter_all"), T("payments.filter_attention")}, func(string) { p.load(0) })
+	p.filter.Horizontal = true
+	p.filter.Required = true
+	p.filter.SetSelected(T("payments.filter_all"))
+	p.list = widget.NewList(
+		func() int { return len(p.rows) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < len(p.rows) {
+				o.(*widget.Label).SetText(p.rowText(p.rows[id]))
+			}
+		},
+	)
+	p.list.OnSelected = func(id widget.ListItemID) { p.onSelect(id) }
+	p.page = widget.NewLabel("")
+	p.newer = widget.NewButton(T("audit.newer"), func() { p.load(p.offset - paymentsPageSize) })
+	p.older = widget.NewButton(T("audit.older"), func() { p.load(p.offset + paymentsPageSize) })
+	p.detail = widget.NewLabel(T("payments.select_one"))
+	p.detail.Wrapping = fyne.TextWrapWord
+	p.refund = widget.NewButton(T("payments.refund"), p.onRefund)
+	p.refund.Disable()
+	p.reconcile = widget.NewButton(T("payments.reconcile"), p.onReconcile)
+	p.testPay = widget.NewButton(T("payments.test_payment"), p.onTestPayment)
+	p.busy = widget.NewProgressBarInfinite()
+	p.busy.Stop()
+	p.busy.Hide()
+	p.report = widget.NewLabel("")
+	p.report.Wrapping = fyne.TextWrapWord
+
+	top := container.NewVBox(container.NewHBox(p.reconcile, p.testPay), p.busy, p.report, p.filter)
+	bottom := container.NewVBox(container.NewHBox(p.newer, p.older, p.page), widget.NewSeparator(), p.detail, container.NewHBox(p.refund))
+	p.content = container.NewBorder(top, bottom, nil, nil, p.list)
+	return p
+}
+
+func (p *paymentsTab) states() []app.PaymentState {
+	if p.filter.Selected == T("payments.filter_attention") {
+		return []app.PaymentState{app.StatePending, app.StateUnknown, app.StateNeedsReview}
+	}
+	return nil
+}
+
+func (p *paymentsTab) rowText(r app.Payment) string {
+	amount := T("payments.bad_amount")
+	if a, err := money.FromMinor(r.AmountMinor, r.Currency); err == nil {
+		amount = money.Format(a, Language())
+	}
+	card := ""
+	if r.Last4 != "" {
+		card = " · " + app.MaskCardNumber(r.Brand, r.Last4)
+	}
+	return fmt.Sprintf("%s · %s · %s · %s%s · %s", p.when(r), T("payment.kind."+string(r.Kind)),
+		amount, r.PayerName, card, T("payment.state."+string(r.State)))
+}
+
+// when shows a row's time in the site's time zone.
+func (p *paymentsTab) when(r app.Payment) string {
+	t := r.CreatedAt
+	if loc, err := time.LoadLocation(p.s.m.site.TimeZone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+func (p *paymentsTab) load(offset int) {
+	if offset < 0 {
+		offset = 0
+	}
+	f := app.PaymentFilter{States: p.states(), Offset: offset, Limit: paymentsPageSize}
+	p.s.deps.run(func() {
+		rows, total, err := p.s.deps.Payments.Payments(context.Background(), f)
+		fyne.Do(func() {
+			if err != nil {
+				p.s.failed(err)
+				return
+			}
+			p.rows, p.total, p.offset = rows, total, offset
+			p.selected = -1
+			p.list.UnselectAll()
+			p.list.Refresh()
+			p.detail.SetText(T("payments.select_one"))
+			p.refund.Disable()
+			setEnabled(p.newer, offset > 0)
+			setEnabled(p.older, offset+len(rows) < total)
+			from := offset + 1
+			if total == 0 {
+				from = 0
+			}
+			p.page.SetText(T("audit.page", map[string]any{"From": from, "To": offset + len(rows), "Total": total}))
+		})
+	})
+}
+
+func setEnabled(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+func (p *paymentsTab) onSelect(id int) {
+	if id < 0 || id >= len(p.rows) {
+		return
+	}
+	p.selected = id
+	r := p.rows[id]
+	data := map[string]any{"Invoice": r.InvoiceID, "Key": r.Key, "Reference": r.GatewayRef, "Processor": processorName(r.Processor),
+		"Mode": T("mode." + string(r.Mode)), "Code": r.ResultCode, "Message": r.Message}
+	text := T("payments.detail", data)
+	if r.State == app.StateNeedsReview {
+		text += "\n" + T("payments.review_help", data)
+	}
+	p.detail.SetText(text)
+	left := r.AmountMinor - r.RefundedMinor
+	setEnabled(p.refund, r.Kind == app.KindSale && r.State.Charged() && left > 0)
+}
+
+func (p *paymentsTab) onReconcile() {
+	p.reconcile.Disable()
+	p.busy.Show()
+	p.busy.Start()
+	p.s.deps.run(func() {
+		rep, err := p.s.deps.Payments.Reconcile(context.Background())
+		fyne.Do(func() {
+			p.busy.Stop()
+			p.busy.Hide()
+			p.reconcile.Enable()
+			if err != nil {
+				p.s.failed(err)
+				return
+			}
+			p.report.SetText(T("payments.reconciled", map[string]any{"Checked": rep.Checked, "Charged": rep.Charged,
+				"NotCharged": rep.NotCharged, "Open": rep.StillOpen, "Review": rep.NeedsReview}))
+			p.load(0)
+		})
+	})
+}
+
+// onRefund refunds what is left of the selected sale, after a confirmation
+// that says how much.
+func (p *paymentsTab) onRefund() {
+	if p.selected < 0 || p.selected >= len(p.rows) {
+		return
+	}
+	r := p.rows[p.selected]
+	left, err := money.FromMinor(r.AmountMinor-r.RefundedMinor, r.Currency)
+	if err != nil {
+		p.s.failed(err)
+		return
+	}
+	msg := T("payments.refund_confirm", map[string]any{"Amount": money.Format(left, Language()), "Payer": r.PayerName})
+	d := dialog.NewConfirm(T("payments.refund"), msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		p.refund.Disable()
+		p.s.deps.run(func() {
+			_, err := p.s.deps.Payments.Refund(context.Background(), r.ID, left, T("payments.refund_description"))
+			fyne.Do(func() {
+				if err != nil {
+					p.s.failed(err)
+				} else {
+					p.s.changed(T("payments.refunded", map[string]any{"Amount": money.Format(left, Language())}))
+				}
+				p.load(p.offset)
+			})
+		})
+	}, p.s.m.win)
+	d.SetConfirmText(T("payments.refund"))
+	d.SetDismissText(T("dialog.cancel"))
+	d.Show()
+}
+
+// onTestPayment charges one unit of the site's currency through the card
+// methods the site offers (in Test mode, the offline sandbox), so the
+// administrator sees the whole flow before attendees do.
+func (p *paymentsTab) onTestPayment() {
+	p.s.deps.run(func() {
+		methods, err := p.s.deps.Merchant.OfferedMethods(context.Background())
+		fyne.Do(func() {
+			if err != nil {
+				p.s.failed(err)
+				return
+			}
+			var cards []app.Method
+			for _, m := range methods {
+				if m == app.MethodCreditCard || m == app.MethodDebitCard {
+					cards = append(cards, m)
+				}
+			}
+			if len(cards) == 0 {
+				p.s.failed(app.Errorf(app.EUNAVAILABLE, "error.methods.no_card_methods", "no card method is offered"))
+				return
+			}
+			site := p.s.m.site
+			one, err := money.FromMinor(pow10(money.Digits(site.Currency)), site.Currency)
+			if err != nil {
+				p.s.failed(err)
+				return
+			}
+			ShowCardDialog(p.s.m.win, p.s.deps, CardPayment{
+				Amount: one, Purpose: app.PurposeTestPayment, Reference: "test-payment",
+				Description: T("payments.test_description"), Methods: cards,
+				Payer: app.Payer{FirstName: T("payments.test_payer"), Country: site.Country},
+			}, func(app.Payment, error) { p.load(0) })
+		})
+	})
+}
+
+func pow10(n uint8) int64 {
+	v := int64(1)
+	for i := uint8(0); i < n; i++ {
+		v *= 10
+	}
+	return v
+}
