@@ -73,6 +73,16 @@ func (s *adminScreen) showLocked() {
 		widget.NewLabelWithStyle(T("nav.admin"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro, s.pass, s.unlockBtn, s.unlockMsg)
 	s.setRoot(container.NewPadded(container.NewBorder(box, nil, nil, nil)))
+	s.focusPassphrase()
+}
+
+// focusPassphrase puts the cursor in the passphrase box once the locked
+// screen is on the window.
+func (s *adminScreen) focusPassphrase() {
+	if s.admin != nil || s.pass == nil || s.m.content == nil || len(s.m.content.Objects) == 0 || s.m.content.Objects[0] != s.root {
+		return
+	}
+	s.m.win.Canvas().Focus(s.pass)
 }
 
 func (s *adminScreen) setRoot(o fyne.CanvasObject) {

@@ -192,6 +192,9 @@ func (m *MainWindow) open(id string) {
 			m.settings.SetLastSection(id)
 			m.content.Objects = []fyne.CanvasObject{s.build()}
 			m.content.Refresh()
+			if id == SectionAdmin && m.admin != nil {
+				m.admin.focusPassphrase()
+			}
 			return
 		}
 	}

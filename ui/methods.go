@@ -51,11 +51,13 @@ func newMethodsTab(s *adminScreen) *methodsTab {
 	t.processor = newSelect(names, func(string) { t.showCredentials() })
 	t.procNote = widget.NewLabel("")
 	t.procNote.Wrapping = fyne.TextWrapWord
+	t.procNote.Hide()
 	t.credit = widget.NewCheck(T("method.credit-card"), nil)
 	t.debit = widget.NewCheck(T("method.debit-card"), nil)
 	t.express = widget.NewCheck(T("method.express-checkout"), nil)
 	t.expNote = widget.NewLabel("")
 	t.expNote.Wrapping = fyne.TextWrapWord
+	t.expNote.Hide()
 	t.endpoint = widget.NewEntry()
 	t.endpoint.SetPlaceHolder(T("methods.endpoint_placeholder"))
 	t.save = widget.NewButton(T("admin.save"), t.onSave)
@@ -132,19 +134,13 @@ func (t *methodsTab) load() {
 			t.debit.SetChecked(settings.DebitCards)
 			t.express.SetChecked(settings.ExpressCheckout)
 			t.endpoint.SetText(settings.Endpoint)
-			if err := app.ProcessorAllowed(site, app.ProcessorWPPUKPayflow); err != nil {
-				t.procNote.SetText(ErrorText(err))
-			} else {
-				t.procNote.SetText("")
-			}
+			setNote(t.procNote, app.ProcessorAllowed(site, app.ProcessorWPPUKPayflow))
 			if err := app.ProcessorAllowed(site, app.ProcessorPayPalREST); err != nil {
 				t.express.Disable()
-				t.expNote.Importance = widget.WarningImportance
-				t.expNote.SetText(ErrorText(err))
 			} else {
 				t.express.Enable()
-				t.expNote.SetText("")
 			}
+			setNote(t.expNote, app.ProcessorAllowed(site, app.ProcessorPayPalREST))
 			t.showCredentials()
 		})
 	})
@@ -280,4 +276,16 @@ func (t *methodsTab) onTestConnection() {
 			}
 		})
 	})
+}
+
+// setNote shows why an option is not available, and takes no room when it is.
+func setNote(l *widget.Label, err error) {
+	if err == nil {
+		l.SetText("")
+		l.Hide()
+		return
+	}
+	l.Importance = widget.WarningImportance
+	l.SetText(ErrorText(err))
+	l.Show()
 }
