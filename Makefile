@@ -1,0 +1,103 @@
+# TrainPay build entry points; `make help` lists them.
+#
+# App metadata (name, ID, version, build, icon) is written once, in FyneApp.toml at the top:
+# - `make package`: the fyne tool reads FyneApp.toml only from the main package's folder, so
+#   scripts/package copies it into $(MAIN) for that one run (and removes it; .gitignore covers a
+#   copy left by an interrupted run) and passes the icon by full path. The tool builds with it
+#   compiled in (Release mode, its own cgo flags: a cold first run takes ~4 min, later ones ~15 s).
+# - `make build` / `make run`: plain `go build`, sharing the build cache with vet and test. Fyne
+#   fills app.Metadata() itself in non-release builds: it reads FyneApp.toml beside the
+#   executable (our ./trainpay sits next to it) and loads the icon relative to the working
+#   directory (the repo top for `make run`). So main.go needs no metadata code, only
+#   app.NewWithID with the ID in FyneApp.toml. We do not use `fyne build`: its different cgo
+#   flags would make a second cold GL build and split the cache from vet and test.
+#
+# Every go command uses the same -tags, so they share one build cache.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+.NOTPARALLEL:
+
+# Go's standard install place, for shells whose PATH lacks it.
+ifeq ($(shell command -v go),)
+export PATH := /usr/local/go/bin:$(PATH)
+endif
+
+GO        ?= go
+TAGS      ?= migrated_fynedo
+MAIN      ?= ./cmd/trainpay
+BIN       ?= trainpay
+ARGS      ?=
+FUZZTIME  ?= 30s
+BENCH     ?= .
+FAULTS    ?= Fault|Durability
+SCREENSHOT ?= ../shared/tools/screenshot
+SHOT      ?= screenshot.png
+SHOT_TITLE ?= TrainPay
+FYNE_VERSION   ?= v1.7.4
+PACKAGE_FLAGS  ?= --release
+
+# What cgo needs to build Fyne's GL driver (and mattn/go-sqlite3) on Debian.
+DEBS      := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev \
+             libxinerama-dev libxi-dev libxxf86vm-dev
+PACKAGE_DEBS := xz-utils
+SHOT_DEBS := xvfb xdotool imagemagick
+
+# Evaluated only when used, so targets that need no Go work without it.
+GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
+FYNE      = $(GOBIN_DIR)/fyne
+
+.PHONY: help deps build run test package fyne-tool bench fuzz faults screenshot clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+deps: ## install the Debian packages cgo needs for Fyne, if any is missing
+	@scripts/deps $(DEBS)
+
+build: ## go build -o trainpay ./cmd/trainpay
+	$(GO) build -tags $(TAGS) -o $(BIN) $(MAIN)
+
+run: deps build ## build and run ./trainpay with ARGS
+	./$(BIN) $(ARGS)
+
+test: deps ## vet, link the app, and run all tests with -race
+	$(GO) vet -tags $(TAGS) ./...
+	$(GO) build -tags $(TAGS) -o $(BIN) $(MAIN)
+	$(GO) test -race -tags $(TAGS) ./...
+
+fyne-tool: ## install the pinned fyne tool into GOPATH/bin unless there
+	@if ! "$(FYNE)" version 2>/dev/null | grep -q 'cli version: $(FYNE_VERSION)$$'; then \
+		echo "installing fyne $(FYNE_VERSION) into $(GOBIN_DIR)"; \
+		$(GO) install fyne.io/tools/cmd/fyne@$(FYNE_VERSION); \
+	fi
+
+package: ## TrainPay.tar.xz for Linux, metadata from FyneApp.toml, then check its .desktop
+	@scripts/deps $(DEBS) $(PACKAGE_DEBS)
+	@$(MAKE) --no-print-directory fyne-tool
+	scripts/package "$(FYNE)" $(MAIN) $(TAGS) $(PACKAGE_FLAGS)
+
+bench: ## all benchmarks, with allocations
+	$(GO) test -tags $(TAGS) -run='^$$' -bench='$(BENCH)' -benchmem ./...
+
+fuzz: ## every Fuzz target, each for FUZZTIME (30s)
+	scripts/fuzz $(FUZZTIME) $(TAGS)
+
+faults: ## fault-injection and durability tests (FAULTS pattern)
+	$(GO) test -tags $(TAGS) -run '$(FAULTS)' -count=1 -v ./...
+
+# The shared tool waits for the window; without it, a plain Xvfb shot after a fixed wait.
+screenshot: deps build ## run the app under Xvfb, save screenshot.png (SHOT)
+	@scripts/deps $(SHOT_DEBS)
+	@if [ -x "$(SCREENSHOT)" ]; then \
+		"$(SCREENSHOT)" -o "$(SHOT)" -t "$(SHOT_TITLE)" -- ./$(BIN) $(ARGS); \
+	else \
+		echo "no screenshot tool at $(SCREENSHOT) (set SCREENSHOT=...); using xvfb-run"; \
+		xvfb-run -a -s '-screen 0 1280x800x24' bash -c \
+			'./$(BIN) $(ARGS) & pid=$$!; sleep 8; import -window root "$(SHOT)"; kill $$pid; wait $$pid 2>/dev/null; true' \
+			&& echo "wrote $(SHOT)"; \
+	fi
+
+clean: ## remove built files (not the Go caches)
+	rm -f $(BIN) *.tar.xz $(MAIN)/FyneApp.toml $(MAIN)/fyne_metadata_init.go $(MAIN)/$(BIN) $(SHOT) $(SHOT:.png=-after.png)
+	rm -rf tmp-pkg
