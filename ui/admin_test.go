@@ -119,7 +119,7 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 		t.Fatalf("note: %q", got)
 	}
 	c.onFeature(app.FeaturePromoCodes, true)
-	if !strings.Contains(adm.statusMsg.Text, "Promotional codes is not provisioned for this site. Contact your account manager.") {
+	if !strings.Contains(adm.statusMsg.Text, "Promotional codes: not provisioned for this site. Contact your account manager.") {
 		t.Fatalf("domain refusal shown as %q", adm.statusMsg.Text)
 	}
 
