@@ -61,10 +61,16 @@ build: ## go build -o trainpay ./cmd/trainpay
 run: deps build ## build and run ./trainpay with ARGS
 	./$(BIN) $(ARGS)
 
-test: deps ## vet, link the app, and run all tests with -race
+# The suite keeps what its payment tests wrote to disk (databases, WAL, logs, preferences) in a
+# fresh folder; once every package has run, the last step scans it for test card numbers and
+# security codes.
+test: deps ## vet, link the app, run all tests with -race, then scan for card data at rest
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) build -tags $(TAGS) -o $(BIN) $(MAIN)
-	$(GO) test -race -tags $(TAGS) ./...
+	@pci=$$(mktemp -d); trap 'rm -rf "$$pci"' EXIT; \
+	echo "TRAINPAY_PCI_DIR=$$pci $(GO) test -race -tags $(TAGS) ./..."; \
+	TRAINPAY_PCI_DIR=$$pci $(GO) test -race -tags $(TAGS) ./... && \
+	TRAINPAY_PCI_DIR=$$pci TRAINPAY_PCI_SCAN=1 $(GO) test -count=1 -tags $(TAGS) -run '^TestNoCardDataAtRest$$' -v ./internal/pcitest
 
 fyne-tool: ## install the pinned fyne tool into GOPATH/bin unless there
 	@if ! "$(FYNE)" version 2>/dev/null | grep -q 'cli version: $(FYNE_VERSION)$$'; then \

@@ -131,9 +131,6 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 			return Payment{}, Errorf(EINVALID, "error.card.number_required", "card details are required").
 				With(map[string]any{"Field": "number"})
 		}
-		if err := req.Card.Validate(s.now(), false); err != nil {
-			return Payment{}, err
-		}
 		if req.Method == MethodDebitCard {
 			req.Card.Funding = FundingDebit
 		} else {
@@ -143,6 +140,14 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 	gw, proc, mode, err := s.Gateways.ForMethod(ctx, req.Method)
 	if err != nil {
 		return Payment{}, err
+	}
+	if req.Method == MethodCreditCard || req.Method == MethodDebitCard {
+		// Validated once the processor is known: UK Maestro cards need a
+		// start date or an issue number on Website Payments Pro (UK) NVP.
+		needMaestroExtras := proc == ProcessorWPPUKNVP
+		if err := req.Card.Validate(s.now(), needMaestroExtras); err != nil {
+			return Payment{}, err
+		}
 	}
 	p := Payment{
 		Key:         NewKey(),

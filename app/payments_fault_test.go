@@ -21,6 +21,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/nvp/nvptest"
 	"github.com/trainpay/trainpay/app/gateway/payflow"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
+	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -215,7 +216,7 @@ func runFault(t *testing.T, p *processor, fault string) matrixRow {
 		id = chargeInChild(t, p, path)
 	} else {
 		p.inject(fault)
-		svc := app.NewPaymentService(db, oneGateway{gw: p.client(t, p.url), proc: p.proc}, nil)
+		svc := app.NewPaymentService(db, oneGateway{gw: p.client(t, p.url), proc: p.proc}, testLogger(t))
 		pay, _ := svc.Charge(ctx, chargeRequest(t, p.amount, p.code))
 		id = pay.ID
 	}
@@ -258,6 +259,7 @@ func runFault(t *testing.T, p *processor, fault string) matrixRow {
 	if again := p.charges(after); again != row.ledger {
 		t.Errorf("reconciling again changed the ledger: %d → %d", row.ledger, again)
 	}
+	pcitest.Snapshot(t, path)
 	return row
 }
 

@@ -1,9 +1,12 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,18 +14,44 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
+	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 )
 
+// testLogger captures what the payment service logs, for the card-data scan.
+func testLogger(t *testing.T) *slog.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	pcitest.KeepBytes(t, "payments.log", func() []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]byte(nil), buf.Bytes()...)
+	})
+	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func newPayments(t *testing.T) (*app.PaymentService, *storage.DB, *payflowtest.Server) {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "trainpay.db"))
+	path := filepath.Join(t.TempDir(), "trainpay.db")
+	db, err := storage.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	pcitest.Keep(t, path)
 	srv := payflowtest.NewServer(t)
-	svc := app.NewPaymentService(db, oneGateway{gw: payflowClient(t, srv.URL), proc: app.ProcessorPayflow}, nil)
+	svc := app.NewPaymentService(db, oneGateway{gw: payflowClient(t, srv.URL), proc: app.ProcessorPayflow}, testLogger(t))
 	return svc, db, srv
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -533,9 +534,13 @@ func (a *auditTab) Rows() []app.AuditEntry { return a.rows }
 // AuditText words an audit entry for a person: who did what, old → new.
 func AuditText(e app.AuditEntry) string {
 	who := T("actor." + e.Actor)
-	what := T("audit."+e.Action, map[string]any{"Target": auditValue("feature", e.Target)})
+	target := auditValue("feature", e.Target)
+	if strings.HasPrefix(e.Action, "methods.") {
+		target = processorName(app.Processor(e.Target))
+	}
+	what := T("audit."+e.Action, map[string]any{"Target": target})
 	switch e.Action {
-	case "site.created", "admin.passphrase":
+	case "site.created", "admin.passphrase", "methods.credentials":
 		return fmt.Sprintf("%s · %s", who, what)
 	case "admin.paused":
 		return fmt.Sprintf("%s · %s", who, T("audit.admin.paused", map[string]any{"Count": e.New}))
@@ -557,7 +562,9 @@ func auditValue(action, v string) string {
 			return "—"
 		}
 		return T("mode." + v)
-	case "feature.enabled", "feature.provisioned":
+	case "methods.processor":
+		return processorName(app.Processor(v))
+	case "feature.enabled", "feature.provisioned", "methods.credit_cards", "methods.debit_cards", "methods.express_checkout":
 		if b, err := strconv.ParseBool(v); err == nil {
 			if b {
 				return T("audit.yes")

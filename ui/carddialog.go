@@ -52,6 +52,12 @@ type CardPayment struct {
 	// Methods are the card methods offered (credit-card and/or debit-card).
 	// With both, the person chooses; with none, credit-card is used.
 	Methods []app.Method
+	// NeedMaestroExtras makes a Maestro card's start date or issue number
+	// required: set it when the card methods go to app.ProcessorWPPUKNVP
+	// (Website Payments Pro (UK) on classic NVP), which refuses a Maestro
+	// sale without one of them, as PaymentService.Charge does. Otherwise
+	// the two fields are optional. They show only for Maestro cards.
+	NeedMaestroExtras bool
 }
 
 // Card fields, as named by app.Error Data["Field"].
@@ -62,9 +68,11 @@ const (
 	fieldCVV      = "cvv"
 	fieldPostcode = "postcode"
 	fieldCountry  = "country"
+	fieldStart    = "start" // Maestro only
+	fieldIssue    = "issue" // Maestro only
 )
 
-var cardFields = []string{fieldHolder, fieldNumber, fieldExpiry, fieldCVV, fieldPostcode, fieldCountry}
+var cardFields = []string{fieldHolder, fieldNumber, fieldExpiry, fieldCVV, fieldStart, fieldIssue, fieldPostcode, fieldCountry}
 
 // maxPostcodeLen is the longest billing postcode accepted (the longest in
 // use have 10 characters, e.g. "01000-000" or "SW1A 1AA" with room).
@@ -91,6 +99,15 @@ type CardDialog struct {
 	postcode   *cardEntry
 	country    *widget.Select
 	countryCds []string
+
+	// UK Maestro's start date and issue number: in the form only while the
+	// number is Maestro's (see showExtras).
+	start       *cardEntry
+	issue       *cardEntry
+	extrasNote  *widget.Label
+	rows        map[string]fyne.CanvasObject // each field with its error label
+	formBox     *fyne.Container              // holds the current form
+	extrasShown bool
 
 	errs    map[string]*widget.Label // the error under each field
 	touched map[string]bool          // the field was left once: its errors show
@@ -177,6 +194,10 @@ func (d *CardDialog) build() {
 	d.cvv = newCardEntry(true)
 	d.postcode = newCardEntry(false)
 	d.postcode.SetText(d.req.Payer.PostalCode)
+	d.start = newCardEntry(false)
+	d.start.SetPlaceHolder(T("pay.start_placeholder"))
+	d.issue = newCardEntry(false)
+	d.issue.SetPlaceHolder(T("pay.issue_placeholder"))
 
 	cs := countries()
 	names := make([]string, len(cs))
@@ -203,8 +224,12 @@ func (d *CardDialog) build() {
 	d.cvv.onFocus = d.focusHandler(fieldCVV)
 	d.postcode.OnChanged = func(string) { d.edited(fieldPostcode) }
 	d.postcode.onFocus = d.focusHandler(fieldPostcode)
+	d.start.OnChanged = func(string) { d.edited(fieldStart) }
+	d.start.onFocus = d.focusHandler(fieldStart)
+	d.issue.OnChanged = func(string) { d.edited(fieldIssue) }
+	d.issue.onFocus = d.focusHandler(fieldIssue)
 	d.country.OnChanged = func(string) { d.touched[fieldCountry] = true; d.edited(fieldCountry) }
-	for _, e := range []*cardEntry{d.holder, d.number, d.expiry, d.cvv, d.postcode} {
+	for _, e := range []*cardEntry{d.holder, d.number, d.expiry, d.cvv, d.start, d.issue, d.postcode} {
 		e.OnSubmitted = func(string) { d.onPay() } // Enter pays once the form is valid
 	}
 
@@ -215,21 +240,25 @@ func (d *CardDialog) build() {
 		l.Hide()
 		d.errs[f] = l
 	}
-	field := func(o fyne.CanvasObject, name string) fyne.CanvasObject {
-		return container.NewVBox(o, d.errs[name])
+	d.extrasNote = widget.NewLabel("")
+	d.extrasNote.Wrapping = fyne.TextWrapWord
+	if d.req.NeedMaestroExtras {
+		d.extrasNote.SetText(T("pay.maestro_needed"))
+	} else {
+		d.extrasNote.SetText(T("pay.maestro_optional"))
 	}
-	form := widget.NewForm(
-		widget.NewFormItem(T("pay.holder"), field(d.holder, fieldHolder)),
-		widget.NewFormItem(T("pay.card_number"), field(container.NewBorder(nil, nil, nil, d.brandLabel, d.number), fieldNumber)),
-		widget.NewFormItem(T("pay.expiry"), field(d.expiry, fieldExpiry)),
-		widget.NewFormItem(T("pay.cvv"), field(d.cvv, fieldCVV)),
-		widget.NewFormItem(T("pay.postcode"), field(d.postcode, fieldPostcode)),
-		widget.NewFormItem(T("pay.country"), field(d.country, fieldCountry)),
-	)
-	if d.method != nil {
-		form.Items = append([]*widget.FormItem{widget.NewFormItem(T("pay.method"), d.method)}, form.Items...)
-		form.Refresh()
+	d.rows = map[string]fyne.CanvasObject{
+		fieldHolder:   container.NewVBox(d.holder, d.errs[fieldHolder]),
+		fieldNumber:   container.NewVBox(container.NewBorder(nil, nil, nil, d.brandLabel, d.number), d.errs[fieldNumber]),
+		fieldExpiry:   container.NewVBox(d.expiry, d.errs[fieldExpiry]),
+		fieldCVV:      container.NewVBox(d.cvv, d.errs[fieldCVV]),
+		fieldStart:    container.NewVBox(d.start, d.errs[fieldStart]),
+		fieldIssue:    container.NewVBox(d.issue, d.errs[fieldIssue], d.extrasNote),
+		fieldPostcode: container.NewVBox(d.postcode, d.errs[fieldPostcode]),
+		fieldCountry:  container.NewVBox(d.country, d.errs[fieldCountry]),
 	}
+	d.formBox = container.NewStack()
+	d.layoutForm()
 
 	d.message = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.message.Wrapping = fyne.TextWrapWord
@@ -243,7 +272,7 @@ func (d *CardDialog) build() {
 	d.working = container.NewVBox(widget.NewLabel(T("pay.paying")), d.progress)
 	d.working.Hide()
 
-	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), form, d.message, d.hint, d.working))
+	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formBox, d.message, d.hint, d.working))
 
 	d.cancel = widget.NewButton(T("dialog.cancel"), d.onCancel)
 	d.pay = widget.NewButton(T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
@@ -254,6 +283,48 @@ func (d *CardDialog) build() {
 	d.dlg = dialog.NewCustomWithoutButtons(T("pay.title"), d.body, d.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.pay})
 	d.revalidate()
+}
+
+// layoutForm puts the form in formBox, with the Maestro rows after the CVV
+// when extrasShown. widget.Form cannot hide a row (its label stays), so the
+// form is made anew when they come or go; the fields themselves, with what
+// was typed and the focus, are the same objects.
+func (d *CardDialog) layoutForm() {
+	var items []*widget.FormItem
+	if d.method != nil {
+		items = append(items, widget.NewFormItem(T("pay.method"), d.method))
+	}
+	item := func(label, f string) {
+		items = append(items, widget.NewFormItem(label, d.rows[f]))
+	}
+	item(T("pay.holder"), fieldHolder)
+	item(T("pay.card_number"), fieldNumber)
+	item(T("pay.expiry"), fieldExpiry)
+	item(T("pay.cvv"), fieldCVV)
+	for _, f := range []string{fieldStart, fieldIssue} {
+		if d.extrasShown {
+			d.rows[f].Show()
+		} else {
+			d.rows[f].Hide()
+		}
+	}
+	if d.extrasShown {
+		item(T("pay.start_date"), fieldStart)
+		item(T("pay.issue_number"), fieldIssue)
+	}
+	item(T("pay.postcode"), fieldPostcode)
+	item(T("pay.country"), fieldCountry)
+	d.formBox.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
+	d.formBox.Refresh()
+}
+
+// showExtras shows or hides the Maestro rows.
+func (d *CardDialog) showExtras(on bool) {
+	if on == d.extrasShown {
+		return
+	}
+	d.extrasShown = on
+	d.layoutForm()
 }
 
 // fit sizes the dialog to its content at a comfortable width; wrapped
@@ -460,6 +531,11 @@ func (d *CardDialog) focusHandler(field string) func(bool) {
 // longer applies.
 func (d *CardDialog) edited(field string) {
 	delete(d.remote, field)
+	if field == fieldStart || field == fieldIssue {
+		// "Start date or issue number needed" is answered by either.
+		delete(d.remote, fieldStart)
+		delete(d.remote, fieldIssue)
+	}
 	d.revalidate()
 }
 
@@ -514,7 +590,66 @@ func (d *CardDialog) fieldErrors(now time.Time) (errs map[string]string, hard ma
 		errs[fieldCountry] = T("pay.country_required")
 		hard[fieldCountry] = true
 	}
+	if d.brand == app.BrandMaestro {
+		d.maestroErrors(now, errs, hard)
+	}
 	return errs, hard
+}
+
+// extrasPending holds the "start date or issue number needed" error while
+// it is not shown yet. It has no label, so it only keeps Pay disabled.
+const extrasPending = "start-or-issue"
+
+// maestroErrors checks a Maestro card's start date and issue number, each on
+// its own (app.ValidateMaestroExtras on a card holding only that one), then
+// whether one of them is there when the processor needs it. That last error
+// goes under the start date, as the domain puts it, once both fields have
+// been left (or Pay pressed); until then the note under the issue number says
+// what is wanted, and the error waits under extrasPending.
+func (d *CardDialog) maestroErrors(now time.Time, errs map[string]string, hard map[string]bool) {
+	digits, err := d.numberDigits()
+	if err != nil {
+		return
+	}
+	defer wipe(digits)
+	digitsOnly := func(r rune) bool { return '0' <= r && r <= '9' }
+
+	startText := strings.TrimSpace(d.start.Text)
+	issueText := strings.TrimSpace(d.issue.Text)
+	if startText != "" {
+		month, year, ok := parseStartDate(startText)
+		if !ok {
+			errs[fieldStart] = T("pay.start_format")
+			// Letters, or more than MM/YYYY: more digits cannot fix it.
+			hard[fieldStart] = strings.TrimFunc(startText, func(r rune) bool { return r == '/' || r == ' ' || digitsOnly(r) }) != "" ||
+				len(startText) > len("MM/YYYY")
+		} else if err := app.ValidateMaestroExtras(&app.Card{Number: digits, StartMonth: month, StartYear: year}, now, false); err != nil {
+			errs[fieldStart], hard[fieldStart] = ErrorText(err), true // in the future
+		}
+	}
+	if issueText != "" {
+		if err := app.ValidateMaestroExtras(&app.Card{Number: digits, IssueNumber: issueText}, now, false); err != nil {
+			errs[fieldIssue], hard[fieldIssue] = ErrorText(err), true // too long or not digits
+		}
+	}
+	if startText == "" && issueText == "" {
+		if err := app.ValidateMaestroExtras(&app.Card{Number: digits}, now, d.req.NeedMaestroExtras); err != nil {
+			if d.touched[fieldStart] && d.touched[fieldIssue] {
+				errs[fieldStart] = ErrorText(err)
+			} else {
+				errs[extrasPending] = ErrorText(err)
+			}
+		}
+	}
+}
+
+// parseStartDate reads a Maestro start date as app.ParseExpiry reads an
+// expiry ("MM/YY", "MM/YYYY" or "MMYY"); whether it is in the future is
+// app.ValidateMaestroExtras' job. ParseExpiry's error speaks of the expiry,
+// so only whether it parsed is kept.
+func parseStartDate(s string) (month, year int, ok bool) {
+	month, year, err := app.ParseExpiry(s)
+	return month, year, err == nil
 }
 
 // validPostcode accepts letters, digits, spaces and hyphens, up to
@@ -541,7 +676,7 @@ func (d *CardDialog) revalidate() bool {
 		// The domain's own check of the whole card, as Charge will run it.
 		card, err := d.card()
 		if err == nil {
-			err = card.Validate(now, false)
+			err = card.Validate(now, d.req.NeedMaestroExtras)
 		}
 		card.Wipe()
 		if err != nil {
@@ -559,6 +694,7 @@ func (d *CardDialog) revalidate() bool {
 		}
 		setLabel(d.errs[f], text)
 	}
+	d.showExtras(d.brand == app.BrandMaestro)
 	d.brandLabel.SetText(brandName(d.brand))
 	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(d.brand)}))
 	valid := len(errs) == 0
@@ -594,14 +730,25 @@ func (d *CardDialog) card() (*app.Card, error) {
 	}
 	c := &app.Card{Number: number, CVV: []byte(d.cvv.Text), Holder: strings.TrimSpace(d.holder.Text)}
 	c.ExpMonth, c.ExpYear, err = app.ParseExpiry(d.expiry.Text)
-	return c, err
+	if err != nil || app.DetectBrand(number) != app.BrandMaestro {
+		return c, err // the Maestro fields of another card are never sent
+	}
+	if s := strings.TrimSpace(d.start.Text); s != "" {
+		var ok bool
+		if c.StartMonth, c.StartYear, ok = parseStartDate(s); !ok {
+			return c, app.Errorf(app.EINVALID, "error.card.maestro_start", "the start date is not a valid month and year").
+				With(map[string]any{"Field": fieldStart})
+		}
+	}
+	c.IssueNumber = strings.TrimSpace(d.issue.Text)
+	return c, nil
 }
 
 // --- paying ------------------------------------------------------------
 
 func (d *CardDialog) setRunning(on bool) {
 	d.running = on
-	inputs := []fyne.Disableable{d.holder, d.number, d.expiry, d.cvv, d.postcode, d.country, d.cancel}
+	inputs := []fyne.Disableable{d.holder, d.number, d.expiry, d.cvv, d.start, d.issue, d.postcode, d.country, d.cancel}
 	if d.method != nil {
 		inputs = append(inputs, d.method)
 	}

@@ -3,22 +3,18 @@ package ui
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image/png"
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
@@ -27,134 +23,8 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/internal/pcitest"
 )
-
-// cardTexts are the card dialog's messages as handed to the lead for
-// assets/translations (the domain's error.card.* and error.payment.* texts
-// are there already). Until they land, useCardTexts loads the English ones
-// that en.json lacks, so that the screens (and screenshots) read as they
-// will.
-const cardTexts = `{
-  "pay.title": {"en": "Pay by card", "pl": "Płatność kartą"},
-  "pay.amount_due": {"en": "To pay: {{.Amount}}", "pl": "Do zapłaty: {{.Amount}}"},
-  "pay.method": {"en": "Card type", "pl": "Rodzaj karty"},
-  "pay.method.credit": {"en": "Credit card", "pl": "Karta kredytowa"},
-  "pay.method.debit": {"en": "Debit card", "pl": "Karta debetowa"},
-  "pay.holder": {"en": "Cardholder name", "pl": "Posiadacz karty"},
-  "pay.holder_placeholder": {"en": "As printed on the card", "pl": "Tak jak na karcie"},
-  "pay.card_number": {"en": "Card number", "pl": "Numer karty"},
-  "pay.expiry": {"en": "Expiry date", "pl": "Data ważności"},
-  "pay.expiry_placeholder": {"en": "MM/YY", "pl": "MM/RR"},
-  "pay.cvv": {"en": "Security code (CVV)", "pl": "Kod zabezpieczający (CVV)"},
-  "pay.cvv_placeholder": {"en": "{{.Length}} digits", "pl": "{{.Length}} cyfry"},
-  "pay.postcode": {"en": "Billing postcode", "pl": "Kod pocztowy"},
-  "pay.postcode_invalid": {"en": "Enter the postcode as it appears on your bank statement: up to {{.Max}} letters, digits, spaces or hyphens.", "pl": "Wpisz kod pocztowy tak jak na wyciągu bankowym: do {{.Max}} liter, cyfr, spacji lub łączników."},
-  "pay.country": {"en": "Country", "pl": "Kraj"},
-  "pay.country_required": {"en": "Choose the country of the billing address.", "pl": "Wybierz kraj adresu rozliczeniowego."},
-  "pay.pay": {"en": "Pay {{.Amount}}", "pl": "Zapłać {{.Amount}}"},
-  "pay.paying": {"en": "Contacting the payment processor…", "pl": "Łączenie z operatorem płatności…"},
-  "pay.close": {"en": "Close", "pl": "Zamknij"},
-  "pay.retry_hint": {"en": "To try again, enter the security code again and press Pay, or use another card.", "pl": "Aby spróbować ponownie, wpisz jeszcze raz kod zabezpieczający i naciśnij Zapłać albo użyj innej karty."},
-  "pay.paid": {"en": "Paid {{.Amount}} with {{.Brand}} {{.Card}}.", "pl": "Zapłacono {{.Amount}} kartą {{.Brand}} {{.Card}}."},
-  "pay.held": {"en": "{{.Amount}} was authorised on {{.Brand}} {{.Card}}. The payment processor is reviewing it; it counts as paid.", "pl": "Kwota {{.Amount}} została autoryzowana na karcie {{.Brand}} {{.Card}}. Operator płatności ją weryfikuje; płatność jest traktowana jako dokonana."},
-  "pay.reference": {"en": "Reference: {{.Reference}}", "pl": "Numer referencyjny: {{.Reference}}"},
-  "pay.unknown_title": {"en": "The result of this payment is not known yet", "pl": "Wynik tej płatności nie jest jeszcze znany"},
-  "pay.unknown": {"en": "The payment processor's answer did not arrive, so we cannot tell yet whether {{.Amount}} was charged. TrainPay will check with the processor automatically and record the result. Do NOT pay again: the card could be charged twice.", "pl": "Odpowiedź operatora płatności nie dotarła, więc nie wiemy jeszcze, czy kwota {{.Amount}} została pobrana. TrainPay sprawdzi to automatycznie u operatora i zapisze wynik. NIE płać ponownie: karta mogłaby zostać obciążona dwa razy."},
-  "pay.brand.visa": {"en": "Visa", "pl": "Visa"},
-  "pay.brand.mastercard": {"en": "Mastercard", "pl": "Mastercard"},
-  "pay.brand.amex": {"en": "American Express", "pl": "American Express"},
-  "pay.brand.discover": {"en": "Discover", "pl": "Discover"},
-  "pay.brand.jcb": {"en": "JCB", "pl": "JCB"},
-  "pay.brand.diners": {"en": "Diners Club", "pl": "Diners Club"},
-  "pay.brand.maestro": {"en": "Maestro", "pl": "Maestro"}
-}`
-
-func parseCardTexts(t *testing.T) map[string]map[string]string {
-	t.Helper()
-	m := map[string]map[string]string{}
-	if err := json.Unmarshal([]byte(cardTexts), &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// useCardTexts loads the English texts of cardTexts that en.json lacks.
-func useCardTexts(t *testing.T) {
-	t.Helper()
-	en := messages(t, "en")
-	missing := map[string]string{}
-	for k, v := range parseCardTexts(t) {
-		if _, ok := en[k]; !ok {
-			missing[k] = v["en"]
-		}
-	}
-	if len(missing) == 0 {
-		return
-	}
-	data, err := json.Marshal(missing)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := lang.AddTranslationsForLocale(data, "en"); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestCardTextsComplete checks the handed-over texts: every message ID the
-// dialog uses (and every domain error it can show) has an English and a
-// Polish text with the same template variables.
-func TestCardTextsComplete(t *testing.T) {
-	texts := parseCardTexts(t)
-	en := messages(t, "en")
-	src, err := os.ReadFile("carddialog.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, re := range []*regexp.Regexp{regexp.MustCompile(`T\("([a-z][a-z0-9_.\-]+)"`), regexp.MustCompile(`"(error\.[a-z0-9_.]+)"`)} {
-		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-			ids = append(ids, m[1])
-		}
-	}
-	// What Charge and the card validators can return.
-	for _, f := range []string{"../app/card.go", "../app/payments.go"} {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range regexp.MustCompile(`"(error\.(?:card|payment)\.[a-z0-9_]+)"`).FindAllStringSubmatch(string(b), -1) {
-			if m[1] != "error.payment.not_refundable" {
-				ids = append(ids, m[1])
-			}
-		}
-	}
-	if len(ids) < 30 {
-		t.Fatalf("found only %d IDs", len(ids))
-	}
-	for _, id := range ids {
-		if _, ok := texts[id]; !ok {
-			if _, ok := en[id]; !ok {
-				t.Errorf("%s has no text", id)
-			}
-		}
-	}
-	for id, v := range texts {
-		if strings.TrimSpace(v["en"]) == "" || strings.TrimSpace(v["pl"]) == "" {
-			t.Errorf("%s: empty text", id)
-		}
-		vars := func(s string) string {
-			var names []string
-			for _, m := range templateVar.FindAllStringSubmatch(s, -1) {
-				names = append(names, m[1])
-			}
-			sort.Strings(names)
-			return strings.Join(names, ",")
-		}
-		if vars(v["en"]) != vars(v["pl"]) {
-			t.Errorf("%s: en uses {%s}, pl uses {%s}", id, vars(v["en"]), vars(v["pl"]))
-		}
-	}
-}
 
 // wrappedGateways hands out the registry's gateways through wrap.
 type wrappedGateways struct {
@@ -217,7 +87,6 @@ func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
 	e := newEnv(t, "en")
 	e.setUp("PL", "PLN", "Europe/Warsaw")
 	SetLanguage("en")
-	useCardTexts(t)
 	err := e.db.SavePaymentSettings(ctx, app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -233,6 +102,7 @@ func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
 		gateways = wrappedGateways{reg, wrap}
 	}
 	log := &lockedBuffer{}
+	pcitest.KeepBytes(t, "payments.log", func() []byte { return []byte(log.String()) })
 	e.deps.Payments = app.NewPaymentService(e.db, gateways, slog.New(slog.NewTextHandler(log, nil)))
 	w := test.NewWindow(widget.NewLabel(""))
 	w.Resize(fyne.NewSize(800, 900))
@@ -286,12 +156,32 @@ func (pe *payEnv) open(amount string, methods ...app.Method) (*CardDialog, *outc
 	if len(methods) == 0 {
 		methods = []app.Method{app.MethodCreditCard}
 	}
-	out := &outcome{}
-	d := ShowCardDialog(pe.w, pe.deps, CardPayment{
+	return pe.openPayment(CardPayment{
 		Amount: a, Purpose: app.PurposeRegistration, Reference: "registration:42",
 		Description: "Registration: Go for beginners", Methods: methods,
 		Payer: app.Payer{FirstName: "Anna", LastName: "Kowalska", Email: "anna@example.com", PostalCode: "00-001", Country: "PL"},
-	}, func(p app.Payment, err error) { out.calls++; out.p, out.err = p, err })
+	})
+}
+
+// openMaestro opens the dialog for a credit-card payment with
+// NeedMaestroExtras set to need.
+func (pe *payEnv) openMaestro(amount string, need bool) (*CardDialog, *outcome) {
+	pe.t.Helper()
+	a, err := currency.NewAmount(amount, "PLN")
+	if err != nil {
+		pe.t.Fatal(err)
+	}
+	return pe.openPayment(CardPayment{
+		Amount: a, Purpose: app.PurposeRegistration, Reference: "registration:42",
+		Description: "Registration: Go for beginners", Methods: []app.Method{app.MethodCreditCard},
+		Payer:             app.Payer{FirstName: "Anna", LastName: "Kowalska", Email: "anna@example.com", PostalCode: "00-001", Country: "PL"},
+		NeedMaestroExtras: need,
+	})
+}
+
+func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
+	out := &outcome{}
+	d := ShowCardDialog(pe.w, pe.deps, req, func(p app.Payment, err error) { out.calls++; out.p, out.err = p, err })
 	return d, out
 }
 
@@ -798,21 +688,15 @@ func TestCardDialogScreenshots(t *testing.T) {
 	test.Tap(d.pay)
 	save("carddialog-paid.png")
 	test.Tap(findButton(pe.w, T("pay.close")))
+	d, _ = pe.openMaestro("25.00", true)
+	fillCard(pe.w, d, maestroTestCard, "123")
+	typeInto(pe.w, d.start, monthFromNow(1, 0))
+	save("carddialog-maestro.png")
+	d.finish(app.Payment{}, context.Canceled)
 
-	// In Polish: the chosen language's texts are loaded under every locale
-	// (see SetLanguage), so the handed-over Polish texts go there too.
+	// In Polish.
 	SetLanguage("pl")
-	pl := map[string]string{}
-	for k, v := range parseCardTexts(t) {
-		pl[k] = v["pl"]
-	}
-	data, _ := json.Marshal(pl)
-	for _, l := range []fyne.Locale{"en", "pl"} {
-		if err := lang.AddTranslationsForLocale(data, l); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() { SetLanguage("en"); useCardTexts(t) })
+	t.Cleanup(func() { SetLanguage("en") })
 	d, _ = pe.open("2000.12", app.MethodCreditCard, app.MethodDebitCard)
 	fillCard(pe.w, d, "4111111111111111", "123")
 	test.Tap(d.pay)
@@ -858,4 +742,248 @@ func clipboardWith(s string) fyne.Clipboard {
 	c := fyne.CurrentApp().Clipboard()
 	c.SetContent(s)
 	return c
+}
+
+// maestroTestCard is PayPal's Maestro test number (not one of the offline
+// sandbox's Payflow test cards, so these tests do not pay with it).
+const maestroTestCard = "6304000000000000"
+
+// monthFromNow is "MM/YY" for the month years and months from now.
+func monthFromNow(years, months int) string {
+	now := time.Now()
+	f := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, time.Local).AddDate(years, months, 0)
+	return fmt.Sprintf("%02d/%02d", int(f.Month()), f.Year()%100)
+}
+
+// extrasOnScreen reports whether the Maestro rows are in the form: their
+// labels drawn and their entries visible.
+func extrasOnScreen(w fyne.Window, d *CardDialog) bool {
+	all := screenTexts(w)
+	labels := containsText(all, T("pay.start_date")) && containsText(all, T("pay.issue_number"))
+	return labels && d.start.Visible() && d.issue.Visible()
+}
+
+// wipedCard builds the dialog's card for a look at it, and wipes it.
+func wipedCard(t *testing.T, d *CardDialog) app.Card {
+	t.Helper()
+	c, err := d.card()
+	defer c.Wipe()
+	if err != nil {
+		t.Fatalf("card: %v", err)
+	}
+	return app.Card{StartMonth: c.StartMonth, StartYear: c.StartYear, IssueNumber: c.IssueNumber}
+}
+
+func TestCardDialogMaestroExtrasOnlyForMaestro(t *testing.T) {
+	pe := newPayEnv(t, nil)
+	d, _ := pe.openMaestro("25.00", false)
+	if extrasOnScreen(pe.w, d) {
+		t.Fatal("the Maestro fields show before any number")
+	}
+	fillCard(pe.w, d, "4111111111111111", "123")
+	if extrasOnScreen(pe.w, d) || d.pay.Disabled() {
+		t.Fatalf("Visa: no Maestro fields, Pay enabled: %q", screenTexts(pe.w))
+	}
+
+	// They come as soon as the number is known to be Maestro's, and the
+	// number keeps the focus while the form changes.
+	replace(pe.w, d.number, "")
+	pe.w.Canvas().Focus(d.number)
+	for _, r := range "630" {
+		d.number.TypedRune(r)
+	}
+	if extrasOnScreen(pe.w, d) {
+		t.Fatal("shown before the brand is known")
+	}
+	d.number.TypedRune('4')
+	if !extrasOnScreen(pe.w, d) || d.brandLabel.Text != T("pay.brand.maestro") {
+		t.Fatalf("Maestro: fields shown: %q", screenTexts(pe.w))
+	}
+	if pe.w.Canvas().Focused() != d.number {
+		t.Fatal("the number lost the focus when the Maestro fields came")
+	}
+	for _, r := range maestroTestCard[4:] {
+		d.number.TypedRune(r)
+	}
+	pe.w.Canvas().Unfocus()
+	if d.number.Text != "•••• 0000" || !extrasOnScreen(pe.w, d) {
+		t.Fatalf("masked Maestro: %q", d.number.Text)
+	}
+	if !containsText(screenTexts(pe.w), firstWords(T("pay.maestro_optional"))) {
+		t.Fatalf("the note says they are optional: %q", screenTexts(pe.w))
+	}
+
+	// Not needed: Pay is enabled without them, and the card has none.
+	if d.pay.Disabled() {
+		t.Fatalf("optional Maestro fields keep Pay disabled: %q", screenTexts(pe.w))
+	}
+	if c := wipedCard(t, d); c.StartMonth != 0 || c.StartYear != 0 || c.IssueNumber != "" {
+		t.Fatalf("extras without typing: %+v", c)
+	}
+	// Typed, they are checked and sent.
+	past := time.Now().AddDate(-2, 0, 0)
+	typeInto(pe.w, d.start, monthFromNow(-2, 0))
+	typeInto(pe.w, d.issue, "1")
+	if d.pay.Disabled() || d.errs[fieldStart].Visible() || d.errs[fieldIssue].Visible() {
+		t.Fatalf("valid extras: %q / %q", d.errs[fieldStart].Text, d.errs[fieldIssue].Text)
+	}
+	if c := wipedCard(t, d); c.StartMonth != int(past.Month()) || c.StartYear != past.Year() || c.IssueNumber != "1" {
+		t.Fatalf("extras: %+v", c)
+	}
+	// Optional, but a wrong one still blocks Pay: the gateway would send it.
+	replace(pe.w, d.issue, "123")
+	if !d.errs[fieldIssue].Visible() || d.errs[fieldIssue].Text != T("error.card.maestro_issue") || !d.pay.Disabled() {
+		t.Fatalf("three-digit issue number: %q", d.errs[fieldIssue].Text)
+	}
+	replace(pe.w, d.issue, "")
+	if d.pay.Disabled() {
+		t.Fatal("clearing the issue number leaves Pay disabled")
+	}
+
+	// Another brand: the fields go and nothing of them is sent.
+	replace(pe.w, d.number, "5555555555554444")
+	if extrasOnScreen(pe.w, d) || d.pay.Disabled() {
+		t.Fatalf("Mastercard: %q", screenTexts(pe.w))
+	}
+	if c := wipedCard(t, d); c.StartMonth != 0 || c.StartYear != 0 || c.IssueNumber != "" {
+		t.Fatalf("a Mastercard carries Maestro extras: %+v", c)
+	}
+	// An invalid start date left behind does not matter for another brand.
+	replace(pe.w, d.number, maestroTestCard)
+	replace(pe.w, d.start, "xx")
+	replace(pe.w, d.number, "4111111111111111")
+	if d.pay.Disabled() {
+		t.Fatalf("a hidden start date blocks a Visa: %q", screenTexts(pe.w))
+	}
+}
+
+func TestCardDialogMaestroExtrasRequired(t *testing.T) {
+	pe := newPayEnv(t, nil)
+	d, out := pe.openMaestro("25.00", true)
+	fillCard(pe.w, d, maestroTestCard, "123")
+	if !extrasOnScreen(pe.w, d) || !containsText(screenTexts(pe.w), firstWords(T("pay.maestro_needed"))) {
+		t.Fatalf("the fields and what they need: %q", screenTexts(pe.w))
+	}
+	if !d.pay.Disabled() {
+		t.Fatal("Pay is enabled without a start date or an issue number")
+	}
+	if d.errs[fieldStart].Visible() || d.errs[fieldIssue].Visible() {
+		t.Fatalf("no error before the fields are visited: %q", d.errs[fieldStart].Text)
+	}
+	// Leaving the start date empty for the issue number: no error yet.
+	pe.w.Canvas().Focus(d.start)
+	pe.w.Canvas().Focus(d.issue)
+	if d.errs[fieldStart].Visible() {
+		t.Fatalf("error while moving on to the issue number: %q", d.errs[fieldStart].Text)
+	}
+	// Leaving both empty: the start date says what is missing.
+	pe.w.Canvas().Unfocus()
+	want := ErrorText(app.ValidateMaestroExtras(&app.Card{Number: []byte(maestroTestCard)}, time.Now(), true))
+	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != want || !d.pay.Disabled() {
+		t.Fatalf("both left empty: %q (want %q)", d.errs[fieldStart].Text, want)
+	}
+
+	// An issue number is enough.
+	typeInto(pe.w, d.issue, "1")
+	if d.pay.Disabled() || d.errs[fieldStart].Visible() || d.errs[fieldIssue].Visible() {
+		t.Fatalf("issue number 1: %q / %q", d.errs[fieldStart].Text, d.errs[fieldIssue].Text)
+	}
+	if c := wipedCard(t, d); c.IssueNumber != "1" || c.StartMonth != 0 {
+		t.Fatalf("card: %+v", c)
+	}
+	replace(pe.w, d.issue, "")
+	if !d.pay.Disabled() {
+		t.Fatal("Pay stays enabled once the issue number is gone")
+	}
+
+	// A start date in the future is refused as soon as it is typed.
+	pe.w.Canvas().Focus(d.start)
+	for _, r := range monthFromNow(1, 0) {
+		d.start.TypedRune(r)
+	}
+	future := time.Now().AddDate(1, 0, 0)
+	want = ErrorText(app.ValidateMaestroExtras(&app.Card{Number: []byte(maestroTestCard),
+		StartMonth: int(future.Month()), StartYear: future.Year()}, time.Now(), true))
+	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != want || !d.pay.Disabled() {
+		t.Fatalf("future start date: %q (want %q)", d.errs[fieldStart].Text, want)
+	}
+	pe.w.Canvas().Unfocus()
+	// Next month is the future too; this month is not.
+	replace(pe.w, d.start, monthFromNow(0, 1))
+	if !d.errs[fieldStart].Visible() || !d.pay.Disabled() {
+		t.Fatal("next month's start date is accepted")
+	}
+	replace(pe.w, d.start, monthFromNow(0, 0))
+	if d.errs[fieldStart].Visible() || d.pay.Disabled() {
+		t.Fatalf("this month's start date: %q", d.errs[fieldStart].Text)
+	}
+	// Not a date.
+	replace(pe.w, d.start, "13/20")
+	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != T("pay.start_format") || !d.pay.Disabled() {
+		t.Fatalf("13/20: %q", d.errs[fieldStart].Text)
+	}
+	// A past start date is enough, in any of the expiry's forms.
+	past := time.Now().AddDate(-3, 0, 0)
+	replace(pe.w, d.start, fmt.Sprintf("%02d%02d", int(past.Month()), past.Year()%100))
+	if d.errs[fieldStart].Visible() || d.pay.Disabled() {
+		t.Fatalf("past start date: %q", d.errs[fieldStart].Text)
+	}
+	if c := wipedCard(t, d); c.StartMonth != int(past.Month()) || c.StartYear != past.Year() || c.IssueNumber != "" {
+		t.Fatalf("card: %+v", c)
+	}
+
+	// Without either, Pay (or Enter) sends nothing and shows why.
+	replace(pe.w, d.start, "")
+	d.touched = map[string]bool{} // as if never visited
+	d.revalidate()
+	d.onPay()
+	if d.running || out.calls != 0 || len(pe.journal()) != 0 || len(pe.sb.Ledger()) != 0 {
+		t.Fatal("a Maestro card without its extras reached the service")
+	}
+	if !d.errs[fieldStart].Visible() {
+		t.Fatal("Pay does not say what is missing")
+	}
+}
+
+// procGateways reports every card payment as going to proc, through the
+// registry's (sandbox) gateway.
+type procGateways struct {
+	*registry.Registry
+	proc app.Processor
+}
+
+func (r procGateways) ForMethod(ctx context.Context, m app.Method) (app.Gateway, app.Processor, app.Mode, error) {
+	gw, _, mode, err := r.Registry.ForMethod(ctx, m)
+	return gw, r.proc, mode, err
+}
+
+// A caller that forgets NeedMaestroExtras for the UK NVP processor: Charge
+// still refuses the card before any journal row, and the dialog shows its
+// answer under the start date.
+func TestCardDialogChargeWantsMaestroExtrasForUKNVP(t *testing.T) {
+	pe := newPayEnv(t, nil)
+	reg := &registry.Registry{Sites: pe.db, Settings: pe.db}
+	t.Cleanup(func() { reg.Close() })
+	pe.deps.Payments = app.NewPaymentService(pe.db, procGateways{reg, app.ProcessorWPPUKNVP}, slog.New(slog.NewTextHandler(pe.log, nil)))
+	d, out := pe.openMaestro("25.00", false)
+	fillCard(pe.w, d, maestroTestCard, "123")
+	if d.pay.Disabled() {
+		t.Fatal("not needed by the dialog: Pay is enabled")
+	}
+	test.Tap(d.pay)
+	if e := app.AsError(d.err); e.Key != "error.card.maestro_start" || e.Data["Field"] != "start" {
+		t.Fatalf("error: %v", d.err)
+	}
+	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != ErrorText(d.err) {
+		t.Fatalf("shown under the start date: %q", d.errs[fieldStart].Text)
+	}
+	if len(pe.journal()) != 0 || len(pe.sb.Ledger()) != 0 || out.calls != 0 {
+		t.Fatal("the card reached the journal or the gateway")
+	}
+	pe.assertNoNumber("after the refusal", maestroTestCard)
+	// Typing the issue number clears the processor's complaint.
+	typeInto(pe.w, d.issue, "1")
+	if d.errs[fieldStart].Visible() {
+		t.Fatalf("stale error: %q", d.errs[fieldStart].Text)
+	}
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -36,7 +38,8 @@ func newEnv(t *testing.T, language string) *env {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	db, err := storage.Open(filepath.Join(dir, "trainpay.db"))
+	path := filepath.Join(dir, "trainpay.db")
+	db, err := storage.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +47,27 @@ func newEnv(t *testing.T, language string) *env {
 	svc := app.NewSiteService(db)
 	svc.Argon2 = cheapArgon2
 	a := test.NewTempApp(t)
+	// What the screens wrote to disk and to preferences joins the suite's
+	// scan for card data at rest.
+	pcitest.Keep(t, path)
+	pcitest.KeepBytes(t, "preferences.json", func() []byte { return dumpPreferences(a.Preferences()) })
 	a.Preferences().SetString(prefLanguage, language)
 	t.Cleanup(func() { SetLanguage("en") })
 	return &env{t: t, db: db, site: svc, app: a, deps: Deps{Site: svc, Go: func(f func()) { f() }}}
+}
+
+// dumpPreferences writes every preference as JSON.
+func dumpPreferences(p fyne.Preferences) []byte {
+	values := map[string]any{}
+	if r, ok := p.(interface{ ReadValues(func(map[string]any)) }); ok {
+		r.ReadValues(func(m map[string]any) {
+			for k, v := range m {
+				values[k] = v
+			}
+		})
+	}
+	out, _ := json.Marshal(values)
+	return out
 }
 
 // setUp creates the site as the wizard would, without the UI.

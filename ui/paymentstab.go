@@ -38,14 +38,16 @@ type paymentsTab struct {
 	testPay   *widget.Button
 	busy      *widget.ProgressBarInfinite
 	report    *widget.Label
+	dialog    *CardDialog // the test payment's dialog, while open
 }
 
 func newPaymentsTab(s *adminScreen) *paymentsTab {
 	p := &paymentsTab{s: s, selected: -1}
-	p.filter = widget.NewRadioGroup([]string{T("payments.filter_all"), T("payments.filter_attention")}, func(string) { p.load(0) })
+	p.filter = widget.NewRadioGroup([]string{T("payments.filter_all"), T("payments.filter_attention")}, nil)
 	p.filter.Horizontal = true
 	p.filter.Required = true
 	p.filter.SetSelected(T("payments.filter_all"))
+	p.filter.OnChanged = func(string) { p.load(0) }
 	p.list = widget.NewList(
 		func() int { return len(p.rows) },
 		func() fyne.CanvasObject {
@@ -93,12 +95,16 @@ func (p *paymentsTab) rowText(r app.Payment) string {
 	if a, err := money.FromMinor(r.AmountMinor, r.Currency); err == nil {
 		amount = money.Format(a, Language())
 	}
+	who := r.PayerName
+	if who == "" {
+		who = r.Description
+	}
 	card := ""
 	if r.Last4 != "" {
 		card = " · " + app.MaskCardNumber(r.Brand, r.Last4)
 	}
 	return fmt.Sprintf("%s · %s · %s · %s%s · %s", p.when(r), T("payment.kind."+string(r.Kind)),
-		amount, r.PayerName, card, T("payment.state."+string(r.State)))
+		amount, who, card, T("payment.state."+string(r.State)))
 }
 
 // when shows a row's time in the site's time zone.
@@ -225,7 +231,12 @@ func (p *paymentsTab) onRefund() {
 // administrator sees the whole flow before attendees do.
 func (p *paymentsTab) onTestPayment() {
 	p.s.deps.run(func() {
-		methods, err := p.s.deps.Merchant.OfferedMethods(context.Background())
+		ctx := context.Background()
+		methods, err := p.s.deps.Merchant.OfferedMethods(ctx)
+		var settings app.PaymentSettings
+		if err == nil {
+			settings, err = p.s.deps.Merchant.PaymentSettings(ctx)
+		}
 		fyne.Do(func() {
 			if err != nil {
 				p.s.failed(err)
@@ -247,10 +258,11 @@ func (p *paymentsTab) onTestPayment() {
 				p.s.failed(err)
 				return
 			}
-			ShowCardDialog(p.s.m.win, p.s.deps, CardPayment{
+			p.dialog = ShowCardDialog(p.s.m.win, p.s.deps, CardPayment{
 				Amount: one, Purpose: app.PurposeTestPayment, Reference: "test-payment",
 				Description: T("payments.test_description"), Methods: cards,
-				Payer: app.Payer{FirstName: T("payments.test_payer"), Country: site.Country},
+				NeedMaestroExtras: settings.Processor == app.ProcessorWPPUKNVP,
+				Payer:             app.Payer{Country: site.Country},
 			}, func(app.Payment, error) { p.load(0) })
 		})
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/app/gateway/registry"
+	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/secrets"
 )
@@ -40,6 +41,7 @@ func newFixture(t *testing.T, country, cur string) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	pcitest.Keep(t, path, filepath.Join(dir, "trainpay.secrets"), filepath.Join(dir, "sandbox.json"))
 	vault := secrets.New(secrets.Options{Service: "TrainPay:test-" + t.Name(), FallbackPath: filepath.Join(dir, "trainpay.secrets"),
 		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
 	site := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}, AfterUnlock: vault.Unlock}
