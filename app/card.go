@@ -512,3 +512,26 @@ func MaskCardNumber(brand Brand, last4 string) string {
 	}
 	return dots + " " + tail
 }
+
+// PayflowTestCards are PayPal's published Payflow test card numbers (the
+// Payflow Pro testing guide). The offline sandbox accepts only these, so a
+// real card can never be "charged" in Test mode; the strict test servers
+// use them too.
+var PayflowTestCards = map[string]Brand{
+	"378282246310005":  BrandAmex,
+	"371449635398431":  BrandAmex,
+	"378734493671000":  BrandAmex,
+	"30569309025904":   BrandDiners,
+	"6011111111111117": BrandDiscover,
+	"6011000990139424": BrandDiscover,
+	"3530111333300000": BrandJCB,
+	"3566002020360505": BrandJCB,
+	"2221000000000009": BrandMastercard,
+	"2223000048400011": BrandMastercard,
+	"2223016768739313": BrandMastercard,
+	"5555555555554444": BrandMastercard,
+	"5105105105105100": BrandMastercard,
+	"4111111111111111": BrandVisa,
+	"4012888888881881": BrandVisa,
+	"4222222222222":    BrandVisa,
+}

@@ -12,23 +12,27 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"sync/atomic"
 	"testing"
+
+	"github.com/trainpay/trainpay/app"
 )
 
 // EnvDir names the folder that collects files for the scan; unset, Keep does
 // nothing.
 const EnvDir = "TRAINPAY_PCI_DIR"
 
-// CardNumbers are the test card numbers the suite pays with.
-var CardNumbers = []string{
-	"4111111111111111", "4012888888881881", "4222222222222",
-	"5555555555554444", "5105105105105100", "2221000000000009", "2223000048400011", "2223016768739313",
-	"378282246310005", "371449635398431", "378734493671000",
-	"6011111111111117", "6011000990139424",
-	"3530111333300000", "3566002020360505", "30569309025904",
-	"6304000000000000", "5063516945005047",
-}
+// CardNumbers are the test card numbers the suite pays with: every Payflow
+// test card, and the Maestro numbers of PayPal's REST sandbox.
+var CardNumbers = func() []string {
+	out := []string{"6304000000000000", "5063516945005047"}
+	for n := range app.PayflowTestCards {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}()
 
 // CVVs are the security codes the suite pays with, matched as whole tokens
 // (not part of a longer run of digits) so that timestamps and amounts do not

@@ -164,26 +164,8 @@ const (
 	Password = "sandbox"
 )
 
-// TestCards are PayPal's published Payflow test card numbers (gateways.md
-// §1.7): the only numbers the sandbox accepts.
-var TestCards = map[string]app.Brand{
-	"378282246310005":  app.BrandAmex,
-	"371449635398431":  app.BrandAmex,
-	"378734493671000":  app.BrandAmex,
-	"30569309025904":   app.BrandDiners,
-	"6011111111111117": app.BrandDiscover,
-	"6011000990139424": app.BrandDiscover,
-	"3530111333300000": app.BrandJCB,
-	"3566002020360505": app.BrandJCB,
-	"2221000000000009": app.BrandMastercard,
-	"2223000048400011": app.BrandMastercard,
-	"2223016768739313": app.BrandMastercard,
-	"5555555555554444": app.BrandMastercard,
-	"5105105105105100": app.BrandMastercard,
-	"4111111111111111": app.BrandVisa,
-	"4012888888881881": app.BrandVisa,
-	"4222222222222":    app.BrandVisa,
-}
+// TestCards are app.PayflowTestCards, the only numbers accepted here.
+var TestCards = app.PayflowTestCards
 
 // Protocols of ledger entries. A ledger written before NVP existed has no
 // protocol field: its entries are Payflow's.
