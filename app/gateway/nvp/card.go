@@ -47,23 +47,6 @@ func allDigits(b []byte) bool {
 	return len(b) > 0
 }
 
-// luhnOK checks the number's check digit locally: a mistyped number is
-// then refused without a round trip and without sending a wrong PAN.
-func luhnOK(n []byte) bool {
-	sum, double := 0, false
-	for i := len(n) - 1; i >= 0; i-- {
-		d := int(n[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
 
 // cardProblem is a refusal found before anything is sent.
 type cardProblem struct {
@@ -75,7 +58,7 @@ type cardProblem struct {
 // hears about a typo at once and nothing that cannot succeed is sent. The
 // messages never quote the number or the CVV.
 func checkCard(c *app.Card, ccType, currencyCode string, now time.Time) *cardProblem {
-	if !allDigits(c.Number) || len(c.Number) < 12 || len(c.Number) > 19 || !luhnOK(c.Number) {
+	if !allDigits(c.Number) || len(c.Number) < 12 || len(c.Number) > 19 || !app.Luhn(c.Number) {
 		return &cardProblem{"number", "the card number is not valid (check the digits)"}
 	}
 	if ccType == "" {

@@ -57,61 +57,10 @@ func allDigits(b []byte) bool {
 	return true
 }
 
-// luhnValid checks the card number's check digit. Checking locally saves a
-// round trip for a mistyped number and keeps typos off the wire.
-func luhnValid(num []byte) bool {
-	sum := 0
-	double := false
-	for i := len(num) - 1; i >= 0; i-- {
-		d := int(num[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
-
-// prefix returns the number formed by the first k digits of num (0 when num
-// is shorter), without turning the card number into a string.
-func prefix(num []byte, k int) int {
-	if len(num) < k {
-		return 0
-	}
-	n := 0
-	for _, c := range num[:k] {
-		n = n*10 + int(c-'0')
-	}
-	return n
-}
-
-// brandOf names the card scheme from the number's leading digits (IIN
-// ranges). It is informational (Result.Brand); Payflow decides what it
-// accepts.
-func brandOf(num []byte) app.Brand {
-	p1, p2, p3, p4 := prefix(num, 1), prefix(num, 2), prefix(num, 3), prefix(num, 4)
-	switch {
-	case p1 == 4:
-		return app.BrandVisa
-	case p2 == 34 || p2 == 37:
-		return app.BrandAmex
-	case p2 == 36 || p2 == 38 || p2 == 39 || (p3 >= 300 && p3 <= 305) || p3 == 309:
-		return app.BrandDiners
-	case p4 >= 3528 && p4 <= 3589:
-		return app.BrandJCB
-	case (p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720):
-		return app.BrandMastercard
-	case p4 == 6011 || (p3 >= 644 && p3 <= 649) || p2 == 65:
-		return app.BrandDiscover
-	case p2 == 50 || (p2 >= 56 && p2 <= 58) || p4 == 6304 || p2 == 67:
-		return app.BrandMaestro
-	}
-	return app.BrandUnknown
-}
+// brandOf names the card scheme (app.DetectBrand, the rule the dialog and
+// the domain use). It is informational (Result.Brand); Payflow decides what
+// it accepts.
+func brandOf(num []byte) app.Brand { return app.DetectBrand(num) }
 
 // checkCard validates what can be validated locally, before anything is
 // sent. It returns the refused field ("" when the card is acceptable) and
@@ -120,7 +69,7 @@ func checkCard(c *app.Card) (field, msg string) {
 	switch {
 	case len(c.Number) < 12 || len(c.Number) > 19 || !allDigits(c.Number):
 		return "number", "the card number must be 12 to 19 digits"
-	case !luhnValid(c.Number):
+	case !app.Luhn(c.Number):
 		return "number", "the card number is not valid (check digit)"
 	case c.ExpMonth < 1 || c.ExpMonth > 12 || c.ExpYear < 2000 || c.ExpYear > 2099:
 		return "expiry", "the expiry date must be a month 1-12 and a four-digit year"

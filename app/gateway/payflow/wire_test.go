@@ -368,7 +368,7 @@ func TestBrandOf(t *testing.T) {
 		if got := brandOf([]byte(number)); got != want {
 			t.Errorf("%s…: %q, want %q", number[:6], got, want)
 		}
-		if !luhnValid([]byte(number)) {
+		if !app.Luhn([]byte(number)) {
 			t.Errorf("%s… fails Luhn", number[:6])
 		}
 	}
