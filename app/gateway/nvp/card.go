@@ -47,7 +47,6 @@ func allDigits(b []byte) bool {
 	return len(b) > 0
 }
 
-
 // cardProblem is a refusal found before anything is sent.
 type cardProblem struct {
 	field string
