@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -34,8 +35,12 @@ func SetLanguage(choice string) string {
 	if chosen != "en" && chosen != "pl" {
 		chosen = systemLanguage()
 	}
-	data, err := assets.Translations.ReadFile("translations/" + chosen + ".json")
-	if err == nil {
+	for _, file := range translationFiles(chosen) {
+		data, err := assets.Translations.ReadFile(file)
+		if err != nil {
+			fyne.LogError("loading translations", err)
+			continue
+		}
 		for _, l := range []fyne.Locale{"en", "pl"} {
 			if err := lang.AddTranslationsForLocale(data, l); err != nil {
 				fyne.LogError("loading translations", err)
@@ -44,6 +49,23 @@ func SetLanguage(choice string) string {
 	}
 	currentLang = chosen
 	return chosen
+}
+
+// translationFiles lists a language's message files: en.json, and one file
+// per feature area such as sessions.en.json (go-i18n reads the language from
+// the last part of the name before .json).
+func translationFiles(language string) []string {
+	entries, err := assets.Translations.ReadDir("translations")
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if name := e.Name(); name == language+".json" || strings.HasSuffix(name, "."+language+".json") {
+			out = append(out, "translations/"+name)
+		}
+	}
+	return out
 }
 
 // Language returns the UI language in use, "en" or "pl"; money and dates are
@@ -62,14 +84,30 @@ func systemLanguage() string {
 	return "en"
 }
 
-// Messages returns the message IDs and texts of a shipped language file.
+// Messages returns the message IDs and texts of a shipped language, from
+// all its files; an ID defined in two files is an error.
 func Messages(language string) (map[string]any, error) {
-	data, err := assets.Translations.ReadFile("translations/" + language + ".json")
-	if err != nil {
-		return nil, err
-	}
 	m := map[string]any{}
-	return m, json.Unmarshal(data, &m)
+	for _, file := range translationFiles(language) {
+		data, err := assets.Translations.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		part := map[string]any{}
+		if err := json.Unmarshal(data, &part); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				return nil, fmt.Errorf("%s: %q is defined twice", file, k)
+			}
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("no translations for %q", language)
+	}
+	return m, nil
 }
 
 // T translates a message ID, with optional template data.
