@@ -131,8 +131,11 @@ func (m *MainWindow) refreshSite() {
 func (m *MainWindow) buildMain() {
 	m.sections = []section{
 		{id: SectionOverview, title: "nav.overview", icon: theme.HomeIcon(), build: m.buildOverview},
-		{id: SectionAdmin, title: "nav.admin", icon: theme.SettingsIcon(), build: m.buildAdmin},
 	}
+	// Feature sections: each feature appends its own here, when its
+	// service is wired.
+	m.sections = append(m.sections,
+		section{id: SectionAdmin, title: "nav.admin", icon: theme.SettingsIcon(), build: m.buildAdmin})
 	m.banner = container.NewStack()
 	m.updateBanner()
 	m.content = container.NewStack()

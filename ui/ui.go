@@ -53,6 +53,8 @@ type Deps struct {
 	Site     SiteService
 	Payments PaymentService
 	Merchant MerchantService
+	// Feature services: each feature adds its field here (nil when not
+	// wired, and its screens are not shown).
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

@@ -189,8 +189,10 @@ func newServices(db *storage.DB, logger *slog.Logger) services {
 		SandboxLedger: strings.TrimSuffix(db.Path(), filepath.Ext(db.Path())) + ".sandbox.json"}
 	payments := app.NewPaymentService(db, reg, logger)
 	merchant := &app.MerchantService{Sites: db, Settings: db, Secrets: vault, Tester: reg}
+	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant}
+	// Feature services: each feature wires its own here.
 	return services{
-		deps:     ui.Deps{Site: site, Payments: payments, Merchant: merchant},
+		deps:     deps,
 		payments: payments,
 		registry: reg,
 	}
