@@ -144,6 +144,14 @@ type SaleRequest struct {
 	Description string // what is paid for; shows on the merchant's records
 	Card        *Card  // nil for PayPal-account payments
 	Payer       Payer
+	// Approval is the screen's part when the buyer approves in a browser
+	// (PayPal Express Checkout); nil for cards.
+	Approval *BuyerApproval
+	// RecordReference, when set, writes a reference the gateway learns
+	// before any money can move (a PayPal order id) to the journal row, so
+	// that reconciliation can find it after a crash. A gateway must not
+	// move money if it fails.
+	RecordReference func(ref string) error
 }
 
 // RefundRequest returns all or part of a sale.
@@ -173,10 +181,13 @@ const (
 // LookupRequest asks what became of a request whose answer was lost. It
 // carries what the journal knows of the original (never card data).
 type LookupRequest struct {
-	Kind        LookupKind
-	Key         string
-	InvoiceID   string
-	OriginalRef string // for refunds and voids: the sale's reference
+	Kind      LookupKind
+	Key       string
+	InvoiceID string
+	// OriginalRef is, for refunds and voids, the sale's reference; for a
+	// sale, the reference its journal row holds so far (a PayPal order id
+	// recorded before capture), or "".
+	OriginalRef string
 	Amount      currency.Amount
 	Full        bool // for refunds: the original asked for the whole sale
 	Description string

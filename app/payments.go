@@ -113,6 +113,9 @@ type ChargeRequest struct {
 	Card        *Card // for card methods; wiped when Charge returns
 	Payer       Payer
 	Description string
+	// Approval is the screen's part in a payment the buyer approves in a
+	// browser (MethodExpressCheckout); nil for cards.
+	Approval *BuyerApproval
 }
 
 // Charge writes the journal row, calls the gateway once and records its
@@ -185,9 +188,24 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 	}
 	res := gw.Sale(ctx, SaleRequest{
 		Key: p.Key, InvoiceID: p.InvoiceID, Amount: req.Amount, Description: req.Description,
-		Card: req.Card, Payer: req.Payer,
+		Card: req.Card, Payer: req.Payer, Approval: req.Approval,
+		RecordReference: func(ref string) error { return s.recordReference(context.WithoutCancel(ctx), &p, ref) },
 	})
-	return s.settle(ctx, p, res)
+	// The gateway has answered: record it even if the caller has given up
+	// (a person cancelling a PayPal wait cancels ctx).
+	return s.settle(context.WithoutCancel(ctx), p, res)
+}
+
+// recordReference writes a reference learnt before any money moved (a
+// PayPal order id) to the still-pending row.
+func (s *PaymentService) recordReference(ctx context.Context, p *Payment, ref string) error {
+	err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{State: StatePending, GatewayRef: ref,
+		Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: s.now()})
+	if err != nil {
+		return err
+	}
+	p.GatewayRef = ref
+	return nil
 }
 
 func joinName(first, last string) string {
@@ -409,6 +427,7 @@ func (s *PaymentService) reconcileOne(ctx context.Context, p Payment) (PaymentSt
 	switch p.Kind {
 	case KindSale:
 		look.Kind = LookupSale
+		look.OriginalRef = p.GatewayRef // a PayPal order id recorded before capture
 	case KindRefund, KindVoid:
 		look.Kind = LookupRefund
 		if p.Kind == KindVoid {

@@ -21,6 +21,8 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/nvp/nvptest"
 	"github.com/trainpay/trainpay/app/gateway/payflow"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
+	"github.com/trainpay/trainpay/app/gateway/paypalrest"
+	"github.com/trainpay/trainpay/app/gateway/paypalrest/paypalresttest"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 )
@@ -55,6 +57,8 @@ type processor struct {
 	// charges returns how many charges the processor's ledger holds for a
 	// journal row (by request ID or invoice number).
 	charges func(p app.Payment) int
+	// request makes the charge; nil: a card charge (chargeRequest).
+	request func(t testing.TB, amount, code string) app.ChargeRequest
 }
 
 var faults = []string{"none", "reply-lost-after-charge", "timeout-before-charge", "connection-reset",
@@ -148,6 +152,66 @@ func nvpClient(t testing.TB, url string) app.Gateway {
 	return c
 }
 
+// paypalRESTProcessor is Express Checkout on Orders v2. The charge is the
+// capture, after the buyer approved on the strict server; every send of
+// the capture meets the fault (and the read that would confirm it fails
+// once), so the sale ends as the fault leaves it and reconciliation (GET
+// the order journalled before capture) settles it.
+func paypalRESTProcessor(t *testing.T) *processor {
+	srv := paypalresttest.NewServer(t)
+	srv.SetHold(1500 * time.Millisecond)
+	return &processor{
+		name: "PayPal Express Checkout (REST)", proc: app.ProcessorPayPalREST, amount: "25.00", code: "USD", url: srv.URL,
+		client:  paypalRESTClient,
+		request: paypalRESTRequest,
+		inject: func(f string) {
+			var fault paypalresttest.Fault
+			switch f {
+			case "reply-lost-after-charge":
+				fault = paypalresttest.FaultReplyLostAfter
+			case "timeout-before-charge":
+				fault = paypalresttest.FaultTimeoutBefore
+			case "connection-reset":
+				fault = paypalresttest.FaultResetBefore
+			case "5xx-html-before-charge":
+				fault = paypalresttest.Fault5xxHTMLBefore
+			case "5xx-html-after-charge":
+				fault = paypalresttest.Fault5xxHTMLAfter
+			case "malformed-after-charge":
+				fault = paypalresttest.FaultMalformedAfter
+			default:
+				return
+			}
+			srv.Inject(paypalresttest.OpCapture, fault, fault, fault) // the first send and both resends
+			srv.Inject(paypalresttest.OpGet, paypalresttest.Fault5xxHTMLBefore)
+		},
+		charges: func(p app.Payment) int { return srv.CapturesFor(p.Key) },
+	}
+}
+
+func paypalRESTClient(t testing.TB, url string) app.Gateway {
+	c, err := paypalrest.New(paypalrest.Config{BaseURL: url, ClientID: paypalresttest.ClientID, Secret: paypalresttest.Secret,
+		Timeout: time.Second, PollInterval: time.Hour, RetryDelay: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// paypalRESTRequest is a PayPal charge whose buyer approves at once.
+func paypalRESTRequest(t testing.TB, amount, code string) app.ChargeRequest {
+	req := chargeRequest(t, amount, code)
+	req.Method, req.Card = app.MethodExpressCheckout, nil
+	req.Approval = &app.BuyerApproval{Show: func(l app.ApprovalLink) {
+		go func() {
+			if err := paypalresttest.Press(l.URL, "approve"); err != nil {
+				fmt.Fprintln(os.Stderr, "the buyer could not approve:", err)
+			}
+		}()
+	}}
+	return req
+}
+
 func testCard() *app.Card {
 	return &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
 		Holder: "Anna Nowak"}
@@ -172,7 +236,7 @@ type matrixRow struct {
 func TestPaymentFaultMatrix(t *testing.T) {
 	var mu sync.Mutex
 	var rows []matrixRow
-	for _, mk := range []func(*testing.T) *processor{payflowProcessor, nvpProcessor} {
+	for _, mk := range []func(*testing.T) *processor{payflowProcessor, nvpProcessor, paypalRESTProcessor} {
 		p := mk(t)
 		for _, fault := range faults {
 			t.Run(p.name+"/"+fault, func(t *testing.T) {
@@ -217,7 +281,11 @@ func runFault(t *testing.T, p *processor, fault string) matrixRow {
 	} else {
 		p.inject(fault)
 		svc := app.NewPaymentService(db, oneGateway{gw: p.client(t, p.url), proc: p.proc}, testLogger(t))
-		pay, _ := svc.Charge(ctx, chargeRequest(t, p.amount, p.code))
+		req := chargeRequest(t, p.amount, p.code)
+		if p.request != nil {
+			req = p.request(t, p.amount, p.code)
+		}
+		pay, _ := svc.Charge(ctx, req)
 		id = pay.ID
 	}
 	before, err := db.Payment(ctx, id)
@@ -264,10 +332,15 @@ func runFault(t *testing.T, p *processor, fault string) matrixRow {
 }
 
 // killingStore is the journal of a process that dies (SIGKILL) right after
-// the gateway answered, before the answer is committed.
+// the gateway answered, before the answer is committed. A reference
+// recorded while the row is still pending (a PayPal order id, before
+// capture) is committed: the process dies on the answer.
 type killingStore struct{ app.PaymentStore }
 
-func (k killingStore) SettlePayment(context.Context, int64, app.PaymentUpdate) error {
+func (k killingStore) SettlePayment(ctx context.Context, id int64, u app.PaymentUpdate) error {
+	if u.State == app.StatePending {
+		return k.PaymentStore.SettlePayment(ctx, id, u)
+	}
 	fmt.Println("ANSWERED") // the parent reads this to know the gateway was called
 	os.Stdout.Sync()
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
@@ -325,12 +398,17 @@ func TestFaultChild(t *testing.T) {
 	url := os.Getenv("TRAINPAY_FAULT_URL")
 	proc := app.Processor(os.Getenv("TRAINPAY_FAULT_PROC"))
 	var gw app.Gateway
-	if proc == app.ProcessorPayflow {
+	req := chargeRequest(t, os.Getenv("TRAINPAY_FAULT_AMOUNT"), os.Getenv("TRAINPAY_FAULT_CURRENCY"))
+	switch proc {
+	case app.ProcessorPayflow:
 		gw = payflowClient(t, url)
-	} else {
+	case app.ProcessorPayPalREST:
+		gw = paypalRESTClient(t, url)
+		req = paypalRESTRequest(t, os.Getenv("TRAINPAY_FAULT_AMOUNT"), os.Getenv("TRAINPAY_FAULT_CURRENCY"))
+	default:
 		gw = nvpClient(t, url)
 	}
 	svc := app.NewPaymentService(killingStore{db}, oneGateway{gw: gw, proc: proc}, nil)
-	svc.Charge(context.Background(), chargeRequest(t, os.Getenv("TRAINPAY_FAULT_AMOUNT"), os.Getenv("TRAINPAY_FAULT_CURRENCY")))
+	svc.Charge(context.Background(), req)
 	t.Fatal("the child survived its own SIGKILL")
 }

@@ -26,6 +26,7 @@ type methodsTab struct {
 	debit     *widget.Check
 	express   *widget.Check
 	expNote   *widget.Label
+	paypal    *paypalCredentials // PayPal REST app, while Express Checkout is ticked (paypaldialog_methods.go)
 	procNote  *widget.Label
 	endpoint  *widget.Entry
 	save      *widget.Button
@@ -55,6 +56,8 @@ func newMethodsTab(s *adminScreen) *methodsTab {
 	t.credit = widget.NewCheck(T("method.credit-card"), nil)
 	t.debit = widget.NewCheck(T("method.debit-card"), nil)
 	t.express = widget.NewCheck(T("method.express-checkout"), nil)
+	t.paypal = newPayPalCredentials(t)
+	t.express.OnChanged = func(bool) { t.paypal.refresh() }
 	t.expNote = widget.NewLabel("")
 	t.expNote.Wrapping = fyne.TextWrapWord
 	t.expNote.Hide()
@@ -86,7 +89,7 @@ func newMethodsTab(s *adminScreen) *methodsTab {
 	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		help,
 		heading("methods.processor"), t.processor, t.procNote,
-		heading("methods.offered"), t.credit, t.debit, t.express, t.expNote,
+		heading("methods.offered"), t.credit, t.debit, t.express, t.expNote, t.paypal.box,
 		widget.NewForm(widget.NewFormItem(T("methods.endpoint"), t.endpoint)),
 		container.NewHBox(t.save),
 		widget.NewSeparator(),
@@ -141,6 +144,7 @@ func (t *methodsTab) load() {
 				t.express.Enable()
 			}
 			setNote(t.expNote, app.ProcessorAllowed(site, app.ProcessorPayPalREST))
+			t.paypal.refresh()
 			t.showCredentials()
 		})
 	})

@@ -38,7 +38,8 @@ type paymentsTab struct {
 	testPay   *widget.Button
 	busy      *widget.ProgressBarInfinite
 	report    *widget.Label
-	dialog    *CardDialog // the test payment's dialog, while open
+	dialog    *CardDialog   // the test payment's dialog, while open
+	paypal    *PayPalDialog // the test payment's PayPal dialog, while open
 }
 
 func newPaymentsTab(s *adminScreen) *paymentsTab {
@@ -248,7 +249,11 @@ func (p *paymentsTab) onTestPayment() {
 					cards = append(cards, m)
 				}
 			}
-			if len(cards) == 0 {
+			paypal := false
+			for _, m := range methods {
+				paypal = paypal || m == app.MethodExpressCheckout
+			}
+			if len(cards) == 0 && !paypal {
 				p.s.failed(app.Errorf(app.EUNAVAILABLE, "error.methods.no_card_methods", "no card method is offered"))
 				return
 			}
@@ -258,12 +263,19 @@ func (p *paymentsTab) onTestPayment() {
 				p.s.failed(err)
 				return
 			}
-			p.dialog = ShowCardDialog(p.s.m.win, p.s.deps, CardPayment{
-				Amount: one, Purpose: app.PurposeTestPayment, Reference: "test-payment",
-				Description: T("payments.test_description"), Methods: cards,
-				NeedMaestroExtras: settings.Processor == app.ProcessorWPPUKNVP,
-				Payer:             app.Payer{Country: site.Country},
-			}, func(app.Payment, error) { p.load(0) })
+			openCard := func() {
+				p.dialog = ShowCardDialog(p.s.m.win, p.s.deps, CardPayment{
+					Amount: one, Purpose: app.PurposeTestPayment, Reference: "test-payment",
+					Description: T("payments.test_description"), Methods: cards,
+					NeedMaestroExtras: settings.Processor == app.ProcessorWPPUKNVP,
+					Payer:             app.Payer{Country: site.Country},
+				}, func(app.Payment, error) { p.load(0) })
+			}
+			if paypal {
+				p.testWithPayPal(one, cards, openCard) // paypaldialog_payments.go
+				return
+			}
+			openCard()
 		})
 	})
 }

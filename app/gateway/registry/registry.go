@@ -15,6 +15,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/nvp"
 	"github.com/trainpay/trainpay/app/gateway/payflow"
+	"github.com/trainpay/trainpay/app/gateway/paypalrest"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
 )
 
@@ -63,7 +64,9 @@ func (r *Registry) Sandbox(ctx context.Context) (*sandbox.Sandbox, error) {
 	if r.SandboxLedger != "" {
 		opts = append(opts, sandbox.WithLedgerFile(r.SandboxLedger))
 	}
-	sb, err := sandbox.Start(ctx, opts...)
+	// The sandbox outlives the call that starts it (a PayPal payment's
+	// context is cancelled when the person cancels): Close stops it.
+	sb, err := sandbox.Start(context.WithoutCancel(ctx), opts...)
 	if err != nil {
 		return nil, app.Internal(err, "cannot start the offline sandbox")
 	}
@@ -178,6 +181,16 @@ func (r *Registry) gateway(ctx context.Context, proc app.Processor, mode app.Mod
 		}
 		cfg := nvp.Config{Endpoint: endpoint, User: creds.User, Password: creds.Password, Signature: creds.Signature}
 		return r.cached(string(proc)+"|live|"+fingerprint(cfg), func() (app.Gateway, error) { return nvp.New(cfg) })
+	case app.ProcessorPayPalREST:
+		creds, err := app.LoadRESTCredentials(r.Secrets)
+		if err != nil {
+			return nil, err
+		}
+		// settings.Endpoint is the card processor's override; Orders v2
+		// always goes to PayPal's live REST host in Production.
+		cfg := paypalrest.Config{BaseURL: paypalrest.LiveBase, ClientID: creds.ClientID, Secret: creds.Secret,
+			BrandName: r.brandName(ctx)}
+		return r.cached(string(proc)+"|live|"+fingerprint(cfg), func() (app.Gateway, error) { return paypalrest.New(cfg) })
 	}
 	return nil, app.Errorf(app.EUNAVAILABLE, "error.methods.unknown_processor", "no gateway for processor %q", proc)
 }
@@ -197,8 +210,20 @@ func (r *Registry) sandboxGateway(ctx context.Context, proc app.Processor) (app.
 	case app.ProcessorWPPUKNVP:
 		cfg := sb.NVPConfig()
 		return r.cached(string(proc)+"|test|"+fingerprint(cfg), func() (app.Gateway, error) { return nvp.New(cfg) })
+	case app.ProcessorPayPalREST:
+		cfg := sb.OrdersConfig()
+		cfg.BrandName = r.brandName(ctx)
+		return r.cached(string(proc)+"|test|"+fingerprint(cfg), func() (app.Gateway, error) { return paypalrest.New(cfg) })
 	}
 	return nil, app.Errorf(app.EUNAVAILABLE, "error.methods.unknown_processor", "no gateway for processor %q", proc)
+}
+
+// brandName is what PayPal shows the buyer: the site's name.
+func (r *Registry) brandName(ctx context.Context) string {
+	if site, err := r.Sites.Site(ctx); err == nil && site.Name != "" {
+		return site.Name
+	}
+	return "TrainPay"
 }
 
 func (r *Registry) cached(key string, build func() (app.Gateway, error)) (app.Gateway, error) {

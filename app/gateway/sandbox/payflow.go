@@ -194,7 +194,7 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 
 func (s *Sandbox) entryByID(id string) (Entry, bool) {
 	for _, e := range s.state.Entries {
-		if e.RequestID == id {
+		if e.RequestID == id && e.Protocol == ProtocolPayflow { // Orders v2 keeps its request ids too
 			return e, true
 		}
 	}

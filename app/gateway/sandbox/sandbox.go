@@ -8,8 +8,9 @@
 // gateways' own wire protocols, so the real gateway clients are exercised.
 // Each protocol has its own route on one http.ServeMux (see routes): Payflow
 // Pro at PayflowEndpoint() (POST /payflow) and classic NVP (Website Payments
-// Pro UK, DoDirectPayment) at NVPEndpoint() (POST /nvp). Orders v2 is meant
-// to be added as a further route. The routes share the ledger, the clock,
+// Pro UK, DoDirectPayment) at NVPEndpoint() (POST /nvp), and Orders v2
+// (Express Checkout) at OrdersBase() (see orders.go: token, orders,
+// captures, refunds and a local approval page). The routes share the ledger, the clock,
 // the ledger file, the test cards and the amount rules.
 //
 // # Payflow rules
@@ -176,7 +177,7 @@ const (
 
 // Entry is one processed sale, refund or void.
 type Entry struct {
-	Protocol  string    `json:"protocol,omitempty"`   // ProtocolPayflow or ProtocolNVP
+	Protocol  string    `json:"protocol,omitempty"`   // ProtocolPayflow, ProtocolNVP or ProtocolOrders
 	RequestID string    `json:"request_id"`           // Payflow X-VPS-REQUEST-ID; "" for NVP
 	MsgSubID  string    `json:"msgsubid,omitempty"`   // NVP refunds and voids: MSGSUBID
 	Type      string    `json:"type"`                 // "sale", "refund" or "void"
@@ -233,11 +234,15 @@ type state struct {
 	Version int     `json:"version"`
 	Seq     int     `json:"seq"` // last PNREF number issued
 	Entries []Entry `json:"entries"`
+	Orders  []Order `json:"orders,omitempty"` // Orders v2 (orders.go)
+
+	lostReply bool // the Orders v2 request being processed loses its reply
 }
 
 func (st state) clone() state {
 	c := st
 	c.Entries = append([]Entry(nil), st.Entries...)
+	c.Orders = append([]Order(nil), st.Orders...)
 	return c
 }
 
@@ -292,8 +297,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /payflow", s.payflow) // Payflow Pro name-value API
 	mux.HandleFunc("POST /nvp", s.nvpHandler)  // classic NVP, Website Payments Pro UK
-	// To be added: "POST /v1/oauth2/token" + "/v2/checkout/orders/"
-	// (Orders v2, Express Checkout).
+	s.ordersRoutes(mux)                        // Orders v2, Express Checkout (orders.go)
 	return mux
 }
 

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// The PayPal Express Checkout dialog. The buyer approves in the system
+// browser; the dialog says what happens next, opens PayPal (again on
+// request), shows the time left of the approval window, and lets the
+// person cancel, which ends the attempt with nothing charged.
+
+// PayPalPayment is what a PayPal payment is for.
+type PayPalPayment struct {
+	Amount      currency.Amount
+	Purpose     app.Purpose
+	Reference   string
+	Description string // what is paid for, in the UI language
+	Payer       app.Payer
+}
+
+// PayPalDialog is the PayPal payment dialog; ShowPayPalDialog returns it so
+// that the package's tests can drive it.
+type PayPalDialog struct {
+	win  fyne.Window
+	deps Deps
+	req  PayPalPayment
+	done func(app.Payment, error)
+	dlg  *dialog.CustomDialog
+	body *fyne.Container
+
+	next    *widget.Label // what happens next
+	status  *widget.Label // waiting, with the time left
+	message *widget.Label // the outcome of the last attempt
+	// left is the part of the approval window still open: a bar, not an
+	// animation, so the wait is visible without a running animation.
+	left      *widget.ProgressBar
+	working   *fyne.Container
+	start     *widget.Button // Continue to PayPal
+	openAgain *widget.Button
+	cancel    *widget.Button
+	closeBtn  *widget.Button
+
+	link     app.ApprovalLink
+	window   time.Duration      // the approval window as first shown
+	stop     context.CancelFunc // ends the wait (Cancel)
+	tick     chan struct{}      // closed when the time-left ticker must stop
+	tickMu   sync.Mutex
+	running  bool
+	finished bool
+	payment  app.Payment
+	err      error
+}
+
+// ShowPayPalDialog shows the PayPal dialog over w. done is called once, as
+// ShowCardDialog's: the payment and nil when the money moved, an EUNKNOWN
+// error when the outcome is not known yet, and app.Payment{} with
+// context.Canceled when the person cancels without paying.
+func ShowPayPalDialog(w fyne.Window, deps Deps, req PayPalPayment, done func(app.Payment, error)) *PayPalDialog {
+	d := &PayPalDialog{win: w, deps: deps, req: req, done: done}
+	d.build()
+	d.dlg.Show()
+	return d
+}
+
+func (d *PayPalDialog) amount() string { return money.Format(d.req.Amount, Language()) }
+
+func (d *PayPalDialog) build() {
+	what := widget.NewLabelWithStyle(d.req.Description, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	what.Wrapping = fyne.TextWrapWord
+	d.next = widget.NewLabel(T("paypal.next", map[string]any{"Amount": d.amount()}))
+	d.next.Wrapping = fyne.TextWrapWord
+	d.status = widget.NewLabel("")
+	d.status.Wrapping = fyne.TextWrapWord
+	d.status.Hide()
+	d.message = widget.NewLabel("")
+	d.message.Wrapping = fyne.TextWrapWord
+	d.message.Hide()
+	d.left = widget.NewProgressBar()
+	d.left.TextFormatter = func() string { return "" }
+	d.working = container.NewVBox(d.left)
+	d.working.Hide()
+	d.start = widget.NewButton(T("paypal.continue", map[string]any{"Amount": d.amount()}), d.onStart)
+	d.start.Importance = widget.HighImportance
+	d.openAgain = widget.NewButton(T("paypal.open_again"), d.onOpenAgain)
+	d.openAgain.Hide()
+	d.cancel = widget.NewButton(T("dialog.cancel"), d.onCancel)
+	d.closeBtn = widget.NewButton(T("pay.close"), d.onClose)
+	d.body = container.NewVBox(what, widget.NewSeparator(), d.next, d.status, d.working, d.message, d.openAgain)
+	d.dlg = dialog.NewCustomWithoutButtons(T("paypal.title"), d.body, d.win)
+	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.start})
+	d.dlg.Resize(fyne.NewSize(480, d.dlg.MinSize().Height))
+}
+
+// onStart creates the order; the wait for approval runs in the background.
+func (d *PayPalDialog) onStart() {
+	if d.running || d.finished {
+		return
+	}
+	d.running = true
+	d.start.Disable()
+	d.message.Hide()
+	d.status.SetText(T("paypal.starting"))
+	d.status.Show()
+	ctx, stop := context.WithCancel(context.Background())
+	d.stop = stop
+	req := app.ChargeRequest{Purpose: d.req.Purpose, Reference: d.req.Reference, Amount: d.req.Amount,
+		Method: app.MethodExpressCheckout, Payer: d.req.Payer, Description: d.req.Description,
+		Approval: &app.BuyerApproval{
+			Show: func(l app.ApprovalLink) { fyne.Do(func() { d.onLink(l) }) },
+			Page: app.ApprovalPage{Title: T("paypal.page_title"), Approved: T("paypal.page_approved"),
+				Cancelled: T("paypal.page_cancelled")},
+		}}
+	d.deps.run(func() {
+		p, err := d.deps.Payments.Charge(ctx, req)
+		stop()
+		fyne.Do(func() { d.charged(p, err) })
+	})
+}
+
+// onLink opens PayPal in the browser and starts showing the time left.
+func (d *PayPalDialog) onLink(l app.ApprovalLink) {
+	if d.finished {
+		return
+	}
+	if d.link.URL == "" {
+		d.window = time.Until(l.Expires)
+	}
+	d.link = l
+	d.openAgain.Show()
+	d.working.Show()
+	d.showLeft()
+	d.open()
+	d.tickMu.Lock()
+	if d.tick == nil {
+		d.tick = make(chan struct{})
+		tick := d.tick
+		go func() {
+			t := time.NewTicker(30 * time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-tick:
+					return
+				case <-t.C:
+					fyne.Do(d.showLeft)
+				}
+			}
+		}()
+	}
+	d.tickMu.Unlock()
+}
+
+func (d *PayPalDialog) stopTicker() {
+	d.tickMu.Lock()
+	defer d.tickMu.Unlock()
+	if d.tick != nil {
+		close(d.tick)
+		d.tick = nil
+	}
+}
+
+func (d *PayPalDialog) showLeft() {
+	if !d.running || d.link.URL == "" {
+		return
+	}
+	left := time.Until(d.link.Expires)
+	d.status.SetText(T("paypal.waiting", map[string]any{"Left": timeLeft(left)}))
+	if d.window > 0 {
+		d.left.SetValue(min(max(float64(left)/float64(d.window), 0), 1))
+	}
+}
+
+// timeLeft words a duration as hours and minutes, rounded up to the minute.
+func timeLeft(left time.Duration) string {
+	if left < 0 {
+		left = 0
+	}
+	m := int((left + time.Minute - 1) / time.Minute)
+	return T("paypal.time_left", map[string]any{"Hours": m / 60, "Minutes": m % 60})
+}
+
+// open opens the approve link in the system browser.
+func (d *PayPalDialog) open() {
+	u, err := url.Parse(d.link.URL)
+	if err == nil {
+		err = fyne.CurrentApp().OpenURL(u)
+	}
+	if err != nil {
+		d.message.SetText(T("paypal.browser_failed", map[string]any{"URL": d.link.URL}))
+		d.message.Importance = widget.WarningImportance
+		d.message.Show()
+	}
+}
+
+func (d *PayPalDialog) onOpenAgain() {
+	if d.running && d.link.URL != "" {
+		d.open()
+	}
+}
+
+// charged shows the answer of one attempt.
+func (d *PayPalDialog) charged(p app.Payment, err error) {
+	d.running = false
+	d.stopTicker()
+	d.working.Hide()
+	d.status.Hide()
+	d.openAgain.Hide()
+	d.link = app.ApprovalLink{}
+	d.payment, d.err = p, err
+	switch {
+	case err == nil:
+		key := "paypal.paid"
+		if p.State == app.StateHeld {
+			key = "paypal.held"
+		}
+		d.showResult(T(key, map[string]any{"Amount": d.amount()}), widget.SuccessImportance, p.GatewayRef)
+	case app.ErrorCode(err) == app.EUNKNOWN:
+		d.showResult(T("paypal.unknown", map[string]any{"Amount": d.amount()}), widget.WarningImportance, p.InvoiceID)
+	case p.ResultCode == app.CodeApprovalCancelledInApp:
+		d.finish(app.Payment{}, context.Canceled)
+	default:
+		// Nothing was charged: say why, and let the person try again.
+		key := ""
+		switch p.ResultCode {
+		case app.CodeApprovalCancelled:
+			key = "paypal.cancelled"
+		case app.CodeApprovalExpired:
+			key = "paypal.expired"
+		case app.CodeFundingDeclined, app.CodePayerCannotPay:
+			key = "paypal.declined_funding"
+		}
+		text := ErrorText(err)
+		if key != "" {
+			text = T(key)
+		}
+		d.message.SetText(text)
+		d.message.Importance = widget.DangerImportance
+		d.message.Show()
+		d.start.SetText(T("paypal.try_again"))
+		d.start.Enable()
+	}
+}
+
+func (d *PayPalDialog) showResult(text string, imp widget.Importance, ref string) {
+	msg := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = imp
+	what := widget.NewLabel(d.req.Description)
+	what.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(what, widget.NewSeparator(), msg)
+	if ref != "" {
+		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": ref})))
+	}
+	d.body.Objects = []fyne.CanvasObject{box}
+	d.body.Refresh()
+	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+}
+
+// onCancel ends the wait (nothing is charged unless PayPal's capture has
+// already started, which the answer then says) or closes the dialog.
+func (d *PayPalDialog) onCancel() {
+	if d.running {
+		d.cancel.Disable()
+		d.status.SetText(T("paypal.cancelling"))
+		if d.stop != nil {
+			d.stop()
+		}
+		return
+	}
+	d.finish(app.Payment{}, context.Canceled)
+}
+
+func (d *PayPalDialog) onClose() { d.finish(d.payment, d.err) }
+
+func (d *PayPalDialog) finish(p app.Payment, err error) {
+	if d.finished {
+		return
+	}
+	d.finished = true
+	d.stopTicker()
+	d.dlg.Hide()
+	if d.done != nil {
+		d.done(p, err)
+	}
+}
