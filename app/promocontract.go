@@ -22,7 +22,9 @@ type PromoQuote struct {
 }
 
 // PromoRedeemer is what the Payment Information page needs of promotional
-// codes. Errors are *Error with keys that say why a code does not apply:
+// codes. A reservation outlives a declined or failed payment (the attendee
+// may try again) and is freed by Release when the attendee gives up, or
+// when it runs out. Errors are *Error with keys that say why a code does not apply:
 // unknown, not yet valid, expired, used up, not for this session, already
 // used by this attendee, disabled.
 type PromoRedeemer interface {
@@ -35,6 +37,12 @@ type PromoRedeemer interface {
 	// the registration's payment is charged (or at once through
 	// ConfirmFree), and is freed when the payment fails or by Release.
 	Reserve(ctx context.Context, q PromoQuote, registrationID int64) (reservationID int64, err error)
+	// Renew keeps a registration's reservation alive for one more payment
+	// attempt (a declined card keeps it, so the attendee can try another
+	// card without losing the code). It fails with ECONFLICT when the
+	// reservation has run out or was freed: nothing may then be charged at
+	// the discounted total.
+	Renew(ctx context.Context, registrationID int64) error
 	// Release frees a reservation whose payment was abandoned.
 	Release(ctx context.Context, reservationID int64) error
 	// ConfirmFree makes a reservation final for a registration whose total

@@ -205,8 +205,23 @@ func (db *DB) Payments(ctx context.Context, f app.PaymentFilter) ([]app.Payment,
 // purposes have no effect yet.
 func applyPurposeEffects(ctx context.Context, tx *sql.Tx, p app.Payment, u app.PaymentUpdate) error {
 	switch p.Purpose {
-	case app.PurposeRegistration, app.PurposePayPerUse, app.PurposeTrueUp, app.PurposeTestPayment:
-		// No effect yet.
+	case app.PurposeRegistration:
+		if err := applyRegistrationPayment(ctx, tx, p, u); err != nil {
+			return err
+		}
+		// Promotional codes (storage/promo.go): the reserved use becomes
+		// final when the sale is charged, and is freed when it fails.
+		if err := confirmPromoUse(ctx, tx, p, u); err != nil {
+			return err
+		}
+	case app.PurposePayPerUse, app.PurposeTrueUp:
+		// Pay-per-use (storage/payperuse.go): the session marked paid and
+		// the department's ledger charged, refunded or trued up.
+		if err := applyPayPerUsePayment(ctx, tx, p, u); err != nil {
+			return err
+		}
+	case app.PurposeTestPayment:
+		// No effect.
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ type adminScreen struct {
 	security  *securityTab
 	methods   *methodsTab
 	payments  *paymentsTab
+	smtp      *smtpTab // ui/smtp.go, when promotional codes are wired
 	statusMsg *widget.Label
 }
 
@@ -128,6 +129,10 @@ func (s *adminScreen) showUnlocked() {
 		s.tabs.Append(container.NewTabItem(T("admin.tab.methods"), s.methods.content))
 		s.tabs.Append(container.NewTabItem(T("admin.tab.payments"), s.payments.content))
 	}
+	if s.deps.Promo != nil {
+		s.smtp = newSMTPTab(s)
+		s.tabs.Append(container.NewTabItem(T("admin.tab.smtp"), s.smtp.content))
+	}
 	s.tabs.Append(container.NewTabItem(T("admin.tab.audit"), s.audit.content))
 	s.tabs.Append(container.NewTabItem(T("admin.tab.security"), s.security.content))
 	s.tabs.OnSelected = func(ti *container.TabItem) {
@@ -138,6 +143,8 @@ func (s *adminScreen) showUnlocked() {
 			s.methods.load()
 		case s.payments != nil && ti.Content == s.payments.content:
 			s.payments.load(0)
+		case s.smtp != nil && ti.Content == s.smtp.content:
+			s.smtp.load()
 		}
 	}
 	s.statusMsg = widget.NewLabel("")

@@ -134,6 +134,19 @@ func (m *MainWindow) buildMain() {
 	}
 	// Feature sections: each feature appends its own here, when its
 	// service is wired.
+	if m.deps.Sessions != nil {
+		m.sections = append(m.sections, section{id: SectionSessions, title: "nav.sessions",
+			icon: theme.CalendarIcon(), build: func() fyne.CanvasObject { return newSessionsScreen(m.deps, m.win, m.site).content }})
+	}
+	if m.deps.Budgets != nil {
+		m.sections = append(m.sections,
+			section{id: SectionDepartments, title: "nav.departments", icon: theme.AccountIcon(), build: m.buildDepartments},
+			section{id: SectionPlan, title: "nav.plan", icon: theme.GridIcon(), build: m.buildPlan})
+	}
+	if m.deps.Promo != nil {
+		m.sections = append(m.sections,
+			section{id: SectionPromo, title: "nav.promo", icon: theme.MailComposeIcon(), build: m.buildPromo})
+	}
 	m.sections = append(m.sections,
 		section{id: SectionAdmin, title: "nav.admin", icon: theme.SettingsIcon(), build: m.buildAdmin})
 	m.banner = container.NewStack()

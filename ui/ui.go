@@ -48,6 +48,31 @@ type MerchantService interface {
 	OfferedMethods(ctx context.Context) ([]app.Method, error)
 }
 
+// SessionService is what the UI needs of app.SessionService: scheduling,
+// registration, checkout (with promotional codes passed through), refunds
+// and receipts.
+type SessionService interface {
+	PaidSessionsAvailable(ctx context.Context) error
+	SiteInfo(ctx context.Context) (app.Site, error)
+	PromoEnabled() bool
+	Schedule(ctx context.Context, s app.Session) (app.Session, error)
+	Update(ctx context.Context, s app.Session) (app.Session, error)
+	Session(ctx context.Context, id int64) (app.Session, error)
+	List(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error)
+	CancelSessionPreview(ctx context.Context, id int64) (app.SessionRefundTotals, error)
+	CancelSession(ctx context.Context, id int64) (app.CancelSessionResult, error)
+	Register(ctx context.Context, sessionID int64, a app.Attendee) (app.Registration, error)
+	Registration(ctx context.Context, id int64) (app.Registration, error)
+	Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error)
+	QuotePromo(ctx context.Context, r app.Registration, code string) (app.PromoQuote, error)
+	BeginCheckout(ctx context.Context, regID int64, quote *app.PromoQuote) (app.Checkout, error)
+	AbandonCheckout(ctx context.Context, co app.Checkout) error
+	ChargeRegistration(ctx context.Context, req app.ChargeRequest) (app.Payment, error)
+	CancelByAttendee(ctx context.Context, regID int64) (app.Registration, error)
+	RefundByHost(ctx context.Context, regID int64) (app.Registration, error)
+	ReceiptFor(ctx context.Context, regID int64) (app.Site, app.Session, app.Registration, error)
+}
+
 // Deps are the services the screens use.
 type Deps struct {
 	Site     SiteService
@@ -55,6 +80,10 @@ type Deps struct {
 	Merchant MerchantService
 	// Feature services: each feature adds its field here (nil when not
 	// wired, and its screens are not shown).
+	Sessions  SessionService   // paid training sessions (issue 5)
+	Budgets   BudgetService    // departments, budgets and reimbursement (issue 7, ui/departments.go)
+	PayPerUse PayPerUseService // pay-per-use estimate, payment, start and true-up (issue 7, ui/estimate.go)
+	Promo     PromoCodeService // promotional codes and the SMTP settings (issue 6, ui/promo.go, ui/smtp.go)
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
+	appmail "github.com/trainpay/trainpay/app/mail"
 	"github.com/trainpay/trainpay/assets"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/secrets"
@@ -35,6 +36,9 @@ Usage:
                                   provision (or revoke) e-commerce features for the
                                   site; LIST is a comma-separated list of
                                   paid-sessions, promo-codes, pay-per-use
+  trainpay estimate --duration 90m --computers N [--teleconference N] [--csv] [--db PATH]
+                                  print a pay-per-use session's estimated cost with
+                                  the site's rates
   trainpay --help                 show this help
 
 The provision command is for the vendor's account manager. It works on a new
@@ -52,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		switch args[0] {
 		case "provision":
 			return runProvision(args[1:], defaultDB, stdout, stderr)
+		case "estimate":
+			return runEstimate(args[1:], defaultDB, stdout, stderr)
 		case "help":
 			fmt.Fprintf(stdout, usage, defaultDB)
 			return 0
@@ -191,6 +197,20 @@ func newServices(db *storage.DB, logger *slog.Logger) services {
 	merchant := &app.MerchantService{Sites: db, Settings: db, Secrets: vault, Tester: reg}
 	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant}
 	// Feature services: each feature wires its own here.
+	// Paid training sessions (issue 5). Promotional codes plug in as
+	// sessions.Promo (an app.PromoRedeemer); nil leaves the code box off.
+	sessions := app.NewSessionService(db, db, site, payments, nil)
+	deps.Sessions = sessions
+	// Pay-per-use (issue 7): departments and budgets, the estimate, paying
+	// before the start and the true-up.
+	deps.Budgets = &app.BudgetService{Site: site, Store: db, Sessions: db, Journal: db}
+	deps.PayPerUse = &app.PayPerUseService{Site: site, Sessions: db, Store: db, Budgets: db, Payments: payments}
+	// Promotional codes (issue 6): codes, recipients and sending (SMTP
+	// password in the vault), and the redeemer behind the Payment
+	// Information page's code box.
+	promo := &app.PromoService{Store: db, Site: site, Sessions: db, Secrets: vault, Mailer: &appmail.Mailer{}}
+	sessions.Promo = promo
+	deps.Promo = promo
 	return services{
 		deps:     deps,
 		payments: payments,

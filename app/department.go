@@ -1,0 +1,61 @@
+package app
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Department is a part of the organisation that pays for its own
+// pay-per-use sessions from a training budget and is reimbursed later.
+type Department struct {
+	ID         int64
+	Name       string
+	CostCentre string // the organisation's cost-centre code, e.g. "CC-4100"
+	OwnerName  string // the budget owner, who pays before sessions
+	OwnerEmail string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Limits of a department's fields.
+const (
+	MaxDepartmentName = 120
+	MaxCostCentre     = 40
+	MaxOwnerName      = 120
+	MaxOwnerEmail     = 254
+)
+
+// Normalize trims the fields and lower-cases the owner's email.
+func (d *Department) Normalize() {
+	d.Name = strings.TrimSpace(d.Name)
+	d.CostCentre = strings.ToUpper(strings.TrimSpace(d.CostCentre))
+	d.OwnerName = strings.TrimSpace(d.OwnerName)
+	d.OwnerEmail = strings.ToLower(strings.TrimSpace(d.OwnerEmail))
+}
+
+// Validate checks a department's fields; the first problem is returned.
+func (d Department) Validate() error {
+	switch {
+	case d.Name == "":
+		return Errorf(EINVALID, "error.department.name_required", "the department needs a name")
+	case utf8.RuneCountInString(d.Name) > MaxDepartmentName:
+		return Errorf(EINVALID, "error.department.name_too_long", "the department name is longer than %d characters", MaxDepartmentName).
+			With(map[string]any{"Max": MaxDepartmentName})
+	case d.CostCentre == "":
+		return Errorf(EINVALID, "error.department.cost_centre_required", "the department needs a cost-centre code")
+	case utf8.RuneCountInString(d.CostCentre) > MaxCostCentre || strings.ContainsAny(d.CostCentre, " \t\r\n,;"):
+		return Errorf(EINVALID, "error.department.cost_centre", "a cost-centre code has at most %d characters and no spaces, commas or semicolons", MaxCostCentre).
+			With(map[string]any{"Max": MaxCostCentre})
+	case d.OwnerName == "":
+		return Errorf(EINVALID, "error.department.owner_required", "the department needs a budget owner")
+	case utf8.RuneCountInString(d.OwnerName) > MaxOwnerName:
+		return Errorf(EINVALID, "error.department.owner_too_long", "the budget owner's name is longer than %d characters", MaxOwnerName).
+			With(map[string]any{"Max": MaxOwnerName})
+	}
+	if len(d.OwnerEmail) > MaxOwnerEmail || !ValidEmail(d.OwnerEmail) {
+		return Errorf(EINVALID, "error.department.owner_email", "%q is not an email address", d.OwnerEmail).
+			With(map[string]any{"Email": d.OwnerEmail})
+	}
+	return nil
+}

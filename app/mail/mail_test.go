@@ -1,0 +1,279 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	smtp "github.com/emersion/go-smtp"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/mail"
+	"github.com/trainpay/trainpay/storage"
+)
+
+// delivered is what the loopback server accepted.
+type delivered struct {
+	mu   sync.Mutex
+	msgs []message
+}
+
+type message struct {
+	from string
+	to   []string
+	data string
+}
+
+type backend struct{ box *delivered }
+
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{box: b.box}, nil }
+
+type session struct {
+	box  *delivered
+	from string
+	to   []string
+}
+
+func (s *session) Reset()        { s.from, s.to = "", nil }
+func (s *session) Logout() error { return nil }
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if strings.HasPrefix(to, "bounce") {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.box.mu.Lock()
+	defer s.box.mu.Unlock()
+	s.box.msgs = append(s.box.msgs, message{from: s.from, to: s.to, data: string(b)})
+	return nil
+}
+
+// startServer runs a real SMTP server (emersion/go-smtp) on loopback.
+func startServer(t *testing.T, box *delivered) (port int, stop func()) {
+	t.Helper()
+	srv := smtp.NewServer(backend{box: box})
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(l)
+	var once sync.Once
+	stop = func() { once.Do(func() { srv.Close() }) }
+	t.Cleanup(stop)
+	return l.Addr().(*net.TCPAddr).Port, stop
+}
+
+// site is enough of app.PromoSite for sending.
+type site struct{}
+
+func (site) Site(context.Context) (app.Site, error) {
+	return app.Site{Name: "Acme", Currency: "PLN", TimeZone: "Europe/Warsaw", Language: "pl"}, nil
+}
+func (site) RequireFeature(context.Context, app.Feature) error { return nil }
+
+type secrets map[string]string
+
+func (s secrets) Set(n, v string) error { s[n] = v; return nil }
+func (s secrets) Get(n string) (string, error) {
+	if v, ok := s[n]; ok {
+		return v, nil
+	}
+	return "", app.Errorf(app.ENOTFOUND, "error.secret.not_found", "no secret")
+}
+func (s secrets) Delete(n string) error { delete(s, n); return nil }
+
+func newService(t *testing.T, port int) (*app.PromoService, *storage.DB, app.PromoCode) {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(t.TempDir(), "trainpay.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc := &app.PromoService{Store: db, Site: site{}, Secrets: secrets{}, Mailer: &mail.Mailer{Timeout: 5 * time.Second}}
+	ctx := context.Background()
+	if err := db.SaveSMTPSettings(ctx, app.SMTPSettings{Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
+		Sender: "szkolenia@example.pl", SenderName: "Centrum Szkoleń"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	codes := []app.PromoCode{{Code: "WIOSNA-25", Kind: app.DiscountFixed, FixedMinor: 2500, Currency: "PLN", UseLimit: 50,
+		PerAttendeeLimit: 1, ValidFrom: time.Now().Add(-time.Hour), ValidUntil: time.Date(2030, 6, 30, 22, 0, 0, 0, time.UTC) /* midnight in Warsaw */, AllSessions: true}}
+	if err := db.CreatePromoCodes(ctx, codes); err != nil {
+		t.Fatal(err)
+	}
+	return svc, db, codes[0]
+}
+
+func addRecipients(t *testing.T, db *storage.DB, codeID int64, n int) {
+	t.Helper()
+	var rs []app.PromoRecipient
+	for i := 1; i <= n; i++ {
+		rs = append(rs, app.PromoRecipient{Email: fmt.Sprintf("osoba%02d@example.pl", i), Name: fmt.Sprintf("Osoba %02d", i)})
+	}
+	if _, err := db.AddPromoRecipients(context.Background(), codeID, rs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// check asserts each of the n recipients got exactly one personalised
+// message.
+func check(t *testing.T, box *delivered, n int) {
+	t.Helper()
+	box.mu.Lock()
+	defer box.mu.Unlock()
+	per := map[string]int{}
+	for _, m := range box.msgs {
+		if len(m.to) != 1 || m.from != "szkolenia@example.pl" {
+			t.Fatalf("envelope %v from %s", m.to, m.from)
+		}
+		per[m.to[0]]++
+		num := strings.TrimSuffix(strings.TrimPrefix(m.to[0], "osoba"), "@example.pl")
+		body := strings.ReplaceAll(m.data, "=\r\n", "")
+		for _, want := range []string{"Osoba " + num, "WIOSNA-25", "30.06.2030", "wszystkie p"} {
+			if !strings.Contains(body, want) {
+				t.Fatalf("message to %s lacks %q:\n%s", m.to[0], want, m.data)
+			}
+		}
+	}
+	if len(per) != n || len(box.msgs) != n {
+		t.Fatalf("%d messages to %d recipients, want %d each once", len(box.msgs), len(per), n)
+	}
+}
+
+// Acceptance 4: sending to 50 recipients through a real SMTP server on
+// loopback delivers 50 personalised messages.
+func TestPromoAcceptance4_SendsFiftyPersonalisedMessages(t *testing.T) {
+	box := &delivered{}
+	port, _ := startServer(t, box)
+	svc, db, code := newService(t, port)
+	addRecipients(t, db, code.ID, 50)
+	var last app.SendProgress
+	rep, err := svc.Send(context.Background(), code.ID, "pl", func(p app.SendProgress) { last = p })
+	if err != nil || rep.Sent != 50 || rep.Failed != 0 || last.Done != 50 {
+		t.Fatalf("report %+v, last %+v: %v", rep, last, err)
+	}
+	check(t, box, 50)
+	// A second run has nothing left to send.
+	if rep, err := svc.Send(context.Background(), code.ID, "pl", nil); err != nil || rep.Total != 0 {
+		t.Fatalf("second run %+v %v", rep, err)
+	}
+	check(t, box, 50)
+}
+
+// Acceptance 4: a run interrupted halfway and resumed delivers the rest
+// with no duplicates: once stopped by the person (context), once by the
+// server going away (network drop).
+func TestPromoAcceptance4_InterruptedRunResumesWithoutDuplicates(t *testing.T) {
+	t.Run("stopped", func(t *testing.T) {
+		box := &delivered{}
+		port, _ := startServer(t, box)
+		svc, db, code := newService(t, port)
+		addRecipients(t, db, code.ID, 50)
+		ctx, cancel := context.WithCancel(context.Background())
+		rep, err := svc.Send(ctx, code.ID, "pl", func(p app.SendProgress) {
+			if p.Sent == 25 {
+				cancel()
+			}
+		})
+		if !errors.Is(err, context.Canceled) || rep.Sent != 25 {
+			t.Fatalf("interrupted: %+v %v", rep, err)
+		}
+		check(t, box, 25)
+		rep, err = svc.Send(context.Background(), code.ID, "pl", nil)
+		if err != nil || rep.Total != 25 || rep.Sent != 25 {
+			t.Fatalf("resumed: %+v %v", rep, err)
+		}
+		check(t, box, 50)
+	})
+	t.Run("server gone", func(t *testing.T) {
+		box := &delivered{}
+		port, stop := startServer(t, box)
+		svc, db, code := newService(t, port)
+		addRecipients(t, db, code.ID, 50)
+		rep, err := svc.Send(context.Background(), code.ID, "pl", func(p app.SendProgress) {
+			if p.Sent == 25 {
+				stop()
+			}
+		})
+		if err == nil || rep.Sent != 25 {
+			t.Fatalf("dropped: %+v %v", rep, err)
+		}
+		rs, _ := db.PromoRecipients(context.Background(), code.ID)
+		failed := 0
+		for _, r := range rs {
+			if r.FailedReason != "" {
+				failed++
+			}
+		}
+		if failed != 1 {
+			t.Fatalf("%d recipients marked failed, want the one in flight", failed)
+		}
+		// The server is back on another port: resume there.
+		port2, _ := startServer(t, box)
+		if err := db.SaveSMTPSettings(context.Background(), app.SMTPSettings{Host: "127.0.0.1", Port: port2,
+			TLS: app.SMTPTLSNone, Sender: "szkolenia@example.pl"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		rep, err = svc.Send(context.Background(), code.ID, "pl", nil)
+		if err != nil || rep.Sent != 25 {
+			t.Fatalf("resumed: %+v %v", rep, err)
+		}
+		check(t, box, 50)
+	})
+}
+
+func TestRefusedRecipientIsReportedAndTheRunGoesOn(t *testing.T) {
+	box := &delivered{}
+	port, _ := startServer(t, box)
+	svc, db, code := newService(t, port)
+	ctx := context.Background()
+	if _, err := db.AddPromoRecipients(ctx, code.ID, []app.PromoRecipient{
+		{Email: "osoba01@example.pl", Name: "Osoba 01"}, {Email: "bounce@example.pl", Name: "Bounce"},
+		{Email: "osoba02@example.pl", Name: "Osoba 02"}}); err != nil {
+		t.Fatal(err)
+	}
+	var errs []error
+	rep, err := svc.Send(ctx, code.ID, "pl", func(p app.SendProgress) { errs = append(errs, p.Err) })
+	if err != nil || rep.Sent != 2 || rep.Failed != 1 || errs[1] == nil {
+		t.Fatalf("%+v %v %v", rep, err, errs)
+	}
+	rs, _ := db.PromoRecipients(ctx, code.ID)
+	if !strings.Contains(rs[1].FailedReason, "550") || !rs[1].SentAt.IsZero() {
+		t.Fatalf("bounce: %+v", rs[1])
+	}
+	check(t, box, 2)
+}
+
+func TestSendTestMessage(t *testing.T) {
+	box := &delivered{}
+	port, _ := startServer(t, box)
+	svc, _, _ := newService(t, port)
+	if err := svc.SendTestMessage(context.Background(), nil, "admin@example.pl"); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Fatalf("without the administrator: %v", err)
+	}
+	if err := svc.SendTestMessage(context.Background(), &app.Admin{}, "admin@example.pl"); err != nil {
+		t.Fatal(err)
+	}
+	if len(box.msgs) != 1 || !strings.Contains(box.msgs[0].data, "TrainPay") {
+		t.Fatalf("%+v", box.msgs)
+	}
+}

@@ -1,0 +1,267 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// SessionType is how a training session is paid for.
+type SessionType string
+
+const (
+	// SessionFree: attendees pay nothing; registration is optional.
+	SessionFree SessionType = "free"
+	// SessionPaid: attendees pay the Fee when they register; registration
+	// is required and locked on.
+	SessionPaid SessionType = "paid"
+	// SessionPayPerUse: the host (or a department) pays the estimated cost
+	// before the session starts (issue 7 builds on ExpectedComputers,
+	// ExpectedTeleconference, DepartmentID and PaidPaymentID).
+	SessionPayPerUse SessionType = "pay-per-use"
+)
+
+// SessionStatus is whether a session is still going to happen. Upcoming and
+// past are not statuses: they follow from StartsAt and the clock.
+type SessionStatus string
+
+const (
+	SessionScheduled SessionStatus = "scheduled"
+	SessionCancelled SessionStatus = "cancelled"
+)
+
+// Limits of a session's fields.
+const (
+	MaxTopicLength       = 200
+	MaxDescriptionLength = 4000
+	MaxDurationMinutes   = 24 * 60
+	MaxRegistrationLimit = 100000
+	MaxCancelHours       = 24 * 90
+	MaxExpectedComputers = 100000
+	// MaxFeeMajor is the largest Fee a host may type, in major units of the
+	// site currency (for zero-decimal currencies such as JPY, 100 times
+	// this). Far above any training fee, far below the gateways' limits.
+	MaxFeeMajor = 100000
+)
+
+// Session is one training session on the site's schedule.
+type Session struct {
+	ID          int64
+	Topic       string
+	Description string
+	// StartsAt is the start as an instant (stored in UTC). The host types it
+	// in TimeZone, the site's time zone when the session was scheduled.
+	StartsAt        time.Time
+	TimeZone        string // IANA name
+	DurationMinutes int
+
+	Type     SessionType
+	FeeMinor int64  // the Fee, in minor units of Currency; 0 unless Type is paid
+	Currency string // the site's currency when scheduled
+
+	// Registration options. A paid session always requires registration.
+	RegistrationRequired bool
+	// MaxRegistrations caps the seats; 0 means no limit (free sessions
+	// only: a paid session needs a capacity).
+	MaxRegistrations int
+	// RegistrationClosesAt is when registration stops; zero means at the
+	// start of the session.
+	RegistrationClosesAt time.Time
+	// AttendeesMayCancel allows attendees to cancel their own registration
+	// until CancelHoursBefore hours before the start; a paid registration
+	// cancelled in time is refunded RefundPercent of what was paid.
+	AttendeesMayCancel bool
+	CancelHoursBefore  int
+	RefundPercent      int // 0–100
+
+	// Pay-per-use (issue 7). ExpectedTeleconference never exceeds
+	// ExpectedComputers.
+	ExpectedComputers      int
+	ExpectedTeleconference int
+	DepartmentID           int64 // 0: none (departments arrive with migration 00006)
+	PaidPaymentID          int64 // 0: not paid; the journal row of the host's payment
+
+	Status    SessionStatus
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// EndsAt is when the session ends.
+func (s Session) EndsAt() time.Time {
+	return s.StartsAt.Add(time.Duration(s.DurationMinutes) * time.Minute)
+}
+
+// RegistrationDeadline is when registration closes: RegistrationClosesAt,
+// or the start when none is set.
+func (s Session) RegistrationDeadline() time.Time {
+	if s.RegistrationClosesAt.IsZero() || s.RegistrationClosesAt.After(s.StartsAt) {
+		return s.StartsAt
+	}
+	return s.RegistrationClosesAt
+}
+
+// CancelDeadline is the last moment an attendee may cancel; zero when
+// attendees may not cancel.
+func (s Session) CancelDeadline() time.Time {
+	if !s.AttendeesMayCancel {
+		return time.Time{}
+	}
+	return s.StartsAt.Add(-time.Duration(s.CancelHoursBefore) * time.Hour)
+}
+
+// Location returns the session's time zone (UTC when it cannot be loaded).
+func (s Session) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && s.TimeZone != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// Normalize trims text fields, upper-cases the currency, stores times in UTC
+// and turns registration on for paid sessions.
+func (s *Session) Normalize() {
+	s.Topic = strings.TrimSpace(s.Topic)
+	s.Description = strings.TrimSpace(s.Description)
+	s.TimeZone = strings.TrimSpace(s.TimeZone)
+	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
+	s.StartsAt = s.StartsAt.UTC()
+	if !s.RegistrationClosesAt.IsZero() {
+		s.RegistrationClosesAt = s.RegistrationClosesAt.UTC()
+	}
+	if s.Status == "" {
+		s.Status = SessionScheduled
+	}
+	if s.Type == SessionPaid {
+		s.RegistrationRequired = true
+	} else {
+		s.FeeMinor = 0
+	}
+	if !s.AttendeesMayCancel {
+		s.CancelHoursBefore = 0
+	}
+}
+
+// Validate checks a session's fields; the first problem found is returned
+// as an EINVALID *Error whose key names the field.
+func (s Session) Validate() error {
+	switch {
+	case s.Topic == "":
+		return Errorf(EINVALID, "error.session.topic_required", "the session needs a topic")
+	case utf8.RuneCountInString(s.Topic) > MaxTopicLength:
+		return Errorf(EINVALID, "error.session.topic_too_long", "the topic is longer than %d characters", MaxTopicLength).
+			With(map[string]any{"Max": MaxTopicLength})
+	case utf8.RuneCountInString(s.Description) > MaxDescriptionLength:
+		return Errorf(EINVALID, "error.session.description_too_long", "the description is longer than %d characters", MaxDescriptionLength).
+			With(map[string]any{"Max": MaxDescriptionLength})
+	case s.StartsAt.IsZero():
+		return Errorf(EINVALID, "error.session.start_required", "the session needs a start date and time")
+	case s.TimeZone == "" || s.TimeZone == "Local":
+		return Errorf(EINVALID, "error.site.timezone", "%q is not a time zone", s.TimeZone).With(map[string]any{"TimeZone": s.TimeZone})
+	case s.DurationMinutes <= 0 || s.DurationMinutes > MaxDurationMinutes:
+		return Errorf(EINVALID, "error.session.duration", "the duration must be between 1 minute and 24 hours")
+	case s.MaxRegistrations < 0 || s.MaxRegistrations > MaxRegistrationLimit:
+		return Errorf(EINVALID, "error.session.capacity", "the maximum registrations must be between 1 and %d", MaxRegistrationLimit).
+			With(map[string]any{"Max": MaxRegistrationLimit})
+	case s.CancelHoursBefore < 0 || s.CancelHoursBefore > MaxCancelHours:
+		return Errorf(EINVALID, "error.session.cancel_hours", "attendees may cancel until 0 to %d hours before the start", MaxCancelHours).
+			With(map[string]any{"Max": MaxCancelHours})
+	case s.RefundPercent < 0 || s.RefundPercent > 100:
+		return Errorf(EINVALID, "error.session.refund_percent", "the refund on cancellation must be between 0 and 100 percent")
+	case s.ExpectedComputers < 0 || s.ExpectedComputers > MaxExpectedComputers:
+		return Errorf(EINVALID, "error.session.computers", "the expected computers must be between 0 and %d", MaxExpectedComputers).
+			With(map[string]any{"Max": MaxExpectedComputers})
+	case s.ExpectedTeleconference < 0 || s.ExpectedTeleconference > s.ExpectedComputers:
+		return Errorf(EINVALID, "error.session.teleconference", "computers on the teleconference cannot exceed the computers connected")
+	case s.Status != SessionScheduled && s.Status != SessionCancelled:
+		return Errorf(EINVALID, "error.session.status", "unknown session status %q", s.Status)
+	case !s.RegistrationClosesAt.IsZero() && s.RegistrationClosesAt.After(s.StartsAt):
+		return Errorf(EINVALID, "error.session.closes_after_start", "registration must close before the session starts")
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return Errorf(EINVALID, "error.site.timezone", "%q is not a time zone", s.TimeZone).With(map[string]any{"TimeZone": s.TimeZone})
+	}
+	switch s.Type {
+	case SessionFree, SessionPayPerUse:
+		if s.FeeMinor != 0 {
+			return Errorf(EINVALID, "error.session.fee_not_paid", "only a paid session has a fee")
+		}
+	case SessionPaid:
+		if !money.IsValidCode(s.Currency) {
+			return Errorf(EINVALID, "error.site.currency", "%q is not an ISO 4217 currency", s.Currency).With(map[string]any{"Currency": s.Currency})
+		}
+		if s.FeeMinor <= 0 {
+			return Errorf(EINVALID, "error.session.fee_required", "a paid session needs a fee above zero")
+		}
+		if s.FeeMinor > MaxFeeMinor(s.Currency) {
+			return Errorf(EINVALID, "error.session.fee_too_large", "the fee is above the maximum").
+				With(map[string]any{"Max": MaxFeeMajor})
+		}
+		if !s.RegistrationRequired {
+			return Errorf(EINVALID, "error.session.paid_needs_registration", "a paid session requires registration")
+		}
+		if s.MaxRegistrations == 0 {
+			return Errorf(EINVALID, "error.session.capacity", "the maximum registrations must be between 1 and %d", MaxRegistrationLimit).
+				With(map[string]any{"Max": MaxRegistrationLimit})
+		}
+	default:
+		return Errorf(EINVALID, "error.session.type", "unknown session type %q", s.Type).With(map[string]any{"Type": string(s.Type)})
+	}
+	return nil
+}
+
+// MaxFeeMinor is MaxFeeMajor in minor units of code.
+func MaxFeeMinor(code string) int64 {
+	m := int64(MaxFeeMajor)
+	for range money.Digits(code) {
+		m *= 10
+	}
+	return m
+}
+
+// SessionWhen selects upcoming or past sessions.
+type SessionWhen string
+
+const (
+	SessionsUpcoming SessionWhen = "upcoming" // not yet ended, soonest first
+	SessionsPast     SessionWhen = "past"     // ended, most recent first
+	SessionsAll      SessionWhen = "all"      // newest start first
+)
+
+// SessionFilter selects sessions for the list. Queries run in SQL and
+// return one page.
+type SessionFilter struct {
+	When   SessionWhen
+	Topic  string        // substring of the topic, case-insensitive; "" for all
+	Status SessionStatus // "" for all
+	Now    time.Time     // the clock that splits upcoming from past
+	Offset int
+	Limit  int
+}
+
+// SessionSummary is one row of the sessions list.
+type SessionSummary struct {
+	Session
+	Registrations int   // seats taken (registered, paid, or pending payment and held)
+	RevenueMinor  int64 // charged minus refunded, in the session's currency
+}
+
+// SessionStore persists sessions. Registrations live in RegistrationStore.
+type SessionStore interface {
+	// CreateSession inserts s and sets s.ID, s.CreatedAt and s.UpdatedAt.
+	CreateSession(ctx context.Context, s *Session) error
+	// UpdateSession replaces an existing session's fields (not ID or
+	// CreatedAt). It refuses to lower MaxRegistrations below the seats
+	// already taken (ECONFLICT "error.session.capacity_below_taken") and to
+	// change the type or fee once a registration has been paid (ECONFLICT
+	// "error.session.fee_locked").
+	UpdateSession(ctx context.Context, s *Session) error
+	// Session returns one session (ENOTFOUND "error.session.not_found").
+	Session(ctx context.Context, id int64) (Session, error)
+	// Sessions returns one page of the list and how many match.
+	Sessions(ctx context.Context, f SessionFilter) ([]SessionSummary, int, error)
+	// SetSessionStatus cancels (or reinstates) a session.
+	SetSessionStatus(ctx context.Context, id int64, st SessionStatus) error
+}

@@ -1,0 +1,327 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+var _ app.SessionStore = (*DB)(nil)
+
+// Paging limits of Sessions.
+const (
+	defaultSessionLimit = 100
+	maxSessionLimit     = 1000
+)
+
+// openPaymentSQL is true when registration r has a payment in the journal
+// whose outcome is still open: its seat stays held whatever its hold says.
+// It repeats payment_purpose's columns so that SQLite uses that index.
+const openPaymentSQL = `EXISTS (SELECT 1 FROM payment op
+	WHERE op.purpose = 'registration' AND op.reference = 'registration:' || r.id
+	  AND op.kind = 'sale' AND op.state IN ('pending', 'unknown', 'needs-review'))`
+
+// seatTakenSQL is true when registration r takes a seat at time ?1.
+const seatTakenSQL = `(r.status IN ('registered', 'paid')
+	OR (r.status = 'pending-payment' AND (r.hold_until > ?1 OR ` + openPaymentSQL + `)))`
+
+const sessionColumns = `s.id, s.topic, s.description, s.starts_at, s.time_zone, s.duration_minutes,
+	s.type, s.fee_minor, s.currency, s.registration_required, s.max_registrations,
+	s.registration_closes_at, s.attendees_may_cancel, s.cancel_hours_before, s.refund_percent,
+	s.expected_computers, s.expected_teleconference, s.department_id, s.paid_payment_id,
+	s.status, s.created_at, s.updated_at`
+
+func sessionNotFound(id int64) error {
+	return app.Errorf(app.ENOTFOUND, "error.session.not_found", "session %d not found", id).
+		With(map[string]any{"ID": id})
+}
+
+// optTime stores a zero time as ”.
+func optTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return formatTime(t)
+}
+
+func parseOptTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(s)
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// foldTopic is the search form of a topic: Unicode lower case, since
+// SQLite's lower() folds only ASCII ("Łódź" must match "łódź").
+func foldTopic(s string) string { return strings.ToLower(s) }
+
+// CreateSession inserts s and sets s.ID, s.CreatedAt and s.UpdatedAt.
+func (db *DB) CreateSession(ctx context.Context, s *app.Session) error {
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	row := *s
+	row.CreatedAt = orNow(row.CreatedAt)
+	row.UpdatedAt = row.CreatedAt
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO session (topic, topic_fold, description, starts_at, ends_at, time_zone, duration_minutes,
+			type, fee_minor, currency, registration_required, max_registrations, registration_closes_at,
+			attendees_may_cancel, cancel_hours_before, refund_percent, expected_computers,
+			expected_teleconference, department_id, paid_payment_id, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		row.Topic, foldTopic(row.Topic), row.Description, formatTime(row.StartsAt), formatTime(row.EndsAt()),
+		row.TimeZone, row.DurationMinutes, string(row.Type), row.FeeMinor, row.Currency,
+		boolInt(row.RegistrationRequired), row.MaxRegistrations, optTime(row.RegistrationClosesAt),
+		boolInt(row.AttendeesMayCancel), row.CancelHoursBefore, row.RefundPercent, row.ExpectedComputers,
+		row.ExpectedTeleconference, nullID(row.DepartmentID), nullID(row.PaidPaymentID), string(row.Status),
+		formatTime(row.CreatedAt), formatTime(row.UpdatedAt))
+	if err != nil {
+		return app.Internal(err, "save a session")
+	}
+	if row.ID, err = res.LastInsertId(); err != nil {
+		return app.Internal(err, "save a session")
+	}
+	if err := commit(tx); err != nil {
+		return err
+	}
+	*s = row
+	return nil
+}
+
+// UpdateSession replaces an existing session's fields. In the same
+// transaction it refuses to lower the capacity below the seats taken and to
+// change the type, fee or currency once anything was paid.
+func (db *DB) UpdateSession(ctx context.Context, s *app.Session) error {
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	old, err := findSession(ctx, tx, s.ID)
+	if err != nil {
+		return err
+	}
+	now := orNow(s.UpdatedAt)
+	if s.MaxRegistrations > 0 && s.MaxRegistrations < old.MaxRegistrations {
+		taken, err := seatsTaken(ctx, tx, s.ID, now)
+		if err != nil {
+			return err
+		}
+		if s.MaxRegistrations < taken {
+			return app.Errorf(app.ECONFLICT, "error.session.capacity_below_taken",
+				"%d seats are taken: the maximum cannot be lower", taken).With(map[string]any{"Taken": taken})
+		}
+	}
+	if s.Type != old.Type || s.FeeMinor != old.FeeMinor || s.Currency != old.Currency {
+		var paid int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM registration
+			WHERE session_id = ? AND (paid_minor > 0 OR status = 'pending-payment')`, s.ID).Scan(&paid); err != nil {
+			return app.Internal(err, "read a session's registrations")
+		}
+		if paid > 0 {
+			return app.Errorf(app.ECONFLICT, "error.session.fee_locked",
+				"attendees have registered to pay this fee: the type and the fee cannot change")
+		}
+	}
+	row := *s
+	row.CreatedAt, row.UpdatedAt = old.CreatedAt, now
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE session SET topic = ?, topic_fold = ?, description = ?, starts_at = ?, ends_at = ?, time_zone = ?,
+			duration_minutes = ?, type = ?, fee_minor = ?, currency = ?, registration_required = ?,
+			max_registrations = ?, registration_closes_at = ?, attendees_may_cancel = ?,
+			cancel_hours_before = ?, refund_percent = ?, expected_computers = ?, expected_teleconference = ?,
+			department_id = ?, paid_payment_id = ?, status = ?, updated_at = ?
+		WHERE id = ?`,
+		row.Topic, foldTopic(row.Topic), row.Description, formatTime(row.StartsAt), formatTime(row.EndsAt()),
+		row.TimeZone, row.DurationMinutes, string(row.Type), row.FeeMinor, row.Currency,
+		boolInt(row.RegistrationRequired), row.MaxRegistrations, optTime(row.RegistrationClosesAt),
+		boolInt(row.AttendeesMayCancel), row.CancelHoursBefore, row.RefundPercent, row.ExpectedComputers,
+		row.ExpectedTeleconference, nullID(row.DepartmentID), nullID(row.PaidPaymentID), string(row.Status),
+		formatTime(row.UpdatedAt), row.ID); err != nil {
+		return app.Internal(err, "save a session")
+	}
+	if err := commit(tx); err != nil {
+		return err
+	}
+	*s = row
+	return nil
+}
+
+// Session returns one session.
+func (db *DB) Session(ctx context.Context, id int64) (app.Session, error) {
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return app.Session{}, err
+	}
+	defer tx.Rollback()
+	return findSession(ctx, tx, id)
+}
+
+// SetSessionStatus cancels or reinstates a session.
+func (db *DB) SetSessionStatus(ctx context.Context, id int64, st app.SessionStatus) error {
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE session SET status = ?, updated_at = ? WHERE id = ?`,
+		string(st), formatTime(time.Now()), id)
+	if err != nil {
+		return app.Internal(err, "change a session's status")
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return sessionNotFound(id)
+	}
+	return commit(tx)
+}
+
+// Sessions returns one page of the list, and how many sessions match, from
+// one snapshot. Upcoming sessions (not yet ended) come soonest first, past
+// ones latest first; both walk session_ends_at. Seats and revenue are
+// computed for the page's rows only.
+func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error) {
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultSessionLimit
+	}
+	limit = min(limit, maxSessionLimit)
+	now := formatTime(orNow(f.Now))
+	var where []string
+	args := []any{now}
+	order := `s.ends_at DESC, s.id DESC`
+	switch f.When {
+	case app.SessionsUpcoming:
+		where = append(where, `s.ends_at >= ?1`)
+		order = `s.ends_at, s.id`
+	case app.SessionsPast:
+		where = append(where, `s.ends_at < ?1`)
+	}
+	if t := strings.TrimSpace(f.Topic); t != "" {
+		args = append(args, "%"+escapeLike(foldTopic(t))+"%")
+		where = append(where, `s.topic_fold LIKE ?`+paramN(len(args))+` ESCAPE '\'`)
+	}
+	if f.Status != "" {
+		args = append(args, string(f.Status))
+		where = append(where, `s.status = ?`+paramN(len(args)))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var total int
+	// ?1 is bound even when no term uses it; SQLite accepts unused numbered
+	// parameters.
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM session s`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, app.Internal(err, "count the sessions")
+	}
+	out := []app.SessionSummary{}
+	if f.Offset >= total {
+		return out, total, nil
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := tx.QueryContext(ctx, `SELECT `+sessionColumns+`,
+		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND `+seatTakenSQL+`),
+		(SELECT coalesce(sum(r.paid_minor - r.refunded_minor), 0) FROM registration r WHERE r.session_id = s.id)
+		FROM session s`+cond+` ORDER BY `+order+
+		` LIMIT ?`+paramN(len(args)-1)+` OFFSET ?`+paramN(len(args)), args...)
+	if err != nil {
+		return nil, 0, app.Internal(err, "read the sessions")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sum app.SessionSummary
+		if sum.Session, err = scanSession(rows, &sum.Registrations, &sum.RevenueMinor); err != nil {
+			return nil, 0, app.Internal(err, "read the sessions")
+		}
+		out = append(out, sum)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, app.Internal(err, "read the sessions")
+	}
+	return out, total, nil
+}
+
+func paramN(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return paramN(n/10) + string(rune('0'+n%10))
+}
+
+// escapeLike escapes LIKE's wildcards with '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func scanSession(s rowScanner, extra ...any) (app.Session, error) {
+	var x app.Session
+	var starts, closes, created, updated, typ, status string
+	var reqd, mayCancel int
+	var dept, paid sql.NullInt64
+	dest := []any{&x.ID, &x.Topic, &x.Description, &starts, &x.TimeZone, &x.DurationMinutes,
+		&typ, &x.FeeMinor, &x.Currency, &reqd, &x.MaxRegistrations,
+		&closes, &mayCancel, &x.CancelHoursBefore, &x.RefundPercent,
+		&x.ExpectedComputers, &x.ExpectedTeleconference, &dept, &paid,
+		&status, &created, &updated}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return app.Session{}, err
+	}
+	x.Type, x.Status = app.SessionType(typ), app.SessionStatus(status)
+	x.RegistrationRequired, x.AttendeesMayCancel = reqd == 1, mayCancel == 1
+	x.DepartmentID, x.PaidPaymentID = dept.Int64, paid.Int64
+	var err error
+	if x.StartsAt, err = parseTime(starts); err != nil {
+		return app.Session{}, err
+	}
+	if x.RegistrationClosesAt, err = parseOptTime(closes); err != nil {
+		return app.Session{}, err
+	}
+	if x.CreatedAt, err = parseTime(created); err != nil {
+		return app.Session{}, err
+	}
+	if x.UpdatedAt, err = parseTime(updated); err != nil {
+		return app.Session{}, err
+	}
+	return x, nil
+}
+
+func findSession(ctx context.Context, tx *sql.Tx, id int64) (app.Session, error) {
+	s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM session s WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return app.Session{}, sessionNotFound(id)
+	}
+	if err != nil {
+		return app.Session{}, app.Internal(err, "read a session")
+	}
+	return s, nil
+}
+
+// seatsTaken counts the seats of a session taken at now.
+func seatsTaken(ctx context.Context, tx *sql.Tx, sessionID int64, now time.Time) (int, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM registration r
+		WHERE r.session_id = ?2 AND `+seatTakenSQL, formatTime(now), sessionID).Scan(&n); err != nil {
+		return 0, app.Internal(err, "count a session's seats")
+	}
+	return n, nil
+}

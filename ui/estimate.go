@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// PayPerUseService is what the UI needs of app.PayPerUseService.
+type PayPerUseService interface {
+	Quote(ctx context.Context, sessionID int64) (app.SessionQuote, error)
+	PrepareCharge(ctx context.Context, sessionID int64) (app.PayPerUseCharge, error)
+	RefundExcess(ctx context.Context, sessionID int64, description string) (int64, error)
+	CanStart(ctx context.Context, sessionID int64) error
+	Start(ctx context.Context, sessionID int64) error
+}
+
+// estimatePage is the Estimated Session Cost page, shown after Start
+// Session or Schedule for a pay-per-use session: the breakdown, the
+// department's remaining budget before and after, and the three ways on:
+// Change (back to the form, every value kept), Enter payment information
+// (the card dialog, PurposePayPerUse, reference "session:<id>") and Start,
+// which stays disabled, saying why, until the session is paid. After an
+// edit the page asks for the rise, or refunds the fall.
+type estimatePage struct {
+	deps      Deps
+	win       fyne.Window
+	sessionID int64
+	onChange  func()
+	onStarted func()
+
+	content   *fyne.Container
+	title     *widget.Label
+	lines     *widget.Form
+	person    *widget.Label
+	tele      *widget.Label
+	total     *widget.Label
+	budget    *widget.Label
+	warning   *widget.Label
+	status    *widget.Label
+	change    *widget.Button
+	pay       *widget.Button
+	refund    *widget.Button
+	start     *widget.Button
+	startWhy  *widget.Label
+	quote     app.SessionQuote
+	card      *CardDialog
+	methods   []app.Method
+	loadError error
+}
+
+func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStarted func()) *estimatePage {
+	p := &estimatePage{deps: deps, win: w, sessionID: sessionID, onChange: onChange, onStarted: onStarted}
+	p.title = widget.NewLabelWithStyle(T("estimate.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.title.SizeName = theme.SizeNameSubHeadingText
+	p.person, p.tele, p.total = widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel("")
+	p.total.TextStyle = fyne.TextStyle{Bold: true}
+	p.lines = widget.NewForm(
+		widget.NewFormItem(T("estimate.person_minutes"), p.person),
+		widget.NewFormItem(T("estimate.teleconference_minutes"), p.tele),
+		widget.NewFormItem(T("estimate.total"), p.total))
+	p.budget = widget.NewLabel("")
+	p.budget.Wrapping = fyne.TextWrapWord
+	p.warning = widget.NewLabel("")
+	p.warning.Wrapping = fyne.TextWrapWord
+	p.warning.Importance = widget.WarningImportance
+	p.status = widget.NewLabel("")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.startWhy = widget.NewLabel("")
+	p.startWhy.Wrapping = fyne.TextWrapWord
+	p.startWhy.Importance = widget.MediumImportance
+	p.change = widget.NewButtonWithIcon(T("estimate.change"), theme.NavigateBackIcon(), p.onChangeTapped)
+	p.pay = widget.NewButtonWithIcon(T("estimate.pay"), theme.ConfirmIcon(), p.onPay)
+	p.pay.Importance = widget.HighImportance
+	p.refund = widget.NewButton(T("estimate.refund"), p.onRefund)
+	p.start = widget.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
+	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status,
+		container.NewHBox(p.change, p.pay, p.refund, p.start), p.startWhy)
+	p.load()
+	return p
+}
+
+func (p *estimatePage) money(minor int64) string {
+	a, err := money.FromMinor(minor, p.quote.Estimate.Rates.Currency)
+	if err != nil {
+		return strconv.FormatInt(minor, 10)
+	}
+	return money.Format(a, Language())
+}
+
+// load prices the session and reads whether it may start.
+func (p *estimatePage) load() {
+	p.deps.run(func() {
+		ctx := context.Background()
+		q, err := p.deps.PayPerUse.Quote(ctx, p.sessionID)
+		var startErr error
+		var methods []app.Method
+		if err == nil {
+			startErr = p.deps.PayPerUse.CanStart(ctx, p.sessionID)
+			if p.deps.Merchant != nil {
+				methods, _ = p.deps.Merchant.OfferedMethods(ctx)
+			}
+		}
+		fyne.Do(func() {
+			p.loadError = err
+			if err != nil {
+				p.status.SetText(ErrorText(err))
+				p.status.Importance = widget.DangerImportance
+				p.status.Refresh()
+				p.pay.Disable()
+				p.refund.Hide()
+				p.start.Disable()
+				return
+			}
+			p.quote, p.methods = q, methods
+			p.show(startErr)
+		})
+	})
+}
+
+func (p *estimatePage) show(startErr error) {
+	q := p.quote
+	e := q.Estimate
+	lang := Language()
+	person := money.RateFromE4(e.Rates.PersonMinuteE4, e.Rates.Currency).Format(lang)
+	tele := money.RateFromE4(e.Rates.TeleconferenceMinuteE4, e.Rates.Currency).Format(lang)
+	p.title.SetText(T("estimate.title_for", map[string]any{"Topic": q.Session.Topic}))
+	p.person.SetText(T("estimate.line", map[string]any{"Minutes": groupInt(e.PersonMinutes), "Rate": person,
+		"Amount": p.money(e.PersonMinor)}))
+	p.tele.SetText(T("estimate.line", map[string]any{"Minutes": groupInt(e.TeleconferenceMinutes), "Rate": tele,
+		"Amount": p.money(e.TeleconferenceMinor)}))
+	p.total.SetText(p.money(e.TotalMinor))
+	if q.HasBudget {
+		p.budget.SetText(T("estimate.budget", map[string]any{"Department": q.Department.Name, "Period": q.Budget.Period,
+			"Before": p.money(q.RemainingBeforeMinor), "After": p.money(q.RemainingAfterMinor)}))
+		p.budget.Show()
+	} else {
+		p.budget.Hide()
+	}
+	p.warning.Hide()
+	if q.OverBudget {
+		key := "estimate.over_budget_warn"
+		if q.Policy == app.PolicyBlock {
+			key = "estimate.over_budget_block"
+		}
+		p.warning.SetText(T(key, map[string]any{"Department": q.Department.Name}))
+		p.warning.Importance = widget.WarningImportance
+		if q.Policy == app.PolicyBlock {
+			p.warning.Importance = widget.DangerImportance
+		}
+		p.warning.Show()
+	}
+	p.status.Importance = widget.MediumImportance
+	switch {
+	case q.Account.OpenMinor > 0:
+		p.status.SetText(ErrorText(app.Errorf(app.ECONFLICT, "error.payperuse.payment_open", "")))
+	case q.DueMinor > 0 && q.Account.PaidMinor > 0:
+		p.status.SetText(T("estimate.difference_due", map[string]any{"Paid": p.money(q.Account.PaidMinor), "Due": p.money(q.DueMinor)}))
+	case q.DueMinor > 0:
+		p.status.SetText(T("estimate.due", map[string]any{"Due": p.money(q.DueMinor)}))
+	case q.DueMinor < 0:
+		p.status.SetText(T("estimate.refund_due", map[string]any{"Paid": p.money(q.Account.PaidMinor), "Refund": p.money(-q.DueMinor)}))
+	default:
+		p.status.SetText(T("estimate.paid", map[string]any{"Paid": p.money(q.Account.PaidMinor)}))
+		p.status.Importance = widget.SuccessImportance
+	}
+	p.status.Refresh()
+	if q.DueMinor > 0 && q.Account.OpenMinor == 0 && !(q.OverBudget && q.Policy == app.PolicyBlock) {
+		p.pay.Enable()
+		p.pay.Show()
+	} else {
+		p.pay.Disable()
+		if q.DueMinor <= 0 {
+			p.pay.Hide()
+		}
+	}
+	if q.DueMinor < 0 && q.Account.OpenMinor == 0 {
+		p.refund.Show()
+	} else {
+		p.refund.Hide()
+	}
+	if startErr != nil {
+		p.start.Disable()
+		p.startWhy.SetText(T("estimate.start_disabled", map[string]any{"Reason": ErrorText(startErr)}))
+		p.startWhy.Show()
+	} else {
+		p.start.Enable()
+		p.startWhy.Hide()
+	}
+	p.content.Refresh()
+}
+
+func (p *estimatePage) onChangeTapped() {
+	if p.onChange != nil {
+		p.onChange()
+	}
+}
+
+// onPay freezes the rates, applies the budget policy and opens the card
+// dialog for what is due.
+func (p *estimatePage) onPay() {
+	p.pay.Disable()
+	p.deps.run(func() {
+		ctx := context.Background()
+		c, err := p.deps.PayPerUse.PrepareCharge(ctx, p.sessionID)
+		if err == nil && c.Payer.Country == "" {
+			// The billing country starts as the site's; the payer can change it.
+			if site, serr := p.deps.Site.Site(ctx); serr == nil {
+				c.Payer.Country = site.Country
+			}
+		}
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(errorFor(err), p.win)
+				p.load()
+				return
+			}
+			p.card = ShowCardDialog(p.win, p.deps, CardPayment{
+				Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
+				Description: T("estimate.payment_description", map[string]any{"Topic": c.Quote.Session.Topic}),
+				Payer:       c.Payer, Methods: p.methods,
+			}, func(app.Payment, error) { p.load() })
+		})
+	})
+}
+
+// onRefund gives back what an edit took off a paid estimate.
+func (p *estimatePage) onRefund() {
+	p.refund.Disable()
+	p.deps.run(func() {
+		_, err := p.deps.PayPerUse.RefundExcess(context.Background(), p.sessionID, T("estimate.refund_description"))
+		fyne.Do(func() {
+			p.refund.Enable()
+			if err != nil {
+				dialog.ShowError(errorFor(err), p.win)
+			}
+			p.load()
+		})
+	})
+}
+
+// onStart starts the session; the domain refuses it too when unpaid.
+func (p *estimatePage) onStart() {
+	p.start.Disable()
+	p.deps.run(func() {
+		err := p.deps.PayPerUse.Start(context.Background(), p.sessionID)
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(errorFor(err), p.win)
+				p.load()
+				return
+			}
+			p.status.SetText(T("estimate.started"))
+			p.status.Importance = widget.SuccessImportance
+			p.status.Refresh()
+			p.startWhy.Hide()
+			if p.onStarted != nil {
+				p.onStarted()
+			}
+		})
+	})
+}
+
+// groupInt writes a count as CLDR does in the UI language: "2,250" in
+// English; "2250" and "12 345" (no-break space, from five digits) in Polish.
+func groupInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	sep := ","
+	if Language() == "pl" {
+		sep = "\u00a0"
+		if len(s) < 5 {
+			return sign + s
+		}
+	}
+	var out []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, sep...)
+		}
+		out = append(out, s[i])
+	}
+	return sign + string(out)
+}

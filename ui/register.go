@@ -1,0 +1,217 @@
+package ui
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// registerFlow is registration for one session, in one dialog whose page
+// changes: the attendee's details, then (for a paid session) Payment
+// Information, then the confirmation with the receipt.
+type registerFlow struct {
+	deps    Deps
+	win     fyne.Window
+	session app.Session
+	onDone  func()
+	dlg     *dialog.CustomDialog
+	body    *fyne.Container
+
+	first, last, email, company *widget.Entry
+	country                     *widget.Select
+	countryCodes                []string
+	language                    *widget.Select
+	message                     *widget.Label
+	next                        *widget.Button
+	cancel                      *widget.Button
+	busy                        bool
+	validationShown             bool // message holds the email's problem, not the store's answer
+
+	reg     app.Registration
+	payment *paymentInfoPage // the Payment Information page, once shown
+}
+
+// showRegisterDialog opens registration for s over w; onDone runs when the
+// dialog closes.
+func showRegisterDialog(deps Deps, w fyne.Window, s app.Session, onDone func()) *registerFlow {
+	f := &registerFlow{deps: deps, win: w, session: s, onDone: onDone}
+	f.buildAttendeePage()
+	f.dlg = dialog.NewCustomWithoutButtons(T("register.title", map[string]any{"Topic": s.Topic}), f.body, w)
+	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.next})
+	f.dlg.SetOnClosed(func() {
+		if f.payment != nil {
+			f.payment.abandon()
+		}
+		if f.onDone != nil {
+			f.onDone()
+		}
+	})
+	f.dlg.Resize(fyne.NewSize(620, 560))
+	f.dlg.Show()
+	w.Canvas().Focus(f.first)
+	return f
+}
+
+func (f *registerFlow) buildAttendeePage() {
+	changed := func(string) { f.revalidate() }
+	f.first, f.last, f.email, f.company = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	for _, e := range []*widget.Entry{f.first, f.last, f.email, f.company} {
+		e.OnChanged = changed
+	}
+	f.email.SetPlaceHolder("name@example.com")
+	var names []string
+	for _, c := range countries() {
+		names = append(names, c.Name)
+		f.countryCodes = append(f.countryCodes, c.Code)
+	}
+	f.country = newSelect(names, nil)
+	region := systemRegion()
+	for i, c := range f.countryCodes {
+		if c == region {
+			f.country.SetSelectedIndex(i)
+		}
+	}
+	f.language = newSelect([]string{"English", "Polski"}, nil)
+	if Language() == "pl" {
+		f.language.SetSelectedIndex(1)
+	} else {
+		f.language.SetSelectedIndex(0)
+	}
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Importance = widget.DangerImportance
+	f.message.Hide()
+	nextText := T("register.register")
+	if f.session.Type == app.SessionPaid {
+		nextText = T("register.continue")
+	}
+	f.next = widget.NewButton(nextText, f.onRegister)
+	f.next.Importance = widget.HighImportance
+	f.cancel = widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+
+	what := widget.NewLabel(f.sessionLine())
+	what.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(
+		widget.NewFormItem(T("register.first_name"), f.first),
+		widget.NewFormItem(T("register.last_name"), f.last),
+		widget.NewFormItem(T("register.email"), f.email),
+		widget.NewFormItem(T("register.company"), f.company),
+		widget.NewFormItem(T("register.country"), f.country),
+		widget.NewFormItem(T("register.language"), f.language),
+	)
+	f.body = container.NewStack(container.NewVBox(what, widget.NewSeparator(), form, f.message))
+	f.revalidate()
+}
+
+func (f *registerFlow) sessionLine() string {
+	fee := T("sessions.free")
+	if f.session.Type == app.SessionPaid {
+		fee = formatMinor(f.session.FeeMinor, f.session.Currency)
+	}
+	return T("register.session_line", map[string]any{"Topic": f.session.Topic,
+		"Start": formatWhen(f.session.StartsAt, f.session.Location()), "Fee": fee})
+}
+
+func (f *registerFlow) attendee() app.Attendee {
+	a := app.Attendee{FirstName: f.first.Text, LastName: f.last.Text, Email: f.email.Text, Company: f.company.Text,
+		Language: "en"}
+	if i := f.country.SelectedIndex(); i >= 0 {
+		a.Country = f.countryCodes[i]
+	}
+	if f.language.SelectedIndex() == 1 {
+		a.Language = "pl"
+	}
+	a.Normalize()
+	return a
+}
+
+func (f *registerFlow) revalidate() {
+	a := f.attendee()
+	err := a.Validate()
+	typed := strings.TrimSpace(f.email.Text) != ""
+	if err != nil && typed && app.AsError(err).Key == "error.registration.email" {
+		f.message.SetText(ErrorText(err))
+		f.message.Show()
+		f.validationShown = true
+	} else if f.validationShown {
+		f.message.Hide()
+		f.validationShown = false
+	}
+	if err != nil || f.busy {
+		f.next.Disable()
+	} else {
+		f.next.Enable()
+	}
+}
+
+func (f *registerFlow) onRegister() {
+	a := f.attendee()
+	if a.Validate() != nil || f.busy {
+		return
+	}
+	f.busy = true
+	f.next.Disable()
+	f.deps.run(func() {
+		reg, err := f.deps.Sessions.Register(context.Background(), f.session.ID, a)
+		fyne.Do(func() {
+			f.busy = false
+			if err != nil {
+				f.revalidate()
+				f.message.SetText(ErrorText(err))
+				f.message.Show()
+				return
+			}
+			f.reg = reg
+			if reg.Status == app.RegPendingPayment {
+				f.showPaymentInfo()
+				return
+			}
+			f.showConfirmed(reg)
+		})
+	})
+}
+
+// setPage replaces the dialog's content and buttons.
+func (f *registerFlow) setPage(o fyne.CanvasObject, buttons ...fyne.CanvasObject) {
+	f.body.Objects = []fyne.CanvasObject{o}
+	f.body.Refresh()
+	f.dlg.SetButtons(buttons)
+}
+
+func (f *registerFlow) showPaymentInfo() {
+	f.payment = newPaymentInfoPage(f.deps, f.win, f.session, f.reg, f.showConfirmed)
+	closeBtn := widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	f.setPage(f.payment.content, closeBtn, f.payment.pay)
+	f.payment.load()
+}
+
+// showConfirmed is the last page: the confirmation number, and the receipt
+// for a paid registration.
+func (f *registerFlow) showConfirmed(reg app.Registration) {
+	f.reg = reg
+	if f.payment != nil {
+		f.payment.done = true
+	}
+	title := widget.NewLabelWithStyle(T("register.confirmed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Importance = widget.SuccessImportance
+	number := widget.NewLabelWithStyle(T("register.confirmation", map[string]any{"Number": reg.Confirmation}),
+		fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	detail := widget.NewLabel(f.sessionLine())
+	detail.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(title, number, detail)
+	closeBtn := widget.NewButton(T("pay.close"), func() { f.dlg.Hide() })
+	buttons := []fyne.CanvasObject{closeBtn}
+	if reg.Status == app.RegPaid {
+		box.Add(widget.NewLabel(T("register.paid_line", map[string]any{"Amount": formatMinor(reg.TotalMinor, reg.Currency)})))
+		save := widget.NewButton(T("receipt.save"), func() { saveReceiptDialog(f.deps, f.win, reg.ID) })
+		save.Importance = widget.HighImportance
+		buttons = append(buttons, save)
+	}
+	f.setPage(box, buttons...)
+}

@@ -1,0 +1,492 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// durations offered for a session, in minutes.
+var durations = []int{30, 45, 60, 90, 120, 180, 240, 360, 480}
+
+// scheduleForm is the Schedule Training Session form, for a new session or
+// an existing one. Every field is checked as it is typed; Schedule stays
+// disabled while anything is invalid.
+type scheduleForm struct {
+	deps     Deps
+	win      fyne.Window
+	site     app.Site
+	existing *app.Session // nil for a new session
+	paidErr  error        // why paid sessions are unavailable, nil when they are
+	onSaved  func(app.Session)
+	dlg      dialog.Dialog
+	content  fyne.CanvasObject
+
+	topic        *widget.Entry
+	description  *widget.Entry
+	date         *widget.DateEntry
+	clock        *widget.Entry
+	duration     *widget.Select
+	sessionType  *widget.RadioGroup
+	fee          *widget.Entry
+	feeFormatted *widget.Label
+	feeNote      *widget.Label // the administrator message when paid sessions are off
+	register     *widget.Check
+	capacity     *widget.Entry
+	closesDate   *widget.DateEntry
+	closesClock  *widget.Entry
+	mayCancel    *widget.Check
+	cancelHours  *widget.Entry
+	refundPct    *widget.Entry
+
+	errs    map[string]*widget.Label
+	message *widget.Label
+	save    *widget.Button
+	busy    bool
+}
+
+// Fields of the form, for its error labels.
+const (
+	sfTopic    = "topic"
+	sfStart    = "start"
+	sfFee      = "fee"
+	sfCapacity = "capacity"
+	sfCloses   = "closes"
+	sfCancel   = "cancel"
+)
+
+// newScheduleForm builds the form. paidErr is nil when the site lets hosts
+// charge a fee, and otherwise the error that says whom to contact.
+func newScheduleForm(deps Deps, w fyne.Window, site app.Site, existing *app.Session, paidErr error, onSaved func(app.Session)) *scheduleForm {
+	f := &scheduleForm{deps: deps, win: w, site: site, existing: existing, paidErr: paidErr, onSaved: onSaved,
+		errs: map[string]*widget.Label{}}
+	f.build()
+	if existing != nil {
+		f.fill(*existing)
+	}
+	f.revalidate()
+	return f
+}
+
+func (f *scheduleForm) loc() *time.Location {
+	if f.existing != nil {
+		return f.existing.Location()
+	}
+	if loc, err := time.LoadLocation(f.site.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+func (f *scheduleForm) errLabel(field string) *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	f.errs[field] = l
+	return l
+}
+
+func (f *scheduleForm) build() {
+	changed := func(string) { f.revalidate() }
+	f.topic = widget.NewEntry()
+	f.topic.SetPlaceHolder(T("schedule.topic_placeholder"))
+	f.topic.OnChanged = changed
+	f.description = widget.NewMultiLineEntry()
+	f.description.SetMinRowsVisible(3)
+	f.description.Wrapping = fyne.TextWrapWord
+
+	f.date = widget.NewDateEntry()
+	f.date.OnChanged = func(*time.Time) { f.revalidate() }
+	f.clock = widget.NewEntry()
+	f.clock.SetPlaceHolder("14:30")
+	f.clock.OnChanged = changed
+	labels := make([]string, len(durations))
+	for i, d := range durations {
+		labels[i] = durationText(d)
+	}
+	f.duration = newSelect(labels, func(string) { f.revalidate() })
+	f.duration.SetSelectedIndex(2)
+
+	f.sessionType = widget.NewRadioGroup([]string{T("schedule.type_free"), T("schedule.type_paid")}, func(string) { f.onTypeChanged() })
+	f.sessionType.Horizontal = true
+	f.sessionType.Required = true
+	f.sessionType.SetSelected(T("schedule.type_free"))
+
+	f.fee = widget.NewEntry()
+	example, _ := money.FromMinor(1250, f.site.Currency)
+	f.fee.SetPlaceHolder(money.FormatNumber(example, Language()))
+	f.fee.OnChanged = changed
+	f.feeFormatted = widget.NewLabel("")
+	f.feeNote = widget.NewLabel("")
+	f.feeNote.Wrapping = fyne.TextWrapWord
+	f.feeNote.Importance = widget.WarningImportance
+	f.feeNote.Hide()
+	if f.paidErr != nil {
+		// The Fee field stays visible, disabled, with whom to contact.
+		f.fee.Disable()
+		f.feeNote.SetText(T("schedule.fee_disabled"))
+		f.feeNote.Show()
+	}
+
+	f.register = widget.NewCheck(T("schedule.registration_required"), func(bool) { f.revalidate() })
+	f.capacity = widget.NewEntry()
+	f.capacity.SetPlaceHolder(T("schedule.capacity_placeholder"))
+	f.capacity.OnChanged = changed
+	f.closesDate = widget.NewDateEntry()
+	f.closesDate.OnChanged = func(*time.Time) { f.revalidate() }
+	f.closesClock = widget.NewEntry()
+	f.closesClock.SetPlaceHolder("12:00")
+	f.closesClock.OnChanged = changed
+	f.mayCancel = widget.NewCheck(T("schedule.may_cancel"), func(on bool) {
+		if on {
+			f.cancelHours.Enable()
+			f.refundPct.Enable()
+		} else {
+			f.cancelHours.Disable()
+			f.refundPct.Disable()
+		}
+		f.revalidate()
+	})
+	f.cancelHours = widget.NewEntry()
+	f.cancelHours.SetText("24")
+	f.cancelHours.OnChanged = changed
+	f.cancelHours.Disable()
+	f.refundPct = widget.NewEntry()
+	f.refundPct.SetText("100")
+	f.refundPct.OnChanged = changed
+	f.refundPct.Disable()
+
+	f.message = widget.NewLabel("")
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Importance = widget.DangerImportance
+	f.message.Hide()
+	saveText := T("schedule.schedule")
+	if f.existing != nil {
+		saveText = T("schedule.save")
+	}
+	f.save = widget.NewButton(saveText, f.onSave)
+	f.save.Importance = widget.HighImportance
+
+	zone := widget.NewLabel(T("schedule.time_zone", map[string]any{"Zone": f.loc().String()}))
+	currencyLabel := widget.NewLabel(f.site.Currency)
+	feeRow := container.NewBorder(nil, nil, nil, currencyLabel, f.fee)
+
+	form := widget.NewForm(
+		widget.NewFormItem(T("schedule.topic"), container.NewVBox(f.topic, f.errLabel(sfTopic))),
+		widget.NewFormItem(T("schedule.description"), f.description),
+		widget.NewFormItem(T("schedule.start"), container.NewVBox(
+			container.NewGridWithColumns(2, f.date, f.clock), zone, f.errLabel(sfStart))),
+		widget.NewFormItem(T("schedule.duration"), f.duration),
+		widget.NewFormItem(T("schedule.type"), f.sessionType),
+		widget.NewFormItem(T("schedule.fee"), container.NewVBox(feeRow, f.feeFormatted, f.errLabel(sfFee), f.feeNote)),
+	)
+	regForm := widget.NewForm(
+		widget.NewFormItem("", f.register),
+		widget.NewFormItem(T("schedule.capacity"), container.NewVBox(f.capacity, f.errLabel(sfCapacity))),
+		widget.NewFormItem(T("schedule.closes"), container.NewVBox(
+			container.NewGridWithColumns(2, f.closesDate, f.closesClock), f.errLabel(sfCloses))),
+		widget.NewFormItem("", f.mayCancel),
+		widget.NewFormItem(T("schedule.cancel_hours"), f.cancelHours),
+		widget.NewFormItem(T("schedule.refund_percent"), container.NewVBox(f.refundPct, f.errLabel(sfCancel))),
+	)
+	title := T("schedule.title")
+	if f.existing != nil {
+		title = T("schedule.edit_title")
+	}
+	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	regHeading := widget.NewLabelWithStyle(T("schedule.registration"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	f.content = container.NewVBox(heading, form, widget.NewSeparator(), regHeading, regForm, f.message)
+}
+
+// show opens the form in a dialog over the window.
+func (f *scheduleForm) show() {
+	cancel := widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	scroll := container.NewVScroll(f.content)
+	scroll.SetMinSize(fyne.NewSize(640, 560))
+	d := dialog.NewCustomWithoutButtons(T("schedule.title"), scroll, f.win)
+	d.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.dlg = d
+	d.Resize(fyne.NewSize(720, 680))
+	d.Show()
+	f.win.Canvas().Focus(f.topic)
+}
+
+func durationText(min int) string {
+	h, m := min/60, min%60
+	switch {
+	case h == 0:
+		return T("schedule.minutes", map[string]any{"M": m})
+	case m == 0:
+		return T("schedule.hours", map[string]any{"H": h})
+	}
+	return T("schedule.hours_minutes", map[string]any{"H": h, "M": m})
+}
+
+func (f *scheduleForm) fill(s app.Session) {
+	loc := s.Location()
+	f.topic.SetText(s.Topic)
+	f.description.SetText(s.Description)
+	start := s.StartsAt.In(loc)
+	d := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+	f.date.SetDate(&d)
+	f.clock.SetText(start.Format("15:04"))
+	for i, m := range durations {
+		if m == s.DurationMinutes {
+			f.duration.SetSelectedIndex(i)
+		}
+	}
+	if s.Type == app.SessionPaid {
+		f.sessionType.SetSelected(T("schedule.type_paid"))
+		if a, err := money.FromMinor(s.FeeMinor, s.Currency); err == nil {
+			f.fee.SetText(money.FormatNumber(a, Language()))
+		}
+	}
+	f.register.SetChecked(s.RegistrationRequired)
+	if s.MaxRegistrations > 0 {
+		f.capacity.SetText(strconv.Itoa(s.MaxRegistrations))
+	}
+	if !s.RegistrationClosesAt.IsZero() {
+		c := s.RegistrationClosesAt.In(loc)
+		cd := time.Date(c.Year(), c.Month(), c.Day(), 0, 0, 0, 0, time.UTC)
+		f.closesDate.SetDate(&cd)
+		f.closesClock.SetText(c.Format("15:04"))
+	}
+	f.mayCancel.SetChecked(s.AttendeesMayCancel)
+	f.cancelHours.SetText(strconv.Itoa(s.CancelHoursBefore))
+	f.refundPct.SetText(strconv.Itoa(s.RefundPercent))
+}
+
+func (f *scheduleForm) paid() bool { return f.sessionType.Selected == T("schedule.type_paid") }
+
+func (f *scheduleForm) onTypeChanged() {
+	if f.register == nil {
+		return
+	}
+	if f.paid() {
+		// A paid session requires registration: on, and locked on.
+		f.register.SetChecked(true)
+		f.register.Disable()
+	} else {
+		f.register.Enable()
+	}
+	f.revalidate()
+}
+
+// parseClock reads "14:30" (or "14.30", "9:05").
+func parseClock(s string) (h, m int, ok bool) {
+	s = strings.TrimSpace(strings.ReplaceAll(s, ".", ":"))
+	hh, mm, found := strings.Cut(s, ":")
+	if !found || len(mm) != 2 || len(hh) < 1 || len(hh) > 2 {
+		return 0, 0, false
+	}
+	h, err1 := strconv.Atoi(hh)
+	m, err2 := strconv.Atoi(mm)
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 || strings.HasPrefix(hh, "+") || strings.HasPrefix(hh, "-") {
+		return 0, 0, false
+	}
+	return h, m, true
+}
+
+// localTime combines a date entry's day and a clock in loc.
+func localTime(d *time.Time, clock string, loc *time.Location) (time.Time, bool) {
+	if d == nil {
+		return time.Time{}, false
+	}
+	h, m, ok := parseClock(clock)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), true
+}
+
+// parseFee reads the Fee in the UI language: above zero, within the
+// currency's digits, and at most app.MaxFeeMajor.
+func parseFee(text, cur string) (int64, error) {
+	a, err := money.ParsePositive(text, cur, Language())
+	if err != nil {
+		return 0, err
+	}
+	minor, err := money.ToMinor(a)
+	if err != nil {
+		return 0, app.Errorf(app.EINVALID, "error.session.fee_required", "a paid session needs a fee above zero")
+	}
+	if minor > app.MaxFeeMinor(cur) {
+		return 0, app.Errorf(app.EINVALID, "error.session.fee_too_large", "the fee is above the maximum").
+			With(map[string]any{"Max": maxFeeText(cur)})
+	}
+	return minor, nil
+}
+
+func maxFeeText(cur string) string {
+	a, err := money.FromMinor(app.MaxFeeMinor(cur), cur)
+	if err != nil {
+		return fmt.Sprint(app.MaxFeeMajor)
+	}
+	return money.Format(a, Language())
+}
+
+// session reads the form; errs holds a message per invalid field.
+func (f *scheduleForm) session() (app.Session, map[string]string) {
+	errs := map[string]string{}
+	s := app.Session{Topic: strings.TrimSpace(f.topic.Text), Description: f.description.Text,
+		TimeZone: f.loc().String(), Type: app.SessionFree}
+	if f.existing != nil {
+		s.ID = f.existing.ID
+		s.ExpectedComputers, s.ExpectedTeleconference = f.existing.ExpectedComputers, f.existing.ExpectedTeleconference
+	}
+	if s.Topic == "" {
+		errs[sfTopic] = T("error.session.topic_required")
+	} else if len([]rune(s.Topic)) > app.MaxTopicLength {
+		errs[sfTopic] = T("error.session.topic_too_long", map[string]any{"Max": app.MaxTopicLength})
+	}
+	start, ok := localTime(f.date.Date, f.clock.Text, f.loc())
+	switch {
+	case f.date.Date == nil && strings.TrimSpace(f.clock.Text) == "":
+		errs[sfStart] = T("error.session.start_required")
+	case !ok:
+		errs[sfStart] = T("schedule.start_invalid")
+	case (f.existing == nil || !start.Equal(f.existing.StartsAt)) && !start.After(time.Now()):
+		errs[sfStart] = T("error.session.in_past")
+	}
+	s.StartsAt = start
+	if i := f.duration.SelectedIndex(); i >= 0 {
+		s.DurationMinutes = durations[i]
+	}
+	f.feeFormatted.SetText("")
+	f.feeFormatted.Hide()
+	if f.paid() {
+		s.Type = app.SessionPaid
+		s.Currency = f.site.Currency
+		if f.paidErr != nil {
+			errs[sfFee] = ErrorText(f.paidErr)
+		} else if strings.TrimSpace(f.fee.Text) == "" {
+			errs[sfFee] = T("error.session.fee_required")
+		} else if minor, err := parseFee(f.fee.Text, f.site.Currency); err != nil {
+			errs[sfFee] = ErrorText(err)
+		} else {
+			s.FeeMinor = minor
+			a, _ := money.FromMinor(minor, f.site.Currency)
+			f.feeFormatted.SetText(T("schedule.fee_shown", map[string]any{"Amount": money.Format(a, Language())}))
+			f.feeFormatted.Show()
+		}
+	} else if strings.TrimSpace(f.fee.Text) != "" && f.paidErr == nil {
+		// A fee typed on a free session: say what it would take.
+		errs[sfFee] = T("schedule.fee_needs_paid")
+	}
+	s.RegistrationRequired = f.register.Checked || s.Type == app.SessionPaid
+	if c := strings.TrimSpace(f.capacity.Text); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil || n < 1 || n > app.MaxRegistrationLimit {
+			errs[sfCapacity] = T("error.session.capacity", map[string]any{"Max": app.MaxRegistrationLimit})
+		} else {
+			s.MaxRegistrations = n
+		}
+	} else if s.Type == app.SessionPaid {
+		errs[sfCapacity] = T("schedule.capacity_required")
+	}
+	if f.closesDate.Date != nil || strings.TrimSpace(f.closesClock.Text) != "" {
+		c, ok := localTime(f.closesDate.Date, f.closesClock.Text, f.loc())
+		switch {
+		case !ok:
+			errs[sfCloses] = T("schedule.start_invalid")
+		case !s.StartsAt.IsZero() && c.After(s.StartsAt):
+			errs[sfCloses] = T("error.session.closes_after_start")
+		default:
+			s.RegistrationClosesAt = c
+		}
+	}
+	s.AttendeesMayCancel = f.mayCancel.Checked
+	s.RefundPercent = 100
+	if s.AttendeesMayCancel {
+		h, err1 := strconv.Atoi(strings.TrimSpace(f.cancelHours.Text))
+		p, err2 := strconv.Atoi(strings.TrimSpace(f.refundPct.Text))
+		switch {
+		case err1 != nil || h < 0 || h > app.MaxCancelHours:
+			errs[sfCancel] = T("error.session.cancel_hours", map[string]any{"Max": app.MaxCancelHours})
+		case err2 != nil || p < 0 || p > 100:
+			errs[sfCancel] = T("error.session.refund_percent")
+		default:
+			s.CancelHoursBefore, s.RefundPercent = h, p
+		}
+	}
+	return s, errs
+}
+
+// revalidate shows each field's problem and enables Schedule only when
+// there is none.
+func (f *scheduleForm) revalidate() bool {
+	if f.save == nil || f.refundPct == nil {
+		return false
+	}
+	_, errs := f.session()
+	for field, l := range f.errs {
+		msg := errs[field]
+		// A field's "required" waits until something was typed anywhere;
+		// a wrong value shows at once.
+		if msg != "" && !f.touchedAny() {
+			msg = ""
+		}
+		if msg == "" {
+			l.Hide()
+		} else {
+			l.SetText(msg)
+			l.Show()
+		}
+	}
+	if len(errs) > 0 || f.busy {
+		f.save.Disable()
+		return false
+	}
+	f.save.Enable()
+	return true
+}
+
+func (f *scheduleForm) touchedAny() bool {
+	return f.topic.Text != "" || f.date.Date != nil || f.clock.Text != "" || f.fee.Text != "" || f.capacity.Text != ""
+}
+
+func (f *scheduleForm) onSave() {
+	s, errs := f.session()
+	if len(errs) > 0 || f.busy {
+		f.revalidate()
+		return
+	}
+	f.busy = true
+	f.save.Disable()
+	f.message.Hide()
+	f.deps.run(func() {
+		var saved app.Session
+		var err error
+		if f.existing == nil {
+			saved, err = f.deps.Sessions.Schedule(context.Background(), s)
+		} else {
+			saved, err = f.deps.Sessions.Update(context.Background(), s)
+		}
+		fyne.Do(func() {
+			f.busy = false
+			if err != nil {
+				f.message.SetText(ErrorText(err))
+				f.message.Show()
+				f.revalidate()
+				return
+			}
+			if f.dlg != nil {
+				f.dlg.Hide()
+			}
+			if f.onSaved != nil {
+				f.onSaved(saved)
+			}
+		})
+	})
+}

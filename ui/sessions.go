@@ -1,0 +1,402 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/money"
+)
+
+// SectionSessions is the training sessions section's ID (stored in
+// preferences as the last open section).
+const SectionSessions = "sessions"
+
+// sessionsPageSize is how many sessions one query reads. The list asks for
+// the pages it shows, so tens of thousands of sessions never sit in memory.
+const (
+	sessionsPageSize  = 100
+	sessionsPagesKept = 8
+)
+
+// sessionsScreen is the sessions list: upcoming or past, searched by topic,
+// with seats and revenue, and the actions on the selected session.
+type sessionsScreen struct {
+	deps    Deps
+	win     fyne.Window
+	site    app.Site
+	content fyne.CanvasObject
+
+	search  *widget.Entry
+	when    *widget.Select
+	status  *widget.Select
+	list    *widget.List
+	count   *widget.Label
+	detail  *widget.Label
+	actions []*widget.Button
+	edit    *widget.Button
+	reg     *widget.Button
+	regs    *widget.Button
+	cancel  *widget.Button
+
+	mu       sync.Mutex // guards what background loads write
+	gen      int        // filter generation: stale answers are dropped
+	total    int
+	pages    map[int][]app.SessionSummary
+	loading  map[int]bool
+	order    []int // pages in load order, for eviction
+	selected *app.SessionSummary
+}
+
+func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
+	s := &sessionsScreen{deps: deps, win: w, site: site, pages: map[int][]app.SessionSummary{}, loading: map[int]bool{}}
+	s.build()
+	s.reload()
+	return s
+}
+
+var whenOptions = []app.SessionWhen{app.SessionsUpcoming, app.SessionsPast, app.SessionsAll}
+var statusOptions = []app.SessionStatus{"", app.SessionScheduled, app.SessionCancelled}
+
+func (s *sessionsScreen) build() {
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(T("sessions.search"))
+	s.search.OnChanged = func(string) { s.reload() }
+	whenLabels := []string{T("sessions.upcoming"), T("sessions.past"), T("sessions.all")}
+	s.when = newSelect(whenLabels, func(string) { s.reload() })
+	s.when.SetSelectedIndex(0)
+	statusLabels := []string{T("sessions.status_any"), T("sessions.status.scheduled"), T("sessions.status.cancelled")}
+	s.status = newSelect(statusLabels, func(string) { s.reload() })
+	s.status.SetSelectedIndex(0)
+	schedule := widget.NewButton(T("sessions.schedule"), s.onSchedule)
+	schedule.Importance = widget.HighImportance
+
+	s.list = widget.NewList(s.length, s.newRow, s.updateRow)
+	s.list.OnSelected = s.onSelected
+	s.count = widget.NewLabel("")
+	s.detail = widget.NewLabel(T("sessions.select_one"))
+	s.detail.Wrapping = fyne.TextWrapWord
+	s.edit = widget.NewButton(T("sessions.edit"), s.onEdit)
+	s.reg = widget.NewButton(T("sessions.register"), s.onRegister)
+	s.regs = widget.NewButton(T("sessions.registrations"), s.onRegistrations)
+	s.cancel = widget.NewButton(T("sessions.cancel_session"), s.onCancelSession)
+	s.cancel.Importance = widget.DangerImportance
+	s.actions = []*widget.Button{s.edit, s.reg, s.regs, s.cancel}
+	for _, b := range s.actions {
+		b.Disable()
+	}
+
+	header := container.NewGridWithColumns(5,
+		boldLabel(T("sessions.col_topic")), boldLabel(T("sessions.col_start")), boldLabel(T("sessions.col_fee")),
+		boldLabel(T("sessions.col_seats")), boldLabel(T("sessions.col_revenue")))
+	pick := fyne.NewSize(170, s.when.MinSize().Height)
+	filters := container.NewBorder(nil, nil, nil, container.NewHBox(container.NewGridWrap(pick, s.when),
+		container.NewGridWrap(pick, s.status), schedule), s.search)
+	top := container.NewVBox(widget.NewLabelWithStyle(T("sessions.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		filters, header)
+	bottom := container.NewVBox(widget.NewSeparator(), s.count, s.detail, container.NewHBox(s.edit, s.reg, s.regs, s.cancel))
+	s.content = container.NewBorder(top, bottom, nil, nil, s.list)
+}
+
+func boldLabel(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func (s *sessionsScreen) filter() app.SessionFilter {
+	f := app.SessionFilter{Topic: s.search.Text, When: app.SessionsUpcoming}
+	if i := s.when.SelectedIndex(); i >= 0 {
+		f.When = whenOptions[i]
+	}
+	if i := s.status.SelectedIndex(); i >= 0 {
+		f.Status = statusOptions[i]
+	}
+	return f
+}
+
+// reload starts over with the current filter: the count and the first page.
+func (s *sessionsScreen) reload() {
+	if s.list == nil || s.status == nil {
+		return
+	}
+	s.mu.Lock()
+	s.gen++
+	s.pages, s.loading, s.order = map[int][]app.SessionSummary{}, map[int]bool{}, nil
+	s.mu.Unlock()
+	s.list.UnselectAll()
+	s.selected = nil
+	s.showSelected()
+	s.loadPage(0)
+}
+
+// loadPage reads one page off the UI thread.
+func (s *sessionsScreen) loadPage(page int) {
+	s.mu.Lock()
+	if s.loading[page] {
+		s.mu.Unlock()
+		return
+	}
+	s.loading[page] = true
+	gen := s.gen
+	s.mu.Unlock()
+	f := s.filter()
+	f.Offset, f.Limit = page*sessionsPageSize, sessionsPageSize
+	s.deps.run(func() {
+		rows, total, err := s.deps.Sessions.List(context.Background(), f)
+		fyne.Do(func() {
+			s.mu.Lock()
+			if gen != s.gen {
+				s.mu.Unlock()
+				return
+			}
+			delete(s.loading, page)
+			if err == nil {
+				s.pages[page] = rows
+				s.order = append(s.order, page)
+				for len(s.order) > sessionsPagesKept {
+					delete(s.pages, s.order[0])
+					s.order = s.order[1:]
+				}
+				s.total = total
+			}
+			s.mu.Unlock()
+			if err != nil {
+				s.count.SetText(ErrorText(err))
+				return
+			}
+			s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
+			s.list.Refresh()
+		})
+	})
+}
+
+func (s *sessionsScreen) length() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+// row returns a loaded row, asking for its page when it is not.
+func (s *sessionsScreen) row(id int) (app.SessionSummary, bool) {
+	page := id / sessionsPageSize
+	s.mu.Lock()
+	rows, ok := s.pages[page]
+	s.mu.Unlock()
+	if !ok {
+		s.loadPage(page)
+		return app.SessionSummary{}, false
+	}
+	i := id % sessionsPageSize
+	if i >= len(rows) {
+		return app.SessionSummary{}, false
+	}
+	return rows[i], true
+}
+
+func (s *sessionsScreen) newRow() fyne.CanvasObject {
+	cells := make([]fyne.CanvasObject, 5)
+	for i := range cells {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		cells[i] = l
+	}
+	return container.NewGridWithColumns(5, cells...)
+}
+
+func (s *sessionsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
+	cells := o.(*fyne.Container).Objects
+	r, ok := s.row(id)
+	if !ok {
+		cells[0].(*widget.Label).SetText("…")
+		for _, c := range cells[1:] {
+			c.(*widget.Label).SetText("")
+		}
+		return
+	}
+	texts := sessionRowTexts(r)
+	for i, c := range cells {
+		c.(*widget.Label).SetText(texts[i])
+	}
+}
+
+// sessionRowTexts are a row's cells: topic (with a cancelled mark), start
+// in the session's time zone, fee, seats and revenue.
+func sessionRowTexts(r app.SessionSummary) []string {
+	topic := r.Topic
+	if r.Status == app.SessionCancelled {
+		topic = T("sessions.cancelled_mark", map[string]any{"Topic": r.Topic})
+	}
+	fee := T("sessions.free")
+	if r.Type == app.SessionPaid {
+		fee = formatMinor(r.FeeMinor, r.Currency)
+	} else if r.Type == app.SessionPayPerUse {
+		fee = T("sessions.pay_per_use")
+	}
+	seats := T("sessions.seats_unlimited", map[string]any{"Taken": r.Registrations})
+	if r.MaxRegistrations > 0 {
+		seats = T("sessions.seats", map[string]any{"Taken": r.Registrations, "Max": r.MaxRegistrations})
+	}
+	revenue := ""
+	if r.Type == app.SessionPaid {
+		revenue = formatMinor(r.RevenueMinor, r.Currency)
+	}
+	return []string{topic, formatWhen(r.StartsAt, r.Location()), fee, seats, revenue}
+}
+
+func formatMinor(minor int64, cur string) string {
+	a, err := money.FromMinor(minor, cur)
+	if err != nil {
+		return ""
+	}
+	return money.Format(a, Language())
+}
+
+// formatWhen writes a time in loc the way the UI language does.
+func formatWhen(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	zone, _ := t.Zone()
+	if Language() == "pl" {
+		return t.Format("02.01.2006 15:04") + " " + zone
+	}
+	return t.Format("2 Jan 2006 15:04") + " " + zone
+}
+
+func (s *sessionsScreen) onSelected(id widget.ListItemID) {
+	r, ok := s.row(id)
+	if !ok {
+		s.list.Unselect(id)
+		return
+	}
+	s.selected = &r
+	s.showSelected()
+}
+
+func (s *sessionsScreen) showSelected() {
+	if s.selected == nil {
+		s.detail.SetText(T("sessions.select_one"))
+		for _, b := range s.actions {
+			b.Disable()
+		}
+		return
+	}
+	r := s.selected
+	texts := sessionRowTexts(*r)
+	s.detail.SetText(T("sessions.detail", map[string]any{"Topic": r.Topic, "Start": texts[1],
+		"Duration": durationText(r.DurationMinutes), "Fee": texts[2], "Seats": texts[3]}))
+	open := r.Status == app.SessionScheduled
+	upcoming := r.EndsAt().After(time.Now())
+	setEnabled(s.edit, open)
+	setEnabled(s.reg, open && upcoming)
+	setEnabled(s.regs, true)
+	setEnabled(s.cancel, open)
+}
+
+// withSite loads the site and whether paid sessions are available, then
+// calls f on the UI thread.
+func (s *sessionsScreen) withSite(f func(site app.Site, paidErr error)) {
+	s.deps.run(func() {
+		ctx := context.Background()
+		site, err := s.deps.Sessions.SiteInfo(ctx)
+		paidErr := s.deps.Sessions.PaidSessionsAvailable(ctx)
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(errorFor(err), s.win)
+				return
+			}
+			if app.ErrorCode(paidErr) != app.EUNAVAILABLE && paidErr != nil {
+				dialog.ShowError(errorFor(paidErr), s.win)
+				return
+			}
+			s.site = site
+			f(site, paidErr)
+		})
+	})
+}
+
+func (s *sessionsScreen) onSchedule() {
+	s.withSite(func(site app.Site, paidErr error) {
+		newScheduleForm(s.deps, s.win, site, nil, paidErr, func(saved app.Session) {
+			s.search.SetText("")
+			s.reload()
+		}).show()
+	})
+}
+
+func (s *sessionsScreen) onEdit() {
+	if s.selected == nil {
+		return
+	}
+	x := s.selected.Session
+	s.withSite(func(site app.Site, paidErr error) {
+		if x.Type == app.SessionPaid {
+			paidErr = nil // an existing fee stays editable for its topic and times
+		}
+		newScheduleForm(s.deps, s.win, site, &x, paidErr, func(app.Session) { s.reload() }).show()
+	})
+}
+
+func (s *sessionsScreen) onRegister() {
+	if s.selected == nil {
+		return
+	}
+	showRegisterDialog(s.deps, s.win, s.selected.Session, func() { s.reload() })
+}
+
+func (s *sessionsScreen) onRegistrations() {
+	if s.selected == nil {
+		return
+	}
+	showRegistrations(s.deps, s.win, s.selected.Session, func() { s.reload() })
+}
+
+// onCancelSession asks for confirmation, saying how many paid
+// registrations will be refunded and how much, then cancels.
+func (s *sessionsScreen) onCancelSession() {
+	if s.selected == nil {
+		return
+	}
+	x := s.selected.Session
+	s.deps.run(func() {
+		pre, err := s.deps.Sessions.CancelSessionPreview(context.Background(), x.ID)
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(errorFor(err), s.win)
+				return
+			}
+			msg := T("sessions.cancel_confirm_free", map[string]any{"Topic": x.Topic})
+			if pre.PaidRegistrations > 0 {
+				msg = T("sessions.cancel_confirm_paid", map[string]any{"Topic": x.Topic,
+					"Count": pre.PaidRegistrations, "Amount": formatMinor(pre.RefundMinor, pre.Currency)})
+			}
+			dialog.ShowConfirm(T("sessions.cancel_session"), msg, func(ok bool) {
+				if ok {
+					s.doCancelSession(x)
+				}
+			}, s.win)
+		})
+	})
+}
+
+func (s *sessionsScreen) doCancelSession(x app.Session) {
+	s.cancel.Disable()
+	s.deps.run(func() {
+		res, err := s.deps.Sessions.CancelSession(context.Background(), x.ID)
+		fyne.Do(func() {
+			s.reload()
+			if err != nil {
+				dialog.ShowError(errorFor(err), s.win)
+				return
+			}
+			msg := T("sessions.cancelled", map[string]any{"Count": res.Refunded, "Amount": formatMinor(res.RefundMinor, x.Currency)})
+			if res.Failed > 0 {
+				msg += "\n" + T("sessions.cancel_failed", map[string]any{"Count": res.Failed, "Reason": ErrorText(res.FirstError)})
+			}
+			dialog.ShowInformation(T("sessions.cancel_session"), msg, s.win)
+		})
+	})
+}
