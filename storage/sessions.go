@@ -140,18 +140,21 @@ func (db *DB) UpdateSession(ctx context.Context, s *app.Session) error {
 	}
 	row := *s
 	row.CreatedAt, row.UpdatedAt = old.CreatedAt, now
+	// The paid marker belongs to the payment journal's settlement
+	// (applyPayPerUsePayment): an edit from a stale copy must not clear it.
+	row.PaidPaymentID = old.PaidPaymentID
 	if _, err := tx.ExecContext(ctx, `
 		UPDATE session SET topic = ?, topic_fold = ?, description = ?, starts_at = ?, ends_at = ?, time_zone = ?,
 			duration_minutes = ?, type = ?, fee_minor = ?, currency = ?, registration_required = ?,
 			max_registrations = ?, registration_closes_at = ?, attendees_may_cancel = ?,
 			cancel_hours_before = ?, refund_percent = ?, expected_computers = ?, expected_teleconference = ?,
-			department_id = ?, paid_payment_id = ?, status = ?, updated_at = ?
+			department_id = ?, status = ?, updated_at = ?
 		WHERE id = ?`,
 		row.Topic, foldTopic(row.Topic), row.Description, formatTime(row.StartsAt), formatTime(row.EndsAt()),
 		row.TimeZone, row.DurationMinutes, string(row.Type), row.FeeMinor, row.Currency,
 		boolInt(row.RegistrationRequired), row.MaxRegistrations, optTime(row.RegistrationClosesAt),
 		boolInt(row.AttendeesMayCancel), row.CancelHoursBefore, row.RefundPercent, row.ExpectedComputers,
-		row.ExpectedTeleconference, nullID(row.DepartmentID), nullID(row.PaidPaymentID), string(row.Status),
+		row.ExpectedTeleconference, nullID(row.DepartmentID), string(row.Status),
 		formatTime(row.UpdatedAt), row.ID); err != nil {
 		return app.Internal(err, "save a session")
 	}

@@ -626,3 +626,36 @@ func TestSessionsListLargeTable(t *testing.T) {
 		}
 	}
 }
+
+// The paid marker of a pay-per-use session belongs to the journal's
+// settlement: saving an edit from a copy read before the payment keeps it.
+func TestUpdateSessionKeepsThePaidMarker(t *testing.T) {
+	db, _ := openTemp(t)
+	ctx := context.Background()
+	s := app.Session{Topic: "Paid ahead", StartsAt: time.Now().Add(48 * time.Hour).UTC(), TimeZone: "UTC",
+		DurationMinutes: 60, Type: app.SessionPayPerUse, Currency: "USD", ExpectedComputers: 5, Status: app.SessionScheduled}
+	if err := db.CreateSession(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+	stale := s
+	p := app.Payment{Key: app.NewKey(), InvoiceID: "TPpaidmarker1", Kind: app.KindSale, Purpose: app.PurposePayPerUse,
+		Reference: fmt.Sprintf("session:%d", s.ID), Method: app.MethodCreditCard, Processor: app.ProcessorPayflow,
+		Mode: app.ModeTest, AmountMinor: 1000, Currency: "USD"}
+	if err := db.CreatePayment(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Write().ExecContext(ctx, `UPDATE session SET paid_payment_id = ? WHERE id = ?`, p.ID, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	stale.Topic = "Paid ahead (renamed)"
+	if err := db.UpdateSession(ctx, &stale); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Session(ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.PaidPaymentID != p.ID || got.Topic != "Paid ahead (renamed)" {
+		t.Fatalf("after the edit: paid %d (want %d), topic %q", got.PaidPaymentID, p.ID, got.Topic)
+	}
+}
