@@ -139,6 +139,13 @@ func (q SessionQuote) Paid() bool {
 	return q.Account.OpenMinor == 0 && (q.Estimate.TotalMinor == 0 || q.Account.PaidMinor > 0 && q.DueMinor <= 0)
 }
 
+// Available is nil when hosts may schedule pay-per-use sessions, and
+// otherwise the EUNAVAILABLE error that tells them to contact the account
+// manager (FeatureAvailability).
+func (s *PayPerUseService) Available(ctx context.Context) error {
+	return s.Site.RequireFeature(ctx, FeaturePayPerUse)
+}
+
 func (s *PayPerUseService) payPerUseSession(ctx context.Context, id int64) (Session, error) {
 	if err := s.Site.RequireFeature(ctx, FeaturePayPerUse); err != nil {
 		return Session{}, err

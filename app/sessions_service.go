@@ -85,9 +85,22 @@ func (s *SessionService) prepare(ctx context.Context, x *Session, startChanged b
 			return err
 		}
 	}
+	if x.Type == SessionPayPerUse {
+		// Whether pay-per-use is on is asked where money moves: a session
+		// cannot be priced, paid or started without the feature
+		// (PayPerUseService), and the form offers it only when it is on.
+		x.Currency = site.Currency
+	}
 	x.Normalize()
 	if err := x.Validate(); err != nil {
 		return err
+	}
+	if x.Type == SessionPayPerUse {
+		// The estimate's own rules: at least one computer, and not more on
+		// the teleconference than connected.
+		if err := UsageOf(*x).Validate(); err != nil {
+			return err
+		}
 	}
 	if startChanged && !x.StartsAt.After(s.now()) {
 		return Errorf(EINVALID, "error.session.in_past", "the session must start in the future")
@@ -119,7 +132,22 @@ func (s *SessionService) Update(ctx context.Context, x Session) (Session, error)
 		return Session{}, Errorf(ECONFLICT, "error.session.cancelled", "the session is cancelled")
 	}
 	x.Status, x.CreatedAt = old.Status, old.CreatedAt
-	x.DepartmentID, x.PaidPaymentID = old.DepartmentID, old.PaidPaymentID
+	if old.Type == SessionPayPerUse && old.PaidPaymentID != 0 {
+		// Once paid, the money and the ledger belong to the session as
+		// paid: it stays pay-per-use, charged to the same department.
+		if x.Type != SessionPayPerUse {
+			return Session{}, Errorf(ECONFLICT, "error.payperuse.type_locked",
+				"a paid pay-per-use session cannot change its type")
+		}
+		if x.DepartmentID != old.DepartmentID {
+			return Session{}, Errorf(ECONFLICT, "error.payperuse.department_locked",
+				"the paying department cannot change once the session is paid")
+		}
+	}
+	if x.Type != SessionPayPerUse {
+		x.DepartmentID = old.DepartmentID
+	}
+	x.PaidPaymentID = old.PaidPaymentID
 	if x.Type == SessionPaid && old.Type == SessionPaid && x.FeeMinor == old.FeeMinor {
 		// An unchanged fee needs no feature check: the host may still edit
 		// the topic of a paid session after the feature was switched off.

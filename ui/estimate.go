@@ -16,11 +16,18 @@ import (
 
 // PayPerUseService is what the UI needs of app.PayPerUseService.
 type PayPerUseService interface {
+	Available(ctx context.Context) error
 	Quote(ctx context.Context, sessionID int64) (app.SessionQuote, error)
 	PrepareCharge(ctx context.Context, sessionID int64) (app.PayPerUseCharge, error)
 	RefundExcess(ctx context.Context, sessionID int64, description string) (int64, error)
 	CanStart(ctx context.Context, sessionID int64) error
 	Start(ctx context.Context, sessionID int64) error
+	// After the session (ui/usage.go).
+	RecordActual(ctx context.Context, sessionID int64, personMinutes, teleMinutes int64, source string) (app.TrueUp, error)
+	TrueUp(ctx context.Context, sessionID int64) (app.TrueUp, error)
+	PrepareTrueUp(ctx context.Context, sessionID int64) (app.PayPerUseCharge, error)
+	PreviewUsage(ctx context.Context, lines []app.UsageLine) ([]app.UsagePreview, []app.UsageProblem, error)
+	ApplyUsage(ctx context.Context, lines []app.UsageLine) ([]app.TrueUp, []app.UsageProblem, error)
 }
 
 // estimatePage is the Estimated Session Cost page, shown after Start
@@ -52,7 +59,9 @@ type estimatePage struct {
 	start     *widget.Button
 	startWhy  *widget.Label
 	quote     app.SessionQuote
-	card      *CardDialog
+	payment   *chargeDialogs
+	card      *CardDialog // the card dialog, once opened
+	paypal    *PayPalDialog
 	methods   []app.Method
 	loadError error
 }
@@ -211,6 +220,7 @@ func (p *estimatePage) onPay() {
 	p.deps.run(func() {
 		ctx := context.Background()
 		c, err := p.deps.PayPerUse.PrepareCharge(ctx, p.sessionID)
+		maestro := needMaestroExtras(ctx, p.deps)
 		if err == nil && c.Payer.Country == "" {
 			// The billing country starts as the site's; the payer can change it.
 			if site, serr := p.deps.Site.Site(ctx); serr == nil {
@@ -223,13 +233,80 @@ func (p *estimatePage) onPay() {
 				p.load()
 				return
 			}
-			p.card = ShowCardDialog(p.win, p.deps, CardPayment{
-				Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
-				Description: T("estimate.payment_description", map[string]any{"Topic": c.Quote.Session.Topic}),
-				Payer:       c.Payer, Methods: p.methods,
-			}, func(app.Payment, error) { p.load() })
+			p.payment = showChargeDialogs(p.win, p.deps, c, T("estimate.payment_description",
+				map[string]any{"Topic": c.Quote.Session.Topic}), p.methods, maestro,
+				func(cd *chargeDialogs) { p.card, p.paypal = cd.card, cd.paypal },
+				func(app.Payment, error) { p.load() })
+			if p.payment.choice != nil {
+				p.load() // Cancel on the question leaves Pay as it was
+			}
 		})
 	})
+}
+
+// chargeDialogs pays a pay-per-use charge (the estimate, its rise, or a
+// true-up) as the Payment Information of issue 7 asks: by card through the
+// card dialog, or with PayPal Express Checkout when the site offers it;
+// with both, the person chooses first.
+type chargeDialogs struct {
+	choice *dialog.CustomDialog // "by card or with PayPal?", when both are offered
+	card   *CardDialog
+	paypal *PayPalDialog
+}
+
+// showChargeDialogs opens the payment of c; opened is called once the card
+// or PayPal dialog is open, done as ShowCardDialog's.
+func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, description string, methods []app.Method,
+	maestro bool, opened func(*chargeDialogs), done func(app.Payment, error)) *chargeDialogs {
+	cd := &chargeDialogs{}
+	var cards []app.Method
+	paypal := false
+	for _, m := range methods {
+		switch m {
+		case app.MethodCreditCard, app.MethodDebitCard:
+			cards = append(cards, m)
+		case app.MethodExpressCheckout:
+			paypal = true
+		}
+	}
+	openCard := func() {
+		cd.card = ShowCardDialog(w, deps, CardPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
+			Description: description, Payer: c.Payer, Methods: cards, NeedMaestroExtras: maestro}, done)
+		if opened != nil {
+			opened(cd)
+		}
+	}
+	openPayPal := func() {
+		cd.paypal = ShowPayPalDialog(w, deps, PayPalPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
+			Description: description, Payer: c.Payer}, done)
+		if opened != nil {
+			opened(cd)
+		}
+	}
+	switch {
+	case paypal && len(cards) > 0:
+		byCard := widget.NewButton(T("payperuse.pay_by_card"), func() { cd.choice.Hide(); openCard() })
+		withPayPal := widget.NewButton(T("payperuse.pay_with_paypal"), func() { cd.choice.Hide(); openPayPal() })
+		question := widget.NewLabel(T("payperuse.pay_which", map[string]any{"Amount": money.Format(c.Amount, Language())}))
+		cd.choice = dialog.NewCustom(T("estimate.pay"), T("dialog.cancel"), container.NewVBox(question, byCard, withPayPal), w)
+		cd.choice.Show()
+	case paypal:
+		openPayPal()
+	default:
+		openCard()
+	}
+	return cd
+}
+
+// needMaestroExtras: Website Payments Pro (UK) on classic NVP refuses a
+// Maestro sale without a start date or issue number.
+// It reads the database: call it off the UI thread.
+func needMaestroExtras(ctx context.Context, deps Deps) bool {
+	if deps.Merchant == nil {
+		return false
+	}
+	s, err := deps.Merchant.PaymentSettings(ctx)
+	return err == nil && s.Processor == app.ProcessorWPPUKNVP
 }
 
 // onRefund gives back what an edit took off a paid estimate.

@@ -29,7 +29,7 @@ type scheduleForm struct {
 	existing *app.Session // nil for a new session
 	paidErr  error        // why paid sessions are unavailable, nil when they are
 	onSaved  func(app.Session)
-	dlg      dialog.Dialog
+	dlg      *dialog.CustomDialog
 	content  fyne.CanvasObject
 
 	topic        *widget.Entry
@@ -49,6 +49,23 @@ type scheduleForm struct {
 	cancelHours  *widget.Entry
 	refundPct    *widget.Entry
 
+	// Pay-per-use (issue 7): offered when deps.PayPerUse is wired; ppuErr
+	// says whom to contact when the feature is off.
+	ppuErr      error
+	departments []app.Department
+	wantDept    int64 // the department to select once departments load
+	computers   *widget.Entry
+	tele        *widget.Entry
+	department  *widget.Select
+	ppuNote     *widget.Label
+	ppuForm     *widget.Form
+	startNow    *widget.Button
+	cancelBtn   *widget.Button
+	closeBtn    *widget.Button
+	body        *fyne.Container // the dialog's content: the form, or the estimate
+	scroll      *container.Scroll
+	estimate    *estimatePage // the Estimated Session Cost page while it is shown
+
 	errs    map[string]*widget.Label
 	message *widget.Label
 	save    *widget.Button
@@ -63,6 +80,9 @@ const (
 	sfCapacity = "capacity"
 	sfCloses   = "closes"
 	sfCancel   = "cancel"
+	sfPPU      = "pay-per-use" // no label: ppuNote says it
+	sfComputer = "computers"
+	sfTele     = "teleconference"
 )
 
 // newScheduleForm builds the form. paidErr is nil when the site lets hosts
@@ -74,8 +94,62 @@ func newScheduleForm(deps Deps, w fyne.Window, site app.Site, existing *app.Sess
 	if existing != nil {
 		f.fill(*existing)
 	}
+	f.loadPayPerUse()
 	f.revalidate()
 	return f
+}
+
+// offersPayPerUse: the pay-per-use option is on the form when its service
+// is wired (whether the feature is on is ppuErr).
+func (f *scheduleForm) offersPayPerUse() bool { return f.deps.PayPerUse != nil }
+
+// loadPayPerUse asks whether pay-per-use is available and which
+// departments may pay, off the UI thread.
+func (f *scheduleForm) loadPayPerUse() {
+	if !f.offersPayPerUse() {
+		return
+	}
+	f.deps.run(func() {
+		ctx := context.Background()
+		avail := f.deps.PayPerUse.Available(ctx)
+		var deps []app.Department
+		var err error
+		if f.deps.Budgets != nil {
+			deps, err = f.deps.Budgets.Departments(ctx)
+		}
+		fyne.Do(func() {
+			f.ppuErr = avail
+			if err != nil {
+				f.message.SetText(ErrorText(err))
+				f.message.Show()
+			}
+			f.departments = deps
+			options := []string{T("schedule.department_none")}
+			selected := 0
+			for i, d := range deps {
+				options = append(options, T("departments.name_cc", map[string]any{"Name": d.Name, "CostCentre": d.CostCentre}))
+				if d.ID == f.wantDept {
+					selected = i + 1
+				}
+			}
+			f.department.Options = options
+			f.department.SetSelectedIndex(selected)
+			f.department.Refresh()
+			if avail != nil {
+				f.sessionType.Options[2] = T("schedule.type_ppu_unavailable")
+				if f.sessionType.Selected == T("schedule.type_ppu") {
+					f.sessionType.Selected = f.sessionType.Options[2]
+				}
+				f.sessionType.Refresh()
+			}
+			f.onTypeChanged()
+		})
+	})
+}
+
+func (f *scheduleForm) payPerUse() bool {
+	return f.offersPayPerUse() && (f.sessionType.Selected == T("schedule.type_ppu") ||
+		f.sessionType.Selected == T("schedule.type_ppu_unavailable"))
 }
 
 func (f *scheduleForm) loc() *time.Location {
@@ -118,7 +192,11 @@ func (f *scheduleForm) build() {
 	f.duration = newSelect(labels, func(string) { f.revalidate() })
 	f.duration.SetSelectedIndex(2)
 
-	f.sessionType = widget.NewRadioGroup([]string{T("schedule.type_free"), T("schedule.type_paid")}, func(string) { f.onTypeChanged() })
+	types := []string{T("schedule.type_free"), T("schedule.type_paid")}
+	if f.offersPayPerUse() {
+		types = append(types, T("schedule.type_ppu"))
+	}
+	f.sessionType = widget.NewRadioGroup(types, func(string) { f.onTypeChanged() })
 	f.sessionType.Horizontal = true
 	f.sessionType.Required = true
 	f.sessionType.SetSelected(T("schedule.type_free"))
@@ -167,6 +245,26 @@ func (f *scheduleForm) build() {
 	f.refundPct.OnChanged = changed
 	f.refundPct.Disable()
 
+	f.computers = widget.NewEntry()
+	f.computers.SetPlaceHolder(T("schedule.computers_placeholder"))
+	f.computers.OnChanged = changed
+	f.tele = widget.NewEntry()
+	f.tele.SetPlaceHolder("0")
+	f.tele.OnChanged = changed
+	f.department = newSelect(nil, func(string) { f.revalidate() })
+	f.ppuNote = widget.NewLabel("")
+	f.ppuNote.Wrapping = fyne.TextWrapWord
+	f.ppuNote.Importance = widget.WarningImportance
+	f.ppuNote.Hide()
+	f.ppuForm = widget.NewForm(
+		widget.NewFormItem(T("schedule.computers"), container.NewVBox(f.computers, f.errLabel(sfComputer))),
+		widget.NewFormItem(T("schedule.teleconference"), container.NewVBox(f.tele, f.errLabel(sfTele))),
+		widget.NewFormItem(T("schedule.department"), f.department),
+	)
+	f.ppuForm.Hide()
+	f.startNow = widget.NewButton(T("schedule.start_session"), f.onStartNow)
+	f.startNow.Hide()
+
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
 	f.message.Importance = widget.DangerImportance
@@ -188,7 +286,7 @@ func (f *scheduleForm) build() {
 		widget.NewFormItem(T("schedule.start"), container.NewVBox(
 			container.NewGridWithColumns(2, f.date, f.clock), zone, f.errLabel(sfStart))),
 		widget.NewFormItem(T("schedule.duration"), f.duration),
-		widget.NewFormItem(T("schedule.type"), f.sessionType),
+		widget.NewFormItem(T("schedule.type"), container.NewVBox(f.sessionType, f.ppuNote)),
 		widget.NewFormItem(T("schedule.fee"), container.NewVBox(feeRow, f.feeFormatted, f.errLabel(sfFee), f.feeNote)),
 	)
 	regForm := widget.NewForm(
@@ -206,16 +304,19 @@ func (f *scheduleForm) build() {
 	}
 	heading := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	regHeading := widget.NewLabelWithStyle(T("schedule.registration"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	f.content = container.NewVBox(heading, form, widget.NewSeparator(), regHeading, regForm, f.message)
+	f.content = container.NewVBox(heading, form, f.ppuForm, widget.NewSeparator(), regHeading, regForm, f.message)
 }
 
-// show opens the form in a dialog over the window.
+// show opens the form in a dialog over the window. For a pay-per-use
+// session the same dialog then shows the Estimated Session Cost page.
 func (f *scheduleForm) show() {
-	cancel := widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
-	scroll := container.NewVScroll(f.content)
-	scroll.SetMinSize(fyne.NewSize(640, 560))
-	d := dialog.NewCustomWithoutButtons(T("schedule.title"), scroll, f.win)
-	d.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.cancelBtn = widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	f.closeBtn = widget.NewButton(T("pay.close"), func() { f.dlg.Hide() })
+	f.scroll = container.NewVScroll(f.content)
+	f.scroll.SetMinSize(fyne.NewSize(640, 560))
+	f.body = container.NewStack(f.scroll)
+	d := dialog.NewCustomWithoutButtons(T("schedule.title"), f.body, f.win)
+	d.SetButtons(f.formButtons())
 	f.dlg = d
 	d.Resize(fyne.NewSize(720, 680))
 	d.Show()
@@ -252,6 +353,12 @@ func (f *scheduleForm) fill(s app.Session) {
 			f.fee.SetText(money.FormatNumber(a, Language()))
 		}
 	}
+	if s.Type == app.SessionPayPerUse && f.offersPayPerUse() {
+		f.sessionType.SetSelected(T("schedule.type_ppu"))
+		f.computers.SetText(strconv.Itoa(s.ExpectedComputers))
+		f.tele.SetText(strconv.Itoa(s.ExpectedTeleconference))
+		f.wantDept = s.DepartmentID
+	}
 	f.register.SetChecked(s.RegistrationRequired)
 	if s.MaxRegistrations > 0 {
 		f.capacity.SetText(strconv.Itoa(s.MaxRegistrations))
@@ -280,7 +387,78 @@ func (f *scheduleForm) onTypeChanged() {
 	} else {
 		f.register.Enable()
 	}
+	if f.payPerUse() {
+		f.ppuForm.Show()
+		f.startNow.Show()
+		if f.ppuErr != nil {
+			f.ppuNote.SetText(ErrorText(f.ppuErr))
+			f.ppuNote.Show()
+			f.computers.Disable()
+			f.tele.Disable()
+			f.department.Disable()
+		} else {
+			f.ppuNote.Hide()
+			f.computers.Enable()
+			f.tele.Enable()
+			f.department.Enable()
+		}
+	} else {
+		f.ppuForm.Hide()
+		f.startNow.Hide()
+		f.ppuNote.Hide()
+	}
 	f.revalidate()
+}
+
+// formButtons are the dialog's buttons while the form shows.
+func (f *scheduleForm) formButtons() []fyne.CanvasObject {
+	return []fyne.CanvasObject{f.cancelBtn, f.startNow, f.save}
+}
+
+// readPayPerUse reads the pay-per-use fields into s, with a message per
+// invalid field; the rules are the domain's (app.Usage.Validate).
+func (f *scheduleForm) readPayPerUse(s *app.Session, errs map[string]string) {
+	s.Type = app.SessionPayPerUse
+	s.Currency = f.site.Currency
+	if f.ppuErr != nil {
+		errs[sfPPU] = ErrorText(f.ppuErr)
+		return
+	}
+	s.DepartmentID = 0
+	if i := f.department.SelectedIndex(); i > 0 && i <= len(f.departments) {
+		s.DepartmentID = f.departments[i-1].ID
+	}
+	whole := func(text string, empty int) (int, bool) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return empty, true
+		}
+		n, err := strconv.Atoi(text)
+		return n, err == nil && n <= app.MaxComputers
+	}
+	computers, ok1 := whole(f.computers.Text, 0)
+	tele, ok2 := whole(f.tele.Text, 0)
+	switch {
+	case strings.TrimSpace(f.computers.Text) == "":
+		errs[sfComputer] = T("schedule.computers_required")
+	case !ok1:
+		errs[sfComputer] = T("error.payperuse.whole_numbers")
+	}
+	if !ok2 {
+		errs[sfTele] = T("error.payperuse.whole_numbers")
+	}
+	s.ExpectedComputers, s.ExpectedTeleconference = computers, tele
+	if errs[sfComputer] != "" || errs[sfTele] != "" {
+		return
+	}
+	if err := app.UsageOf(*s).Validate(); err != nil {
+		key := app.AsError(err).Key
+		if strings.Contains(key, "teleconference") {
+			errs[sfTele] = ErrorText(err)
+		} else {
+			errs[sfComputer] = ErrorText(err)
+		}
+	}
 }
 
 // parseClock reads "14:30" (or "14.30", "9:05").
@@ -365,6 +543,9 @@ func (f *scheduleForm) session() (app.Session, map[string]string) {
 	}
 	f.feeFormatted.SetText("")
 	f.feeFormatted.Hide()
+	if f.payPerUse() {
+		f.readPayPerUse(&s, errs)
+	}
 	if f.paid() {
 		s.Type = app.SessionPaid
 		s.Currency = f.site.Currency
@@ -444,6 +625,12 @@ func (f *scheduleForm) revalidate() bool {
 			l.Show()
 		}
 	}
+	// Start Session sets the start itself: only the other fields count.
+	startErrs := len(errs)
+	if _, ok := errs[sfStart]; ok {
+		startErrs--
+	}
+	setEnabled(f.startNow, startErrs == 0 && !f.busy)
 	if len(errs) > 0 || f.busy {
 		f.save.Disable()
 		return false
@@ -453,7 +640,53 @@ func (f *scheduleForm) revalidate() bool {
 }
 
 func (f *scheduleForm) touchedAny() bool {
-	return f.topic.Text != "" || f.date.Date != nil || f.clock.Text != "" || f.fee.Text != "" || f.capacity.Text != ""
+	return f.topic.Text != "" || f.date.Date != nil || f.clock.Text != "" || f.fee.Text != "" || f.capacity.Text != "" ||
+		f.computers.Text != ""
+}
+
+// onStartNow is Start Session on a pay-per-use session: it starts at the
+// next whole minute, which the form's start fields then show, and is saved
+// like Schedule; the estimate's Start then starts it once paid.
+func (f *scheduleForm) onStartNow() {
+	now := time.Now().In(f.loc()).Truncate(time.Minute).Add(time.Minute)
+	d := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	f.date.SetDate(&d)
+	f.clock.SetText(now.Format("15:04"))
+	f.onSave()
+}
+
+// showEstimate turns the dialog into the Estimated Session Cost page of
+// the saved session.
+func (f *scheduleForm) showEstimate(id int64) {
+	f.estimate = newEstimatePage(f.deps, f.win, id, f.onChangeEstimate, f.onEstimateStarted)
+	if f.body == nil {
+		return
+	}
+	f.body.Objects = []fyne.CanvasObject{container.NewVScroll(f.estimate.content)}
+	f.body.Refresh()
+	if f.dlg != nil {
+		f.dlg.SetButtons([]fyne.CanvasObject{f.closeBtn})
+	}
+}
+
+// onChangeEstimate is the estimate's Change: back to the form, every value
+// as it was typed; Schedule or Start Session then saves the changes.
+func (f *scheduleForm) onChangeEstimate() {
+	f.estimate = nil
+	if f.body != nil {
+		f.body.Objects = []fyne.CanvasObject{f.scroll}
+		f.body.Refresh()
+	}
+	if f.dlg != nil {
+		f.dlg.SetButtons(f.formButtons())
+	}
+	f.revalidate()
+}
+
+func (f *scheduleForm) onEstimateStarted() {
+	if f.onSaved != nil && f.existing != nil {
+		f.onSaved(*f.existing)
+	}
 }
 
 func (f *scheduleForm) onSave() {
@@ -464,6 +697,7 @@ func (f *scheduleForm) onSave() {
 	}
 	f.busy = true
 	f.save.Disable()
+	f.startNow.Disable()
 	f.message.Hide()
 	f.deps.run(func() {
 		var saved app.Session
@@ -479,6 +713,15 @@ func (f *scheduleForm) onSave() {
 				f.message.SetText(ErrorText(err))
 				f.message.Show()
 				f.revalidate()
+				return
+			}
+			if saved.Type == app.SessionPayPerUse {
+				// The estimate comes next; a second Schedule saves changes.
+				f.existing = &saved
+				if f.onSaved != nil {
+					f.onSaved(saved)
+				}
+				f.showEstimate(saved.ID)
 				return
 			}
 			if f.dlg != nil {

@@ -44,6 +44,15 @@ type sessionsScreen struct {
 	reg     *widget.Button
 	regs    *widget.Button
 	cancel  *widget.Button
+	// Pay-per-use (issue 7): the estimate and payment, Start (enabled only
+	// when the domain's CanStart allows it, startWhy says why not), the
+	// actual usage after the session, and the usage CSV import.
+	estimate *widget.Button
+	start    *widget.Button
+	usage    *widget.Button
+	importU  *widget.Button
+	startWhy *widget.Label
+	form     *scheduleForm // the form last opened, for tests
 
 	mu       sync.Mutex // guards what background loads write
 	gen      int        // filter generation: stale answers are dropped
@@ -87,7 +96,14 @@ func (s *sessionsScreen) build() {
 	s.regs = widget.NewButton(T("sessions.registrations"), s.onRegistrations)
 	s.cancel = widget.NewButton(T("sessions.cancel_session"), s.onCancelSession)
 	s.cancel.Importance = widget.DangerImportance
-	s.actions = []*widget.Button{s.edit, s.reg, s.regs, s.cancel}
+	s.estimate = widget.NewButton(T("sessions.estimate"), s.onEstimate)
+	s.start = widget.NewButton(T("sessions.start"), s.onStart)
+	s.usage = widget.NewButton(T("sessions.actual_usage"), s.onActualUsage)
+	s.importU = widget.NewButton(T("sessions.import_usage"), s.onImportUsage)
+	s.startWhy = widget.NewLabel("")
+	s.startWhy.Truncation = fyne.TextTruncateEllipsis
+	s.startWhy.Importance = widget.WarningImportance
+	s.actions = []*widget.Button{s.edit, s.reg, s.regs, s.cancel, s.estimate, s.start, s.usage}
 	for _, b := range s.actions {
 		b.Disable()
 	}
@@ -96,11 +112,19 @@ func (s *sessionsScreen) build() {
 		boldLabel(T("sessions.col_topic")), boldLabel(T("sessions.col_start")), boldLabel(T("sessions.col_fee")),
 		boldLabel(T("sessions.col_seats")), boldLabel(T("sessions.col_revenue")))
 	pick := fyne.NewSize(170, s.when.MinSize().Height)
-	filters := container.NewBorder(nil, nil, nil, container.NewHBox(container.NewGridWrap(pick, s.when),
-		container.NewGridWrap(pick, s.status), schedule), s.search)
+	right := container.NewHBox(container.NewGridWrap(pick, s.when), container.NewGridWrap(pick, s.status), schedule)
+	if s.deps.PayPerUse != nil {
+		right.Add(s.importU)
+	}
+	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(widget.NewLabelWithStyle(T("sessions.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		filters, header)
-	bottom := container.NewVBox(widget.NewSeparator(), s.count, s.detail, container.NewHBox(s.edit, s.reg, s.regs, s.cancel))
+	buttons := container.NewHBox(s.edit, s.reg, s.regs, s.cancel)
+	if s.deps.PayPerUse != nil {
+		buttons.Objects = append(buttons.Objects, s.estimate, s.start, s.usage)
+	}
+	// Why Start is disabled shares the count's line: the window stays short.
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, s.count, nil, s.startWhy), s.detail, buttons)
 	s.content = container.NewBorder(top, bottom, nil, nil, s.list)
 }
 
@@ -235,7 +259,10 @@ func sessionRowTexts(r app.SessionSummary) []string {
 	if r.Type == app.SessionPaid {
 		fee = formatMinor(r.FeeMinor, r.Currency)
 	} else if r.Type == app.SessionPayPerUse {
-		fee = T("sessions.pay_per_use")
+		fee = T("sessions.pay_per_use_unpaid")
+		if r.PaidPaymentID != 0 {
+			fee = T("sessions.pay_per_use_paid")
+		}
 	}
 	seats := T("sessions.seats_unlimited", map[string]any{"Taken": r.Registrations})
 	if r.MaxRegistrations > 0 {
@@ -294,6 +321,83 @@ func (s *sessionsScreen) showSelected() {
 	setEnabled(s.reg, open && upcoming)
 	setEnabled(s.regs, true)
 	setEnabled(s.cancel, open)
+	ppu := r.Type == app.SessionPayPerUse && s.deps.PayPerUse != nil
+	setEnabled(s.estimate, ppu && open)
+	setEnabled(s.usage, ppu && open && r.PaidPaymentID != 0)
+	s.start.Disable()
+	// Never hidden (a shown label would need its row laid out again): empty.
+	s.startWhy.SetText("")
+	if ppu && open {
+		s.checkStart(r.ID)
+	}
+}
+
+// checkStart asks the domain whether the selected session may start: Start
+// is enabled only when it may, and otherwise says why.
+func (s *sessionsScreen) checkStart(id int64) {
+	s.deps.run(func() {
+		err := s.deps.PayPerUse.CanStart(context.Background(), id)
+		fyne.Do(func() {
+			if s.selected == nil || s.selected.ID != id {
+				return
+			}
+			setEnabled(s.start, err == nil)
+			if err != nil {
+				s.startWhy.SetText(T("estimate.start_disabled", map[string]any{"Reason": ErrorText(err)}))
+			} else {
+				s.startWhy.SetText("")
+			}
+		})
+	})
+}
+
+// onEstimate shows the Estimated Session Cost page of the selected
+// pay-per-use session, to pay for it (or the rise after an edit).
+func (s *sessionsScreen) onEstimate() {
+	if s.selected == nil {
+		return
+	}
+	x := s.selected.Session
+	var d *dialog.CustomDialog
+	p := newEstimatePage(s.deps, s.win, x.ID, func() {
+		d.Hide()
+		s.openEdit(x)
+	}, func() { s.reload() })
+	d = dialog.NewCustom(T("estimate.title"), T("pay.close"), container.NewVScroll(p.content), s.win)
+	d.SetOnClosed(func() { s.reload() })
+	d.Resize(fyne.NewSize(640, 480))
+	d.Show()
+}
+
+// onStart starts the selected session; the domain refuses an unpaid one.
+func (s *sessionsScreen) onStart() {
+	if s.selected == nil {
+		return
+	}
+	id := s.selected.ID
+	s.start.Disable()
+	s.deps.run(func() {
+		err := s.deps.PayPerUse.Start(context.Background(), id)
+		fyne.Do(func() {
+			if err != nil {
+				dialog.ShowError(errorFor(err), s.win)
+				s.checkStart(id)
+				return
+			}
+			dialog.ShowInformation(T("sessions.start"), T("estimate.started"), s.win)
+		})
+	})
+}
+
+func (s *sessionsScreen) onActualUsage() {
+	if s.selected == nil {
+		return
+	}
+	showActualUsage(s.deps, s.win, s.selected.Session, func() { s.reload() })
+}
+
+func (s *sessionsScreen) onImportUsage() {
+	showUsageImport(s.deps, s.win, func() { s.reload() })
 }
 
 // withSite loads the site and whether paid sessions are available, then
@@ -320,10 +424,11 @@ func (s *sessionsScreen) withSite(f func(site app.Site, paidErr error)) {
 
 func (s *sessionsScreen) onSchedule() {
 	s.withSite(func(site app.Site, paidErr error) {
-		newScheduleForm(s.deps, s.win, site, nil, paidErr, func(saved app.Session) {
+		s.form = newScheduleForm(s.deps, s.win, site, nil, paidErr, func(saved app.Session) {
 			s.search.SetText("")
 			s.reload()
-		}).show()
+		})
+		s.form.show()
 	})
 }
 
@@ -331,12 +436,18 @@ func (s *sessionsScreen) onEdit() {
 	if s.selected == nil {
 		return
 	}
-	x := s.selected.Session
+	s.openEdit(s.selected.Session)
+}
+
+// openEdit opens the form on an existing session; for a pay-per-use one,
+// saving shows its estimate again.
+func (s *sessionsScreen) openEdit(x app.Session) {
 	s.withSite(func(site app.Site, paidErr error) {
 		if x.Type == app.SessionPaid {
 			paidErr = nil // an existing fee stays editable for its topic and times
 		}
-		newScheduleForm(s.deps, s.win, site, &x, paidErr, func(app.Session) { s.reload() }).show()
+		s.form = newScheduleForm(s.deps, s.win, site, &x, paidErr, func(app.Session) { s.reload() })
+		s.form.show()
 	})
 }
 
