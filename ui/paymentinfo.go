@@ -19,11 +19,12 @@ import (
 )
 
 // paymentInfoPage is the Payment Information page of a paid registration:
-// the fee, the promotional code box, the new total, the payment method and
-// Pay, which opens the card dialog. A total of zero confirms without any
-// gateway. A decline stays in the card dialog (try again); closing it keeps
-// the registration pending, with its seat held, so the attendee can pay
-// later.
+// the fee, the promotional code box, the new total, the payment methods the
+// site offers (cards, and PayPal Express Checkout where the site's country
+// and currency allow it) and Pay, which opens the card dialog or the PayPal
+// dialog. A total of zero confirms without any gateway. A decline stays in
+// the dialog (try again); closing it keeps the registration pending, with
+// its seat held, so the attendee can pay later.
 type paymentInfoPage struct {
 	deps        Deps
 	win         fyne.Window
@@ -45,8 +46,9 @@ type paymentInfoPage struct {
 	pay      *widget.Button
 
 	quote    *app.PromoQuote
-	checkout *app.Checkout // while the card dialog is open
+	checkout *app.Checkout // while the card or PayPal dialog is open
 	card     *CardDialog
+	paypal   *PayPalDialog
 	busy     bool
 	done     bool // confirmed: nothing to abandon
 }
@@ -156,12 +158,18 @@ func (p *paymentInfoPage) load() {
 			p.offered = nil
 			var labels []string
 			for _, m := range methods {
-				// Cards go through the card dialog here; PayPal Express
-				// Checkout has its own flow (issue 4).
-				if m == app.MethodCreditCard || m == app.MethodDebitCard {
-					p.offered = append(p.offered, m)
+				// Cards go through the card dialog, PayPal Express Checkout
+				// (offered only where the site's country and currency
+				// allow it) through the PayPal dialog.
+				switch m {
+				case app.MethodCreditCard, app.MethodDebitCard:
 					labels = append(labels, methodName(m))
+				case app.MethodExpressCheckout:
+					labels = append(labels, T("payinfo.method_paypal"))
+				default:
+					continue
 				}
+				p.offered = append(p.offered, m)
 			}
 			p.methods.Options = labels
 			p.methods.OnChanged = func(string) { p.updatePay() }
@@ -241,7 +249,7 @@ func (p *paymentInfoPage) selectedMethod() app.Method {
 }
 
 // onPay reserves the code and renews the seat (BeginCheckout), then
-// confirms a zero total at once or opens the card dialog.
+// confirms a zero total at once or opens the card or PayPal dialog.
 func (p *paymentInfoPage) onPay() {
 	if p.busy || p.done {
 		return
@@ -251,7 +259,7 @@ func (p *paymentInfoPage) onPay() {
 	p.message.Hide()
 	p.progress.Show()
 	p.progress.Start()
-	quote := p.quote
+	quote, method := p.quote, p.selectedMethod()
 	p.deps.run(func() {
 		co, err := p.deps.Sessions.BeginCheckout(context.Background(), p.reg.ID, quote)
 		fyne.Do(func() {
@@ -269,29 +277,59 @@ func (p *paymentInfoPage) onPay() {
 				return
 			}
 			p.checkout = &co
+			if method == app.MethodExpressCheckout {
+				p.openPayPalDialog(co)
+				return
+			}
 			p.openCardDialog(co)
 		})
 	})
 }
 
-func (p *paymentInfoPage) openCardDialog(co app.Checkout) {
-	r := co.Registration
+// chargingDeps are the dialogs' deps with every charge going through
+// SessionService.ChargeRegistration.
+func (p *paymentInfoPage) chargingDeps() Deps {
 	deps := p.deps
 	deps.Payments = registrationCharger{PaymentService: p.deps.Payments, sessions: p.deps.Sessions}
+	return deps
+}
+
+func (p *paymentInfoPage) description(r app.Registration) string {
+	return T("payinfo.description", map[string]any{"Topic": p.session.Topic, "Number": r.Confirmation})
+}
+
+func payerOf(r app.Registration) app.Payer {
+	return app.Payer{FirstName: r.FirstName, LastName: r.LastName, Email: r.Email, Country: r.Country}
+}
+
+// openPayPalDialog pays the checkout's total with PayPal Express Checkout.
+// Each attempt ("Continue to PayPal", "Try PayPal again") renews the seat
+// and the code's reservation before its journal row; while the buyer
+// approves, the open payment keeps both.
+func (p *paymentInfoPage) openPayPalDialog(co app.Checkout) {
+	r := co.Registration
+	p.paypal = ShowPayPalDialog(p.win, p.chargingDeps(), PayPalPayment{
+		Amount: co.Total, Purpose: app.PurposeRegistration, Reference: r.Reference(),
+		Description: p.description(r), Payer: payerOf(r),
+	}, p.onPaymentDone)
+}
+
+func (p *paymentInfoPage) openCardDialog(co app.Checkout) {
+	r := co.Registration
 	req := CardPayment{
 		Amount:      co.Total,
 		Purpose:     app.PurposeRegistration,
 		Reference:   r.Reference(),
-		Description: T("payinfo.description", map[string]any{"Topic": p.session.Topic, "Number": r.Confirmation}),
-		Payer:       app.Payer{FirstName: r.FirstName, LastName: r.LastName, Email: r.Email, Country: r.Country},
+		Description: p.description(r),
+		Payer:       payerOf(r),
 		Methods:     []app.Method{p.selectedMethod()},
 	}
-	p.card = ShowCardDialog(p.win, deps, req, p.onCardDone)
+	p.card = ShowCardDialog(p.win, p.chargingDeps(), req, p.onPaymentDone)
 }
 
-// onCardDone is the card dialog's answer.
-func (p *paymentInfoPage) onCardDone(pay app.Payment, err error) {
-	p.card = nil
+// onPaymentDone is the card or PayPal dialog's answer.
+func (p *paymentInfoPage) onPaymentDone(pay app.Payment, err error) {
+	p.card, p.paypal = nil, nil
 	switch {
 	case err == nil:
 		p.deps.run(func() {
@@ -308,11 +346,26 @@ func (p *paymentInfoPage) onCardDone(pay app.Payment, err error) {
 			})
 		})
 	case errors.Is(err, context.Canceled):
-		p.busy = false
 		p.abandon()
-		p.showMessage(T("payinfo.not_paid", map[string]any{"Until": formatWhen(time.Now().Add(app.SeatHold), p.session.Location())}),
-			widget.WarningImportance)
-		p.updatePay()
+		p.deps.run(func() {
+			// The seat is held from the last attempt on, or for as long as
+			// PayPal waited: a long wait may have outlasted the hold.
+			reg, rerr := p.deps.Sessions.Registration(context.Background(), p.reg.ID)
+			fyne.Do(func() {
+				p.busy = false
+				until := time.Now().Add(app.SeatHold)
+				if rerr == nil {
+					until = reg.HoldUntil
+				}
+				if until.After(time.Now()) {
+					p.showMessage(T("payinfo.not_paid", map[string]any{"Until": formatWhen(until, p.session.Location())}),
+						widget.WarningImportance)
+				} else {
+					p.showMessage(T("payinfo.not_paid_released"), widget.WarningImportance)
+				}
+				p.updatePay()
+			})
+		})
 	default: // the outcome is not known yet: never offer to pay again
 		p.done = true
 		p.checkout = nil
@@ -322,8 +375,14 @@ func (p *paymentInfoPage) onCardDone(pay app.Payment, err error) {
 }
 
 // abandon frees the promotional code's reservation of an unfinished
-// checkout.
+// checkout. With the PayPal dialog still open (the registration dialog was
+// closed under it) it ends the dialog first; its answer comes back through
+// onPaymentDone, which abandons once nothing can be charged any more.
 func (p *paymentInfoPage) abandon() {
+	if p.paypal != nil {
+		p.paypal.Dismiss()
+		return
+	}
 	if p.checkout == nil || p.done {
 		return
 	}

@@ -59,6 +59,7 @@ type PayPalDialog struct {
 	tickMu   sync.Mutex
 	running  bool
 	finished bool
+	result   bool // the answer (paid, held or unknown) is shown: Close ends the dialog
 	payment  app.Payment
 	err      error
 }
@@ -266,6 +267,23 @@ func (d *PayPalDialog) showResult(text string, imp widget.Importance, ref string
 	d.body.Objects = []fyne.CanvasObject{box}
 	d.body.Refresh()
 	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+	d.result = true
+}
+
+// Dismiss ends the dialog when the screen that opened it goes away, as its
+// own buttons would: a running wait is cancelled (the answer still comes
+// through done, and says whether PayPal had already captured), a shown
+// answer is closed with that answer, and otherwise nothing was charged.
+func (d *PayPalDialog) Dismiss() {
+	switch {
+	case d.finished:
+	case d.running:
+		d.onCancel()
+	case d.result:
+		d.onClose()
+	default:
+		d.finish(app.Payment{}, context.Canceled)
+	}
 }
 
 // onCancel ends the wait (nothing is charged unless PayPal's capture has

@@ -97,7 +97,9 @@ func registrationStatusText(s app.RegistrationStatus) string { return T("regs.st
 
 func registrationRowTexts(r app.Registration) []string {
 	method := ""
-	if r.Last4 != "" {
+	if r.Method == app.MethodExpressCheckout {
+		method = T("payinfo.method_paypal")
+	} else if r.Last4 != "" {
 		method = brandName(r.Brand) + " " + app.MaskCardNumber(r.Brand, r.Last4)
 	}
 	amount, discount := "", ""

@@ -31,8 +31,9 @@ var boldTTF []byte
 // Labels are the receipt's words in one language, by key without the
 // "receipt." prefix: title, site, confirmation, status, session, starts,
 // attendee, name, topic, payment, email, company, fee, discount, code, total, refunded, method,
-// reference, paid_at, issued, test_mode, test_note, footer, and
-// "status.<registration status>". A missing label prints its key.
+// method_paypal, reference, paid_at, issued, test_mode, test_note, footer,
+// "status.<registration status>" and "brand.<card brand>". A missing label
+// prints its key.
 type Labels map[string]string
 
 func (l Labels) get(k string) string {
@@ -185,9 +186,14 @@ func Write(w io.Writer, r Receipt) error {
 		money(l.get("refunded"), "−"+r.amount(reg.RefundedMinor), false)
 	}
 	pdf.Ln(3)
-	if reg.Last4 != "" {
+	switch {
+	case reg.Method == app.MethodExpressCheckout:
+		// No card is seen with PayPal; the reference below is PayPal's
+		// capture id, which the attendee finds in their PayPal account.
+		row(l.get("method"), l.get("method_paypal"))
+	case reg.Last4 != "":
 		row(l.get("method"), l.get("brand."+string(reg.Brand))+" "+app.MaskCardNumber(reg.Brand, reg.Last4))
-	} else if reg.TotalMinor == 0 {
+	case reg.TotalMinor == 0:
 		row(l.get("method"), l.get("no_payment"))
 	}
 	row(l.get("reference"), reg.GatewayRef)
