@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net"
+	"regexp"
 	"strings"
 )
 
@@ -97,6 +98,9 @@ type SMTPSettingsStore interface {
 	// when none is saved (the built-in one applies).
 	PromoMailTemplate(ctx context.Context, lang string) (PromoMailTemplate, error)
 	SavePromoMailTemplate(ctx context.Context, t PromoMailTemplate) error
+	// DeletePromoMailTemplate forgets a language's saved template, so the
+	// built-in one applies again (idempotent).
+	DeletePromoMailTemplate(ctx context.Context, lang string) error
 }
 
 // PromoMailTemplate is the promotional message in one language. Subject and
@@ -110,6 +114,40 @@ type PromoMailTemplate struct {
 
 // PromoPlaceholders are the fields a template may use.
 var PromoPlaceholders = []string{"%AttendeeName%", "%PromoCode%", "%Discount%", "%ExpiryDate%", "%SessionTopic%"}
+
+// placeholderPattern is what looks like a placeholder: a word between two
+// percent signs. "15% off, 20% more" has a space inside, so it is not one.
+var placeholderPattern = regexp.MustCompile(`%[A-Za-z][A-Za-z0-9_]*%`)
+
+// UnknownPlaceholders lists, once each and in the order they first appear,
+// the %Words% of a template's text that are not PromoPlaceholders (a typo
+// such as %PromoKod% or %attendeename% would otherwise reach attendees as
+// it is).
+func UnknownPlaceholders(texts ...string) []string {
+	known := map[string]bool{}
+	for _, p := range PromoPlaceholders {
+		known[p] = true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range texts {
+		for _, m := range placeholderPattern.FindAllString(t, -1) {
+			if !known[m] && !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// SamplePromoRecipient is who the template preview is addressed to.
+func SamplePromoRecipient(lang string) PromoRecipient {
+	if lang == "pl" {
+		return PromoRecipient{Email: "anna.kowalska@example.pl", Name: "Anna Kowalska"}
+	}
+	return PromoRecipient{Email: "jane.smith@example.com", Name: "Jane Smith"}
+}
 
 // DefaultPromoMailTemplate is the built-in message of a language (English
 // for any language but Polish). Message content, not UI text: it is what

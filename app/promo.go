@@ -379,6 +379,10 @@ type PromoStore interface {
 	// ECONFLICT "error.promo.code_taken" (Data "Code") when one exists,
 	// ignoring case.
 	CreatePromoCodes(ctx context.Context, codes []PromoCode) error
+	// CreatePromoCodesFor is CreatePromoCodes that also makes rs[i] the
+	// recipient of codes[i] (len(rs) == len(codes)), in the same
+	// transaction.
+	CreatePromoCodesFor(ctx context.Context, codes []PromoCode, rs []PromoRecipient) error
 	// PromoCodes lists codes newest first, with Uses and Reserved at now.
 	PromoCodes(ctx context.Context, now time.Time) ([]PromoCode, error)
 	// PromoCode returns one code by id; ENOTFOUND "error.promo.not_found".
@@ -420,7 +424,11 @@ type PromoStore interface {
 	PromoReports(ctx context.Context, codeID int64) ([]PromoReport, error)
 }
 
-// PromoReport is what a code achieved.
+// PromoReport is what a code achieved. Revenue is money kept: what the
+// registrations that used the code paid, minus what was refunded to them
+// (the same revenue as the sessions list's). A use stays a use when its
+// registration is refunded (uses are final), but its discount no longer
+// counts once the registration is cancelled and nothing of it was kept.
 type PromoReport struct {
 	CodeID        int64
 	Code          string
@@ -428,7 +436,10 @@ type PromoReport struct {
 	Sent          int
 	Uses          int
 	Attendees     int   // distinct emails that used it
-	RevenueMinor  int64 // charged totals of its uses
-	DiscountMinor int64 // discount given by its uses
+	RefundedUses  int   // uses whose registration was refunded, in full or in part
+	ChargedMinor  int64 // what its uses' registrations paid
+	RefundedMinor int64 // what was refunded of that
+	RevenueMinor  int64 // ChargedMinor - RefundedMinor
+	DiscountMinor int64 // discount given by its uses, without those cancelled with nothing kept
 	Currency      string
 }

@@ -93,12 +93,16 @@ func WritePromoRecipientsCSV(w io.Writer, rs []PromoRecipient, codes map[int64]s
 	return writeCSV(w, rows)
 }
 
-// WritePromoReportsCSV writes the per-code report.
+// WritePromoReportsCSV writes the per-code report: revenue is charged
+// minus refunded (see PromoReport).
 func WritePromoReportsCSV(w io.Writer, reps []PromoReport) error {
-	rows := [][]string{{"code", "recipients", "sent", "uses", "attendees", "revenue", "total_discount", "currency"}}
+	rows := [][]string{{"code", "recipients", "sent", "uses", "attendees", "refunded_uses", "charged", "refunded",
+		"revenue", "total_discount", "currency"}}
 	for _, r := range reps {
 		rows = append(rows, []string{r.Code, strconv.Itoa(r.Recipients), strconv.Itoa(r.Sent), strconv.Itoa(r.Uses),
-			strconv.Itoa(r.Attendees), minorText(r.RevenueMinor, r.Currency), minorText(r.DiscountMinor, r.Currency), r.Currency})
+			strconv.Itoa(r.Attendees), strconv.Itoa(r.RefundedUses), minorText(r.ChargedMinor, r.Currency),
+			minorText(r.RefundedMinor, r.Currency), minorText(r.RevenueMinor, r.Currency),
+			minorText(r.DiscountMinor, r.Currency), r.Currency})
 	}
 	return writeCSV(w, rows)
 }

@@ -48,7 +48,65 @@ func (s *PromoService) SaveTemplate(ctx context.Context, t PromoMailTemplate) er
 	if strings.ContainsAny(t.Subject, "\r\n") {
 		return Errorf(EINVALID, "error.promo.template_subject", "the subject is one line")
 	}
+	if err := CheckPlaceholders(t); err != nil {
+		return err
+	}
 	return s.Store.SavePromoMailTemplate(ctx, t)
+}
+
+// CheckPlaceholders refuses a template that uses a %Placeholder% the
+// message cannot fill (EINVALID "error.promo.template_placeholders", Data
+// "Names": the unknown ones, comma-separated).
+func CheckPlaceholders(t PromoMailTemplate) error {
+	unknown := UnknownPlaceholders(t.Subject, t.Body)
+	if len(unknown) == 0 {
+		return nil
+	}
+	names := strings.Join(unknown, ", ")
+	return Errorf(EINVALID, "error.promo.template_placeholders", "unknown placeholders: %s", names).
+		With(map[string]any{"Names": names, "Known": strings.Join(PromoPlaceholders, ", ")})
+}
+
+// ResetTemplate forgets a language's saved template: the built-in one is
+// used again, and returned.
+func (s *PromoService) ResetTemplate(ctx context.Context, lang string) (PromoMailTemplate, error) {
+	if err := s.Available(ctx); err != nil {
+		return PromoMailTemplate{}, err
+	}
+	if lang != "pl" {
+		lang = "en"
+	}
+	if err := s.Store.DeletePromoMailTemplate(ctx, lang); err != nil {
+		return PromoMailTemplate{}, err
+	}
+	return DefaultPromoMailTemplate(lang), nil
+}
+
+// PreviewTemplate fills a template (saved or not) as the message a sample
+// recipient would get for a code: codeID's, or a sample code (15% off,
+// every session, valid for 30 more days) when codeID is 0. Placeholders the
+// message cannot fill are left as typed, so the preview shows them.
+func (s *PromoService) PreviewTemplate(ctx context.Context, t PromoMailTemplate, codeID int64) (MailMessage, error) {
+	if err := s.Available(ctx); err != nil {
+		return MailMessage{}, err
+	}
+	if t.Language != "pl" {
+		t.Language = "en"
+	}
+	site, err := s.Site.Site(ctx)
+	if err != nil {
+		return MailMessage{}, err
+	}
+	now := s.now()
+	c := PromoCode{Code: "SPRING-25", Kind: DiscountPercent, PercentBP: 1500, AllSessions: true,
+		ValidFrom: now, ValidUntil: now.AddDate(0, 0, 30)}
+	if codeID != 0 {
+		if c, err = s.Store.PromoCode(ctx, codeID, now); err != nil {
+			return MailMessage{}, err
+		}
+	}
+	return RenderPromoMail(t, SamplePromoRecipient(t.Language), c, s.sessionTopic(ctx, c, t.Language),
+		ExpiryText(c, site.TimeZone, t.Language)), nil
 }
 
 // SMTPSettings returns the SMTP settings (ENOTFOUND before any save).
@@ -154,21 +212,28 @@ func (s *PromoService) SendTestMessage(ctx context.Context, a *Admin, to string)
 // sent to, in the order they were added. Each recipient is recorded as sent
 // as soon as the server accepts its message, so a run stopped by a crash,
 // a dropped connection or ctx resumes (by calling Send again) with only the
-// unsent ones; at most the one message in flight at a crash repeats. A
+// unsent ones; at most the one message in flight at a crash repeats.
+// Cancelling ctx (the Cancel button) stops the run after the message in
+// flight, which is recorded as sent or failed like any other; Send then
+// returns ctx's error (context.Canceled) with what was done, and a later
+// Send resumes with the unsent ones. A
 // message the server refuses is recorded as failed with the server's
 // answer and the run goes on over a new connection; when no connection can
 // be made the run stops with that error. progress (may be nil) is called
 // after each recipient, on the sending goroutine.
 func (s *PromoService) Send(ctx context.Context, codeID int64, lang string, progress func(SendProgress)) (SendReport, error) {
+	return s.SendCodes(ctx, []int64{codeID}, lang, progress)
+}
+
+// SendCodes is Send over several codes in one run (a batch generated one
+// code per recipient): each recipient gets the message of its own code,
+// codes in the order given, each code's recipients in the order added.
+func (s *PromoService) SendCodes(ctx context.Context, codeIDs []int64, lang string, progress func(SendProgress)) (SendReport, error) {
 	var rep SendReport
 	if err := s.Available(ctx); err != nil {
 		return rep, err
 	}
 	now := s.now()
-	c, err := s.Store.PromoCode(ctx, codeID, now)
-	if err != nil {
-		return rep, err
-	}
 	t, err := s.Template(ctx, lang)
 	if err != nil {
 		return rep, err
@@ -177,22 +242,36 @@ func (s *PromoService) Send(ctx context.Context, codeID int64, lang string, prog
 	if err != nil {
 		return rep, err
 	}
-	all, err := s.Store.PromoRecipients(ctx, codeID)
-	if err != nil {
-		return rep, err
+	// What each code's messages share: the code, its topics, its last day.
+	type codeMail struct {
+		c             PromoCode
+		topic, expiry string
 	}
+	codes := map[int64]codeMail{}
 	var todo []PromoRecipient
-	for _, r := range all {
-		if r.SentAt.IsZero() {
-			todo = append(todo, r)
+	for _, id := range codeIDs {
+		if _, dup := codes[id]; dup {
+			continue
+		}
+		c, err := s.Store.PromoCode(ctx, id, now)
+		if err != nil {
+			return rep, err
+		}
+		codes[id] = codeMail{c: c, topic: s.sessionTopic(ctx, c, t.Language), expiry: ExpiryText(c, site.TimeZone, t.Language)}
+		rs, err := s.Store.PromoRecipients(ctx, id)
+		if err != nil {
+			return rep, err
+		}
+		for _, r := range rs {
+			if r.SentAt.IsZero() {
+				todo = append(todo, r)
+			}
 		}
 	}
 	rep.Total = len(todo)
 	if len(todo) == 0 {
 		return rep, nil
 	}
-	topic := s.sessionTopic(ctx, c, t.Language)
-	expiry := ExpiryText(c, site.TimeZone, t.Language)
 	sess, err := s.open(ctx)
 	if err != nil {
 		return rep, err
@@ -211,7 +290,12 @@ func (s *PromoService) Send(ctx context.Context, codeID int64, lang string, prog
 				return rep, err
 			}
 		}
-		sendErr := sess.Send(ctx, RenderPromoMail(t, r, c, topic, expiry))
+		cm := codes[r.CodeID]
+		// The message in flight is not cut off by a cancelled ctx: it is
+		// either accepted and recorded, or refused, and the run stops
+		// before the next one. Cutting it off mid-DATA would leave it
+		// unknown whether the server took it.
+		sendErr := sess.Send(context.WithoutCancel(ctx), RenderPromoMail(t, r, cm.c, cm.topic, cm.expiry))
 		if sendErr == nil {
 			// Recorded at once: the next run must not send it again.
 			if err := s.Store.MarkRecipientSent(context.WithoutCancel(ctx), r.ID, s.now()); err != nil {
@@ -219,9 +303,6 @@ func (s *PromoService) Send(ctx context.Context, codeID int64, lang string, prog
 			}
 			rep.Sent++
 		} else {
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
 			if err := s.Store.MarkRecipientFailed(context.WithoutCancel(ctx), r.ID, ErrorText(sendErr), s.now()); err != nil {
 				return rep, err
 			}

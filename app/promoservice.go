@@ -93,6 +93,35 @@ func (s *PromoService) prepare(ctx context.Context, c *PromoCode) error {
 // limits, validity and sessions. A collision with a stored code (rare:
 // 29^length codes) draws the whole batch again, at most 5 times.
 func (s *PromoService) GenerateCodes(ctx context.Context, proto PromoCode, n, length int) ([]PromoCode, error) {
+	return s.generate(ctx, proto, n, length, nil)
+}
+
+// GenerateForRecipients makes one code per recipient (N is the number of
+// recipients, an imported list's) and makes each recipient the only
+// recipient of its own code, so that each message carries its own code.
+// Codes and recipients are stored in one transaction.
+func (s *PromoService) GenerateForRecipients(ctx context.Context, proto PromoCode, length int, rs []PromoRecipient) ([]PromoCode, error) {
+	if len(rs) == 0 {
+		return nil, Errorf(EINVALID, "error.promo.no_recipients", "import the recipients first")
+	}
+	clean := make([]PromoRecipient, len(rs))
+	seen := map[string]bool{}
+	for i, r := range rs {
+		n, err := NormalizeRecipient(r.Email, r.Name)
+		if err != nil {
+			return nil, err
+		}
+		if seen[n.Email] {
+			return nil, Errorf(ECONFLICT, "error.recipient.exists", "%s is already a recipient", n.Email).
+				With(map[string]any{"Email": n.Email})
+		}
+		seen[n.Email] = true
+		clean[i] = n
+	}
+	return s.generate(ctx, proto, len(rs), length, clean)
+}
+
+func (s *PromoService) generate(ctx context.Context, proto PromoCode, n, length int, rs []PromoRecipient) ([]PromoCode, error) {
 	if err := s.Available(ctx); err != nil {
 		return nil, err
 	}
@@ -112,7 +141,11 @@ func (s *PromoService) GenerateCodes(ctx context.Context, proto PromoCode, n, le
 			codes[i].Code = t
 			codes[i].SessionIDs = append([]int64(nil), proto.SessionIDs...)
 		}
-		err = s.Store.CreatePromoCodes(ctx, codes)
+		if rs != nil {
+			err = s.Store.CreatePromoCodesFor(ctx, codes, rs)
+		} else {
+			err = s.Store.CreatePromoCodes(ctx, codes)
+		}
 		if err == nil {
 			return codes, nil
 		}
@@ -194,6 +227,29 @@ func (s *PromoService) DeleteCode(ctx context.Context, id int64) error {
 		return err
 	}
 	return s.Store.DeletePromoCode(ctx, id, s.now())
+}
+
+// SessionTopics names a code's chosen sessions, in the order of ids. A
+// session that is gone, or no longer paid, comes back with its ID and an
+// empty Topic (the screen names it by its number).
+func (s *PromoService) SessionTopics(ctx context.Context, ids []int64) ([]PromoSession, error) {
+	out := make([]PromoSession, 0, len(ids))
+	for _, id := range ids {
+		if s.Sessions == nil {
+			out = append(out, PromoSession{ID: id})
+			continue
+		}
+		sess, err := s.Sessions.PromoSession(ctx, id)
+		switch ErrorCode(err) {
+		case "":
+		case ENOTFOUND, ECONFLICT:
+			sess = PromoSession{ID: id}
+		default:
+			return nil, err
+		}
+		out = append(out, sess)
+	}
+	return out, nil
 }
 
 // ---- redemption (PromoRedeemer) ----

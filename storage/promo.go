@@ -70,6 +70,16 @@ func promoFlag(b bool) int {
 
 // CreatePromoCodes inserts codes in one transaction.
 func (db *DB) CreatePromoCodes(ctx context.Context, codes []app.PromoCode) error {
+	return db.CreatePromoCodesFor(ctx, codes, nil)
+}
+
+// CreatePromoCodesFor inserts codes and, when rs is not nil, makes rs[i]
+// the recipient of codes[i], all in one transaction: a batch of codes made
+// one per recipient is stored whole or not at all.
+func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs []app.PromoRecipient) error {
+	if rs != nil && len(rs) != len(codes) {
+		return app.Internal(errors.New("one recipient per code"), "store promotional codes")
+	}
 	tx, err := db.BeginWrite(ctx)
 	if err != nil {
 		return err
@@ -96,6 +106,12 @@ func (db *DB) CreatePromoCodes(ctx context.Context, codes []app.PromoCode) error
 		}
 		if err := setPromoSessions(ctx, tx, ids[i], c); err != nil {
 			return err
+		}
+		if rs != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO promo_recipient (code_id, email, name) VALUES (?, ?, ?)`,
+				ids[i], rs[i].Email, rs[i].Name); err != nil {
+				return app.Internal(err, "add a recipient")
+			}
 		}
 	}
 	if err := commit(tx); err != nil {
@@ -589,7 +605,14 @@ func (db *DB) PromoSession(ctx context.Context, id int64) (app.PromoSession, err
 	return s, nil
 }
 
-// PromoReports returns every code's report, or one code's.
+// promoUsesSQL is a code's uses joined to their registrations (g), for
+// the report.
+const promoUsesSQL = `FROM promo_redemption r JOIN registration g ON g.id = r.registration_id
+	WHERE r.code_id = c.id AND r.state = 'used'`
+
+// PromoReports returns every code's report, or one code's. Money comes from
+// the registrations the journal settles: paid_minor is what was charged,
+// refunded_minor what charged refunds gave back.
 func (db *DB) PromoReports(ctx context.Context, codeID int64) ([]app.PromoReport, error) {
 	where, args := "", []any{}
 	if codeID != 0 {
@@ -599,10 +622,13 @@ func (db *DB) PromoReports(ctx context.Context, codeID int64) ([]app.PromoReport
 		SELECT c.id, c.code,
 			(SELECT count(*) FROM promo_recipient WHERE code_id = c.id),
 			(SELECT count(*) FROM promo_recipient WHERE code_id = c.id AND sent_at IS NOT NULL),
-			(SELECT count(*) FROM promo_redemption WHERE code_id = c.id AND state = 'used'),
-			(SELECT count(DISTINCT email) FROM promo_redemption WHERE code_id = c.id AND state = 'used'),
-			(SELECT coalesce(sum(total_minor), 0) FROM promo_redemption WHERE code_id = c.id AND state = 'used'),
-			(SELECT coalesce(sum(discount_minor), 0) FROM promo_redemption WHERE code_id = c.id AND state = 'used'),
+			(SELECT count(*) `+promoUsesSQL+`),
+			(SELECT count(DISTINCT r.email) `+promoUsesSQL+`),
+			(SELECT count(*) `+promoUsesSQL+` AND g.refunded_minor > 0),
+			(SELECT coalesce(sum(g.paid_minor), 0) `+promoUsesSQL+`),
+			(SELECT coalesce(sum(g.refunded_minor), 0) `+promoUsesSQL+`),
+			(SELECT coalesce(sum(r.discount_minor), 0) `+promoUsesSQL+`
+				AND NOT (g.status NOT IN ('paid', 'registered') AND g.paid_minor <= g.refunded_minor)),
 			coalesce((SELECT currency FROM promo_redemption WHERE code_id = c.id AND state = 'used' LIMIT 1),
 			         nullif(c.currency, ''), (SELECT currency FROM site WHERE id = 1), '')
 		FROM promo_code c `+where+` ORDER BY c.id DESC`, args...)
@@ -613,10 +639,11 @@ func (db *DB) PromoReports(ctx context.Context, codeID int64) ([]app.PromoReport
 	out := []app.PromoReport{}
 	for rows.Next() {
 		var r app.PromoReport
-		if err := rows.Scan(&r.CodeID, &r.Code, &r.Recipients, &r.Sent, &r.Uses, &r.Attendees,
-			&r.RevenueMinor, &r.DiscountMinor, &r.Currency); err != nil {
+		if err := rows.Scan(&r.CodeID, &r.Code, &r.Recipients, &r.Sent, &r.Uses, &r.Attendees, &r.RefundedUses,
+			&r.ChargedMinor, &r.RefundedMinor, &r.DiscountMinor, &r.Currency); err != nil {
 			return nil, app.Internal(err, "read the codes' report")
 		}
+		r.RevenueMinor = r.ChargedMinor - r.RefundedMinor
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

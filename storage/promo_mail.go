@@ -176,3 +176,16 @@ func (db *DB) SavePromoMailTemplate(ctx context.Context, t app.PromoMailTemplate
 	}
 	return commit(tx)
 }
+
+// DeletePromoMailTemplate forgets a saved template (the built-in one applies).
+func (db *DB) DeletePromoMailTemplate(ctx context.Context, lang string) error {
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM promo_mail_template WHERE language = ?`, lang); err != nil {
+		return app.Internal(err, "reset the message template")
+	}
+	return commit(tx)
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -37,11 +38,18 @@ type PromoCodeService interface {
 	ImportRecipients(ctx context.Context, codeID int64, imp app.RecipientImport) (int, error)
 	Recipients(ctx context.Context, codeID int64) ([]app.PromoRecipient, error)
 	Send(ctx context.Context, codeID int64, lang string, progress func(app.SendProgress)) (app.SendReport, error)
+	SendCodes(ctx context.Context, codeIDs []int64, lang string, progress func(app.SendProgress)) (app.SendReport, error)
+	GenerateForRecipients(ctx context.Context, proto app.PromoCode, length int, rs []app.PromoRecipient) ([]app.PromoCode, error)
 	Reports(ctx context.Context, codeID int64) ([]app.PromoReport, error)
 	SMTPSettings(ctx context.Context) (app.SMTPSettings, error)
 	HasSMTPPassword() bool
 	SaveSMTPSettings(ctx context.Context, a *app.Admin, s app.SMTPSettings, password string) error
 	SendTestMessage(ctx context.Context, a *app.Admin, to string) error
+	SessionTopics(ctx context.Context, ids []int64) ([]app.PromoSession, error)
+	Template(ctx context.Context, lang string) (app.PromoMailTemplate, error)
+	SaveTemplate(ctx context.Context, t app.PromoMailTemplate) error
+	ResetTemplate(ctx context.Context, lang string) (app.PromoMailTemplate, error)
+	PreviewTemplate(ctx context.Context, t app.PromoMailTemplate, codeID int64) (app.MailMessage, error)
 }
 
 func (m *MainWindow) buildPromo() fyne.CanvasObject {
@@ -61,12 +69,14 @@ type promoScreen struct {
 	selected int64
 	status   *widget.Label
 
-	generate, custom, exportCodes, exportReport *widget.Button
+	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
 
 	// The selected code's pane.
 	detail     *fyne.Container
 	info       *widget.Label
 	report     *widget.Label
+	reportNote *widget.Label
+	sessions   *widget.Button
 	edit       *widget.Button
 	extend     *widget.Button
 	disable    *widget.Button
@@ -80,11 +90,18 @@ type promoScreen struct {
 	exportRcpt *widget.Button
 	sendLang   *widget.Select
 	send       *widget.Button
+	sendBatch  *widget.Button // sends the batch just generated one code per recipient
+	batch      []int64        // that batch's codes
+	cancelSend *widget.Button
 	progress   *widget.ProgressBar
 	sendStatus *widget.Label
+	// stopSend cancels the running send (nil when none runs); UI thread only.
+	stopSend context.CancelFunc
 
-	form    *promoCodeForm // the open create/generate dialog, for tests
-	preview *importPreview // the open import preview, for tests
+	form     *promoCodeForm  // the open create/generate dialog, for tests
+	preview  *importPreview  // the open import preview, for tests
+	template *templateEditor // the open template editor, for tests
+	picker   *sessionPicker  // the detail pane's open session picker, for tests
 }
 
 func newPromoScreen(deps Deps, w fyne.Window, site app.Site) *promoScreen {
@@ -116,6 +133,7 @@ func (s *promoScreen) build() {
 	s.custom = widget.NewButton(T("promo.custom"), s.onCustom)
 	s.exportCodes = widget.NewButtonWithIcon(T("promo.export_codes"), theme.DocumentSaveIcon(), s.onExportCodes)
 	s.exportReport = widget.NewButtonWithIcon(T("promo.export_report"), theme.DocumentSaveIcon(), s.onExportReport)
+	s.templateBtn = widget.NewButtonWithIcon(T("promo.template_edit"), theme.MailComposeIcon(), s.onTemplate)
 	s.list = widget.NewList(
 		func() int { return len(s.codes) },
 		func() fyne.CanvasObject {
@@ -135,7 +153,7 @@ func (s *promoScreen) build() {
 		}
 	}
 	s.buildDetail()
-	top := container.NewHBox(s.generate, s.custom, s.exportCodes, s.exportReport)
+	top := container.NewHBox(s.generate, s.custom, s.templateBtn, s.exportCodes, s.exportReport)
 	split := container.NewHSplit(s.list, container.NewVScroll(s.detail))
 	split.Offset = 0.38
 	s.root.Objects = []fyne.CanvasObject{container.NewBorder(
@@ -146,12 +164,12 @@ func (s *promoScreen) build() {
 
 // codeLine is a code's row: code, discount, uses of the limit, last day.
 func (s *promoScreen) codeLine(c app.PromoCode) string {
-	limit := T("promo.unlimited")
+	key := "promo.code_line_unlimited"
 	if c.UseLimit > 0 {
-		limit = strconv.Itoa(c.UseLimit)
+		key = "promo.code_line"
 	}
-	line := T("promo.code_line", map[string]any{"Code": c.Code, "Discount": c.DiscountText(Language()),
-		"Uses": c.Uses, "Limit": limit, "Until": app.ExpiryText(c, s.site.TimeZone, Language())})
+	line := T(key, map[string]any{"Code": c.Code, "Discount": c.DiscountText(Language()),
+		"Uses": c.Uses, "Limit": c.UseLimit, "Until": app.ExpiryText(c, s.site.TimeZone, Language())})
 	if c.Disabled {
 		line += " · " + T("promo.disabled")
 	}
@@ -197,6 +215,10 @@ func (s *promoScreen) buildDetail() {
 	s.info.Wrapping = fyne.TextWrapWord
 	s.report = widget.NewLabel("")
 	s.report.Wrapping = fyne.TextWrapWord
+	s.reportNote = widget.NewLabel(T("promo.report_revenue_note"))
+	s.reportNote.Wrapping = fyne.TextWrapWord
+	s.reportNote.Importance = widget.LowImportance
+	s.sessions = widget.NewButton(T("promo.edit_sessions"), s.onEditSessions)
 	s.edit = widget.NewButton(T("promo.edit_limits"), s.onEditLimits)
 	s.extend = widget.NewButton(T("promo.extend"), s.onExtend)
 	s.disable = widget.NewButton(T("promo.disable"), s.onToggleDisabled)
@@ -227,7 +249,11 @@ func (s *promoScreen) buildDetail() {
 		s.sendLang.SetSelectedIndex(0)
 	}
 	s.send = widget.NewButtonWithIcon(T("promo.send"), theme.MailSendIcon(), s.onSend)
+	s.sendBatch = widget.NewButtonWithIcon("", theme.MailSendIcon(), s.onSendBatch)
+	s.sendBatch.Hide()
 	s.progress = widget.NewProgressBar()
+	s.cancelSend = widget.NewButtonWithIcon(T("dialog.cancel"), theme.CancelIcon(), s.onCancelSend)
+	s.cancelSend.Hide()
 	s.progress.Hide()
 	s.sendStatus = widget.NewLabel("")
 	s.sendStatus.Wrapping = fyne.TextWrapWord
@@ -236,14 +262,14 @@ func (s *promoScreen) buildDetail() {
 	}
 	recips := container.NewGridWrap(fyne.NewSize(460, 180), s.recipList)
 	s.detail = container.NewVBox(
-		s.info, container.NewHBox(s.edit, s.extend, s.disable, s.remove), widget.NewSeparator(),
+		s.info, container.NewHBox(s.edit, s.extend, s.sessions, s.disable, s.remove), widget.NewSeparator(),
 		heading("promo.recipients"),
 		container.NewBorder(nil, nil, nil, s.add, container.NewGridWithColumns(2, s.email, s.name)),
 		container.NewHBox(s.importBtn, s.exportRcpt), recips, widget.NewSeparator(),
 		heading("promo.sending"),
-		container.NewBorder(nil, nil, widget.NewLabel(T("promo.send_language")), s.send, s.sendLang),
-		s.progress, s.sendStatus, widget.NewSeparator(),
-		heading("promo.report"), s.report,
+		container.NewBorder(nil, nil, widget.NewLabel(T("promo.send_language")), container.NewHBox(s.send, s.sendBatch), s.sendLang),
+		container.NewBorder(nil, nil, nil, s.cancelSend, s.progress), s.sendStatus, widget.NewSeparator(),
+		heading("promo.report"), s.report, s.reportNote,
 	)
 	s.detail.Hide()
 }
@@ -265,22 +291,14 @@ func (s *promoScreen) showDetail() {
 		s.detail.Hide()
 		return
 	}
-	lang := Language()
-	limit := T("promo.unlimited")
-	if c.UseLimit > 0 {
-		limit = strconv.Itoa(c.UseLimit)
-	}
-	applies := T("promo.all_sessions")
-	if !c.AllSessions {
-		ids := make([]string, len(c.SessionIDs))
-		for i, id := range c.SessionIDs {
-			ids[i] = strconv.FormatInt(id, 10)
+	s.info.SetText(s.detailText(c, nil))
+	s.sendBatch.Hide()
+	for _, id := range s.batch {
+		if id == c.ID {
+			s.sendBatch.SetText(T("promo.send_batch", map[string]any{"Number": len(s.batch)}))
+			s.sendBatch.Show()
 		}
-		applies = T("promo.chosen_sessions_list", map[string]any{"IDs": strings.Join(ids, ", ")})
 	}
-	s.info.SetText(T("promo.detail", map[string]any{"Code": c.Code, "Discount": c.DiscountText(lang), "Uses": c.Uses,
-		"Limit": limit, "PerAttendee": c.PerAttendeeLimit, "Until": app.ExpiryText(c, s.site.TimeZone, lang),
-		"Applies": applies}))
 	if c.Disabled {
 		s.disable.SetText(T("promo.enable"))
 	} else {
@@ -295,6 +313,10 @@ func (s *promoScreen) showDetail() {
 		if err == nil {
 			rep, err = s.deps.Promo.Reports(ctx, id)
 		}
+		var topics []app.PromoSession
+		if err == nil && !c.AllSessions {
+			topics, err = s.deps.Promo.SessionTopics(ctx, c.SessionIDs)
+		}
 		fyne.Do(func() {
 			if err != nil {
 				s.failed(err)
@@ -302,6 +324,9 @@ func (s *promoScreen) showDetail() {
 			}
 			if id != s.selected {
 				return
+			}
+			if !c.AllSessions {
+				s.info.SetText(s.detailText(c, topics))
 			}
 			s.recipients = rs
 			s.recipList.Refresh()
@@ -312,6 +337,29 @@ func (s *promoScreen) showDetail() {
 	})
 }
 
+// detailText is the selected code's summary. topics are its chosen
+// sessions' (nil while they load: the sessions are then named by number).
+func (s *promoScreen) detailText(c app.PromoCode, topics []app.PromoSession) string {
+	lang := Language()
+	applies := T("promo.applies_all")
+	if !c.AllSessions {
+		if topics == nil {
+			for _, id := range c.SessionIDs {
+				topics = append(topics, app.PromoSession{ID: id})
+			}
+		}
+		applies = sessionTopicsText(topics)
+	}
+	key := "promo.detail_unlimited"
+	if c.UseLimit > 0 {
+		key = "promo.detail"
+	}
+	return T(key, map[string]any{"Code": c.Code, "Discount": c.DiscountText(lang), "Uses": c.Uses,
+		"Limit": c.UseLimit, "PerAttendee": c.PerAttendeeLimit, "Until": app.ExpiryText(c, s.site.TimeZone, lang),
+		"Applies": applies})
+}
+
+// reportText words a code's report; reportNote says what revenue means.
 func (s *promoScreen) reportText(r app.PromoReport) string {
 	amount := func(minor int64) string {
 		a, err := money.FromMinor(minor, r.Currency)
@@ -320,8 +368,13 @@ func (s *promoScreen) reportText(r app.PromoReport) string {
 		}
 		return money.Format(a, Language())
 	}
-	return T("promo.report_text", map[string]any{"Recipients": r.Recipients, "Sent": r.Sent, "Uses": r.Uses,
+	text := T("promo.report_text", map[string]any{"Recipients": r.Recipients, "Sent": r.Sent, "Uses": r.Uses,
 		"Attendees": r.Attendees, "Revenue": amount(r.RevenueMinor), "Discount": amount(r.DiscountMinor)})
+	if r.RefundedUses > 0 {
+		text += " " + T("promo.report_refunds", map[string]any{"Refunded": r.RefundedUses,
+			"Charged": amount(r.ChargedMinor), "RefundedAmount": amount(r.RefundedMinor)})
+	}
+	return text
 }
 
 // ---- creating codes ----
@@ -329,22 +382,27 @@ func (s *promoScreen) reportText(r app.PromoReport) string {
 // promoCodeForm is the dialog that makes codes: one custom code, or N
 // generated ones.
 type promoCodeForm struct {
-	generated  bool
-	code       *widget.Entry
-	quantity   *widget.Entry
-	length     *widget.Entry
-	kind       *widget.RadioGroup
-	value      *widget.Entry
-	usage      *widget.Select
-	usageN     *widget.Entry
-	perAtt     *widget.Entry
-	from       *widget.Entry
-	until      *widget.Entry
-	applies    *widget.RadioGroup
-	sessionIDs *widget.Entry
-	msg        *widget.Label
-	dlg        dialog.Dialog
-	submit     *widget.Button
+	generated bool
+	code      *widget.Entry
+	quantity  *widget.Entry
+	length    *widget.Entry
+	kind      *widget.RadioGroup
+	value     *widget.Entry
+	usage     *widget.Select
+	usageN    *widget.Entry
+	perAtt    *widget.Entry
+	from      *widget.Entry
+	until     *widget.Entry
+	applies   *widget.RadioGroup
+	sessions  *sessionPicker
+	// One code per recipient of an imported list (generated codes only).
+	perRecipient *widget.Check
+	recipFile    *widget.Button
+	recipInfo    *widget.Label
+	recipients   []app.PromoRecipient
+	msg          *widget.Label
+	dlg          dialog.Dialog
+	submit       *widget.Button
 }
 
 const dateLayout = "2006-01-02"
@@ -378,17 +436,43 @@ func (s *promoScreen) openForm(generated bool) {
 	f.from.SetText(today.Format(dateLayout))
 	f.until = widget.NewEntry()
 	f.until.SetText(today.AddDate(0, 1, 0).Format(dateLayout))
-	f.applies = widget.NewRadioGroup([]string{T("promo.all_sessions"), T("promo.chosen_sessions")}, nil)
+	f.sessions = newSessionPicker(s.deps, s.win, s.site, nil)
+	f.applies = widget.NewRadioGroup([]string{T("promo.all_sessions"), T("promo.chosen_sessions")}, func(choice string) {
+		if choice == T("promo.chosen_sessions") {
+			f.sessions.summary.Show()
+			f.sessions.choose.Show()
+		} else {
+			f.sessions.summary.Hide()
+			f.sessions.choose.Hide()
+		}
+	})
 	f.applies.Required = true
 	f.applies.SetSelected(T("promo.all_sessions"))
-	f.sessionIDs = widget.NewEntry()
-	f.sessionIDs.SetPlaceHolder(T("promo.session_ids_hint"))
 	f.msg = widget.NewLabel("")
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.msg.Importance = widget.DangerImportance
+	f.recipInfo = widget.NewLabel("")
+	f.recipInfo.Wrapping = fyne.TextWrapWord
+	f.recipFile = widget.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), func() { s.onFormRecipientsFile(f) })
+	f.recipFile.Hide()
+	f.perRecipient = widget.NewCheck(T("promo.per_recipient"), func(on bool) {
+		if on {
+			f.recipFile.Show()
+			f.quantity.Disable()
+			if f.recipients == nil {
+				s.onFormRecipientsFile(f)
+			}
+		} else {
+			f.recipFile.Hide()
+			f.quantity.Enable()
+			f.recipients = nil
+			f.recipInfo.SetText("")
+		}
+	})
 	var items []*widget.FormItem
 	if generated {
-		items = append(items, widget.NewFormItem(T("promo.quantity"), f.quantity), widget.NewFormItem(T("promo.length"), f.length))
+		items = append(items, widget.NewFormItem(T("promo.quantity"), container.NewVBox(f.quantity, f.perRecipient,
+			container.NewBorder(nil, nil, nil, f.recipFile, f.recipInfo))), widget.NewFormItem(T("promo.length"), f.length))
 	} else {
 		items = append(items, widget.NewFormItem(T("promo.code"), f.code))
 	}
@@ -398,7 +482,8 @@ func (s *promoScreen) openForm(generated bool) {
 		widget.NewFormItem(T("promo.per_attendee"), f.perAtt),
 		widget.NewFormItem(T("promo.valid_from"), f.from),
 		widget.NewFormItem(T("promo.valid_until"), f.until),
-		widget.NewFormItem(T("promo.applies_to"), container.NewVBox(f.applies, f.sessionIDs)),
+		widget.NewFormItem(T("promo.applies_to"), container.NewVBox(f.applies,
+			container.NewBorder(nil, nil, nil, f.sessions.choose, f.sessions.summary))),
 	)
 	title := T("promo.custom")
 	if generated {
@@ -483,30 +568,22 @@ func (s *promoScreen) read(f *promoCodeForm) (app.PromoCode, error) {
 	}
 	c.ValidUntil = last.AddDate(0, 0, 1) // valid through the last day
 	if !c.AllSessions {
-		if c.SessionIDs, err = parseSessionIDs(f.sessionIDs.Text); err != nil {
-			return c, err
+		if c.SessionIDs = f.sessions.ids(); len(c.SessionIDs) == 0 {
+			return c, app.Errorf(app.EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions")
 		}
 	}
 	return c, nil
 }
 
-// parseSessionIDs reads "12, 15 18" into session ids.
-func parseSessionIDs(text string) ([]int64, error) {
-	var ids []int64
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		id, err := strconv.ParseInt(f, 10, 64)
-		if err != nil || id <= 0 {
-			return nil, app.Errorf(app.EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions")
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
-}
-
 func (s *promoScreen) onSubmitForm(f *promoCodeForm) {
+	f.msg.SetText("")
 	c, err := s.read(f)
 	if err != nil {
 		f.msg.SetText(ErrorText(err))
+		return
+	}
+	if f.generated && f.perRecipient.Checked && len(f.recipients) == 0 {
+		f.msg.SetText(T("error.promo.no_recipients"))
 		return
 	}
 	// The service says what is wrong with a quantity or length.
@@ -517,7 +594,15 @@ func (s *promoScreen) onSubmitForm(f *promoCodeForm) {
 		ctx := context.Background()
 		var made int
 		var err error
-		if f.generated {
+		var batch []int64
+		if f.generated && f.perRecipient.Checked {
+			var codes []app.PromoCode
+			codes, err = s.deps.Promo.GenerateForRecipients(ctx, c, length, f.recipients)
+			made = len(codes)
+			for _, c := range codes {
+				batch = append(batch, c.ID)
+			}
+		} else if f.generated {
 			var codes []app.PromoCode
 			codes, err = s.deps.Promo.GenerateCodes(ctx, c, n, length)
 			made = len(codes)
@@ -532,7 +617,14 @@ func (s *promoScreen) onSubmitForm(f *promoCodeForm) {
 				return
 			}
 			f.dlg.Hide()
-			s.done(T("promo.created", map[string]any{"Number": made}))
+			if batch != nil {
+				// The batch is shown by its newest code, with the
+				// button that sends every code to its recipient.
+				s.batch, s.selected = batch, batch[len(batch)-1]
+				s.done(T("promo.created_per_recipient", map[string]any{"Number": made}))
+			} else {
+				s.done(T("promo.created", map[string]any{"Number": made}))
+			}
 			s.reload()
 		})
 	})
@@ -631,6 +723,37 @@ func (s *promoScreen) applyExpiry(day string) {
 		u.ValidUntil = last.AddDate(0, 0, 1)
 		return nil
 	}, "promo.saved")
+}
+
+// onEditSessions changes the sessions a code applies to, in the session
+// picker; choosing none makes it apply to all paid sessions again.
+func (s *promoScreen) onEditSessions() {
+	c, ok := s.current()
+	if !ok {
+		return
+	}
+	if s.deps.Sessions == nil {
+		s.failed(app.Errorf(app.EUNAVAILABLE, "error.promo.no_sessions", "paid sessions are not available"))
+		return
+	}
+	var chosen []app.PromoSession
+	if !c.AllSessions {
+		var err error
+		if chosen, err = s.deps.Promo.SessionTopics(context.Background(), c.SessionIDs); err != nil {
+			s.failed(err)
+			return
+		}
+	}
+	p := newSessionPicker(s.deps, s.win, s.site, chosen)
+	s.picker = p
+	p.applied = func() {
+		ids := p.ids()
+		s.update(func(u *app.PromoCodeUpdate) error {
+			u.AllSessions, u.SessionIDs = len(ids) == 0, ids
+			return nil
+		}, "promo.saved")
+	}
+	p.open()
 }
 
 func (s *promoScreen) onToggleDisabled() {
@@ -760,6 +883,46 @@ func (s *promoScreen) previewImport(r io.Reader) {
 	d.Show()
 }
 
+// onFormRecipientsFile asks for the list that "one code per recipient"
+// generates codes for.
+func (s *promoScreen) onFormRecipientsFile(f *promoCodeForm) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			f.msg.SetText(ErrorText(err))
+			return
+		}
+		if r == nil {
+			if f.recipients == nil {
+				f.perRecipient.SetChecked(false)
+			}
+			return
+		}
+		defer r.Close()
+		s.formRecipients(f, r)
+	}, s.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
+	d.Show()
+}
+
+// formRecipients reads the list: N, the number of codes, is the number of
+// good lines; the bad ones are counted and the first is named.
+func (s *promoScreen) formRecipients(f *promoCodeForm, r io.Reader) {
+	imp, err := app.ParseRecipients(r)
+	if err != nil {
+		f.msg.SetText(ErrorText(err))
+		return
+	}
+	f.recipients = imp.Recipients
+	f.quantity.SetText(strconv.Itoa(len(imp.Recipients)))
+	info := T("promo.per_recipient_info", map[string]any{"Number": len(imp.Recipients), "Bad": len(imp.Bad)})
+	if len(imp.Bad) > 0 {
+		b := imp.Bad[0]
+		info += " " + T("promo.bad_line", map[string]any{"Line": b.Line,
+			"Reason": T(b.Reason, map[string]any{"Line": b.DuplicateOf, "Max": 100}), "Text": b.Text})
+	}
+	f.recipInfo.SetText(info)
+}
+
 // importPreview is the open preview, for tests.
 type importPreview struct {
 	imp   app.RecipientImport
@@ -774,16 +937,29 @@ func (s *promoScreen) onSend() {
 	if !ok {
 		return
 	}
+	s.runSend([]int64{c.ID})
+}
+
+// onSendBatch sends every code of the batch generated one per recipient.
+func (s *promoScreen) onSendBatch() { s.runSend(s.batch) }
+
+// runSend sends codes' messages off the UI thread with progress and Cancel.
+func (s *promoScreen) runSend(codeIDs []int64) {
 	lang := "en"
 	if s.sendLang.SelectedIndex() == 1 {
 		lang = "pl"
 	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopSend = stop
 	s.send.Disable()
+	s.sendBatch.Disable()
+	s.cancelSend.Enable()
+	s.cancelSend.Show()
 	s.progress.SetValue(0)
 	s.progress.Show()
 	s.sendStatus.SetText(T("promo.sending_now"))
 	s.deps.run(func() {
-		rep, err := s.deps.Promo.Send(context.Background(), c.ID, lang, func(p app.SendProgress) {
+		rep, err := s.deps.Promo.SendCodes(ctx, codeIDs, lang, func(p app.SendProgress) {
 			fyne.Do(func() {
 				if p.Total > 0 {
 					s.progress.SetValue(float64(p.Done) / float64(p.Total))
@@ -793,17 +969,36 @@ func (s *promoScreen) onSend() {
 			})
 		})
 		fyne.Do(func() {
+			stop()
+			s.stopSend = nil
 			s.send.Enable()
+			s.sendBatch.Enable()
+			s.cancelSend.Hide()
 			s.progress.Hide()
-			if err != nil {
+			switch {
+			case errors.Is(err, context.Canceled):
+				s.sendStatus.SetText(T("promo.send_cancelled", map[string]any{"Sent": rep.Sent, "Failed": rep.Failed,
+					"Left": rep.Total - rep.Sent - rep.Failed}))
+			case err != nil:
 				s.sendStatus.SetText(T("promo.send_stopped", map[string]any{"Sent": rep.Sent, "Failed": rep.Failed,
 					"Reason": ErrorText(err)}))
-			} else {
+			default:
 				s.sendStatus.SetText(T("promo.send_done", map[string]any{"Sent": rep.Sent, "Failed": rep.Failed}))
 			}
 			s.showDetail()
 		})
 	})
+}
+
+// onCancelSend stops the running send after the message in flight; Send
+// again resumes with the unsent ones.
+func (s *promoScreen) onCancelSend() {
+	if s.stopSend == nil {
+		return
+	}
+	s.cancelSend.Disable()
+	s.sendStatus.SetText(T("promo.send_cancelling"))
+	s.stopSend()
 }
 
 // ---- exports ----

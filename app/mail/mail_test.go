@@ -23,6 +23,9 @@ import (
 type delivered struct {
 	mu   sync.Mutex
 	msgs []message
+	// onData, when set, runs while the server is receiving a message (the
+	// message in flight), before it is accepted; n counts from 1.
+	onData func(n int)
 }
 
 type message struct {
@@ -58,6 +61,12 @@ func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	s.box.mu.Lock()
+	n, hook := len(s.box.msgs)+1, s.box.onData
+	s.box.mu.Unlock()
+	if hook != nil {
+		hook(n)
 	}
 	s.box.mu.Lock()
 	defer s.box.mu.Unlock()
@@ -275,5 +284,97 @@ func TestSendTestMessage(t *testing.T) {
 	}
 	if len(box.msgs) != 1 || !strings.Contains(box.msgs[0].data, "TrainPay") {
 		t.Fatalf("%+v", box.msgs)
+	}
+}
+
+// A run cancelled (the Cancel button) while a message is in flight stops
+// after that message: it is delivered and recorded as sent, nothing after
+// it is sent, and a later Send delivers the rest with no duplicates.
+func TestCancelStopsAfterTheMessageInFlightAndResumes(t *testing.T) {
+	box := &delivered{}
+	port, _ := startServer(t, box)
+	svc, db, code := newService(t, port)
+	addRecipients(t, db, code.ID, 30)
+	ctx, cancel := context.WithCancel(context.Background())
+	inFlight := make(chan struct{})
+	box.onData = func(n int) {
+		if n == 12 {
+			cancel() // pressed while the 12th message is being transferred
+			close(inFlight)
+		}
+	}
+	rep, err := svc.Send(ctx, code.ID, "pl", nil)
+	if !errors.Is(err, context.Canceled) || rep.Sent != 12 || rep.Failed != 0 || rep.Total != 30 {
+		t.Fatalf("cancelled run: %+v %v", rep, err)
+	}
+	<-inFlight
+	check(t, box, 12)
+	rs, _ := db.PromoRecipients(context.Background(), code.ID)
+	for i, r := range rs {
+		if sent := !r.SentAt.IsZero(); sent != (i < 12) || r.FailedReason != "" {
+			t.Fatalf("recipient %d: sent %v, failed %q", i+1, sent, r.FailedReason)
+		}
+	}
+	box.onData = nil
+	rep, err = svc.Send(context.Background(), code.ID, "pl", nil)
+	if err != nil || rep.Total != 18 || rep.Sent != 18 {
+		t.Fatalf("resumed: %+v %v", rep, err)
+	}
+	check(t, box, 30)
+}
+
+// One generated code per recipient: N imported recipients get N codes,
+// each message through the loopback server carries the recipient's own
+// code, and each code has exactly its one recipient.
+func TestOneGeneratedCodePerRecipient(t *testing.T) {
+	box := &delivered{}
+	port, _ := startServer(t, box)
+	svc, db, _ := newService(t, port)
+	ctx := context.Background()
+	imp, err := app.ParseRecipients(strings.NewReader("ala@example.pl,Ala\nbad-line\nola@example.pl\njan@example.pl,Jan Nowak\n"))
+	if err != nil || len(imp.Recipients) != 3 || len(imp.Bad) != 1 {
+		t.Fatalf("%+v %v", imp, err)
+	}
+	codes, err := svc.GenerateForRecipients(ctx, app.PromoCode{Kind: app.DiscountPercent, PercentBP: 2000, UseLimit: 1,
+		AllSessions: true, ValidUntil: time.Now().AddDate(0, 1, 0)}, 8, imp.Recipients)
+	if err != nil || len(codes) != 3 {
+		t.Fatalf("%d codes: %v", len(codes), err)
+	}
+	ids := make([]int64, len(codes))
+	own := map[string]string{}
+	for i, c := range codes {
+		ids[i] = c.ID
+		rs, err := db.PromoRecipients(ctx, c.ID)
+		if err != nil || len(rs) != 1 || rs[0].Email != imp.Recipients[i].Email {
+			t.Fatalf("code %s recipients %+v %v", c.Code, rs, err)
+		}
+		own[rs[0].Email] = c.Code
+	}
+	rep, err := svc.SendCodes(ctx, ids, "en", nil)
+	if err != nil || rep.Sent != 3 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	box.mu.Lock()
+	defer box.mu.Unlock()
+	if len(box.msgs) != 3 {
+		t.Fatalf("%d messages", len(box.msgs))
+	}
+	for _, m := range box.msgs {
+		body := strings.ReplaceAll(m.data, "=\r\n", "")
+		for email, code := range own {
+			if has := strings.Contains(body, code); has != (m.to[0] == email) {
+				t.Fatalf("message to %s and code %s of %s: %v", m.to[0], code, email, has)
+			}
+		}
+	}
+	// A list with the same address twice is refused whole: nothing stored.
+	before, _ := svc.Codes(ctx)
+	dup := []app.PromoRecipient{{Email: "x@example.pl"}, {Email: "X@example.pl"}}
+	if _, err := svc.GenerateForRecipients(ctx, app.PromoCode{Kind: app.DiscountPercent, PercentBP: 1000,
+		UseLimit: 1, AllSessions: true, ValidUntil: time.Now().AddDate(0, 1, 0)}, 8, dup); app.ErrorCode(err) != app.ECONFLICT {
+		t.Fatalf("duplicate: %v", err)
+	}
+	if after, _ := svc.Codes(ctx); len(after) != len(before) {
+		t.Fatalf("codes stored for a refused list: %d -> %d", len(before), len(after))
 	}
 }
