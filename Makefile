@@ -89,8 +89,8 @@ bench: ## all benchmarks, with allocations
 fuzz: ## every Fuzz target, each for FUZZTIME (30s)
 	scripts/fuzz $(FUZZTIME) $(TAGS)
 
-faults: ## fault-injection and durability tests (FAULTS pattern)
-	$(GO) test -tags $(TAGS) -run '$(FAULTS)' -count=1 -v ./...
+faults: ## durability result and payment fault table (FAULTS pattern): 0 lost, 0 doubled
+	scripts/faults '$(FAULTS)' $(TAGS)
 
 # The shared tool waits for the window; without it, a plain Xvfb shot after a fixed wait.
 screenshot: deps build ## run the app under Xvfb, save screenshot.png (SHOT)

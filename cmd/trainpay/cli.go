@@ -39,6 +39,12 @@ Usage:
   trainpay estimate --duration 90m --computers N [--teleconference N] [--csv] [--db PATH]
                                   print a pay-per-use session's estimated cost with
                                   the site's rates
+  trainpay demo-data [--sessions N] [--registrations N] [--codes N] [--departments N]
+                     [--seed N] [--force] [--db PATH]
+                                  fill a database with deterministic demo data
+                                  (defaults: 100000, 1000000, 100000, 50); a new
+                                  file gets a Test mode site; refuses a database
+                                  with real data unless --force
   trainpay --help                 show this help
 
 The provision command is for the vendor's account manager. It works on a new
@@ -58,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return runProvision(args[1:], defaultDB, stdout, stderr)
 		case "estimate":
 			return runEstimate(args[1:], defaultDB, stdout, stderr)
+		case "demo-data":
+			return runDemoData(args[1:], defaultDB, stdout, stderr)
 		case "help":
 			fmt.Fprintf(stdout, usage, defaultDB)
 			return 0
