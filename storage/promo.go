@@ -171,7 +171,18 @@ func findPromoCodes(ctx context.Context, q queryer, where string, now time.Time,
 	if err := rows.Err(); err != nil {
 		return nil, app.Internal(err, "read the promotional codes")
 	}
-	srows, err := q.QueryContext(ctx, `SELECT code_id, session_id FROM promo_code_session ORDER BY code_id, session_id`)
+	chosen := false
+	for _, c := range codes {
+		chosen = chosen || !c.AllSessions
+	}
+	if !chosen {
+		return codes, nil // no code applies to chosen sessions: no links to read
+	}
+	// Only the links of the codes just read: reading one code must not
+	// read every code's sessions.
+	srows, err := q.QueryContext(ctx, `SELECT s.code_id, s.session_id FROM promo_code_session s
+		JOIN promo_code c ON c.id = s.code_id `+where+` ORDER BY s.code_id, s.session_id`,
+		append([]any{sql.Named("now", formatTime(now))}, args...)...)
 	if err != nil {
 		return nil, app.Internal(err, "read the codes' sessions")
 	}

@@ -124,7 +124,9 @@ func (s *sessionsScreen) build() {
 		buttons.Objects = append(buttons.Objects, s.estimate, s.start, s.usage)
 	}
 	// Why Start is disabled shares the count's line: the window stays short.
-	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, s.count, nil, s.startWhy), s.detail, buttons)
+	// The actions scroll sideways rather than force a wide window.
+	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, s.count, nil, s.startWhy), s.detail,
+		container.NewHScroll(buttons))
 	s.content = container.NewBorder(top, bottom, nil, nil, s.list)
 }
 
