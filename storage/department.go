@@ -106,23 +106,8 @@ func (db *DB) Departments(ctx context.Context) ([]app.Department, error) {
 }
 
 func findDepartments(ctx context.Context, tx *sql.Tx) ([]app.Department, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+departmentColumns+` FROM department ORDER BY name_fold, id`)
-	if err != nil {
-		return nil, app.Internal(err, "read the departments")
-	}
-	defer rows.Close()
-	out := []app.Department{}
-	for rows.Next() {
-		d, err := scanDepartment(rows)
-		if err != nil {
-			return nil, app.Internal(err, "read the departments")
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, app.Internal(err, "read the departments")
-	}
-	return out, nil
+	return queryAll(ctx, tx, scanDepartment, "read the departments",
+		`SELECT `+departmentColumns+` FROM department ORDER BY name_fold, id`)
 }
 
 // Department returns one department (ENOTFOUND "error.department.not_found").

@@ -426,23 +426,7 @@ func findPayment(ctx context.Context, tx *sql.Tx, id int64) (app.Payment, error)
 }
 
 func queryPayments(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]app.Payment, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, app.Internal(err, "read the payments")
-	}
-	defer rows.Close()
-	payments := []app.Payment{}
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return nil, app.Internal(err, "read the payments")
-		}
-		payments = append(payments, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, app.Internal(err, "read the payments")
-	}
-	return payments, nil
+	return queryAll(ctx, tx, scanPayment, "read the payments", query, args...)
 }
 
 // findUnsettledPayments repeats the payment_unsettled index's WHERE term

@@ -48,17 +48,12 @@ func (db *DB) PayPerUseAccount(ctx context.Context, sessionID int64) (app.PayPer
 			acc.StartedAt, _ = parseTime(started)
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+paymentColumns+` FROM payment p
+	payments, err := queryAll(ctx, tx, scanPayment, "read a session's payments", `SELECT `+paymentColumns+` FROM payment p
 		WHERE p.purpose IN ('pay-per-use', 'true-up') AND p.reference = ? ORDER BY p.id`, app.SessionReference(sessionID))
 	if err != nil {
-		return app.PayPerUseAccount{}, app.Internal(err, "read a session's payments")
+		return app.PayPerUseAccount{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		p, err := scanPayment(rows)
-		if err != nil {
-			return app.PayPerUseAccount{}, app.Internal(err, "read a session's payments")
-		}
+	for _, p := range payments {
 		switch {
 		case p.State.Unsettled():
 			acc.OpenMinor += p.AmountMinor
@@ -69,9 +64,6 @@ func (db *DB) PayPerUseAccount(ctx context.Context, sessionID int64) (app.PayPer
 		case p.Kind == app.KindRefund:
 			acc.PaidMinor -= p.AmountMinor
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return app.PayPerUseAccount{}, app.Internal(err, "read a session's payments")
 	}
 	return acc, nil
 }

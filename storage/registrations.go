@@ -303,23 +303,7 @@ func (db *DB) PaidRegistrations(ctx context.Context, sessionID int64) ([]app.Reg
 }
 
 func queryRegistrations(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]app.Registration, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, app.Internal(err, "read registrations")
-	}
-	defer rows.Close()
-	out := []app.Registration{}
-	for rows.Next() {
-		r, err := scanRegistration(rows)
-		if err != nil {
-			return nil, app.Internal(err, "read registrations")
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, app.Internal(err, "read registrations")
-	}
-	return out, nil
+	return queryAll(ctx, tx, scanRegistration, "read registrations", q, args...)
 }
 
 func findRegistration(ctx context.Context, tx *sql.Tx, id int64) (app.Registration, error) {
