@@ -373,6 +373,13 @@ type PromoCodeUpdate struct {
 	SessionIDs       []int64
 }
 
+// PromoCodeFilter picks one page of the codes list.
+type PromoCodeFilter struct {
+	Search string // a part of the code, any case; "" for all
+	Offset int
+	Limit  int // 100 when 0
+}
+
 // PromoStore persists codes, reservations, recipients and mail settings.
 type PromoStore interface {
 	// CreatePromoCodes inserts codes in one transaction and sets their IDs;
@@ -385,6 +392,10 @@ type PromoStore interface {
 	CreatePromoCodesFor(ctx context.Context, codes []PromoCode, rs []PromoRecipient) error
 	// PromoCodes lists codes newest first, with Uses and Reserved at now.
 	PromoCodes(ctx context.Context, now time.Time) ([]PromoCode, error)
+	// PromoCodePage returns Limit codes from Offset, newest first, whose
+	// text contains Search in any case, with Uses and Reserved at now (for
+	// those codes only), and how many codes match.
+	PromoCodePage(ctx context.Context, f PromoCodeFilter, now time.Time) ([]PromoCode, int, error)
 	// PromoCode returns one code by id; ENOTFOUND "error.promo.not_found".
 	PromoCode(ctx context.Context, id int64, now time.Time) (PromoCode, error)
 	// PromoCodeByText returns a code by its text (normalised);

@@ -165,6 +165,15 @@ func (s *PromoService) Codes(ctx context.Context) ([]PromoCode, error) {
 	return s.Store.PromoCodes(ctx, s.now())
 }
 
+// CodePage returns one page of the codes, newest first, and how many match
+// the search.
+func (s *PromoService) CodePage(ctx context.Context, f PromoCodeFilter) ([]PromoCode, int, error) {
+	if err := s.Available(ctx); err != nil {
+		return nil, 0, err
+	}
+	return s.Store.PromoCodePage(ctx, f, s.now())
+}
+
 // Code returns one code with its uses.
 func (s *PromoService) Code(ctx context.Context, id int64) (PromoCode, error) {
 	if err := s.Available(ctx); err != nil {

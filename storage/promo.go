@@ -223,6 +223,84 @@ func (db *DB) PromoCodes(ctx context.Context, now time.Time) ([]app.PromoCode, e
 	return findPromoCodes(ctx, tx, "", now)
 }
 
+// Paging limits of PromoCodePage.
+const (
+	defaultPromoPageLimit = 100
+	maxPromoPageLimit     = 1000
+)
+
+// PromoCodePage returns one page of the codes, newest first, and how many
+// match, from one snapshot. The search is a part of the code in any case
+// (codes are ASCII, which LIKE folds); its count reads the unique index
+// promo_code_code only. Uses and reservations are counted for the page's
+// rows only: the page's ids are chosen first, then joined to the columns.
+func (db *DB) PromoCodePage(ctx context.Context, f app.PromoCodeFilter, now time.Time) ([]app.PromoCode, int, error) {
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPromoPageLimit
+	}
+	limit = min(limit, maxPromoPageLimit)
+	cond, args := "", []any{sql.Named("now", formatTime(now))}
+	if t := strings.TrimSpace(f.Search); t != "" {
+		cond = ` WHERE p.code LIKE :search ESCAPE '\'`
+		args = append(args, sql.Named("search", "%"+escapeLike(t)+"%"))
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM promo_code p`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, app.Internal(err, "count the promotional codes")
+	}
+	if f.Offset >= total {
+		return []app.PromoCode{}, total, nil
+	}
+	args = append(args, sql.Named("limit", limit), sql.Named("offset", max(f.Offset, 0)))
+	codes, err := queryAll(ctx, tx, scanPromoCode, "read the promotional codes", `
+		SELECT `+promoCodeColumns+`
+		FROM (SELECT p.id FROM promo_code p`+cond+` ORDER BY p.id DESC LIMIT :limit OFFSET :offset) page
+		JOIN promo_code c ON c.id = page.id
+		ORDER BY c.id DESC`, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := readPromoSessionLinks(ctx, tx, codes); err != nil {
+		return nil, 0, err
+	}
+	return codes, total, nil
+}
+
+// readPromoSessionLinks fills the chosen sessions of the codes that have
+// them, reading those codes' links only.
+func readPromoSessionLinks(ctx context.Context, q queryer, codes []app.PromoCode) error {
+	byID := map[int64]int{}
+	var ids []string
+	for i, c := range codes {
+		if !c.AllSessions {
+			byID[c.ID] = i
+			ids = append(ids, strconv.FormatInt(c.ID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	type link struct{ code, session int64 }
+	links, err := queryAll(ctx, q, func(s rowScanner) (link, error) {
+		var l link
+		return l, s.Scan(&l.code, &l.session)
+	}, "read the codes' sessions", `SELECT code_id, session_id FROM promo_code_session
+		WHERE code_id IN (`+strings.Join(ids, ",")+`) ORDER BY code_id, session_id`)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		codes[byID[l.code]].SessionIDs = append(codes[byID[l.code]].SessionIDs, l.session)
+	}
+	return nil
+}
+
 // PromoCode returns one code.
 func (db *DB) PromoCode(ctx context.Context, id int64, now time.Time) (app.PromoCode, error) {
 	tx, err := db.BeginRead(ctx)

@@ -555,3 +555,33 @@ func TestPromoFeatureMustBeEnabled(t *testing.T) {
 		t.Fatalf("quote with the feature off: %v", err)
 	}
 }
+
+// The codes list reads pages newest first, searches a part of the code in
+// any case, and gives each code of the page its chosen sessions.
+func TestPromoCodePageSearchesAndPages(t *testing.T) {
+	f := newPromoFixture(t, "PLN")
+	ctx := context.Background()
+	s1 := f.session("Excel", 100_00, "PLN")
+	for i := range 25 {
+		c := app.PromoCode{Code: fmt.Sprintf("SPRING-%02d", i)}
+		if i%5 == 0 {
+			c.SessionIDs = []int64{s1}
+		}
+		f.code(c)
+	}
+	f.code(app.PromoCode{Code: "AUTUMN-01"})
+	page, total, err := f.promo.CodePage(ctx, app.PromoCodeFilter{Limit: 10})
+	if err != nil || total != 26 || len(page) != 10 || page[0].Code != "AUTUMN-01" || page[1].Code != "SPRING-24" {
+		t.Fatalf("first page: %d of %d, %v", len(page), total, err)
+	}
+	page, total, err = f.promo.CodePage(ctx, app.PromoCodeFilter{Search: " ring-2 ", Offset: 2, Limit: 10})
+	if err != nil || total != 5 || len(page) != 3 || page[0].Code != "SPRING-22" || page[2].Code != "SPRING-20" {
+		t.Fatalf("search: %+v of %d, %v", page, total, err)
+	}
+	if page[2].AllSessions || len(page[2].SessionIDs) != 1 || page[2].SessionIDs[0] != s1 || !page[0].AllSessions {
+		t.Fatalf("sessions: %+v", page)
+	}
+	if page, total, err = f.promo.CodePage(ctx, app.PromoCodeFilter{Search: "100%_"}); err != nil || total != 0 || len(page) != 0 {
+		t.Fatalf("wildcards are text: %d, %d, %v", len(page), total, err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +31,8 @@ type PromoCodeService interface {
 	CreateCode(ctx context.Context, c app.PromoCode) (app.PromoCode, error)
 	GenerateCodes(ctx context.Context, proto app.PromoCode, n, length int) ([]app.PromoCode, error)
 	Codes(ctx context.Context) ([]app.PromoCode, error)
+	CodePage(ctx context.Context, f app.PromoCodeFilter) ([]app.PromoCode, int, error)
+	Code(ctx context.Context, id int64) (app.PromoCode, error)
 	UpdateCode(ctx context.Context, id int64, u app.PromoCodeUpdate) error
 	SetDisabled(ctx context.Context, id int64, disabled bool) error
 	ExtendExpiry(ctx context.Context, id int64, until time.Time) error
@@ -56,6 +59,14 @@ func (m *MainWindow) buildPromo() fyne.CanvasObject {
 	return newPromoScreen(m.deps, m.win, m.site).root
 }
 
+// The codes list reads pages of promoPageSize codes as it scrolls and
+// keeps at most promoPagesKept of them: a hundred thousand codes never sit
+// in memory.
+const (
+	promoPageSize  = 100
+	promoPagesKept = 8
+)
+
 // promoScreen lists the codes and works on the selected one: limits,
 // expiry, recipients, sending and its report.
 type promoScreen struct {
@@ -64,10 +75,19 @@ type promoScreen struct {
 	site app.Site
 	root *fyne.Container
 
-	codes    []app.PromoCode
+	search   *widget.Entry
+	count    *widget.Label
 	list     *widget.List
 	selected int64
+	code     *app.PromoCode // the selected code, read by its id; UI thread only
 	status   *widget.Label
+
+	mu      sync.Mutex // guards what background loads write
+	gen     int        // search generation: stale pages are dropped
+	total   int
+	pages   map[int][]app.PromoCode
+	loading map[int]bool
+	order   []int // pages in load order, for eviction
 
 	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
 
@@ -105,7 +125,8 @@ type promoScreen struct {
 }
 
 func newPromoScreen(deps Deps, w fyne.Window, site app.Site) *promoScreen {
-	s := &promoScreen{deps: deps, win: w, site: site, root: container.NewStack()}
+	s := &promoScreen{deps: deps, win: w, site: site, root: container.NewStack(),
+		pages: map[int][]app.PromoCode{}, loading: map[int]bool{}}
 	s.root.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("app.loading")))}
 	deps.run(func() {
 		err := deps.Promo.Available(context.Background())
@@ -134,27 +155,33 @@ func (s *promoScreen) build() {
 	s.exportCodes = widget.NewButtonWithIcon(T("promo.export_codes"), theme.DocumentSaveIcon(), s.onExportCodes)
 	s.exportReport = widget.NewButtonWithIcon(T("promo.export_report"), theme.DocumentSaveIcon(), s.onExportReport)
 	s.templateBtn = widget.NewButtonWithIcon(T("promo.template_edit"), theme.MailComposeIcon(), s.onTemplate)
-	s.list = widget.NewList(
-		func() int { return len(s.codes) },
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(T("promo.search"))
+	s.search.OnChanged = func(string) { s.onSearch() }
+	s.count = widget.NewLabel("")
+	s.list = widget.NewList(s.length,
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("WWWWWWWW · 100% · 000/000")
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(s.codes) {
-				o.(*widget.Label).SetText(s.codeLine(s.codes[id]))
+			if c, ok := s.row(id); ok {
+				o.(*widget.Label).SetText(s.codeLine(c))
+			} else {
+				o.(*widget.Label).SetText("…")
 			}
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(s.codes) {
-			s.selected = s.codes[id].ID
+		if c, ok := s.row(id); ok {
+			s.selected = c.ID
 			s.showDetail()
 		}
 	}
 	s.buildDetail()
 	top := container.NewHBox(s.generate, s.custom, s.templateBtn, s.exportCodes, s.exportReport)
-	split := container.NewHSplit(s.list, container.NewVScroll(s.detail))
+	codes := container.NewBorder(container.NewBorder(nil, nil, nil, s.count, s.search), nil, nil, nil, s.list)
+	split := container.NewHSplit(codes, container.NewVScroll(s.detail))
 	split.Offset = 0.38
 	s.root.Objects = []fyne.CanvasObject{container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle(T("nav.promo"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), top),
@@ -186,28 +213,95 @@ func (s *promoScreen) done(msg string) {
 	s.status.SetText(msg)
 }
 
+// onSearch starts the list over for the new search; the selected code's
+// pane stays.
+func (s *promoScreen) onSearch() {
+	s.list.UnselectAll()
+	s.reload()
+}
+
+// reload starts the list over (the count and the first page) and reads
+// the selected code again, all off the UI thread.
 func (s *promoScreen) reload() {
+	if s.list == nil {
+		return
+	}
+	s.mu.Lock()
+	s.gen++
+	s.pages, s.loading, s.order = map[int][]app.PromoCode{}, map[int]bool{}, nil
+	s.mu.Unlock()
+	s.loadPage(0)
+	s.showDetail()
+}
+
+// loadPage reads one page off the UI thread.
+func (s *promoScreen) loadPage(page int) {
+	s.mu.Lock()
+	if s.loading[page] {
+		s.mu.Unlock()
+		return
+	}
+	s.loading[page] = true
+	gen := s.gen
+	s.mu.Unlock()
+	f := app.PromoCodeFilter{Search: s.search.Text, Offset: page * promoPageSize, Limit: promoPageSize}
 	s.deps.run(func() {
-		codes, err := s.deps.Promo.Codes(context.Background())
+		codes, total, err := s.deps.Promo.CodePage(context.Background(), f)
 		fyne.Do(func() {
+			s.mu.Lock()
+			if gen != s.gen {
+				s.mu.Unlock()
+				return
+			}
+			delete(s.loading, page)
+			if err == nil {
+				s.pages[page] = codes
+				s.order = append(s.order, page)
+				for len(s.order) > promoPagesKept {
+					delete(s.pages, s.order[0])
+					s.order = s.order[1:]
+				}
+				s.total = total
+			}
+			s.mu.Unlock()
 			if err != nil {
 				s.failed(err)
 				return
 			}
-			s.codes = codes
+			s.count.SetText(T("promo.count", map[string]any{"Count": total}))
 			s.list.Refresh()
-			s.showDetail()
 		})
 	})
 }
 
-func (s *promoScreen) current() (app.PromoCode, bool) {
-	for _, c := range s.codes {
-		if c.ID == s.selected {
-			return c, true
-		}
+func (s *promoScreen) length() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
+// row returns a loaded row, asking for its page when it is not loaded.
+func (s *promoScreen) row(id int) (app.PromoCode, bool) {
+	page := id / promoPageSize
+	s.mu.Lock()
+	rows, ok := s.pages[page]
+	s.mu.Unlock()
+	if !ok {
+		s.loadPage(page)
+		return app.PromoCode{}, false
+	}
+	if i := id % promoPageSize; i < len(rows) {
+		return rows[i], true
 	}
 	return app.PromoCode{}, false
+}
+
+// current is the selected code as last read.
+func (s *promoScreen) current() (app.PromoCode, bool) {
+	if s.code == nil || s.code.ID != s.selected || s.selected == 0 {
+		return app.PromoCode{}, false
+	}
+	return *s.code, true
 }
 
 func (s *promoScreen) buildDetail() {
@@ -285,12 +379,38 @@ func (s *promoScreen) recipientLine(r app.PromoRecipient) string {
 	return fmt.Sprintf("%s · %s · %s", r.Email, r.Name, state)
 }
 
+// showDetail reads the selected code by its id off the UI thread, then
+// shows its pane.
 func (s *promoScreen) showDetail() {
-	c, ok := s.current()
-	if !ok {
+	id := s.selected
+	if id == 0 {
+		s.code = nil
 		s.detail.Hide()
 		return
 	}
+	s.deps.run(func() {
+		c, err := s.deps.Promo.Code(context.Background(), id)
+		fyne.Do(func() {
+			if id != s.selected {
+				return
+			}
+			if err != nil {
+				s.code = nil
+				s.detail.Hide()
+				if app.ErrorCode(err) != app.ENOTFOUND {
+					s.failed(err)
+				}
+				return
+			}
+			s.code = &c
+			s.showCode(c)
+		})
+	})
+}
+
+// showCode fills the pane with c and reads its recipients, report and
+// sessions' topics off the UI thread.
+func (s *promoScreen) showCode(c app.PromoCode) {
 	s.info.SetText(s.detailText(c, nil))
 	s.sendBatch.Hide()
 	for _, id := range s.batch {
@@ -1058,7 +1178,7 @@ func (s *promoScreen) writeRecipients(w io.Writer, codeID int64) error {
 		return err
 	}
 	names := map[int64]string{}
-	for _, c := range s.codes {
+	if c, ok := s.current(); ok {
 		names[c.ID] = c.Code
 	}
 	var b bytes.Buffer

@@ -78,10 +78,10 @@ func TestPromoCodeForChosenSessionsPickedFromTheList(t *testing.T) {
 		t.Fatalf("summary %q", p.summary.Text)
 	}
 	test.Tap(f.submit)
-	if f.msg.Text != "" || len(s.codes) != 1 {
-		t.Fatalf("form %q, %d codes", f.msg.Text, len(s.codes))
+	if f.msg.Text != "" || len(s.shown()) != 1 {
+		t.Fatalf("form %q, %d codes", f.msg.Text, len(s.shown()))
 	}
-	c := s.codes[0]
+	c := s.shown()[0]
 	if c.AllSessions || len(c.SessionIDs) != 2 || c.SessionIDs[0] != excel.ID || c.SessionIDs[1] != word.ID {
 		t.Fatalf("code %+v", c)
 	}
@@ -93,14 +93,14 @@ func TestPromoCodeForChosenSessionsPickedFromTheList(t *testing.T) {
 	test.Tap(s.sessions)
 	s.picker.toggle(word.ID, "", false)
 	s.picker.onDone()
-	if got := s.codes[0]; got.AllSessions || len(got.SessionIDs) != 1 || !strings.Contains(s.info.Text, "Applies to: Excel for accountants.") {
+	if got := s.shown()[0]; got.AllSessions || len(got.SessionIDs) != 1 || !strings.Contains(s.info.Text, "Applies to: Excel for accountants.") {
 		t.Fatalf("after editing %+v %q", got, s.info.Text)
 	}
 	test.Tap(s.sessions)
 	s.picker.toggle(excel.ID, "", false)
 	s.picker.onDone()
-	if !s.codes[0].AllSessions || !strings.Contains(s.info.Text, "Applies to: all paid sessions.") {
-		t.Fatalf("back to all %+v %q", s.codes[0], s.info.Text)
+	if !s.shown()[0].AllSessions || !strings.Contains(s.info.Text, "Applies to: all paid sessions.") {
+		t.Fatalf("back to all %+v %q", s.shown()[0], s.info.Text)
 	}
 }
 
@@ -119,8 +119,8 @@ func TestPolishPromoDetailReadsNaturally(t *testing.T) {
 	if !strings.Contains(s.info.Text, "Dotyczy: wszystkie płatne sesje.") || !strings.Contains(s.info.Text, "Użycia: 0 (bez limitu)") {
 		t.Fatalf("detail %q", s.info.Text)
 	}
-	if strings.Contains(s.codeLine(s.codes[0]), "/bez limitu") {
-		t.Fatalf("line %q", s.codeLine(s.codes[0]))
+	if strings.Contains(s.codeLine(s.shown()[0]), "/bez limitu") {
+		t.Fatalf("line %q", s.codeLine(s.shown()[0]))
 	}
 	if !strings.Contains(s.reportNote.Text, "Przychód to kwota zapłacona") {
 		t.Fatalf("note %q", s.reportNote.Text)
@@ -302,8 +302,8 @@ func TestPromoScreenOneCodePerRecipient(t *testing.T) {
 	f.perRecipient.SetChecked(true) // asks for the list in a file dialog
 	f.perRecipient.SetChecked(false)
 	test.Tap(f.submit)
-	if len(s.codes) != 10 {
-		t.Fatalf("plain generate: %d codes %q", len(s.codes), f.msg.Text)
+	if len(s.shown()) != 10 {
+		t.Fatalf("plain generate: %d codes %q", len(s.shown()), f.msg.Text)
 	}
 	test.Tap(s.generate)
 	f = s.form
@@ -314,8 +314,8 @@ func TestPromoScreenOneCodePerRecipient(t *testing.T) {
 		t.Fatalf("quantity %q, info %q", f.quantity.Text, f.recipInfo.Text)
 	}
 	test.Tap(f.submit)
-	if f.msg.Text != "" || len(s.codes) != 13 || len(s.batch) != 3 || !strings.Contains(s.status.Text, "one for each recipient: 3") {
-		t.Fatalf("%q, %d codes, batch %v, %q", f.msg.Text, len(s.codes), s.batch, s.status.Text)
+	if f.msg.Text != "" || len(s.shown()) != 13 || len(s.batch) != 3 || !strings.Contains(s.status.Text, "one for each recipient: 3") {
+		t.Fatalf("%q, %d codes, batch %v, %q", f.msg.Text, len(s.shown()), s.batch, s.status.Text)
 	}
 	if !s.sendBatch.Visible() || s.sendBatch.Text != "Send the batch (3 codes)" || len(s.recipients) != 1 {
 		t.Fatalf("batch button %v %q, recipients %+v", s.sendBatch.Visible(), s.sendBatch.Text, s.recipients)

@@ -39,10 +39,10 @@ func TestPromoAcceptance5_GenerateTwentyApplyOnPaymentInformationAndPay(t *testi
 	s.form.quantity.SetText("20")
 	s.form.value.SetText("25")
 	test.Tap(s.form.submit)
-	if len(s.codes) != 20 {
-		t.Fatalf("%d codes: %q %q", len(s.codes), s.form.msg.Text, s.status.Text)
+	if len(s.shown()) != 20 {
+		t.Fatalf("%d codes: %q %q", len(s.shown()), s.form.msg.Text, s.status.Text)
 	}
-	code := s.codes[7].Code
+	code := s.shown()[7].Code
 
 	f := showRegisterDialog(e.deps, e.w, sess, nil)
 	registerAttendee(t, f, "Ewa", "Lis", "ewa@example.com")

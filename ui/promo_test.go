@@ -109,17 +109,17 @@ func TestPromoAcceptance5_ScreenGeneratesTwentyCodes(t *testing.T) {
 	if f.msg.Text != "" {
 		t.Fatalf("form: %q", f.msg.Text)
 	}
-	if len(s.codes) != 20 || !strings.Contains(s.status.Text, "20") {
-		t.Fatalf("%d codes, %q", len(s.codes), s.status.Text)
+	if len(s.shown()) != 20 || !strings.Contains(s.status.Text, "20") {
+		t.Fatalf("%d codes, %q", len(s.shown()), s.status.Text)
 	}
-	for _, c := range s.codes {
+	for _, c := range s.shown() {
 		if len(c.Code) != 6 || c.PercentBP != 1500 || c.UseLimit != 1 || c.PerAttendeeLimit != 1 || !c.AllSessions {
 			t.Fatalf("code %+v", c)
 		}
 	}
 	// The list shows them, and a selected one shows its pane.
 	s.list.Select(0)
-	if !strings.Contains(s.info.Text, s.codes[0].Code) || !strings.Contains(s.info.Text, "15%") {
+	if !strings.Contains(s.info.Text, s.shown()[0].Code) || !strings.Contains(s.info.Text, "15%") {
 		t.Fatalf("detail %q", s.info.Text)
 	}
 	var b bytes.Buffer
@@ -145,21 +145,21 @@ func TestPromoScreenCustomCodeAndEdits(t *testing.T) {
 	f.usage.SetSelectedIndex(1)
 	f.usageN.SetText("3")
 	test.Tap(f.submit)
-	if len(s.codes) != 1 || s.codes[0].Code != "SPRING-25" || s.codes[0].FixedMinor != 1250 || s.codes[0].UseLimit != 3 {
-		t.Fatalf("codes %+v (%q)", s.codes, f.msg.Text)
+	if len(s.shown()) != 1 || s.shown()[0].Code != "SPRING-25" || s.shown()[0].FixedMinor != 1250 || s.shown()[0].UseLimit != 3 {
+		t.Fatalf("codes %+v (%q)", s.shown(), f.msg.Text)
 	}
 	s.list.Select(0)
 	s.applyLimits("5", "2")
-	if s.codes[0].UseLimit != 5 || s.codes[0].PerAttendeeLimit != 2 {
-		t.Fatalf("limits %+v: %q", s.codes[0], s.status.Text)
+	if s.shown()[0].UseLimit != 5 || s.shown()[0].PerAttendeeLimit != 2 {
+		t.Fatalf("limits %+v: %q", s.shown()[0], s.status.Text)
 	}
 	s.applyExpiry("2031-12-31")
-	if got := app.ExpiryText(s.codes[0], "Europe/Warsaw", "en"); got != "2031-12-31" {
+	if got := app.ExpiryText(s.shown()[0], "Europe/Warsaw", "en"); got != "2031-12-31" {
 		t.Fatalf("expiry %s: %q", got, s.status.Text)
 	}
 	test.Tap(s.disable)
-	if !s.codes[0].Disabled || s.disable.Text != "Enable" {
-		t.Fatalf("disable: %+v", s.codes[0])
+	if !s.shown()[0].Disabled || s.disable.Text != "Enable" {
+		t.Fatalf("disable: %+v", s.shown()[0])
 	}
 	// Recipients: typed, then a file with a bad line previewed first.
 	s.email.SetText("Ola@Example.pl")
@@ -266,8 +266,8 @@ func TestPolishPromoScreens(t *testing.T) {
 	s.form.value.SetText("33,33")
 	test.Tap(s.form.submit)
 	assertPolish(t, "after generating", w, frags)
-	if len(s.codes) != 10 || s.codes[0].PercentBP != 3333 {
-		t.Fatalf("codes %d: %q", len(s.codes), s.status.Text)
+	if len(s.shown()) != 10 || s.shown()[0].PercentBP != 3333 {
+		t.Fatalf("codes %d: %q", len(s.shown()), s.status.Text)
 	}
 	s.list.Select(0)
 	assertPolish(t, "code detail", w, frags)
@@ -304,4 +304,16 @@ func TestPolishPromoScreens(t *testing.T) {
 		}
 	}
 	t.Fatal("no SMTP tab")
+}
+
+// shown is the codes the list holds, in list order: every code while they
+// fit in the pages the screen keeps.
+func (s *promoScreen) shown() []app.PromoCode {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []app.PromoCode{}
+	for p := 0; p*promoPageSize < s.total; p++ {
+		out = append(out, s.pages[p]...)
+	}
+	return out
 }

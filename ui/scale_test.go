@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -214,9 +215,58 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	if p.list == nil {
 		t.Fatal("the codes list was not built")
 	}
-	// The list is virtualised (widget.List); the screen keeps the codes it
-	// read. Known limit (the promo screen's owner): it reads every code.
-	t.Logf("promotional codes screen holds %d codes", len(p.codes))
+	// The list is virtualised and paged: it knows how many codes there
+	// are, holds one page after opening, and at most a few pages after
+	// scrolling through them.
+	var codes int
+	db.Read().QueryRow(`SELECT count(*) FROM promo_code`).Scan(&codes)
+	heldCodes := func() int {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		n := 0
+		for _, page := range p.pages {
+			n += len(page)
+		}
+		return n
+	}
+	if p.length() != codes || codes <= promoPageSize*promoPagesKept {
+		t.Fatalf("codes list length %d, want %d codes (more than %d)", p.length(), codes, promoPageSize*promoPagesKept)
+	}
+	if n := heldCodes(); n == 0 || n > promoPageSize {
+		t.Errorf("after opening, the codes screen holds %d codes; want one page", n)
+	}
+	for _, id := range []int{codes / 4, codes / 2, codes - 1, 0, codes / 3, codes / 5, codes / 7, 3 * codes / 4, 5 * codes / 6, codes / 9} {
+		p.list.ScrollTo(id)
+		off.drain()
+		p.list.Refresh()
+		off.drain()
+	}
+	if n := heldCodes(); n > promoPageSize*promoPagesKept {
+		t.Errorf("after scrolling, the codes screen holds %d codes; at most %d may be", n, promoPageSize*promoPagesKept)
+	}
+	// Selecting a row reads that one code for the pane.
+	p.list.ScrollTo(codes / 2)
+	off.drain()
+	row, _ := p.row(codes / 2)
+	p.list.Select(codes / 2)
+	off.drain()
+	if c, ok := p.current(); !ok || row.ID == 0 || c.ID != row.ID || !p.detail.Visible() {
+		t.Errorf("selecting row %d (code %d): pane of %+v", codes/2, row.ID, c)
+	}
+	// Searching: typing returns with the queries still queued.
+	var match string
+	db.Read().QueryRow(`SELECT substr(code, 3, 3) FROM promo_code ORDER BY id LIMIT 1`).Scan(&match)
+	begin := time.Now()
+	test.Type(p.search, strings.ToLower(match))
+	if d := time.Since(begin); d > 2*time.Second || off.pending() == 0 {
+		t.Errorf("typing a code search took %v with %d queries left for the background", d, off.pending())
+	}
+	off.drain()
+	var want int
+	db.Read().QueryRow(`SELECT count(*) FROM promo_code WHERE code LIKE ?`, "%"+match+"%").Scan(&want)
+	if p.length() != want || want == 0 || p.count.Text != T("promo.count", map[string]any{"Count": want}) {
+		t.Errorf("code search %q found %d (%q), want %d", match, p.length(), p.count.Text, want)
+	}
 
 	d := newDepartmentsScreen(deps, w, site)
 	w.SetContent(d.content)
