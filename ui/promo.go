@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -82,12 +81,7 @@ type promoScreen struct {
 	code     *app.PromoCode // the selected code, read by its id; UI thread only
 	status   *widget.Label
 
-	mu      sync.Mutex // guards what background loads write
-	gen     int        // search generation: stale pages are dropped
-	total   int
-	pages   map[int][]app.PromoCode
-	loading map[int]bool
-	order   []int // pages in load order, for eviction
+	rows *pagedRows[app.PromoCode] // the codes in memory
 
 	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
 
@@ -126,7 +120,7 @@ type promoScreen struct {
 
 func newPromoScreen(deps Deps, w fyne.Window, site app.Site) *promoScreen {
 	s := &promoScreen{deps: deps, win: w, site: site, root: container.NewStack(),
-		pages: map[int][]app.PromoCode{}, loading: map[int]bool{}}
+		rows: newPagedRows[app.PromoCode](promoPageSize, promoPagesKept)}
 	s.root.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("app.loading")))}
 	deps.run(func() {
 		err := deps.Promo.Available(context.Background())
@@ -226,44 +220,24 @@ func (s *promoScreen) reload() {
 	if s.list == nil {
 		return
 	}
-	s.mu.Lock()
-	s.gen++
-	s.pages, s.loading, s.order = map[int][]app.PromoCode{}, map[int]bool{}, nil
-	s.mu.Unlock()
+	s.rows.reset()
 	s.loadPage(0)
 	s.showDetail()
 }
 
 // loadPage reads one page off the UI thread.
 func (s *promoScreen) loadPage(page int) {
-	s.mu.Lock()
-	if s.loading[page] {
-		s.mu.Unlock()
+	gen, ok := s.rows.begin(page)
+	if !ok {
 		return
 	}
-	s.loading[page] = true
-	gen := s.gen
-	s.mu.Unlock()
 	f := app.PromoCodeFilter{Search: s.search.Text, Offset: page * promoPageSize, Limit: promoPageSize}
 	s.deps.run(func() {
 		codes, total, err := s.deps.Promo.CodePage(context.Background(), f)
 		fyne.Do(func() {
-			s.mu.Lock()
-			if gen != s.gen {
-				s.mu.Unlock()
+			if !s.rows.store(gen, page, codes, total, err) {
 				return
 			}
-			delete(s.loading, page)
-			if err == nil {
-				s.pages[page] = codes
-				s.order = append(s.order, page)
-				for len(s.order) > promoPagesKept {
-					delete(s.pages, s.order[0])
-					s.order = s.order[1:]
-				}
-				s.total = total
-			}
-			s.mu.Unlock()
 			if err != nil {
 				s.failed(err)
 				return
@@ -274,26 +248,15 @@ func (s *promoScreen) loadPage(page int) {
 	})
 }
 
-func (s *promoScreen) length() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.total
-}
+func (s *promoScreen) length() int { return s.rows.length() }
 
 // row returns a loaded row, asking for its page when it is not loaded.
 func (s *promoScreen) row(id int) (app.PromoCode, bool) {
-	page := id / promoPageSize
-	s.mu.Lock()
-	rows, ok := s.pages[page]
-	s.mu.Unlock()
-	if !ok {
+	c, ok, page := s.rows.row(id)
+	if !ok && page >= 0 {
 		s.loadPage(page)
-		return app.PromoCode{}, false
 	}
-	if i := id % promoPageSize; i < len(rows) {
-		return rows[i], true
-	}
-	return app.PromoCode{}, false
+	return c, ok
 }
 
 // current is the selected code as last read.

@@ -308,12 +308,4 @@ func TestPolishPromoScreens(t *testing.T) {
 
 // shown is the codes the list holds, in list order: every code while they
 // fit in the pages the screen keeps.
-func (s *promoScreen) shown() []app.PromoCode {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := []app.PromoCode{}
-	for p := 0; p*promoPageSize < s.total; p++ {
-		out = append(out, s.pages[p]...)
-	}
-	return out
-}
+func (s *promoScreen) shown() []app.PromoCode { return s.rows.shown() }

@@ -149,15 +149,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 	var upcoming int
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	db.Read().QueryRow(`SELECT count(*) FROM session WHERE ends_at >= ?`, now).Scan(&upcoming)
-	held := func() int {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		n := 0
-		for _, p := range s.pages {
-			n += len(p)
-		}
-		return n
-	}
+	held := s.rows.held
 	if s.length() != upcoming || upcoming <= sessionsPageSize*sessionsPagesKept {
 		t.Fatalf("list length %d, want %d upcoming sessions (more than %d)", s.length(), upcoming, sessionsPageSize*sessionsPagesKept)
 	}
@@ -220,15 +212,7 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	// scrolling through them.
 	var codes int
 	db.Read().QueryRow(`SELECT count(*) FROM promo_code`).Scan(&codes)
-	heldCodes := func() int {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		n := 0
-		for _, page := range p.pages {
-			n += len(page)
-		}
-		return n
-	}
+	heldCodes := p.rows.held
 	if p.length() != codes || codes <= promoPageSize*promoPagesKept {
 		t.Fatalf("codes list length %d, want %d codes (more than %d)", p.length(), codes, promoPageSize*promoPagesKept)
 	}

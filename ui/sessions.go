@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -54,17 +53,12 @@ type sessionsScreen struct {
 	startWhy *widget.Label
 	form     *scheduleForm // the form last opened, for tests
 
-	mu       sync.Mutex // guards what background loads write
-	gen      int        // filter generation: stale answers are dropped
-	total    int
-	pages    map[int][]app.SessionSummary
-	loading  map[int]bool
-	order    []int // pages in load order, for eviction
+	rows     *pagedRows[app.SessionSummary] // the sessions in memory
 	selected *app.SessionSummary
 }
 
 func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
-	s := &sessionsScreen{deps: deps, win: w, site: site, pages: map[int][]app.SessionSummary{}, loading: map[int]bool{}}
+	s := &sessionsScreen{deps: deps, win: w, site: site, rows: newPagedRows[app.SessionSummary](sessionsPageSize, sessionsPagesKept)}
 	s.build()
 	s.reload()
 	return s
@@ -150,10 +144,7 @@ func (s *sessionsScreen) reload() {
 	if s.list == nil || s.status == nil {
 		return
 	}
-	s.mu.Lock()
-	s.gen++
-	s.pages, s.loading, s.order = map[int][]app.SessionSummary{}, map[int]bool{}, nil
-	s.mu.Unlock()
+	s.rows.reset()
 	s.list.UnselectAll()
 	s.selected = nil
 	s.showSelected()
@@ -162,35 +153,18 @@ func (s *sessionsScreen) reload() {
 
 // loadPage reads one page off the UI thread.
 func (s *sessionsScreen) loadPage(page int) {
-	s.mu.Lock()
-	if s.loading[page] {
-		s.mu.Unlock()
+	gen, ok := s.rows.begin(page)
+	if !ok {
 		return
 	}
-	s.loading[page] = true
-	gen := s.gen
-	s.mu.Unlock()
 	f := s.filter()
 	f.Offset, f.Limit = page*sessionsPageSize, sessionsPageSize
 	s.deps.run(func() {
 		rows, total, err := s.deps.Sessions.List(context.Background(), f)
 		fyne.Do(func() {
-			s.mu.Lock()
-			if gen != s.gen {
-				s.mu.Unlock()
+			if !s.rows.store(gen, page, rows, total, err) {
 				return
 			}
-			delete(s.loading, page)
-			if err == nil {
-				s.pages[page] = rows
-				s.order = append(s.order, page)
-				for len(s.order) > sessionsPagesKept {
-					delete(s.pages, s.order[0])
-					s.order = s.order[1:]
-				}
-				s.total = total
-			}
-			s.mu.Unlock()
 			if err != nil {
 				s.count.SetText(ErrorText(err))
 				return
@@ -201,27 +175,15 @@ func (s *sessionsScreen) loadPage(page int) {
 	})
 }
 
-func (s *sessionsScreen) length() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.total
-}
+func (s *sessionsScreen) length() int { return s.rows.length() }
 
 // row returns a loaded row, asking for its page when it is not.
 func (s *sessionsScreen) row(id int) (app.SessionSummary, bool) {
-	page := id / sessionsPageSize
-	s.mu.Lock()
-	rows, ok := s.pages[page]
-	s.mu.Unlock()
-	if !ok {
+	r, ok, page := s.rows.row(id)
+	if !ok && page >= 0 {
 		s.loadPage(page)
-		return app.SessionSummary{}, false
 	}
-	i := id % sessionsPageSize
-	if i >= len(rows) {
-		return app.SessionSummary{}, false
-	}
-	return rows[i], true
+	return r, ok
 }
 
 func (s *sessionsScreen) newRow() fyne.CanvasObject {
