@@ -30,6 +30,13 @@ func newAdminEnv(t *testing.T) *adminEnv { return newAdminEnvIn(t, "en") }
 
 func newAdminEnvIn(t *testing.T, language string) *adminEnv {
 	t.Helper()
+	return newSiteAdminEnv(t, language, "GB", "GBP", "Europe/London")
+}
+
+// newSiteAdminEnv is a set-up site in any country, wired as main does,
+// with Site administration open.
+func newSiteAdminEnv(t *testing.T, language, country, cur, tz string) *adminEnv {
+	t.Helper()
 	keyring.MockInitWithError(errors.New("no Secret Service on this machine"))
 	e := newEnv(t, language)
 	dir := filepath.Dir(e.db.Path())
@@ -41,7 +48,7 @@ func newAdminEnvIn(t *testing.T, language string) *adminEnv {
 	t.Cleanup(func() { reg.Close() })
 	e.deps.Payments = app.NewPaymentService(e.db, reg, nil)
 	e.deps.Merchant = &app.MerchantService{Sites: e.db, Settings: e.db, Secrets: vault, Tester: reg}
-	e.setUp("GB", "GBP", "Europe/London")
+	e.setUp(country, cur, tz)
 	m := NewMainWindow(e.app, e.deps)
 	m.Open(SectionAdmin)
 	m.admin.pass.SetText(testPassphrase)

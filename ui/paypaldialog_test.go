@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,11 +14,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/bojanz/currency"
-	"github.com/zalando/go-keyring"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/app/gateway/registry"
-	"github.com/trainpay/trainpay/storage/secrets"
 )
 
 // browserApp is the test app with the system browser replaced: OpenURL
@@ -30,31 +26,6 @@ type browserApp struct {
 }
 
 func (b browserApp) OpenURL(u *url.URL) error { return b.open(u) }
-
-// newSiteAdminEnv is newAdminEnvIn for a site in any country.
-func newSiteAdminEnv(t *testing.T, language, country, cur, tz string) *adminEnv {
-	t.Helper()
-	keyring.MockInitWithError(errors.New("no Secret Service on this machine"))
-	e := newEnv(t, language)
-	dir := filepath.Dir(e.db.Path())
-	secretsPath := filepath.Join(dir, "trainpay.secrets")
-	vault := secrets.New(secrets.Options{Service: "TrainPay:ui-test", FallbackPath: secretsPath,
-		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	e.site.AfterUnlock = vault.Unlock
-	reg := &registry.Registry{Sites: e.db, Settings: e.db, Secrets: vault, SandboxLedger: filepath.Join(dir, "trainpay.sandbox.json")}
-	t.Cleanup(func() { reg.Close() })
-	e.deps.Payments = app.NewPaymentService(e.db, reg, nil)
-	e.deps.Merchant = &app.MerchantService{Sites: e.db, Settings: e.db, Secrets: vault, Tester: reg}
-	e.setUp(country, cur, tz)
-	m := NewMainWindow(e.app, e.deps)
-	m.Open(SectionAdmin)
-	m.admin.pass.SetText(testPassphrase)
-	test.Tap(m.admin.unlockBtn)
-	if m.admin.admin == nil {
-		t.Fatalf("unlock: %q", m.admin.unlockMsg.Text)
-	}
-	return &adminEnv{env: e, m: m, secrets: secretsPath, reg: reg}
-}
 
 // sandboxBrowser is the buyer's browser on the sandbox's approval page:
 // it presses action ("approve" or "cancel"), or calls then() instead.
