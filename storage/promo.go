@@ -465,7 +465,7 @@ func (db *DB) RenewPromoReservation(ctx context.Context, registrationID int64, n
 	nowText := formatTime(now)
 	res, err := tx.ExecContext(ctx, `
 		UPDATE promo_redemption AS r SET expires_at = :until, updated_at = :now
-		WHERE r.registration_id = :reg AND r.state = 'reserved' AND `+liveReservedSQL,
+		WHERE r.registration_id = :reg AND r.state IN ('reserved', 'used') AND `+liveReservedSQL,
 		sql.Named("until", formatTime(until)), sql.Named("now", nowText), sql.Named("reg", registrationID))
 	if err != nil {
 		return app.Internal(err, "renew a reservation")
@@ -482,6 +482,11 @@ func (db *DB) RenewPromoReservation(ctx context.Context, registrationID int64, n
 // ReservePromo holds one use for a registration. The whole check runs in
 // one write transaction (BEGIN IMMEDIATE on the single writer connection),
 // so no other reservation can commit between the count and the insert.
+//
+// It is the hot path of a campaign (BENCHMARKS.md), so it reads what it
+// needs in two statements: the registration's live redemption, then the
+// code with its counts; a stale reservation is freed only when there is
+// one.
 func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now time.Time) error {
 	tx, err := db.BeginWrite(ctx)
 	if err != nil {
@@ -489,51 +494,50 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 	}
 	defer tx.Rollback()
 	nowText := formatTime(now)
-	// An expired reservation of this registration, with no payment open,
-	// is freed first.
-	if _, err := tx.ExecContext(ctx, `
-		UPDATE promo_redemption AS r SET state = 'released', updated_at = :now
-		WHERE r.registration_id = :reg AND r.state = 'reserved' AND NOT `+liveReservedSQL,
-		sql.Named("now", nowText), sql.Named("reg", r.RegistrationID)); err != nil {
-		return app.Internal(err, "free an expired reservation")
-	}
-	prev, err := findRedemption(ctx, tx, `WHERE r.registration_id = ? AND r.state IN ('reserved', 'used')`, r.RegistrationID)
+	var prevID, prevCode int64
+	var prevState string
+	var prevLive bool
+	err = tx.QueryRowContext(ctx, `SELECT r.id, r.code_id, r.state, `+liveReservedSQL+` FROM promo_redemption r
+		WHERE r.registration_id = :reg AND r.state IN ('reserved', 'used')`,
+		sql.Named("now", nowText), sql.Named("reg", r.RegistrationID)).Scan(&prevID, &prevCode, &prevState, &prevLive)
 	switch {
-	case err == nil && prev.State == app.ReservationUsed:
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return app.Internal(err, "read a registration's reservation")
+	case prevState == string(app.ReservationUsed):
 		return app.Errorf(app.ECONFLICT, "error.promo.registration_done", "this registration has already used a code")
-	case err == nil && prev.CodeID == r.CodeID:
+	case prevLive && prevCode == r.CodeID:
 		// The same code again (the page was reloaded): renew it.
 		if _, err := tx.ExecContext(ctx, `UPDATE promo_redemption SET expires_at = ?, updated_at = ? WHERE id = ?`,
-			formatTime(r.ExpiresAt), nowText, prev.ID); err != nil {
+			formatTime(r.ExpiresAt), nowText, prevID); err != nil {
 			return app.Internal(err, "renew a reservation")
 		}
 		if err := commit(tx); err != nil {
 			return err
 		}
-		r.ID, r.State = prev.ID, app.ReservationReserved
+		r.ID, r.State = prevID, app.ReservationReserved
 		return nil
-	case err == nil:
+	case prevLive:
+		// Another code, held while the attendee pays: refused while a
+		// payment is open, otherwise the old hold is freed.
 		if open, err := registrationPaymentOpen(ctx, tx, r.RegistrationID); err != nil {
 			return err
 		} else if open {
 			return app.Errorf(app.ECONFLICT, "error.promo.payment_open", "a payment for this registration is in progress")
 		}
+		fallthrough
+	default:
+		// An expired reservation with no payment open is freed.
 		if _, err := tx.ExecContext(ctx, `UPDATE promo_redemption SET state = 'released', updated_at = ? WHERE id = ?`,
-			nowText, prev.ID); err != nil {
+			nowText, prevID); err != nil {
 			return app.Internal(err, "free a reservation")
 		}
-	case app.ErrorCode(err) != app.ENOTFOUND:
-		return err
 	}
-	c, err := findPromoCode(ctx, tx, r.CodeID, now)
+	c, taken, mine, err := promoCodeTaken(ctx, tx, r.CodeID, r.Email, now)
 	if err != nil {
 		return err
 	}
 	if err := app.CheckPromoUsable(c, r.SessionID, now); err != nil {
-		return err
-	}
-	taken, mine, err := promoTaken(ctx, tx, c.ID, r.Email, now)
-	if err != nil {
 		return err
 	}
 	if err := app.CheckPromoLimits(c, taken, mine); err != nil {
@@ -561,6 +565,48 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 	}
 	r.ID, r.State, r.CreatedAt = id, app.ReservationReserved, now
 	return nil
+}
+
+// promoCodeTaken reads a code for a reservation, with what counts against
+// its limits: all uses and live reservations (taken), and those of the
+// attendee (mine). It reads the code's session links only when the code
+// is limited to chosen sessions.
+func promoCodeTaken(ctx context.Context, q queryer, codeID int64, email string, now time.Time) (c app.PromoCode, taken, mine int, err error) {
+	var kind, from, until, created string
+	var disabled, all int
+	err = q.QueryRowContext(ctx, `
+		SELECT c.id, c.code, c.kind, c.percent_bp, c.fixed_minor, c.currency, c.use_limit,
+		       c.per_attendee_limit, c.valid_from, c.valid_until, c.disabled, c.all_sessions, c.created_at,
+		       (SELECT count(*) FROM promo_redemption r WHERE r.code_id = c.id AND `+takenSQL+`),
+		       (SELECT count(*) FROM promo_redemption r WHERE r.code_id = c.id AND r.email = :email AND `+takenSQL+`)
+		FROM promo_code c
+		WHERE c.id = :code`,
+		sql.Named("now", formatTime(now)), sql.Named("code", codeID), sql.Named("email", email)).Scan(
+		&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
+		&c.PerAttendeeLimit, &from, &until, &disabled, &all, &created, &taken, &mine)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, 0, 0, promoNotFound(codeID)
+	}
+	if err != nil {
+		return c, 0, 0, app.Internal(err, "read a promotional code")
+	}
+	c.Kind, c.Disabled, c.AllSessions = app.DiscountKind(kind), disabled == 1, all == 1
+	if c.ValidFrom, err = parseTime(from); err == nil {
+		if c.ValidUntil, err = parseTime(until); err == nil {
+			c.CreatedAt, err = parseTime(created)
+		}
+	}
+	if err != nil {
+		return c, 0, 0, app.Internal(err, "read a promotional code")
+	}
+	if !c.AllSessions {
+		one := []app.PromoCode{c}
+		if err := readPromoSessionLinks(ctx, q, one); err != nil {
+			return c, 0, 0, err
+		}
+		c = one[0]
+	}
+	return c, taken, mine, nil
 }
 
 // ReleasePromo frees a reservation.
@@ -662,9 +708,12 @@ func confirmPromoUse(ctx context.Context, tx *sql.Tx, p app.Payment, u app.Payme
 		// The reservation was counted against the limit, and the limit
 		// cannot be lowered below uses plus live reservations, so this
 		// never exceeds it.
+		// state IN (...) is the condition of the partial index on
+		// registration_id (00009), which SQLite uses only when the query
+		// says it.
 		_, err = tx.ExecContext(ctx, `
 			UPDATE promo_redemption SET state = 'used', payment_id = ?, updated_at = ?
-			WHERE registration_id = ? AND state = 'reserved'`, p.ID, now, regID)
+			WHERE registration_id = ? AND state IN ('reserved', 'used') AND state = 'reserved'`, p.ID, now, regID)
 	}
 	// A declined or failed payment keeps the reservation: the attendee may
 	// try another card at the same discounted total. It is freed by
