@@ -128,8 +128,10 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		httpTimeout:    timeout + margin,
 		retryDelay:     100 * time.Millisecond,
 		http: &http.Client{
+			// No Client.Timeout: each attempt's context (httpTimeout) already
+			// bounds the whole exchange, reading the reply included, and a
+			// second deadline would cost a timer per request for nothing.
 			Transport: tr,
-			Timeout:   timeout + margin, // also bounded per attempt by a context
 			// A redirect would turn the POST into a GET elsewhere: never follow.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},

@@ -225,6 +225,17 @@ func message(code int, respmsg, advice string) string {
 // hyphens: anything that could be a card number.
 var longDigits = regexp.MustCompile(`\d(?:[ -]?\d){11,}`)
 
+// digits counts the ASCII digits in s.
+func digits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
 // clean makes gateway text safe for logs and dialogs: no control
 // characters, no card numbers, bounded length.
 func clean(s string, max int) string {
@@ -234,7 +245,9 @@ func clean(s string, max int) string {
 		}
 		return r
 	}, s)
-	s = longDigits.ReplaceAllString(s, "[redacted]")
+	if digits(s) >= 12 { // fewer digits cannot hold a card number
+		s = longDigits.ReplaceAllString(s, "[redacted]")
+	}
 	s = strings.TrimSpace(s)
 	if len(s) > max {
 		s = strings.ToValidUTF8(s[:max], "") + "…"
