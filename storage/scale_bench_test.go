@@ -113,9 +113,11 @@ func BenchmarkScaleSessionsFirstPage(b *testing.B) {
 		}
 	}, func(b *testing.B) {
 		for b.Loop() {
-			total := rawCount(b, db.Read(), `SELECT count(*) FROM session s WHERE s.ends_at >= ?1`, nowText(now))
-			n := rawRows(b, db.Read(), rawSessionsPage+` WHERE s.ends_at >= ?1 ORDER BY s.ends_at, s.id LIMIT ?2 OFFSET ?3`,
-				nowText(now), 100, 0)
+			dayAgo := nowText(now.Add(-app.MaxDurationMinutes * time.Minute))
+			total := rawCount(b, db.Read(), `SELECT count(*) FROM session s WHERE s.ends_at >= ?1 AND s.starts_at >= ?2`,
+				nowText(now), dayAgo)
+			n := rawRows(b, db.Read(), rawSessionsPage+` WHERE s.ends_at >= ?1 AND s.starts_at >= ?2
+				ORDER BY s.starts_at, s.ends_at, s.id LIMIT ?3 OFFSET ?4`, nowText(now), dayAgo, 100, 0)
 			if n != 100 || total == 0 {
 				b.Fatal(n, total)
 			}
@@ -129,10 +131,12 @@ func BenchmarkScaleSessionsSearch(b *testing.B) {
 	now := time.Now()
 	for _, when := range []app.SessionWhen{app.SessionsUpcoming, app.SessionsAll} {
 		b.Run(string(when), func(b *testing.B) {
-			where, order := ` WHERE s.ends_at >= ?1 AND s.topic_fold LIKE ?2 ESCAPE '\'`, `s.ends_at, s.id`
+			where, order := ` WHERE s.ends_at >= ?1 AND s.starts_at >= ?5 AND s.topic_fold LIKE ?2 ESCAPE '\'`,
+				`s.starts_at, s.ends_at, s.id`
 			if when == app.SessionsAll {
-				where, order = ` WHERE s.topic_fold LIKE ?2 ESCAPE '\'`, `s.ends_at DESC, s.id DESC`
+				where, order = ` WHERE s.topic_fold LIKE ?2 ESCAPE '\'`, `s.starts_at DESC, s.ends_at DESC, s.id DESC`
 			}
+			dayAgo := nowText(now.Add(-app.MaxDurationMinutes * time.Minute))
 			benchcmp.Pair(b, 1.5, func(b *testing.B) {
 				for b.Loop() {
 					rows, _, err := db.Sessions(ctx, app.SessionFilter{When: when, Topic: "Excel", Now: now, Limit: 100})
@@ -142,9 +146,9 @@ func BenchmarkScaleSessionsSearch(b *testing.B) {
 				}
 			}, func(b *testing.B) {
 				for b.Loop() {
-					rawCount(b, db.Read(), `SELECT count(*) FROM session s`+where, nowText(now), "%excel%")
+					rawCount(b, db.Read(), `SELECT count(*) FROM session s`+where, nowText(now), "%excel%", nil, nil, dayAgo)
 					if rawRows(b, db.Read(), rawSessionsPage+where+` ORDER BY `+order+` LIMIT ?3 OFFSET ?4`,
-						nowText(now), "%excel%", 100, 0) == 0 {
+						nowText(now), "%excel%", 100, 0, dayAgo) == 0 {
 						b.Fatal("no rows")
 					}
 				}

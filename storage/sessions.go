@@ -194,9 +194,10 @@ func (db *DB) SetSessionStatus(ctx context.Context, id int64, st app.SessionStat
 }
 
 // Sessions returns one page of the list, and how many sessions match, from
-// one snapshot. Upcoming sessions (not yet ended) come soonest first, past
-// ones latest first; both walk session_ends_at. Seats and revenue are
-// computed for the page's rows only.
+// one snapshot. Upcoming sessions (not yet ended, so those in progress
+// too) come in order of start, soonest first; past ones and "all" latest
+// first; all walk session_starts_at. Seats and revenue are computed for
+// the page's rows only.
 func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error) {
 	tx, err := db.BeginRead(ctx)
 	if err != nil {
@@ -211,13 +212,18 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 	now := formatTime(orNow(f.Now))
 	var where []string
 	args := []any{now}
-	order := `s.ends_at DESC, s.id DESC`
+	order := `s.starts_at DESC, s.ends_at DESC, s.id DESC`
 	switch f.When {
 	case app.SessionsUpcoming:
-		where = append(where, `s.ends_at >= ?1`)
-		order = `s.ends_at, s.id`
+		// Not yet ended. A session lasts at most a day, so it started at
+		// most a day ago: that bound lets SQLite walk session_starts_at
+		// from there rather than from the first session ever held.
+		args = append(args, formatTime(orNow(f.Now).Add(-app.MaxDurationMinutes*time.Minute)))
+		where = append(where, `s.ends_at >= ?1`, `s.starts_at >= ?`+paramN(len(args)))
+		order = `s.starts_at, s.ends_at, s.id`
 	case app.SessionsPast:
-		where = append(where, `s.ends_at < ?1`)
+		// Ended, so also started, before now.
+		where = append(where, `s.ends_at < ?1`, `s.starts_at < ?1`)
 	}
 	if t := strings.TrimSpace(f.Topic); t != "" {
 		args = append(args, "%"+escapeLike(foldTopic(t))+"%")

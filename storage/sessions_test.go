@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -657,5 +658,57 @@ func TestUpdateSessionKeepsThePaidMarker(t *testing.T) {
 	}
 	if got.PaidPaymentID != p.ID || got.Topic != "Paid ahead (renamed)" {
 		t.Fatalf("after the edit: paid %d (want %d), topic %q", got.PaidPaymentID, p.ID, got.Topic)
+	}
+}
+
+// The list is in order of start, as its Starts column reads: a long
+// session in progress that started first comes before a short one that
+// starts later but ends sooner; past and all lists start with the latest.
+// Every variant walks session_starts_at without sorting the table.
+func TestSessionsListInOrderOfStart(t *testing.T) {
+	e := newSessionEnv(t)
+	ctx := context.Background()
+	now := e.clock()
+	add := func(topic string, start time.Duration, minutes int) {
+		s := app.Session{Topic: topic, StartsAt: now.Add(start), TimeZone: "Europe/Warsaw",
+			DurationMinutes: minutes, Type: app.SessionFree, Status: app.SessionScheduled}
+		s.Normalize()
+		if err := e.db.CreateSession(ctx, &s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("day-long, in progress", -20*time.Hour, 24*60) // ends in 4 h
+	add("short, later", time.Hour, 30)                // ends in 1.5 h
+	add("next week", 7*24*time.Hour, 60)
+	add("yesterday, long", -30*time.Hour, 8*60) // ended 22 h ago
+	add("yesterday, short", -26*time.Hour, 30)  // started later, ended sooner
+	topics := func(when app.SessionWhen) []string {
+		rows, _, err := e.svc.List(ctx, app.SessionFilter{When: when, Now: now, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rows {
+			out = append(out, r.Topic)
+		}
+		return out
+	}
+	for when, want := range map[app.SessionWhen][]string{
+		app.SessionsUpcoming: {"day-long, in progress", "short, later", "next week"},
+		app.SessionsPast:     {"yesterday, short", "yesterday, long"},
+		app.SessionsAll:      {"next week", "short, later", "day-long, in progress", "yesterday, short", "yesterday, long"},
+	} {
+		if got := topics(when); !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", when, got, want)
+		}
+	}
+	for _, q := range []string{
+		`SELECT id FROM session s WHERE s.ends_at >= '2026' AND s.starts_at >= '2025' ORDER BY s.starts_at, s.ends_at, s.id LIMIT 100`,
+		`SELECT id FROM session s WHERE s.ends_at < '2026' AND s.starts_at < '2026' ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`,
+		`SELECT id FROM session s ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`,
+	} {
+		if plan := queryPlan(t, e.db, q); !strings.Contains(plan, "session_starts_at") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%s: %s", q, plan)
+		}
 	}
 }
