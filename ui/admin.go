@@ -474,8 +474,7 @@ func newAuditTab(s *adminScreen) *auditTab {
 		func() int { return len(a.rows) },
 		func() fyne.CanvasObject {
 			when := widget.NewLabel("2006-01-02 15:04:05")
-			what := widget.NewLabel("")
-			what.Truncation = fyne.TextTruncateEllipsis
+			what := newCellLabel("")
 			return container.NewBorder(nil, nil, when, nil, what)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -485,7 +484,7 @@ func newAuditTab(s *adminScreen) *auditTab {
 			e := a.rows[id]
 			row := o.(*fyne.Container)
 			row.Objects[1].(*widget.Label).SetText(a.when(e.At))
-			row.Objects[0].(*widget.Label).SetText(AuditText(e))
+			row.Objects[0].(*cellLabel).SetText(AuditText(e))
 		},
 	)
 	a.page = widget.NewLabel("")

@@ -25,22 +25,24 @@ var (
 
 // SetLanguage makes the UI speak lang ("en" or "pl"); "" follows the
 // operating system. It returns the language now in use.
+//
+// The chosen language's messages (all its files, merged) are loaded under
+// every shipped locale, so that Fyne's localizer, whichever locale it
+// settles on, finds them; Fyne's own strings come with Fyne. Each load
+// makes Fyne rebuild its localizer, so it is one load per locale, not one
+// per file.
 func SetLanguage(choice string) string {
 	langMu.Lock()
 	defer langMu.Unlock()
-	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {
-		fyne.LogError("loading translations", err)
-	}
 	chosen := choice
 	if chosen != "en" && chosen != "pl" {
 		chosen = systemLanguage()
 	}
-	for _, file := range translationFiles(chosen) {
-		data, err := assets.Translations.ReadFile(file)
-		if err != nil {
-			fyne.LogError("loading translations", err)
-			continue
-		}
+	data, err := mergedMessages(chosen)
+	if err != nil {
+		fyne.LogError("loading translations", err)
+	}
+	if data != nil {
 		for _, l := range []fyne.Locale{"en", "pl"} {
 			if err := lang.AddTranslationsForLocale(data, l); err != nil {
 				fyne.LogError("loading translations", err)
@@ -49,6 +51,16 @@ func SetLanguage(choice string) string {
 	}
 	currentLang = chosen
 	return chosen
+}
+
+// mergedMessages is one JSON object of a language's messages from all its
+// files.
+func mergedMessages(language string) ([]byte, error) {
+	m, err := Messages(language)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
 }
 
 // translationFiles lists a language's message files: en.json, and one file

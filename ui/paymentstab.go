@@ -52,13 +52,11 @@ func newPaymentsTab(s *adminScreen) *paymentsTab {
 	p.list = widget.NewList(
 		func() int { return len(p.rows) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return newCellLabel("")
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(p.rows) {
-				o.(*widget.Label).SetText(p.rowText(p.rows[id]))
+				o.(*cellLabel).SetText(p.rowText(p.rows[id]))
 			}
 		},
 	)

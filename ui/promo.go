@@ -155,15 +155,13 @@ func (s *promoScreen) build() {
 	s.count = widget.NewLabel("")
 	s.list = widget.NewList(s.length,
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("WWWWWWWW · 100% · 000/000")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return newCellLabel("WWWWWWWW · 100% · 000/000")
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if c, ok := s.row(id); ok {
-				o.(*widget.Label).SetText(s.codeLine(c))
+				o.(*cellLabel).SetText(s.codeLine(c))
 			} else {
-				o.(*widget.Label).SetText("…")
+				o.(*cellLabel).SetText("…")
 			}
 		})
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -290,13 +288,11 @@ func (s *promoScreen) buildDetail() {
 	s.recipList = widget.NewList(
 		func() int { return len(s.recipients) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("someone@example.com · Name · sent")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return newCellLabel("someone@example.com · Name · sent")
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id < len(s.recipients) {
-				o.(*widget.Label).SetText(s.recipientLine(s.recipients[id]))
+				o.(*cellLabel).SetText(s.recipientLine(s.recipients[id]))
 			}
 		})
 	s.sendLang = newSelect([]string{"English", "Polski"}, nil)
@@ -936,11 +932,9 @@ func (s *promoScreen) previewImport(r io.Reader) {
 	}
 	badList := widget.NewList(func() int { return len(lines) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return newCellLabel("")
 		},
-		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lines[id]) })
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*cellLabel).SetText(lines[id]) })
 	summary := widget.NewLabel(T("promo.import_summary", map[string]any{"Good": len(imp.Recipients), "Bad": len(imp.Bad)}))
 	summary.Wrapping = fyne.TextWrapWord
 	content := container.NewBorder(summary, nil, nil, nil, badList)

@@ -102,7 +102,7 @@ func (s *sessionsScreen) build() {
 		b.Disable()
 	}
 
-	header := container.NewGridWithColumns(5,
+	header := newColumns(sessionColumns,
 		boldLabel(T("sessions.col_topic")), boldLabel(T("sessions.col_start")), boldLabel(T("sessions.col_fee")),
 		boldLabel(T("sessions.col_seats")), boldLabel(T("sessions.col_revenue")))
 	pick := fyne.NewSize(170, s.when.MinSize().Height)
@@ -113,14 +113,15 @@ func (s *sessionsScreen) build() {
 	filters := container.NewBorder(nil, nil, nil, right, s.search)
 	top := container.NewVBox(widget.NewLabelWithStyle(T("sessions.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		filters, header)
-	buttons := container.NewHBox(s.edit, s.reg, s.regs, s.cancel)
-	if s.deps.PayPerUse != nil {
-		buttons.Objects = append(buttons.Objects, s.estimate, s.start, s.usage)
-	}
 	// Why Start is disabled shares the count's line: the window stays short.
-	// The actions scroll sideways rather than force a wide window.
+	// The session's actions and the pay-per-use ones are two rows, so that
+	// Start is in sight at the default window size; each row scrolls
+	// sideways rather than force a wide window.
 	bottom := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, s.count, nil, s.startWhy), s.detail,
-		container.NewHScroll(buttons))
+		container.NewHScroll(container.NewHBox(s.edit, s.reg, s.regs, s.cancel)))
+	if s.deps.PayPerUse != nil {
+		bottom.Add(container.NewHScroll(container.NewHBox(s.estimate, s.start, s.usage)))
+	}
 	s.content = container.NewBorder(top, bottom, nil, nil, s.list)
 }
 
@@ -186,29 +187,31 @@ func (s *sessionsScreen) row(id int) (app.SessionSummary, bool) {
 	return r, ok
 }
 
+// sessionColumns are the widths of topic, start, fee, seats and revenue:
+// the topic and the start (date, time and zone) need the room.
+var sessionColumns = []float32{2.6, 2.2, 1.8, 1.4, 1.3}
+
 func (s *sessionsScreen) newRow() fyne.CanvasObject {
 	cells := make([]fyne.CanvasObject, 5)
 	for i := range cells {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		cells[i] = l
+		cells[i] = newCellLabel("")
 	}
-	return container.NewGridWithColumns(5, cells...)
+	return newColumns(sessionColumns, cells...)
 }
 
 func (s *sessionsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	cells := o.(*fyne.Container).Objects
 	r, ok := s.row(id)
 	if !ok {
-		cells[0].(*widget.Label).SetText("…")
+		cells[0].(*cellLabel).SetText("…")
 		for _, c := range cells[1:] {
-			c.(*widget.Label).SetText("")
+			c.(*cellLabel).SetText("")
 		}
 		return
 	}
 	texts := sessionRowTexts(r)
 	for i, c := range cells {
-		c.(*widget.Label).SetText(texts[i])
+		c.(*cellLabel).SetText(texts[i])
 	}
 }
 

@@ -58,18 +58,16 @@ func (v *registrationsView) build() {
 		func() fyne.CanvasObject {
 			cells := make([]fyne.CanvasObject, 5)
 			for i := range cells {
-				l := widget.NewLabel("")
-				l.Truncation = fyne.TextTruncateEllipsis
-				cells[i] = l
+				cells[i] = newCellLabel("")
 			}
-			return container.NewGridWithColumns(5, cells...)
+			return newColumns(registrationColumns, cells...)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(v.rows) {
 				return
 			}
 			for i, t := range registrationRowTexts(v.rows[id]) {
-				o.(*fyne.Container).Objects[i].(*widget.Label).SetText(t)
+				o.(*fyne.Container).Objects[i].(*cellLabel).SetText(t)
 			}
 		})
 	v.list.OnSelected = func(id widget.ListItemID) { v.selected = id; v.showSelected() }
@@ -83,7 +81,7 @@ func (v *registrationsView) build() {
 	v.receipt = widget.NewButton(T("receipt.save"), v.onReceipt)
 	v.export = widget.NewButton(T("regs.export"), v.onExport)
 	v.showSelected()
-	header := container.NewGridWithColumns(5, boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
+	header := newColumns(registrationColumns, boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
 		boldLabel(T("regs.col_method")), boldLabel(T("regs.col_amount")), boldLabel(T("regs.col_discount")))
 	bottom := container.NewVBox(widget.NewSeparator(), v.detail, v.message,
 		container.NewHBox(v.cancel, v.refund, v.receipt, v.export))
@@ -94,6 +92,10 @@ func (v *registrationsView) build() {
 
 // registrationStatusText is a status in the UI language.
 func registrationStatusText(s app.RegistrationStatus) string { return T("regs.status." + string(s)) }
+
+// registrationColumns are the widths of attendee (name and email), status,
+// method, amount and discount.
+var registrationColumns = []float32{3.2, 1.4, 1.7, 1.6, 1.6}
 
 func registrationRowTexts(r app.Registration) []string {
 	method := ""

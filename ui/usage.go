@@ -311,11 +311,9 @@ func showUsageImport(deps Deps, w fyne.Window, onDone func()) *usageImportView {
 	v.summary.Wrapping = fyne.TextWrapWord
 	v.list = widget.NewList(func() int { return len(v.rows) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
+			return newCellLabel("")
 		},
-		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(v.rows[id]) })
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*cellLabel).SetText(v.rows[id]) })
 	v.choose = widget.NewButton(T("usage.choose_file"), v.onChoose)
 	v.apply = widget.NewButton(T("usage.apply"), v.onApply)
 	v.apply.Importance = widget.HighImportance
