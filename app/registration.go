@@ -177,8 +177,11 @@ func NewConfirmation() string {
 // RegistrationFilter selects a session's registrations.
 type RegistrationFilter struct {
 	SessionID int64
-	Offset    int
-	Limit     int // 0: all (exports)
+	// Search, when set, keeps registrations whose attendee name, email or
+	// confirmation number contains it, in any letter case.
+	Search string
+	Offset int
+	Limit  int // 0: all (exports)
 }
 
 // SessionRefundTotals is what cancelling a session would refund.

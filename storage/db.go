@@ -86,7 +86,7 @@ func Open(path string) (*DB, error) {
 	}
 
 	db := &DB{path: abs}
-	db.write, err = sql.Open("sqlite3", writeDSN(abs))
+	db.write, err = sql.Open(driverName, writeDSN(abs))
 	if err != nil {
 		return nil, app.Internal(err, "open the database").With(map[string]any{"Path": abs})
 	}
@@ -103,7 +103,7 @@ func Open(path string) (*DB, error) {
 		return nil, err
 	}
 
-	db.read, err = sql.Open("sqlite3", readDSN(abs))
+	db.read, err = sql.Open(driverName, readDSN(abs))
 	if err != nil {
 		db.write.Close()
 		return nil, app.Internal(err, "open the database").With(map[string]any{"Path": abs})

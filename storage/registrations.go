@@ -276,17 +276,24 @@ func (db *DB) Registrations(ctx context.Context, f app.RegistrationFilter) ([]ap
 		return nil, 0, err
 	}
 	defer tx.Rollback()
+	cond, args := ` WHERE r.session_id = ?1`, []any{f.SessionID}
+	if t := strings.TrimSpace(f.Search); t != "" {
+		// fold() is Unicode lower case (driver.go): "ŁUK" finds "Łukasz".
+		args = append(args, "%"+escapeLike(foldTopic(t))+"%")
+		cond += ` AND (fold(r.first_name || ' ' || r.last_name) LIKE ?2 ESCAPE '\'
+			OR fold(r.email) LIKE ?2 ESCAPE '\' OR fold(r.confirmation) LIKE ?2 ESCAPE '\')`
+	}
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM registration WHERE session_id = ?`, f.SessionID).
-		Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM registration r`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, app.Internal(err, "count a session's registrations")
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	out, err := queryRegistrations(ctx, tx, `SELECT `+registrationColumns+registrationFrom+
-		` WHERE r.session_id = ? ORDER BY r.id LIMIT ? OFFSET ?`, f.SessionID, limit, max(f.Offset, 0))
+	args = append(args, limit, max(f.Offset, 0))
+	out, err := queryRegistrations(ctx, tx, `SELECT `+registrationColumns+registrationFrom+cond+
+		` ORDER BY r.id LIMIT ?`+paramN(len(args)-1)+` OFFSET ?`+paramN(len(args)), args...)
 	return out, total, err
 }
 

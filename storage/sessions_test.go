@@ -712,3 +712,54 @@ func TestSessionsListInOrderOfStart(t *testing.T) {
 		}
 	}
 }
+
+// A session's registrations are searched by name, email or confirmation
+// number in any letter case, Polish letters included, and paged within
+// the search; LIKE's wildcards in the term are plain characters.
+func TestRegistrationsSearch(t *testing.T) {
+	e := newSessionEnv(t)
+	ctx := context.Background()
+	s := e.paidSession("Search", 50_00, 100)
+	var confirmation string
+	for i := range 30 {
+		a := attendee(i)
+		if i == 17 {
+			a = app.Attendee{FirstName: "Łukasz", LastName: "Żółć", Email: "lukasz.zolc@example.pl", Country: "PL", Language: "pl"}
+		}
+		r, err := e.svc.Register(ctx, s.ID, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 17 {
+			confirmation = r.Confirmation
+		}
+	}
+	find := func(term string, offset, limit int) ([]string, int) {
+		rows, total, err := e.db.Registrations(ctx, app.RegistrationFilter{SessionID: s.ID, Search: term, Offset: offset, Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, r := range rows {
+			names = append(names, r.Name())
+		}
+		return names, total
+	}
+	for _, term := range []string{"ŁUKASZ", "żÓŁĆ", "asz ż", "LUKASZ.ZOLC@", strings.ToLower(confirmation)} {
+		if names, total := find(term, 0, 10); total != 1 || len(names) != 1 || names[0] != "Łukasz Żółć" {
+			t.Errorf("search %q: %q (%d)", term, names, total)
+		}
+	}
+	// "łęcka 1" matches 1 and 10..19 but not 17 (renamed): ten, in pages.
+	first, total := find("ŁĘCKA 1", 0, 6)
+	second, _ := find("ŁĘCKA 1", 6, 6)
+	if total != 10 || len(first) != 6 || len(second) != 4 || first[0] != "Zofia Łęcka 1" || slices.Contains(second, first[5]) {
+		t.Errorf("paged search: %d, %q then %q", total, first, second)
+	}
+	if _, total := find("100%_", 0, 10); total != 0 {
+		t.Errorf("LIKE wildcards are not escaped: %d", total)
+	}
+	if _, total := find("  ", 0, 10); total != 30 {
+		t.Errorf("a blank search lists all: %d", total)
+	}
+}

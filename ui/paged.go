@@ -71,8 +71,11 @@ func (p *pagedRows[T]) length() int {
 }
 
 // row returns row id when its page is in memory; otherwise ok is false and
-// page is the page to load.
+// page is the page to load (-1 when there is none: no such row).
 func (p *pagedRows[T]) row(id int) (row T, ok bool, page int) {
+	if id < 0 {
+		return row, false, -1
+	}
 	page = id / p.size
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -100,6 +100,20 @@ func (g *gatedSessions) List(ctx context.Context, f app.SessionFilter) ([]app.Se
 	return rows, total, err
 }
 
+func (g *gatedSessions) Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error) {
+	g.mu.Lock()
+	g.calls++
+	if goid() == g.ui {
+		g.onUI++
+	}
+	g.mu.Unlock()
+	rows, total, err := g.SessionService.Registrations(ctx, f)
+	g.mu.Lock()
+	g.biggest = max(g.biggest, len(rows))
+	g.mu.Unlock()
+	return rows, total, err
+}
+
 func scaleEnv(t *testing.T) (*storage.DB, Deps, *offThread, fyne.App) {
 	t.Helper()
 	path, err := demodata.Cached(context.Background(),
@@ -260,5 +274,82 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	off.drain()
 	if len(d.budgets) != 50 {
 		t.Errorf("departments screen shows %d budgets, want 50", len(d.budgets))
+	}
+}
+
+// A busy session's registrations (2,504 in the largest session of this
+// data) are read a page at a time off the UI thread, and a row selected
+// deep in the list is the one the actions work on.
+func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
+	db, deps, off, a := scaleEnv(t)
+	gated := &gatedSessions{SessionService: deps.Sessions, ui: goid()}
+	deps.Sessions = gated
+	var sessionID int64
+	var n int
+	db.Read().QueryRow(`SELECT session_id, count(*) FROM registration GROUP BY session_id ORDER BY count(*) DESC LIMIT 1`).
+		Scan(&sessionID, &n)
+	if n <= registrationsPageSize*registrationsPagesKept {
+		t.Fatalf("the busiest session has %d registrations; the test needs more than %d", n, registrationsPageSize*registrationsPagesKept)
+	}
+	s, err := db.Session(context.Background(), sessionID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("scale")
+	w.Resize(fyne.NewSize(1000, 700))
+	v := showRegistrations(deps, w, s, nil)
+	if off.pending() == 0 {
+		t.Error("the registrations were read on the UI thread")
+	}
+	off.drain()
+	if v.list.Length() != n || v.count.Text != T("regs.count", map[string]any{"Count": n}) {
+		t.Fatalf("list length %d (%q), want %d", v.list.Length(), v.count.Text, n)
+	}
+	if held := v.rows.held(); held == 0 || held > registrationsPageSize {
+		t.Errorf("after opening, %d registrations are held; want one page", held)
+	}
+	for _, id := range []int{n / 4, n / 2, n - 1, 0, n / 3, n / 5, n / 7, 3 * n / 4, 5 * n / 6, n / 9} {
+		v.list.ScrollTo(id)
+		off.drain()
+		v.list.Refresh()
+		off.drain()
+	}
+	if held := v.rows.held(); held > registrationsPageSize*registrationsPagesKept {
+		t.Errorf("after scrolling, %d registrations are held; at most %d may be", held, registrationsPageSize*registrationsPagesKept)
+	}
+	// The last row is the session's newest registration.
+	var lastID int64
+	db.Read().QueryRow(`SELECT max(id) FROM registration WHERE session_id = ?`, sessionID).Scan(&lastID)
+	v.list.ScrollTo(n - 1)
+	off.drain()
+	v.list.Select(n - 1)
+	off.drain()
+	if r, ok := v.current(); !ok || r.ID != lastID || v.refund.Disabled() != (r.PaidMinor <= r.RefundedMinor) {
+		t.Errorf("selecting the last row: %+v (%v), refund disabled %v; want registration %d", r, ok, v.refund.Disabled(), lastID)
+	}
+	// Searching by a last name narrows the list, off the UI thread.
+	var last string
+	var want int
+	db.Read().QueryRow(`SELECT last_name FROM registration WHERE id = ?`, lastID).Scan(&last)
+	db.Read().QueryRow(`SELECT count(*) FROM registration WHERE session_id = ?1 AND (last_name LIKE ?2 OR email LIKE ?2)`,
+		sessionID, "%"+last+"%").Scan(&want)
+	test.Type(v.search, strings.ToUpper(last))
+	if off.pending() == 0 {
+		t.Error("the search ran on the UI thread")
+	}
+	off.drain()
+	if v.list.Length() != want || want == 0 || want == n {
+		t.Errorf("search %q: %d rows, want %d", last, v.list.Length(), want)
+	}
+	if _, ok := v.current(); ok {
+		t.Error("a new search keeps the old selection")
+	}
+	gated.mu.Lock()
+	defer gated.mu.Unlock()
+	if gated.onUI > 0 || gated.calls == 0 {
+		t.Errorf("%d of %d registration queries ran on the UI thread", gated.onUI, gated.calls)
+	}
+	if gated.biggest > registrationsPageSize {
+		t.Errorf("a query returned %d registrations; pages are %d", gated.biggest, registrationsPageSize)
 	}
 }

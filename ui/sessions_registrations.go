@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
@@ -24,20 +26,30 @@ type registrationsView struct {
 	dlg     *dialog.CustomDialog
 	content fyne.CanvasObject
 
+	search   *widget.Entry
 	list     *widget.List
-	rows     []app.Registration
-	total    int
+	rows     *pagedRows[app.Registration]
+	count    *widget.Label
 	detail   *widget.Label
 	message  *widget.Label
 	cancel   *widget.Button
 	refund   *widget.Button
 	receipt  *widget.Button
 	export   *widget.Button
-	selected int
+	selected int              // the list index, -1 for none
+	sel      app.Registration // the selected row as last read
 }
 
+// A busy session has thousands of registrations (11,462 in the largest
+// demo session): the list reads them a page at a time as it scrolls.
+const (
+	registrationsPageSize  = 200
+	registrationsPagesKept = 5
+)
+
 func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func()) *registrationsView {
-	v := &registrationsView{deps: deps, win: w, session: s, selected: -1}
+	v := &registrationsView{deps: deps, win: w, session: s, selected: -1,
+		rows: newPagedRows[app.Registration](registrationsPageSize, registrationsPagesKept)}
 	v.build()
 	v.dlg = dialog.NewCustomWithoutButtons(T("regs.title", map[string]any{"Topic": s.Topic}), v.content, w)
 	v.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("pay.close"), func() { v.dlg.Hide() })})
@@ -46,15 +58,14 @@ func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func())
 			onClosed()
 		}
 	})
-	v.dlg.Resize(fyne.NewSize(860, 600))
+	v.dlg.Resize(fyne.NewSize(960, 640))
 	v.dlg.Show()
 	v.load()
 	return v
 }
 
 func (v *registrationsView) build() {
-	v.list = widget.NewList(
-		func() int { return len(v.rows) },
+	v.list = widget.NewList(v.rows.length,
 		func() fyne.CanvasObject {
 			cells := make([]fyne.CanvasObject, 5)
 			for i := range cells {
@@ -63,14 +74,32 @@ func (v *registrationsView) build() {
 			return newColumns(registrationColumns, cells...)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(v.rows) {
+			cells := o.(*fyne.Container).Objects
+			r, ok := v.row(id)
+			if !ok {
+				cells[0].(*cellLabel).SetText("…")
+				for _, c := range cells[1:] {
+					c.(*cellLabel).SetText("")
+				}
 				return
 			}
-			for i, t := range registrationRowTexts(v.rows[id]) {
-				o.(*fyne.Container).Objects[i].(*cellLabel).SetText(t)
+			for i, t := range registrationRowTexts(r) {
+				cells[i].(*cellLabel).SetText(t)
 			}
 		})
-	v.list.OnSelected = func(id widget.ListItemID) { v.selected = id; v.showSelected() }
+	v.list.OnSelected = func(id widget.ListItemID) {
+		v.selected = id
+		v.sel, _ = v.row(id)
+		v.showSelected()
+	}
+	v.count = widget.NewLabel("")
+	v.search = widget.NewEntry()
+	v.search.SetPlaceHolder(T("regs.search"))
+	v.search.OnChanged = func(string) {
+		v.selected, v.sel = -1, app.Registration{}
+		v.list.UnselectAll()
+		v.load()
+	}
 	v.detail = widget.NewLabel(T("regs.select_one"))
 	v.detail.Wrapping = fyne.TextWrapWord
 	v.message = widget.NewLabel("")
@@ -83,11 +112,13 @@ func (v *registrationsView) build() {
 	v.showSelected()
 	header := newColumns(registrationColumns, boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
 		boldLabel(T("regs.col_method")), boldLabel(T("regs.col_amount")), boldLabel(T("regs.col_discount")))
-	bottom := container.NewVBox(widget.NewSeparator(), v.detail, v.message,
+	bottom := container.NewVBox(v.count, widget.NewSeparator(), v.detail, v.message,
 		container.NewHBox(v.cancel, v.refund, v.receipt, v.export))
-	list := container.NewBorder(header, nil, nil, nil, v.list)
-	sized := container.NewGridWrap(fyne.NewSize(820, 300), list)
-	v.content = container.NewBorder(nil, bottom, nil, nil, sized)
+	list := container.NewBorder(container.NewVBox(v.search, header), nil, nil, nil, v.list)
+	// At least 900×300, and the list takes whatever the dialog has more.
+	least := canvas.NewRectangle(color.Transparent)
+	least.SetMinSize(fyne.NewSize(900, 300))
+	v.content = container.NewBorder(nil, bottom, nil, nil, container.NewStack(least, list))
 }
 
 // registrationStatusText is a status in the UI language.
@@ -95,7 +126,7 @@ func registrationStatusText(s app.RegistrationStatus) string { return T("regs.st
 
 // registrationColumns are the widths of attendee (name and email), status,
 // method, amount and discount.
-var registrationColumns = []float32{3.2, 1.4, 1.7, 1.6, 1.6}
+var registrationColumns = []float32{3, 1.6, 1.7, 2, 1.4}
 
 func registrationRowTexts(r app.Registration) []string {
 	method := ""
@@ -117,29 +148,61 @@ func registrationRowTexts(r app.Registration) []string {
 	return []string{r.Name() + " <" + r.Email + ">", registrationStatusText(r.Status), method, amount, discount}
 }
 
+// load starts the list over (after an action changed a row): the first
+// page, and the selected row's page so that it stays selected.
 func (v *registrationsView) load() {
+	v.rows.reset()
+	v.loadPage(0)
+	if v.selected >= 0 {
+		v.loadPage(v.selected / registrationsPageSize)
+	}
+}
+
+// loadPage reads one page off the UI thread.
+func (v *registrationsView) loadPage(page int) {
+	gen, ok := v.rows.begin(page)
+	if !ok {
+		return
+	}
+	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text,
+		Offset: page * registrationsPageSize, Limit: registrationsPageSize}
 	v.deps.run(func() {
-		rows, total, err := v.deps.Sessions.Registrations(context.Background(), app.RegistrationFilter{SessionID: v.session.ID, Limit: 1000})
+		rows, total, err := v.deps.Sessions.Registrations(context.Background(), f)
 		fyne.Do(func() {
+			if !v.rows.store(gen, page, rows, total, err) {
+				return
+			}
 			if err != nil {
 				v.showMessage(ErrorText(err), widget.DangerImportance)
 				return
 			}
-			v.rows, v.total = rows, total
-			v.list.Refresh()
-			if v.selected >= len(v.rows) {
-				v.selected = -1
+			v.count.SetText(T("regs.count", map[string]any{"Count": total}))
+			if v.selected >= total {
+				v.selected, v.sel = -1, app.Registration{}
+				v.list.UnselectAll()
+			} else if r, ok, _ := v.rows.row(v.selected); ok && (v.sel.ID == 0 || r.ID == v.sel.ID) {
+				v.sel = r // the row as stored now, after an action
 			}
+			v.list.Refresh()
 			v.showSelected()
 		})
 	})
 }
 
+// row returns a loaded row, asking for its page when it is not.
+func (v *registrationsView) row(id int) (app.Registration, bool) {
+	r, ok, page := v.rows.row(id)
+	if !ok && page >= 0 {
+		v.loadPage(page)
+	}
+	return r, ok
+}
+
 func (v *registrationsView) current() (app.Registration, bool) {
-	if v.selected < 0 || v.selected >= len(v.rows) {
+	if v.selected < 0 || v.sel.ID == 0 {
 		return app.Registration{}, false
 	}
-	return v.rows[v.selected], true
+	return v.sel, true
 }
 
 func (v *registrationsView) showSelected() {
