@@ -376,3 +376,56 @@ func TestBrandOf(t *testing.T) {
 		t.Error("maestro")
 	}
 }
+
+// An attempt's copy of the body is zeroed by whoever is last to hold it:
+// the transport once it has written the request, or the attempt when no
+// connection was made; never while the transport may still read it.
+func TestWireBodyWipedByItsLastHolder(t *testing.T) {
+	zero := func(w *wireBody) bool { return bytes.Equal(w.buf, make([]byte, len(w.buf))) }
+	src := []byte("ACCT[16]=4111111111111111")
+
+	w := newWireBody(src)
+	w.done()
+	if !zero(w) {
+		t.Error("no connection: the attempt must wipe its copy")
+	}
+	w = newWireBody(src)
+	w.connect()
+	w.done()
+	if zero(w) {
+		t.Error("connected: the copy was wiped while the transport may still read it")
+	}
+	w.written()
+	if !zero(w) {
+		t.Error("written: the copy must be wiped")
+	}
+	if string(src) != "ACCT[16]=4111111111111111" || &w.buf[0] == &src[0] {
+		t.Error("the attempt must work on a copy")
+	}
+}
+
+// A server that answers before reading the body and hangs up: the call
+// ends, the transport's late reads and the wipes do not race (run with
+// -race), and the body is zeroed.
+func TestEarlyAnswerBeforeBodyIsRead(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		_, _ = w.Write([]byte("RESULT=0&PNREF=A1B2C3D4E5F6&RESPMSG=Approved"))
+	}))
+	defer srv.Close()
+	c, err := New(Config{Endpoint: srv.URL, User: "u", Vendor: "v", Partner: "PayPal", Password: "pw", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wiped := make(chan []byte, 1)
+	c.afterWipe = func(b []byte) { wiped <- b }
+	long := strings.Repeat("Go workshop ", 20)
+	for range 20 {
+		res := c.Sale(context.Background(), app.SaleRequest{Key: newKey(), Amount: money(t, "10.00", "USD"),
+			Description: long, Card: testCard(visa)})
+		wantOutcome(t, "early answer", res, app.OutcomeApproved)
+		if b := <-wiped; !bytes.Equal(b, make([]byte, len(b))) {
+			t.Fatal("body buffer not zeroed")
+		}
+	}
+}
