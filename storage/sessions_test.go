@@ -678,7 +678,7 @@ func TestSessionsListInOrderOfStart(t *testing.T) {
 		}
 	}
 	add("day-long, in progress", -20*time.Hour, 24*60) // ends in 4 h
-	add("short, later", time.Hour, 30)                // ends in 1.5 h
+	add("short, later", time.Hour, 30)                 // ends in 1.5 h
 	add("next week", 7*24*time.Hour, 60)
 	add("yesterday, long", -30*time.Hour, 8*60) // ended 22 h ago
 	add("yesterday, short", -26*time.Hour, 30)  // started later, ended sooner
