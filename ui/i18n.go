@@ -27,10 +27,9 @@ var (
 // operating system. It returns the language now in use.
 //
 // The chosen language's messages (all its files, merged) are loaded under
-// every shipped locale, so that Fyne's localizer, whichever locale it
-// settles on, finds them; Fyne's own strings come with Fyne. Each load
-// makes Fyne rebuild its localizer, so it is one load per locale, not one
-// per file.
+// the locales Fyne's localizer may settle on, so that it finds them; Fyne's
+// own strings come with Fyne. Each load makes Fyne parse the messages and
+// rebuild its localizer, so it is one load per locale, not one per file.
 func SetLanguage(choice string) string {
 	langMu.Lock()
 	defer langMu.Unlock()
@@ -42,8 +41,15 @@ func SetLanguage(choice string) string {
 	if err != nil {
 		fyne.LogError("loading translations", err)
 	}
+	// Under "en", Fyne's fallback, the messages serve every system locale
+	// but Polish; under "pl" too only when the system is Polish (a parse
+	// saved at start-up on every other system).
+	locales := []fyne.Locale{"en"}
+	if systemLanguage() == "pl" {
+		locales = append(locales, "pl")
+	}
 	if data != nil {
-		for _, l := range []fyne.Locale{"en", "pl"} {
+		for _, l := range locales {
 			if err := lang.AddTranslationsForLocale(data, l); err != nil {
 				fyne.LogError("loading translations", err)
 			}
