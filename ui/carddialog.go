@@ -764,6 +764,7 @@ func (d *CardDialog) setRunning(on bool) {
 		d.message.Hide()
 		d.hint.Hide()
 		d.working.Show()
+		d.working.Refresh()
 		d.progress.Start()
 	} else {
 		d.progress.Stop()

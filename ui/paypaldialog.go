@@ -141,6 +141,7 @@ func (d *PayPalDialog) onLink(l app.ApprovalLink) {
 	d.link = l
 	d.openAgain.Show()
 	d.working.Show()
+	d.working.Refresh()
 	d.showLeft()
 	d.open()
 	d.tickMu.Lock()

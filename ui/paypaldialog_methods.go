@@ -56,6 +56,7 @@ func (c *paypalCredentials) refresh() {
 		return
 	}
 	c.box.Show()
+	c.box.Refresh()
 	c.result.SetText("")
 	c.t.s.deps.run(func() {
 		has, err := c.t.s.deps.Merchant.HasCredentials(app.ProcessorPayPalREST)

@@ -86,29 +86,32 @@ type promoScreen struct {
 	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
 
 	// The selected code's pane.
-	detail     *fyne.Container
-	info       *widget.Label
-	report     *widget.Label
-	reportNote *widget.Label
-	sessions   *widget.Button
-	edit       *widget.Button
-	extend     *widget.Button
-	disable    *widget.Button
-	remove     *widget.Button
-	recipients []app.PromoRecipient
-	recipList  *widget.List
-	email      *widget.Entry
-	name       *widget.Entry
-	add        *widget.Button
-	importBtn  *widget.Button
-	exportRcpt *widget.Button
-	sendLang   *widget.Select
-	send       *widget.Button
-	sendBatch  *widget.Button // sends the batch just generated one code per recipient
-	batch      []int64        // that batch's codes
-	cancelSend *widget.Button
-	progress   *widget.ProgressBar
-	sendStatus *widget.Label
+	detail *fyne.Container
+	// detailScroll holds detail; it is refreshed when detail is shown, as
+	// a container's Show does not lay it out or redraw it.
+	detailScroll *container.Scroll
+	info         *widget.Label
+	report       *widget.Label
+	reportNote   *widget.Label
+	sessions     *widget.Button
+	edit         *widget.Button
+	extend       *widget.Button
+	disable      *widget.Button
+	remove       *widget.Button
+	recipients   []app.PromoRecipient
+	recipList    *widget.List
+	email        *widget.Entry
+	name         *widget.Entry
+	add          *widget.Button
+	importBtn    *widget.Button
+	exportRcpt   *widget.Button
+	sendLang     *widget.Select
+	send         *widget.Button
+	sendBatch    *widget.Button // sends the batch just generated one code per recipient
+	batch        []int64        // that batch's codes
+	cancelSend   *widget.Button
+	progress     *widget.ProgressBar
+	sendStatus   *widget.Label
 	// stopSend cancels the running send (nil when none runs); UI thread only.
 	stopSend context.CancelFunc
 
@@ -171,10 +174,13 @@ func (s *promoScreen) build() {
 		}
 	}
 	s.buildDetail()
-	top := container.NewHBox(s.generate, s.custom, s.templateBtn, s.exportCodes, s.exportReport)
+	// The actions scroll sideways rather than widen the window (five
+	// buttons are wider than the default window, more so in Polish).
+	top := container.NewHScroll(container.NewHBox(s.generate, s.custom, s.templateBtn, s.exportCodes, s.exportReport))
 	codes := container.NewBorder(container.NewBorder(nil, nil, nil, s.count, s.search), nil, nil, nil, s.list)
-	split := container.NewHSplit(codes, container.NewVScroll(s.detail))
-	split.Offset = 0.38
+	s.detailScroll = container.NewVScroll(s.detail)
+	split := container.NewHSplit(codes, s.detailScroll)
+	split.Offset = 0.5
 	s.root.Objects = []fyne.CanvasObject{container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle(T("nav.promo"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), top),
 		s.status, nil, nil, split)}
@@ -384,6 +390,7 @@ func (s *promoScreen) showCode(c app.PromoCode) {
 		s.disable.SetText(T("promo.disable"))
 	}
 	s.detail.Show()
+	s.detailScroll.Refresh()
 	id := c.ID
 	s.deps.run(func() {
 		ctx := context.Background()

@@ -179,6 +179,7 @@ func (v *actualUsageView) showError(err error) {
 	v.charge.Hide()
 	v.refund.Hide()
 	v.result.Show()
+	v.result.Refresh()
 }
 
 func (v *actualUsageView) money(minor int64) string {
@@ -216,6 +217,7 @@ func (v *actualUsageView) show(tu app.TrueUp) {
 	}
 	v.status.Refresh()
 	v.result.Show()
+	v.result.Refresh()
 	v.dlg.Resize(fyne.NewSize(560, v.dlg.MinSize().Height))
 }
 
