@@ -33,6 +33,12 @@ func TestDemoDataCreatesATestSiteAndIsDeterministic(t *testing.T) {
 		if demo, err := demodata.IsDemo(context.Background(), db); err != nil || !demo {
 			t.Fatalf("not marked as demo data (%v)", err)
 		}
+		// A person trying the demo can pay: cards through Payflow and, on
+		// this US site, Express Checkout (all against the sandbox).
+		if ps, err := db.PaymentSettings(context.Background()); err != nil ||
+			ps != (app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true, ExpressCheckout: true}) {
+			t.Fatalf("payment settings %+v, %v", ps, err)
+		}
 		return out
 	}
 	var got []string

@@ -18,17 +18,22 @@ func CacheDir() string { return filepath.Join(os.TempDir(), "trainpay-demo") }
 
 // Cached returns the path of a database that holds demo data of o's sizes
 // and seed, generating it on first use. The file is named after the sizes,
-// the seed, the anchor month and the schema version, so tests and
-// benchmarks of every package share it and a new schema builds a new one.
+// the seed, the anchor month, the schema version and the generator's
+// version, so tests and benchmarks of every package share it and a new
+// schema or generator builds a new one.
 // Callers must not write into it (copy it first). Concurrent callers, in
 // this process or others, wait for the one that builds it.
+// generatorVersion changes whenever Generate writes different data for the
+// same options (2: payment methods offered).
+const generatorVersion = 2
+
 func Cached(ctx context.Context, o Options) (string, error) {
 	if o.Now.IsZero() {
 		o.Now = Anchor(time.Now())
 	}
 	o.Force, o.Progress = false, nil
-	name := fmt.Sprintf("demo-v%d-%s-seed%d-s%d-r%d-c%d-d%d.db", storage.SchemaVersion(), o.Now.Format("20060102"),
-		o.Seed, o.Sessions, o.Registrations, o.Codes, o.Departments)
+	name := fmt.Sprintf("demo-v%d-g%d-%s-seed%d-s%d-r%d-c%d-d%d.db", storage.SchemaVersion(), generatorVersion,
+		o.Now.Format("20060102"), o.Seed, o.Sessions, o.Registrations, o.Codes, o.Departments)
 	dir := CacheDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", app.Internal(err, "create the demo cache folder")

@@ -244,7 +244,37 @@ func (g *generator) setUpSite(ctx context.Context) error {
 		audit = append(audit, app.AuditEntry{At: time.Now(), Actor: app.ActorAccountManager, Action: "feature.provisioned",
 			Target: string(f), New: "true (demo data)"})
 	}
-	return g.db.SaveFeatures(ctx, states, audit)
+	if err := g.db.SaveFeatures(ctx, states, audit); err != nil {
+		return err
+	}
+	return g.setUpMethods(ctx)
+}
+
+// setUpMethods offers cards through Payflow, and Express Checkout where the
+// site's country and currency allow it, when the site offers nothing yet:
+// the demo site is in Test mode, so they run against the offline sandbox
+// with no credentials, and a person trying the demo can pay.
+func (g *generator) setUpMethods(ctx context.Context) error {
+	old, err := g.db.PaymentSettings(ctx)
+	if err != nil || old != (app.PaymentSettings{}) {
+		return err
+	}
+	next := app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true,
+		ExpressCheckout: app.ProcessorAllowed(g.site, app.ProcessorPayPalREST) == nil}
+	if err := next.Validate(g.site); err != nil {
+		return err
+	}
+	at := time.Now()
+	audit := []app.AuditEntry{
+		{At: at, Actor: app.ActorSetup, Action: "methods.processor", New: string(next.Processor) + " (demo data)"},
+		{At: at, Actor: app.ActorSetup, Action: "methods.credit_cards", Old: "false", New: "true (demo data)"},
+		{At: at, Actor: app.ActorSetup, Action: "methods.debit_cards", Old: "false", New: "true (demo data)"},
+	}
+	if next.ExpressCheckout {
+		audit = append(audit, app.AuditEntry{At: at, Actor: app.ActorSetup, Action: "methods.express_checkout",
+			Old: "false", New: "true (demo data)"})
+	}
+	return g.db.SavePaymentSettings(ctx, next, audit)
 }
 
 func (g *generator) mark(ctx context.Context) error {
