@@ -167,7 +167,9 @@ func (m *MainWindow) buildMain() {
 
 	langSelect := newLanguageSelect(m.settings, func() { m.rebuild() })
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), langSelect), nil, nil, m.nav)
-	split := container.NewHSplit(left, m.content)
+	// A section wider than the window scrolls sideways instead of making
+	// the window grow past the screen or squeezing the sections list.
+	split := container.NewHSplit(left, container.NewHScroll(m.content))
 	split.Offset = 0.22
 	m.win.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
 

@@ -44,10 +44,16 @@ type planScenario struct {
 	estimate                   *app.EstimatedCost
 }
 
+// planColumns are the widths of the row labels and the three options.
+var planColumns = []float32{2, 1, 1, 1}
+
 func newPlanScreen(deps Deps, site app.Site) *planScreen {
 	s := &planScreen{deps: deps, site: site}
 	defaults := [planScenarios][3]string{{"90", "25", "40"}, {"60", "25", "40"}, {"90", "40", "25"}}
-	grid := container.NewGridWithColumns(planScenarios + 1)
+	// Rows of weighted columns, not a grid: a grid gives every column the
+	// widest cell's width, and four of those made the screen wider than
+	// the default window.
+	grid := container.NewVBox()
 	header := []fyne.CanvasObject{widget.NewLabel("")}
 	for i := range s.scenarios {
 		sc := &planScenario{duration: widget.NewEntry(), computers: widget.NewEntry(), share: widget.NewEntry(),
@@ -55,6 +61,7 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 			breakEven: widget.NewLabel(""), err: widget.NewLabel("")}
 		sc.total.TextStyle = fyne.TextStyle{Bold: true}
 		sc.breakEven.TextStyle = fyne.TextStyle{Bold: true}
+		sc.breakEven.Wrapping = fyne.TextWrapWord // "6 (netto 22,50 zł od osoby)" in a third of the width
 		sc.err.Importance = widget.DangerImportance
 		sc.err.Wrapping = fyne.TextWrapWord
 		sc.duration.SetText(defaults[i][0])
@@ -68,14 +75,13 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 			fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	}
 	row := func(label string, cell func(*planScenario) fyne.CanvasObject) {
-		grid.Add(widget.NewLabel(label))
+		cells := []fyne.CanvasObject{widget.NewLabel(label)}
 		for _, sc := range s.scenarios {
-			grid.Add(cell(sc))
+			cells = append(cells, cell(sc))
 		}
+		grid.Add(newColumns(planColumns, cells...))
 	}
-	for _, h := range header {
-		grid.Add(h)
-	}
+	grid.Add(newColumns(planColumns, header...))
 	row(T("plan.duration"), func(sc *planScenario) fyne.CanvasObject { return sc.duration })
 	row(T("plan.computers"), func(sc *planScenario) fyne.CanvasObject { return sc.computers })
 	row(T("plan.share"), func(sc *planScenario) fyne.CanvasObject { return sc.share })
@@ -93,11 +99,11 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 	s.feeError.Wrapping = fyne.TextWrapWord
 	s.rates = widget.NewLabel("")
 	s.rates.Wrapping = fyne.TextWrapWord
-	breakEven := container.NewGridWithColumns(planScenarios + 1)
-	breakEven.Add(widget.NewLabel(T("plan.break_even")))
+	breakEvenCells := []fyne.CanvasObject{widget.NewLabel(T("plan.break_even"))}
 	for _, sc := range s.scenarios {
-		breakEven.Add(sc.breakEven)
+		breakEvenCells = append(breakEvenCells, sc.breakEven)
 	}
+	breakEven := newColumns(planColumns, breakEvenCells...)
 	s.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		widget.NewLabelWithStyle(T("plan.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel(T("plan.offline")), s.rates, widget.NewSeparator(), grid, widget.NewSeparator(),
