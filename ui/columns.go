@@ -64,3 +64,27 @@ func (l *columnsLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	}
 	return fyne.NewSize(width, height)
 }
+
+// newCellRow is a list row of one cellLabel a column, laid out by weights.
+func newCellRow(weights []float32) *fyne.Container {
+	cells := make([]fyne.CanvasObject, len(weights))
+	for i := range cells {
+		cells[i] = newCellLabel("")
+	}
+	return newColumns(weights, cells...)
+}
+
+// setCellRow shows texts in a row made by newCellRow; a nil texts is a
+// row whose page is still loading.
+func setCellRow(row fyne.CanvasObject, texts []string) {
+	for i, c := range row.(*fyne.Container).Objects {
+		t := ""
+		switch {
+		case texts == nil && i == 0:
+			t = "…"
+		case i < len(texts):
+			t = texts[i]
+		}
+		c.(*cellLabel).SetText(t)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/demodata"
@@ -74,8 +75,8 @@ func (o *offThread) drain() {
 	}
 }
 
-// gatedSessions records whether a List call ran on the UI (test)
-// goroutine, and the largest page read.
+// gatedSessions records whether a List or Registrations call ran on the UI
+// (test) goroutine, and the largest page read.
 type gatedSessions struct {
 	SessionService
 	ui int64
@@ -86,32 +87,39 @@ type gatedSessions struct {
 	biggest int
 }
 
-func (g *gatedSessions) List(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error) {
+// record counts a call, and whether it ran on the UI goroutine, and keeps
+// the largest page it returned.
+func record[T any](g *gatedSessions, call func() ([]T, int, error)) ([]T, int, error) {
 	g.mu.Lock()
 	g.calls++
 	if goid() == g.ui {
 		g.onUI++
 	}
 	g.mu.Unlock()
-	rows, total, err := g.SessionService.List(ctx, f)
+	rows, total, err := call()
 	g.mu.Lock()
 	g.biggest = max(g.biggest, len(rows))
 	g.mu.Unlock()
 	return rows, total, err
 }
 
+func (g *gatedSessions) List(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error) {
+	return record(g, func() ([]app.SessionSummary, int, error) { return g.SessionService.List(ctx, f) })
+}
+
 func (g *gatedSessions) Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error) {
-	g.mu.Lock()
-	g.calls++
-	if goid() == g.ui {
-		g.onUI++
+	return record(g, func() ([]app.Registration, int, error) { return g.SessionService.Registrations(ctx, f) })
+}
+
+// scrollThrough jumps around a list of n rows as a person scrolling would,
+// letting each jump's page loads finish.
+func scrollThrough(l *widget.List, off *offThread, n int) {
+	for _, id := range []int{n / 4, n / 2, n - 1, 0, n / 3, n / 5, n / 7, 3 * n / 4, 5 * n / 6, n / 9} {
+		l.ScrollTo(id)
+		off.drain()
+		l.Refresh()
+		off.drain()
 	}
-	g.mu.Unlock()
-	rows, total, err := g.SessionService.Registrations(ctx, f)
-	g.mu.Lock()
-	g.biggest = max(g.biggest, len(rows))
-	g.mu.Unlock()
-	return rows, total, err
 }
 
 func scaleEnv(t *testing.T) (*storage.DB, Deps, *offThread, fyne.App) {
@@ -171,12 +179,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 		t.Errorf("after opening, %d sessions are held; want one page", n)
 	}
 	// Scroll through the list: pages come and go, never all of them.
-	for _, id := range []int{upcoming / 4, upcoming / 2, upcoming - 1, 0, upcoming / 3, upcoming / 5, upcoming / 7, 3 * upcoming / 4, 5 * upcoming / 6, upcoming / 9} {
-		s.list.ScrollTo(id)
-		off.drain()
-		s.list.Refresh()
-		off.drain()
-	}
+	scrollThrough(s.list, off, upcoming)
 	if n := held(); n > sessionsPageSize*sessionsPagesKept {
 		t.Errorf("after scrolling, %d sessions are held; at most %d may be", n, sessionsPageSize*sessionsPagesKept)
 	}
@@ -233,12 +236,7 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	if n := heldCodes(); n == 0 || n > promoPageSize {
 		t.Errorf("after opening, the codes screen holds %d codes; want one page", n)
 	}
-	for _, id := range []int{codes / 4, codes / 2, codes - 1, 0, codes / 3, codes / 5, codes / 7, 3 * codes / 4, 5 * codes / 6, codes / 9} {
-		p.list.ScrollTo(id)
-		off.drain()
-		p.list.Refresh()
-		off.drain()
-	}
+	scrollThrough(p.list, off, codes)
 	if n := heldCodes(); n > promoPageSize*promoPagesKept {
 		t.Errorf("after scrolling, the codes screen holds %d codes; at most %d may be", n, promoPageSize*promoPagesKept)
 	}
@@ -308,12 +306,7 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 	if held := v.rows.held(); held == 0 || held > registrationsPageSize {
 		t.Errorf("after opening, %d registrations are held; want one page", held)
 	}
-	for _, id := range []int{n / 4, n / 2, n - 1, 0, n / 3, n / 5, n / 7, 3 * n / 4, 5 * n / 6, n / 9} {
-		v.list.ScrollTo(id)
-		off.drain()
-		v.list.Refresh()
-		off.drain()
-	}
+	scrollThrough(v.list, off, n)
 	if held := v.rows.held(); held > registrationsPageSize*registrationsPagesKept {
 		t.Errorf("after scrolling, %d registrations are held; at most %d may be", held, registrationsPageSize*registrationsPagesKept)
 	}

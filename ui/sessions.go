@@ -191,28 +191,14 @@ func (s *sessionsScreen) row(id int) (app.SessionSummary, bool) {
 // the topic and the start (date, time and zone) need the room.
 var sessionColumns = []float32{2.6, 2.2, 1.8, 1.4, 1.3}
 
-func (s *sessionsScreen) newRow() fyne.CanvasObject {
-	cells := make([]fyne.CanvasObject, 5)
-	for i := range cells {
-		cells[i] = newCellLabel("")
-	}
-	return newColumns(sessionColumns, cells...)
-}
+func (s *sessionsScreen) newRow() fyne.CanvasObject { return newCellRow(sessionColumns) }
 
 func (s *sessionsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	cells := o.(*fyne.Container).Objects
-	r, ok := s.row(id)
-	if !ok {
-		cells[0].(*cellLabel).SetText("…")
-		for _, c := range cells[1:] {
-			c.(*cellLabel).SetText("")
-		}
-		return
+	var texts []string
+	if r, ok := s.row(id); ok {
+		texts = sessionRowTexts(r)
 	}
-	texts := sessionRowTexts(r)
-	for i, c := range cells {
-		c.(*cellLabel).SetText(texts[i])
-	}
+	setCellRow(o, texts)
 }
 
 // sessionRowTexts are a row's cells: topic (with a cancelled mark), start

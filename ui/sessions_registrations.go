@@ -66,26 +66,13 @@ func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func())
 
 func (v *registrationsView) build() {
 	v.list = widget.NewList(v.rows.length,
-		func() fyne.CanvasObject {
-			cells := make([]fyne.CanvasObject, 5)
-			for i := range cells {
-				cells[i] = newCellLabel("")
-			}
-			return newColumns(registrationColumns, cells...)
-		},
+		func() fyne.CanvasObject { return newCellRow(registrationColumns) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			cells := o.(*fyne.Container).Objects
-			r, ok := v.row(id)
-			if !ok {
-				cells[0].(*cellLabel).SetText("…")
-				for _, c := range cells[1:] {
-					c.(*cellLabel).SetText("")
-				}
-				return
+			var texts []string
+			if r, ok := v.row(id); ok {
+				texts = registrationRowTexts(r)
 			}
-			for i, t := range registrationRowTexts(r) {
-				cells[i].(*cellLabel).SetText(t)
-			}
+			setCellRow(o, texts)
 		})
 	v.list.OnSelected = func(id widget.ListItemID) {
 		v.selected = id
