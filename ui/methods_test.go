@@ -170,7 +170,7 @@ func TestPaymentsPageTestPaymentAndRefund(t *testing.T) {
 		t.Fatalf("sandbox ledger: %+v", l)
 	}
 	test.Tap(p.reconcile)
-	if p.report.Text != "Checked 0 open payments: 0 went through, 0 did not, 0 still unknown, 0 need review." {
+	if p.report.Text != "Checked 0 open payments: 0 went through, 0 did not, 0 still unknown, 0 need review." || !p.report.Visible() {
 		t.Fatalf("reconcile: %q", p.report.Text)
 	}
 }

@@ -75,6 +75,7 @@ func newPaymentsTab(s *adminScreen) *paymentsTab {
 	p.busy.Hide()
 	p.report = widget.NewLabel("")
 	p.report.Wrapping = fyne.TextWrapWord
+	p.report.Hide() // an empty line until there is a report
 
 	top := container.NewVBox(container.NewHBox(p.reconcile, p.testPay), p.busy, p.report, p.filter)
 	bottom := container.NewVBox(container.NewHBox(p.newer, p.older, p.page), widget.NewSeparator(), p.detail, container.NewHBox(p.refund))
@@ -185,6 +186,7 @@ func (p *paymentsTab) onReconcile() {
 			}
 			p.report.SetText(T("payments.reconciled", map[string]any{"Checked": rep.Checked, "Charged": rep.Charged,
 				"NotCharged": rep.NotCharged, "Open": rep.StillOpen, "Review": rep.NeedsReview}))
+			p.report.Show()
 			p.load(0)
 		})
 	})
