@@ -6,6 +6,8 @@ package main
 import (
 	"os"
 	_ "time/tzdata" // the site's time zone must resolve on Windows too
+
+	_ "github.com/trainpay/trainpay/internal/clocale" // before Fyne reads the locale
 )
 
 func main() {
