@@ -121,15 +121,10 @@ func (db *DB) Department(ctx context.Context, id int64) (app.Department, error) 
 }
 
 func findDepartment(ctx context.Context, tx *sql.Tx, id int64) (app.Department, error) {
-	d, err := scanDepartment(tx.QueryRowContext(ctx, `SELECT `+departmentColumns+` FROM department WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return app.Department{}, app.Errorf(app.ENOTFOUND, "error.department.not_found", "department %d not found", id).
+	return queryOne(ctx, tx, scanDepartment, func() error {
+		return app.Errorf(app.ENOTFOUND, "error.department.not_found", "department %d not found", id).
 			With(map[string]any{"ID": id})
-	}
-	if err != nil {
-		return app.Department{}, app.Internal(err, "read a department")
-	}
-	return d, nil
+	}, "read a department", `SELECT `+departmentColumns+` FROM department WHERE id = ?`, id)
 }
 
 func departmentConflict(err error, d *app.Department) error {

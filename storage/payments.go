@@ -415,14 +415,8 @@ func scanPayment(s rowScanner) (app.Payment, error) {
 }
 
 func findPayment(ctx context.Context, tx *sql.Tx, id int64) (app.Payment, error) {
-	p, err := scanPayment(tx.QueryRowContext(ctx, `SELECT `+paymentColumns+` FROM payment p WHERE p.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return app.Payment{}, paymentNotFound(id)
-	}
-	if err != nil {
-		return app.Payment{}, app.Internal(err, "read a payment")
-	}
-	return p, nil
+	return queryOne(ctx, tx, scanPayment, func() error { return paymentNotFound(id) },
+		"read a payment", `SELECT `+paymentColumns+` FROM payment p WHERE p.id = ?`, id)
 }
 
 func queryPayments(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]app.Payment, error) {

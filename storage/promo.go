@@ -457,26 +457,13 @@ func registrationPaymentOpen(ctx context.Context, tx *sql.Tx, registrationID int
 // RenewPromoReservation extends a registration's live reservation, for
 // another payment attempt at the discounted total.
 func (db *DB) RenewPromoReservation(ctx context.Context, registrationID int64, now, until time.Time) error {
-	tx, err := db.BeginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	nowText := formatTime(now)
-	res, err := tx.ExecContext(ctx, `
-		UPDATE promo_redemption AS r SET expires_at = :until, updated_at = :now
-		WHERE r.registration_id = :reg AND r.state IN ('reserved', 'used') AND `+liveReservedSQL,
-		sql.Named("until", formatTime(until)), sql.Named("now", nowText), sql.Named("reg", registrationID))
-	if err != nil {
-		return app.Internal(err, "renew a reservation")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return app.Internal(err, "renew a reservation")
-	} else if n == 0 {
+	return db.updateOne(ctx, func(*sql.Tx) error {
 		return app.Errorf(app.ECONFLICT, "error.promo.reservation_gone",
 			"the promotional code's hold has run out: apply the code again")
-	}
-	return commit(tx)
+	}, "renew a reservation", `
+		UPDATE promo_redemption AS r SET expires_at = :until, updated_at = :now
+		WHERE r.registration_id = :reg AND r.state IN ('reserved', 'used') AND `+liveReservedSQL,
+		sql.Named("until", formatTime(until)), sql.Named("now", formatTime(now)), sql.Named("reg", registrationID))
 }
 
 // ReservePromo holds one use for a registration. The whole check runs in

@@ -200,62 +200,34 @@ func (db *DB) RenewHold(ctx context.Context, id int64, now, until time.Time) err
 
 // SetPrice records a promotional code's discount on a pending registration.
 func (db *DB) SetPrice(ctx context.Context, id int64, code string, discountMinor, totalMinor int64) error {
-	tx, err := db.BeginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE registration SET promo_code = ?, discount_minor = ?, total_minor = ?,
+	return db.updateOne(ctx, notPending, "save a registration's discount", `
+		UPDATE registration SET promo_code = ?, discount_minor = ?, total_minor = ?,
 		updated_at = ? WHERE id = ? AND status = 'pending-payment' AND fee_minor - ? = ?`,
 		code, discountMinor, totalMinor, formatTime(time.Now()), id, discountMinor, totalMinor)
-	if err != nil {
-		return app.Internal(err, "save a registration's discount")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return app.Errorf(app.ECONFLICT, "error.registration.not_pending", "the registration is not waiting for payment").
-			With(map[string]any{"Status": ""})
-	}
-	return commit(tx)
+}
+
+func notPending(*sql.Tx) error {
+	return app.Errorf(app.ECONFLICT, "error.registration.not_pending", "the registration is not waiting for payment").
+		With(map[string]any{"Status": ""})
 }
 
 // ConfirmFree marks a pending registration whose total is zero as paid.
 func (db *DB) ConfirmFree(ctx context.Context, id int64, at time.Time) error {
-	tx, err := db.BeginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE registration SET status = 'paid', paid_at = ?1, hold_until = '',
+	return db.updateOne(ctx, notPending, "confirm a registration", `
+		UPDATE registration SET status = 'paid', paid_at = ?1, hold_until = '',
 		updated_at = ?1 WHERE id = ?2 AND status = 'pending-payment' AND total_minor = 0`, formatTime(orNow(at)), id)
-	if err != nil {
-		return app.Internal(err, "confirm a registration")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return app.Errorf(app.ECONFLICT, "error.registration.not_pending", "the registration is not waiting for payment").
-			With(map[string]any{"Status": ""})
-	}
-	return commit(tx)
 }
 
 // CancelRegistration marks a registration that holds a seat as cancelled.
 func (db *DB) CancelRegistration(ctx context.Context, id int64, at time.Time) error {
-	tx, err := db.BeginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE registration SET status = 'cancelled', cancelled_at = ?1, hold_until = '',
-		updated_at = ?1 WHERE id = ?2 AND status IN ('pending-payment', 'registered', 'paid')`, formatTime(orNow(at)), id)
-	if err != nil {
-		return app.Internal(err, "cancel a registration")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	return db.updateOne(ctx, func(tx *sql.Tx) error {
 		if _, err := findRegistration(ctx, tx, id); err != nil {
 			return err
 		}
 		return app.Errorf(app.ECONFLICT, "error.registration.already_cancelled", "the registration is already cancelled")
-	}
-	return commit(tx)
+	}, "cancel a registration", `
+		UPDATE registration SET status = 'cancelled', cancelled_at = ?1, hold_until = '',
+		updated_at = ?1 WHERE id = ?2 AND status IN ('pending-payment', 'registered', 'paid')`, formatTime(orNow(at)), id)
 }
 
 // Registration returns one registration with its sale's details.
@@ -314,14 +286,8 @@ func queryRegistrations(ctx context.Context, tx *sql.Tx, q string, args ...any) 
 }
 
 func findRegistration(ctx context.Context, tx *sql.Tx, id int64) (app.Registration, error) {
-	r, err := scanRegistration(tx.QueryRowContext(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE r.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return app.Registration{}, registrationNotFound(id)
-	}
-	if err != nil {
-		return app.Registration{}, app.Internal(err, "read a registration")
-	}
-	return r, nil
+	return queryOne(ctx, tx, scanRegistration, func() error { return registrationNotFound(id) },
+		"read a registration", `SELECT `+registrationColumns+registrationFrom+` WHERE r.id = ?`, id)
 }
 
 func scanRegistration(s rowScanner) (app.Registration, error) {

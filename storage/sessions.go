@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -177,20 +176,8 @@ func (db *DB) Session(ctx context.Context, id int64) (app.Session, error) {
 
 // SetSessionStatus cancels or reinstates a session.
 func (db *DB) SetSessionStatus(ctx context.Context, id int64, st app.SessionStatus) error {
-	tx, err := db.BeginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE session SET status = ?, updated_at = ? WHERE id = ?`,
-		string(st), formatTime(time.Now()), id)
-	if err != nil {
-		return app.Internal(err, "change a session's status")
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return sessionNotFound(id)
-	}
-	return commit(tx)
+	return db.updateOne(ctx, func(*sql.Tx) error { return sessionNotFound(id) }, "change a session's status",
+		`UPDATE session SET status = ?, updated_at = ? WHERE id = ?`, string(st), formatTime(time.Now()), id)
 }
 
 // Sessions returns one page of the list, and how many sessions match, from
@@ -315,14 +302,9 @@ func scanSession(s rowScanner, extra ...any) (app.Session, error) {
 }
 
 func findSession(ctx context.Context, tx *sql.Tx, id int64) (app.Session, error) {
-	s, err := scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM session s WHERE s.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return app.Session{}, sessionNotFound(id)
-	}
-	if err != nil {
-		return app.Session{}, app.Internal(err, "read a session")
-	}
-	return s, nil
+	scan := func(r rowScanner) (app.Session, error) { return scanSession(r) }
+	return queryOne(ctx, tx, scan, func() error { return sessionNotFound(id) },
+		"read a session", `SELECT `+sessionColumns+` FROM session s WHERE s.id = ?`, id)
 }
 
 // seatsTaken counts the seats of a session taken at now.
