@@ -72,33 +72,19 @@ func (db *DB) PromoRecipients(ctx context.Context, codeID int64) ([]app.PromoRec
 	return out, nil
 }
 
-func (db *DB) execOne(ctx context.Context, what, query string, args ...any) error {
-	tx, err := db.BeginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return app.Internal(err, what)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return app.Internal(err, what)
-	} else if n == 0 {
-		return app.Errorf(app.ENOTFOUND, "error.recipient.not_found", "no such recipient")
-	}
-	return commit(tx)
+func recipientNotFound(*sql.Tx) error {
+	return app.Errorf(app.ENOTFOUND, "error.recipient.not_found", "no such recipient")
 }
 
 // DeletePromoRecipient removes one recipient.
 func (db *DB) DeletePromoRecipient(ctx context.Context, id int64) error {
-	return db.execOne(ctx, "remove a recipient", `DELETE FROM promo_recipient WHERE id = ?`, id)
+	return db.updateOne(ctx, recipientNotFound, "remove a recipient", `DELETE FROM promo_recipient WHERE id = ?`, id)
 }
 
 // MarkRecipientSent records that the server accepted the message; it is
 // committed (synchronous=FULL) before the next message is sent.
 func (db *DB) MarkRecipientSent(ctx context.Context, id int64, at time.Time) error {
-	return db.execOne(ctx, "record a sent message",
+	return db.updateOne(ctx, recipientNotFound, "record a sent message",
 		`UPDATE promo_recipient SET sent_at = ?, failed_reason = '', failed_at = NULL WHERE id = ?`, formatTime(at), id)
 }
 
@@ -107,7 +93,7 @@ func (db *DB) MarkRecipientFailed(ctx context.Context, id int64, reason string, 
 	if reason == "" {
 		reason = "failed"
 	}
-	return db.execOne(ctx, "record a failed message",
+	return db.updateOne(ctx, recipientNotFound, "record a failed message",
 		`UPDATE promo_recipient SET failed_reason = ?, failed_at = ? WHERE id = ? AND sent_at IS NULL`, reason, formatTime(at), id)
 }
 
