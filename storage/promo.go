@@ -31,8 +31,12 @@ const liveReservedSQL = `(r.state = 'reserved' AND (r.expires_at > :now OR ` + o
 // takenSQL is a redemption that counts: a use, or a live reservation.
 const takenSQL = `(r.state = 'used' OR ` + liveReservedSQL + `)`
 
-const promoCodeColumns = `c.id, c.code, c.kind, c.percent_bp, c.fixed_minor, c.currency, c.use_limit,
-	c.per_attendee_limit, c.valid_from, c.valid_until, c.disabled, c.all_sessions, c.created_at,
+// promoCodeFields are a code's own columns, as scanPromoCodeInto reads them.
+const promoCodeFields = `c.id, c.code, c.kind, c.percent_bp, c.fixed_minor, c.currency, c.use_limit,
+	c.per_attendee_limit, c.valid_from, c.valid_until, c.disabled, c.all_sessions, c.created_at`
+
+// promoCodeColumns are a code with its uses and live reservations.
+const promoCodeColumns = promoCodeFields + `,
 	(SELECT count(*) FROM promo_redemption r WHERE r.code_id = c.id AND r.state = 'used'),
 	(SELECT count(*) FROM promo_redemption r WHERE r.code_id = c.id AND ` + liveReservedSQL + `)`
 
@@ -41,24 +45,32 @@ func promoNotFound(id int64) error {
 		With(map[string]any{"ID": id})
 }
 
+// scanPromoCode reads promoCodeColumns.
 func scanPromoCode(s rowScanner) (app.PromoCode, error) {
 	var c app.PromoCode
+	err := scanPromoCodeInto(s, &c, &c.Uses, &c.Reserved)
+	return c, err
+}
+
+// scanPromoCodeInto reads promoCodeFields into c, and the query's further
+// columns into tail.
+func scanPromoCodeInto(s rowScanner, c *app.PromoCode, tail ...any) error {
 	var kind, from, until, created string
 	var disabled, all int
-	if err := s.Scan(&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
-		&c.PerAttendeeLimit, &from, &until, &disabled, &all, &created, &c.Uses, &c.Reserved); err != nil {
-		return c, err
+	if err := s.Scan(append([]any{&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
+		&c.PerAttendeeLimit, &from, &until, &disabled, &all, &created}, tail...)...); err != nil {
+		return err
 	}
 	c.Kind, c.Disabled, c.AllSessions = app.DiscountKind(kind), disabled == 1, all == 1
 	var err error
 	if c.ValidFrom, err = parseTime(from); err != nil {
-		return c, err
+		return err
 	}
 	if c.ValidUntil, err = parseTime(until); err != nil {
-		return c, err
+		return err
 	}
 	c.CreatedAt, err = parseTime(created)
-	return c, err
+	return err
 }
 
 func promoFlag(b bool) int {
@@ -559,29 +571,15 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 // attendee (mine). It reads the code's session links only when the code
 // is limited to chosen sessions.
 func promoCodeTaken(ctx context.Context, q queryer, codeID int64, email string, now time.Time) (c app.PromoCode, taken, mine int, err error) {
-	var kind, from, until, created string
-	var disabled, all int
-	err = q.QueryRowContext(ctx, `
-		SELECT c.id, c.code, c.kind, c.percent_bp, c.fixed_minor, c.currency, c.use_limit,
-		       c.per_attendee_limit, c.valid_from, c.valid_until, c.disabled, c.all_sessions, c.created_at,
+	err = scanPromoCodeInto(q.QueryRowContext(ctx, `
+		SELECT `+promoCodeFields+`,
 		       (SELECT count(*) FROM promo_redemption r WHERE r.code_id = c.id AND `+takenSQL+`),
 		       (SELECT count(*) FROM promo_redemption r WHERE r.code_id = c.id AND r.email = :email AND `+takenSQL+`)
 		FROM promo_code c
 		WHERE c.id = :code`,
-		sql.Named("now", formatTime(now)), sql.Named("code", codeID), sql.Named("email", email)).Scan(
-		&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
-		&c.PerAttendeeLimit, &from, &until, &disabled, &all, &created, &taken, &mine)
+		sql.Named("now", formatTime(now)), sql.Named("code", codeID), sql.Named("email", email)), &c, &taken, &mine)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, 0, 0, promoNotFound(codeID)
-	}
-	if err != nil {
-		return c, 0, 0, app.Internal(err, "read a promotional code")
-	}
-	c.Kind, c.Disabled, c.AllSessions = app.DiscountKind(kind), disabled == 1, all == 1
-	if c.ValidFrom, err = parseTime(from); err == nil {
-		if c.ValidUntil, err = parseTime(until); err == nil {
-			c.CreatedAt, err = parseTime(created)
-		}
 	}
 	if err != nil {
 		return c, 0, 0, app.Internal(err, "read a promotional code")
@@ -647,11 +645,7 @@ func (db *DB) ConfirmPromo(ctx context.Context, id int64, now time.Time) error {
 		return app.Errorf(app.EINVALID, "error.promo.not_free", "only a zero total is confirmed without a payment")
 	}
 	if !r.ExpiresAt.After(now) {
-		c, err := findPromoCode(ctx, tx, r.CodeID, now)
-		if err != nil {
-			return err
-		}
-		taken, mine, err := promoTaken(ctx, tx, c.ID, r.Email, now)
+		c, taken, mine, err := promoCodeTaken(ctx, tx, r.CodeID, r.Email, now)
 		if err != nil {
 			return err
 		}
