@@ -16,6 +16,10 @@ import (
 // CacheDir is where Cached keeps its databases.
 func CacheDir() string { return filepath.Join(os.TempDir(), "trainpay-demo") }
 
+// generatorVersion changes whenever Generate writes different data for the
+// same options (2: payment methods offered).
+const generatorVersion = 2
+
 // Cached returns the path of a database that holds demo data of o's sizes
 // and seed, generating it on first use. The file is named after the sizes,
 // the seed, the anchor month, the schema version and the generator's
@@ -23,10 +27,6 @@ func CacheDir() string { return filepath.Join(os.TempDir(), "trainpay-demo") }
 // schema or generator builds a new one.
 // Callers must not write into it (copy it first). Concurrent callers, in
 // this process or others, wait for the one that builds it.
-// generatorVersion changes whenever Generate writes different data for the
-// same options (2: payment methods offered).
-const generatorVersion = 2
-
 func Cached(ctx context.Context, o Options) (string, error) {
 	if o.Now.IsZero() {
 		o.Now = Anchor(time.Now())

@@ -34,8 +34,9 @@
 // request body buffer; they are never converted to a string, logged or put
 // in a message. The body buffer (which also holds PWD) is zeroed when the
 // call returns, and each attempt's copy handed to net/http is zeroed as soon
-// as the transport has written it (or at once if no connection was made). Messages taken from the gateway have any
-// run of 12 or more digits redacted, in case a server echoes the number.
+// as the transport has written it (or at once if no connection was made).
+// Messages taken from the gateway have any run of 12 or more digits
+// redacted, in case a server echoes the number.
 // Wiping app.Card itself is the caller's job (it may retry with it).
 //
 // # Outcomes

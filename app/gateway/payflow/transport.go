@@ -13,7 +13,6 @@ import (
 	"net/http/httptrace"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -94,6 +93,14 @@ func (w *wireBody) connect() {
 	w.mu.Unlock()
 }
 
+// isConnected reports whether net/http got a connection for the request,
+// so that it may have been written.
+func (w *wireBody) isConnected() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.connected
+}
+
 // written is the WroteRequest hook: the transport is done with the body.
 func (w *wireBody) written() {
 	w.mu.Lock()
@@ -117,12 +124,8 @@ func (c *Client) attempt(ctx context.Context, key string, body []byte) attemptRe
 
 	wire := newWireBody(body)
 	defer wire.done()
-	var gotConn atomic.Bool
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) {
-			wire.connect()
-			gotConn.Store(true)
-		},
+		GotConn:      func(httptrace.GotConnInfo) { wire.connect() },
 		WroteRequest: func(httptrace.WroteRequestInfo) { wire.written() },
 	})
 
@@ -138,7 +141,7 @@ func (c *Client) attempt(ctx context.Context, key string, body []byte) attemptRe
 
 	resp, err := c.http.Do(req)
 	if err != nil {
-		sent := gotConn.Load() && !isDialError(err)
+		sent := wire.isConnected() && !isDialError(err)
 		switch {
 		case !sent:
 			return attemptResult{retryable: true, problem: "could not connect to Payflow: " + describe(err)}
