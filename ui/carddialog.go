@@ -763,8 +763,7 @@ func (d *CardDialog) setRunning(on bool) {
 		d.pay.Disable()
 		d.message.Hide()
 		d.hint.Hide()
-		d.working.Show()
-		d.working.Refresh()
+		showIn(d.working, d.working)
 		d.progress.Start()
 	} else {
 		d.progress.Stop()

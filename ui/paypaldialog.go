@@ -140,8 +140,7 @@ func (d *PayPalDialog) onLink(l app.ApprovalLink) {
 	}
 	d.link = l
 	d.openAgain.Show()
-	d.working.Show()
-	d.working.Refresh()
+	showIn(d.working, d.working)
 	d.showLeft()
 	d.open()
 	d.tickMu.Lock()

@@ -55,8 +55,7 @@ func (c *paypalCredentials) refresh() {
 		c.box.Hide()
 		return
 	}
-	c.box.Show()
-	c.box.Refresh()
+	showIn(c.box, c.box)
 	c.result.SetText("")
 	c.t.s.deps.run(func() {
 		has, err := c.t.s.deps.Merchant.HasCredentials(app.ProcessorPayPalREST)

@@ -86,10 +86,8 @@ type promoScreen struct {
 	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
 
 	// The selected code's pane.
-	detail *fyne.Container
-	// detailScroll holds detail; it is refreshed when detail is shown, as
-	// a container's Show does not lay it out or redraw it.
-	detailScroll *container.Scroll
+	detail       *fyne.Container
+	detailScroll *container.Scroll // lays detail out (showIn)
 	info         *widget.Label
 	report       *widget.Label
 	reportNote   *widget.Label
@@ -389,8 +387,7 @@ func (s *promoScreen) showCode(c app.PromoCode) {
 	} else {
 		s.disable.SetText(T("promo.disable"))
 	}
-	s.detail.Show()
-	s.detailScroll.Refresh()
+	showIn(s.detail, s.detailScroll)
 	id := c.ID
 	s.deps.run(func() {
 		ctx := context.Background()

@@ -178,8 +178,7 @@ func (v *actualUsageView) showError(err error) {
 	v.status.Refresh()
 	v.charge.Hide()
 	v.refund.Hide()
-	v.result.Show()
-	v.result.Refresh()
+	showIn(v.result, v.result)
 }
 
 func (v *actualUsageView) money(minor int64) string {
@@ -216,8 +215,7 @@ func (v *actualUsageView) show(tu app.TrueUp) {
 		v.status.Importance = widget.SuccessImportance
 	}
 	v.status.Refresh()
-	v.result.Show()
-	v.result.Refresh()
+	showIn(v.result, v.result)
 	v.dlg.Resize(fyne.NewSize(560, v.dlg.MinSize().Height))
 }
 
