@@ -174,26 +174,47 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 		p.Last4 = req.Card.Last4()
 		p.Funding = req.Card.Funding
 	}
-	// Journal first: if the app dies after this commit, Reconcile finds the
-	// row and asks the gateway about its key.
-	if err := s.Store.CreatePayment(ctx, &p); err != nil {
+	// Once the gateway has answered, its answer is recorded even if the
+	// caller has given up (a person cancelling a PayPal wait cancels ctx).
+	return s.journaled(ctx, context.WithoutCancel(ctx), &p, func() Result {
+		return gw.Sale(ctx, SaleRequest{
+			Key: p.Key, InvoiceID: p.InvoiceID, Amount: req.Amount, Description: req.Description,
+			Card: req.Card, Payer: req.Payer, Approval: req.Approval,
+			RecordReference: func(ref string) error { return s.recordReference(context.WithoutCancel(ctx), &p, ref) },
+		})
+	})
+}
+
+// journaled makes one gateway call for p, journal first: p is committed
+// before anything is sent (if the app dies after this commit, Reconcile
+// finds the row and asks the gateway about its key), claimed against a
+// concurrent attempt on the same row, and its attempt counted; then call
+// runs and its answer is recorded with settleCtx.
+func (s *PaymentService) journaled(ctx, settleCtx context.Context, p *Payment, call func() Result) (Payment, error) {
+	if err := s.Store.CreatePayment(ctx, p); err != nil {
 		return Payment{}, err
 	}
 	if !s.begin(p.ID) {
-		return p, Errorf(ECONFLICT, "error.payment.in_progress", "this payment is already being processed")
+		return *p, Errorf(ECONFLICT, "error.payment.in_progress", "this payment is already being processed")
 	}
 	defer s.end(p.ID)
 	if err := s.Store.MarkAttempt(ctx, p.ID, s.now()); err != nil {
-		return p, err
+		return *p, err
 	}
-	res := gw.Sale(ctx, SaleRequest{
-		Key: p.Key, InvoiceID: p.InvoiceID, Amount: req.Amount, Description: req.Description,
-		Card: req.Card, Payer: req.Payer, Approval: req.Approval,
-		RecordReference: func(ref string) error { return s.recordReference(context.WithoutCancel(ctx), &p, ref) },
-	})
-	// The gateway has answered: record it even if the caller has given up
-	// (a person cancelling a PayPal wait cancels ctx).
-	return s.settle(context.WithoutCancel(ctx), p, res)
+	res := call()
+	return s.settle(settleCtx, *p, res)
+}
+
+// followUp is a refund or void of sale, for minor units: the same purpose,
+// method, processor, mode and payer as the sale, under a key of its own.
+func (s *PaymentService) followUp(sale Payment, kind PaymentKind, minor int64, description string) Payment {
+	return Payment{
+		Key: NewKey(), InvoiceID: invoiceID(), Kind: kind, Purpose: sale.Purpose, Reference: sale.Reference,
+		ParentID: sale.ID, Method: sale.Method, Processor: sale.Processor, Mode: sale.Mode,
+		AmountMinor: minor, Currency: sale.Currency, Description: description,
+		PayerName: sale.PayerName, PayerEmail: sale.PayerEmail,
+		Brand: sale.Brand, Last4: sale.Last4, Funding: sale.Funding, CreatedAt: s.now(),
+	}
 }
 
 // recordReference writes a reference learnt before any money moved (a
@@ -342,26 +363,11 @@ func (s *PaymentService) Refund(ctx context.Context, saleID int64, amount curren
 	if err != nil {
 		return Payment{}, err
 	}
-	p := Payment{
-		Key: NewKey(), InvoiceID: invoiceID(), Kind: KindRefund, Purpose: sale.Purpose, Reference: sale.Reference,
-		ParentID: sale.ID, Method: sale.Method, Processor: sale.Processor, Mode: sale.Mode,
-		AmountMinor: minor, Currency: sale.Currency, Description: description,
-		PayerName: sale.PayerName, PayerEmail: sale.PayerEmail,
-		Brand: sale.Brand, Last4: sale.Last4, Funding: sale.Funding, CreatedAt: s.now(),
-	}
-	if err := s.Store.CreatePayment(ctx, &p); err != nil {
-		return Payment{}, err
-	}
-	if !s.begin(p.ID) {
-		return p, Errorf(ECONFLICT, "error.payment.in_progress", "this payment is already being processed")
-	}
-	defer s.end(p.ID)
-	if err := s.Store.MarkAttempt(ctx, p.ID, s.now()); err != nil {
-		return p, err
-	}
-	res := gw.Refund(ctx, RefundRequest{Key: p.Key, OriginalRef: sale.GatewayRef, Amount: amount,
-		Full: minor == sale.AmountMinor && sale.RefundedMinor == 0, Description: description})
-	return s.settle(ctx, p, res)
+	p := s.followUp(sale, KindRefund, minor, description)
+	return s.journaled(ctx, ctx, &p, func() Result {
+		return gw.Refund(ctx, RefundRequest{Key: p.Key, OriginalRef: sale.GatewayRef, Amount: amount,
+			Full: minor == sale.AmountMinor && sale.RefundedMinor == 0, Description: description})
+	})
 }
 
 // ReconcileReport says what a reconciliation run settled.

@@ -19,23 +19,8 @@ func (s *PaymentService) Void(ctx context.Context, saleID int64, description str
 	if err != nil {
 		return Payment{}, err
 	}
-	p := Payment{
-		Key: NewKey(), InvoiceID: invoiceID(), Kind: KindVoid, Purpose: sale.Purpose, Reference: sale.Reference,
-		ParentID: sale.ID, Method: sale.Method, Processor: sale.Processor, Mode: sale.Mode,
-		AmountMinor: sale.AmountMinor, Currency: sale.Currency, Description: description,
-		PayerName: sale.PayerName, PayerEmail: sale.PayerEmail,
-		Brand: sale.Brand, Last4: sale.Last4, Funding: sale.Funding, CreatedAt: s.now(),
-	}
-	if err := s.Store.CreatePayment(ctx, &p); err != nil {
-		return Payment{}, err
-	}
-	if !s.begin(p.ID) {
-		return p, Errorf(ECONFLICT, "error.payment.in_progress", "this payment is already being processed")
-	}
-	defer s.end(p.ID)
-	if err := s.Store.MarkAttempt(ctx, p.ID, s.now()); err != nil {
-		return p, err
-	}
-	res := gw.Void(ctx, VoidRequest{Key: p.Key, OriginalRef: sale.GatewayRef})
-	return s.settle(ctx, p, res)
+	p := s.followUp(sale, KindVoid, sale.AmountMinor, description)
+	return s.journaled(ctx, ctx, &p, func() Result {
+		return gw.Void(ctx, VoidRequest{Key: p.Key, OriginalRef: sale.GatewayRef})
+	})
 }
