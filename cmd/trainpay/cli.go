@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -15,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"github.com/spf13/pflag"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
@@ -28,84 +27,83 @@ import (
 // AppID is the application ID; FyneApp.toml carries the same one.
 const AppID = "app.trainpay.desktop"
 
-const usage = `TrainPay: charge for training sessions and pay for them.
+const helpIntro = `TrainPay: charge for training sessions and pay for them.
 
 Usage:
-  trainpay [--db PATH]            open the app (default database: %s)
-  trainpay provision --features LIST [--revoke] [--db PATH]
-                                  provision (or revoke) e-commerce features for the
-                                  site; LIST is a comma-separated list of
-                                  paid-sessions, promo-codes, pay-per-use
-  trainpay estimate --duration 90m --computers N [--teleconference N] [--csv] [--db PATH]
-                                  print a pay-per-use session's estimated cost with
-                                  the site's rates
-  trainpay demo-data [--sessions N] [--registrations N] [--codes N] [--departments N]
-                     [--seed N] [--force] [--db PATH]
-                                  fill a database with deterministic demo data
-                                  (defaults: 100000, 1000000, 100000, 50); a new
-                                  file gets a Test mode site; refuses a database
-                                  with real data unless --force
-  trainpay --help                 show this help
+`
+
+const helpOutro = `
+Flags may come before or after the command's name. Write them --name VALUE or
+--name=VALUE; a switch such as --revoke or --force takes no value of its own
+(--revoke=false, never --revoke false). Unknown flags and stray words are
+refused (exit 2).
 
 The provision command is for the vendor's account manager. It works on a new
 database before the first run, too.
 `
 
+// commands are every command trainpay has, in the order of the help; the
+// first is the app itself. (Set in init: the help command prints them.)
+var commands []command
+
+func init() {
+	commands = []command{
+		{name: "", usage: `  trainpay [--db PATH]            open the app (default database: {default-db})
+`, define: func(fs *pflag.FlagSet) func(*invocation) int {
+			return func(c *invocation) int { return runGUI(c.db, c.stderr) }
+		}},
+		{name: "provision", usage: `  trainpay provision --features LIST [--revoke] [--db PATH]
+                                  provision (or revoke) e-commerce features for the
+                                  site; LIST is a comma-separated list of
+                                  paid-sessions, promo-codes, pay-per-use
+`, define: defineProvision},
+		{name: "estimate", usage: `  trainpay estimate --duration 90m --computers N [--teleconference N] [--csv] [--db PATH]
+                                  print a pay-per-use session's estimated cost with
+                                  the site's rates
+`, define: defineEstimate},
+		{name: "demo-data", usage: demoDataUsage, define: defineDemoData},
+		{name: "help", noDB: true, usage: `  trainpay --help                 show this help
+`, define: func(fs *pflag.FlagSet) func(*invocation) int {
+			return func(c *invocation) int {
+				fmt.Fprint(c.stdout, helpText(c.defaultDB))
+				return 0
+			}
+		}},
+	}
+}
+
 // run parses the command line and runs the app or a subcommand; it returns
 // the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	defaultDB, err := storage.DefaultPath()
-	if err != nil {
-		defaultDB = "(no user config folder: use --db)"
+	c := &invocation{stdout: stdout, stderr: stderr, name: "trainpay"}
+	if path, err := storage.DefaultPath(); err == nil {
+		c.defaultDB = path
 	}
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		switch args[0] {
-		case "provision":
-			return runProvision(args[1:], defaultDB, stdout, stderr)
-		case "estimate":
-			return runEstimate(args[1:], defaultDB, stdout, stderr)
-		case "demo-data":
-			return runDemoData(args[1:], defaultDB, stdout, stderr)
-		case "help":
-			fmt.Fprintf(stdout, usage, defaultDB)
-			return 0
-		default:
-			fmt.Fprintf(stderr, "trainpay: unknown command %q\n\n", args[0])
-			fmt.Fprintf(stderr, usage, defaultDB)
-			return 2
+	at := commandWord(args)
+	if at < 0 {
+		return c.run(commands[0], args)
+	}
+	for _, cmd := range commands[1:] {
+		if cmd.name == args[at] {
+			rest := append(append([]string{}, args[:at]...), args[at+1:]...)
+			return c.run(cmd, rest)
 		}
 	}
-	fs := flag.NewFlagSet("trainpay", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprintf(stdout, usage, defaultDB) }
-	dbPath := fs.String("db", defaultDB, "the site's database file")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trainpay: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	return runGUI(*dbPath, stderr)
+	fmt.Fprintf(stderr, "trainpay: unknown command %q\n\n", args[at])
+	fmt.Fprint(stderr, helpText(c.defaultDB))
+	return 2
 }
 
-func runProvision(args []string, defaultDB string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trainpay provision", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", defaultDB, "the site's database file")
+func defineProvision(fs *pflag.FlagSet) func(*invocation) int {
 	list := fs.String("features", "", "comma-separated: paid-sessions, promo-codes, pay-per-use")
 	revoke := fs.Bool("revoke", false, "revoke the features instead (this also disables them)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
+	return func(c *invocation) int { return runProvision(c, *list, *revoke) }
+}
+
+func runProvision(c *invocation, list string, revoke bool) int {
+	stdout, stderr := c.stdout, c.stderr
 	var features []app.Feature
-	for _, name := range strings.Split(*list, ",") {
+	for _, name := range strings.Split(list, ",") {
 		if strings.TrimSpace(name) == "" {
 			continue
 		}
@@ -120,18 +118,18 @@ func runProvision(args []string, defaultDB string, stdout, stderr io.Writer) int
 		fmt.Fprintln(stderr, "trainpay provision: name the features with --features, e.g. --features paid-sessions,promo-codes")
 		return 2
 	}
-	db, err := storage.Open(*dbPath)
+	db, err := storage.Open(c.db)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay provision: %v\n", err)
 		return 1
 	}
 	defer db.Close()
-	states, err := app.NewSiteService(db).Provision(context.Background(), features, *revoke)
+	states, err := app.NewSiteService(db).Provision(context.Background(), features, revoke)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay provision: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Features of %s:\n", *dbPath)
+	fmt.Fprintf(stdout, "Features of %s:\n", db.Path())
 	for _, st := range states {
 		fmt.Fprintf(stdout, "  %-14s provisioned: %-5t enabled: %t\n", st.Feature, st.Provisioned, st.Enabled)
 	}

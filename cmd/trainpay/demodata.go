@@ -2,48 +2,47 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/trainpay/trainpay/internal/demodata"
 	"github.com/trainpay/trainpay/storage"
 )
 
+const demoDataUsage = `  trainpay demo-data [--sessions N] [--registrations N] [--codes N] [--departments N]
+                     [--seed N] [--force] [--db PATH]
+                                  fill a database with deterministic demo data
+                                  (defaults: 100000, 1000000, 100000, 50); a new
+                                  file gets a Test mode site; refuses a database
+                                  with real data unless --force
+`
+
+// defineDemoData declares demo-data's flags.
+func defineDemoData(fs *pflag.FlagSet) func(*invocation) int {
+	var o demodata.Options
+	fs.IntVar(&o.Sessions, "sessions", 100_000, "training sessions")
+	fs.IntVar(&o.Registrations, "registrations", 1_000_000, "registrations, spread over the sessions")
+	fs.IntVar(&o.Codes, "codes", 100_000, "promotional codes")
+	fs.IntVar(&o.Departments, "departments", 50, "departments, with yearly budgets")
+	fs.Uint64Var(&o.Seed, "seed", 1, "the same seed gives the same data")
+	fs.BoolVar(&o.Force, "force", false, "write even into a database that holds real data")
+	return func(c *invocation) int { return runDemoData(c, o) }
+}
+
 // runDemoData fills a database with demo data (internal/demodata).
-func runDemoData(args []string, defaultDB string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("trainpay demo-data", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dbPath := fs.String("db", defaultDB, "the database file (a new file is best)")
-	sessions := fs.Int("sessions", 100_000, "training sessions")
-	regs := fs.Int("registrations", 1_000_000, "registrations, spread over the sessions")
-	codes := fs.Int("codes", 100_000, "promotional codes")
-	deps := fs.Int("departments", 50, "departments, with yearly budgets")
-	seed := fs.Uint64("seed", 1, "the same seed gives the same data")
-	force := fs.Bool("force", false, "write even into a database that holds real data")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "trainpay demo-data: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	db, err := storage.Open(*dbPath)
+func runDemoData(c *invocation, o demodata.Options) int {
+	stdout, stderr := c.stdout, c.stderr
+	db, err := storage.Open(c.db)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay demo-data: %v\n", err)
 		return 1
 	}
 	defer db.Close()
-	fmt.Fprintf(stdout, "Writing demo data into %s (seed %d)\n", db.Path(), *seed)
-	rep, err := demodata.Generate(context.Background(), db, demodata.Options{
-		Sessions: *sessions, Registrations: *regs, Codes: *codes, Departments: *deps,
-		Seed: *seed, Force: *force, Progress: stdout,
-	})
+	fmt.Fprintf(stdout, "Writing demo data into %s (seed %d)\n", db.Path(), o.Seed)
+	o.Progress = stdout
+	rep, err := demodata.Generate(context.Background(), db, o)
 	if err != nil {
 		fmt.Fprintf(stderr, "\ntrainpay demo-data: %v\n", err)
 		return 1

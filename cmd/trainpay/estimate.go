@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -13,49 +12,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/storage"
 )
+
+// defineEstimate declares estimate's flags.
+func defineEstimate(fs *pflag.FlagSet) func(*invocation) int {
+	duration := fs.String("duration", "", "the session's length: 90m, 1h30m or 90 (minutes)")
+	computers := fs.Int64("computers", 0, "computers expected to connect")
+	tele := fs.Int64("teleconference", 0, "of those, computers expected on the teleconference")
+	asCSV := fs.Bool("csv", false, "print one CSV header and one row instead of the breakdown")
+	return func(c *invocation) int { return runEstimate(c, *duration, *computers, *tele, *asCSV) }
+}
 
 // runEstimate prints a pay-per-use session's estimated cost with the site's
 // rates: `trainpay estimate --duration 90m --computers 25 --teleconference 10`.
 // It is for scripts and spreadsheets, so it writes plain English with
 // locale-neutral numbers (a dot for decimals), or CSV with --csv. It never
 // creates a database: a missing file is an error.
-func runEstimate(args []string, defaultDB string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("trainpay estimate", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	dbPath := flags.String("db", defaultDB, "the site's database file")
-	duration := flags.String("duration", "", "the session's length: 90m, 1h30m or 90 (minutes)")
-	computers := flags.Int64("computers", 0, "computers expected to connect")
-	tele := flags.Int64("teleconference", 0, "of those, computers expected on the teleconference")
-	asCSV := flags.Bool("csv", false, "print one CSV header and one row instead of the breakdown")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "trainpay estimate: unexpected argument %q\n", flags.Arg(0))
-		return 2
-	}
-	minutes, err := parseMinutes(*duration)
+func runEstimate(c *invocation, duration string, computers, tele int64, asCSV bool) int {
+	stdout, stderr, dbPath := c.stdout, c.stderr, c.db
+	minutes, err := parseMinutes(duration)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay estimate: --duration: %v\n", err)
 		return 2
 	}
-	usage := app.Usage{DurationMinutes: minutes, Computers: *computers, Teleconference: *tele}
+	usage := app.Usage{DurationMinutes: minutes, Computers: computers, Teleconference: tele}
 	if err := usage.Validate(); err != nil {
 		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)
 		return 2
 	}
-	if _, err := os.Stat(*dbPath); errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(stderr, "trainpay estimate: %s does not exist: the site's rates are kept in its database\n", *dbPath)
+	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(stderr, "trainpay estimate: %s does not exist: the site's rates are kept in its database\n", dbPath)
 		return 1
 	}
-	db, err := storage.Open(*dbPath)
+	db, err := storage.Open(dbPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)
 		return 1
@@ -78,7 +72,7 @@ func runEstimate(args []string, defaultDB string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)
 		return 1
 	}
-	if *asCSV {
+	if asCSV {
 		return writeEstimateCSV(stdout, stderr, e)
 	}
 	writeEstimate(stdout, site.Name, e)
