@@ -2,22 +2,37 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/trainpay/trainpay/internal/demodata"
-	"github.com/trainpay/trainpay/storage"
 )
 
-const demoDataUsage = `  trainpay demo-data [--sessions N] [--registrations N] [--codes N] [--departments N]
+var demoDataUsage = `  trainpay demo-data [--sessions N] [--registrations N] [--codes N] [--departments N]
                      [--seed N] [--force] [--db PATH]
                                   fill a database with deterministic demo data
-                                  (defaults: 100000, 1000000, 100000, 50); a new
-                                  file gets a Test mode site; refuses a database
-                                  with real data unless --force
+                                  (defaults: 100000, 1000000, 100000, 50), within
+                                  ` + sizeBounds(0) + `,
+                                  ` + sizeBounds(1) + `,
+                                  ` + sizeBounds(2) + `, ` + sizeBounds(3) + `;
+                                  a new file gets a Test mode site; refuses a
+                                  database with data or a site that is set up
+                                  unless --force; all or nothing: a run that fails
+                                  or is interrupted changes nothing
 `
+
+// sizeBounds is "sessions 1 to 1,000,000".
+func sizeBounds(i int) string {
+	s := demodata.Sizes[i]
+	return fmt.Sprintf("%s %d to %s", s.Name, s.Min, group(int64(s.Max)))
+}
 
 // defineDemoData declares demo-data's flags.
 func defineDemoData(fs *pflag.FlagSet) func(*invocation) int {
@@ -27,23 +42,39 @@ func defineDemoData(fs *pflag.FlagSet) func(*invocation) int {
 	fs.IntVar(&o.Codes, "codes", 100_000, "promotional codes")
 	fs.IntVar(&o.Departments, "departments", 50, "departments, with yearly budgets")
 	fs.Uint64Var(&o.Seed, "seed", 1, "the same seed gives the same data")
-	fs.BoolVar(&o.Force, "force", false, "write even into a database that holds real data")
+	fs.BoolVar(&o.Force, "force", false, "write even into a database that holds data or a site that is set up")
 	return func(c *invocation) int { return runDemoData(c, o) }
 }
 
-// runDemoData fills a database with demo data (internal/demodata).
+// runDemoData fills a database with demo data (internal/demodata), all or
+// nothing.
 func runDemoData(c *invocation, o demodata.Options) int {
 	stdout, stderr := c.stdout, c.stderr
-	db, err := storage.Open(c.db)
-	if err != nil {
-		fmt.Fprintf(stderr, "trainpay demo-data: %v\n", err)
-		return 1
+	for _, s := range demodata.Sizes {
+		switch n := s.Of(o); {
+		case n < 0:
+			return c.fail("--%s cannot be negative", s.Name)
+		case n < s.Min:
+			return c.fail("--%s must be at least %s", s.Name, group(int64(s.Min)))
+		case n > s.Max:
+			return c.fail("--%s is at most %s (got %s)", s.Name, group(int64(s.Max)), group(int64(n)))
+		}
 	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "Writing demo data into %s (seed %d)\n", db.Path(), o.Seed)
-	o.Progress = stdout
-	rep, err := demodata.Generate(context.Background(), db, o)
+	// Ctrl-C (or a polite kill) cancels the run, which then writes nothing.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	path, err := filepath.Abs(c.db)
 	if err != nil {
+		path = c.db
+	}
+	fmt.Fprintf(stdout, "Writing demo data into %s (seed %d)\n", path, o.Seed)
+	o.Progress = stdout
+	rep, err := demodata.GenerateFile(ctx, c.db, o)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "\ntrainpay demo-data: interrupted: %s is as it was\n", path)
+			return 130
+		}
 		fmt.Fprintf(stderr, "\ntrainpay demo-data: %v\n", err)
 		return 1
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,5 +82,105 @@ func TestDemoDataRefusesRealData(t *testing.T) {
 		"--codes", "5", "--departments", "2", "--force")
 	if code != 0 {
 		t.Fatalf("--force: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// A database whose site is set up, in any mode, or that the account
+// manager has prepared, is a real site's even before it has sessions:
+// demo data goes there only with --force, and a refusal changes nothing.
+func TestDemoDataRefusesAnyConfiguredSite(t *testing.T) {
+	ctx := context.Background()
+	setUp := func(t *testing.T, path string, mode app.Mode) {
+		db, err := storage.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		svc := app.NewSiteService(db)
+		svc.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+		if err := svc.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: "USD",
+			TimeZone: "America/New_York", Language: "en"}, "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		if mode == app.ModeProduction {
+			site, err := db.Site(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			site.Mode = mode
+			if err := db.SaveSite(ctx, site, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name    string
+		prepare func(t *testing.T, path string)
+	}{
+		{"set up in Test mode", func(t *testing.T, path string) { setUp(t, path, app.ModeTest) }},
+		{"in Production mode without sessions", func(t *testing.T, path string) { setUp(t, path, app.ModeProduction) }},
+		{"features provisioned before the first run", func(t *testing.T, path string) {
+			if code, _, errOut := runCLI(t, "provision", "--features", "paid-sessions", "--db", path); code != 0 {
+				t.Fatal(errOut)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "site.db")
+			tc.prepare(t, path)
+			before, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut := runCLI(t, "demo-data", "--db", path, "--sessions", "10", "--registrations", "10",
+				"--codes", "2", "--departments", "1")
+			if code != 1 || !strings.Contains(errOut, "already set up") || !strings.Contains(errOut, "--force") {
+				t.Fatalf("exit %d, %s", code, errOut)
+			}
+			if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+				t.Fatal("the refused run changed the file")
+			}
+			code, out, errOut := runCLI(t, "demo-data", "--db", path, "--sessions", "10", "--registrations", "10",
+				"--codes", "2", "--departments", "1", "--force")
+			if code != 0 || !strings.Contains(out, "10 registrations") {
+				t.Fatalf("--force: exit %d\n%s\n%s", code, out, errOut)
+			}
+		})
+	}
+}
+
+// Sizes have bounds, shown in the help: a size above its bound, a negative
+// one, or no sessions at all is refused before anything is written.
+func TestDemoDataRefusesSizesOutOfBounds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"registrations above the bound", []string{"--registrations", "9999999999"}, "--registrations is at most 10,000,000"},
+		{"sessions above the bound", []string{"--sessions", "1000001"}, "--sessions is at most 1,000,000"},
+		{"codes above the bound", []string{"--sessions", "10", "--registrations", "0", "--codes", "1000001"}, "--codes is at most 1,000,000"},
+		{"departments above the bound", []string{"--sessions", "1", "--registrations", "0", "--codes", "0", "--departments", "10001"}, "--departments is at most 10,000"},
+		{"no sessions", []string{"--sessions", "0", "--registrations", "0", "--codes", "0", "--departments", "0"}, "--sessions must be at least 1"},
+		{"negative codes", []string{"--sessions", "1", "--registrations", "0", "--codes", "-1", "--departments", "0"}, "--codes cannot be negative"},
+		{"negative registrations", []string{"--sessions", "1", "--registrations", "-5", "--codes", "0", "--departments", "0"}, "--registrations cannot be negative"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "demo.db")
+			code, _, errOut := runCLI(t, append([]string{"demo-data", "--db", path}, tc.args...)...)
+			if code != 2 || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, "registrations 0 to 10,000,000") {
+				t.Fatalf("exit %d, %q", code, errOut)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("the refused run created the database (%v)", err)
+			}
+		})
+	}
+	code, out, _ := runCLI(t, "demo-data", "--help")
+	for _, want := range []string{"sessions 1 to 1,000,000", "registrations 0 to 10,000,000", "codes 0 to 1,000,000",
+		"departments 0 to 10,000"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("help: exit %d, lacks %q\n%s", code, want, out)
+		}
 	}
 }

@@ -88,13 +88,15 @@ type invocation struct {
 	name string
 	// db is the database the command works on, once parsed.
 	db string
+	// cmd is the command being run.
+	cmd command
 }
 
 // fail prints why the command line is refused and the command's usage on
 // stderr, and returns exit code 2.
-func (c *invocation) fail(cmd command, format string, args ...any) int {
+func (c *invocation) fail(format string, args ...any) int {
 	fmt.Fprintf(c.stderr, "%s: %s\n\n", c.name, fmt.Sprintf(format, args...))
-	c.printUsage(c.stderr, cmd)
+	c.printUsage(c.stderr, c.cmd)
 	return 2
 }
 
@@ -110,28 +112,28 @@ func (c *invocation) printUsage(w io.Writer, cmd command) {
 // run reads cmd's flags from args and runs it, or refuses args.
 func (c *invocation) run(cmd command, args []string) int {
 	fs, db, runCmd := cmd.newFlagSet()
-	c.name = fs.Name()
+	c.name, c.cmd = fs.Name(), cmd
 	if err := switchWithSeparateValue(fs, args); err != nil {
-		return c.fail(cmd, "%v", err)
+		return c.fail("%v", err)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			c.printUsage(c.stdout, cmd)
 			return 0
 		}
-		return c.fail(cmd, "%v", err)
+		return c.fail("%v", err)
 	}
 	if fs.NArg() > 0 {
-		return c.fail(cmd, "unexpected argument %q", fs.Arg(0))
+		return c.fail("unexpected argument %q", fs.Arg(0))
 	}
 	if db != nil {
 		switch {
 		case fs.Changed("db") && strings.TrimSpace(*db) == "":
-			return c.fail(cmd, "--db needs a file path")
+			return c.fail("--db needs a file path")
 		case fs.Changed("db"):
 			c.db = *db
 		case c.defaultDB == "":
-			return c.fail(cmd, "there is no user configuration folder to keep the database in: give --db PATH")
+			return c.fail("there is no user configuration folder to keep the database in: give --db PATH")
 		default:
 			c.db = c.defaultDB
 		}

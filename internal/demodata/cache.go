@@ -64,24 +64,22 @@ func Cached(ctx context.Context, o Options) (string, error) {
 		}
 	}
 	defer os.Remove(lock)
-	tmp := path + ".building"
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(tmp + suffix)
+	// Whoever held the lock before may have built it meanwhile.
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
 	}
-	db, err := storage.Open(tmp)
-	if err != nil {
+	// With the lock held nobody else builds this file: a temporary file of
+	// its name was left by a build that was killed.
+	if stale, err := filepath.Glob(filepath.Join(dir, "."+name+".demo-*.tmp*")); err == nil {
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
+	// GenerateFile builds it beside path and renames it into place only
+	// once it is complete: a build that fails leaves no file that the next
+	// caller would take as built.
+	if _, err := GenerateFile(ctx, path, o); err != nil {
 		return "", err
-	}
-	_, err = Generate(ctx, db, o)
-	if cerr := db.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return "", app.Internal(err, "store the demo database")
 	}
 	return path, nil
 }

@@ -44,8 +44,8 @@ type Options struct {
 	Codes         int
 	Departments   int
 	Seed          uint64
-	// Force writes into a database that holds real (non-demo) data, or
-	// demo data already.
+	// Force writes into a database that holds real (non-demo) data, a
+	// configured site, or demo data already.
 	Force bool
 	// Now anchors every time: sessions run from three years before it to
 	// one year after. Zero means the first day of the current UTC month.
@@ -54,6 +54,10 @@ type Options struct {
 	Progress io.Writer
 	// Batch is how many rows one transaction writes (default 50,000).
 	Batch int
+
+	// maxExtraPages, in tests, caps the database at this many pages more
+	// than it has when the generator starts: the disk fills up midway.
+	maxExtraPages int
 }
 
 // Report is what was written.
@@ -64,7 +68,8 @@ type Report struct {
 }
 
 // ErrRealData is returned (wrapped in an app ECONFLICT error) when the
-// database holds data that the generator did not write.
+// database holds data, or a site, that the generator may not write into
+// without Options.Force.
 var ErrRealData = errors.New("the database holds real data")
 
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
@@ -98,15 +103,109 @@ func hasData(ctx context.Context, db *storage.DB) (bool, error) {
 	return n == 1, nil
 }
 
+// Size is one of Options' sizes with its bounds.
+type Size struct {
+	Name     string // as the command's flag: "sessions"
+	Min, Max int
+	Of       func(Options) int
+}
+
+// Upper bounds of the sizes: well above the benchmarks' 100,000 sessions
+// and 1,000,000 registrations (about 30 s and 720 MB), while the largest
+// run still fits a laptop (about ten times that: 7 GB, some minutes).
+const (
+	MaxSessions      = 1_000_000
+	MaxRegistrations = 10_000_000
+	MaxCodes         = 1_000_000
+	MaxDepartments   = 10_000
+)
+
+// Sizes are the bounds Validate checks, in the order of the command's
+// flags. A demo without sessions shows nothing, so it needs one.
+var Sizes = []Size{
+	{"sessions", 1, MaxSessions, func(o Options) int { return o.Sessions }},
+	{"registrations", 0, MaxRegistrations, func(o Options) int { return o.Registrations }},
+	{"codes", 0, MaxCodes, func(o Options) int { return o.Codes }},
+	{"departments", 0, MaxDepartments, func(o Options) int { return o.Departments }},
+}
+
+// Validate refuses sizes out of their bounds with an EINVALID error whose
+// data names the size (Size) and the bound (Min or Max).
+func (o Options) Validate() error {
+	for _, s := range Sizes {
+		n := s.Of(o)
+		switch {
+		case n < 0:
+			return app.Errorf(app.EINVALID, "error.demo.size_negative", "%s cannot be negative", s.Name).
+				With(map[string]any{"Size": s.Name})
+		case n < s.Min:
+			return app.Errorf(app.EINVALID, "error.demo.size_min", "%s must be at least %d", s.Name, s.Min).
+				With(map[string]any{"Size": s.Name, "Min": s.Min})
+		case n > s.Max:
+			return app.Errorf(app.EINVALID, "error.demo.size_max", "%s is at most %d", s.Name, s.Max).
+				With(map[string]any{"Size": s.Name, "Max": s.Max})
+		}
+	}
+	return nil
+}
+
+// configured reports whether the database belongs to a site: set up (in
+// any mode), or with any setting saved, the account manager's features
+// included. Every administrative change leaves an audit entry, so the
+// audit log catches what the other tables miss.
+func configured(ctx context.Context, db *storage.DB) (bool, error) {
+	var n int
+	err := db.Read().QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM site) OR EXISTS (SELECT 1 FROM admin_credential) OR EXISTS (SELECT 1 FROM feature)
+		OR EXISTS (SELECT 1 FROM audit_log) OR EXISTS (SELECT 1 FROM payment_settings)
+		OR EXISTS (SELECT 1 FROM smtp_settings) OR EXISTS (SELECT 1 FROM promo_mail_template)
+		OR EXISTS (SELECT 1 FROM promo_recipient)
+		OR EXISTS (SELECT 1 FROM budget_settings WHERE period <> 'fiscal-year' OR fiscal_year_start <> 1 OR policy <> 'warn')`).Scan(&n)
+	if err != nil {
+		return false, app.Internal(err, "look for the site's settings")
+	}
+	return n == 1, nil
+}
+
+// refuse says why demo data may not go into db without Force: it holds
+// demo data already, real data, or a configured site. Nil for a new file.
+func refuse(ctx context.Context, db *storage.DB) error {
+	demo, err := IsDemo(ctx, db)
+	if err != nil {
+		return err
+	}
+	if demo {
+		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.already",
+			Message: "the database already holds demo data: use a new file, or --force to add more", Err: ErrRealData}
+	}
+	real, err := hasData(ctx, db)
+	if err != nil {
+		return err
+	}
+	if real {
+		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.real_data",
+			Message: "the database holds real data (sessions, registrations, payments, codes or departments): " +
+				"demo data goes into a new file (use --force to write anyway)", Err: ErrRealData}
+	}
+	site, err := configured(ctx, db)
+	if err != nil {
+		return err
+	}
+	if site {
+		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.configured",
+			Message: "the database belongs to a site that is already set up (its settings, features or administrator " +
+				"are saved): demo data goes into a new file (use --force to write anyway)", Err: ErrRealData}
+	}
+	return nil
+}
+
 // Generate writes the demo data into db, creating the site (in Test mode,
-// with Passphrase) when the database is new.
+// with Passphrase) when the database is new. It commits as it goes: a run
+// that stops midway leaves what it wrote. GenerateFile is all or nothing.
 func Generate(ctx context.Context, db *storage.DB, o Options) (Report, error) {
 	start := time.Now()
-	if o.Sessions < 0 || o.Registrations < 0 || o.Codes < 0 || o.Departments < 0 {
-		return Report{}, app.Errorf(app.EINVALID, "error.demo.size", "sizes cannot be negative")
-	}
-	if o.Registrations > 0 && o.Sessions == 0 {
-		return Report{}, app.Errorf(app.EINVALID, "error.demo.size", "registrations need sessions")
+	if err := o.Validate(); err != nil {
+		return Report{}, err
 	}
 	if o.Batch <= 0 {
 		o.Batch = 50_000
@@ -115,22 +214,8 @@ func Generate(ctx context.Context, db *storage.DB, o Options) (Report, error) {
 		o.Now = Anchor(time.Now())
 	}
 	if !o.Force {
-		demo, err := IsDemo(ctx, db)
-		if err != nil {
+		if err := refuse(ctx, db); err != nil {
 			return Report{}, err
-		}
-		if demo {
-			return Report{}, &app.Error{Code: app.ECONFLICT, Key: "error.demo.already",
-				Message: "the database already holds demo data: use a new file, or --force to add more", Err: ErrRealData}
-		}
-		real, err := hasData(ctx, db)
-		if err != nil {
-			return Report{}, err
-		}
-		if real {
-			return Report{}, &app.Error{Code: app.ECONFLICT, Key: "error.demo.real_data",
-				Message: "the database holds real data (sessions, registrations, payments, codes or departments): " +
-					"demo data goes into a new file (use --force to write anyway)", Err: ErrRealData}
 		}
 	}
 	g := &generator{db: db, o: o, start: start, r: rand.New(rand.NewPCG(o.Seed, 0x747261696e706179))}
