@@ -109,14 +109,12 @@ func runProvision(c *invocation, list string, revoke bool) int {
 		}
 		f, err := app.ParseFeature(name)
 		if err != nil {
-			fmt.Fprintf(stderr, "trainpay provision: %v\n", err)
-			return 2
+			return c.fail("%v", err)
 		}
 		features = append(features, f)
 	}
 	if len(features) == 0 {
-		fmt.Fprintln(stderr, "trainpay provision: name the features with --features, e.g. --features paid-sessions,promo-codes")
-		return 2
+		return c.fail("name the features with --features, e.g. --features paid-sessions,promo-codes")
 	}
 	db, err := storage.Open(c.db)
 	if err != nil {

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -182,5 +186,46 @@ func TestDemoDataRefusesSizesOutOfBounds(t *testing.T) {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Fatalf("help: exit %d, lacks %q\n%s", code, want, out)
 		}
+	}
+}
+
+// Ctrl-C stops the command with nothing written: no file where there was
+// none, and exit code 130.
+func TestDemoDataInterruptedLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "demo-data", "--db", filepath.Join(dir, "demo.db"), "--sessions", "5000",
+		"--registrations", "500000", "--codes", "100", "--departments", "3")
+	cmd.Env = append(os.Environ(), "TRAINPAY_TEST_MAIN=1", "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the sessions are written, with the rest to come.
+	r := bufio.NewReader(stdout)
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the command ended before writing the sessions: %v\n%s", err, errOut.String())
+		}
+		if strings.HasPrefix(line, "sessions") || strings.Contains(line, "\rsessions") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, r)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 || !strings.Contains(errOut.String(), "interrupted") {
+		t.Fatalf("wait: %v, stderr %q", err, errOut.String())
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }

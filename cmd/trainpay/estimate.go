@@ -37,13 +37,11 @@ func runEstimate(c *invocation, duration string, computers, tele int64, asCSV bo
 	stdout, stderr, dbPath := c.stdout, c.stderr, c.db
 	minutes, err := parseMinutes(duration)
 	if err != nil {
-		fmt.Fprintf(stderr, "trainpay estimate: --duration: %v\n", err)
-		return 2
+		return c.fail("--duration: %v", err)
 	}
 	usage := app.Usage{DurationMinutes: minutes, Computers: computers, Teleconference: tele}
 	if err := usage.Validate(); err != nil {
-		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)
-		return 2
+		return c.fail("%v", err)
 	}
 	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(stderr, "trainpay estimate: %s does not exist: the site's rates are kept in its database\n", dbPath)

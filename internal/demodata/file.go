@@ -39,8 +39,15 @@ import (
 //
 // Without Options.Force, a file that holds demo data, real data or a
 // configured site is refused before anything is copied.
-func GenerateFile(ctx context.Context, path string, o Options) (Report, error) {
+func GenerateFile(ctx context.Context, path string, o Options) (_ Report, err error) {
 	start := time.Now()
+	defer func() {
+		// A cancelled run fails in whatever it was doing (database/sql
+		// rolls the transaction back under it): say why it stopped.
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+	}()
 	if err := o.Validate(); err != nil {
 		return Report{}, err
 	}

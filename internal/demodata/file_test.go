@@ -149,3 +149,62 @@ func TestCachedLeavesNothingAfterAFailedBuild(t *testing.T) {
 		t.Fatalf("cached database holds %s", got)
 	}
 }
+
+// The file is put in place only if nobody else has it open and nobody
+// wrote to it while the demo data was built: their writes would be lost.
+func TestGenerateFileLeavesADatabaseInUseOrChangedAlone(t *testing.T) {
+	ctx := context.Background()
+	t.Run("open in another program", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "site.db")
+		other, err := storage.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		o := smallSizes
+		o.Force = true
+		_, err = GenerateFile(ctx, path, o)
+		if err == nil || !strings.Contains(err.Error(), "open in another program") {
+			t.Fatalf("error %v", err)
+		}
+		if left := files(t, filepath.Dir(path)); !slices.Equal(left, []string{"site.db", "site.db-shm", "site.db-wal"}) {
+			t.Fatalf("files: %v", left)
+		}
+	})
+	t.Run("written while building", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "site.db")
+		if _, err := GenerateFile(ctx, path, smallSizes); err != nil {
+			t.Fatal(err)
+		}
+		o := smallSizes
+		o.Seed, o.Force = 6, true
+		var wrote bool
+		o.Progress = progressFunc(func(p []byte) {
+			if wrote || !bytes.HasPrefix(p, []byte("sessions")) {
+				return
+			}
+			wrote = true
+			// Another program writes to the file meanwhile.
+			db, err := storage.Open(path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer db.Close()
+			if _, err := db.Write().Exec(`DELETE FROM promo_code_session`); err != nil {
+				t.Error(err)
+			}
+		})
+		_, err := GenerateFile(ctx, path, o)
+		if err == nil || !strings.Contains(err.Error(), "changed while the demo data was being built") {
+			t.Fatalf("error %v", err)
+		}
+		if left := files(t, dir); !slices.Equal(left, []string{"site.db"}) {
+			t.Fatalf("files: %v", left)
+		}
+		if got := contents(t, path); !strings.HasPrefix(got, "1/200/2000/") {
+			t.Fatalf("the other program's file was replaced: %s", got)
+		}
+	})
+}
