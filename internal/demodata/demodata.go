@@ -18,7 +18,6 @@ package demodata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -66,11 +65,6 @@ type Report struct {
 	SiteCreated                                                                bool
 	Elapsed                                                                    time.Duration
 }
-
-// ErrRealData is returned (wrapped in an app ECONFLICT error) when the
-// database holds data, or a site, that the generator may not write into
-// without Options.Force.
-var ErrRealData = errors.New("the database holds real data")
 
 const timeLayout = "2006-01-02T15:04:05.000000000Z"
 
@@ -168,7 +162,9 @@ func configured(ctx context.Context, db *storage.DB) (bool, error) {
 }
 
 // refuse says why demo data may not go into db without Force: it holds
-// demo data already, real data, or a configured site. Nil for a new file.
+// demo data already, real data, or a configured site (an ECONFLICT error
+// with the key error.demo.already, error.demo.real_data or
+// error.demo.configured). Nil for a new file.
 func refuse(ctx context.Context, db *storage.DB) error {
 	demo, err := IsDemo(ctx, db)
 	if err != nil {
@@ -176,7 +172,7 @@ func refuse(ctx context.Context, db *storage.DB) error {
 	}
 	if demo {
 		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.already",
-			Message: "the database already holds demo data: use a new file, or --force to add more", Err: ErrRealData}
+			Message: "the database already holds demo data: use a new file, or --force to add more"}
 	}
 	real, err := hasData(ctx, db)
 	if err != nil {
@@ -185,7 +181,7 @@ func refuse(ctx context.Context, db *storage.DB) error {
 	if real {
 		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.real_data",
 			Message: "the database holds real data (sessions, registrations, payments, codes or departments): " +
-				"demo data goes into a new file (use --force to write anyway)", Err: ErrRealData}
+				"demo data goes into a new file (use --force to write anyway)"}
 	}
 	site, err := configured(ctx, db)
 	if err != nil {
@@ -194,7 +190,7 @@ func refuse(ctx context.Context, db *storage.DB) error {
 	if site {
 		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.configured",
 			Message: "the database belongs to a site that is already set up (its settings, features or administrator " +
-				"are saved): demo data goes into a new file (use --force to write anyway)", Err: ErrRealData}
+				"are saved): demo data goes into a new file (use --force to write anyway)"}
 	}
 	return nil
 }
