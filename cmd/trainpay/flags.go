@@ -34,9 +34,6 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// pflagFlag is pflag's flag, named for the tests.
-type pflagFlag = pflag.Flag
-
 // command is one thing trainpay does.
 type command struct {
 	// name is the word that selects it; "" is the app itself.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/storage"
 )
@@ -196,7 +198,7 @@ func TestSharedFlagsHaveOneKind(t *testing.T) {
 	kinds := map[string]string{}
 	for _, cmd := range commands {
 		fs := cmd.flagSet()
-		fs.VisitAll(func(f *pflagFlag) {
+		fs.VisitAll(func(f *pflag.Flag) {
 			if k, ok := kinds[f.Name]; ok && k != f.Value.Type() {
 				t.Errorf("--%s is %s in one command and %s in %q", f.Name, k, f.Value.Type(), cmd.name)
 			}
