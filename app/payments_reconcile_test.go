@@ -2,10 +2,14 @@ package app_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
+	"github.com/trainpay/trainpay/app/gateway/paypalrest/paypalresttest"
+	"github.com/trainpay/trainpay/storage"
 )
 
 // TestPayflowReconcileIsAnInquiryWithoutCardData: reconciling a Payflow
@@ -56,4 +60,74 @@ func TestPayflowReconcileIsAnInquiryWithoutCardData(t *testing.T) {
 			t.Error("reconciliation replays the sale's request ID")
 		}
 	}
+}
+
+// expressCheckoutCaptureLost charges through Orders v2 with every send of
+// the capture timing out before PayPal processes it, so the order stays
+// APPROVED with no capture and the sale ends unknown. svc's clock stamps
+// the journal.
+func expressCheckoutCaptureLost(t *testing.T, now func() time.Time) (*storage.DB, *paypalresttest.Server, app.Payment) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "trainpay.db")
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	srv := paypalresttest.NewServer(t)
+	srv.SetHold(1500 * time.Millisecond)
+	f := paypalresttest.FaultTimeoutBefore
+	srv.Inject(paypalresttest.OpCapture, f, f, f) // the first send and both resends
+	svc := app.NewPaymentService(db, oneGateway{gw: paypalRESTClient(t, srv.URL), proc: app.ProcessorPayPalREST}, testLogger(t))
+	svc.Now = now
+	pay, err := svc.Charge(context.Background(), paypalRESTRequest(t, "25.00", "USD"))
+	if app.AsError(err).Code != app.EUNKNOWN || pay.GatewayRef == "" {
+		t.Fatalf("charge: %v (order %q), want the capture's answer lost", err, pay.GatewayRef)
+	}
+	if o, ok := srv.Order(pay.GatewayRef); !ok || o.Status != "APPROVED" || srv.CapturesFor(pay.Key) != 0 {
+		t.Fatalf("order %+v, %d captures: want it approved and not captured", o, srv.CapturesFor(pay.Key))
+	}
+	return db, srv, pay
+}
+
+// TestRestartDoesNotFailARecentCapture: after a restart (a new service and
+// client over the same database), an Orders v2 sale whose capture was sent
+// moments ago and whose order still reads APPROVED without a capture is
+// left unknown, not failed: the capture may still be running at PayPal.
+// Once the guard window since the journalled capture has passed, the same
+// reading settles it as not charged.
+func TestRestartDoesNotFailARecentCapture(t *testing.T) {
+	ctx := context.Background()
+	t.Run("capture sent moments ago", func(t *testing.T) {
+		db, srv, pay := expressCheckoutCaptureLost(t, time.Now)
+		restarted := app.NewPaymentService(db, oneGateway{gw: paypalRESTClient(t, srv.URL), proc: app.ProcessorPayPalREST}, testLogger(t))
+		if _, err := restarted.Reconcile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after, err := db.Payment(ctx, pay.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.State != app.StateUnknown {
+			t.Errorf("after a restart moments after the capture: %s (%s), want unknown", after.State, after.Message)
+		}
+		if srv.CapturesFor(pay.Key) != 0 {
+			t.Errorf("reconciliation captured the order")
+		}
+	})
+	t.Run("capture sent long ago", func(t *testing.T) {
+		hourAgo := func() time.Time { return time.Now().Add(-time.Hour) }
+		db, srv, pay := expressCheckoutCaptureLost(t, hourAgo)
+		restarted := app.NewPaymentService(db, oneGateway{gw: paypalRESTClient(t, srv.URL), proc: app.ProcessorPayPalREST}, testLogger(t))
+		if _, err := restarted.Reconcile(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after, err := db.Payment(ctx, pay.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.State != app.StateFailed || srv.CapturesFor(pay.Key) != 0 {
+			t.Errorf("an hour after the capture: %s with %d captures, want failed with none", after.State, srv.CapturesFor(pay.Key))
+		}
+	})
 }
