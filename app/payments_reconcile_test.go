@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/nvp/nvptest"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/app/gateway/paypalrest/paypalresttest"
 	"github.com/trainpay/trainpay/storage"
@@ -130,4 +131,72 @@ func TestRestartDoesNotFailARecentCapture(t *testing.T) {
 			t.Errorf("an hour after the capture: %s with %d captures, want failed with none", after.State, srv.CapturesFor(pay.Key))
 		}
 	})
+}
+
+// TestNVPDuplicateInvoiceIsAlreadyCharged: when PayPal refuses a
+// DoDirectPayment with 10412 ("Payment has already been made for this
+// InvoiceID": an earlier delivery of the same request, here resent by an
+// intermediary, charged), the payment service records the sale as charged,
+// with the payment TransactionSearch finds, never as failed, and never
+// charges again; if the search cannot be made, the sale stays unknown and
+// reconciliation settles it.
+func TestNVPDuplicateInvoiceIsAlreadyCharged(t *testing.T) {
+	ctx := context.Background()
+	for _, searchDown := range []bool{false, true} {
+		name := "search works"
+		if searchDown {
+			name = "search down at first"
+		}
+		t.Run(name, func(t *testing.T) {
+			db, err := storage.Open(filepath.Join(t.TempDir(), "trainpay.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			srv := nvptest.NewServer(t)
+			srv.Inject("DoDirectPayment", nvptest.DeliveredTwice)
+			if searchDown {
+				srv.Inject("TransactionSearch", nvptest.HTTP503BeforeProcessing)
+			}
+			svc := app.NewPaymentService(db, oneGateway{gw: nvpClient(t, srv.URL()), proc: app.ProcessorWPPUKNVP}, testLogger(t))
+			pay, err := svc.Charge(ctx, chargeRequest(t, "25.00", "GBP"))
+			if !searchDown && err != nil {
+				t.Fatalf("charge: %v, want it reported as charged", err)
+			}
+			if searchDown && app.AsError(err).Code != app.EUNKNOWN {
+				t.Fatalf("charge: %v, want unknown (do not pay again)", err)
+			}
+			if pay.ResultCode != "L_ERRORCODE0=10412" {
+				t.Errorf("result code %q, want PayPal's duplicate-invoice refusal", pay.ResultCode)
+			}
+			if searchDown {
+				if pay.State != app.StateUnknown {
+					t.Errorf("state %s, want unknown", pay.State)
+				}
+				if _, err := svc.Reconcile(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			after, err := db.Payment(ctx, pay.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sales := srv.Sales(after.InvoiceID)
+			if len(sales) != 1 {
+				t.Fatalf("PayPal holds %d payments for the invoice, want 1", len(sales))
+			}
+			if after.State != app.StateApproved || after.GatewayRef != sales[0].TransactionID {
+				t.Errorf("journal %s %q, want approved with PayPal's %q", after.State, after.GatewayRef, sales[0].TransactionID)
+			}
+			n := 0
+			for _, r := range srv.Requests() {
+				if r.Method == "DoDirectPayment" {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("the app sent %d DoDirectPayment requests, want 1", n)
+			}
+		})
+	}
 }

@@ -96,7 +96,7 @@
 //	other number    10527                           invalid card (number)
 //	EXPDATE past    10502 (not MMYYYY: 10508)       invalid card (expiry)
 //	CVV2 000        15004, CVV2MATCH=N              invalid card (cvv)
-//	INVNUM paid     10536 (a charged sale has it)   the earlier sale, found by
+//	INVNUM paid     10412 (a charged sale has it)   the earlier sale, found by
 //	                                                TransactionSearch (Duplicate)
 //	V ≤ 1000        Success                         approved
 //	V = 1012        10417                           declined
