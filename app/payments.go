@@ -384,9 +384,10 @@ type ReconcileReport struct {
 
 // Reconcile settles every journal row left pending or unknown, by asking
 // its gateway what became of it (an inquiry, a search by invoice number, a
-// read of the order, or an identical resend under the key). It never charges again. A row the gateway cannot settle
-// stays unknown, and after ReviewAfter becomes "needs review". It runs on
-// start-up and when the administrator asks.
+// read of the order, or an identical resend under the key). It never
+// charges again. A row the gateway cannot settle stays unknown, and after
+// ReviewAfter becomes "needs review". It runs on start-up and when the
+// administrator asks.
 func (s *PaymentService) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	rows, err := s.Store.UnsettledPayments(ctx)
