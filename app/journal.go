@@ -114,6 +114,10 @@ type Payment struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// CaptureStartedAt is when the gateway last began the request that
+	// moves a sale's money, when that comes after the row was written (an
+	// Orders v2 capture, sent once the buyer approved); zero otherwise.
+	CaptureStartedAt time.Time
 	// RefundedMinor is the sum of this sale's refunds that are charged or
 	// still unsettled (a refund that may have happened counts).
 	RefundedMinor int64
@@ -153,6 +157,9 @@ type PaymentStore interface {
 	CreatePayment(ctx context.Context, p *Payment) error
 	// MarkAttempt counts one more gateway call under the row's key.
 	MarkAttempt(ctx context.Context, id int64, at time.Time) error
+	// MarkCaptureStarted records that a sale's capture is about to be sent
+	// at at (CaptureStartedAt); the stored time only moves forward.
+	MarkCaptureStarted(ctx context.Context, id int64, at time.Time) error
 	// SettlePayment records a gateway answer.
 	SettlePayment(ctx context.Context, id int64, u PaymentUpdate) error
 	// Payment returns one row, with RefundedMinor for sales.

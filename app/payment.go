@@ -152,6 +152,12 @@ type SaleRequest struct {
 	// that reconciliation can find it after a crash. A gateway must not
 	// move money if it fails.
 	RecordReference func(ref string) error
+	// RecordCaptureStart, when set, is called before each run of a request
+	// that moves the money later than the row was written (an Orders v2
+	// capture): the journal stores the time, so that reconciliation after
+	// a restart knows a capture may still be running. A gateway must not
+	// send the capture if it fails.
+	RecordCaptureStart func() error
 }
 
 // RefundRequest returns all or part of a sale.
@@ -195,6 +201,9 @@ type LookupRequest struct {
 	// searches, and lets a gateway refuse to replay a request older than
 	// its idempotency keys live.
 	AttemptedAt time.Time
+	// CaptureStartedAt is when the sale's capture was last started, as the
+	// journal recorded it (SaleRequest.RecordCaptureStart); zero if never.
+	CaptureStartedAt time.Time
 }
 
 // Result is a gateway's answer.

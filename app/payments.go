@@ -181,6 +181,9 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 			Key: p.Key, InvoiceID: p.InvoiceID, Amount: req.Amount, Description: req.Description,
 			Card: req.Card, Payer: req.Payer, Approval: req.Approval,
 			RecordReference: func(ref string) error { return s.recordReference(context.WithoutCancel(ctx), &p, ref) },
+			RecordCaptureStart: func() error {
+				return s.Store.MarkCaptureStarted(context.WithoutCancel(ctx), p.ID, s.now())
+			},
 		})
 	})
 }
@@ -380,10 +383,11 @@ type ReconcileReport struct {
 }
 
 // Reconcile settles every journal row left pending or unknown, by asking
-// its gateway what became of its key (a replay of the key, or a search by
-// invoice number). It never charges again. A row the gateway cannot settle
-// stays unknown, and after ReviewAfter becomes "needs review". It runs on
-// start-up and when the administrator asks.
+// its gateway what became of it (an inquiry, a search by invoice number, a
+// read of the order, or an identical resend under the key). It never
+// charges again. A row the gateway cannot settle stays unknown, and after
+// ReviewAfter becomes "needs review". It runs on start-up and when the
+// administrator asks.
 func (s *PaymentService) Reconcile(ctx context.Context) (ReconcileReport, error) {
 	var rep ReconcileReport
 	rows, err := s.Store.UnsettledPayments(ctx)
@@ -425,7 +429,8 @@ func (s *PaymentService) reconcileOne(ctx context.Context, p Payment) (PaymentSt
 		// off): nothing can settle it but a person.
 		return s.review(ctx, p, "", ErrorText(err))
 	}
-	look := LookupRequest{Key: p.Key, InvoiceID: p.InvoiceID, Description: p.Description, AttemptedAt: p.CreatedAt}
+	look := LookupRequest{Key: p.Key, InvoiceID: p.InvoiceID, Description: p.Description, AttemptedAt: p.CreatedAt,
+		CaptureStartedAt: p.CaptureStartedAt}
 	look.Amount, err = money.FromMinor(p.AmountMinor, p.Currency)
 	if err != nil {
 		return "", Internal(err, "journal row has a bad amount")

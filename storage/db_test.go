@@ -184,7 +184,13 @@ func TestReopenKeepsData(t *testing.T) {
 		if err := db.Read().QueryRow(`SELECT count(*) FROM goose_db_version`).Scan(&rows); err != nil {
 			t.Fatal(err)
 		}
-		if want := int(storage.SchemaVersion()) + 1; rows != want { // with goose's version 0
+		// One row per migration file (numbers may have gaps) and goose's
+		// version 0: reopening applies nothing twice.
+		files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("migration files: %v (%v)", files, err)
+		}
+		if want := len(files) + 1; rows != want {
 			t.Errorf("goose_db_version has %d rows, want %d", rows, want)
 		}
 		if err := db.Close(); err != nil {

@@ -32,6 +32,7 @@ const paymentColumns = `
 	p.description, p.payer_name, p.payer_email,
 	p.state, p.gateway_ref, p.auth_code, p.brand, p.last4, p.funding,
 	p.result_code, p.message, p.field, p.attempts, p.created_at, p.updated_at,
+	p.capture_started_at,
 	CASE WHEN p.kind = 'sale' THEN
 		(SELECT coalesce(sum(r.amount_minor), 0) FROM payment r
 		 WHERE r.parent_id = p.id AND r.kind = 'refund' AND r.state IN ` + chargedOrOpenSQL + `)
@@ -106,6 +107,30 @@ func (db *DB) MarkAttempt(ctx context.Context, id int64, at time.Time) error {
 
 	if err := incrementAttempts(ctx, tx, id, at); err != nil {
 		return err
+	}
+	return commit(tx)
+}
+
+// MarkCaptureStarted records that the sale's capture is about to be sent
+// (at, or now when zero). A later capture run moves the time forward; an
+// earlier time than the stored one is ignored, never written.
+func (db *DB) MarkCaptureStarted(ctx context.Context, id int64, at time.Time) error {
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stamp := formatTime(orNow(at))
+	res, err := tx.ExecContext(ctx, `
+		UPDATE payment SET capture_started_at = max(coalesce(capture_started_at, ''), ?)
+		WHERE id = ?`, stamp, id)
+	if err != nil {
+		return app.Internal(err, "record a capture's start")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return app.Internal(err, "record a capture's start")
+	} else if n == 0 {
+		return paymentNotFound(id)
 	}
 	return commit(tx)
 }
@@ -393,12 +418,13 @@ func scanPayment(s rowScanner) (app.Payment, error) {
 	var p app.Payment
 	var kind, purpose, method, processor, mode, state, brand, funding, created, updated string
 	var parent sql.NullInt64
+	var captureStarted sql.NullString
 	err := s.Scan(&p.ID, &p.Key, &p.InvoiceID, &kind, &purpose, &p.Reference, &parent,
 		&method, &processor, &mode, &p.AmountMinor, &p.Currency,
 		&p.Description, &p.PayerName, &p.PayerEmail,
 		&state, &p.GatewayRef, &p.AuthCode, &brand, &p.Last4, &funding,
 		&p.ResultCode, &p.Message, &p.Field, &p.Attempts, &created, &updated,
-		&p.RefundedMinor)
+		&captureStarted, &p.RefundedMinor)
 	if err != nil {
 		return app.Payment{}, err
 	}
@@ -410,6 +436,11 @@ func scanPayment(s rowScanner) (app.Payment, error) {
 	}
 	if p.UpdatedAt, err = parseTime(updated); err != nil {
 		return app.Payment{}, err
+	}
+	if captureStarted.Valid {
+		if p.CaptureStartedAt, err = parseTime(captureStarted.String); err != nil {
+			return app.Payment{}, err
+		}
 	}
 	return p, nil
 }

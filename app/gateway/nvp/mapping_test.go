@@ -181,6 +181,25 @@ func TestDuplicateInvoice(t *testing.T) {
 	}
 }
 
+// TestDuplicateInvoiceOnTheOnlySend: the app sends a DoDirectPayment once,
+// but it reaches PayPal twice (an intermediary resent it); the answer the
+// app gets is 10412 for its own invoice. The sale is reported as the one
+// payment PayPal holds, found by TransactionSearch, never as a failure.
+func TestDuplicateInvoiceOnTheOnlySend(t *testing.T) {
+	fx := newFixture(t)
+	fx.srv.Inject("DoDirectPayment", nvptest.DeliveredTwice)
+	req := saleReq(newInvoice(), amount(t, "25", "GBP"), card(panVisa))
+	r := fx.c.Sale(fx.ctx, req)
+	wantOutcome(t, "sale", r, app.OutcomeApproved)
+	sales := fx.srv.Sales(req.InvoiceID)
+	if len(sales) != 1 || r.Reference != sales[0].TransactionID || !r.Duplicate || r.Code != "L_ERRORCODE0=10412" {
+		t.Errorf("sale %+v, PayPal holds %+v", r, sales)
+	}
+	if _, searched := fx.srv.LastRequest("TransactionSearch"); !searched {
+		t.Error("the payment was not looked up by TransactionSearch")
+	}
+}
+
 func TestDuplicateInvoiceNotYetSearchable(t *testing.T) {
 	fx := newFixture(t, nvptest.WithSearchLag(time.Hour))
 	req := saleReq(newInvoice(), amount(t, "25", "GBP"), card(panVisa))

@@ -2,10 +2,13 @@ package payflow
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"encoding/binary"
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +27,24 @@ const (
 // DefaultTimeout is X-VPS-CLIENT-TIMEOUT when Config.Timeout is zero: the
 // SDK's default and PayPal's recommendation.
 const DefaultTimeout = 45 * time.Second
+
+// DefaultInquiryLag is how long after a sale was first sent an inquiry
+// that finds nothing under its CUSTREF is not yet trusted as "never
+// charged": a send of the sale may still be in Payflow's hands (the client
+// waits a little longer than it tells Payflow to, and resends once after a
+// reset). The lag is at least twice the client's own HTTP timeout plus the
+// resend delay; three minutes is a cautious floor, as how soon a new
+// transaction becomes visible to an inquiry is not documented.
+const DefaultInquiryLag = 3 * time.Minute
+
+// NoInquiryLag turns the lag off, for servers that never process a request
+// after its connection is gone (the offline sandbox, the strict test server).
+const NoInquiryLag time.Duration = -1
+
+// inquiryRange is how far back an inquiry by CUSTREF searches when given no
+// STARTTIME: Payflow searches the last 30 days. A sale older than that (less
+// a day for clock differences) that is not found may simply be out of range.
+const inquiryRange = 29 * 24 * time.Hour
 
 // EndpointFor returns the pilot endpoint for test accounts and the live one
 // otherwise.
@@ -45,6 +66,9 @@ type Config struct {
 	// so that Payflow gives up first and answers; the HTTP exchange itself
 	// may last slightly longer. Zero means DefaultTimeout.
 	Timeout time.Duration
+	// InquiryLag: see DefaultInquiryLag. Zero means the default (never
+	// less than what the timeout needs); NoInquiryLag turns it off.
+	InquiryLag time.Duration
 }
 
 // Client talks to Payflow Pro. It is safe for concurrent use.
@@ -56,6 +80,8 @@ type Client struct {
 	httpTimeout    time.Duration
 	http           *http.Client
 	retryDelay     time.Duration
+	inquiryLag     time.Duration
+	now            func() time.Time
 	afterWipe      func([]byte) // test hook: called with the zeroed body
 }
 
@@ -136,6 +162,15 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
 	}
+	switch lag := cfg.InquiryLag; {
+	case lag < 0:
+		c.inquiryLag = 0
+	case lag == 0:
+		c.inquiryLag = max(DefaultInquiryLag, 2*c.httpTimeout+c.retryDelay)
+	default:
+		c.inquiryLag = max(lag, 2*c.httpTimeout+c.retryDelay)
+	}
+	c.now = time.Now
 	for _, o := range opts {
 		o(c)
 	}
@@ -210,6 +245,7 @@ func (c *Client) Sale(ctx context.Context, req app.SaleRequest) app.Result {
 	b.plain("AMT", amt)
 	b.plain("CURRENCY", req.Amount.CurrencyCode())
 	b.optional("INVNUM", req.InvoiceID)
+	b.plain("CUSTREF", custRef(req.Key))
 	b.text("COMMENT1", req.Description)
 	first, last := req.Payer.FirstName, req.Payer.LastName
 	if first == "" && last == "" {
@@ -230,6 +266,22 @@ func (c *Client) Sale(ctx context.Context, req app.SaleRequest) app.Result {
 	res.Last4 = card.Last4()
 	res.Funding = card.Funding
 	return res
+}
+
+// custRef is the sale's CUSTREF: the reference an inquiry finds it by when
+// its reply was lost and its PNREF is unknown. Payflow allows 12
+// alphanumeric characters, and an inquiry returns only the latest
+// transaction with a CUSTREF, so it must be unique per sale. The journal's
+// invoice id is longer than 12 characters, so the reference is derived from
+// the request key instead (itself random and unique per attempt): the first
+// 60 bits of its SHA-256, in base 36, upper case, zero-padded to 12
+// characters (36^12 > 2^60). Deriving it means the journal needs no new
+// column, and a lookup after a restart computes the same value.
+func custRef(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	v := binary.BigEndian.Uint64(sum[:8]) >> 4
+	s := strings.ToUpper(strconv.FormatUint(v, 36))
+	return strings.Repeat("0", 12-len(s)) + s
 }
 
 // splitHolder splits a cardholder name into first and last name at the
@@ -299,7 +351,7 @@ func (c *Client) Void(ctx context.Context, req app.VoidRequest) app.Result {
 // Inquire asks for the status of the transaction whose PNREF is pnref
 // (TRXTYPE=I with ORIGID), under a fresh request ID so that it can never
 // replay a payment. The Result describes the original transaction:
-// OutcomeNotFound for RESULT 19, otherwise the original's RESULT (ORIGRESULT
+// OutcomeNotFound for RESULT 19 (or 20), otherwise the original's RESULT (ORIGRESULT
 // when the reply carries it) mapped as for a sale. When the inquiry itself
 // fails the outcome is OutcomeUnknown.
 func (c *Client) Inquire(ctx context.Context, pnref string) app.Result {
@@ -320,19 +372,21 @@ func (c *Client) Inquire(ctx context.Context, pnref string) app.Result {
 }
 
 // inquiryResult interprets an inquiry reply. UNCONFIRMED detail: the
-// guides say inquiry replies "mimic" the original, and later ones add
-// ORIGRESULT; so ORIGRESULT is used when present, else RESULT 0 is read as
-// the original's approval. Any other RESULT (except 19) is read as the
-// inquiry itself failing, which says nothing about the original.
+// guides say inquiry replies "mimic" the original, and the SDK reads the
+// original's result and PNREF from ORIGRESULT and ORIGPNREF; so ORIGRESULT
+// is used when present, else RESULT 0 is read as the original's approval.
+// Any other RESULT (except 19 and 20, nothing found) is read as the inquiry
+// itself failing, which says nothing about the original.
 func inquiryResult(m map[string]string, pnref string) app.Result {
 	code := atoiOr(m["RESULT"], -1)
 	dup := m["DUPLICATE"]
 	switch {
-	case code == 19:
+	case code == 19 || code == 20:
+		// 19: no transaction with this ORIGID; 20: none with this CUSTREF.
 		return app.Result{
 			Outcome: app.OutcomeNotFound,
-			Code:    "RESULT=19",
-			Message: message(19, m["RESPMSG"], "Payflow has no transaction with this reference."),
+			Code:    "RESULT=" + strconv.Itoa(code),
+			Message: message(code, m["RESPMSG"], "Payflow has no transaction with this reference."),
 		}
 	case code != 0 || (dup != "" && dup != "0" && dup != "1"):
 		return app.Result{
@@ -417,8 +471,9 @@ func (c *Client) do(ctx context.Context, key string, body []byte) app.Result {
 	return mapReply(ex.reply)
 }
 
-// Lookup settles an unknown outcome; see the package doc for why replaying
-// a sale's request ID cannot charge.
+// Lookup settles an unknown outcome; see the package doc: a sale by an
+// inquiry (by CUSTREF, or by ORIGID when its PNREF is known), a refund or
+// void by resending the identical request under its request ID.
 func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
 	switch req.Kind {
 	case app.LookupSale:
@@ -459,58 +514,53 @@ func (c *Client) lookupReplay(ctx context.Context, key string, b nvBody) app.Res
 	return c.do(ctx, key, b.encode())
 }
 
-// lookupSale replays a sale's request ID without card data.
+// lookupSale asks for the sale by its CUSTREF (TRXTYPE=I), under a fresh
+// request ID and with no card data, so it can never charge. Found: the
+// original's result. Not found: the sale was never processed, so nothing
+// was charged, provided no send of it can still be in Payflow's hands (the
+// inquiry lag since the journal's time of the attempt) and the sale is
+// within the 30 days an inquiry searches; otherwise the outcome stays
+// unknown.
 func (c *Client) lookupSale(ctx context.Context, req app.LookupRequest) app.Result {
 	if msg := checkKey(req.Key); msg != "" {
 		return app.Result{Outcome: app.OutcomeUnknown, Message: msg + "; the sale cannot be looked up"}
 	}
 	var b nvBody
-	c.credentials(&b, "S")
-	// No ACCT, EXPDATE, CVV2, ORIGID or token: if this is processed as a new
-	// sale, there is nothing to charge.
-	if amt, err := formatAmount(req.Amount); err == nil {
-		b.plain("AMT", amt)
-		b.plain("CURRENCY", req.Amount.CurrencyCode())
-	}
-	b.optional("INVNUM", req.InvoiceID)
+	c.credentials(&b, "I")
+	b.plain("CUSTREF", custRef(req.Key))
 	if b.err != nil {
 		return app.Result{Outcome: app.OutcomeUnknown, Message: b.err.Error()}
 	}
-	ex := c.post(ctx, req.Key, b.encode())
+	ex := c.post(ctx, newRequestID(), b.encode())
 	if ex.reply == nil {
 		return app.Result{Outcome: app.OutcomeUnknown, Message: ex.problem + ". " + unknownAdvice}
 	}
-	res := mapReply(ex.reply)
-	code := atoiOr(ex.reply["RESULT"], -1)
-	if res.Duplicate && res.Outcome == app.OutcomeNotProcessed {
-		// The ID was used by a request that was refused before it became a
-		// transaction: the original refused as malformed, or an earlier
-		// lookup's card-less replay. Either way there is no transaction.
-		return app.Result{
-			Outcome:   app.OutcomeNotFound,
-			Code:      res.Code,
-			Duplicate: true,
-			Message:   message(code, ex.reply["RESPMSG"], "The request ID was used only by a request Payflow refused; nothing was charged."),
+	res := inquiryResult(ex.reply, "")
+	switch res.Outcome {
+	case app.OutcomeUnknown:
+		return res
+	case app.OutcomeNotFound:
+		since := c.now().Sub(req.AttemptedAt)
+		switch {
+		case c.inquiryLag > 0 && req.AttemptedAt.IsZero():
+			res.Outcome = app.OutcomeUnknown
+			res.Message += " The time of the sale is not known, so it may still be in progress."
+		case c.inquiryLag > 0 && since < c.inquiryLag:
+			res.Outcome = app.OutcomeUnknown
+			res.Message += " The sale was sent too recently for that to be final; look again in " +
+				(c.inquiryLag - since).Round(time.Second).String() + "."
+		case !req.AttemptedAt.IsZero() && since > inquiryRange:
+			res.Outcome = app.OutcomeUnknown
+			res.Message += " The sale is older than the 30 days an inquiry searches; check it in PayPal Manager."
+		default:
+			res.Message += " The sale never reached Payflow, so nothing was charged."
 		}
-	}
-	if res.Duplicate || res.Outcome == app.OutcomeUnknown {
-		// The original's answer (or nothing conclusive).
 		return res
 	}
-	switch {
-	case res.Charged():
-		// Cannot happen with a card-less sale; report the money truthfully.
-		res.Message += " The lookup replay was processed as a new sale and approved without DUPLICATE=1; check PayPal Manager."
-		return res
-	case code < 0 || res.Outcome == app.OutcomeMerchantConfig:
-		// Refused before the duplicate check could speak: no conclusion.
-		res.Outcome = app.OutcomeUnknown
-		res.Message = message(code, ex.reply["RESPMSG"], "The lookup was refused, so the sale's outcome is still unknown.")
-		return res
+	// The original's own result, reported as a lookup's answer.
+	res.Duplicate = true
+	if res.Reference == "" && res.Charged() {
+		res.Message += " Payflow gave no PNREF for it; find it in PayPal Manager by its customer reference " + custRef(req.Key) + "."
 	}
-	return app.Result{
-		Outcome: app.OutcomeNotFound,
-		Code:    res.Code,
-		Message: message(code, ex.reply["RESPMSG"], "Payflow had not seen this request ID: the original sale never arrived and nothing was charged (the card-less lookup was refused instead)."),
-	}
+	return res
 }

@@ -71,40 +71,40 @@
 // but its original reply is not available) is OutcomeUnknown: the ID was
 // seen, so the request must not be treated as unprocessed.
 //
-// # Lookup by replay (why it cannot charge)
+// # Customer reference and lookup by inquiry
 //
-// Payflow has no query by X-VPS-REQUEST-ID, but it answers a replayed ID with
-// the ORIGINAL reply plus DUPLICATE=1 and ignores the new request data. So
-// Lookup for a sale replays the Key with the minimum fields TRXTYPE=S,
-// TENDER=C, the credentials, AMT, CURRENCY and INVNUM, and deliberately no
-// ACCT, EXPDATE, CVV2, ORIGID or secure token:
+// Every sale carries a CUSTREF (custRef): 12 upper-case letters and digits
+// derived from the request key, unique per sale. Payflow keeps it with the
+// transaction, and an inquiry (TRXTYPE=I) can name a transaction by it when
+// its PNREF was never received.
 //
-//   - if the original arrived, the reply is the original result with
-//     DUPLICATE=1 (approved → approved with Duplicate, declined → declined);
-//   - if it never arrived, the replay is processed as a new sale, and a sale
-//     with no account number and no ORIGID has no card to charge: Payflow
-//     refuses it (field format error / invalid account number) and stores
-//     that refusal under the Key. The Lookup answers OutcomeNotFound (and
-//     so does a later lookup, which gets that refusal back with
-//     DUPLICATE=1). Because
-//     the ID is now used, a delayed copy of the original request arriving
-//     later is answered with the stored refusal and cannot charge either, so
-//     NotFound is final.
+// Lookup of a sale whose answer was lost sends such an inquiry: TRXTYPE=I,
+// TENDER=C, the credentials and CUSTREF, under a fresh request ID, with no
+// ACCT, EXPDATE, CVV2 or amount, so it cannot move money. Without
+// STARTTIME and ENDTIME Payflow searches the last 30 days; they are not
+// sent, because the time zone Payflow reads them in is not documented and a
+// wrong one could hide the sale. Payflow returns only the latest
+// transaction with a CUSTREF, which is why each sale has its own.
 //
-// Payflow's only ways to charge without ACCT are a reference transaction
-// (ORIGID), a secure token or a PayPal tender, none of which the replay
-// carries, so the replay cannot move money. Should a server ever approve the
-// replay without DUPLICATE=1 anyway, Lookup reports what happened (approved)
-// rather than NotFound, so the journal never loses a charge. Replies that
-// say nothing about the original (credentials refused, timeouts, RESULT 133
-// "data mismatch in HTTP retry request", transport failures) stay
-// OutcomeUnknown. Lookup should run within Payflow's duplicate-detection
-// window (the ID is kept at least 30 days).
+//   - RESULT 0: the reply describes the sale (ORIGRESULT, ORIGPNREF) and is
+//     mapped as a sale reply: approved with the sale's PNREF, declined, held;
+//   - RESULT 20 (or 19): no transaction carries the reference, so the sale
+//     never reached Payflow and charged nothing, OutcomeNotFound; but only
+//     once no send of the sale can still be in Payflow's hands (InquiryLag
+//     after the journal's time of the attempt: the client waits longer than
+//     it tells Payflow to, and resends once after a reset) and while the
+//     sale is within the 30 days an inquiry searches. Before that, or when
+//     the time of the attempt is unknown, it stays OutcomeUnknown;
+//   - anything else (credentials refused, timeouts, transport failures)
+//     says nothing about the sale: OutcomeUnknown.
+//
+// A sale is never looked up by replaying its request ID without its card
+// data: Payflow documents the replay only for a resend of the identical
+// request.
 //
 // For refunds and voids Lookup resends exactly the original request (ORIGID,
 // AMT, CURRENCY and COMMENT1 come from the journal; Refund always sends AMT,
 // even for a full refund, so the two bodies are the same): Payflow's
 // duplicate check makes that an exactly-once retry. When a sale's PNREF is
-// known, Lookup uses an inquiry (TRXTYPE=I, ORIGID) under a fresh request ID
-// instead.
+// known, Lookup uses an inquiry by ORIGID instead.
 package payflow

@@ -47,7 +47,7 @@ func TestSaleWire(t *testing.T) {
 			}
 			want := "TRXTYPE[1]=S&TENDER[1]=C&" + creds +
 				"&ACCT[16]=************1111&EXPDATE[4]=1230&CVV2[3]=***&" + tc.wantAMT +
-				"&INVNUM[5]=INV-1&COMMENT1[11]=Go workshop&FIRSTNAME[3]=Ada&LASTNAME[8]=Lovelace" +
+				"&INVNUM[5]=INV-1&CUSTREF[12]=" + custRef(key) + "&COMMENT1[11]=Go workshop&FIRSTNAME[3]=Ada&LASTNAME[8]=Lovelace" +
 				"&STREET[16]=12 St James's Sq&ZIP[8]=SW1Y 4JH&EMAIL[15]=ada@example.com&CUSTIP[9]=192.0.2.7"
 			if reqs[0].Body != want {
 				t.Errorf("body\n got %s\nwant %s", reqs[0].Body, want)
@@ -92,7 +92,8 @@ func TestSaleRawBytes(t *testing.T) {
 	res := c.Sale(context.Background(), app.SaleRequest{Key: "k1", Amount: money(t, "1000", "JPY"), Card: card})
 	wantOutcome(t, "sale", res, app.OutcomeApproved)
 	want := "TRXTYPE[1]=S&TENDER[1]=C&USER[1]=u&VENDOR[1]=v&PARTNER[6]=PayPal&PWD[5]=p&w=d" +
-		"&ACCT[16]=4012888888881881&EXPDATE[4]=1230&CVV2[3]=123&CARDSTART[4]=0321&CARDISSUE[1]=2&AMT[4]=1000&CURRENCY[3]=JPY"
+		"&ACCT[16]=4012888888881881&EXPDATE[4]=1230&CVV2[3]=123&CARDSTART[4]=0321&CARDISSUE[1]=2&AMT[4]=1000&CURRENCY[3]=JPY" +
+		"&CUSTREF[12]=" + custRef("k1")
 	mu.Lock()
 	defer mu.Unlock()
 	if string(raw) != want {

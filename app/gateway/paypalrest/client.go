@@ -49,8 +49,8 @@ const (
 	// key only while PayPal surely still knows the key; later a resend
 	// could refund again.
 	refundReplayWindow = RequestIDLifetime - time.Hour
-	// captureGuard: an order found APPROVED within this time of this
-	// process sending its capture may still be capturing.
+	// captureGuard: an order found APPROVED within this time after a send
+	// of its capture ended may still be capturing at PayPal.
 	captureGuard = 2 * time.Minute
 )
 
@@ -381,7 +381,7 @@ func (c *Client) await(ctx context.Context, pc *paypal.Client, req app.SaleReque
 		if !capture {
 			continue
 		}
-		res, waiting := c.capture(ctx, pc, orderID, req.Key)
+		res, waiting := c.capture(ctx, pc, orderID, req.Key, req.RecordCaptureStart)
 		if !waiting {
 			return res
 		}
@@ -395,8 +395,17 @@ func captureRequestID(key string) string { return key + "-capture" }
 // capture sends the capture, resending it under its request id when the
 // answer is lost. waiting is true when PayPal says the order is not
 // approved yet. Once started it is not abandoned on ctx's cancellation.
-func (c *Client) capture(ctx context.Context, pc *paypal.Client, orderID, key string) (res app.Result, waiting bool) {
+// record (the journal's RecordCaptureStart) is called before the first
+// send; if it fails nothing is sent.
+func (c *Client) capture(ctx context.Context, pc *paypal.Client, orderID, key string, record func() error) (res app.Result, waiting bool) {
 	cctx := context.WithoutCancel(ctx)
+	if record != nil {
+		if err := record(); err != nil {
+			r := notProcessed("JOURNAL", "the capture's start could not be recorded, so it was not sent: "+app.ErrorText(err))
+			r.Reference = orderID
+			return r, false
+		}
+	}
 	var last failure
 	for attempt := 0; attempt <= c.cfg.Retries; attempt++ {
 		if attempt > 0 && !c.pause(cctx) {
@@ -600,6 +609,30 @@ func (c *Client) Void(ctx context.Context, req app.VoidRequest) app.Result {
 
 // --- Lookup -----------------------------------------------------------------
 
+// captureMayRun says how much longer a capture of orderID may still be
+// running at PayPal, judged by the later of two times: this process's last
+// send of it (kept in memory: the send may last the timeout, and PayPal may
+// finish it captureGuard later), and the journal's record of when a
+// capture run last started, which survives a restart (the run may resend
+// the capture Retries times, each send lasting the timeout, with pauses
+// between). Zero: no capture can still be running.
+func (c *Client) captureMayRun(orderID string, journalled time.Time) time.Duration {
+	var until time.Time
+	c.mu.Lock()
+	sent, ok := c.captureSent[orderID]
+	c.mu.Unlock()
+	if ok {
+		until = sent.Add(c.cfg.Timeout + captureGuard)
+	}
+	if !journalled.IsZero() {
+		run := time.Duration(c.cfg.Retries+1)*c.cfg.Timeout + time.Duration(c.cfg.Retries)*c.cfg.RetryDelay
+		if u := journalled.Add(run + captureGuard); u.After(until) {
+			until = u
+		}
+	}
+	return max(until.Sub(c.now()), 0)
+}
+
 // Lookup settles a sale by reading its order, and a refund by resending it
 // under its own key while PayPal keeps the key.
 func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
@@ -620,12 +653,10 @@ func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
 		}
 		r := c.fromOrder(o, true)
 		if r.Outcome == app.OutcomeNotFound && o.Status == paypal.OrderStatusApproved {
-			c.mu.Lock()
-			sent, ok := c.captureSent[o.ID]
-			c.mu.Unlock()
-			if ok && c.now().Sub(sent) < captureGuard {
+			if wait := c.captureMayRun(o.ID, req.CaptureStartedAt); wait > 0 {
 				r.Outcome = app.OutcomeUnknown
-				r.Message = "the order is approved and its capture was sent moments ago: look again later"
+				r.Message = "the order is approved and its capture was started moments ago, so it may still complete: look again in " +
+					wait.Round(time.Second).String()
 			} else {
 				// Approved but never captured: the app that waited for it
 				// is gone. Nothing is charged, and nothing captures it now.

@@ -34,6 +34,18 @@
 // the approval window (3 hours) ends the attempt with nothing captured. A
 // capture that has started is not abandoned when the context is cancelled.
 //
+// # Capture guard
+//
+// Before each capture run the journal records the time
+// (SaleRequest.RecordCaptureStart); if it cannot, the capture is not sent.
+// Lookup of an order that reads APPROVED with no capture reports Unknown,
+// not "nothing charged", while a capture may still be running at PayPal:
+// until the run (every resend, each up to the timeout, and the pauses) plus
+// two minutes has passed since the journal's time (LookupRequest.
+// CaptureStartedAt), or since this process's own last send. The journal's
+// time survives a restart, so a new process never settles a capture that
+// may be completing as failed. Lookup does not capture the order itself.
+//
 // # Outcomes
 //
 // Before a request is written (dial, DNS, TLS, refused token): nothing

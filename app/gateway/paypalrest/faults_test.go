@@ -1,7 +1,9 @@
 package paypalrest
 
 import (
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/paypalrest/paypalresttest"
@@ -58,13 +60,40 @@ func TestCaptureAnswerLostEveryTimeIsUnknownThenLookupSettles(t *testing.T) {
 			} else if fx.c.now().Sub(fx.c.captureSent[orderID]) < captureGuard {
 				// Sent moments ago: not yet trusted as "not charged".
 				wantOutcome(t, "lookup", l, app.OutcomeUnknown)
+				// After a restart the journal's time of the capture keeps
+				// the guard; once it has passed, nothing was charged.
+				starts := fx.buyer.captureStarts()
+				if len(starts) != 1 {
+					t.Fatalf("the journal was told of %d capture starts, want 1", len(starts))
+				}
 				fresh := fx.client(t)
-				wantOutcome(t, "lookup after a restart", fresh.Lookup(fx.ctx, app.LookupRequest{Kind: app.LookupSale, OriginalRef: orderID}), app.OutcomeNotFound)
+				look := app.LookupRequest{Kind: app.LookupSale, OriginalRef: orderID, CaptureStartedAt: starts[0]}
+				wantOutcome(t, "lookup after a restart", fresh.Lookup(fx.ctx, look), app.OutcomeUnknown)
+				look.CaptureStartedAt = starts[0].Add(-time.Hour)
+				wantOutcome(t, "lookup after a restart, long after the capture", fresh.Lookup(fx.ctx, look), app.OutcomeNotFound)
 				if fx.srv.Captures() != 0 {
 					t.Error("captured")
 				}
 			}
 		})
+	}
+}
+
+// TestCaptureIsNotSentWhenItsStartCannotBeJournalled: if the journal cannot
+// record that a capture starts, the capture is not sent and nothing is
+// charged.
+func TestCaptureIsNotSentWhenItsStartCannotBeJournalled(t *testing.T) {
+	fx := newFixture(t)
+	b := newBuyer()
+	b.captureErr = errors.New("disk full")
+	done := fx.saleAsync(fx.ctx, saleReq(app.NewKey(), "TP10", amount(t, "10", "USD"), b))
+	l := fx.link(b)
+	u, _ := fx.srv.Approve(l.Reference)
+	follow(t, u)
+	r := fx.wait(done)
+	wantOutcome(t, "sale", r, app.OutcomeNotProcessed)
+	if n := len(requestsOf(fx.srv, paypalresttest.OpCapture)); n != 0 || fx.srv.Captures() != 0 {
+		t.Errorf("%d capture requests, %d captures: want none", n, fx.srv.Captures())
 	}
 }
 
@@ -140,6 +169,7 @@ func TestRefundFaultsAndLookup(t *testing.T) {
 
 func (fx *fixture) approvedSale(t *testing.T) (app.Result, string) {
 	b := newBuyer()
+	fx.buyer = b
 	done := fx.saleAsync(fx.ctx, saleReq(app.NewKey(), "TP09", amount(t, "10", "USD"), b))
 	l := fx.link(b)
 	u, _ := fx.srv.Approve(l.Reference)

@@ -19,6 +19,8 @@ type fixture struct {
 	srv *paypalresttest.Server
 	c   *Client
 	ctx context.Context
+	// buyer is the last approvedSale's buyer.
+	buyer *buyer
 }
 
 func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
@@ -55,6 +57,26 @@ type buyer struct {
 	shown   chan app.ApprovalLink
 	refs    []string
 	journal func(string) error
+	// captures are the times the journal was told a capture starts;
+	// captureErr, when set, is the journal failing to record one.
+	captures   []time.Time
+	captureErr error
+}
+
+func (b *buyer) captureStart() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.captureErr != nil {
+		return b.captureErr
+	}
+	b.captures = append(b.captures, time.Now())
+	return nil
+}
+
+func (b *buyer) captureStarts() []time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]time.Time(nil), b.captures...)
 }
 
 func newBuyer() *buyer { return &buyer{shown: make(chan app.ApprovalLink, 4)} }
@@ -80,7 +102,7 @@ func (b *buyer) record(ref string) error {
 
 func saleReq(key, inv string, a currency.Amount, b *buyer) app.SaleRequest {
 	return app.SaleRequest{Key: key, InvoiceID: inv, Amount: a, Description: "Workshop fee",
-		Approval: b.approval(), RecordReference: b.record}
+		Approval: b.approval(), RecordReference: b.record, RecordCaptureStart: b.captureStart}
 }
 
 // follow is the browser following PayPal's redirect to TrainPay.

@@ -33,7 +33,7 @@ const (
 const (
 	nvpHeld           = 11610 // warning: Payment Pending your review in Fraud Management Filters
 	nvpDuplicateMsgID = 11607 // warning: Duplicate request for specified Message Submission ID
-	nvpDuplicateInv   = 10536 // DirectPayment: duplicate invoice
+	nvpDuplicateInv   = 10412 // duplicate invoice: "Payment has already been made for this InvoiceID"
 )
 
 // nvpTime is the format of TIMESTAMP, STARTDATE and L_TIMESTAMPn.
@@ -538,7 +538,7 @@ func (s *Sandbox) nvpSale(st *state, req *request) (Entry, nvpReply) {
 	if e.InvoiceID != "" {
 		for _, o := range st.Entries {
 			if o.Protocol == ProtocolNVP && o.Charged() && o.InvoiceID == e.InvoiceID {
-				return fail(nvpError{nvpDuplicateInv, "Invalid Data", cardRefused + " Payment has already been made for this InvoiceID.", false})
+				return fail(nvpError{nvpDuplicateInv, "Duplicate invoice", "Payment has already been made for this InvoiceID.", false})
 			}
 		}
 	}

@@ -144,11 +144,19 @@ func TestNVPEndToEnd(t *testing.T) {
 		t.Errorf("sale %+v", s)
 	}
 
-	// The same INVNUM again is PayPal's duplicate-invoice refusal; the
-	// client finds the first payment and reports it, nothing is charged.
+	// The same INVNUM again is PayPal's duplicate-invoice refusal (10412,
+	// "Payment has already been made for this InvoiceID"); the client finds
+	// the first payment and reports it, nothing is charged.
+	charged := nvpCharges(sb)
 	again := c.Sale(ctx, req)
-	if again.Outcome != app.OutcomeApproved || !again.Duplicate || again.Reference != s.Reference || again.Code != "L_ERRORCODE0=10536" {
+	if again.Outcome != app.OutcomeApproved || !again.Duplicate || again.Reference != s.Reference || again.Code != "L_ERRORCODE0=10412" {
 		t.Errorf("duplicate invoice %+v", again)
+	}
+	if last := sb.Ledger()[len(sb.Ledger())-1]; last.Result != 10412 || !strings.Contains(last.Message, "Payment has already been made for this InvoiceID") {
+		t.Errorf("the refused resend is recorded as %d %q, want 10412", last.Result, last.Message)
+	}
+	if n := nvpCharges(sb); n != charged {
+		t.Errorf("the resend charged: %d charges, want %d", n, charged)
 	}
 
 	r1 := c.Refund(ctx, app.RefundRequest{Key: key(), OriginalRef: s.Reference, Amount: amt(t, "20", "GBP")})

@@ -2,10 +2,13 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +160,7 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 	}
 	// The lost-reply rules (V = 1097 and 1098, see the package doc) apply
 	// to deliveries of a sale that carry card data: the sale itself and its
-	// in-call retries, not a card-less lookup.
+	// in-call retries, not an inquiry.
 	byAmount := payflowRule(req)
 	withCard := req.get("TRXTYPE") == "S" && req.has("ACCT")
 	if withCard && byAmount == ruleDropped {
@@ -168,7 +171,12 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var out string
 	if e, ok := s.entryByID(id); ok {
-		out = e.Reply + "&DUPLICATE=1"
+		if e.Fingerprint != "" && e.Fingerprint != fingerprint(req) {
+			// Payflow replays an ID only for a resend of the same request.
+			out = encode(kv{"RESULT", "133"}, kv{"RESPMSG", "Data mismatch in HTTP retry request"})
+		} else {
+			out = e.Reply + "&DUPLICATE=1"
+		}
 	} else {
 		next := s.state.clone()
 		var stored bool
@@ -190,6 +198,29 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reply(w, out)
+}
+
+// fingerprint identifies a request's data, to tell a resend of the same
+// request from another request under a used ID, without keeping card data:
+// ACCT and CVV2 count by their length only (a resend carries the same card;
+// a card-less request differs). Base64 rather than hex, so that the ledger
+// file holds no long run of digits.
+func fingerprint(req *request) string {
+	names := make([]string, 0, len(req.fields))
+	for name := range req.fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		v := req.fields[name]
+		if name == "ACCT" || name == "CVV2" {
+			fmt.Fprintf(h, "%s[%d]&", name, len(v))
+			continue
+		}
+		fmt.Fprintf(h, "%s[%d]=%s&", name, len(v), v)
+	}
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
 }
 
 func (s *Sandbox) entryByID(id string) (Entry, bool) {
@@ -231,20 +262,44 @@ func (s *Sandbox) process(st *state, req *request) (string, bool) {
 		e := s.void(st, req)
 		return s.record(st, req, e), true
 	case "I":
-		i := entryByPNREF(st, req.get("ORIGID"))
-		if i < 0 {
-			return encode(kv{"RESULT", "19"}, kv{"PNREF", s.nextPNREF(st)}, kv{"RESPMSG", "Original transaction ID not found"}), false
-		}
-		o := st.Entries[i]
-		return encode(kv{"RESULT", "0"}, kv{"PNREF", s.nextPNREF(st)}, kv{"RESPMSG", "Approved"},
-			kv{"ORIGRESULT", strconv.Itoa(o.Result)}, kv{"ORIGPNREF", o.PNREF}), false
+		return s.inquiry(st, req), false
 	}
 	return encode(kv{"RESULT", "3"}, kv{"RESPMSG", "Invalid transaction type"}), false
+}
+
+// inquiry answers TRXTYPE=I by ORIGID (a PNREF) or by CUSTREF (the latest
+// Payflow sale that carried it): RESULT 0 with the original's ORIGRESULT and
+// ORIGPNREF, or 19 (no such PNREF) or 20 (no such CUSTREF).
+func (s *Sandbox) inquiry(st *state, req *request) string {
+	i := -1
+	switch {
+	case req.has("ORIGID"):
+		if i = entryByPNREF(st, req.get("ORIGID")); i < 0 {
+			return encode(kv{"RESULT", "19"}, kv{"PNREF", s.nextPNREF(st)}, kv{"RESPMSG", "Original transaction ID not found"})
+		}
+	case req.has("CUSTREF"):
+		ref := req.get("CUSTREF")
+		for j := len(st.Entries) - 1; j >= 0; j-- {
+			if e := st.Entries[j]; e.Protocol == ProtocolPayflow && e.Type == "sale" && ref != "" && e.CustRef == ref {
+				i = j
+				break
+			}
+		}
+		if i < 0 {
+			return encode(kv{"RESULT", "20"}, kv{"PNREF", s.nextPNREF(st)}, kv{"RESPMSG", "Cannot find the customer reference number"})
+		}
+	default:
+		return encode(kv{"RESULT", "7"}, kv{"PNREF", s.nextPNREF(st)}, kv{"RESPMSG", "Field format error: an inquiry needs ORIGID or CUSTREF"})
+	}
+	o := st.Entries[i]
+	return encode(kv{"RESULT", "0"}, kv{"PNREF", s.nextPNREF(st)}, kv{"RESPMSG", "Approved"},
+		kv{"ORIGRESULT", strconv.Itoa(o.Result)}, kv{"ORIGPNREF", o.PNREF})
 }
 
 // record appends e with its reply and returns the reply.
 func (s *Sandbox) record(st *state, req *request, e Entry) string {
 	e.RequestID = req.id
+	e.Fingerprint = fingerprint(req)
 	e.PNREF = s.nextPNREF(st)
 	e.Time = s.now().UTC()
 	pairs := []kv{{"RESULT", strconv.Itoa(e.Result)}, {"PNREF", e.PNREF}, {"RESPMSG", e.Message}}
@@ -279,7 +334,7 @@ func parseAmount(amt, code string) (currency.Amount, bool) {
 }
 
 func (s *Sandbox) sale(st *state, req *request) Entry {
-	e := Entry{Type: "sale", InvoiceID: req.get("INVNUM"), Amount: req.get("AMT"), Currency: req.get("CURRENCY")}
+	e := Entry{Type: "sale", InvoiceID: req.get("INVNUM"), CustRef: req.get("CUSTREF"), Amount: req.get("AMT"), Currency: req.get("CURRENCY")}
 	fail := func(result int, msg string) Entry { e.Result, e.Message = result, msg; return e }
 	if e.Currency == "" {
 		e.Currency = "USD" // Payflow's default

@@ -46,8 +46,8 @@
 //	1097                 0        charged, but the reply is lost: the connection
 //	                              is dropped for every request that carries card
 //	                              data, so the sale ends "unknown" and
-//	                              reconciliation (a card-less replay of the
-//	                              request ID) finds the charge
+//	                              reconciliation (an inquiry by the sale's
+//	                              CUSTREF) finds the charge
 //	1098                 –        the connection is dropped before processing,
 //	                              for every request that carries card data:
 //	                              "unknown", and reconciliation finds nothing
@@ -66,11 +66,15 @@
 // is left; more than is left, or a voided sale, gives RESULT 105. Voids
 // (TRXTYPE=V) give 108 for a sale already voided or refunded. A reference to
 // a sale that did not charge gives 120; an unknown reference gives 19.
-// Inquiries (TRXTYPE=I) answer RESULT 0 with ORIGRESULT and ORIGPNREF, or 19.
+// Inquiries (TRXTYPE=I) name the original by ORIGID (its PNREF) or by
+// CUSTREF (the latest sale that carried it) and answer RESULT 0 with
+// ORIGRESULT and ORIGPNREF, or 19 (no such PNREF) or 20 (no such CUSTREF).
+// A sale without ACCT has no card to charge: RESULT 7.
 //
 // Like Payflow, the sandbox stores the reply to every processed request
-// under its X-VPS-REQUEST-ID and answers a replay with that reply plus
-// DUPLICATE=1, ignoring the new data.
+// under its X-VPS-REQUEST-ID and answers a resend of the same request with
+// that reply plus DUPLICATE=1. A request that reuses the ID with other data
+// gets RESULT 133 (data mismatch in HTTP retry request) and is not stored.
 //
 // # NVP rules
 //
@@ -92,7 +96,7 @@
 //	other number    10527                           invalid card (number)
 //	EXPDATE past    10502 (not MMYYYY: 10508)       invalid card (expiry)
 //	CVV2 000        15004, CVV2MATCH=N              invalid card (cvv)
-//	INVNUM paid     10536 (a charged sale has it)   the earlier sale, found by
+//	INVNUM paid     10412 (a charged sale has it)   the earlier sale, found by
 //	                                                TransactionSearch (Duplicate)
 //	V ≤ 1000        Success                         approved
 //	V = 1012        10417                           declined
@@ -188,12 +192,17 @@ type Entry struct {
 	Amount    string    `json:"amount,omitempty"` // as on the wire: "10.00", "1000"
 	Currency  string    `json:"currency,omitempty"`
 	InvoiceID string    `json:"invoice_id,omitempty"`
+	CustRef   string    `json:"custref,omitempty"` // Payflow sales: CUSTREF, found by an inquiry
 	Brand     app.Brand `json:"brand,omitempty"`
 	Last4     string    `json:"last4,omitempty"`
 	Refunded  string    `json:"refunded,omitempty"` // sales: the total refunded so far
 	Voided    bool      `json:"voided,omitempty"`   // sales: voided since
 	Time      time.Time `json:"time"`
 	Reply     string    `json:"reply"` // the reply sent; a replay gets it plus DUPLICATE=1
+	// Fingerprint identifies the Payflow request's data without its card
+	// data (see fingerprint), so that only an identical resend is answered
+	// with Reply. Empty in ledgers written before it existed: any resend.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Charged reports whether the entry is a sale that moved money (approved or
@@ -304,9 +313,12 @@ func (s *Sandbox) routes() *http.ServeMux {
 // PayflowEndpoint is the Payflow URL, for payflow.Config.Endpoint.
 func (s *Sandbox) PayflowEndpoint() string { return s.base + "/payflow" }
 
-// PayflowConfig is a ready payflow.Config for the sandbox.
+// PayflowConfig is a ready payflow.Config for the sandbox. The inquiry lag
+// is off: the sandbox decides a request while its connection is open and
+// never processes one after, so an inquiry that finds nothing is final.
 func (s *Sandbox) PayflowConfig() payflow.Config {
-	return payflow.Config{Endpoint: s.PayflowEndpoint(), User: User, Vendor: Vendor, Partner: Partner, Password: Password}
+	return payflow.Config{Endpoint: s.PayflowEndpoint(), User: User, Vendor: Vendor, Partner: Partner, Password: Password,
+		InquiryLag: payflow.NoInquiryLag}
 }
 
 // NVPEndpoint is the classic NVP URL, for nvp.Config.Endpoint.

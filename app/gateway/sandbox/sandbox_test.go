@@ -227,12 +227,18 @@ func TestLostReplies(t *testing.T) {
 	want(t, "25.97 sale", sell(t, c, key(), "25.97", "USD", "4111111111111111"), app.OutcomeApproved)
 	want(t, "25.98 sale", sell(t, c, key(), "25.98", "USD", "4111111111111111"), app.OutcomeApproved)
 
-	// A plain replay of an approved sale's ID answers the original.
+	// A resend of the identical sale answers the original; a request that
+	// reuses its ID with other data is refused (RESULT 133) and charges
+	// nothing.
 	k3 := key()
 	first := sell(t, c, k3, "40", "USD", "4111111111111111")
-	again := sell(t, c, k3, "99", "USD", "4111111111111111")
+	again := sell(t, c, k3, "40", "USD", "4111111111111111")
 	if again.Outcome != app.OutcomeApproved || !again.Duplicate || again.Reference != first.Reference {
 		t.Errorf("replay %+v, want the original with Duplicate", again)
+	}
+	other := sell(t, c, k3, "99", "USD", "4111111111111111")
+	if other.Outcome != app.OutcomeUnknown || other.Code != "RESULT=133" {
+		t.Errorf("replay with other data %+v, want RESULT=133", other)
 	}
 	if n := charges(sb); n != 5 {
 		t.Errorf("%d charges, want 5", n)
@@ -333,6 +339,60 @@ func TestContextStopsSandbox(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Error("the sandbox still serves after its context ended")
+}
+
+// TestPayflowInquiryByCustomerReference: the sandbox answers an inquiry by
+// CUSTREF with the latest sale that carried it (ORIGRESULT, ORIGPNREF) or
+// RESULT 20, and refuses a card-less "sale" that replays a known request ID
+// (RESULT 133: not the identical request) or a new one (RESULT 7), so a
+// lookup by replay can neither learn nor charge anything.
+func TestPayflowInquiryByCustomerReference(t *testing.T) {
+	sb, _ := start(t)
+	post := func(id, body string) string {
+		req, _ := http.NewRequest(http.MethodPost, sb.PayflowEndpoint(), strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/namevalue")
+		req.Header.Set("X-VPS-REQUEST-ID", id)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	creds := "USER=a&VENDOR=a&PARTNER=PayPal&PWD=x"
+	sale := "TRXTYPE=S&TENDER=C&" + creds + "&ACCT=4111111111111111&EXPDATE=1230&AMT=10.00&CURRENCY=USD&INVNUM=I1"
+	approved := post("c1", sale+"&CUSTREF=REF001")
+	post("c2", strings.Replace(sale, "AMT=10.00", "AMT=1012.00", 1)+"&CUSTREF=REF002")
+	led := sb.Ledger()
+	if len(led) != 2 || !strings.Contains(approved, "PNREF="+led[0].PNREF) || led[0].CustRef != "REF001" {
+		t.Fatalf("ledger %+v after %q", led, approved)
+	}
+	for ref, wantReply := range map[string]string{
+		"REF001": "&ORIGRESULT=0&ORIGPNREF=" + led[0].PNREF,
+		"REF002": "&ORIGRESULT=12&ORIGPNREF=" + led[1].PNREF,
+		"REF003": "RESULT=20&",
+	} {
+		if got := post("i"+ref, "TRXTYPE=I&TENDER=C&"+creds+"&CUSTREF="+ref); !strings.Contains(got, wantReply) {
+			t.Errorf("inquiry for %s: %q, want %q in it", ref, got, wantReply)
+		}
+	}
+	if got := post("i0", "TRXTYPE=I&TENDER=C&"+creds); !strings.HasPrefix(got, "RESULT=7&") {
+		t.Errorf("inquiry naming nothing: %q", got)
+	}
+	cardless := "TRXTYPE=S&TENDER=C&" + creds + "&AMT=10.00&CURRENCY=USD&INVNUM=I1"
+	if got := post("c1", cardless); !strings.HasPrefix(got, "RESULT=133&") || strings.Contains(got, "DUPLICATE") {
+		t.Errorf("card-less replay of a charged sale's ID: %q, want RESULT=133", got)
+	}
+	if got := post("c1", sale+"&CUSTREF=REF001"); got != approved+"&DUPLICATE=1" {
+		t.Errorf("identical resend: %q, want the original with DUPLICATE=1", got)
+	}
+	if got := post("c3", cardless); !strings.HasPrefix(got, "RESULT=7&") {
+		t.Errorf("card-less sale: %q, want RESULT=7", got)
+	}
+	if n := charges(sb); n != 1 {
+		t.Errorf("%d charges, want 1", n)
+	}
 }
 
 // TestRawProtocol: the sandbox accepts untagged fields too, answers without

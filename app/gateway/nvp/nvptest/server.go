@@ -74,6 +74,12 @@ const (
 	// MalformedAfterProcessing processes the request and answers 200 with
 	// a body that is not NVP.
 	MalformedAfterProcessing
+	// DeliveredTwice processes the request twice, as when something between
+	// the app and PayPal resends a request whose answer it did not see, and
+	// answers with the second processing's reply (for a DoDirectPayment,
+	// the duplicate-invoice refusal). It is recorded as one request: the
+	// app sent one.
+	DeliveredTwice
 )
 
 func (f Fault) String() string {
@@ -90,6 +96,8 @@ func (f Fault) String() string {
 		return "HTTP 503 before processing"
 	case MalformedAfterProcessing:
 		return "malformed body after processing"
+	case DeliveredTwice:
+		return "delivered twice"
 	}
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
@@ -97,7 +105,7 @@ func (f Fault) String() string {
 // Processes reports whether the fault lets the request be processed.
 func (f Fault) Processes() bool {
 	switch f {
-	case LostReplyAfterProcessing, HTTP500AfterProcessing, MalformedAfterProcessing:
+	case LostReplyAfterProcessing, HTTP500AfterProcessing, MalformedAfterProcessing, DeliveredTwice:
 		return true
 	}
 	return false
@@ -405,6 +413,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		reply = failure(s.fill(st.fail))
 	default:
 		reply = s.process(method, fields, st.warn)
+		if st.fault == DeliveredTwice {
+			reply = s.process(method, fields, st.warn)
+		}
 	}
 
 	switch st.fault {

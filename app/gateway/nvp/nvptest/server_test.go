@@ -224,3 +224,26 @@ func TestRefundStrictness(t *testing.T) {
 		t.Errorf("deviations %q", errs)
 	}
 }
+
+// TestDeliveredTwice: the request is processed twice but recorded once; a
+// DoDirectPayment charges once and is answered with the duplicate-invoice
+// refusal, 10412.
+func TestDeliveredTwice(t *testing.T) {
+	rec := &recorder{TB: t}
+	s := NewServer(rec)
+	s.Inject("DoDirectPayment", DeliveredTwice)
+	reply := post(t, s, "application/x-www-form-urlencoded", goodSale())
+	if errs := rec.take(); len(errs) > 0 {
+		t.Fatalf("deviations %q", errs)
+	}
+	if reply.Get("ACK") != "Failure" || reply.Get("L_ERRORCODE0") != "10412" ||
+		reply.Get("L_LONGMESSAGE0") != "Payment has already been made for this InvoiceID." {
+		t.Errorf("reply %v, want the duplicate-invoice refusal", reply)
+	}
+	if n := len(s.Sales("inv-1")); n != 1 {
+		t.Errorf("%d payments for the invoice, want 1", n)
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d requests recorded, want 1", n)
+	}
+}

@@ -11,8 +11,20 @@
 // minor digits, an unknown TRXTYPE. Business errors (unknown card, expired
 // card, over-refund) are not deviations; they get the RESULT Payflow gives.
 //
-// Like Payflow it remembers every processed request ID and answers a replay
-// with the original reply plus DUPLICATE=1, ignoring the new data. Sales are
+// Like Payflow it remembers every processed request ID and answers a resend
+// of the identical request with the original reply plus DUPLICATE=1. Payflow
+// documents that replay for retries of the same request only: a request that
+// reuses a processed ID with different data is a deviation, answered with
+// RESULT 133 (data mismatch in HTTP retry request) and not stored. A sale
+// (TRXTYPE=S) without ACCT is a deviation too (nothing to charge; RESULT 7).
+//
+// Inquiries (TRXTYPE=I) name the original by ORIGID (its PNREF) or by
+// CUSTREF, never both, and carry no card data. The answer is RESULT 0 with
+// the original's ORIGRESULT and ORIGPNREF, or RESULT 19 (no such PNREF) or
+// 20 (no such CUSTREF); by CUSTREF it is the latest sale that carried it.
+// CUSTREF must be 1 to 12 letters or digits, and a sale whose CUSTREF an
+// earlier sale under another request ID carried is a deviation: an inquiry
+// could no longer tell the two apart. Sales are
 // decided by PayPal's published pilot rules (gateways.md §1.7): only the
 // published test card numbers are accepted (others: RESULT 23), an expired
 // EXPDATE gives 24, and the amount decides the rest (whole units):
@@ -32,6 +44,7 @@ package payflowtest
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
@@ -144,6 +157,7 @@ type Request struct {
 	Body      string
 	Fault     Fault
 	Duplicate bool // answered from the replay store
+	Mismatch  bool // reused a processed request ID with different data
 }
 
 // Field returns a field's (masked) value from the recorded body.
@@ -186,9 +200,11 @@ type Server struct {
 	now     func() time.Time
 
 	mu       sync.Mutex
-	replies  map[string][]byte // request ID → original reply
+	replies  map[string][]byte   // request ID → original reply
+	bodies   map[string][32]byte // request ID → SHA-256 of the original body
 	byPNREF  map[string]*txn
-	sales    []*txn // charges, in order
+	byCUST   map[string]*txn // CUSTREF → the latest sale that carried it
+	sales    []*txn          // charges, in order
 	seq      int
 	requests []Request
 	next     []Fault
@@ -199,6 +215,7 @@ type txn struct {
 	kind      string // "S", "C", "V", "I"
 	requestID string
 	pnref     string
+	custref   string
 	result    int
 	invoice   string
 	amount    currency.Amount
@@ -216,7 +233,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		creds:   [4]string{User, Vendor, Partner, Password},
 		now:     time.Now,
 		replies: map[string][]byte{},
+		bodies:  map[string][32]byte{},
 		byPNREF: map[string]*txn{},
+		byCUST:  map[string]*txn{},
 		forID:   map[string][]Fault{},
 		closing: make(chan struct{}),
 	}
@@ -403,13 +422,20 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.mu.Lock()
 		if orig, ok := s.replies[id]; ok {
-			reply = append(append([]byte(nil), orig...), "&DUPLICATE=1"...)
-			rec.Duplicate = true
+			if s.bodies[id] != sha256.Sum256(body) {
+				s.errorf("request ID %s reused with different data: Payflow replays a request ID only for a resend of the identical request", id)
+				reply = s.encode(kv{"RESULT", "133"}, kv{"RESPMSG", "Data mismatch in HTTP retry request"})
+				rec.Mismatch = true
+			} else {
+				reply = append(append([]byte(nil), orig...), "&DUPLICATE=1"...)
+				rec.Duplicate = true
+			}
 		} else {
 			var store bool
 			reply, store = s.process(id, fields)
 			if store {
 				s.replies[id] = reply
+				s.bodies[id] = sha256.Sum256(body)
 			}
 		}
 		s.requests = append(s.requests, rec)
@@ -509,7 +535,7 @@ func (s *Server) process(id string, f map[string]string) ([]byte, bool) {
 		if f["TENDER"] != "C" {
 			s.errorf("inquiry %s: TENDER %q, want C", id, f["TENDER"])
 		}
-		return s.inquiry(f), true
+		return s.inquiry(id, f), true
 	}
 	s.errorf("request %s has unknown TRXTYPE %q", id, f["TRXTYPE"])
 	return s.encode(kv{"RESULT", "3"}, kv{"RESPMSG", "Invalid transaction type"}), true
@@ -518,6 +544,7 @@ func (s *Server) process(id string, f map[string]string) ([]byte, bool) {
 var (
 	expdateRe = regexp.MustCompile(`^(0[1-9]|1[0-2])[0-9]{2}$`)
 	digitsRe  = regexp.MustCompile(`^[0-9]+$`)
+	custrefRe = regexp.MustCompile(`^[A-Za-z0-9]{1,12}$`)
 )
 
 // amountFor checks AMT against the currency's digits and returns it.
@@ -561,9 +588,18 @@ func (s *Server) sale(id string, f map[string]string) []byte {
 		}
 	}
 	if !hasAcct {
-		// A card-less sale (e.g. a lookup replay of an ID never seen): there
-		// is nothing to charge.
+		// A sale with no card has nothing to charge: no client may send one.
+		s.errorf("sale %s has no ACCT: a card sale needs the card", id)
 		return s.encode(kv{"RESULT", "7"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Field format error: ACCT missing"})
+	}
+	custref, hasRef := f["CUSTREF"]
+	if hasRef {
+		if !custrefRe.MatchString(custref) {
+			s.errorf("sale %s: CUSTREF %q is not 1 to 12 letters or digits", id, custref)
+		}
+		if prev, ok := s.byCUST[custref]; ok && prev.requestID != id {
+			s.errorf("sale %s reuses CUSTREF %q of request %s: an inquiry could not tell them apart", id, custref, prev.requestID)
+		}
 	}
 	if !digitsRe.MatchString(acct) || len(acct) < 12 || len(acct) > 19 {
 		s.errorf("sale %s: ACCT is not 12-19 digits", id)
@@ -591,10 +627,13 @@ func (s *Server) sale(id string, f map[string]string) []byte {
 	}
 	result := amountRule(amount)
 	pnref := s.newPNREF()
-	t := &txn{kind: "S", requestID: id, pnref: pnref, result: result, invoice: f["INVNUM"],
+	t := &txn{kind: "S", requestID: id, pnref: pnref, custref: custref, result: result, invoice: f["INVNUM"],
 		amount: amount, brand: brand, last4: acct[len(acct)-4:]}
 	t.refunded, _ = currency.NewAmount("0", code)
 	s.byPNREF[pnref] = t
+	if hasRef {
+		s.byCUST[custref] = t
+	}
 	if result == 0 || result == 126 {
 		s.sales = append(s.sales, t)
 		return s.encode(kv{"RESULT", strconv.Itoa(result)}, kv{"PNREF", pnref}, kv{"RESPMSG", respmsg(result)},
@@ -728,14 +767,33 @@ func (s *Server) void(id string, f map[string]string) []byte {
 	return s.encode(kv{"RESULT", "0"}, kv{"PNREF", pnref}, kv{"RESPMSG", "Approved"})
 }
 
-func (s *Server) inquiry(f map[string]string) []byte {
-	orig, ok := f["ORIGID"]
-	if !ok {
-		s.errorf("inquiry has no ORIGID")
+func (s *Server) inquiry(id string, f map[string]string) []byte {
+	for _, name := range []string{"ACCT", "EXPDATE", "CVV2", "AMT"} {
+		if _, ok := f[name]; ok {
+			s.errorf("inquiry %s carries %s: an inquiry names the original, nothing more", id, name)
+		}
 	}
-	t, found := s.byPNREF[orig]
-	if !found {
-		return s.encode(kv{"RESULT", "19"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Original transaction ID not found: " + orig})
+	orig, byID := f["ORIGID"]
+	custref, byRef := f["CUSTREF"]
+	var t *txn
+	switch {
+	case byID && byRef:
+		s.errorf("inquiry %s names both ORIGID and CUSTREF", id)
+		return s.encode(kv{"RESULT", "7"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Field format error: ORIGID or CUSTREF, not both"})
+	case byID:
+		if t = s.byPNREF[orig]; t == nil {
+			return s.encode(kv{"RESULT", "19"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Original transaction ID not found: " + orig})
+		}
+	case byRef:
+		if !custrefRe.MatchString(custref) {
+			s.errorf("inquiry %s: CUSTREF %q is not 1 to 12 letters or digits", id, custref)
+		}
+		if t = s.byCUST[custref]; t == nil {
+			return s.encode(kv{"RESULT", "20"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Cannot find the customer reference number"})
+		}
+	default:
+		s.errorf("inquiry %s names neither ORIGID nor CUSTREF", id)
+		return s.encode(kv{"RESULT", "7"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Field format error: ORIGID or CUSTREF missing"})
 	}
 	return s.encode(kv{"RESULT", "0"}, kv{"PNREF", s.newPNREF()}, kv{"RESPMSG", "Approved"},
 		kv{"ORIGRESULT", strconv.Itoa(t.result)}, kv{"ORIGPNREF", t.pnref})

@@ -85,7 +85,11 @@ func TestStrictness(t *testing.T) {
 	}{
 		{"conforming sale", rawReq{body: goodSale, id: "a1"}, ""},
 		{"conforming inquiry", rawReq{body: good("I") + "&ORIGID[12]=PFT000000009", id: "a2"}, ""},
-		{"card-less sale (lookup replay)", rawReq{body: good("S") + "&AMT[5]=10.00&CURRENCY[3]=USD", id: "a3"}, ""},
+		{"conforming inquiry by customer reference", rawReq{body: good("I") + "&CUSTREF[12]=AB12CD34EF56", id: "a3"}, ""},
+		{"card-less sale", rawReq{body: good("S") + "&AMT[5]=10.00&CURRENCY[3]=USD", id: "a4"}, "no ACCT"},
+		{"inquiry with card data", rawReq{body: good("I") + "&CUSTREF[3]=AB1&ACCT[16]=4111111111111111", id: "a5"}, "carries ACCT"},
+		{"inquiry naming nothing", rawReq{body: good("I"), id: "a6"}, "neither ORIGID nor CUSTREF"},
+		{"overlong customer reference", rawReq{body: strings.Replace(goodSale, "INVNUM[3]=I-1", "CUSTREF[13]=ABCDEFGHIJKLM", 1), id: "a7"}, "CUSTREF"},
 		{"content type", rawReq{body: goodSale, id: "b1", ctype: "application/x-www-form-urlencoded"}, "Content-Type"},
 		{"no request id", rawReq{body: goodSale, id: "-"}, "X-VPS-REQUEST-ID"},
 		{"overlong request id", rawReq{body: goodSale, id: strings.Repeat("a", 33)}, "X-VPS-REQUEST-ID"},
@@ -128,15 +132,64 @@ func TestStrictness(t *testing.T) {
 	}
 }
 
+// TestRequestIDReusedWithOtherData: Payflow answers a request ID with its
+// original reply only for a resend of the same request; a request that
+// reuses the ID with other data (such as a card-less "lookup" replay of a
+// sale) is a deviation, refused with RESULT 133 and not stored.
+func TestRequestIDReusedWithOtherData(t *testing.T) {
+	rec := &recorder{TB: t}
+	s := NewServer(rec)
+	r1 := send(t, s.URL, rawReq{body: goodSale, id: "k1"})
+	cardless := good("S") + "&AMT[5]=10.00&CURRENCY[3]=USD&INVNUM[3]=I-1"
+	if r2 := send(t, s.URL, rawReq{body: cardless, id: "k1"}); !strings.HasPrefix(r2, "RESULT=133&") {
+		t.Errorf("card-less replay %q, want RESULT=133", r2)
+	}
+	if !strings.Contains(rec.all(), "reused with different data") {
+		t.Errorf("errors %q do not report the reuse", rec.all())
+	}
+	if r3 := send(t, s.URL, rawReq{body: goodSale, id: "k1"}); r3 != r1+"&DUPLICATE=1" {
+		t.Errorf("identical resend after the mismatch %q, want %q", r3, r1+"&DUPLICATE=1")
+	}
+	if n := len(s.Ledger()); n != 1 {
+		t.Errorf("%d charges, want 1", n)
+	}
+}
+
+// TestInquiryByCustomerReference: an inquiry by CUSTREF answers the latest
+// sale that carried it, with its result and PNREF, or RESULT 20.
+func TestInquiryByCustomerReference(t *testing.T) {
+	s := NewServer(t)
+	sale := strings.Replace(goodSale, "INVNUM[3]=I-1", "CUSTREF[6]=REF001", 1)
+	r1 := send(t, s.URL, rawReq{body: sale, id: "s1"})
+	declined := strings.Replace(strings.Replace(sale, "REF001", "REF002", 1), "AMT[5]=10.00", "AMT[7]=1012.00", 1)
+	send(t, s.URL, rawReq{body: declined, id: "s2"})
+	led := s.Ledger()
+	if len(led) != 1 || !strings.Contains(r1, "PNREF="+led[0].PNREF) {
+		t.Fatalf("ledger %+v after %q", led, r1)
+	}
+	for ref, want := range map[string]string{
+		"REF001": "&ORIGRESULT=0&ORIGPNREF=" + led[0].PNREF,
+		"REF002": "&ORIGRESULT=12&ORIGPNREF=",
+		"REF003": "RESULT=20&",
+	} {
+		got := send(t, s.URL, rawReq{body: good("I") + "&CUSTREF[6]=" + ref, id: "i-" + ref})
+		if !strings.Contains(got, want) {
+			t.Errorf("inquiry for %s: %q, want it to contain %q", ref, got, want)
+		}
+	}
+	if n := len(s.Ledger()); n != 1 {
+		t.Errorf("inquiries changed the ledger: %+v", s.Ledger())
+	}
+}
+
 func TestReplayAndRules(t *testing.T) {
 	s := NewServer(t)
 	r1 := send(t, s.URL, rawReq{body: goodSale, id: "k1"})
 	if !strings.HasPrefix(r1, "RESULT=0&PNREF=") || strings.Contains(r1, "DUPLICATE") {
 		t.Fatalf("first reply %q", r1)
 	}
-	// A replay with different data gets the original reply.
-	other := strings.Replace(goodSale, "AMT[5]=10.00", "AMT[5]=99.00", 1)
-	if r2 := send(t, s.URL, rawReq{body: other, id: "k1"}); r2 != r1+"&DUPLICATE=1" {
+	// A resend of the identical request gets the original reply.
+	if r2 := send(t, s.URL, rawReq{body: goodSale, id: "k1"}); r2 != r1+"&DUPLICATE=1" {
 		t.Errorf("replay %q, want %q", r2, r1+"&DUPLICATE=1")
 	}
 	if n := len(s.Ledger()); n != 1 {
