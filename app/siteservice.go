@@ -99,54 +99,82 @@ func (s *SiteService) Setup(ctx context.Context, site Site, passphrase string) e
 
 // Unlock checks the administrator's passphrase and returns the Admin handle
 // that site administration needs. Wrong tries are counted and paused.
+//
+// Every attempt is first counted as a wrong one, in the store's write
+// transaction, together with the pause check and the pause the count calls
+// for; only then is the passphrase verified, and a right one takes its count
+// back. So attempts made at the same moment, by goroutines or by processes
+// sharing the database, are each counted, and the pause holds for all of
+// them. An attempt that arrives during a pause is refused without being
+// verified, and counts as wrong: it lengthens the pause.
 func (s *SiteService) Unlock(ctx context.Context, passphrase string) (*Admin, error) {
-	cred, err := s.Store.AdminCredential(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	if now.Before(cred.LockedUntil) {
-		return nil, lockedError(cred.LockedUntil.Sub(now))
-	}
-	ok, err := VerifyPassphrase(passphrase, cred.Hash)
+	var paused bool
+	attempt, err := s.Store.ChangeAdminCredential(ctx, func(c AdminCredential) (AdminCredential, []AuditEntry, error) {
+		paused = now.Before(c.LockedUntil)
+		c.FailedAttempts++
+		wait := pauseAfter(c.FailedAttempts)
+		if wait == 0 {
+			return c, nil, nil
+		}
+		if until := now.Add(wait); until.After(c.LockedUntil) {
+			c.LockedUntil = until
+		}
+		return c, []AuditEntry{{At: now, Actor: ActorAdministrator, Action: "admin.paused",
+			New: strconv.Itoa(c.FailedAttempts)}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		if cred.FailedAttempts != 0 || !cred.LockedUntil.IsZero() {
-			cred.FailedAttempts, cred.LockedUntil = 0, time.Time{}
-			if err := s.Store.SaveAdminCredential(ctx, cred, nil); err != nil {
-				return nil, err
-			}
-		}
-		a := &Admin{unlocked: now}
-		if s.AfterUnlock != nil {
-			if err := s.AfterUnlock(passphrase); err != nil {
-				return a, err
-			}
-		}
-		return a, nil
+	if paused {
+		return nil, lockedError(attempt.LockedUntil.Sub(now))
 	}
-	cred.FailedAttempts++
-	var audit []AuditEntry
-	if cred.FailedAttempts >= MaxPassphraseAttempts {
-		wait := FirstLockout << (cred.FailedAttempts - MaxPassphraseAttempts)
-		if wait > MaxLockout || wait <= 0 {
-			wait = MaxLockout
-		}
-		cred.LockedUntil = now.Add(wait)
-		audit = append(audit, AuditEntry{At: now, Actor: ActorAdministrator, Action: "admin.paused",
-			New: strconv.Itoa(cred.FailedAttempts)})
-	}
-	if err := s.Store.SaveAdminCredential(ctx, cred, audit); err != nil {
+	ok, err := VerifyPassphrase(passphrase, attempt.Hash)
+	if err != nil {
 		return nil, err
 	}
-	if !cred.LockedUntil.IsZero() && now.Before(cred.LockedUntil) {
-		return nil, lockedError(cred.LockedUntil.Sub(now))
+	if !ok {
+		if now.Before(attempt.LockedUntil) {
+			return nil, lockedError(attempt.LockedUntil.Sub(now))
+		}
+		left := MaxPassphraseAttempts - attempt.FailedAttempts
+		return nil, Errorf(EUNAUTHORIZED, "error.passphrase.wrong", "wrong passphrase (%d tries left before a pause)", left).
+			With(map[string]any{"Left": left})
 	}
-	left := MaxPassphraseAttempts - cred.FailedAttempts
-	return nil, Errorf(EUNAUTHORIZED, "error.passphrase.wrong", "wrong passphrase (%d tries left before a pause)", left).
-		With(map[string]any{"Left": left})
+	// The right passphrase: the count of wrong tries in a row starts again,
+	// unless the passphrase was changed meanwhile.
+	_, err = s.Store.ChangeAdminCredential(ctx, func(c AdminCredential) (AdminCredential, []AuditEntry, error) {
+		if c.Hash == attempt.Hash {
+			c.FailedAttempts, c.LockedUntil = 0, time.Time{}
+		}
+		return c, nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a := &Admin{unlocked: now}
+	if s.AfterUnlock != nil {
+		if err := s.AfterUnlock(passphrase); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// pauseAfter is the pause that the failures-th wrong try in a row calls
+// for: none before MaxPassphraseAttempts, then FirstLockout doubling with
+// each further try, up to MaxLockout.
+func pauseAfter(failures int) time.Duration {
+	if failures < MaxPassphraseAttempts {
+		return 0
+	}
+	// Beyond 2^16 the shift would overflow; MaxLockout is reached long before.
+	if k := failures - MaxPassphraseAttempts; k < 16 {
+		if wait := FirstLockout << k; wait < MaxLockout {
+			return wait
+		}
+	}
+	return MaxLockout
 }
 
 func lockedError(wait time.Duration) *Error {
