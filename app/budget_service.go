@@ -40,7 +40,7 @@ func (s *BudgetService) require(ctx context.Context, a *Admin, write bool) error
 		return err
 	}
 	if write {
-		return s.Site.requireAdmin(a)
+		return s.Site.RequireAdmin(a)
 	}
 	return nil
 }

@@ -106,7 +106,10 @@ func loadSecret(s SecretStore, p Processor, v any) error {
 
 // MerchantService is the Payment methods page of site administration.
 type MerchantService struct {
-	Sites    SiteStore
+	Sites SiteStore
+	// Admins checks the administrator's handle (the *SiteService that
+	// issued it); with none, every administrative call is refused.
+	Admins   AdminGate
 	Settings PaymentSettingsStore
 	Secrets  SecretStore
 	Tester   ConnectionTester
@@ -170,8 +173,8 @@ func (m *MerchantService) PaymentSettings(ctx context.Context) (PaymentSettings,
 
 // SavePaymentSettings validates and saves the settings, auditing each change.
 func (m *MerchantService) SavePaymentSettings(ctx context.Context, a *Admin, next PaymentSettings) error {
-	if a == nil {
-		return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+	if err := requireAdminOf(m.Admins, a); err != nil {
+		return err
 	}
 	site, err := m.Sites.Site(ctx)
 	if err != nil {
@@ -205,8 +208,8 @@ func (m *MerchantService) SavePaymentSettings(ctx context.Context, a *Admin, nex
 // SaveCredentials stores a processor's credentials in the SecretStore. The
 // audit log records that they changed, never what they are.
 func (m *MerchantService) SaveCredentials(ctx context.Context, a *Admin, p Processor, creds any) error {
-	if a == nil {
-		return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+	if err := requireAdminOf(m.Admins, a); err != nil {
+		return err
 	}
 	switch c := creds.(type) {
 	case PayflowCredentials:
@@ -263,8 +266,8 @@ func (m *MerchantService) HasCredentials(p Processor) (bool, error) {
 // TestConnection checks a processor's stored credentials with a harmless
 // call, in the site's current mode.
 func (m *MerchantService) TestConnection(ctx context.Context, a *Admin, p Processor) (Result, error) {
-	if a == nil {
-		return Result{}, Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+	if err := requireAdminOf(m.Admins, a); err != nil {
+		return Result{}, err
 	}
 	return m.Tester.TestConnection(ctx, p), nil
 }

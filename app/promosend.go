@@ -124,8 +124,8 @@ func (s *PromoService) HasSMTPPassword() bool {
 // non-empty password replaces the stored one in the keychain; the audit
 // log records that it changed, never the password.
 func (s *PromoService) SaveSMTPSettings(ctx context.Context, a *Admin, set SMTPSettings, password string) error {
-	if a == nil {
-		return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+	if err := requireAdminOf(s.Site, a); err != nil {
+		return err
 	}
 	set.Normalize()
 	if err := set.Validate(); err != nil {
@@ -189,8 +189,8 @@ func (s *PromoService) open(ctx context.Context) (MailSession, error) {
 // SendTestMessage sends the test message to an address (site
 // administration only).
 func (s *PromoService) SendTestMessage(ctx context.Context, a *Admin, to string) error {
-	if a == nil {
-		return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+	if err := requireAdminOf(s.Site, a); err != nil {
+		return err
 	}
 	r, err := NormalizeRecipient(to, "")
 	if err != nil {

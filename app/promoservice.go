@@ -6,11 +6,13 @@ import (
 	"time"
 )
 
-// PromoSite is what promotional codes need of the site: its settings and
-// whether the feature is on (*SiteService).
+// PromoSite is what promotional codes need of the site: its settings,
+// whether the feature is on, and the administrator's handle checked by the
+// service that issued it (*SiteService).
 type PromoSite interface {
 	Site(ctx context.Context) (Site, error)
 	RequireFeature(ctx context.Context, f Feature) error
+	RequireAdmin(a *Admin) error
 }
 
 // PromoService holds the rules of promotional codes: making and editing

@@ -178,6 +178,11 @@ type AdminCredential struct {
 	LockedUntil    time.Time
 }
 
+// AdminCredentialChange computes the next credential from the stored one.
+// It runs inside the store's write transaction: it must be quick and must
+// not call the store.
+type AdminCredentialChange func(cur AdminCredential) (next AdminCredential, audit []AuditEntry, err error)
+
 // SiteStore persists the site. Every method that changes something writes its
 // audit entries in the same transaction, so a change and its record of it
 // commit together or not at all.
@@ -198,6 +203,10 @@ type SiteStore interface {
 	AdminCredential(ctx context.Context) (AdminCredential, error)
 	// SaveAdminCredential stores the passphrase hash and pause state.
 	SaveAdminCredential(ctx context.Context, c AdminCredential, audit []AuditEntry) error
+	// ChangeAdminCredential reads the credential and stores what change
+	// makes of it, with change's audit entries, in one write transaction
+	// that no other change, from any process, can interleave with.
+	ChangeAdminCredential(ctx context.Context, change AdminCredentialChange) (AdminCredential, error)
 	// AuditLog returns entries newest first, and how many there are in all.
 	AuditLog(ctx context.Context, offset, limit int) ([]AuditEntry, int, error)
 }

@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -33,6 +35,16 @@ type SiteService struct {
 	// stored.
 	BeforePassphraseChange      func(old, new string) error
 	AfterPassphraseChangeFailed func(old, new string)
+
+	// AdminIdle overrides AdminIdleTimeout when non-zero.
+	AdminIdle time.Duration
+
+	// admins are the tokens of the live Admin handles this service issued,
+	// each with the time of its last administrative action. They live in
+	// memory only: a handle belongs to the process that unlocked, and a
+	// restart locks site administration.
+	mu     sync.Mutex
+	admins map[adminToken]time.Time
 }
 
 // NewSiteService returns a SiteService on store with the real clock.
@@ -54,9 +66,27 @@ func (s *SiteService) params() Argon2Params {
 	return s.Argon2
 }
 
+// AdminIdleTimeout is how long an Admin handle lives without an
+// administrative action; each action that the handle passes starts it again.
+const AdminIdleTimeout = 15 * time.Minute
+
 // Admin proves that the site administrator's passphrase was given. Only
-// Unlock makes one.
-type Admin struct{ unlocked time.Time }
+// Unlock makes a working one: it holds a random token that the issuing
+// SiteService remembers, so an Admin built any other way (a zero value, a
+// composite literal, new(Admin)) carries no token the service knows and is
+// refused. The service forgets the token when the handle has been idle for
+// AdminIdleTimeout or is locked.
+type Admin struct {
+	token adminToken
+}
+
+type adminToken [32]byte
+
+// String never shows the token.
+func (a *Admin) String() string { return "app.Admin" }
+
+// GoString never shows the token.
+func (a *Admin) GoString() string { return "app.Admin" }
 
 // IsSetUp reports whether the first-run wizard has created the site.
 func (s *SiteService) IsSetUp(ctx context.Context) (bool, error) {
@@ -99,54 +129,85 @@ func (s *SiteService) Setup(ctx context.Context, site Site, passphrase string) e
 
 // Unlock checks the administrator's passphrase and returns the Admin handle
 // that site administration needs. Wrong tries are counted and paused.
+//
+// Every attempt is first counted as a wrong one, in the store's write
+// transaction, together with the pause check and the pause the count calls
+// for; only then is the passphrase verified, and a right one takes its count
+// back. So attempts made at the same moment, by goroutines or by processes
+// sharing the database, are each counted, and the pause holds for all of
+// them. An attempt that arrives during a pause is refused without being
+// verified, and counts as wrong: it lengthens the pause.
 func (s *SiteService) Unlock(ctx context.Context, passphrase string) (*Admin, error) {
-	cred, err := s.Store.AdminCredential(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	if now.Before(cred.LockedUntil) {
-		return nil, lockedError(cred.LockedUntil.Sub(now))
-	}
-	ok, err := VerifyPassphrase(passphrase, cred.Hash)
+	var paused bool
+	attempt, err := s.Store.ChangeAdminCredential(ctx, func(c AdminCredential) (AdminCredential, []AuditEntry, error) {
+		paused = now.Before(c.LockedUntil)
+		c.FailedAttempts++
+		wait := pauseAfter(c.FailedAttempts)
+		if wait == 0 {
+			return c, nil, nil
+		}
+		if until := now.Add(wait); until.After(c.LockedUntil) {
+			c.LockedUntil = until
+		}
+		return c, []AuditEntry{{At: now, Actor: ActorAdministrator, Action: "admin.paused",
+			New: strconv.Itoa(c.FailedAttempts)}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		if cred.FailedAttempts != 0 || !cred.LockedUntil.IsZero() {
-			cred.FailedAttempts, cred.LockedUntil = 0, time.Time{}
-			if err := s.Store.SaveAdminCredential(ctx, cred, nil); err != nil {
-				return nil, err
-			}
-		}
-		a := &Admin{unlocked: now}
-		if s.AfterUnlock != nil {
-			if err := s.AfterUnlock(passphrase); err != nil {
-				return a, err
-			}
-		}
-		return a, nil
+	if paused {
+		return nil, lockedError(attempt.LockedUntil.Sub(now))
 	}
-	cred.FailedAttempts++
-	var audit []AuditEntry
-	if cred.FailedAttempts >= MaxPassphraseAttempts {
-		wait := FirstLockout << (cred.FailedAttempts - MaxPassphraseAttempts)
-		if wait > MaxLockout || wait <= 0 {
-			wait = MaxLockout
-		}
-		cred.LockedUntil = now.Add(wait)
-		audit = append(audit, AuditEntry{At: now, Actor: ActorAdministrator, Action: "admin.paused",
-			New: strconv.Itoa(cred.FailedAttempts)})
-	}
-	if err := s.Store.SaveAdminCredential(ctx, cred, audit); err != nil {
+	ok, err := VerifyPassphrase(passphrase, attempt.Hash)
+	if err != nil {
 		return nil, err
 	}
-	if !cred.LockedUntil.IsZero() && now.Before(cred.LockedUntil) {
-		return nil, lockedError(cred.LockedUntil.Sub(now))
+	if !ok {
+		if now.Before(attempt.LockedUntil) {
+			return nil, lockedError(attempt.LockedUntil.Sub(now))
+		}
+		left := MaxPassphraseAttempts - attempt.FailedAttempts
+		return nil, Errorf(EUNAUTHORIZED, "error.passphrase.wrong", "wrong passphrase (%d tries left before a pause)", left).
+			With(map[string]any{"Left": left})
 	}
-	left := MaxPassphraseAttempts - cred.FailedAttempts
-	return nil, Errorf(EUNAUTHORIZED, "error.passphrase.wrong", "wrong passphrase (%d tries left before a pause)", left).
-		With(map[string]any{"Left": left})
+	// The right passphrase: the count of wrong tries in a row starts again,
+	// unless the passphrase was changed meanwhile.
+	_, err = s.Store.ChangeAdminCredential(ctx, func(c AdminCredential) (AdminCredential, []AuditEntry, error) {
+		if c.Hash == attempt.Hash {
+			c.FailedAttempts, c.LockedUntil = 0, time.Time{}
+		}
+		return c, nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.issueAdmin(now)
+	if err != nil {
+		return nil, err
+	}
+	if s.AfterUnlock != nil {
+		if err := s.AfterUnlock(passphrase); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// pauseAfter is the pause that the failures-th wrong try in a row calls
+// for: none before MaxPassphraseAttempts, then FirstLockout doubling with
+// each further try, up to MaxLockout.
+func pauseAfter(failures int) time.Duration {
+	if failures < MaxPassphraseAttempts {
+		return 0
+	}
+	// Beyond 2^16 the shift would overflow; MaxLockout is reached long before.
+	if k := failures - MaxPassphraseAttempts; k < 16 {
+		if wait := FirstLockout << k; wait < MaxLockout {
+			return wait
+		}
+	}
+	return MaxLockout
 }
 
 func lockedError(wait time.Duration) *Error {
@@ -155,18 +216,106 @@ func lockedError(wait time.Duration) *Error {
 		With(map[string]any{"Seconds": secs})
 }
 
-func (s *SiteService) requireAdmin(a *Admin) error {
-	if a == nil {
-		return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+func (s *SiteService) idle() time.Duration {
+	if s.AdminIdle > 0 {
+		return s.AdminIdle
 	}
+	return AdminIdleTimeout
+}
+
+// issueAdmin makes a handle with a new random token and remembers it.
+func (s *SiteService) issueAdmin(now time.Time) (*Admin, error) {
+	a := &Admin{}
+	if _, err := rand.Read(a.token[:]); err != nil {
+		return nil, Internal(err, "cannot read random bytes")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.admins == nil {
+		s.admins = map[adminToken]time.Time{}
+	}
+	// Forget handles that expired unused, so the map does not grow.
+	for t, last := range s.admins {
+		if !now.Before(last.Add(s.idle())) {
+			delete(s.admins, t)
+		}
+	}
+	s.admins[a.token] = now
+	return a, nil
+}
+
+func adminRequired() *Error {
+	return Errorf(EUNAUTHORIZED, "error.admin.required", "site administration needs the administrator's passphrase")
+}
+
+// RequireAdmin returns nil when a is a live handle this service issued, and
+// starts its idle time again; otherwise an EUNAUTHORIZED error:
+// "error.admin.expired" when the handle was idle too long (the service then
+// forgets it), "error.admin.required" for nil, a handle not issued by this
+// service, or one locked or expired before. AdminRefused recognises both.
+func (s *SiteService) RequireAdmin(a *Admin) error {
+	if a == nil || a.token == (adminToken{}) {
+		return adminRequired()
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last, ok := s.admins[a.token]
+	if !ok {
+		return adminRequired()
+	}
+	if idle := s.idle(); !now.Before(last.Add(idle)) {
+		delete(s.admins, a.token)
+		minutes := int(idle / time.Minute)
+		return Errorf(EUNAUTHORIZED, "error.admin.expired",
+			"site administration locked itself after %d minutes without activity: enter the passphrase again", minutes).
+			With(map[string]any{"Minutes": minutes})
+	}
+	s.admins[a.token] = now
 	return nil
+}
+
+// Lock ends an Admin handle: the service forgets its token, so every later
+// use is refused. Locking nil or an unknown handle does nothing.
+func (s *SiteService) Lock(a *Admin) {
+	if a == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.admins, a.token)
+}
+
+// AdminRefused reports whether err is RequireAdmin refusing a handle (none,
+// forged, locked or expired), after which the passphrase must be given
+// again.
+func AdminRefused(err error) bool {
+	e := AsError(err)
+	return err != nil && e.Code == EUNAUTHORIZED && (e.Key == "error.admin.required" || e.Key == "error.admin.expired")
+}
+
+// AdminGate checks Admin handles for services that do not issue them;
+// *SiteService is the one that does.
+type AdminGate interface {
+	RequireAdmin(a *Admin) error
+}
+
+var _ AdminGate = (*SiteService)(nil)
+
+// requireAdminOf is gate's RequireAdmin, refusing everything when no gate
+// is wired.
+func requireAdminOf(gate AdminGate, a *Admin) error {
+	if gate == nil {
+		return adminRequired()
+	}
+	return gate.RequireAdmin(a)
 }
 
 // ChangePassphrase replaces the administrator's passphrase after checking
 // the current one (which also re-encrypts the credentials file); the audit
 // log records that it changed, never the passphrase.
 func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, current, newPassphrase string) error {
-	if err := s.requireAdmin(a); err != nil {
+	if err := s.RequireAdmin(a); err != nil {
 		return err
 	}
 	if err := ValidatePassphrase(newPassphrase); err != nil {
@@ -202,7 +351,7 @@ func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, current, n
 // language) and records each changed field. Mode and rates have their own
 // methods; their values in site are ignored.
 func (s *SiteService) UpdateSite(ctx context.Context, a *Admin, site Site) error {
-	if err := s.requireAdmin(a); err != nil {
+	if err := s.RequireAdmin(a); err != nil {
 		return err
 	}
 	old, err := s.Store.Site(ctx)
@@ -236,7 +385,7 @@ func (s *SiteService) UpdateSite(ctx context.Context, a *Admin, site Site) error
 
 // SetMode switches between Test and Production.
 func (s *SiteService) SetMode(ctx context.Context, a *Admin, mode Mode) error {
-	if err := s.requireAdmin(a); err != nil {
+	if err := s.RequireAdmin(a); err != nil {
 		return err
 	}
 	site, err := s.Store.Site(ctx)
@@ -257,7 +406,7 @@ func (s *SiteService) SetMode(ctx context.Context, a *Admin, mode Mode) error {
 // SetRates sets the pay-per-use rates, in ten-thousandths of the currency's
 // major unit per minute.
 func (s *SiteService) SetRates(ctx context.Context, a *Admin, personE4, teleconferenceE4 int64) error {
-	if err := s.requireAdmin(a); err != nil {
+	if err := s.RequireAdmin(a); err != nil {
 		return err
 	}
 	site, err := s.Store.Site(ctx)
@@ -312,7 +461,7 @@ func (s *SiteService) feature(ctx context.Context, f Feature) (FeatureState, err
 // provisioned cannot be enabled: the error tells the administrator to
 // contact the account manager.
 func (s *SiteService) SetFeatureEnabled(ctx context.Context, a *Admin, f Feature, enabled bool) error {
-	if err := s.requireAdmin(a); err != nil {
+	if err := s.RequireAdmin(a); err != nil {
 		return err
 	}
 	if _, err := ParseFeature(string(f)); err != nil {
@@ -412,7 +561,7 @@ func FeatureAvailability(st FeatureState) error {
 
 // AuditLog returns audit entries newest first.
 func (s *SiteService) AuditLog(ctx context.Context, a *Admin, offset, limit int) ([]AuditEntry, int, error) {
-	if err := s.requireAdmin(a); err != nil {
+	if err := s.RequireAdmin(a); err != nil {
 		return nil, 0, err
 	}
 	return s.Store.AuditLog(ctx, offset, limit)

@@ -122,25 +122,31 @@ func TestUnlockPausesAfterFiveWrongTries(t *testing.T) {
 	if secs := app.AsError(err).Data["Seconds"]; secs != 30 {
 		t.Fatalf("first pause %v s, want 30", secs)
 	}
-	// During the pause even the right passphrase is not checked.
+	// During the pause even the right passphrase is not checked: it is
+	// refused and counts as a sixth wrong try, which doubles the pause
+	// from now.
 	clk.now = clk.now.Add(29 * time.Second)
 	_, err = svc.Unlock(ctx, pass)
 	wantCode(t, err, app.ELOCKED, "")
+	if secs := app.AsError(err).Data["Seconds"]; secs != 60 {
+		t.Fatalf("pause after a try during the pause %v s, want 60 (doubled)", secs)
+	}
 
-	// The pause survives a restart: a new service on the same file.
+	// The pause and the count survive a restart: a new service on the
+	// same file.
 	db2, err := storage.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db2.Close()
 	svc = &app.SiteService{Store: db2, Now: clk.Now, Argon2: svc.Argon2}
-	clk.now = clk.now.Add(2 * time.Second)
+	clk.now = clk.now.Add(61 * time.Second)
 	_, err = svc.Unlock(ctx, "wrong again")
 	wantCode(t, err, app.ELOCKED, "")
-	if secs := app.AsError(err).Data["Seconds"]; secs != 60 {
-		t.Fatalf("second pause %v s, want 60 (doubled)", secs)
+	if secs := app.AsError(err).Data["Seconds"]; secs != 120 {
+		t.Fatalf("third pause %v s, want 120 (doubled again)", secs)
 	}
-	clk.now = clk.now.Add(61 * time.Second)
+	clk.now = clk.now.Add(121 * time.Second)
 	if _, err := svc.Unlock(ctx, pass); err != nil {
 		t.Fatalf("right passphrase after the pause: %v", err)
 	}

@@ -64,7 +64,7 @@ func newPromoFixture(t *testing.T, cur string) *promoFixture {
 	}
 	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault, SandboxLedger: filepath.Join(dir, "sandbox.json")}
 	t.Cleanup(func() { reg.Close() })
-	merchant := &app.MerchantService{Sites: db, Settings: db, Secrets: vault, Tester: reg}
+	merchant := &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg}
 	if err := merchant.SavePaymentSettings(ctx, admin, app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -154,6 +154,39 @@ func (db *DB) SaveAdminCredential(ctx context.Context, c app.AdminCredential, au
 	return commit(tx)
 }
 
+// ChangeAdminCredential reads the credential and stores what change makes
+// of it, with change's audit entries, in one write transaction. The
+// transaction begins IMMEDIATE, holding SQLite's write lock from the read to
+// the commit, so concurrent changes from this process or any other that
+// shares the file apply one after another and none is lost. ENOTFOUND
+// before the first-run wizard; an error from change rolls back.
+func (db *DB) ChangeAdminCredential(ctx context.Context, change app.AdminCredentialChange) (app.AdminCredential, error) {
+	tx, err := db.BeginWrite(ctx)
+	if err != nil {
+		return app.AdminCredential{}, err
+	}
+	defer tx.Rollback()
+
+	cur, err := findAdminCredential(ctx, tx)
+	if err != nil {
+		return app.AdminCredential{}, err
+	}
+	next, audit, err := change(cur)
+	if err != nil {
+		return app.AdminCredential{}, err
+	}
+	if err := updateAdminCredential(ctx, tx, next); err != nil {
+		return app.AdminCredential{}, err
+	}
+	if err := insertAudit(ctx, tx, audit); err != nil {
+		return app.AdminCredential{}, err
+	}
+	if err := commit(tx); err != nil {
+		return app.AdminCredential{}, err
+	}
+	return next, nil
+}
+
 // AuditLog returns up to limit entries, newest first, after skipping
 // offset, and how many entries there are in all; both from one snapshot.
 func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry, int, error) {

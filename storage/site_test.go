@@ -320,3 +320,53 @@ func TestSiteServiceOnStorage(t *testing.T) {
 		t.Errorf("audit (%d): %s\nwant: %s", total, strings.Join(actions, " "), want)
 	}
 }
+
+func TestChangeAdminCredentialAppliesEachChangeAndRollsBackOnError(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	var s app.SiteStore = db
+	inc := func(c app.AdminCredential) (app.AdminCredential, []app.AuditEntry, error) {
+		c.FailedAttempts++
+		return c, nil, nil
+	}
+	if _, err := s.ChangeAdminCredential(ctx, inc); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("before setup: %v, want ENOTFOUND", err)
+	}
+	if err := s.CreateSite(ctx, testSite(), app.AdminCredential{Hash: "h"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Concurrent read-modify-write changes are each applied.
+	const n = 25
+	done := make(chan error, n)
+	for range n {
+		go func() { _, err := s.ChangeAdminCredential(ctx, inc); done <- err }()
+	}
+	for range n {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A change that fails stores neither the credential nor its audit.
+	_, err := s.ChangeAdminCredential(ctx, func(c app.AdminCredential) (app.AdminCredential, []app.AuditEntry, error) {
+		c.FailedAttempts = 0
+		return c, []app.AuditEntry{entry("admin.paused", "", "", "0")}, app.Errorf(app.EINVALID, "test.refused", "refused")
+	})
+	if app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("failing change: %v", err)
+	}
+	until := time.Date(2031, 5, 6, 7, 8, 9, 0, time.UTC)
+	got, err := s.ChangeAdminCredential(ctx, func(c app.AdminCredential) (app.AdminCredential, []app.AuditEntry, error) {
+		c.LockedUntil = until
+		return c, []app.AuditEntry{entry("admin.paused", "", "", fmt.Sprint(c.FailedAttempts))}, nil
+	})
+	want := app.AdminCredential{Hash: "h", FailedAttempts: n, LockedUntil: until}
+	if err != nil || got != want {
+		t.Fatalf("ChangeAdminCredential() = %+v, %v; want %+v", got, err, want)
+	}
+	if stored, _ := s.AdminCredential(ctx); stored != want {
+		t.Fatalf("stored %+v, want %+v", stored, want)
+	}
+	if c := auditCount(t, s); c != 1 {
+		t.Fatalf("audit has %d entries, want 1 (the failed change's rolled back)", c)
+	}
+}

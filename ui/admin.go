@@ -29,10 +29,14 @@ type adminScreen struct {
 	admin *app.Admin
 	root  *fyne.Container
 
-	// Locked view.
-	pass      *widget.Entry
-	unlockBtn *widget.Button
-	unlockMsg *widget.Label
+	// Locked view. The Unlock button, and Enter in the passphrase box, work
+	// only with a passphrase typed, no check running and no pause in force.
+	pass        *widget.Entry
+	unlockBtn   *widget.Button
+	unlockMsg   *widget.Label
+	checking    bool
+	pausedUntil time.Time
+	pauseTimer  *time.Timer
 
 	// Unlocked view.
 	tabs      *container.AppTabs
@@ -59,13 +63,45 @@ func newAdminScreen(m *MainWindow) *adminScreen {
 	return s
 }
 
+// lock ends the administrator's handle (the service forgets it) and stops
+// the pause timer; the screen is then dropped or shows the locked view.
+func (s *adminScreen) lock() {
+	if s.admin != nil {
+		s.deps.Site.Lock(s.admin)
+		s.admin = nil
+	}
+	if s.pauseTimer != nil {
+		s.pauseTimer.Stop()
+		s.pauseTimer = nil
+	}
+}
+
+// sessionEnded handles the service refusing the handle (it expired after
+// the idle time): the locked view comes back, saying why, and asks for the
+// passphrase again. It reports whether err was that refusal.
+func (s *adminScreen) sessionEnded(err error) bool {
+	if !app.AdminRefused(err) {
+		return false
+	}
+	s.showLocked()
+	s.unlockMsg.SetText(ErrorText(err))
+	return true
+}
+
 func (s *adminScreen) showLocked() {
-	s.admin = nil
+	s.lock()
+	s.checking, s.pausedUntil = false, time.Time{}
 	s.pass = widget.NewPasswordEntry()
 	s.pass.SetPlaceHolder(T("admin.passphrase"))
-	s.pass.OnSubmitted = func(string) { s.onUnlock() }
+	s.pass.OnChanged = func(string) { s.updateUnlock() }
+	s.pass.OnSubmitted = func(string) {
+		if !s.unlockBtn.Disabled() {
+			s.onUnlock()
+		}
+	}
 	s.unlockBtn = widget.NewButton(T("admin.unlock"), s.onUnlock)
 	s.unlockBtn.Importance = widget.HighImportance
+	s.updateUnlock()
 	s.unlockMsg = widget.NewLabel("")
 	s.unlockMsg.Wrapping = fyne.TextWrapWord
 	s.unlockMsg.Importance = widget.DangerImportance
@@ -92,16 +128,55 @@ func (s *adminScreen) setRoot(o fyne.CanvasObject) {
 	s.root.Refresh()
 }
 
+// updateUnlock enables the Unlock button only when a passphrase is typed,
+// no check is running and no pause is in force.
+func (s *adminScreen) updateUnlock() {
+	if s.pass.Text == "" || s.checking || time.Now().Before(s.pausedUntil) {
+		s.unlockBtn.Disable()
+		return
+	}
+	s.unlockBtn.Enable()
+}
+
+// paused disables Unlock for the pause the service reported and enables it
+// again when the pause is over.
+func (s *adminScreen) paused(err error) {
+	secs, _ := app.AsError(err).Data["Seconds"].(int)
+	wait := time.Duration(secs) * time.Second
+	s.pausedUntil = time.Now().Add(wait)
+	if s.pauseTimer != nil {
+		s.pauseTimer.Stop()
+	}
+	btn := s.unlockBtn
+	s.pauseTimer = time.AfterFunc(wait, func() {
+		fyne.Do(func() {
+			if s.unlockBtn != btn {
+				return // the locked view was rebuilt meanwhile
+			}
+			s.unlockMsg.SetText("")
+			s.updateUnlock()
+		})
+	})
+}
+
 func (s *adminScreen) onUnlock() {
+	if s.unlockBtn.Disabled() {
+		return
+	}
 	pass := s.pass.Text
-	s.unlockBtn.Disable()
+	s.checking = true
+	s.updateUnlock()
 	s.deps.run(func() {
 		a, err := s.deps.Site.Unlock(context.Background(), pass)
 		fyne.Do(func() {
-			s.unlockBtn.Enable()
+			s.checking = false
 			s.pass.SetText("")
 			if a == nil {
+				if app.ErrorCode(err) == app.ELOCKED {
+					s.paused(err)
+				}
 				s.unlockMsg.SetText(ErrorText(err))
+				s.updateUnlock()
 				return
 			}
 			s.admin = a
@@ -166,6 +241,9 @@ func (s *adminScreen) changed(msg string) {
 }
 
 func (s *adminScreen) failed(err error) {
+	if s.sessionEnded(err) {
+		return
+	}
 	s.statusMsg.Importance = widget.DangerImportance
 	s.statusMsg.SetText(ErrorText(err))
 }

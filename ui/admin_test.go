@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/trainpay/trainpay/app"
@@ -217,4 +219,123 @@ func selectCountry(t *testing.T, sel interface{ SetSelectedIndex(int) }, codes [
 		}
 	}
 	t.Fatalf("no country %s", code)
+}
+
+// pressEnter presses Enter in an entry, as a person does to submit it.
+func pressEnter(e fyne.Focusable) {
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+func failedAttempts(t *testing.T, e *env) int {
+	t.Helper()
+	cred, err := e.db.AdminCredential(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cred.FailedAttempts
+}
+
+// TestPassphraseEnterDoesNothingWhileUnlockIsDisabled: with no passphrase
+// typed, or during a pause, the Unlock button is disabled and Enter in the
+// passphrase box makes no attempt either.
+func TestPassphraseEnterDoesNothingWhileUnlockIsDisabled(t *testing.T) {
+	e := newEnv(t, "en")
+	e.setUp("PL", "PLN", "Europe/Warsaw")
+	m := NewMainWindow(e.app, e.deps)
+	m.Open(SectionAdmin)
+	adm := m.admin
+	t.Cleanup(adm.lock) // stops the pause's timer
+
+	if !adm.unlockBtn.Disabled() {
+		t.Fatal("Unlock is enabled with no passphrase typed")
+	}
+	pressEnter(adm.pass)
+	if n := failedAttempts(t, e); n != 0 {
+		t.Fatalf("Enter with no passphrase made %d attempts", n)
+	}
+
+	for i := 1; i <= app.MaxPassphraseAttempts; i++ {
+		test.Type(adm.pass, "not the passphrase")
+		if adm.unlockBtn.Disabled() {
+			t.Fatalf("try %d: Unlock is disabled with a passphrase typed", i)
+		}
+		pressEnter(adm.pass)
+	}
+	if n := failedAttempts(t, e); n != app.MaxPassphraseAttempts {
+		t.Fatalf("%d attempts counted, want %d", n, app.MaxPassphraseAttempts)
+	}
+	if !strings.Contains(adm.unlockMsg.Text, "Try again in 30 seconds") {
+		t.Fatalf("pause message: %q", adm.unlockMsg.Text)
+	}
+
+	// During the pause the right passphrase can be typed, but neither the
+	// button nor Enter submits it.
+	test.Type(adm.pass, testPassphrase)
+	if !adm.unlockBtn.Disabled() {
+		t.Fatal("Unlock is enabled during the pause")
+	}
+	pressEnter(adm.pass)
+	test.Tap(adm.unlockBtn)
+	if n := failedAttempts(t, e); n != app.MaxPassphraseAttempts || adm.admin != nil {
+		t.Fatalf("during the pause: %d attempts counted, unlocked %v", n, adm.admin != nil)
+	}
+}
+
+// TestExpiredAdministratorIsAskedForThePassphraseAgain: after the idle
+// time the next change is refused, and the screen locks, says why and asks
+// for the passphrase; leaving the screen or Lock ends the handle.
+func TestExpiredAdministratorIsAskedForThePassphraseAgain(t *testing.T) {
+	e := newEnv(t, "en")
+	e.setUp("PL", "PLN", "Europe/Warsaw")
+	var shift time.Duration
+	e.site.Now = func() time.Time { return time.Now().Add(shift) }
+	m := NewMainWindow(e.app, e.deps)
+	m.Open(SectionAdmin)
+	adm := m.admin
+	test.Type(adm.pass, testPassphrase)
+	pressEnter(adm.pass)
+	if adm.admin == nil {
+		t.Fatalf("not unlocked: %q", adm.unlockMsg.Text)
+	}
+	first := adm.admin
+
+	shift = app.AdminIdleTimeout + time.Minute
+	adm.general.name.SetText("Acme Szkolenia")
+	test.Tap(adm.general.save)
+	if adm.admin != nil || findButton(m.Window(), T("admin.unlock")) == nil {
+		t.Fatalf("the expired administrator still sees the unlocked screen: %q", screenTexts(m.Window()))
+	}
+	want := "Site administration locked itself after 15 minutes without activity. Enter the passphrase again."
+	if adm.unlockMsg.Text != want || !containsText(screenTexts(m.Window()), want) {
+		t.Fatalf("message %q, want %q", adm.unlockMsg.Text, want)
+	}
+	if site, _ := e.site.Site(context.Background()); site.Name != "Acme Training" {
+		t.Fatalf("the expired handle saved the name: %q", site.Name)
+	}
+	test.Type(adm.pass, testPassphrase)
+	pressEnter(adm.pass)
+	if adm.admin == nil {
+		t.Fatalf("not unlocked again: %q", adm.unlockMsg.Text)
+	}
+	if !app.AdminRefused(e.site.RequireAdmin(first)) {
+		t.Fatal("the expired handle works again")
+	}
+
+	// Lock ends the handle.
+	second := adm.admin
+	test.Tap(findButton(m.Window(), T("admin.lock")))
+	if !app.AdminRefused(e.site.RequireAdmin(second)) {
+		t.Fatal("Lock left the handle working")
+	}
+	// So does leaving the screen.
+	test.Type(adm.pass, testPassphrase)
+	pressEnter(adm.pass)
+	third := adm.admin
+	if third == nil || e.site.RequireAdmin(third) != nil {
+		t.Fatalf("not unlocked a third time: %q", adm.unlockMsg.Text)
+	}
+	m.Open(SectionOverview)
+	if !app.AdminRefused(e.site.RequireAdmin(third)) {
+		t.Fatal("leaving Site administration left the handle working")
+	}
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image/color"
 	"io"
 	"strconv"
@@ -193,26 +194,91 @@ func (s *departmentsScreen) withAdmin(then func(*app.Admin)) {
 		then(s.admin)
 		return
 	}
+	askPassphrase(s.deps, s.win, nil, func(a *app.Admin) {
+		s.admin = a
+		then(a)
+	})
+}
+
+// lock ends this visit's administrator's handle.
+func (s *departmentsScreen) lock() {
+	if s.admin != nil {
+		s.deps.Site.Lock(s.admin)
+		s.admin = nil
+	}
+}
+
+// adminCall runs call with the handle, and done with its error on the UI
+// thread.
+func (s *departmentsScreen) adminCall(a *app.Admin, call func(*app.Admin) error, done func(error)) {
+	adminCall(s.deps, s.win, a, func(a *app.Admin) { s.admin = a }, call, done)
+}
+
+// askPassphrase asks for the administrator's passphrase in a dialog and
+// runs got with the handle once unlocked. why, when set, is the error that
+// made the handle end (it expired), shown above the passphrase. The
+// dialog's Unlock button, and Enter in the passphrase box, work only with a
+// passphrase typed.
+func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) *dialog.FormDialog {
 	pass := widget.NewPasswordEntry()
-	items := []*widget.FormItem{widget.NewFormItem(T("admin.passphrase"), pass)}
-	dialog.ShowForm(T("departments.admin_needed"), T("departments.unlock"), T("dialog.cancel"), items, func(ok bool) {
+	pass.Validator = func(p string) error {
+		if p == "" {
+			return errors.New(T("error.admin.required"))
+		}
+		return nil
+	}
+	var items []*widget.FormItem
+	if why != nil {
+		msg := widget.NewLabel(ErrorText(why))
+		msg.Wrapping = fyne.TextWrapWord
+		msg.Importance = widget.WarningImportance
+		items = append(items, widget.NewFormItem("", msg))
+	}
+	items = append(items, widget.NewFormItem(T("admin.passphrase"), pass))
+	dlg := dialog.NewForm(T("departments.admin_needed"), T("departments.unlock"), T("dialog.cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
 		p := pass.Text
 		pass.SetText("")
-		s.deps.run(func() {
-			a, err := s.deps.Site.Unlock(context.Background(), p)
+		deps.run(func() {
+			a, err := deps.Site.Unlock(context.Background(), p)
 			fyne.Do(func() {
 				if a == nil {
-					dialog.ShowError(errorFor(err), s.win)
+					dialog.ShowError(errorFor(err), win)
 					return
 				}
-				s.admin = a
-				then(a)
+				got(a)
 			})
 		})
-	}, s.win)
+	}, win)
+	// Submit does nothing while the Unlock button is disabled.
+	pass.OnSubmitted = func(string) { dlg.Submit() }
+	dlg.Resize(fyne.NewSize(420, 0))
+	dlg.Show()
+	win.Canvas().Focus(pass)
+	return dlg
+}
+
+// adminCall runs call off the UI thread with the handle a, then done with
+// its error on the UI thread. When the service refuses the handle (it
+// expired after the idle time), set forgets it and the passphrase is asked
+// for again, saying why; once given, call runs again with the new handle.
+func adminCall(deps Deps, win fyne.Window, a *app.Admin, set func(*app.Admin), call func(*app.Admin) error, done func(error)) {
+	deps.run(func() {
+		err := call(a)
+		fyne.Do(func() {
+			if !app.AdminRefused(err) {
+				done(err)
+				return
+			}
+			set(nil)
+			askPassphrase(deps, win, err, func(a *app.Admin) {
+				set(a)
+				adminCall(deps, win, a, set, call, done)
+			})
+		})
+	})
 }
 
 // onEditDepartment adds (zero ID) or edits a department.
@@ -239,15 +305,14 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 			}
 			next := d
 			next.Name, next.CostCentre, next.OwnerName, next.OwnerEmail = name.Text, cc.Text, owner.Text, email.Text
-			s.deps.run(func() {
-				err := s.deps.Budgets.SaveDepartment(context.Background(), a, &next)
-				fyne.Do(func() {
-					if err != nil {
-						dialog.ShowError(errorFor(err), s.win)
-						return
-					}
-					s.load(s.selected)
-				})
+			s.adminCall(a, func(a *app.Admin) error {
+				return s.deps.Budgets.SaveDepartment(context.Background(), a, &next)
+			}, func(err error) {
+				if err != nil {
+					dialog.ShowError(errorFor(err), s.win)
+					return
+				}
+				s.load(s.selected)
 			})
 		}, s.win)
 		dlg.Resize(fyne.NewSize(460, 0))
@@ -275,15 +340,16 @@ func (s *departmentsScreen) onAllocate(d app.Department) {
 					dialog.ShowError(errorFor(err), s.win)
 					return
 				}
-				s.deps.run(func() {
-					_, err := s.deps.Budgets.Allocate(context.Background(), a, d.ID, period, v, note.Text)
-					fyne.Do(func() {
-						if err != nil {
-							dialog.ShowError(errorFor(err), s.win)
-							return
-						}
-						s.load(period)
-					})
+				text := note.Text
+				s.adminCall(a, func(a *app.Admin) error {
+					_, err := s.deps.Budgets.Allocate(context.Background(), a, d.ID, period, v, text)
+					return err
+				}, func(err error) {
+					if err != nil {
+						dialog.ShowError(errorFor(err), s.win)
+						return
+					}
+					s.load(period)
 				})
 			}, s.win)
 	})
@@ -336,15 +402,14 @@ func (s *departmentsScreen) onSettings() {
 				}
 			}
 			next.FiscalYearStart = time.Month(month.SelectedIndex() + 1)
-			s.deps.run(func() {
-				err := s.deps.Budgets.SaveSettings(context.Background(), a, next)
-				fyne.Do(func() {
-					if err != nil {
-						dialog.ShowError(errorFor(err), s.win)
-						return
-					}
-					s.load("")
-				})
+			s.adminCall(a, func(a *app.Admin) error {
+				return s.deps.Budgets.SaveSettings(context.Background(), a, next)
+			}, func(err error) {
+				if err != nil {
+					dialog.ShowError(errorFor(err), s.win)
+					return
+				}
+				s.load("")
 			})
 		}, s.win)
 	})
@@ -629,47 +694,32 @@ func (v *reimbursementView) onMarkReimbursed() {
 		run(a)
 		return
 	}
-	pass := widget.NewPasswordEntry()
-	dialog.ShowForm(T("departments.admin_needed"), T("departments.unlock"), T("dialog.cancel"),
-		[]*widget.FormItem{widget.NewFormItem(T("admin.passphrase"), pass)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p := pass.Text
-			pass.SetText("")
-			v.deps.run(func() {
-				a, err := v.deps.Site.Unlock(context.Background(), p)
-				fyne.Do(func() {
-					if a == nil {
-						dialog.ShowError(errorFor(err), v.win)
-						return
-					}
-					v.setAdmin(a)
-					run(a)
-				})
-			})
-		}, v.win)
+	askPassphrase(v.deps, v.win, nil, func(a *app.Admin) {
+		v.setAdmin(a)
+		run(a)
+	})
 }
 
 // markReimbursed records the reimbursement and reloads the report.
 func (v *reimbursementView) markReimbursed(a *app.Admin, amount currency.Amount, reference string) {
 	r := v.report
-	v.deps.run(func() {
+	adminCall(v.deps, v.win, a, v.setAdmin, func(a *app.Admin) error {
 		_, err := v.deps.Budgets.MarkReimbursed(context.Background(), a, r.Department.ID, r.Period, amount, reference)
-		fyne.Do(func() {
-			if err != nil {
-				dialog.ShowError(errorFor(err), v.win)
-				return
-			}
-			v.load(r.Department.ID, r.Period)
-			if v.changed != nil {
-				v.changed()
-			}
-		})
+		return err
+	}, func(err error) {
+		if err != nil {
+			dialog.ShowError(errorFor(err), v.win)
+			return
+		}
+		v.load(r.Department.ID, r.Period)
+		if v.changed != nil {
+			v.changed()
+		}
 	})
 }
 
 // buildDepartments is the "Departments & budgets" section.
 func (m *MainWindow) buildDepartments() fyne.CanvasObject {
-	return newDepartmentsScreen(m.deps, m.win, m.site).content
+	m.departments = newDepartmentsScreen(m.deps, m.win, m.site)
+	return m.departments.content
 }

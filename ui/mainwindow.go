@@ -46,6 +46,9 @@ type MainWindow struct {
 
 	wizard *wizard
 	admin  *adminScreen
+	// departments is the shown Departments & budgets screen, whose
+	// administrator's handle is locked when it is left.
+	departments *departmentsScreen
 }
 
 // NewMainWindow builds the window; call ShowAndRun (or Show) on Window().
@@ -185,7 +188,14 @@ func (m *MainWindow) buildMain() {
 
 // rebuild redraws every screen, after the UI language changed.
 func (m *MainWindow) rebuild() {
-	m.admin = nil
+	if m.admin != nil {
+		m.admin.lock()
+		m.admin = nil
+	}
+	if m.departments != nil {
+		m.departments.lock()
+		m.departments = nil
+	}
 	m.win.SetTitle(T("app.title"))
 	m.buildMain()
 }
@@ -203,8 +213,13 @@ func (m *MainWindow) Open(id string) {
 func (m *MainWindow) open(id string) {
 	for _, s := range m.sections {
 		if s.id == id {
-			if id != SectionAdmin {
-				m.admin = nil // leaving Site administration locks it
+			if id != SectionAdmin && m.admin != nil {
+				m.admin.lock() // leaving Site administration locks it
+				m.admin = nil
+			}
+			if m.departments != nil {
+				m.departments.lock()
+				m.departments = nil
 			}
 			m.current = id
 			m.settings.SetLastSection(id)

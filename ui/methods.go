@@ -265,6 +265,7 @@ func (t *methodsTab) onTestConnection() {
 			t.testing.Hide()
 			t.testConn.Enable()
 			switch {
+			case t.s.sessionEnded(err):
 			case err != nil:
 				t.testResult.Importance = widget.DangerImportance
 				t.testResult.SetText(ErrorText(err))

@@ -47,7 +47,7 @@ func newSiteAdminEnv(t *testing.T, language, country, cur, tz string) *adminEnv 
 	reg := &registry.Registry{Sites: e.db, Settings: e.db, Secrets: vault, SandboxLedger: filepath.Join(dir, "trainpay.sandbox.json")}
 	t.Cleanup(func() { reg.Close() })
 	e.deps.Payments = app.NewPaymentService(e.db, reg, nil)
-	e.deps.Merchant = &app.MerchantService{Sites: e.db, Settings: e.db, Secrets: vault, Tester: reg}
+	e.deps.Merchant = &app.MerchantService{Sites: e.db, Admins: e.site, Settings: e.db, Secrets: vault, Tester: reg}
 	e.setUp(country, cur, tz)
 	m := NewMainWindow(e.app, e.deps)
 	m.Open(SectionAdmin)

@@ -102,6 +102,7 @@ func (c *paypalCredentials) onTest() {
 			c.testing.Hide()
 			c.test.Enable()
 			switch {
+			case c.t.s.sessionEnded(err):
 			case err != nil:
 				c.result.Importance = widget.DangerImportance
 				c.result.SetText(ErrorText(err))

@@ -21,6 +21,7 @@ type SiteService interface {
 	Site(ctx context.Context) (app.Site, error)
 	Setup(ctx context.Context, site app.Site, passphrase string) error
 	Unlock(ctx context.Context, passphrase string) (*app.Admin, error)
+	Lock(a *app.Admin)
 	UpdateSite(ctx context.Context, a *app.Admin, site app.Site) error
 	SetMode(ctx context.Context, a *app.Admin, mode app.Mode) error
 	SetRates(ctx context.Context, a *app.Admin, personE4, teleconferenceE4 int64) error

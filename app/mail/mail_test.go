@@ -93,12 +93,15 @@ func startServer(t *testing.T, box *delivered) (port int, stop func()) {
 }
 
 // site is enough of app.PromoSite for sending.
-type site struct{}
+// site is a fixed site; the administrator's handles are checked by a real
+// SiteService on the test's database, which issues them.
+type site struct{ admins *app.SiteService }
 
 func (site) Site(context.Context) (app.Site, error) {
 	return app.Site{Name: "Acme", Currency: "PLN", TimeZone: "Europe/Warsaw", Language: "pl"}, nil
 }
 func (site) RequireFeature(context.Context, app.Feature) error { return nil }
+func (s site) RequireAdmin(a *app.Admin) error                 { return s.admins.RequireAdmin(a) }
 
 type secrets map[string]string
 
@@ -118,7 +121,8 @@ func newService(t *testing.T, port int) (*app.PromoService, *storage.DB, app.Pro
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	svc := &app.PromoService{Store: db, Site: site{}, Secrets: secrets{}, Mailer: &mail.Mailer{Timeout: 5 * time.Second}}
+	admins := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}
+	svc := &app.PromoService{Store: db, Site: site{admins}, Secrets: secrets{}, Mailer: &mail.Mailer{Timeout: 5 * time.Second}}
 	ctx := context.Background()
 	if err := db.SaveSMTPSettings(ctx, app.SMTPSettings{Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
 		Sender: "szkolenia@example.pl", SenderName: "Centrum Szkoleń"}, nil); err != nil {
@@ -279,7 +283,20 @@ func TestSendTestMessage(t *testing.T) {
 	if err := svc.SendTestMessage(context.Background(), nil, "admin@example.pl"); app.ErrorCode(err) != app.EUNAUTHORIZED {
 		t.Fatalf("without the administrator: %v", err)
 	}
-	if err := svc.SendTestMessage(context.Background(), &app.Admin{}, "admin@example.pl"); err != nil {
+	if err := svc.SendTestMessage(context.Background(), &app.Admin{}, "admin@example.pl"); app.ErrorCode(err) != app.EUNAUTHORIZED {
+		t.Fatalf("with a forged administrator: %v", err)
+	}
+	admins := svc.Site.(site).admins
+	const pass = "correct horse battery"
+	if err := admins.Setup(context.Background(), app.Site{Name: "Acme", Country: "PL", Currency: "PLN",
+		TimeZone: "Europe/Warsaw", Language: "pl"}, pass); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := admins.Unlock(context.Background(), pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SendTestMessage(context.Background(), admin, "admin@example.pl"); err != nil {
 		t.Fatal(err)
 	}
 	if len(box.msgs) != 1 || !strings.Contains(box.msgs[0].data, "TrainPay") {

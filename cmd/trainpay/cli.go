@@ -198,7 +198,7 @@ func newServices(db *storage.DB, logger *slog.Logger) services {
 	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault,
 		SandboxLedger: strings.TrimSuffix(db.Path(), filepath.Ext(db.Path())) + ".sandbox.json"}
 	payments := app.NewPaymentService(db, reg, logger)
-	merchant := &app.MerchantService{Sites: db, Settings: db, Secrets: vault, Tester: reg}
+	merchant := &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg}
 	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant}
 	// Feature services: each feature wires its own here.
 	// Paid training sessions (issue 5). Promotional codes plug in as

@@ -56,7 +56,7 @@ func newFixture(t *testing.T, country, cur string) *fixture {
 	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault, SandboxLedger: filepath.Join(dir, "sandbox.json")}
 	t.Cleanup(func() { reg.Close() })
 	return &fixture{db: db, path: path, site: site, reg: reg, admin: admin,
-		merchant: &app.MerchantService{Sites: db, Settings: db, Secrets: vault, Tester: reg},
+		merchant: &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg},
 		pay:      app.NewPaymentService(db, reg, nil)}
 }
 
