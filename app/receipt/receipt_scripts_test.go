@@ -2,8 +2,6 @@ package receipt_test
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"unicode"
@@ -48,43 +46,6 @@ var attendeeNames = []struct {
 	{"outside the basic plane", "𠀋", "Ꭰ𝔘", false},
 }
 
-// pdftotext is poppler's text extraction; the tests need it (make test
-// installs poppler-utils).
-func pdftotext(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is not installed: run make deps or install poppler-utils")
-	}
-	path := t.TempDir() + "/r.pdf"
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Poppler marks the right-to-left stretches it puts back into logical
-	// order with directional embeddings; the words are what we compare. A
-	// ligature (Arabic lam-alef) reads as its own character, which NFKC,
-	// like readers' search, equates with its letters.
-	return norm.NFKC.String(strings.NewReplacer("\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "").Replace(string(out)))
-}
-
-// pdffonts lists the fonts a PDF embeds (poppler-utils too).
-func pdffonts(t *testing.T, pdf []byte) string {
-	t.Helper()
-	path := t.TempDir() + "/r.pdf"
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command("pdffonts", path).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
-
 // Every name gives a receipt, and a reader extracting its text gets the
 // name back: Latin, Greek, Cyrillic and CJK as drawn; Hebrew and Arabic,
 // drawn in visual order (Arabic in its joined forms), back in the order
@@ -107,7 +68,7 @@ func TestReceiptWrittenAndReadableForNamesInAnyScript(t *testing.T) {
 			if n.mixed {
 				want = strings.Fields(want[0])
 			}
-			got := pdftotext(t, buf.Bytes())
+			got := receipttest.Pdftotext(t, buf.Bytes())
 			for _, w := range want {
 				if !strings.Contains(got, w) {
 					t.Errorf("pdftotext lacks %q:\n%s", w, got)
@@ -118,7 +79,7 @@ func TestReceiptWrittenAndReadableForNamesInAnyScript(t *testing.T) {
 			cjk := strings.ContainsFunc(name, func(r rune) bool {
 				return r <= 0xFFFF && unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul)
 			})
-			if fonts := pdffonts(t, buf.Bytes()); strings.Contains(fonts, "droidsansfallback") != cjk {
+			if fonts := receipttest.Pdffonts(t, buf.Bytes()); strings.Contains(fonts, "droidsansfallback") != cjk {
 				t.Errorf("CJK %v, fonts:\n%s", cjk, fonts)
 			}
 			// The pure-Go reader reads the text as drawn: left-to-right

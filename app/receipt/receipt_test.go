@@ -101,7 +101,7 @@ func TestReceiptReadableByPdftotext(t *testing.T) {
 	if err := receipt.Write(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	out := pdftotext(t, buf.Bytes())
+	out := receipttest.Pdftotext(t, buf.Bytes())
 	for _, want := range []string{"1000,00 zł", "TRYB TESTOWY", "Zażółć gęślą jaźń"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("pdftotext lacks %q:\n%s", want, out)

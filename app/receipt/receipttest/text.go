@@ -1,5 +1,6 @@
-// Package receipttest reads the text of the PDF receipts package receipt
-// writes, so that tests can check what a receipt says without a PDF tool.
+// Package receipttest reads the text of the PDF receipts and reports
+// written through internal/pdftext, so that tests can check what they say:
+// Text without a PDF tool, Pdftotext and Pdffonts with poppler's.
 package receipttest
 
 import (
@@ -7,10 +8,55 @@ import (
 	"compress/zlib"
 	"encoding/hex"
 	"io"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
+	"testing"
 	"unicode/utf16"
+
+	"golang.org/x/text/unicode/norm"
 )
+
+// Pdftotext is the text poppler's pdftotext extracts from pdf. Poppler
+// puts right-to-left text, which a PDF holds in visual order, back in
+// logical order, and marks the stretches it turned with directional
+// embeddings; those are left out, as the words are what tests compare. The
+// text is NFKC-normalised, as readers' search is: a ligature (Arabic
+// lam-alef) reads as its own character, which NFKC equates with its
+// letters. The tests need poppler-utils (make test installs it).
+func Pdftotext(t testing.TB, pdf []byte) string {
+	t.Helper()
+	out := poppler(t, "pdftotext", pdf, "-enc", "UTF-8")
+	return norm.NFKC.String(strings.NewReplacer("\u202a", "", "\u202b", "", "\u202c", "", "\u202d", "", "\u202e", "").Replace(out))
+}
+
+// Pdffonts is poppler's list of the fonts pdf embeds.
+func Pdffonts(t testing.TB, pdf []byte) string {
+	t.Helper()
+	return poppler(t, "pdffonts", pdf)
+}
+
+func poppler(t testing.TB, tool string, pdf []byte, args ...string) string {
+	t.Helper()
+	bin, err := exec.LookPath(tool)
+	if err != nil {
+		t.Fatalf("%s is not installed: make test installs poppler-utils; or install it", tool)
+	}
+	path := t.TempDir() + "/doc.pdf"
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, path)
+	if tool == "pdftotext" {
+		args = append(args, "-")
+	}
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", tool, err)
+	}
+	return string(out)
+}
 
 var (
 	streamRE = regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
