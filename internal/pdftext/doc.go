@@ -236,11 +236,19 @@ func (d *Doc) Fit(s string, width float64) string {
 	if d.Width(s) <= width {
 		return s
 	}
+	// The longest start of s that fits with the ellipsis, by bisection:
+	// a text as long as a note would take a measure per character.
 	g := graphemes(s)
-	for len(g) > 1 && d.Width(strings.Join(g, "")+"...") > width {
-		g = g[:len(g)-1]
+	lo, hi := 1, len(g) // g[:lo] is kept even if it does not fit
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if d.Width(strings.Join(g[:mid], "")+"...") <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
 	}
-	return strings.Join(g, "") + "..."
+	return strings.Join(g[:lo], "") + "..."
 }
 
 // Metadata is s as fpdf can write it in the document's information
