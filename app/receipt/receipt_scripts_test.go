@@ -33,6 +33,8 @@ var attendeeNames = []struct {
 	{"arabic", "محمد", "عبد الله", false},
 	{"persian", "پریسا", "گلزار", false},
 	{"arabic with lam-alef", "سلام", "علاء", false},
+	{"hebrew with points", "שָׂרָה", "כֹּהֵן", false},
+	{"arabic with vowels", "مُحَمَّد", "كَرِيم", false},
 	{"chinese", "王", "秀英", false},
 	{"japanese", "山田", "さくら", false},
 	{"korean", "김", "민준", false},

@@ -110,21 +110,20 @@ func (d *Doc) cell(w, h float64, pieces []piece, border string, ln int, align st
 	if len(pieces) > 1 {
 		pdf.RawWriteStr("/Span BMC")
 	}
-	pdf.SetCellMargin(0)
+	// The baseline where fpdf's CellFormat puts it.
+	_, fontSize := pdf.GetFontSize()
+	baseline := y + .5*h + .3*fontSize
 	for _, p := range pieces {
 		d.use(p.font)
-		pw := pdf.GetStringWidth(p.text)
-		pdf.SetXY(at, y)
 		if p.actual != "" {
 			pdf.RawWriteStr("/Span <</ActualText " + textString(p.actual) + ">> BDC")
 		}
-		pdf.CellFormat(pw, h, p.text, "", 0, "L", false, 0, "")
+		pdf.Text(at, baseline, p.text)
 		if p.actual != "" {
 			pdf.RawWriteStr("EMC")
 		}
-		at += pw
+		at += pdf.GetStringWidth(p.text)
 	}
-	pdf.SetCellMargin(margin)
 	if len(pieces) > 1 {
 		pdf.RawWriteStr("EMC")
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/go-text/typesetting/language"
 	"github.com/go-text/typesetting/segmenter"
 	"github.com/go-text/typesetting/shaping"
+	"github.com/go-text/typesetting/unicodedata"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
@@ -204,7 +205,7 @@ var (
 
 // shapeRTL shapes text[start:end], right-to-left in DejaVu, and returns
 // one unit per HarfBuzz cluster, in logical order (as the other units are
-// before reordering), each unit's characters in visual order.
+// before reordering), each unit's pieces in visual order.
 func shapeRTL(text []rune, start, end int, script language.Script, bold bool, level int8) []unit {
 	f := primaryFont(bold)
 	shaperMu.Lock()
@@ -221,80 +222,115 @@ func shapeRTL(text []rune, start, end int, script language.Script, bold bool, le
 			j++
 		}
 		logical := []rune(drawable(text[g.ClusterIndex:min(g.ClusterIndex+max(g.RuneCount, 1), end)], primary, bold))
-		drawn := []rune(glyphChars(out.Glyphs[i:j], logical, f))
-		units = append(units, unit{clusterPieces(drawn, logical), level})
+		units = append(units, unit{clusterPieces(out.Glyphs[i:j], logical, f), level})
 		i = j
 	}
 	slices.Reverse(units)
 	return units
 }
 
-// clusterPieces are the pieces of one shaped cluster, drawn and logical
-// its characters as drawn (visual order) and as typed. Where each drawn
-// character stands for one typed character (a letter in a joined form, a
-// mirrored bracket, a mark), each gets the typed character as its
-// ActualText, so that readers extract the letters typed. Readers put a
-// right-to-left ActualText of several characters back in an order of their
-// own (poppler reverses it), so a ligature (lam-alef, or a Hebrew letter
-// with its point) has none when it is compatibility-equivalent to what was
-// typed: readers extract the ligature's character, which search and
-// copy-paste equate with the letters.
-func clusterPieces(drawn, logical []rune) []piece {
-	if string(drawn) == string(logical) {
-		return []piece{{text: string(drawn), font: primary}}
+// clusterPieces are the pieces of one shaped cluster: its glyphs, in
+// HarfBuzz's (visual) order, written as the characters f draws them with.
+//
+// Marks (Arabic vowels, Hebrew points) stay where HarfBuzz puts them, just
+// before (left of) their letter, and are drawn there with no width; the
+// offsets HarfBuzz computes for them are not applied, as fpdf draws strings
+// by advance widths. DejaVu's marks are drawn to sit on the glyph that
+// follows them (TestPrepareMarksLandOnTheirLetters checks where they
+// land), and readers extracting the text keep a mark drawn there with its
+// word; a mark drawn at an offset of its own, they take for a word apart.
+//
+// Each letter in another form than typed (Arabic joined forms, a mirrored
+// bracket) gets the typed letter as its ActualText, so that readers
+// extract what was typed. Readers put a right-to-left ActualText of
+// several characters back in an order of their own (poppler reverses it),
+// so a ligature (lam-alef) gets none when it is compatibility-equivalent to
+// its letters: readers extract the ligature's character, which search and
+// copy-paste equate with them.
+//
+// A glyph no character draws (DejaVu ligates some pairs of Arabic marks)
+// is drawn as the cluster's marks not drawn yet, or failing that its first
+// character: marks one by one, or a letter in its isolated form, rather
+// than nothing.
+func clusterPieces(glyphs []shaping.Glyph, logical []rune, f *parsedFont) []piece {
+	char := func(g shaping.Glyph) (rune, bool) {
+		r, ok := f.chars[g.GlyphID]
+		return r, ok && g.GlyphID != 0
 	}
-	if len(drawn) == len(logical) {
-		pieces := make([]piece, len(drawn))
-		for i, r := range drawn {
-			pieces[i] = piece{text: string(r), font: primary}
-			if r != logical[i] {
-				pieces[i].actual = string(logical[i])
-			}
-		}
-		return pieces
-	}
-	p := piece{text: string(drawn), font: primary}
-	if norm.NFKC.String(string(drawn)) != norm.NFKC.String(string(logical)) {
-		p.actual = string(logical)
-	}
-	return []piece{p}
-}
-
-// glyphChars writes the glyphs of one shaped cluster as the characters f
-// draws them with. A glyph no character draws (DejaVu ligates some pairs of
-// Arabic marks) is written as the cluster's marks that are not written
-// yet, or failing that its first character: marks drawn one by one, or a
-// letter in its isolated form, rather than nothing.
-func glyphChars(glyphs []shaping.Glyph, logical []rune, f *parsedFont) string {
-	var b strings.Builder
 	written := map[rune]bool{}
 	for _, g := range glyphs {
-		r, ok := f.chars[g.GlyphID]
-		if !ok || g.GlyphID == 0 || r == ' ' && !slices.Contains(logical, ' ') {
-			// HarfBuzz hides joiners behind a space glyph of no width;
-			// a written space would have one.
-			continue
+		if r, ok := char(g); ok {
+			written[r] = true
 		}
-		b.WriteRune(r)
-		written[r] = true
+	}
+	var pieces []piece
+	var letters []int // indexes in pieces
+	add := func(r rune, letter bool) {
+		if letter {
+			letters = append(letters, len(pieces))
+		}
+		pieces = append(pieces, piece{text: string(r), font: primary})
 	}
 	for _, g := range glyphs {
-		if _, ok := f.chars[g.GlyphID]; ok && g.GlyphID != 0 {
-			continue
-		}
-		wrote := false
-		for _, r := range logical {
-			if unicode.Is(unicode.Mn, r) && !written[r] && f.has(r) {
-				b.WriteRune(r)
-				written[r], wrote = true, true
+		r, ok := char(g)
+		switch {
+		case ok && r == ' ' && !slices.Contains(logical, ' '):
+			// HarfBuzz hides joiners behind a space glyph of no width;
+			// a written space would have one.
+		case ok:
+			add(r, g.XAdvance != 0)
+		default:
+			wrote := false
+			for _, m := range logical {
+				if unicode.Is(unicode.Mn, m) && !written[m] && f.has(m) {
+					add(m, false)
+					written[m], wrote = true, true
+				}
+			}
+			if !wrote && len(logical) > 0 && f.has(logical[0]) && !written[logical[0]] {
+				add(logical[0], true)
+				written[logical[0]] = true
 			}
 		}
-		if !wrote && len(logical) > 0 && f.has(logical[0]) && !written[logical[0]] {
-			b.WriteRune(logical[0])
-			written[logical[0]] = true
+	}
+
+	// The typed letters (not marks) the drawn letters stand for.
+	var typed []rune
+	for _, r := range logical {
+		if !unicode.Is(unicode.Mn, r) {
+			typed = append(typed, r)
 		}
 	}
-	return b.String()
+	var drawn []rune
+	for _, i := range letters {
+		drawn = append(drawn, []rune(pieces[i].text)...)
+	}
+	slices.Reverse(drawn) // to logical order
+	switch {
+	case string(drawn) == string(typed):
+	case len(drawn) == len(typed) && standsFor(drawn, typed):
+		for k, i := range letters {
+			if l := typed[len(typed)-1-k]; pieces[i].text != string(l) {
+				pieces[i].actual = string(l)
+			}
+		}
+	case len(letters) > 0 && norm.NFKC.String(string(drawn)) != norm.NFKC.String(string(typed)):
+		pieces[letters[0]].actual = string(typed)
+	}
+	return pieces
+}
+
+// standsFor reports whether each drawn character is the typed one, a
+// compatibility form of it (an Arabic joined form) or its mirror image (a
+// bracket in right-to-left text).
+func standsFor(drawn, typed []rune) bool {
+	for i, d := range drawn {
+		l := typed[i]
+		if m, ok := unicodedata.LookupMirrorChar(l); d != l && norm.NFKC.String(string(d)) != string(l) && !(ok && m == d) {
+			return false
+		}
+	}
+	return true
 }
 
 // bidiLevels gives each character of a line its embedding level.

@@ -1,8 +1,10 @@
 package pdftext
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -75,6 +77,12 @@ func TestPrepareJoinsArabic(t *testing.T) {
 		// after them.
 		{"number in arabic", "شارع 45", "45 \u0639\u0631\ufe8e\ufeb7"},
 		{"bold", "محمد", "\ufeaa\ufee4\ufea4\ufee3"},
+		// Each mark just before (left of) its letter, where HarfBuzz
+		// puts it: dal; fatha and shadda (which DejaVu ligates into a
+		// glyph no character draws, so they are drawn one by one), meem;
+		// fatha, hah; damma, meem. TestPrepareMarksLandOnTheirLetters
+		// checks where they land.
+		{"marks", "مُحَمَّد", "\ufeaa\u064e\u0651\ufee4\u064e\ufea4\u064f\ufee3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			pieces := prepare(c.in, c.name == "bold", auto)
@@ -91,10 +99,73 @@ func TestPrepareJoinsArabic(t *testing.T) {
 				t.Errorf("prepare(%q) draws %q %U, want %q %U", c.in, string(text), text, c.want, []rune(c.want))
 			}
 			// Read right to left, the pieces' text is the input again (a
-			// ligature's character compatibility-equivalent to it).
-			if c.name != "number in arabic" && norm.NFKC.String(string(actual)) != c.in {
-				t.Errorf("prepare(%q) says %q", c.in, string(actual))
+			// ligature's character compatibility-equivalent to it); with
+			// marks, which follow their letters, the same characters.
+			says := norm.NFKC.String(string(actual))
+			if strings.ContainsFunc(c.in, func(r rune) bool { return unicode.Is(unicode.Mn, r) }) {
+				got, want := []rune(says), []rune(norm.NFC.String(c.in))
+				slices.Sort(got)
+				slices.Sort(want)
+				if string(got) != string(want) {
+					t.Errorf("prepare(%q) says %q", c.in, says)
+				}
+			} else if c.name != "number in arabic" && says != c.in {
+				t.Errorf("prepare(%q) says %q", c.in, says)
 			}
 		})
+	}
+}
+
+// Each mark (Arabic vowel, Hebrew point) is drawn over the letter it
+// belongs to.
+func TestPrepareMarksLandOnTheirLetters(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		on map[int]rune // the n-th mark from the left, and the letter (as drawn) it sits on
+	}{
+		{"مُحَمَّد", map[int]rune{0: '\ufee4', 1: '\ufee4', 2: '\ufea4', 3: '\ufee3'}},
+		{"שָׁלוֹם", map[int]rune{0: 'ו', 1: 'ש', 2: 'ש'}},
+		// DejaVu draws ayin over a hataf vowel in its alternative form.
+		{"עֲלֵיכֶם", map[int]rune{0: 'כ', 1: 'ל', 2: '\ufb20'}},
+	} {
+		f := primaryFont(false)
+		upem := float64(f.face.Upem())
+		type span struct {
+			r        rune
+			from, to float64
+		}
+		var letters []span
+		var marks []span
+		pen := 0.0
+		for _, p := range prepare(c.in, false, auto) {
+			// fpdf draws each character at the pen and moves it by the
+			// character's advance width: none for a mark.
+			for _, r := range p.text {
+				g, _ := f.face.NominalGlyph(r)
+				adv := float64(f.face.HorizontalAdvance(g)) / upem
+				if unicode.Is(unicode.Mn, r) {
+					ext, _ := f.face.GlyphExtents(g)
+					centre := pen + (float64(ext.XBearing)+float64(ext.Width)/2)/upem
+					marks = append(marks, span{r, centre, centre})
+				} else {
+					letters = append(letters, span{r, pen, pen + adv})
+				}
+				pen += adv
+			}
+		}
+		if len(marks) != len(c.on) {
+			t.Fatalf("%q: marks %v", c.in, marks)
+		}
+		for i, m := range marks {
+			var on rune
+			for _, l := range letters {
+				if l.from <= m.from && m.from <= l.to {
+					on = l.r
+				}
+			}
+			if on != c.on[i] {
+				t.Errorf("%q: mark %U is over %q (%U), want %q", c.in, m.r, on, on, c.on[i])
+			}
+		}
 	}
 }
