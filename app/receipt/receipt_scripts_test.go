@@ -61,6 +61,10 @@ func TestReceiptWrittenAndReadableForNamesInAnyScript(t *testing.T) {
 			r.Compress = true
 			r.Registration.FirstName, r.Registration.LastName = n.first, n.last
 			r.Registration.Company = n.last + " & " + n.first
+			// Free text elsewhere too: the site (also the PDF's author) and
+			// the session's topic.
+			r.Site.Name = "Akademia " + n.last
+			r.Session.Topic = n.first + ": Excel"
 			var buf bytes.Buffer
 			if err := receipt.Write(&buf, r); err != nil {
 				t.Fatalf("no receipt for %q %q: %v", n.first, n.last, err)
