@@ -20,7 +20,10 @@ import (
 	"github.com/go-text/typesetting/segmenter"
 )
 
-// Doc draws text on an fpdf document in the package's fonts.
+// Doc draws text on an fpdf document in the package's fonts. Its
+// CellFormat and MultiCell stand in for fpdf's: those draw a string in one
+// font and measure it with that font's widths, while a line here may be
+// drawn in pieces of several fonts, some marked with an ActualText.
 type Doc struct {
 	pdf          *fpdf.Fpdf
 	bold         bool
