@@ -41,6 +41,8 @@ PACKAGE_FLAGS  ?= --release
 DEBS      := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev \
              libxinerama-dev libxi-dev libxxf86vm-dev
 PACKAGE_DEBS := xz-utils
+# The receipt and report tests read the PDFs back with pdftotext and pdffonts.
+TEST_DEBS := poppler-utils
 SHOT_DEBS := xvfb xdotool imagemagick
 
 # Evaluated only when used, so targets that need no Go work without it.
@@ -65,6 +67,7 @@ run: deps build ## build and run ./trainpay with ARGS
 # fresh folder; once every package has run, the last step scans it for test card numbers and
 # security codes.
 test: deps ## vet, link the app, run all tests with -race, then scan for card data at rest
+	@scripts/deps $(TEST_DEBS)
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) build -tags $(TAGS) -o $(BIN) $(MAIN)
 	@pci=$$(mktemp -d); trap 'rm -rf "$$pci"' EXIT; \

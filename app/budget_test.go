@@ -356,7 +356,7 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 		}
 	}
 	var pdfOut bytes.Buffer
-	if err := r.WritePDF(&pdfOut, labels, app.PDFFonts{}); err != nil {
+	if err := r.WritePDF(&pdfOut, labels); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(pdfOut.Bytes(), []byte("%PDF-")) || pdfOut.Len() < 1000 {

@@ -524,11 +524,9 @@ func reportLabels() app.ReportLabels {
 	}
 }
 
-// reportPDF writes the report in the theme's fonts, which carry every
-// Polish letter.
+// reportPDF writes the report as PDF in the UI language.
 func reportPDF(r app.ReimbursementReport, w io.Writer) error {
-	fonts := app.PDFFonts{Regular: theme.DefaultTextFont().Content(), Bold: theme.DefaultTextBoldFont().Content()}
-	return r.WritePDF(w, reportLabels(), fonts)
+	return r.WritePDF(w, reportLabels())
 }
 
 // reportCSV writes the report as CSV.

@@ -1,16 +1,16 @@
 // Package receipt writes an attendee's PDF receipt for a paid registration,
 // in the attendee's language, with go-pdf/fpdf.
 //
-// fpdf's built-in fonts are cp1252 and cannot write Polish letters (ą, ł,
-// ż…), so the receipt embeds DejaVu Sans (fonts/, Bitstream Vera licence,
-// free to redistribute; see fonts/LICENSE) as a UTF-8 font; fpdf puts only
-// the glyphs used into the file. The labels come from the caller (the UI
+// The text goes through internal/pdftext, so that a receipt is written
+// for any name: DejaVu Sans for Latin, Greek, Cyrillic, Hebrew and Arabic
+// (right-to-left, joined), a fallback font for Chinese, Japanese and
+// Korean, and a substitute box for a character neither has (an emoji),
+// which the PDF's text keeps. The labels come from the caller (the UI
 // reads them from assets/translations/sessions.<lang>.json), so that the
 // wording stays translation data.
 package receipt
 
 import (
-	_ "embed"
 	"fmt"
 	"io"
 	"strings"
@@ -20,13 +20,8 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/internal/pdftext"
 )
-
-//go:embed fonts/DejaVuSans.ttf
-var regularTTF []byte
-
-//go:embed fonts/DejaVuSans-Bold.ttf
-var boldTTF []byte
 
 // Labels are the receipt's words in one language, by key without the
 // "receipt." prefix: title, site, confirmation, status, session, starts,
@@ -93,16 +88,15 @@ func Write(w io.Writer, r Receipt) error {
 
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(r.Compress)
-	pdf.AddUTF8FontFromBytes("DejaVu", "", regularTTF)
-	pdf.AddUTF8FontFromBytes("DejaVu", "B", boldTTF)
+	text := pdftext.New(pdf)
 	issued := r.IssuedAt
 	if issued.IsZero() {
 		issued = time.Now()
 	}
 	pdf.SetCreationDate(issued)
 	pdf.SetModificationDate(issued)
-	pdf.SetTitle(l.get("title")+" "+reg.Confirmation, true)
-	pdf.SetAuthor(r.Site.Name, true)
+	pdf.SetTitle(pdftext.Metadata(l.get("title")+" "+reg.Confirmation), true)
+	pdf.SetAuthor(pdftext.Metadata(r.Site.Name), true)
 	pdf.SetCreator("TrainPay", true)
 	pdf.SetMargins(20, 20, 20)
 	pdf.SetAutoPageBreak(true, 20)
@@ -113,50 +107,50 @@ func Write(w io.Writer, r Receipt) error {
 		// no money moved.
 		pdf.SetFillColor(200, 30, 30)
 		pdf.SetTextColor(255, 255, 255)
-		pdf.SetFont("DejaVu", "B", 14)
-		pdf.CellFormat(0, 10, l.get("test_mode"), "", 1, "C", true, 0, "")
-		pdf.SetFont("DejaVu", "", 9)
+		text.SetFont("B", 14)
+		text.CellFormat(0, 10, l.get("test_mode"), "", 1, "C", true)
+		text.SetFont("", 9)
 		pdf.SetTextColor(200, 30, 30)
-		pdf.MultiCell(0, 5, l.get("test_note"), "", "C", false)
+		text.MultiCell(0, 5, l.get("test_note"), "", "C", false)
 		pdf.Ln(4)
 	}
 
 	pdf.SetTextColor(0, 0, 0)
-	pdf.SetFont("DejaVu", "B", 20)
-	pdf.CellFormat(0, 12, l.get("title"), "", 1, "L", false, 0, "")
-	pdf.SetFont("DejaVu", "", 11)
-	pdf.CellFormat(0, 6, r.Site.Name, "", 1, "L", false, 0, "")
+	text.SetFont("B", 20)
+	text.CellFormat(0, 12, l.get("title"), "", 1, "L", false)
+	text.SetFont("", 11)
+	text.CellFormat(0, 6, r.Site.Name, "", 1, "L", false)
 	pdf.Ln(2)
-	pdf.SetFont("DejaVu", "B", 12)
-	pdf.CellFormat(0, 7, l.get("confirmation")+": "+reg.Confirmation, "", 1, "L", false, 0, "")
-	pdf.SetFont("DejaVu", "", 10)
-	pdf.CellFormat(0, 6, l.get("status")+": "+l.get("status."+string(reg.Status)), "", 1, "L", false, 0, "")
+	text.SetFont("B", 12)
+	text.CellFormat(0, 7, l.get("confirmation")+": "+reg.Confirmation, "", 1, "L", false)
+	text.SetFont("", 10)
+	text.CellFormat(0, 6, l.get("status")+": "+l.get("status."+string(reg.Status)), "", 1, "L", false)
 	pdf.Ln(4)
 
 	section := func(title string) {
-		pdf.SetFont("DejaVu", "B", 12)
+		text.SetFont("B", 12)
 		pdf.SetDrawColor(160, 160, 160)
-		pdf.CellFormat(0, 8, title, "B", 1, "L", false, 0, "")
+		text.CellFormat(0, 8, title, "B", 1, "L", false)
 		pdf.Ln(1)
 	}
 	row := func(label, value string) {
 		if strings.TrimSpace(value) == "" {
 			return
 		}
-		pdf.SetFont("DejaVu", "", 10)
+		text.SetFont("", 10)
 		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(45, 6, label, "", 0, "L", false, 0, "")
+		text.CellFormat(45, 6, label, "", 0, "L", false)
 		pdf.SetTextColor(0, 0, 0)
-		pdf.MultiCell(0, 6, value, "", "L", false)
+		text.MultiCell(0, 6, value, "", "L", false)
 	}
 	money := func(label, value string, bold bool) {
 		style := ""
 		if bold {
 			style = "B"
 		}
-		pdf.SetFont("DejaVu", style, 11)
-		pdf.CellFormat(120, 7, label, "", 0, "L", false, 0, "")
-		pdf.CellFormat(0, 7, value, "", 1, "R", false, 0, "")
+		text.SetFont(style, 11)
+		text.CellFormat(120, 7, label, "", 0, "L", false)
+		text.CellFormat(0, 7, value, "", 1, "R", false)
 	}
 
 	section(l.get("session"))
@@ -203,9 +197,9 @@ func Write(w io.Writer, r Receipt) error {
 	row(l.get("issued"), FormatTime(issued, loc, r.Language))
 
 	pdf.Ln(8)
-	pdf.SetFont("DejaVu", "", 8)
+	text.SetFont("", 8)
 	pdf.SetTextColor(110, 110, 110)
-	pdf.MultiCell(0, 4, l.get("footer"), "", "L", false)
+	text.MultiCell(0, 4, l.get("footer"), "", "L", false)
 
 	if err := pdf.Error(); err != nil {
 		return app.Internal(err, "write a receipt")
