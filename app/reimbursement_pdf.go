@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/bojanz/currency"
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/trainpay/trainpay/internal/pdftext"
 )

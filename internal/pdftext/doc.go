@@ -16,7 +16,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/go-text/typesetting/segmenter"
 )
 

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
 )
