@@ -205,6 +205,21 @@ func (s *PaymentService) journaled(ctx, settleCtx context.Context, p *Payment, c
 	return s.settle(settleCtx, *p, res)
 }
 
+// LiveSaleError is the error for a new attempt to pay for a purpose and
+// reference that has a live sale: one whose outcome is open, or, for a
+// registration, one that is charged. The journal refuses such an attempt
+// before it is recorded (a database rule that holds across processes), so
+// the processor is never called for it. live is the sale in the way.
+func LiveSaleError(live Payment) *Error {
+	data := map[string]any{"ID": live.ID}
+	if live.State.Charged() {
+		return Errorf(ECONFLICT, "error.payment.already_paid",
+			"this is already paid (payment %d): nothing was charged again", live.ID).With(data)
+	}
+	return Errorf(ECONFLICT, "error.payment.in_progress",
+		"a payment for this is already in progress (payment %d): nothing was charged again", live.ID).With(data)
+}
+
 // followUp is a refund or void of sale, for minor units: the same purpose,
 // method, processor, mode and payer as the sale, under a key of its own.
 func (s *PaymentService) followUp(sale Payment, kind PaymentKind, minor int64, description string) Payment {
