@@ -384,7 +384,7 @@ func insertPayment(ctx context.Context, tx *sql.Tx, p app.Payment) (int64, error
 		return 0, rule
 	}
 	if err != nil {
-		return 0, app.Internal(err, "record a payment")
+		return 0, writeError(err, "record a payment")
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -405,7 +405,7 @@ func incrementAttempts(ctx context.Context, tx *sql.Tx, id int64, at time.Time) 
 	res, err := tx.ExecContext(ctx,
 		`UPDATE payment SET attempts = attempts + 1, updated_at = ? WHERE id = ?`, formatTime(orNow(at)), id)
 	if err != nil {
-		return app.Internal(err, "count a payment attempt")
+		return writeError(err, "count a payment attempt")
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return app.Internal(err, "count a payment attempt")
@@ -444,7 +444,7 @@ func updatePaymentResult(ctx context.Context, tx *sql.Tx, id int64, u app.Paymen
 			}
 			return moneyRule(ctx, tx, p, err)
 		}
-		return app.Internal(err, "settle a payment")
+		return writeError(err, "settle a payment")
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return app.Internal(err, "settle a payment")
