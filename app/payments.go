@@ -122,7 +122,10 @@ type ChargeRequest struct {
 // answer. It returns the journal row and, when the money did not move, an
 // *Error whose code says why: EDECLINED (declined or invalid card data, with
 // the field), EUNAVAILABLE (merchant settings), EUNKNOWN (answer lost: do not
-// pay again; reconciliation settles it). The card is wiped in every case.
+// pay again; reconciliation settles it), ECONFLICT (a payment for the same
+// purpose and reference is in progress or made, in this process or another:
+// see LiveSaleError; the processor is not called). The card is wiped in
+// every case.
 func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment, error) {
 	defer req.Card.Wipe()
 	minor, err := money.ToMinor(req.Amount)

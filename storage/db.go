@@ -11,7 +11,13 @@
 // Methods follow one pattern: begin a transaction, defer its Rollback, call
 // unexported helpers that take the *sql.Tx, then Commit. sql.ErrNoRows
 // becomes an app ENOTFOUND error; any other database failure becomes an
-// app.Internal error.
+// app.Internal error. What a person can act on is said as such
+// (fileerrors.go): a database locked by another program past the wait
+// (ECONFLICT "error.db.locked") and a full disk (EUNAVAILABLE
+// "error.db.full") where Open, BEGIN, COMMIT, updateOne or a payment's
+// write meets them (in WAL mode a full disk shows at COMMIT, where the log
+// grows), and a read-only file or folder on opening (EUNAVAILABLE
+// "error.db.read_only").
 package storage
 
 import (

@@ -70,10 +70,16 @@ func paymentNotFound(id int64) error {
 //     in minor units);
 //   - a void's parent must be a sale (ECONFLICT "error.payment.not_voidable");
 //   - the key and the invoice id are unique (ECONFLICT
-//     "error.payment.duplicate_key").
+//     "error.payment.duplicate_key");
+//   - a sale may not join a live sale of the same purpose and reference
+//     (open, or for a registration charged): ECONFLICT
+//     "error.payment.in_progress" or "error.payment.already_paid" (from
+//     app.LiveSaleError), Data "ID": the live sale.
 //
-// The write pool is one connection and its transactions BEGIN IMMEDIATE, so
-// no other refund can commit between the check and the insert.
+// The refund limit and the live sale rule are the database's own
+// (triggers of migration 00011), so they hold for every process writing
+// the file; transactions BEGIN IMMEDIATE, so nothing can commit between a
+// trigger's look and the insert.
 func (db *DB) CreatePayment(ctx context.Context, p *app.Payment) error {
 	tx, err := db.BeginWrite(ctx)
 	if err != nil {
