@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/mattn/go-sqlite3"
+	"github.com/pressly/goose/v3"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/storage"
@@ -206,4 +209,40 @@ func describe(err error) string {
 		return fmt.Sprintf("code %d, extended %d", se.Code, se.ExtendedCode)
 	}
 	return fmt.Sprintf("%T", err)
+}
+
+// A journal written before the rules may already hold the double charge
+// they stop (two approved sales for one registration): it still migrates
+// and opens, keeps both rows, and refuses a third.
+func TestMoneyRulesMigrateAJournalThatBrokeThem(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "trainpay.db")
+	raw := rawOpen(t, path, "_journal_mode=WAL&_fk=1")
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 10); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		mustExec(t, raw, `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode,
+			amount_minor, currency, state, created_at, updated_at)
+			VALUES (?, ?, 'sale', 'registration', 'registration:7', 'credit-card', 'payflow', 'test', 5000, 'PLN',
+			'approved', '2030-01-01T00:00:00.000000000Z', '2030-01-01T00:00:00.000000000Z')`,
+			fmt.Sprintf("old%d", i), fmt.Sprintf("OLD-%d", i))
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := openPath(t, path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	third := newSale(5000)
+	third.Reference = "registration:7"
+	wantError(t, db.CreatePayment(ctx, &third), app.ECONFLICT, "error.payment.already_paid")
+	if n := paymentCount(t, db); n != 2 {
+		t.Fatalf("%d rows, want the 2 old ones", n)
+	}
 }
