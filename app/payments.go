@@ -122,7 +122,10 @@ type ChargeRequest struct {
 // answer. It returns the journal row and, when the money did not move, an
 // *Error whose code says why: EDECLINED (declined or invalid card data, with
 // the field), EUNAVAILABLE (merchant settings), EUNKNOWN (answer lost: do not
-// pay again; reconciliation settles it). The card is wiped in every case.
+// pay again; reconciliation settles it), ECONFLICT (a payment for the same
+// purpose and reference is in progress or made, in this process or another:
+// see LiveSaleError; the processor is not called). The card is wiped in
+// every case.
 func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment, error) {
 	defer req.Card.Wipe()
 	minor, err := money.ToMinor(req.Amount)
@@ -206,6 +209,21 @@ func (s *PaymentService) journaled(ctx, settleCtx context.Context, p *Payment, c
 	}
 	res := call()
 	return s.settle(settleCtx, *p, res)
+}
+
+// LiveSaleError is the error for a new attempt to pay for a purpose and
+// reference that has a live sale: one whose outcome is open, or, for a
+// registration, one that is charged. The journal refuses such an attempt
+// before it is recorded (a database rule that holds across processes), so
+// the processor is never called for it. live is the sale in the way.
+func LiveSaleError(live Payment) *Error {
+	data := map[string]any{"ID": live.ID}
+	if live.State.Charged() {
+		return Errorf(ECONFLICT, "error.payment.already_paid",
+			"this is already paid (payment %d): nothing was charged again", live.ID).With(data)
+	}
+	return Errorf(ECONFLICT, "error.payment.in_progress",
+		"a payment for this is already in progress (payment %d): nothing was charged again", live.ID).With(data)
 }
 
 // followUp is a refund or void of sale, for minor units: the same purpose,

@@ -11,20 +11,27 @@
 // Methods follow one pattern: begin a transaction, defer its Rollback, call
 // unexported helpers that take the *sql.Tx, then Commit. sql.ErrNoRows
 // becomes an app ENOTFOUND error; any other database failure becomes an
-// app.Internal error.
+// app.Internal error. What a person can act on is said as such
+// (fileerrors.go): a database locked by another program past the wait
+// (ECONFLICT "error.db.locked") and a full disk (EUNAVAILABLE
+// "error.db.full") where Open, BEGIN, COMMIT, updateOne or a payment's
+// write meets them (in WAL mode a full disk shows at COMMIT, where the log
+// grows), and a read-only file or folder on opening (EUNAVAILABLE
+// "error.db.read_only").
 package storage
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-sqlite3"
 
@@ -67,7 +74,7 @@ func Open(path string) (*DB, error) {
 		return nil, app.Internal(err, "resolve the database path")
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, app.Internal(err, "create the database folder").With(map[string]any{"Path": abs})
+		return nil, openError(abs, err, "create the database folder")
 	}
 	// A new database is created here, empty and private to the user, before
 	// SQLite sees it: SQLite would create it with 0644, and gives its -wal
@@ -75,14 +82,21 @@ func Open(path string) (*DB, error) {
 	// (or symlink) untouched; that one must pass the read-only check first.
 	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
 		if err := f.Close(); err != nil {
-			return nil, app.Internal(err, "create the database file").With(map[string]any{"Path": abs})
+			return nil, openError(abs, err, "create the database file")
 		}
 	} else if errors.Is(err, fs.ErrExist) {
 		if err := precheck(ctx, abs); err != nil {
 			return nil, err
 		}
+		// A file TrainPay may not write would open read-only (SQLite falls
+		// back to reading) and fail at the first payment: refuse it now.
+		if f, err := os.OpenFile(abs, os.O_RDWR, 0); err != nil {
+			return nil, openError(abs, err, "open the database file")
+		} else if err := f.Close(); err != nil {
+			return nil, openError(abs, err, "open the database file")
+		}
 	} else {
-		return nil, app.Internal(err, "create the database file").With(map[string]any{"Path": abs})
+		return nil, openError(abs, err, "create the database file")
 	}
 
 	db := &DB{path: abs}
@@ -94,9 +108,9 @@ func Open(path string) (*DB, error) {
 	db.write.SetMaxIdleConns(1)
 	db.write.SetConnMaxLifetime(0)
 	db.write.SetConnMaxIdleTime(0)
-	if err := db.write.PingContext(ctx); err != nil {
+	if err := ping(ctx, db.write); err != nil {
 		db.write.Close()
-		return nil, openError(abs, err)
+		return nil, openError(abs, err, "open the database")
 	}
 	if err := db.migrate(ctx); err != nil {
 		db.write.Close()
@@ -111,10 +125,10 @@ func Open(path string) (*DB, error) {
 	n := max(4, runtime.NumCPU())
 	db.read.SetMaxOpenConns(n)
 	db.read.SetMaxIdleConns(n)
-	if err := db.read.PingContext(ctx); err != nil {
+	if err := ping(ctx, db.read); err != nil {
 		db.read.Close()
 		db.write.Close()
-		return nil, openError(abs, err)
+		return nil, openError(abs, err, "open the database")
 	}
 	return db, nil
 }
@@ -155,7 +169,7 @@ func (db *DB) Read() *sql.DB { return db.read }
 func (db *DB) BeginWrite(ctx context.Context) (*sql.Tx, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, app.Internal(err, "begin a write transaction")
+		return nil, writeError(err, "begin a write transaction")
 	}
 	return tx, nil
 }
@@ -170,9 +184,39 @@ func (db *DB) BeginRead(ctx context.Context) (*sql.Tx, error) {
 	return tx, nil
 }
 
-// busyTimeoutMS is how long a connection waits for another process's lock
+// busyTimeout is how long a connection waits for another process's lock
 // (the trainpay command line while the app runs, say) before SQLITE_BUSY.
-const busyTimeoutMS = "5000"
+const busyTimeout = 5 * time.Second
+
+// busyTimeoutMS is busyTimeout for a data source.
+var busyTimeoutMS = strconv.FormatInt(busyTimeout.Milliseconds(), 10)
+
+// ping opens pool's first connection, waiting for other processes that
+// open the same file.
+//
+// mattn's driver runs its PRAGMAs as a connection opens (busy_timeout
+// first). On a new file, the one that switches it to WAL must upgrade a
+// read lock to the write lock, and when another connection holds a lock
+// SQLite answers SQLITE_BUSY at once instead of waiting busy_timeout (its
+// deadlock rule). Several processes opening a new file together meet
+// exactly that, so a busy answer is tried again until busyTimeout has
+// passed. (Hand-written: a few lines, where a backoff library would be a
+// dependency for one loop.)
+func ping(ctx context.Context, pool *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for delay := 2 * time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		err := pool.PingContext(ctx)
+		var se sqlite3.Error
+		if err == nil || !errors.As(err, &se) || se.Code != sqlite3.ErrBusy || time.Now().Add(delay).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(delay):
+		}
+	}
+}
 
 // writeDSN is the write pool's data source.
 //
@@ -225,15 +269,4 @@ func fileURI(path string, params url.Values) string {
 	}
 	u := url.URL{Scheme: "file", Path: p, RawQuery: params.Encode()}
 	return u.String()
-}
-
-// openError turns a failure to open or read the file into an app error.
-func openError(path string, err error) error {
-	var se sqlite3.Error
-	if errors.As(err, &se) && (se.Code == sqlite3.ErrNotADB || se.Code == sqlite3.ErrCorrupt) {
-		return &app.Error{Code: app.EINVALID, Key: "error.db.damaged",
-			Message: fmt.Sprintf("%s is damaged or is not a database", path),
-			Data:    map[string]any{"Path": path}, Err: err}
-	}
-	return app.Internal(err, "open the database").With(map[string]any{"Path": path})
 }

@@ -75,7 +75,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		_, upErr := p.Up(ctx)
 		current, err := p.GetDBVersion(ctx)
 		if err != nil {
-			return app.Internal(errors.Join(upErr, err), "read the database version")
+			return openError(db.path, errors.Join(upErr, err), "read the database version")
 		}
 		if current > SchemaVersion() {
 			// Only reachable when a newer TrainPay wrote the file between
@@ -94,7 +94,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			current >= partial.Failed.Source.Version && attempt < SchemaVersion() {
 			continue
 		}
-		return app.Internal(upErr, "migrate the database").With(map[string]any{"Path": db.path})
+		return openError(db.path, upErr, "migrate the database")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -23,6 +24,18 @@ const (
 // chargedOrOpenSQL is the states in which a refund or a void counts against
 // its sale: charged, or still open (one that may have happened counts).
 const chargedOrOpenSQL = `('approved', 'held', 'pending', 'unknown', 'needs-review')`
+
+// The messages of the payment triggers of migration 00011, word for word:
+// a trigger's refusal is recognised by SQLite's extended code
+// (SQLITE_CONSTRAINT_TRIGGER) and this text, which RAISE sets as the
+// error's message.
+const (
+	// RaiseLiveSale: a new sale (or a declined one reopened) for a purpose
+	// and reference that has a live sale.
+	RaiseLiveSale = "payment: a live sale for this purpose and reference exists"
+	// RaiseRefundExceeds: a refund above what is left of its sale.
+	RaiseRefundExceeds = "payment: refunds would exceed the sale's amount"
+)
 
 // paymentColumns selects a payment row (aliased p) with RefundedMinor for
 // sales, in the order scanPayment reads them.
@@ -58,10 +71,16 @@ func paymentNotFound(id int64) error {
 //     in minor units);
 //   - a void's parent must be a sale (ECONFLICT "error.payment.not_voidable");
 //   - the key and the invoice id are unique (ECONFLICT
-//     "error.payment.duplicate_key").
+//     "error.payment.duplicate_key");
+//   - a sale may not join a live sale of the same purpose and reference
+//     (open, or for a registration charged): ECONFLICT
+//     "error.payment.in_progress" or "error.payment.already_paid" (from
+//     app.LiveSaleError), Data "ID": the live sale.
 //
-// The write pool is one connection and its transactions BEGIN IMMEDIATE, so
-// no other refund can commit between the check and the insert.
+// The refund limit and the live sale rule are the database's own
+// (triggers of migration 00011), so they hold for every process writing
+// the file; transactions BEGIN IMMEDIATE, so nothing can commit between a
+// trigger's look and the insert.
 func (db *DB) CreatePayment(ctx context.Context, p *app.Payment) error {
 	tx, err := db.BeginWrite(ctx)
 	if err != nil {
@@ -301,13 +320,58 @@ func checkRefund(ctx context.Context, tx *sql.Tx, r *app.Payment) error {
 			"a refund of payment %d must be in %s, not %s", parent.ID, parent.Currency, r.Currency).
 			With(map[string]any{"Currency": parent.Currency})
 	}
+	// The amount left is the database's rule (payment_refunds_within_sale):
+	// the insert refuses a refund above it, and refundExceeds says why.
+	return nil
+}
+
+// refundExceeds is the error for refund r refused by the database's
+// refund limit, read in tx (still open after the refused statement).
+func refundExceeds(ctx context.Context, tx *sql.Tx, r app.Payment, cause error) error {
+	parent, err := findPayment(ctx, tx, r.ParentID)
+	if err != nil {
+		return err
+	}
 	left := max(parent.AmountMinor-parent.RefundedMinor, 0)
-	if r.AmountMinor > left {
-		return app.Errorf(app.ECONFLICT, "error.payment.refund_exceeds",
-			"a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID).
-			With(map[string]any{"Left": left})
+	return &app.Error{Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
+		Message: fmt.Sprintf("a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID),
+		Data:    map[string]any{"Left": left}, Err: cause}
+}
+
+// liveSaleTaken is the error for sale p refused by the database's one live
+// sale rule (payment_one_live_sale): it reads, in tx, the live sale in the
+// way, with the trigger's own condition.
+func liveSaleTaken(ctx context.Context, tx *sql.Tx, p app.Payment, cause error) error {
+	live, err := queryOne(ctx, tx, scanPayment, func() error { return app.Internal(cause, "record a payment") },
+		"read the live sale", `SELECT `+paymentColumns+` FROM payment p
+		WHERE p.purpose = ? AND p.reference = ? AND p.kind = 'sale' AND p.id <> ?
+		  AND (p.state IN ('pending', 'unknown', 'needs-review')
+		       OR (p.purpose = 'registration' AND p.state IN ('approved', 'held')))
+		ORDER BY p.id LIMIT 1`, string(p.Purpose), p.Reference, p.ID)
+	if err != nil {
+		return err
+	}
+	e := app.LiveSaleError(live)
+	e.Err = cause
+	return e
+}
+
+// moneyRule is the typed error for a refusal of p by one of the payment
+// triggers, and nil for any other error.
+func moneyRule(ctx context.Context, tx *sql.Tx, p app.Payment, err error) error {
+	switch {
+	case raised(err, RaiseLiveSale):
+		return liveSaleTaken(ctx, tx, p, err)
+	case raised(err, RaiseRefundExceeds):
+		return refundExceeds(ctx, tx, p, err)
 	}
 	return nil
+}
+
+// raised reports whether err is a trigger's RAISE with message msg.
+func raised(err error, msg string) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintTrigger && se.Error() == msg
 }
 
 // checkVoid applies CreatePayment's void rules to v.
@@ -347,8 +411,11 @@ func insertPayment(ctx context.Context, tx *sql.Tx, p app.Payment) (int64, error
 		return 0, &app.Error{Code: app.ECONFLICT, Key: "error.payment.duplicate_key",
 			Message: "a payment with this key or invoice id is already recorded", Err: err}
 	}
+	if rule := moneyRule(ctx, tx, p, err); rule != nil {
+		return 0, rule
+	}
 	if err != nil {
-		return 0, app.Internal(err, "record a payment")
+		return 0, writeError(err, "record a payment")
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -369,7 +436,7 @@ func incrementAttempts(ctx context.Context, tx *sql.Tx, id int64, at time.Time) 
 	res, err := tx.ExecContext(ctx,
 		`UPDATE payment SET attempts = attempts + 1, updated_at = ? WHERE id = ?`, formatTime(orNow(at)), id)
 	if err != nil {
-		return app.Internal(err, "count a payment attempt")
+		return writeError(err, "count a payment attempt")
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return app.Internal(err, "count a payment attempt")
@@ -401,7 +468,14 @@ func updatePaymentResult(ctx context.Context, tx *sql.Tx, id int64, u app.Paymen
 		string(u.Funding), string(u.Funding),
 		u.ResultCode, u.Message, u.Field, formatTime(orNow(u.At)), id)
 	if err != nil {
-		return app.Internal(err, "settle a payment")
+		if raised(err, RaiseLiveSale) || raised(err, RaiseRefundExceeds) {
+			p, ferr := findPayment(ctx, tx, id)
+			if ferr != nil {
+				return ferr
+			}
+			return moneyRule(ctx, tx, p, err)
+		}
+		return writeError(err, "settle a payment")
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return app.Internal(err, "settle a payment")

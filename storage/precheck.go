@@ -37,7 +37,7 @@ func precheck(ctx context.Context, path string) error {
 
 	info, err := inspect(ctx, path, header)
 	if err != nil {
-		return openError(path, err)
+		return openError(path, err, "read the database file")
 	}
 	switch {
 	case info.appID == ApplicationID:
@@ -102,7 +102,7 @@ type fileInfo struct {
 //
 // query_only is set on top of both as a belt to those braces.
 func inspect(ctx context.Context, path string, header []byte) (fileInfo, error) {
-	params := url.Values{"mode": {"ro"}, "_query_only": {"1"}}
+	params := url.Values{"mode": {"ro"}, "_query_only": {"1"}, "_busy_timeout": {busyTimeoutMS}}
 	walHeader := len(header) >= 20 && header[18] == 2 && header[19] == 2
 	if _, err := os.Lstat(path + "-wal"); walHeader && errors.Is(err, fs.ErrNotExist) {
 		params.Set("immutable", "1")

@@ -58,7 +58,7 @@ func (db *DB) updateOne(ctx context.Context, none func(*sql.Tx) error, what, que
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
-		return app.Internal(err, what)
+		return writeError(err, what)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {

@@ -202,7 +202,7 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry
 
 func commit(tx *sql.Tx) error {
 	if err := tx.Commit(); err != nil {
-		return app.Internal(err, "commit")
+		return writeError(err, "commit")
 	}
 	return nil
 }

@@ -1,0 +1,245 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
+	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/storage"
+)
+
+// The environment of a paying child process: the database file, the
+// gateway's address and the registration to pay.
+const (
+	payChildDB  = "TRAINPAY_PAY_CHILD_DB"
+	payChildURL = "TRAINPAY_PAY_CHILD_URL"
+	payChildReg = "TRAINPAY_PAY_CHILD_REG"
+)
+
+// payers is how many TrainPay processes pay the same registration at once.
+const payers = 8
+
+// Eight TrainPay processes on one SQLite file pay the same registration at
+// the same instant, through the real PaymentService, against one Payflow
+// server: the processor charges once, the journal holds one live sale, the
+// registration shows one fee, and every other process is told that a
+// payment for it is already in progress or made, without reaching the
+// processor. The processes are this test binary run again; they start
+// together when the parent closes their standard input.
+func TestOneRegistrationPaidOnceByConcurrentProcesses(t *testing.T) {
+	if path := os.Getenv(payChildDB); path != "" {
+		payInChild(t, path)
+		return
+	}
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "trainpay.db")
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pcitest.Keep(t, path)
+	reg := paidRegistration(t, db)
+	srv := payflowtest.NewServer(t)
+
+	type child struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+		lines chan string
+	}
+	children := make([]child, payers)
+	for i := range children {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestOneRegistrationPaidOnceByConcurrentProcesses$", "-test.v")
+		cmd.Env = append(os.Environ(), payChildDB+"="+path, payChildURL+"="+srv.URL,
+			payChildReg+"="+strconv.FormatInt(reg.ID, 10))
+		cmd.Stderr = os.Stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string, 64)
+		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+		}()
+		children[i] = child{cmd: cmd, stdin: stdin, lines: lines}
+	}
+	// The barrier: every child has its database and gateway open and waits
+	// on its standard input; closing them all lets them pay together.
+	for i, c := range children {
+		if !waitLine(c.lines, "READY", 60*time.Second) {
+			t.Fatalf("child %d never got ready", i)
+		}
+	}
+	for _, c := range children {
+		c.stdin.Close()
+	}
+	paid, refused := 0, 0
+	for i, c := range children {
+		var result string
+		for line := range c.lines {
+			if r, ok := strings.CutPrefix(line, "RESULT "); ok {
+				result = r
+			}
+		}
+		if err := c.cmd.Wait(); err != nil {
+			t.Errorf("child %d: %v", i, err)
+		}
+		switch f := strings.Fields(result); {
+		case len(f) == 2 && f[0] == "paid":
+			paid++
+		case len(f) == 3 && f[0] == app.ECONFLICT &&
+			(f[1] == "error.payment.in_progress" || f[1] == "error.payment.already_paid"):
+			refused++
+		default:
+			t.Errorf("child %d: result %q, want paid or a conflict saying a payment is in progress or made", i, result)
+		}
+	}
+
+	charges := srv.Ledger()
+	if len(charges) != 1 || paid != 1 || refused != payers-1 {
+		t.Fatalf("the processor charged %d times; %d processes paid and %d were refused, want 1, 1 and %d",
+			len(charges), paid, refused, payers-1)
+	}
+	if sales := len(srv.Requests()); sales != 1 {
+		t.Errorf("the processor got %d requests, want 1: a refused process must not call it", sales)
+	}
+	rows, _, err := db.Payments(ctx, app.PaymentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []app.Payment
+	for _, p := range rows {
+		if p.Kind == app.KindSale && p.Reference == reg.Reference() && (p.State.Charged() || p.State.Unsettled()) {
+			live = append(live, p)
+		}
+	}
+	if len(live) != 1 || live[0].State != app.StateApproved || live[0].Key != charges[0].RequestID {
+		t.Fatalf("journal: %d live sales (%+v), want the one approved charge %s", len(live), live, charges[0].RequestID)
+	}
+	got, err := db.Registration(ctx, reg.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != app.RegPaid || got.PaidMinor != reg.TotalMinor || got.PaymentID != live[0].ID {
+		t.Fatalf("registration: status %s, paid %d by payment %d; want paid %d by payment %d",
+			got.Status, got.PaidMinor, got.PaymentID, reg.TotalMinor, live[0].ID)
+	}
+}
+
+// payInChild is one paying process: it opens the database and the gateway,
+// says READY, waits for its standard input to close, pays the registration
+// once and prints its outcome.
+func payInChild(t *testing.T, path string) {
+	ctx := context.Background()
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id, err := strconv.ParseInt(os.Getenv(payChildReg), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := db.Registration(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := app.NewPaymentService(db, oneGateway{gw: payflowClient(t, os.Getenv(payChildURL)), proc: app.ProcessorPayflow}, nil)
+	req := chargeRequest(t, "150.00", "USD")
+	req.Purpose, req.Reference, req.Description = app.PurposeRegistration, reg.Reference(), reg.Confirmation
+	fmt.Println("READY")
+	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Charge(ctx, req)
+	switch {
+	case err == nil:
+		fmt.Printf("RESULT paid %d\n", p.ID)
+	default:
+		e := app.AsError(err)
+		fmt.Printf("RESULT %s %s %d\n", e.Code, e.Key, p.ID)
+	}
+}
+
+// waitLine waits for a line equal to want on lines.
+func waitLine(lines <-chan string, want string, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				return false
+			}
+			if line == want {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
+}
+
+// paidRegistration sets up a site with paid sessions and registers one
+// attendee for a 150.00 USD session: a registration pending payment.
+func paidRegistration(t *testing.T, db *storage.DB) app.Registration {
+	t.Helper()
+	ctx := context.Background()
+	site := app.NewSiteService(db)
+	site.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+	if err := site.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: "USD",
+		TimeZone: "America/New_York", Language: "en"}, "correct horse battery"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := site.Provision(ctx, []app.Feature{app.FeaturePaidSessions}, false); err != nil {
+		t.Fatal(err)
+	}
+	states, err := db.Features(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range states {
+		if states[i].Feature == app.FeaturePaidSessions {
+			states[i].Enabled = true
+		}
+	}
+	if err := db.SaveFeatures(ctx, states, nil); err != nil {
+		t.Fatal(err)
+	}
+	sessions := app.NewSessionService(db, db, site, nil, nil)
+	s, err := sessions.Schedule(ctx, app.Session{Topic: "Payments that happen once", StartsAt: time.Now().Add(48 * time.Hour),
+		DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 15000, MaxRegistrations: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := sessions.Register(ctx, s.ID, app.Attendee{FirstName: "Anna", LastName: "Nowak",
+		Email: "anna@example.com", Country: "US", Language: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != app.RegPendingPayment || r.TotalMinor != 15000 {
+		t.Fatalf("registration %+v, want pending payment of 15000", r)
+	}
+	return r
+}
