@@ -112,9 +112,12 @@ func (s *BudgetService) MarkReimbursed(ctx context.Context, a *Admin, department
 	if err := s.require(ctx, a, true); err != nil {
 		return LedgerEntry{}, err
 	}
-	reference = strings.TrimSpace(reference)
+	reference = TrimLine(reference)
 	if reference == "" {
 		return LedgerEntry{}, Errorf(EINVALID, "error.reimbursement.reference_required", "the reimbursement needs the reference of the transfer")
+	}
+	if err := CheckLine(FieldReference, reference); err != nil {
+		return LedgerEntry{}, err
 	}
 	if utf8.RuneCountInString(reference) > MaxNoteLength {
 		return LedgerEntry{}, Errorf(EINVALID, "error.budget.note_too_long", "the note is longer than %d characters", MaxNoteLength).
