@@ -64,6 +64,7 @@ func (f *registerFlow) buildAttendeePage() {
 	for _, e := range []*widget.Entry{f.first, f.last, f.email, f.company} {
 		e.OnChanged = changed
 	}
+	checkLines(map[*widget.Entry]app.TextField{f.first: app.FieldFirstName, f.last: app.FieldLastName, f.company: app.FieldCompany})
 	f.email.SetPlaceHolder("name@example.com")
 	var names []string
 	for _, c := range countries() {
