@@ -108,14 +108,7 @@ var csvPlainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
 //     never reaches a spreadsheet; line feeds and tabs (a multi-line
 //     field's) are kept, quoted.
 func CSVCell(s string) string {
-	if HasControl(s) {
-		s = strings.Map(func(r rune) rune {
-			if r != '\n' && r != '\t' && r != '\r' && forbiddenRune(r) {
-				return '\uFFFD'
-			}
-			return r
-		}, s)
-	}
+	s = replaceForbidden(s, "\n\t\r")
 	if !strings.Contains(s, ";") {
 		return neutralise(s)
 	}

@@ -33,7 +33,7 @@ const (
 type RecipientLineError struct {
 	Line   int    // 1-based line number in the file
 	Reason string // a translation key: error.recipient.*
-	Text   string // the line as read, cut to 80 characters
+	Text   string // the line as read, cut to 80 characters, with VisibleText's U+FFFD for forbidden characters
 	// DuplicateOf is the earlier line with the same email, for
 	// "error.recipient.duplicate".
 	DuplicateOf int
@@ -144,7 +144,7 @@ func ParseRecipients(r io.Reader) (RecipientImport, error) {
 			continue
 		}
 		bad := func(key string) {
-			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: key, Text: cut(line, 80)})
+			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: key, Text: cut(VisibleText(line), 80)})
 		}
 		if !utf8.ValidString(line) {
 			bad("error.recipient.encoding")
@@ -186,7 +186,7 @@ func ParseRecipients(r io.Reader) (RecipientImport, error) {
 			continue
 		}
 		if prev, dup := seen[rec.Email]; dup {
-			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: "error.recipient.duplicate", Text: cut(line, 80), DuplicateOf: prev})
+			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: "error.recipient.duplicate", Text: cut(VisibleText(line), 80), DuplicateOf: prev})
 			continue
 		}
 		seen[rec.Email] = n

@@ -179,4 +179,25 @@ func HasControl(s string) bool {
 	return false
 }
 
+// VisibleText returns s with every character the text rule forbids (line
+// feeds and tabs included) and every byte that is not UTF-8 replaced by
+// U+FFFD, for echoing refused input in a message or a preview: the person
+// sees where the character was, and a right-to-left override in it cannot
+// turn the preview around.
+func VisibleText(s string) string { return replaceForbidden(s, "") }
+
+// replaceForbidden replaces the characters forbiddenRune refuses, but those
+// in keep, and bytes that are not UTF-8, with U+FFFD.
+func replaceForbidden(s, keep string) string {
+	if !HasControl(s) && utf8.ValidString(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if forbiddenRune(r) && !strings.ContainsRune(keep, r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
 func runeName(r rune) string { return fmt.Sprintf("U+%04X", r) }

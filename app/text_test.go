@@ -93,6 +93,20 @@ func TestRecipientFileLineWithControlCharacterIsReported(t *testing.T) {
 		if b.Line != i+1 || b.Reason != "error.recipient.name_control" {
 			t.Errorf("bad line %+v", b)
 		}
+		// The preview shows where the character was, not the character.
+		if HasControl(b.Text) || !strings.Contains(b.Text, "\uFFFD") {
+			t.Errorf("preview text %q", b.Text)
+		}
+	}
+}
+
+func TestUsageProblemShowsARefusedValueWithoutItsControlCharacters(t *testing.T) {
+	_, problems, err := ParseUsageCSV(strings.NewReader("session:\u202e12,10,5\n"))
+	if err != nil || len(problems) != 1 {
+		t.Fatalf("%+v %v", problems, err)
+	}
+	if v := AsError(problems[0].Err).Data["Value"]; v != "session:\uFFFD12" {
+		t.Fatalf("value %q", v)
 	}
 }
 
