@@ -22,8 +22,8 @@ import (
 //   - neither holds an invisible format character (category Cf) but the
 //     zero-width non-joiner and joiner. Cf holds the bidirectional
 //     overrides, embeddings and isolates (U+202A–U+202E, U+2066–U+2069)
-//     and marks (U+200E, U+200F, U+061C) that make "Anna‮gnp.exe" read
-//     as something else in a list, a CSV or a receipt, and the zero-width
+//     and marks (U+200E, U+200F, U+061C) that make "Anna", U+202E, "gnp.exe"
+//     read as "Annaexe.png" in a list, a CSV or a receipt, and the zero-width
 //     space, word joiner, soft hyphen and byte-order mark that make two
 //     names look alike while differing. No name needs them. The
 //     zero-width non-joiner and joiner (U+200C, U+200D) are allowed: Persian
@@ -46,7 +46,6 @@ const (
 	FieldFirstName       TextField = "first_name"
 	FieldLastName        TextField = "last_name"
 	FieldCompany         TextField = "company"
-	FieldEmail           TextField = "email"
 	FieldRecipientName   TextField = "recipient_name"
 	FieldDepartmentName  TextField = "department_name"
 	FieldCostCentre      TextField = "cost_centre"
@@ -66,7 +65,7 @@ const (
 // logs.
 var englishFieldNames = map[TextField]string{
 	FieldFirstName: "first name", FieldLastName: "last name", FieldCompany: "company",
-	FieldEmail: "email", FieldRecipientName: "recipient's name", FieldDepartmentName: "department name",
+	FieldRecipientName: "recipient's name", FieldDepartmentName: "department name",
 	FieldCostCentre: "cost centre", FieldBudgetOwner: "budget owner", FieldTopic: "topic",
 	FieldDescription: "description", FieldSiteName: "site name", FieldNote: "note", FieldReference: "reference",
 	FieldTemplateSubject: "subject", FieldTemplateBody: "message text", FieldSenderName: "sender's name",
