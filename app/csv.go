@@ -102,7 +102,7 @@ var csvPlainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
 //   - the same applies to each piece of a cell after a semicolon, which a
 //     spreadsheet splitting on semicolons would read as a cell of its own
 //     ("x;=1+2" becomes "x;'=1+2");
-//   - a character the text rule forbids (TrimLine's CheckLine: control and
+//   - a character the text rule forbids (CheckLine's control and
 //     invisible format characters), which rows saved before the rule may
 //     still hold, becomes U+FFFD, so a NUL or a right-to-left override
 //     never reaches a spreadsheet; line feeds and tabs (a multi-line
