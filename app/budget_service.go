@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -164,7 +163,10 @@ func (s *BudgetService) Allocate(ctx context.Context, a *Admin, departmentID int
 	if err != nil {
 		return LedgerEntry{}, err
 	}
-	e.Note = strings.TrimSpace(note)
+	e.Note = TrimLine(note)
+	if err := CheckLine(FieldNote, e.Note); err != nil {
+		return LedgerEntry{}, err
+	}
 	if utf8.RuneCountInString(e.Note) > MaxNoteLength {
 		return LedgerEntry{}, Errorf(EINVALID, "error.budget.note_too_long", "the note is longer than %d characters", MaxNoteLength).
 			With(map[string]any{"Max": MaxNoteLength})

@@ -438,6 +438,9 @@ func (c *Card) Validate(now time.Time, needMaestroExtras bool) error {
 	if strings.TrimSpace(c.Holder) == "" {
 		return cardError("error.card.holder_required", "holder", "the cardholder's name is missing", nil)
 	}
+	if err := CheckLine(FieldCardholder, TrimLine(c.Holder)); err != nil {
+		return err // Data["Field"] is "holder", as cardError's
+	}
 	if e := validateMaestroExtras(c, now, needMaestroExtras); e != nil {
 		return e
 	}

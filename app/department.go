@@ -26,16 +26,22 @@ const (
 	MaxOwnerEmail     = 254
 )
 
-// Normalize trims the fields and lower-cases the owner's email.
+// Normalize trims the fields (TrimLine) and upper-cases the cost centre
+// and lower-cases the owner's email.
 func (d *Department) Normalize() {
-	d.Name = strings.TrimSpace(d.Name)
-	d.CostCentre = strings.ToUpper(strings.TrimSpace(d.CostCentre))
-	d.OwnerName = strings.TrimSpace(d.OwnerName)
-	d.OwnerEmail = strings.ToLower(strings.TrimSpace(d.OwnerEmail))
+	d.Name = TrimLine(d.Name)
+	d.CostCentre = strings.ToUpper(TrimLine(d.CostCentre))
+	d.OwnerName = TrimLine(d.OwnerName)
+	d.OwnerEmail = strings.ToLower(TrimLine(d.OwnerEmail))
 }
 
 // Validate checks a department's fields; the first problem is returned.
+// Name, cost centre and owner are checked by the text rule (CheckLine).
 func (d Department) Validate() error {
+	if err := checkLines(fieldText{FieldDepartmentName, d.Name}, fieldText{FieldCostCentre, d.CostCentre},
+		fieldText{FieldBudgetOwner, d.OwnerName}); err != nil {
+		return err
+	}
 	switch {
 	case d.Name == "":
 		return Errorf(EINVALID, "error.department.name_required", "the department needs a name")

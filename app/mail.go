@@ -40,16 +40,20 @@ type SMTPSettings struct {
 	SenderName string
 }
 
-// Normalize trims the fields.
+// Normalize trims the fields (TrimLine).
 func (s *SMTPSettings) Normalize() {
-	s.Host = strings.TrimSpace(s.Host)
-	s.User = strings.TrimSpace(s.User)
-	s.Sender = strings.ToLower(strings.TrimSpace(s.Sender))
-	s.SenderName = strings.Join(strings.Fields(s.SenderName), " ")
+	s.Host = TrimLine(s.Host)
+	s.User = TrimLine(s.User)
+	s.Sender = strings.ToLower(TrimLine(s.Sender))
+	s.SenderName = TrimLine(s.SenderName)
 }
 
-// Validate checks the settings.
+// Validate checks the settings. The sender's name, which goes into every
+// message's From header, is checked by the text rule (CheckLine).
 func (s SMTPSettings) Validate() error {
+	if err := CheckLine(FieldSenderName, s.SenderName); err != nil {
+		return err
+	}
 	if s.Host == "" || strings.ContainsAny(s.Host, " /:@") && net.ParseIP(s.Host) == nil {
 		return Errorf(EINVALID, "error.smtp.host", "enter the mail server's name")
 	}

@@ -231,6 +231,9 @@ func FuzzParseRecipients(f *testing.F) {
 				t.Fatalf("duplicate %q imported", r.Email)
 			}
 			seen[r.Email] = true
+			if app.HasControl(r.Name) || app.HasControl(r.Email) {
+				t.Fatalf("%+v imported with a control character", r)
+			}
 			again, err := app.NormalizeRecipient(r.Email, r.Name)
 			if err != nil || again != r {
 				t.Fatalf("%+v does not normalise to itself: %+v %v", r, again, err)
@@ -238,7 +241,7 @@ func FuzzParseRecipients(f *testing.F) {
 		}
 		prev = 0
 		for _, b := range imp.Bad {
-			if b.Line <= prev || b.Line > lines || !strings.HasPrefix(b.Reason, "error.recipient.") {
+			if b.Line <= prev || b.Line > lines || !strings.HasPrefix(b.Reason, "error.recipient.") || app.HasControl(b.Text) {
 				t.Fatalf("bad line %+v", b)
 			}
 			prev = b.Line

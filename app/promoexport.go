@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"strings"
@@ -9,33 +8,6 @@ import (
 
 	"github.com/trainpay/trainpay/app/money"
 )
-
-// csvCell guards a cell against spreadsheet formula injection: a cell that
-// starts with =, +, - or @ (a name typed by anyone) is prefixed with an
-// apostrophe, which spreadsheets show as text.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
-func writeCSV(w io.Writer, rows [][]string) error {
-	cw := csv.NewWriter(w)
-	for _, r := range rows {
-		for i := range r {
-			r[i] = csvCell(r[i])
-		}
-		if err := cw.Write(r); err != nil {
-			return Internal(err, "write the CSV file")
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return Internal(err, "write the CSV file")
-	}
-	return nil
-}
 
 // minorText writes minor units as a plain decimal ("12.50", "1200" for JPY)
 // for spreadsheets, whatever the UI language.
@@ -76,7 +48,7 @@ func WritePromoCodesCSV(w io.Writer, codes []PromoCode, tz string) error {
 		rows = append(rows, []string{c.Code, disc, limit, strconv.Itoa(c.Uses), strconv.Itoa(c.PerAttendeeLimit),
 			c.ValidFrom.In(loc).Format("2006-01-02"), ExpiryText(c, tz, "en"), strconv.FormatBool(c.Disabled), sessions})
 	}
-	return writeCSV(w, rows)
+	return WriteCSV(w, rows, "CSV file")
 }
 
 // WritePromoRecipientsCSV writes recipients for a mail merge: email, name,
@@ -90,7 +62,7 @@ func WritePromoRecipientsCSV(w io.Writer, rs []PromoRecipient, codes map[int64]s
 		}
 		rows = append(rows, []string{r.Email, r.Name, codes[r.CodeID], sent, r.FailedReason})
 	}
-	return writeCSV(w, rows)
+	return WriteCSV(w, rows, "CSV file")
 }
 
 // WritePromoReportsCSV writes the per-code report: revenue is charged
@@ -104,5 +76,5 @@ func WritePromoReportsCSV(w io.Writer, reps []PromoReport) error {
 			minorText(r.RefundedMinor, r.Currency), minorText(r.RevenueMinor, r.Currency),
 			minorText(r.DiscountMinor, r.Currency), r.Currency})
 	}
-	return writeCSV(w, rows)
+	return WriteCSV(w, rows, "CSV file")
 }

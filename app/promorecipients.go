@@ -33,7 +33,7 @@ const (
 type RecipientLineError struct {
 	Line   int    // 1-based line number in the file
 	Reason string // a translation key: error.recipient.*
-	Text   string // the line as read, cut to 80 characters
+	Text   string // the line as read, cut to 80 characters, with VisibleText's U+FFFD for forbidden characters
 	// DuplicateOf is the earlier line with the same email, for
 	// "error.recipient.duplicate".
 	DuplicateOf int
@@ -48,13 +48,19 @@ type RecipientImport struct {
 }
 
 // NormalizeRecipient checks one typed recipient: a plain address (lower
-// cased) and a name, which defaults to the part before "@". The error is an
+// cased) and a name, which defaults to the part before "@". The name is
+// trimmed and checked by the text rule (TrimLine, CheckLine:
+// "error.text.control" naming FieldRecipientName), so a line feed or tab
+// in it is refused, not turned into a space. Any other error is an
 // EINVALID *Error with an error.recipient.* key.
 func NormalizeRecipient(email, name string) (PromoRecipient, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	name = strings.Join(strings.Fields(name), " ")
+	email = strings.ToLower(TrimLine(email))
+	name = TrimLine(name)
 	if key := checkEmail(email); key != "" {
 		return PromoRecipient{}, Errorf(EINVALID, key, "%q is not an email address", email)
+	}
+	if err := CheckLine(FieldRecipientName, name); err != nil {
+		return PromoRecipient{}, err
 	}
 	if utf8.RuneCountInString(name) > maxRecipientName {
 		return PromoRecipient{}, Errorf(EINVALID, "error.recipient.name_too_long", "the name is longer than %d characters", maxRecipientName).
@@ -71,7 +77,7 @@ func checkEmail(s string) string {
 	if s == "" {
 		return "error.recipient.email_missing"
 	}
-	if len(s) > maxRecipientEmail || !utf8.ValidString(s) {
+	if len(s) > maxRecipientEmail || !utf8.ValidString(s) || HasControl(s) {
 		return "error.recipient.email_invalid"
 	}
 	a, err := mail.ParseAddress(s)
@@ -138,7 +144,7 @@ func ParseRecipients(r io.Reader) (RecipientImport, error) {
 			continue
 		}
 		bad := func(key string) {
-			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: key, Text: cut(line, 80)})
+			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: key, Text: cut(VisibleText(line), 80)})
 		}
 		if !utf8.ValidString(line) {
 			bad("error.recipient.encoding")
@@ -172,11 +178,15 @@ func ParseRecipients(r io.Reader) (RecipientImport, error) {
 		}
 		rec, err := NormalizeRecipient(fields[0], name)
 		if err != nil {
-			bad(AsError(err).Key)
+			key := AsError(err).Key
+			if strings.HasPrefix(key, "error.text.") {
+				key = "error.recipient.name_control" // a line's reason names its problem alone
+			}
+			bad(key)
 			continue
 		}
 		if prev, dup := seen[rec.Email]; dup {
-			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: "error.recipient.duplicate", Text: cut(line, 80), DuplicateOf: prev})
+			out.Bad = append(out.Bad, RecipientLineError{Line: n, Reason: "error.recipient.duplicate", Text: cut(VisibleText(line), 80), DuplicateOf: prev})
 			continue
 		}
 		seen[rec.Email] = n

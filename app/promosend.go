@@ -41,12 +41,18 @@ func (s *PromoService) SaveTemplate(ctx context.Context, t PromoMailTemplate) er
 	if t.Language != "pl" && t.Language != "en" {
 		return Errorf(EINVALID, "error.site.language", "%q is not a supported language", t.Language).With(map[string]any{"Language": t.Language})
 	}
-	t.Subject = strings.TrimSpace(t.Subject)
-	if t.Subject == "" || strings.TrimSpace(t.Body) == "" {
+	t.Subject, t.Body = TrimLine(t.Subject), TrimText(t.Body)
+	if t.Subject == "" || t.Body == "" {
 		return Errorf(EINVALID, "error.promo.template_empty", "the message needs a subject and a text")
 	}
 	if strings.ContainsAny(t.Subject, "\r\n") {
 		return Errorf(EINVALID, "error.promo.template_subject", "the subject is one line")
+	}
+	if err := CheckLine(FieldTemplateSubject, t.Subject); err != nil {
+		return err
+	}
+	if err := CheckText(FieldTemplateBody, t.Body); err != nil {
+		return err
 	}
 	if err := CheckPlaceholders(t); err != nil {
 		return err

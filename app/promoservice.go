@@ -367,12 +367,22 @@ func (s *PromoService) AddRecipient(ctx context.Context, codeID int64, email, na
 	return nil
 }
 
-// ImportRecipients adds the good lines of a previewed import.
+// ImportRecipients adds the good lines of a previewed import. Each is
+// checked again (NormalizeRecipient): an import is a plain struct, and
+// nothing reaches the store past the text rule.
 func (s *PromoService) ImportRecipients(ctx context.Context, codeID int64, imp RecipientImport) (int, error) {
 	if err := s.Available(ctx); err != nil {
 		return 0, err
 	}
-	return s.Store.AddPromoRecipients(ctx, codeID, imp.Recipients)
+	clean := make([]PromoRecipient, len(imp.Recipients))
+	for i, r := range imp.Recipients {
+		n, err := NormalizeRecipient(r.Email, r.Name)
+		if err != nil {
+			return 0, err
+		}
+		clean[i] = n
+	}
+	return s.Store.AddPromoRecipients(ctx, codeID, clean)
 }
 
 // Recipients lists a code's recipients (0: every code's).

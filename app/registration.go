@@ -58,12 +58,12 @@ type Attendee struct {
 	Language  string // "en" or "pl": the language of their receipt
 }
 
-// Normalize trims the fields and lower-cases the email.
+// Normalize trims the fields (TrimLine) and lower-cases the email.
 func (a *Attendee) Normalize() {
-	a.FirstName = strings.TrimSpace(a.FirstName)
-	a.LastName = strings.TrimSpace(a.LastName)
-	a.Email = strings.ToLower(strings.TrimSpace(a.Email))
-	a.Company = strings.TrimSpace(a.Company)
+	a.FirstName = TrimLine(a.FirstName)
+	a.LastName = TrimLine(a.LastName)
+	a.Email = strings.ToLower(TrimLine(a.Email))
+	a.Company = TrimLine(a.Company)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
 	a.Language = strings.ToLower(strings.TrimSpace(a.Language))
 }
@@ -71,13 +71,20 @@ func (a *Attendee) Normalize() {
 // MaxNameLength caps names, company and email.
 const MaxNameLength = 100
 
-// Validate checks an attendee (after Normalize).
+// Validate checks an attendee (after Normalize). Names and company are
+// checked by the text rule (CheckLine).
 func (a Attendee) Validate() error {
 	switch {
 	case a.FirstName == "":
 		return Errorf(EINVALID, "error.registration.first_name", "the first name is required")
 	case a.LastName == "":
 		return Errorf(EINVALID, "error.registration.last_name", "the last name is required")
+	}
+	if err := checkLines(fieldText{FieldFirstName, a.FirstName}, fieldText{FieldLastName, a.LastName},
+		fieldText{FieldCompany, a.Company}); err != nil {
+		return err
+	}
+	switch {
 	case utf8.RuneCountInString(a.FirstName) > MaxNameLength, utf8.RuneCountInString(a.LastName) > MaxNameLength,
 		utf8.RuneCountInString(a.Company) > MaxNameLength, len(a.Email) > 254:
 		return Errorf(EINVALID, "error.registration.too_long", "a field is longer than %d characters", MaxNameLength).
@@ -95,9 +102,11 @@ func (a Attendee) Validate() error {
 	return nil
 }
 
-// ValidEmail accepts a bare address (local@domain.tld), not "Name <addr>".
+// ValidEmail accepts a bare address (local@domain.tld), not "Name <addr>",
+// without a character the text rule forbids (net/mail lets a
+// right-to-left override through).
 func ValidEmail(s string) bool {
-	if s == "" || strings.ContainsAny(s, " <>\t\r\n") {
+	if s == "" || strings.ContainsAny(s, " <>\t\r\n") || HasControl(s) {
 		return false
 	}
 	a, err := mail.ParseAddress(s)

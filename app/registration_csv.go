@@ -1,7 +1,6 @@
 package app
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 	"time"
@@ -19,9 +18,10 @@ var RegistrationCSVHeader = []string{
 	"method", "brand", "last4", "gateway_reference", "mode", "registered_at", "paid_at", "cancelled_at",
 }
 
-// WriteRegistrationsCSV writes registrations as CSV for accounting.
+// WriteRegistrationsCSV writes registrations as CSV for accounting, with the
+// one CSV writer (CSVWriter).
 func WriteRegistrationsCSV(w io.Writer, regs []Registration) error {
-	cw := csv.NewWriter(w)
+	cw := NewCSVWriter(w)
 	if err := cw.Write(RegistrationCSVHeader); err != nil {
 		return err
 	}
@@ -40,9 +40,9 @@ func WriteRegistrationsCSV(w io.Writer, regs []Registration) error {
 			return t.UTC().Format(time.RFC3339)
 		}
 		if err := cw.Write([]string{
-			r.Confirmation, strconv.FormatInt(r.SessionID, 10), csvSafe(r.FirstName), csvSafe(r.LastName),
-			csvSafe(r.Email), csvSafe(r.Company), r.Country,
-			string(r.Status), r.Currency, amt(r.FeeMinor), amt(r.DiscountMinor), csvSafe(r.PromoCode),
+			r.Confirmation, strconv.FormatInt(r.SessionID, 10), r.FirstName, r.LastName,
+			r.Email, r.Company, r.Country,
+			string(r.Status), r.Currency, amt(r.FeeMinor), amt(r.DiscountMinor), r.PromoCode,
 			amt(r.TotalMinor), amt(r.PaidMinor), amt(r.RefundedMinor),
 			string(r.Method), string(r.Brand), r.Last4, r.GatewayRef, string(r.Mode),
 			ts(r.CreatedAt), ts(r.PaidAt), ts(r.CancelledAt),
@@ -50,18 +50,5 @@ func WriteRegistrationsCSV(w io.Writer, regs []Registration) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// csvSafe keeps a spreadsheet from running a value typed by an attendee as
-// a formula (CSV injection): a leading =, +, -, @, tab or CR gets a quote.
-func csvSafe(s string) string {
-	if s != "" {
-		switch s[0] {
-		case '=', '+', '-', '@', '\t', '\r':
-			return "'" + s
-		}
-	}
-	return s
+	return cw.Flush()
 }

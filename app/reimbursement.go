@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"sort"
 	"strconv"
@@ -112,9 +111,12 @@ func (s *BudgetService) MarkReimbursed(ctx context.Context, a *Admin, department
 	if err := s.require(ctx, a, true); err != nil {
 		return LedgerEntry{}, err
 	}
-	reference = strings.TrimSpace(reference)
+	reference = TrimLine(reference)
 	if reference == "" {
 		return LedgerEntry{}, Errorf(EINVALID, "error.reimbursement.reference_required", "the reimbursement needs the reference of the transfer")
+	}
+	if err := CheckLine(FieldReference, reference); err != nil {
+		return LedgerEntry{}, err
 	}
 	if utf8.RuneCountInString(reference) > MaxNoteLength {
 		return LedgerEntry{}, Errorf(EINVALID, "error.budget.note_too_long", "the note is longer than %d characters", MaxNoteLength).
@@ -159,11 +161,11 @@ func (r ReimbursementReport) amount(minor int64) currency.Amount {
 	return a
 }
 
-// WriteCSV writes the report as CSV: one row per session, then the
-// totals. Amounts are plain numbers with a dot (12345.67) so that any
-// spreadsheet reads them; the header row is in the reader's language.
+// WriteCSV writes the report as CSV with the one CSV writer (CSVWriter):
+// one row per session, then the totals. Amounts are plain numbers with a
+// dot (12345.67) so that any spreadsheet reads them; the header row is in
+// the reader's language.
 func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
-	cw := csv.NewWriter(w)
 	rows := [][]string{{l.Department, l.CostCentre, l.Period, l.Session, l.Topic, l.Date, l.Paid, "currency", l.References}}
 	for _, line := range r.Lines {
 		date := ""
@@ -171,7 +173,7 @@ func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
 			date = line.StartsAt.UTC().Format(time.RFC3339)
 		}
 		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period,
-			strconv.FormatInt(line.SessionID, 10), reportCell(line.Topic), date, r.amount(line.PaidMinor).Number(), r.Currency,
+			strconv.FormatInt(line.SessionID, 10), line.Topic, date, r.amount(line.PaidMinor).Number(), r.Currency,
 			strings.Join(line.References, " ")})
 	}
 	for _, t := range []struct {
@@ -181,17 +183,5 @@ func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
 		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period, "", t.label, "",
 			r.amount(t.minor).Number(), r.Currency, ""})
 	}
-	if err := cw.WriteAll(rows); err != nil {
-		return Internal(err, "write the report")
-	}
-	return nil
-}
-
-// reportCell keeps a spreadsheet from running a cell as a formula: text that
-// begins with =, +, - or @ gets a leading apostrophe.
-func reportCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return WriteCSV(w, rows, "report")
 }

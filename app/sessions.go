@@ -120,11 +120,12 @@ func (s Session) Location() *time.Location {
 	return time.UTC
 }
 
-// Normalize trims text fields, upper-cases the currency, stores times in UTC
-// and turns registration on for paid sessions.
+// Normalize trims text fields (the topic with TrimLine, the description
+// with TrimText), upper-cases the currency, stores times in UTC and turns
+// registration on for paid sessions.
 func (s *Session) Normalize() {
-	s.Topic = strings.TrimSpace(s.Topic)
-	s.Description = strings.TrimSpace(s.Description)
+	s.Topic = TrimLine(s.Topic)
+	s.Description = TrimText(s.Description)
 	s.TimeZone = strings.TrimSpace(s.TimeZone)
 	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
 	s.StartsAt = s.StartsAt.UTC()
@@ -145,8 +146,15 @@ func (s *Session) Normalize() {
 }
 
 // Validate checks a session's fields; the first problem found is returned
-// as an EINVALID *Error whose key names the field.
+// as an EINVALID *Error whose key names the field. The topic is one line
+// (CheckLine), the description may have line breaks and tabs (CheckText).
 func (s Session) Validate() error {
+	if err := CheckLine(FieldTopic, s.Topic); err != nil {
+		return err
+	}
+	if err := CheckText(FieldDescription, s.Description); err != nil {
+		return err
+	}
 	switch {
 	case s.Topic == "":
 		return Errorf(EINVALID, "error.session.topic_required", "the session needs a topic")

@@ -80,7 +80,7 @@ const MaxRateE4 = 1000 * 10000
 // Normalize trims and upper- or lower-cases the fields that have a canonical
 // case, so that the stored site compares equal to what a person typed.
 func (s *Site) Normalize() {
-	s.Name = strings.TrimSpace(s.Name)
+	s.Name = TrimLine(s.Name)
 	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
 	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
 	s.TimeZone = strings.TrimSpace(s.TimeZone)
@@ -91,6 +91,9 @@ func (s *Site) Normalize() {
 func (s Site) Validate() error {
 	if s.Name == "" {
 		return Errorf(EINVALID, "error.site.name_required", "the site needs a name")
+	}
+	if err := CheckLine(FieldSiteName, s.Name); err != nil {
+		return err
 	}
 	if utf8.RuneCountInString(s.Name) > 120 {
 		return Errorf(EINVALID, "error.site.name_too_long", "the site name is longer than 120 characters")

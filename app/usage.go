@@ -212,7 +212,7 @@ func parseUsageFields(f []string) (UsageLine, *Error) {
 	id, ok := parseUsageSession(f[0])
 	if !ok {
 		return UsageLine{}, Errorf(EINVALID, "error.usage.session", "%q is not a session number", f[0]).
-			With(map[string]any{"Value": f[0]})
+			With(map[string]any{"Value": VisibleText(f[0])})
 	}
 	person, ok1 := parseUsageMinutes(f[1])
 	tele, ok2 := parseUsageMinutes(f[2])

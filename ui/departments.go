@@ -289,6 +289,7 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 		cc.SetText(d.CostCentre)
 		owner.SetText(d.OwnerName)
 		email.SetText(d.OwnerEmail)
+		checkLines(map[*widget.Entry]app.TextField{name: app.FieldDepartmentName, cc: app.FieldCostCentre, owner: app.FieldBudgetOwner})
 		items := []*widget.FormItem{
 			widget.NewFormItem(T("department.name"), name),
 			widget.NewFormItem(T("department.cost_centre"), cc),
@@ -325,6 +326,7 @@ func (s *departmentsScreen) onAllocate(d app.Department) {
 	s.withAdmin(func(a *app.Admin) {
 		amount, note := widget.NewEntry(), widget.NewEntry()
 		amount.SetPlaceHolder(money.FormatNumber(mustZero(s.site.Currency), Language()))
+		note.Validator = lineValidator(app.FieldNote)
 		items := []*widget.FormItem{
 			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": s.site.Currency}), amount),
 			widget.NewFormItem(T("budget.note"), note),
@@ -672,6 +674,7 @@ func (v *reimbursementView) onMarkReimbursed() {
 		owed, _ := money.FromMinor(v.report.OwedMinor(), v.report.Currency)
 		amount.SetText(money.FormatNumber(owed, Language()))
 		ref.SetPlaceHolder(T("report.reference_placeholder"))
+		ref.Validator = lineValidator(app.FieldReference)
 		items := []*widget.FormItem{
 			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": v.report.Currency}), amount),
 			widget.NewFormItem(T("report.reference"), ref),

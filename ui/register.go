@@ -31,7 +31,7 @@ type registerFlow struct {
 	next                        *widget.Button
 	cancel                      *widget.Button
 	busy                        bool
-	validationShown             bool // message holds the email's problem, not the store's answer
+	validationShown             bool // message holds the email's or the text rule's problem, not the store's answer
 
 	reg     app.Registration
 	payment *paymentInfoPage // the Payment Information page, once shown
@@ -135,7 +135,9 @@ func (f *registerFlow) revalidate() {
 	a := f.attendee()
 	err := a.Validate()
 	typed := strings.TrimSpace(f.email.Text) != ""
-	if err != nil && typed && app.AsError(err).Key == "error.registration.email" {
+	// The email's problem once one is typed, and the text rule's at once
+	// (it names the field it refuses).
+	if key := app.AsError(err); err != nil && (typed && key.Key == "error.registration.email" || strings.HasPrefix(key.Key, "error.text.")) {
 		f.message.SetText(ErrorText(err))
 		f.message.Show()
 		f.validationShown = true

@@ -75,6 +75,7 @@ type scheduleForm struct {
 // Fields of the form, for its error labels.
 const (
 	sfTopic    = "topic"
+	sfDesc     = "description"
 	sfStart    = "start"
 	sfFee      = "fee"
 	sfCapacity = "capacity"
@@ -179,6 +180,7 @@ func (f *scheduleForm) build() {
 	f.description = widget.NewMultiLineEntry()
 	f.description.SetMinRowsVisible(3)
 	f.description.Wrapping = fyne.TextWrapWord
+	f.description.OnChanged = changed
 
 	f.date = widget.NewDateEntry()
 	f.date.OnChanged = func(*time.Time) { f.revalidate() }
@@ -282,7 +284,7 @@ func (f *scheduleForm) build() {
 
 	form := widget.NewForm(
 		widget.NewFormItem(T("schedule.topic"), container.NewVBox(f.topic, f.errLabel(sfTopic))),
-		widget.NewFormItem(T("schedule.description"), f.description),
+		widget.NewFormItem(T("schedule.description"), container.NewVBox(f.description, f.errLabel(sfDesc))),
 		widget.NewFormItem(T("schedule.start"), container.NewVBox(
 			container.NewGridWithColumns(2, f.date, f.clock), zone, f.errLabel(sfStart))),
 		widget.NewFormItem(T("schedule.duration"), f.duration),
@@ -517,7 +519,7 @@ func maxFeeText(cur string) string {
 // session reads the form; errs holds a message per invalid field.
 func (f *scheduleForm) session() (app.Session, map[string]string) {
 	errs := map[string]string{}
-	s := app.Session{Topic: strings.TrimSpace(f.topic.Text), Description: f.description.Text,
+	s := app.Session{Topic: app.TrimLine(f.topic.Text), Description: app.TrimText(f.description.Text),
 		TimeZone: f.loc().String(), Type: app.SessionFree}
 	if f.existing != nil {
 		s.ID = f.existing.ID
@@ -525,8 +527,13 @@ func (f *scheduleForm) session() (app.Session, map[string]string) {
 	}
 	if s.Topic == "" {
 		errs[sfTopic] = T("error.session.topic_required")
+	} else if err := app.CheckLine(app.FieldTopic, s.Topic); err != nil {
+		errs[sfTopic] = ErrorText(err)
 	} else if len([]rune(s.Topic)) > app.MaxTopicLength {
 		errs[sfTopic] = T("error.session.topic_too_long", map[string]any{"Max": app.MaxTopicLength})
+	}
+	if err := app.CheckText(app.FieldDescription, s.Description); err != nil {
+		errs[sfDesc] = ErrorText(err)
 	}
 	start, ok := localTime(f.date.Date, f.clock.Text, f.loc())
 	switch {

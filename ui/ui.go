@@ -7,6 +7,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
@@ -123,6 +124,10 @@ func ErrorText(err error) string {
 		if _, err := app.ParseFeature(f); err == nil {
 			data["Feature"] = T("feature." + f)
 		}
+	}
+	// So is a field of text the text rule refused (app.TextField).
+	if f, ok := data["Field"].(string); ok && strings.HasPrefix(e.Key, "error.text.") {
+		data["Field"] = T("field." + f)
 	}
 	return T(e.Key, data)
 }

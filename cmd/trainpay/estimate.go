@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -114,7 +113,7 @@ func writeEstimate(w io.Writer, siteName string, e app.EstimatedCost) {
 
 func writeEstimateCSV(stdout, stderr io.Writer, e app.EstimatedCost) int {
 	cur := e.Rates.Currency
-	w := csv.NewWriter(stdout)
+	w := app.NewCSVWriter(stdout) // the one CSV writer of every export
 	rows := [][]string{
 		{"duration_minutes", "computers", "teleconference", "person_minutes", "person_rate", "person_cost",
 			"teleconference_minutes", "teleconference_rate", "teleconference_cost", "total", "currency"},

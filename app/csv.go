@@ -1,0 +1,128 @@
+package app
+
+import (
+	"bufio"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// CSVWriter is the one writer of every CSV file TrainPay exports
+// (registrations, promotional codes, their recipients and report, the
+// reimbursement report, the command line's estimate). Every cell goes
+// through CSVCell, so that no cell, whoever typed it, runs as a formula
+// when the file is opened in a spreadsheet.
+//
+// It is written by hand rather than with encoding/csv because encoding/csv
+// cannot be told to quote a cell that holds a semicolon, and OWASP's advice
+// on CSV injection is to quote every cell holding a comma or a semicolon:
+// a spreadsheet in a decimal-comma locale (Excel in Polish, among others)
+// splits lines on semicolons. Otherwise the output is what encoding/csv
+// writes: RFC 4180 quoting, "\n" line ends.
+type CSVWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+// NewCSVWriter returns a writer of CSV rows to w; call Flush at the end.
+func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: bufio.NewWriter(w)} }
+
+// Write writes one row.
+func (c *CSVWriter) Write(row []string) error {
+	if c.err != nil {
+		return c.err
+	}
+	for i, cell := range row {
+		if i > 0 {
+			c.w.WriteByte(',')
+		}
+		cell = CSVCell(cell)
+		if csvNeedsQuotes(cell) {
+			c.w.WriteByte('"')
+			c.w.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+			c.w.WriteByte('"')
+		} else {
+			c.w.WriteString(cell)
+		}
+	}
+	if _, err := c.w.WriteString("\n"); err != nil {
+		c.err = err
+	}
+	return c.err
+}
+
+// WriteAll writes rows and flushes.
+func (c *CSVWriter) WriteAll(rows [][]string) error {
+	for _, r := range rows {
+		if err := c.Write(r); err != nil {
+			return err
+		}
+	}
+	return c.Flush()
+}
+
+// Flush writes what is buffered and returns the first error met.
+func (c *CSVWriter) Flush() error {
+	if err := c.w.Flush(); err != nil && c.err == nil {
+		c.err = err
+	}
+	return c.err
+}
+
+// WriteCSV writes rows to w with CSVWriter; a failure is an internal error
+// naming what was written.
+func WriteCSV(w io.Writer, rows [][]string, what string) error {
+	if err := NewCSVWriter(w).WriteAll(rows); err != nil {
+		return Internal(err, "write the "+what)
+	}
+	return nil
+}
+
+func csvNeedsQuotes(cell string) bool {
+	if cell == "" {
+		return false
+	}
+	return strings.ContainsAny(cell, ",;\"\r\n") || cell[0] == ' ' || cell[0] == '\t' ||
+		cell[len(cell)-1] == ' ' || cell[len(cell)-1] == '\t'
+}
+
+// csvPlainNumber is a cell a spreadsheet reads as a number and never as a
+// formula: an amount such as -12.50 or a count.
+var csvPlainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// CSVCell is what the writer puts in a cell for s, following OWASP's advice
+// on CSV injection:
+//
+//   - a cell that begins with =, +, -, @, a tab or a carriage return is
+//     prefixed with a single quote, which spreadsheets show as text, unless
+//     it is a plain number ("-12.50", "+3"): a number cannot run, and an
+//     amount column must stay numbers that a spreadsheet can add up. So
+//     the writer needs no list of which columns are amounts: every cell is
+//     treated alike;
+//   - the same applies to each piece of a cell after a semicolon, which a
+//     spreadsheet splitting on semicolons would read as a cell of its own
+//     ("x;=1+2" becomes "x;'=1+2");
+//   - a character the text rule forbids (CheckLine's control and
+//     invisible format characters), which rows saved before the rule may
+//     still hold, becomes U+FFFD, so a NUL or a right-to-left override
+//     never reaches a spreadsheet; line feeds and tabs (a multi-line
+//     field's) are kept, quoted.
+func CSVCell(s string) string {
+	s = replaceForbidden(s, "\n\t\r")
+	if !strings.Contains(s, ";") {
+		return neutralise(s)
+	}
+	s = neutralise(s)
+	pieces := strings.Split(s, ";")
+	for i := 1; i < len(pieces); i++ {
+		pieces[i] = neutralise(pieces[i])
+	}
+	return strings.Join(pieces, ";")
+}
+
+func neutralise(s string) string {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || csvPlainNumber.MatchString(s) {
+		return s
+	}
+	return "'" + s
+}

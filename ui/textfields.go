@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// lineValidator is the domain's text rule (app.CheckLine on the trimmed
+// text) as a Fyne validator, so that a form shows its refusal, in the
+// reader's language, under the field as it is typed or pasted. The field's
+// other checks stay where they are.
+func lineValidator(field app.TextField) fyne.StringValidator {
+	return func(s string) error {
+		return textRuleError(app.CheckLine(field, app.TrimLine(s)))
+	}
+}
+
+// multiLineValidator is lineValidator for a multi-line field
+// (app.CheckText: line breaks and tabs allowed).
+func multiLineValidator(field app.TextField) fyne.StringValidator {
+	return func(s string) error {
+		return textRuleError(app.CheckText(field, app.TrimText(s)))
+	}
+}
+
+func textRuleError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return errors.New(ErrorText(err))
+}
+
+// checkLines sets the text rule's validator on single-line entries.
+func checkLines(entries map[*widget.Entry]app.TextField) {
+	for e, f := range entries {
+		e.Validator = lineValidator(f)
+	}
+}
