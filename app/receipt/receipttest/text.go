@@ -59,7 +59,9 @@ func poppler(t testing.TB, tool string, pdf []byte, args ...string) string {
 }
 
 var (
-	streamRE = regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`)
+	// fpdf writes "stream\n", the data as it is, then "\nendstream": a
+	// compressed stream may itself end in '\r', which must stay with it.
+	streamRE = regexp.MustCompile(`(?s)stream\n(.*?)\nendstream`)
 	// opRE matches, in order, a "(…) Tj" string, the start of a
 	// marked-content sequence (with its ActualText, if any) and its end.
 	opRE = regexp.MustCompile(`\(((?:\\.|[^\\)])*)\)\s*Tj|/Span\s*(?:<<\s*/ActualText\s*<([0-9A-Fa-f]*)>\s*>>\s*BDC|BMC)|\bEMC\b`)
