@@ -22,9 +22,9 @@ const generatorVersion = 2
 
 // Cached returns the path of a database that holds demo data of o's sizes
 // and seed, generating it on first use. The file is named after the sizes,
-// the seed, the anchor month, the schema version and the generator's
-// version, so tests and benchmarks of every package share it and a new
-// schema or generator builds a new one.
+// the seed, the anchor month, the schema's version and fingerprint, and the
+// generator's version, so tests and benchmarks of every package share it and
+// a new schema or generator builds a new one.
 // Callers must not write into it (copy it first). Concurrent callers, in
 // this process or others, wait for the one that builds it.
 func Cached(ctx context.Context, o Options) (string, error) {
@@ -32,7 +32,7 @@ func Cached(ctx context.Context, o Options) (string, error) {
 		o.Now = Anchor(time.Now())
 	}
 	o.Force, o.Progress = false, nil
-	name := fmt.Sprintf("demo-v%d-g%d-%s-seed%d-s%d-r%d-c%d-d%d.db", storage.SchemaVersion(), generatorVersion,
+	name := fmt.Sprintf("demo-v%d-%s-g%d-%s-seed%d-s%d-r%d-c%d-d%d.db", storage.SchemaVersion(), storage.SchemaFingerprint(), generatorVersion,
 		o.Now.Format("20060102"), o.Seed, o.Sessions, o.Registrations, o.Codes, o.Departments)
 	dir := CacheDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
