@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bojanz/currency"
 	"codeberg.org/go-pdf/fpdf"
+	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/internal/pdftext"
 )
