@@ -131,11 +131,42 @@ func (p *ppu) setPolicy(policy app.BudgetPolicy) {
 func (p *ppu) pay(c app.PayPerUseCharge) app.Payment {
 	p.t.Helper()
 	pay, err := p.payments.Charge(p.ctx, app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
-		Method: app.MethodCreditCard, Card: testCard(), Payer: c.Payer, Description: "Pay-per-use session"})
+		Method: app.MethodCreditCard, Card: testCard(), Payer: c.Payer, Description: "Pay-per-use session",
+		PaidSoFarMinor: &c.PaidSoFarMinor})
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	return pay
+}
+
+// TestTwoDesktopsPayingOneSessionChargeItOnce: two desktops open the
+// payment of one session, each worked out 342.00 due; the first pays. The
+// second's charge is refused by the journal before the gateway is called,
+// even though no payment is open any more; worked out again, nothing is due.
+func TestTwoDesktopsPayingOneSessionChargeItOnce(t *testing.T) {
+	p := newPPU(t)
+	s := p.session(90, 25, 10) // 342.00
+	first, err := p.svc.PrepareCharge(p.ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := p.svc.PrepareCharge(p.ctx, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if paid := p.pay(first); paid.State != app.StateApproved {
+		t.Fatalf("first payment %s", paid.State)
+	}
+	_, err = p.payments.Charge(p.ctx, app.ChargeRequest{Purpose: second.Purpose, Reference: second.Reference,
+		Amount: second.Amount, Method: app.MethodCreditCard, Card: testCard(), Payer: second.Payer,
+		Description: "Pay-per-use session", PaidSoFarMinor: &second.PaidSoFarMinor})
+	wantKey(t, err, "error.payperuse.paid_changed")
+	rows, _, err := p.payments.Payments(p.ctx, app.PaymentFilter{})
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("journal: %d rows (%v), want the one sale", len(rows), err)
+	}
+	_, err = p.svc.PrepareCharge(p.ctx, s.ID)
+	wantKey(t, err, "error.payperuse.nothing_due")
 }
 
 func (p *ppu) budget(period string) app.DepartmentBudget {

@@ -118,6 +118,10 @@ type Payment struct {
 	// moves a sale's money, when that comes after the row was written (an
 	// Orders v2 capture, sent once the buyer approved); zero otherwise.
 	CaptureStartedAt time.Time
+	// PaidBeforeMinor is what a pay-per-use or true-up sale was worked out
+	// from (ChargeRequest.PaidSoFarMinor); written with the row and checked
+	// by the journal then; not read back (nil on a row read from the store).
+	PaidBeforeMinor *int64
 	// RefundedMinor is the sum of this sale's refunds that are charged or
 	// still unsettled (a refund that may have happened counts).
 	RefundedMinor int64

@@ -116,6 +116,13 @@ type ChargeRequest struct {
 	// Approval is the screen's part in a payment the buyer approves in a
 	// browser (MethodExpressCheckout); nil for cards.
 	Approval *BuyerApproval
+	// PaidSoFarMinor, for a pay-per-use or true-up charge, is the session's
+	// net charged amount the Amount was worked out from
+	// (PayPerUseAccount.PaidMinor). The journal refuses the sale, before the
+	// gateway is called, if another payment for the session settled since
+	// (ECONFLICT "error.payperuse.paid_changed"): two desktops paying one
+	// session never both charge what was due. Nil: no such check.
+	PaidSoFarMinor *int64
 }
 
 // Charge writes the journal row, calls the gateway once and records its
@@ -171,6 +178,8 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 		PayerEmail:  req.Payer.Email,
 		Brand:       BrandUnknown,
 		CreatedAt:   s.now(),
+
+		PaidBeforeMinor: req.PaidSoFarMinor,
 	}
 	if req.Card != nil {
 		p.Brand = DetectBrand(req.Card.Number)

@@ -258,6 +258,9 @@ type PayPerUseCharge struct {
 	Purpose   Purpose
 	Reference string
 	Payer     Payer // the department's budget owner, when a department pays
+	// PaidSoFarMinor is the session's net charged amount that Amount was
+	// worked out from: pass it on as ChargeRequest.PaidSoFarMinor.
+	PaidSoFarMinor int64
 }
 
 // PrepareCharge freezes the session's rates and returns what to charge:
@@ -292,7 +295,8 @@ func (s *PayPerUseService) PrepareCharge(ctx context.Context, sessionID int64) (
 	if err != nil {
 		return PayPerUseCharge{}, Internal(err, "amount due")
 	}
-	c := PayPerUseCharge{Quote: q, Amount: amount, Purpose: PurposePayPerUse, Reference: SessionReference(sessionID)}
+	c := PayPerUseCharge{Quote: q, Amount: amount, Purpose: PurposePayPerUse, Reference: SessionReference(sessionID),
+		PaidSoFarMinor: q.Account.PaidMinor}
 	if q.Department.ID != 0 {
 		first, last, _ := strings.Cut(q.Department.OwnerName, " ")
 		c.Payer = Payer{FirstName: first, LastName: last, Email: q.Department.OwnerEmail}
@@ -505,7 +509,8 @@ func (s *PayPerUseService) PrepareTrueUp(ctx context.Context, sessionID int64) (
 	if err != nil {
 		return PayPerUseCharge{}, Internal(err, "amount due")
 	}
-	c := PayPerUseCharge{Amount: amount, Purpose: PurposeTrueUp, Reference: SessionReference(sessionID)}
+	c := PayPerUseCharge{Amount: amount, Purpose: PurposeTrueUp, Reference: SessionReference(sessionID),
+		PaidSoFarMinor: tu.PaidMinor}
 	if tu.Session.DepartmentID != 0 {
 		if dep, err := s.Budgets.Department(ctx, tu.Session.DepartmentID); err == nil {
 			first, last, _ := strings.Cut(dep.OwnerName, " ")

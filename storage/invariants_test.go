@@ -246,3 +246,42 @@ func TestMoneyRulesMigrateAJournalThatBrokeThem(t *testing.T) {
 		t.Fatalf("%d rows, want the 2 old ones", n)
 	}
 }
+
+// TestPayPerUseSaleOnAStaleBasisIsRefused: a pay-per-use or true-up sale
+// carries what the session had paid when its amount due was worked out;
+// once another sale for the session settled (another desktop paid the same
+// amount due), the database refuses it, so the session is not charged
+// twice. A basis that holds, or none, is accepted.
+func TestPayPerUseSaleOnAStaleBasisIsRefused(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTemp(t)
+	basis := func(v int64) *int64 { return &v }
+	ppu := func(purpose app.Purpose, ref string, amount int64, paid *int64) app.Payment {
+		p := newSale(amount)
+		p.Purpose, p.Reference, p.PaidBeforeMinor = purpose, ref, paid
+		return p
+	}
+	const ref = "session:7"
+	// Two desktops both worked out 120.00 due with nothing paid; the first
+	// is charged.
+	first := create(t, db, ppu(app.PurposePayPerUse, ref, 120_00, basis(0)), app.StateApproved)
+	before := paymentCount(t, db)
+	second := ppu(app.PurposePayPerUse, ref, 120_00, basis(0))
+	wantError(t, db.CreatePayment(ctx, &second), app.ECONFLICT, "error.payperuse.paid_changed")
+	if n := paymentCount(t, db); n != before {
+		t.Fatalf("%d rows after the refusal, want %d", n, before)
+	}
+	// Worked out again (an edit raised the estimate by 30.00): accepted.
+	create(t, db, ppu(app.PurposePayPerUse, ref, 30_00, basis(120_00)), app.StateApproved)
+	// A refund lowers what counts as paid; a true-up is judged on the net.
+	create(t, db, newChild(app.KindRefund, first, 20_00), app.StateApproved)
+	stale := ppu(app.PurposeTrueUp, ref, 10_00, basis(150_00))
+	wantError(t, db.CreatePayment(ctx, &stale), app.ECONFLICT, "error.payperuse.paid_changed")
+	create(t, db, ppu(app.PurposeTrueUp, ref, 10_00, basis(130_00)), app.StateApproved)
+	// Declined and failed sales, and other sessions, do not count.
+	create(t, db, ppu(app.PurposeTrueUp, ref, 5_00, basis(140_00)), app.StateDeclined)
+	create(t, db, ppu(app.PurposePayPerUse, "session:8", 5_00, basis(0)), app.StateApproved)
+	create(t, db, ppu(app.PurposeTrueUp, ref, 5_00, basis(140_00)), app.StateApproved)
+	// No basis: not checked (the journal's other rules still apply).
+	create(t, db, ppu(app.PurposePayPerUse, ref, 1_00, nil), app.StateApproved)
+}

@@ -35,6 +35,9 @@ const (
 	RaiseLiveSale = "payment: a live sale for this purpose and reference exists"
 	// RaiseRefundExceeds: a refund above what is left of its sale.
 	RaiseRefundExceeds = "payment: refunds would exceed the sale's amount"
+	// RaisePaidChanged: a pay-per-use or true-up sale whose basis (what the
+	// session had paid when its amount due was worked out) no longer holds.
+	RaisePaidChanged = "payment: the amount paid changed since the amount due was worked out"
 )
 
 // paymentColumns selects a payment row (aliased p) with RefundedMinor for
@@ -364,6 +367,10 @@ func moneyRule(ctx context.Context, tx *sql.Tx, p app.Payment, err error) error 
 		return liveSaleTaken(ctx, tx, p, err)
 	case raised(err, RaiseRefundExceeds):
 		return refundExceeds(ctx, tx, p, err)
+	case raised(err, RaisePaidChanged):
+		return &app.Error{Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
+			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",
+			Err:     err}
 	}
 	return nil
 }
@@ -399,13 +406,15 @@ func insertPayment(ctx context.Context, tx *sql.Tx, p app.Payment) (int64, error
 		                     method, processor, mode, amount_minor, currency,
 		                     description, payer_name, payer_email,
 		                     state, gateway_ref, auth_code, brand, last4, funding,
-		                     result_code, message, field, attempts, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		                     result_code, message, field, attempts, created_at, updated_at,
+		                     paid_before_minor)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.Key, p.InvoiceID, string(p.Kind), string(p.Purpose), p.Reference, parentID(p.ParentID),
 		string(p.Method), string(p.Processor), string(p.Mode), p.AmountMinor, p.Currency,
 		p.Description, p.PayerName, p.PayerEmail,
 		string(p.State), p.GatewayRef, p.AuthCode, string(p.Brand), p.Last4, string(p.Funding),
-		p.ResultCode, p.Message, p.Field, p.Attempts, formatTime(p.CreatedAt), formatTime(p.UpdatedAt))
+		p.ResultCode, p.Message, p.Field, p.Attempts, formatTime(p.CreatedAt), formatTime(p.UpdatedAt),
+		p.PaidBeforeMinor)
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 		return 0, &app.Error{Code: app.ECONFLICT, Key: "error.payment.duplicate_key",

@@ -619,7 +619,7 @@ func TestPaymentTableHoldsNoCardNumber(t *testing.T) {
 		"id", "key", "invoice_id", "kind", "purpose", "reference", "parent_id", "method", "processor", "mode",
 		"amount_minor", "currency", "description", "payer_name", "payer_email",
 		"state", "gateway_ref", "auth_code", "brand", "last4", "funding", "result_code", "message", "field",
-		"attempts", "created_at", "updated_at", "capture_started_at",
+		"attempts", "created_at", "updated_at", "capture_started_at", "paid_before_minor",
 	}
 	rows, err := db.Read().Query(`SELECT name FROM pragma_table_info('payment')`)
 	if err != nil {

@@ -58,6 +58,9 @@ type CardPayment struct {
 	// sale without one of them, as PaymentService.Charge does. Otherwise
 	// the two fields are optional. They show only for Maestro cards.
 	NeedMaestroExtras bool
+	// PaidSoFarMinor is passed on as app.ChargeRequest.PaidSoFarMinor
+	// (a pay-per-use or true-up charge); nil otherwise.
+	PaidSoFarMinor *int64
 }
 
 // Card fields, as named by app.Error Data["Field"].
@@ -796,6 +799,7 @@ func (d *CardDialog) onPay() {
 	req := app.ChargeRequest{
 		Purpose: d.req.Purpose, Reference: d.req.Reference, Amount: d.req.Amount,
 		Method: d.selectedMethod(), Card: card, Payer: payer, Description: d.req.Description,
+		PaidSoFarMinor: d.req.PaidSoFarMinor,
 	}
 	d.setRunning(true)
 	d.deps.run(func() {

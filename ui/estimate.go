@@ -269,16 +269,18 @@ func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, descript
 			paypal = true
 		}
 	}
+	paidSoFar := c.PaidSoFarMinor
 	openCard := func() {
 		cd.card = ShowCardDialog(w, deps, CardPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
-			Description: description, Payer: c.Payer, Methods: cards, NeedMaestroExtras: maestro}, done)
+			Description: description, Payer: c.Payer, Methods: cards, NeedMaestroExtras: maestro,
+			PaidSoFarMinor: &paidSoFar}, done)
 		if opened != nil {
 			opened(cd)
 		}
 	}
 	openPayPal := func() {
 		cd.paypal = ShowPayPalDialog(w, deps, PayPalPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
-			Description: description, Payer: c.Payer}, done)
+			Description: description, Payer: c.Payer, PaidSoFarMinor: &paidSoFar}, done)
 		if opened != nil {
 			opened(cd)
 		}

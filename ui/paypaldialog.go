@@ -28,6 +28,9 @@ type PayPalPayment struct {
 	Reference   string
 	Description string // what is paid for, in the UI language
 	Payer       app.Payer
+	// PaidSoFarMinor is passed on as app.ChargeRequest.PaidSoFarMinor
+	// (a pay-per-use or true-up charge); nil otherwise.
+	PaidSoFarMinor *int64
 }
 
 // PayPalDialog is the PayPal payment dialog; ShowPayPalDialog returns it so
@@ -118,6 +121,7 @@ func (d *PayPalDialog) onStart() {
 	d.stop = stop
 	req := app.ChargeRequest{Purpose: d.req.Purpose, Reference: d.req.Reference, Amount: d.req.Amount,
 		Method: app.MethodExpressCheckout, Payer: d.req.Payer, Description: d.req.Description,
+		PaidSoFarMinor: d.req.PaidSoFarMinor,
 		Approval: &app.BuyerApproval{
 			Show: func(l app.ApprovalLink) { fyne.Do(func() { d.onLink(l) }) },
 			Page: app.ApprovalPage{Title: T("paypal.page_title"), Approved: T("paypal.page_approved"),
