@@ -37,9 +37,11 @@ SHOT_TITLE ?= TrainPay
 FYNE_VERSION   ?= v1.7.4
 PACKAGE_FLAGS  ?= --release
 
-# What cgo needs to build Fyne's GL driver (and mattn/go-sqlite3) on Debian.
+# What cgo needs to build Fyne's GL driver (and mattn/go-sqlite3) on Debian. Fyne 2.8's GLFW 3.4
+# builds its X11 and Wayland back ends together: the last two packages are Wayland's and
+# xkbcommon's headers and link libraries (GLFW ships its Wayland protocol code pre-generated).
 DEBS      := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev \
-             libxinerama-dev libxi-dev libxxf86vm-dev
+             libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 PACKAGE_DEBS := xz-utils
 # The receipt and report tests read the PDFs back with pdftotext and pdffonts.
 TEST_DEBS := poppler-utils

@@ -9,7 +9,7 @@ import (
 // cellLabel is the one-line label of list rows: a text too long for its
 // cell ends with an ellipsis, as with widget.Label's TextTruncateEllipsis.
 //
-// Fyne's ellipsis (v2.7) shapes the whole text with a newly built
+// Fyne's ellipsis (v2.7, unchanged in v2.8) shapes the whole text with a newly built
 // HarfBuzz font on every refresh and resize of the label, even when the
 // text fits. A list binds its visible rows on every scroll step, so at a
 // screen of rows times five cells this was the largest cost of opening

@@ -441,9 +441,9 @@ func monthName(m time.Month) string {
 // budgetBar is a department's budget drawn as one horizontal bar: spent,
 // then committed, then what remains, scaled to the largest budget on the
 // screen so that departments compare at a glance. fyne.io/x/fyne has no
-// chart widget that builds with Fyne 2.7.1 (its only published version
-// needs Fyne 2.8 and has no charts package), so the bar is three
-// canvas.Rectangles in a layout.
+// chart widget (its only published version, which builds with Fyne 2.8,
+// has no charts package), so the bar is three canvas.Rectangles in a
+// layout.
 type budgetBar struct {
 	widget.BaseWidget
 	budget app.DepartmentBudget

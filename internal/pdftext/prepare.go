@@ -5,12 +5,12 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-text/typesetting/di"
 	"github.com/go-text/typesetting/language"
 	"github.com/go-text/typesetting/segmenter"
 	"github.com/go-text/typesetting/shaping"
-	"github.com/go-text/typesetting/unicodedata"
 	"golang.org/x/image/math/fixed"
 	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
@@ -326,11 +326,22 @@ func clusterPieces(glyphs []shaping.Glyph, logical []rune, f *parsedFont) []piec
 func standsFor(drawn, typed []rune) bool {
 	for i, d := range drawn {
 		l := typed[i]
-		if m, ok := unicodedata.LookupMirrorChar(l); d != l && norm.NFKC.String(string(d)) != string(l) && !(ok && m == d) {
+		if d != l && norm.NFKC.String(string(d)) != string(l) && bracketMirror(l) != d {
 			return false
 		}
 	}
 	return true
+}
+
+// bracketMirror is the other bracket of the pair r belongs to
+// (BidiBrackets.txt), or r. go-text/typesetting keeps its full
+// BidiMirroring table internal since v0.3, so this uses x/text's bidi
+// tables, which export the bracket pairs only through ReverseString. Other
+// mirrored characters HarfBuzz swaps (< >, « ») are single-letter clusters,
+// whose ActualText is the typed letter either way (clusterPieces).
+func bracketMirror(r rune) rune {
+	m, _ := utf8.DecodeRuneInString(bidi.ReverseString(string(r)))
+	return m
 }
 
 // bidiLevels gives each character of a line its embedding level.

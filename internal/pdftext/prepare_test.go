@@ -169,3 +169,28 @@ func TestPrepareMarksLandOnTheirLetters(t *testing.T) {
 		}
 	}
 }
+
+// In right-to-left text HarfBuzz draws each mirrored character (brackets,
+// and also < > « » ≤) as its mirror image; the typed character stays its
+// ActualText, so that readers extract what was typed.
+func TestPrepareMirroredCharactersKeepTheTypedOne(t *testing.T) {
+	for _, c := range []struct{ in, drawn, typed string }{
+		{"שרה (כהן)", "(", ")"},
+		{"שרה <כהן>", "<", ">"},
+		{"שרה «כהן»", "«", "»"},
+		{"שרה ≤ 5", "≥", "≤"},
+	} {
+		var found bool
+		for _, p := range prepare(c.in, false, auto) {
+			if p.text == c.drawn {
+				found = true
+				if p.actual != c.typed {
+					t.Errorf("prepare(%q) draws %q with ActualText %q, want %q", c.in, p.text, p.actual, c.typed)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("prepare(%q) does not draw %q: %q", c.in, c.drawn, drawn(prepare(c.in, false, auto)))
+		}
+	}
+}
