@@ -64,7 +64,7 @@ func snapshot(t *testing.T, url string) string {
 	return strings.Join(cols, "\n")
 }
 
-func exec(t *testing.T, url string, sql string) {
+func execSQL(t *testing.T, url string, sql string) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, url)
@@ -117,7 +117,7 @@ func TestOpenRefusesADatabaseThatIsNotTrainPays(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			url := pgtest.DB(t)
-			exec(t, url, setup)
+			execSQL(t, url, setup)
 			before := snapshot(t, url)
 			_, err := postgres.Open(ctx, url)
 			e := wantError(t, err, app.EINVALID, "error.orgdb.not_trainpay")
