@@ -241,3 +241,51 @@ func TestPaymentTableHoldsNoCardNumber(t *testing.T) {
 		t.Errorf("payment columns:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A sale's look at the journal and its insert are not split by another
+// desktop's sale being written and settled in between. Here the second
+// writer is slowed between the two (a trigger that sleeps, run after the
+// money rules and before the row reaches the unique index) while the first
+// commits its sale and settles it as charged: without the reference's
+// lock, the second's look would have seen nothing, and by the time its row
+// reached the index the first sale was no longer open: a registration
+// charged twice.
+func TestLiveSaleLookAndInsertAreNotSplitBySettlement(t *testing.T) {
+	db := openTemp(t)
+	a, b := raw(t, db), raw(t, db)
+	ctx := context.Background()
+	if _, err := a.Exec(ctx, `
+		CREATE FUNCTION test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.key = 'slow' THEN PERFORM pg_sleep(1); END IF;
+			RETURN NEW;
+		END; $$;
+		CREATE TRIGGER payment_zz_slow BEFORE INSERT ON payment FOR EACH ROW EXECUTE FUNCTION test_slow();`); err != nil {
+		t.Fatal(err)
+	}
+	ref := storetest.NewSale(1).Reference
+	txA, err := a.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := txA.Exec(ctx, rawSale, "first", "i1", ref); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.Exec(ctx, rawSale, "slow", "i2", ref)
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // b is in its look, or waiting for the lock
+	if err := txA.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Exec(ctx, `UPDATE payment SET state = 'approved' WHERE key = 'first'`); err != nil {
+		t.Fatal(err)
+	}
+	wantState(t, <-done, postgres.StateLiveSale, storage.RaiseLiveSale)
+	var n int
+	if err := a.QueryRow(ctx, `SELECT count(*) FROM payment WHERE reference = $1`, ref).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d sales for %s (%v), want 1", n, ref, err)
+	}
+}

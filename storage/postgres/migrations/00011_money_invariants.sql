@@ -9,17 +9,24 @@
 -- PostgreSQL runs writers side by side (READ COMMITTED: each statement of a
 -- trigger function sees what was committed when it started), so:
 --
---   - One live sale: the trigger keeps the rule as SQLite words it, and a
---     unique partial index over open sales (pending, unknown, needs-review)
---     stops two writers whose triggers looked at the same moment and saw
---     neither the other's new row: the second waits for the first and then
---     fails on payment_one_open_sale. The registration's part of the rule
---     (a charged sale is live too) needs no index: a sale becomes charged
---     only by an UPDATE of a row that was open, and a writer looking while
---     that UPDATE is uncommitted sees the row still open and is refused.
---     (An index over charged registration sales could not be added: an
---     answer that money moved is never refused, and one may arrive for a
---     declined sale after a retry was opened.)
+--   - One live sale: before it looks, the trigger takes a transaction-level
+--     advisory lock on the reference (pg_advisory_xact_lock), so sales of
+--     one reference are written one transaction at a time: a writer that
+--     gets the lock sees every sale written before it, committed (trigger
+--     functions are VOLATILE: each statement in them takes a new snapshot,
+--     here after the lock is granted). Without the lock, a writer could
+--     look before another's open sale committed and reach the unique index
+--     only after that sale was settled charged, and so no longer open: a
+--     registration charged twice. Settling a sale needs no lock: it
+--     changes a row every later look sees, open or charged. The lock is on
+--     the reference alone, so pay-per-use and true-up sales of one session,
+--     whose basis (00013) is their common charged sum, take turns too.
+--     A unique partial index over open sales (pending, unknown,
+--     needs-review) backs the rule up: two open sales of one purpose and
+--     reference can never both be in the table.
+--     (No index over charged registration sales: an answer that money
+--     moved is never refused, and one may arrive for a declined sale after
+--     a retry was opened.)
 --   - Refunds within the sale: the trigger locks the sale's row
 --     (SELECT ... FOR UPDATE) before it adds up the refunds, so two
 --     refunds of one sale take turns, and the second counts the first.
@@ -41,6 +48,10 @@ DECLARE
     reopened boolean := TG_OP = 'UPDATE' AND OLD.state IN ('declined', 'failed') AND NEW.state = ANY (open);
     sale_amount bigint;
 BEGIN
+    IF NEW.kind = 'sale' AND NEW.purpose <> 'test-payment' AND (TG_OP = 'INSERT' OR reopened) THEN
+        PERFORM pg_advisory_xact_lock(hashtextextended('trainpay.payment.sale:' || NEW.reference, 0));
+    END IF;
+
     -- At most one live sale per purpose and reference. Live: its outcome
     -- is open, or, for a registration, charged. A declined or failed sale
     -- is not live; a declined or failed one reopened for a retry under its

@@ -3,11 +3,14 @@
 -- storage/migrations/00013. A sale whose basis no longer holds is refused
 -- with SQLSTATE TP013 and SQLite's message. NULL: no basis given.
 --
--- Two desktops settling and paying one session at once: a writer whose
--- look runs while another's settlement of an open sale is uncommitted sees
--- that sale still open, and the one live sale rule refuses it (same
--- purpose) or its basis is what was charged before that settlement (the
--- other purpose) — as if it had written first, which SQLite allows too.
+-- Sales of one session are written one transaction at a time: the
+-- reference's lock is taken by payment_money_rules (00011), which fires
+-- before this trigger (PostgreSQL runs a table's triggers in name order),
+-- so the sum below sees every sale written before. A settlement of an open
+-- sale running meanwhile is not waited for: the sale still counts as open
+-- to this look, and the one live sale rule refuses a sale of its purpose;
+-- a sale of the other purpose is judged on what was charged before that
+-- settlement, as if written first, which SQLite allows too.
 
 -- +goose Up
 ALTER TABLE payment ADD COLUMN paid_before_minor bigint CHECK (paid_before_minor IS NULL OR paid_before_minor >= 0);
