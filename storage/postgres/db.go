@@ -17,8 +17,10 @@
 // needs a *sql.DB, so migrations run on stdlib.OpenDBFromPool over the same
 // pool.
 //
-// Money rules are the database's, as in SQLite: triggers (PL/pgSQL) and a
-// unique partial index, whatever client writes the journal. Migrations take
+// Money rules are the database's, as in SQLite, whatever client writes the
+// journal: PL/pgSQL triggers that take a lock before they look (an advisory
+// lock on a sale's reference, the sale's row for a refund) and a unique
+// partial index on open sales; migration 00011 says why each. Migrations take
 // a PostgreSQL advisory lock (goose's session locker), so desktops starting
 // together migrate one at a time.
 package postgres

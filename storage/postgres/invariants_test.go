@@ -69,9 +69,8 @@ func TestTriggerMessagesMatchSQLite(t *testing.T) {
 
 // Two desktops write at the same moment: the first has recorded an open
 // sale for a registration but not committed it when the second records
-// another. The second waits for the first, and once it commits, is refused
-// by the database (the unique index on open sales): its trigger could not
-// see the uncommitted row.
+// another. The second waits for the first (the reference's lock), and once
+// it commits, sees its sale and is refused.
 func TestLiveSaleRuleHoldsBetweenUncommittedWriters(t *testing.T) {
 	db := openTemp(t)
 	a, b := raw(t, db), raw(t, db)
@@ -98,7 +97,7 @@ func TestLiveSaleRuleHoldsBetweenUncommittedWriters(t *testing.T) {
 	if err := txA.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	wantState(t, <-done, "23505", postgres.ConstraintOneOpenSale)
+	wantState(t, <-done, postgres.StateLiveSale, storage.RaiseLiveSale)
 
 	// Approved, it still blocks a registration's second sale; a declined
 	// one cannot be reopened beside it.
@@ -112,6 +111,28 @@ func TestLiveSaleRuleHoldsBetweenUncommittedWriters(t *testing.T) {
 	var n int
 	if err := a.QueryRow(ctx, `SELECT count(*) FROM payment WHERE reference = $1 AND state NOT IN ('declined', 'failed')`, ref).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("%d live sales, %v; want 1", n, err)
+	}
+}
+
+// The unique index on open sales backs the triggers up: with them switched
+// off (as a hand-made fix might), two open sales of one purpose and
+// reference still cannot both be recorded, and the store says so in its
+// own words.
+func TestOpenSalesAreUniqueWithoutTheTriggers(t *testing.T) {
+	db := openTemp(t)
+	a := raw(t, db)
+	ctx := context.Background()
+	if _, err := a.Exec(ctx, `ALTER TABLE payment DISABLE TRIGGER payment_money_rules`); err != nil {
+		t.Fatal(err)
+	}
+	first := storetest.Create(t, db, storetest.NewSale(5000), app.StateUnknown)
+	_, err := a.Exec(ctx, rawSale, "k2", "i2", first.Reference)
+	wantState(t, err, "23505", postgres.ConstraintOneOpenSale)
+	second := storetest.NewSale(5000)
+	second.Reference = first.Reference
+	e := storetest.WantError(t, db.CreatePayment(ctx, &second), app.ECONFLICT, "error.payment.in_progress")
+	if e.Data["ID"] != first.ID {
+		t.Errorf("Data %v, want ID %d", e.Data, first.ID)
 	}
 }
 
