@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"github.com/bojanz/currency"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/payflow"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
+	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
 )
@@ -54,6 +56,12 @@ func TestOneRegistrationPaidOnceByConcurrentProcesses(t *testing.T) {
 	defer db.Close()
 	regID := pendingRegistration(t, db)
 	srv := payflowtest.NewServer(t)
+	// Whatever happens below, every row the processes wrote goes to the
+	// card data scan of `make test`.
+	defer func() {
+		dump := dumpRows(t, db)
+		pcitest.KeepBytes(t, "organisation-database.json", func() []byte { return dump })
+	}()
 
 	type child struct {
 		cmd   *exec.Cmd
@@ -222,6 +230,31 @@ func pendingRegistration(t *testing.T, db *postgres.DB) int64 {
 		t.Fatal(err)
 	}
 	return reg
+}
+
+// dumpRows is every row of every table of db, as JSON.
+func dumpRows(t *testing.T, db *postgres.DB) []byte {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.Pool().Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []byte
+	for _, table := range tables {
+		var rows string
+		if err := db.Pool().QueryRow(ctx, `SELECT coalesce(json_agg(t)::text, '[]') FROM `+pgx.Identifier{table}.Sanitize()+` t`).
+			Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, table+": "+rows+"\n"...)
+	}
+	return out
 }
 
 // waitLine waits for a line equal to want on lines.
