@@ -43,8 +43,9 @@ PACKAGE_FLAGS  ?= --release
 DEBS      := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev \
              libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
 PACKAGE_DEBS := xz-utils
-# The receipt and report tests read the PDFs back with pdftotext and pdffonts.
-TEST_DEBS := poppler-utils
+# The receipt and report tests read the PDFs back with pdftotext and pdffonts; the organisation
+# database tests (internal/pgtest) initdb their own throwaway PostgreSQL cluster.
+TEST_DEBS := poppler-utils postgresql
 SHOT_DEBS := xvfb xdotool imagemagick
 
 # Evaluated only when used, so targets that need no Go work without it.
