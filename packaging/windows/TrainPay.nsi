@@ -12,7 +12,9 @@
 ; The uninstaller removes the programs only: the site's database and settings stay, because they
 ; hold the payments journal, which the site must keep.
 
-Unicode true
+; A 64-bit installer for a 64-bit program (it also runs where no 32-bit layer is, as in a
+; 64-bit-only Wine).
+Target amd64-unicode
 SetCompressor /SOLID lzma
 RequestExecutionLevel user
 ManifestDPIAware true
