@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -344,7 +343,8 @@ func runFault(t *testing.T, p *processor, fault string) matrixRow {
 	return row
 }
 
-// killingStore is the journal of a process that dies (SIGKILL) right after
+// killingStore is the journal of a process that dies (kill -9, or
+// TerminateProcess on Windows: see killSelf) right after
 // the gateway answered, before the answer is committed. A reference
 // recorded while the row is still pending (a PayPal order id, before
 // capture) is committed: the process dies on the answer.
@@ -356,7 +356,7 @@ func (k killingStore) SettlePayment(ctx context.Context, id int64, u app.Payment
 	}
 	fmt.Println("ANSWERED") // the parent reads this to know the gateway was called
 	os.Stdout.Sync()
-	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	killSelf()
 	select {}
 }
 
@@ -380,8 +380,8 @@ func chargeInChild(t *testing.T, p *processor, path string) int64 {
 		}
 	}
 	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("the child was not killed by SIGKILL: %v", err)
+	if !diedOfKillSelf(cmd.ProcessState) {
+		t.Fatalf("the child did not die of its own kill: %v", err)
 	}
 	if !answered {
 		t.Fatal("the child died before the gateway answered")
@@ -423,5 +423,5 @@ func TestFaultChild(t *testing.T) {
 	}
 	svc := app.NewPaymentService(killingStore{db}, oneGateway{gw: gw, proc: proc}, nil)
 	svc.Charge(context.Background(), req)
-	t.Fatal("the child survived its own SIGKILL")
+	t.Fatal("the child survived its own kill")
 }

@@ -16,8 +16,7 @@ import (
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	setConfigHome(t, dir)
 	t.Setenv("LANG", "en_US.UTF-8")
 	var out, errOut bytes.Buffer
 	code := run(args, &out, &errOut)

@@ -195,7 +195,8 @@ func TestDemoDataInterruptedLeavesNoFile(t *testing.T) {
 	dir := t.TempDir()
 	cmd := exec.Command(os.Args[0], "demo-data", "--db", filepath.Join(dir, "demo.db"), "--sessions", "5000",
 		"--registrations", "500000", "--codes", "100", "--departments", "3")
-	cmd.Env = append(os.Environ(), "TRAINPAY_TEST_MAIN=1", "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), "TRAINPAY_TEST_MAIN=1"), configHomeEnv(t.TempDir())...)
+	interruptible(cmd)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
 	stdout, err := cmd.StdoutPipe()
@@ -216,8 +217,10 @@ func TestDemoDataInterruptedLeavesNoFile(t *testing.T) {
 			break
 		}
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
-		t.Fatal(err)
+	if err := interrupt(cmd.Process); err != nil {
+		cmd.Process.Kill() // not left writing after the test
+		cmd.Wait()
+		t.Fatalf("interrupt: %v", err)
 	}
 	go io.Copy(io.Discard, r)
 	err = cmd.Wait()

@@ -19,8 +19,7 @@ import (
 func cliHome(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	t.Setenv("HOME", dir)
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	setConfigHome(t, dir)
 	t.Setenv("LANG", "en_US.UTF-8")
 	def, err := storage.DefaultPath()
 	if err != nil || !strings.HasPrefix(def, dir) {
@@ -167,8 +166,7 @@ func TestEveryCommandParsesFlagsAnywhereAndRefusesTheRest(t *testing.T) {
 func TestWithoutAConfigFolderTheDatabaseMustBeNamed(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	t.Setenv("HOME", "")
-	t.Setenv("XDG_CONFIG_HOME", "")
+	setConfigHome(t, "")
 	if _, err := storage.DefaultPath(); err == nil {
 		t.Fatal("the test needs os.UserConfigDir to fail")
 	}

@@ -202,7 +202,9 @@ func unchanged(target string, before os.FileInfo) error {
 }
 
 func syncFile(path string) error {
-	f, err := os.Open(path)
+	// Opened for writing: Windows flushes a file (FlushFileBuffers) only
+	// through a handle with write access, and refuses a read-only one.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return app.Internal(err, "open the file to sync it")
 	}

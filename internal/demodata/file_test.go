@@ -129,7 +129,12 @@ func (f progressFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 // The cache builds its file the same way: a failed build leaves no file
 // that a later call would take as built.
 func TestCachedLeavesNothingAfterAFailedBuild(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
+	// A cache of its own: os.TempDir reads TMPDIR on Unix, TMP (then TEMP)
+	// on Windows.
+	tmp := t.TempDir()
+	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} {
+		t.Setenv(name, tmp)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	o := smallSizes
 	o.Seed = 77
