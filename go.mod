@@ -12,6 +12,7 @@ require (
 	github.com/plutov/paypal/v4 v4.8.0
 	github.com/pressly/goose/v3 v3.30.0
 	github.com/spf13/pflag v1.1.0
+	github.com/sqweek/dialog v0.0.0-20260123140253-64c163d53aac
 	github.com/wneessen/go-mail v0.8.1
 	github.com/zalando/go-keyring v0.2.8
 	golang.org/x/crypto v0.59.0
@@ -21,6 +22,7 @@ require (
 require (
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
+	github.com/TheTitanrain/w32 v0.0.0-20180517000239-4f5cfb03fabf // indirect
 	github.com/cockroachdb/apd/v3 v3.2.1 // indirect
 	github.com/danieljoos/wincred v1.2.3 // indirect
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect

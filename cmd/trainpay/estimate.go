@@ -115,6 +115,7 @@ func writeEstimate(w io.Writer, siteName string, e app.EstimatedCost) {
 func writeEstimateCSV(stdout, stderr io.Writer, e app.EstimatedCost) int {
 	cur := e.Rates.Currency
 	w := csv.NewWriter(stdout)
+	w.UseCRLF = true // RFC 4180, as every CSV TrainPay writes
 	rows := [][]string{
 		{"duration_minutes", "computers", "teleconference", "person_minutes", "person_rate", "person_cost",
 			"teleconference_minutes", "teleconference_rate", "teleconference_cost", "total", "currency"},
