@@ -54,7 +54,8 @@ type PromoCodeService interface {
 }
 
 func (m *MainWindow) buildPromo() fyne.CanvasObject {
-	return newPromoScreen(m.deps, m.win, m.site).root
+	m.promoScr = newPromoScreen(m.deps, m.win, m.site)
+	return m.promoScr.root
 }
 
 // The codes list reads pages of promoPageSize codes as it scrolls and
