@@ -59,4 +59,3 @@ func TestRegistrationsCSVUsesCRLF(t *testing.T) {
 		t.Fatalf("%v %q", err, data)
 	}
 }
-
