@@ -88,6 +88,7 @@ func (p *preferencesWindow) build() {
 	p.dbNext.SetText(s.DatabasePath())
 	p.dbMsg = widget.NewLabel("")
 	p.dbMsg.Wrapping = fyne.TextWrapWord
+	p.dbMsg.Hide() // shown once there is something to say
 	choose := widget.NewButton(T("prefs.db_choose"), p.onChooseDatabase)
 	useDefault := widget.NewButton(T("prefs.db_use_default"), func() {
 		p.dbNext.SetText("")
@@ -97,20 +98,16 @@ func (p *preferencesWindow) build() {
 	p.dbSave.Importance = widget.HighImportance
 	hint := widget.NewLabel(T("prefs.db_hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	hint.Importance = widget.LowImportance
 
+	// One form, so that every label lines up.
 	form := widget.NewForm(
 		widget.NewFormItem(T("prefs.language"), p.language),
 		widget.NewFormItem(T("prefs.theme"), p.theme),
-	)
-	dbForm := widget.NewForm(
 		widget.NewFormItem(T("prefs.db_in_use"), current),
 		widget.NewFormItem(T("prefs.db_next"), container.NewBorder(nil, nil, nil, choose, p.dbNext)),
+		widget.NewFormItem("", container.NewHBox(useDefault, p.dbSave)),
 	)
-	db := container.NewVBox(
-		widget.NewLabelWithStyle(T("prefs.database"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		dbForm, container.NewHBox(useDefault, p.dbSave), p.dbMsg, hint)
-	p.win.SetContent(container.NewPadded(container.NewVScroll(container.NewVBox(form, widget.NewSeparator(), db))))
+	p.win.SetContent(container.NewPadded(container.NewVScroll(container.NewVBox(form, p.dbMsg, hint))))
 }
 
 // setLanguage switches the UI language at once, in the main window and
@@ -145,6 +142,7 @@ func (p *preferencesWindow) onChooseDatabase() {
 // empty for the default one.
 func (p *preferencesWindow) saveDatabase() {
 	path := strings.TrimSpace(p.dbNext.Text)
+	p.dbMsg.Show()
 	if path != "" && !filepath.IsAbs(path) {
 		p.dbMsg.Importance = widget.DangerImportance
 		p.dbMsg.SetText(T("prefs.db_not_absolute"))
