@@ -217,8 +217,8 @@ func TestPreferencesThemeAndDatabase(t *testing.T) {
 func TestMenuLayoutPerPlatform(t *testing.T) {
 	_, m, _ := newDesktopWindow(t)
 	mac := m.mainMenu(true)
-	if menuItem(mac, "About") == nil || menuItem(mac, "Settings…") == nil {
-		t.Fatalf("macOS menu lacks About or Settings…")
+	if menuItem(mac, "About") == nil || menuItem(mac, "Settings…") == nil || menuItem(mac, "Quit") != nil {
+		t.Fatalf("macOS menu: About and Settings… for the application menu, and no Quit of its own")
 	}
 	other := m.mainMenu(false)
 	file, help := other.Items[0], other.Items[len(other.Items)-1]

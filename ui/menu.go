@@ -71,7 +71,8 @@ func (m *MainWindow) installMenu() {
 // mainMenu is File, Edit, View and Help. For macOS (mac) it follows what
 // Fyne's macOS driver does: an item labelled exactly "About" or
 // "Settings…" is moved into the application menu, so those two carry these
-// fixed names there, and Quit (IsQuit) is the application menu's own.
+// fixed names there; Quit is the application menu's own (⌘Q), which closes
+// the window as its close button does, so File has none.
 func (m *MainWindow) mainMenu(mac bool) *fyne.MainMenu {
 	newSession, search, register, pay, export, prefs, quit := m.commands()
 	quitItem := quit.item()
@@ -82,8 +83,10 @@ func (m *MainWindow) mainMenu(mac bool) *fyne.MainMenu {
 	}
 	file := fyne.NewMenu(T("menu.file"), newSession.item(), search.item(), register.item(), pay.item(),
 		fyne.NewMenuItemSeparator(), export.item(),
-		fyne.NewMenuItemSeparator(), prefsItem,
-		fyne.NewMenuItemSeparator(), quitItem)
+		fyne.NewMenuItemSeparator(), prefsItem)
+	if !mac {
+		file.Items = append(file.Items, fyne.NewMenuItemSeparator(), quitItem)
+	}
 
 	edit := fyne.NewMenu(T("menu.edit"),
 		m.editItem("menu.cut", &fyne.ShortcutCut{Clipboard: m.app.Clipboard()}),
