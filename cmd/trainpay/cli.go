@@ -148,9 +148,15 @@ func guiDatabase(dbPath string, dbGiven bool, s ui.Settings) (path string, fromP
 func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	log.SetOutput(stderr)
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	// The app first: Preferences may name the database to open.
-	a := fyneapp.NewWithID(AppID)
-	path, fromPrefs := guiDatabase(dbPath, dbGiven, ui.NewSettings(a.Preferences()))
+	// Without --db, Preferences may name the database to open, so the app
+	// comes first; with --db it comes once the database is open (a refused
+	// file then starts none of Fyne's watchers).
+	var a fyne.App
+	path, fromPrefs := dbPath, false
+	if !dbGiven {
+		a = fyneapp.NewWithID(AppID)
+		path, fromPrefs = guiDatabase(dbPath, dbGiven, ui.NewSettings(a.Preferences()))
+	}
 	db, err := storage.Open(path)
 	if err != nil && fromPrefs {
 		// The file chosen in Preferences is gone or unreadable: say so and
@@ -173,6 +179,9 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	defer svc.registry.Close()
 	svc.deps.Database = db.Path()
 
+	if a == nil {
+		a = fyneapp.NewWithID(AppID)
+	}
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := ui.NewMainWindow(a, svc.deps)
 	// Settle any payment a previous run left open, off the UI thread.
