@@ -127,6 +127,17 @@ test-windows: ## build each package's tests for Windows and run them under Wine 
 	@scripts/deps $(DEBS) $(WIN_DEBS) $(WINE_DEBS)
 	CC=$(WIN_CC) scripts/test-windows $(TAGS)
 
+# On a Mac only (the recipe refuses elsewhere); docs/macos.md has the set-up and each command.
+.PHONY: package-macos
+package-macos: ## TrainPay.app on a Mac; signed with MACOS_SIGN_ID, notarised with MACOS_NOTARY_PROFILE
+	@if [ "$$(uname -s)" != Darwin ]; then \
+		echo "package-macos builds, signs and notarises TrainPay.app with Apple's tools: run it on a Mac (this host is $$(uname -s)); see docs/macos.md" >&2; \
+		exit 1; \
+	fi
+	@$(MAKE) --no-print-directory fyne-tool
+	MACOS_SIGN_ID="$(MACOS_SIGN_ID)" MACOS_NOTARY_PROFILE="$(MACOS_NOTARY_PROFILE)" \
+		scripts/package-macos "$(FYNE)" $(MAIN) $(TAGS) $(PACKAGE_FLAGS)
+
 bench: ## all benchmarks, with allocations
 	$(GO) test -tags $(TAGS) -run='^$$' -bench='$(BENCH)' -benchmem ./...
 

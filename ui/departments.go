@@ -533,7 +533,7 @@ func reportPDF(r app.ReimbursementReport, w io.Writer) error {
 
 // reportCSV writes the report as CSV.
 func reportCSV(r app.ReimbursementReport, w io.Writer) error {
-	return r.WriteCSV(w, reportLabels())
+	return r.WriteCSV(crlf(w), reportLabels())
 }
 
 // reimbursementView is the report of one department and period, with
@@ -646,7 +646,11 @@ func reportFileName(r app.ReimbursementReport, ext string) string {
 }
 
 func (v *reimbursementView) onExport(kind string) {
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	kinds := []fileKind{kindCSV}
+	if kind == "pdf" {
+		kinds = []fileKind{kindPDF}
+	}
+	saveFile(v.win, reportFileName(v.report, kind), kinds, func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			dialog.ShowError(errorFor(err), v.win)
 			return
@@ -663,9 +667,7 @@ func (v *reimbursementView) onExport(kind string) {
 		if err != nil {
 			dialog.ShowError(errorFor(err), v.win)
 		}
-	}, v.win)
-	save.SetFileName(reportFileName(v.report, kind))
-	save.Show()
+	})
 }
 
 func (v *reimbursementView) onMarkReimbursed() {

@@ -188,7 +188,8 @@ func TestDepartmentsScreenAndReport(t *testing.T) {
 		t.Fatalf("after reimbursing: owed %d", v.report.OwedMinor())
 	}
 	var csvOut, pdfOut strings.Builder
-	if err := reportCSV(v.report, &csvOut); err != nil || !strings.Contains(csvOut.String(), ",342.00,PLN,TP") {
+	if err := reportCSV(v.report, &csvOut); err != nil || !strings.Contains(csvOut.String(), ",342.00,PLN,TP") ||
+		!endsLinesWithCRLF([]byte(csvOut.String())) {
 		t.Fatalf("csv: %v\n%s", err, csvOut.String())
 	}
 	if err := reportPDF(v.report, &pdfOut); err != nil || !strings.HasPrefix(pdfOut.String(), "%PDF-") {

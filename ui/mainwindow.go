@@ -49,12 +49,21 @@ type MainWindow struct {
 	// departments is the shown Departments & budgets screen, whose
 	// administrator's handle is locked when it is left.
 	departments *departmentsScreen
+	// sessionsScr and promoScr are the shown Sessions and Promotional
+	// codes screens, which the menu commands work on; nil when not shown.
+	sessionsScr *sessionsScreen
+	promoScr    *promoScreen
+	// prefs is the Preferences window while it is open.
+	prefs *preferencesWindow
+	// quit ends the app; nil means the app's Quit (tests record it).
+	quit func()
 }
 
 // NewMainWindow builds the window; call ShowAndRun (or Show) on Window().
 func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	m := &MainWindow{app: a, deps: deps, settings: NewSettings(a.Preferences())}
 	SetLanguage(m.settings.LanguageOverride())
+	applyTheme(a, m.settings.Theme())
 	m.win = a.NewWindow(T("app.title"))
 	m.win.Resize(m.settings.WindowSize())
 	m.win.SetCloseIntercept(func() {
@@ -62,6 +71,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 		m.win.Close()
 	})
 	m.win.SetContent(container.NewCenter(widget.NewLabel(T("app.loading"))))
+	m.installMenu()
 	m.start()
 	return m
 }
@@ -139,7 +149,10 @@ func (m *MainWindow) buildMain() {
 	// service is wired.
 	if m.deps.Sessions != nil {
 		m.sections = append(m.sections, section{id: SectionSessions, title: "nav.sessions",
-			icon: theme.CalendarIcon(), build: func() fyne.CanvasObject { return newSessionsScreen(m.deps, m.win, m.site).content }})
+			icon: theme.CalendarIcon(), build: func() fyne.CanvasObject {
+				m.sessionsScr = newSessionsScreen(m.deps, m.win, m.site)
+				return m.sessionsScr.content
+			}})
 	}
 	if m.deps.Budgets != nil {
 		m.sections = append(m.sections,
@@ -168,13 +181,14 @@ func (m *MainWindow) buildMain() {
 	)
 	m.nav.OnSelected = func(id widget.ListItemID) { m.open(m.sections[id].id) }
 
-	langSelect := newLanguageSelect(m.settings, func() { m.rebuild() })
+	langSelect := newLanguageSelect(m.settings, m.languageChanged)
 	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), langSelect), nil, nil, m.nav)
 	// A section wider than the window scrolls sideways instead of making
 	// the window grow past the screen or squeezing the sections list.
 	split := container.NewHSplit(left, container.NewHScroll(m.content))
 	split.Offset = 0.22
 	m.win.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
+	m.installMenu()
 
 	last := m.settings.LastSection()
 	idx := 0
@@ -184,6 +198,20 @@ func (m *MainWindow) buildMain() {
 		}
 	}
 	m.nav.Select(idx)
+}
+
+// languageChanged redraws the main window, its menu and Preferences in the
+// language just chosen.
+func (m *MainWindow) languageChanged() {
+	if m.sections != nil {
+		m.rebuild()
+	} else {
+		m.win.SetTitle(T("app.title"))
+		m.installMenu()
+	}
+	if m.prefs != nil {
+		m.prefs.build()
+	}
 }
 
 // rebuild redraws every screen, after the UI language changed.
@@ -221,6 +249,7 @@ func (m *MainWindow) open(id string) {
 				m.departments.lock()
 				m.departments = nil
 			}
+			m.sessionsScr, m.promoScr = nil, nil
 			m.current = id
 			m.settings.SetLastSection(id)
 			m.content.Objects = []fyne.CanvasObject{s.build()}

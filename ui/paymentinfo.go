@@ -452,7 +452,7 @@ func saveReceiptDialog(deps Deps, w fyne.Window, regID int64) {
 				dialog.ShowError(errorFor(err), w)
 				return
 			}
-			save := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+			saveFile(w, receiptFileName(r), []fileKind{kindPDF}, func(wc fyne.URIWriteCloser, err error) {
 				if err != nil {
 					dialog.ShowError(errorFor(app.Internal(err, "choose where to save the receipt")), w)
 					return
@@ -475,10 +475,7 @@ func saveReceiptDialog(deps Deps, w fyne.Window, regID int64) {
 							}
 						}
 					}, w)
-			}, w)
-			save.SetFileName(receiptFileName(r))
-			save.Resize(fyne.NewSize(700, 500))
-			save.Show()
+			})
 		})
 	})
 }

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -55,7 +54,8 @@ type PromoCodeService interface {
 }
 
 func (m *MainWindow) buildPromo() fyne.CanvasObject {
-	return newPromoScreen(m.deps, m.win, m.site).root
+	m.promoScr = newPromoScreen(m.deps, m.win, m.site)
+	return m.promoScr.root
 }
 
 // The codes list reads pages of promoPageSize codes as it scrolls and
@@ -902,7 +902,7 @@ func (s *promoScreen) onAddRecipient() {
 }
 
 func (s *promoScreen) onImport() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	openFile(s.win, []fileKind{kindCSV, kindText}, func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			s.failed(err)
 			return
@@ -912,9 +912,7 @@ func (s *promoScreen) onImport() {
 		}
 		defer r.Close()
 		s.previewImport(r)
-	}, s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
-	d.Show()
+	})
 }
 
 // previewImport parses a file and shows what would be imported and every
@@ -967,7 +965,7 @@ func (s *promoScreen) previewImport(r io.Reader) {
 // onFormRecipientsFile asks for the list that "one code per recipient"
 // generates codes for.
 func (s *promoScreen) onFormRecipientsFile(f *promoCodeForm) {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+	openFile(s.win, []fileKind{kindCSV, kindText}, func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			f.msg.SetText(ErrorText(err))
 			return
@@ -980,9 +978,7 @@ func (s *promoScreen) onFormRecipientsFile(f *promoCodeForm) {
 		}
 		defer r.Close()
 		s.formRecipients(f, r)
-	}, s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
-	d.Show()
+	})
 }
 
 // formRecipients reads the list: N, the number of codes, is the number of
@@ -1086,7 +1082,7 @@ func (s *promoScreen) onCancelSend() {
 
 // save asks for a file and writes what write produces into it.
 func (s *promoScreen) save(name string, write func(io.Writer) error) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	saveFile(s.win, name, []fileKind{kindCSV}, func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			s.failed(err)
 			return
@@ -1095,14 +1091,12 @@ func (s *promoScreen) save(name string, write func(io.Writer) error) {
 			return
 		}
 		defer w.Close()
-		if err := write(w); err != nil {
+		if err := write(crlf(w)); err != nil {
 			s.failed(err)
 			return
 		}
 		s.done(T("promo.exported", map[string]any{"File": w.URI().Name()}))
-	}, s.win)
-	d.SetFileName(name)
-	d.Show()
+	})
 }
 
 func (s *promoScreen) onExportCodes() { s.save("promo-codes.csv", s.writeCodes) }

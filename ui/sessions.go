@@ -52,6 +52,7 @@ type sessionsScreen struct {
 	importU  *widget.Button
 	startWhy *widget.Label
 	form     *scheduleForm // the form last opened, for tests
+	register *registerFlow // the registration dialog while it is open
 
 	rows     *pagedRows[app.SessionSummary] // the sessions in memory
 	selected *app.SessionSummary
@@ -408,7 +409,10 @@ func (s *sessionsScreen) onRegister() {
 	if s.selected == nil {
 		return
 	}
-	showRegisterDialog(s.deps, s.win, s.selected.Session, func() { s.reload() })
+	s.register = showRegisterDialog(s.deps, s.win, s.selected.Session, func() {
+		s.register = nil
+		s.reload()
+	})
 }
 
 func (s *sessionsScreen) onRegistrations() {

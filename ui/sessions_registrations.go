@@ -275,34 +275,42 @@ func registrationsCSV(ctx context.Context, deps Deps, sessionID int64) ([]byte, 
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := app.WriteRegistrationsCSV(&buf, rows); err != nil {
+	if err := app.WriteRegistrationsCSV(crlf(&buf), rows); err != nil {
 		return nil, app.Internal(err, "write the CSV export")
 	}
 	return buf.Bytes(), nil
 }
 
 func (v *registrationsView) onExport() {
-	v.deps.run(func() {
-		data, err := registrationsCSV(context.Background(), v.deps, v.session.ID)
+	exportRegistrations(v.deps, v.win, v.session.ID, v.showMessage)
+}
+
+// exportRegistrations asks where to save a session's registrations as CSV
+// and saves them there; report says how it went.
+func exportRegistrations(deps Deps, win fyne.Window, sessionID int64, report func(string, widget.Importance)) {
+	deps.run(func() {
+		data, err := registrationsCSV(context.Background(), deps, sessionID)
 		fyne.Do(func() {
 			if err != nil {
-				v.showMessage(ErrorText(err), widget.DangerImportance)
+				report(ErrorText(err), widget.DangerImportance)
 				return
 			}
-			save := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-				if err != nil || wc == nil {
+			name := T("regs.export_file", map[string]any{"ID": sessionID}) + ".csv"
+			saveFile(win, name, []fileKind{kindCSV}, func(wc fyne.URIWriteCloser, err error) {
+				if err != nil {
+					report(ErrorText(app.Internal(err, "choose where to save the CSV export")), widget.DangerImportance)
 					return
+				}
+				if wc == nil {
+					return // cancelled
 				}
 				_, werr := wc.Write(data)
 				if err := errors.Join(werr, wc.Close()); err != nil {
-					v.showMessage(ErrorText(app.Internal(err, "save the CSV export")), widget.DangerImportance)
+					report(ErrorText(app.Internal(err, "save the CSV export")), widget.DangerImportance)
 					return
 				}
-				v.showMessage(T("regs.exported", map[string]any{"Path": wc.URI().Path()}), widget.SuccessImportance)
-			}, v.win)
-			save.SetFileName(T("regs.export_file", map[string]any{"ID": v.session.ID}) + ".csv")
-			save.Resize(fyne.NewSize(700, 500))
-			save.Show()
+				report(T("regs.exported", map[string]any{"Path": wc.URI().Path()}), widget.SuccessImportance)
+			})
 		})
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -332,14 +331,12 @@ func showUsageImport(deps Deps, w fyne.Window, onDone func()) *usageImportView {
 }
 
 func (v *usageImportView) onChoose() {
-	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+	openFile(v.win, []fileKind{kindCSV, kindText}, func(rc fyne.URIReadCloser, err error) {
 		if err != nil || rc == nil {
 			return
 		}
 		v.read(rc.URI().Name(), rc)
-	}, v.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
-	d.Show()
+	})
 }
 
 // read parses and previews a usage CSV off the UI thread; it closes r.

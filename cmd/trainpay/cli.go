@@ -50,7 +50,7 @@ func init() {
 	commands = []command{
 		{name: "", usage: `  trainpay [--db PATH]            open the app (default database: {default-db})
 `, define: func(fs *pflag.FlagSet) func(*invocation) int {
-			return func(c *invocation) int { return runGUI(c.db, c.stderr) }
+			return func(c *invocation) int { return runGUI(c.db, c.dbGiven, c.stderr) }
 		}},
 		{name: "provision", usage: `  trainpay provision --features LIST [--revoke] [--db PATH]
                                   provision (or revoke) e-commerce features for the
@@ -134,23 +134,54 @@ func runProvision(c *invocation, list string, revoke bool) int {
 	return 0
 }
 
-func runGUI(dbPath string, stderr io.Writer) int {
+// guiDatabase is the database the app opens: the one given with --db,
+// else the one chosen in Preferences, else the default (dbPath).
+func guiDatabase(dbPath string, dbGiven bool, s ui.Settings) (path string, fromPreferences bool) {
+	if !dbGiven {
+		if chosen := s.DatabasePath(); chosen != "" {
+			return chosen, true
+		}
+	}
+	return dbPath, false
+}
+
+func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	log.SetOutput(stderr)
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	db, err := storage.Open(dbPath)
+	// Without --db, Preferences may name the database to open, so the app
+	// comes first; with --db it comes once the database is open (a refused
+	// file then starts none of Fyne's watchers).
+	var a fyne.App
+	path, fromPrefs := dbPath, false
+	if !dbGiven {
+		a = fyneapp.NewWithID(AppID)
+		path, fromPrefs = guiDatabase(dbPath, dbGiven, ui.NewSettings(a.Preferences()))
+	}
+	db, err := storage.Open(path)
+	if err != nil && fromPrefs {
+		// The file chosen in Preferences is gone or unreadable: say so and
+		// open the default one, whose path Preferences then shows.
+		logger.Error("the database chosen in Preferences cannot be opened; opening the default one",
+			"chosen", path, "default", dbPath, "err", err)
+		db, err = storage.Open(dbPath)
+		path = dbPath
+	}
 	if err != nil {
 		// Said in the user's language where we can: the window is not up
 		// yet, so the terminal gets it.
 		ui.SetLanguage("")
 		fmt.Fprintf(stderr, "trainpay: %s\n", ui.ErrorText(err))
-		log.Printf("open %s: %v", dbPath, err)
+		log.Printf("open %s: %v", path, err)
 		return 1
 	}
 	defer db.Close()
 	svc := newServices(db, logger)
 	defer svc.registry.Close()
+	svc.deps.Database = db.Path()
 
-	a := fyneapp.NewWithID(AppID)
+	if a == nil {
+		a = fyneapp.NewWithID(AppID)
+	}
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := ui.NewMainWindow(a, svc.deps)
 	// Settle any payment a previous run left open, off the UI thread.

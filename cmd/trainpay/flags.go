@@ -85,6 +85,8 @@ type invocation struct {
 	name string
 	// db is the database the command works on, once parsed.
 	db string
+	// dbGiven says db came from --db, not from the default.
+	dbGiven bool
 	// cmd is the command being run.
 	cmd command
 }
@@ -129,6 +131,7 @@ func (c *invocation) run(cmd command, args []string) int {
 			return c.fail("--db needs a file path")
 		case fs.Changed("db"):
 			c.db = *db
+			c.dbGiven = true
 		case c.defaultDB == "":
 			return c.fail("there is no user configuration folder to keep the database in: give --db PATH")
 		default:

@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+)
+
+// fileKind is one kind of file a dialog offers: its name for a person and
+// its extension with the dot (".csv").
+type fileKind struct {
+	name string // message ID
+	ext  string
+}
+
+var (
+	kindCSV  = fileKind{name: "file.kind_csv", ext: ".csv"}
+	kindPDF  = fileKind{name: "file.kind_pdf", ext: ".pdf"}
+	kindText = fileKind{name: "file.kind_text", ext: ".txt"}
+)
+
+// errNoNativeDialog says the platform has no native file dialog here (Linux,
+// or a native dialog that could not be shown); Fyne's own is used instead.
+var errNoNativeDialog = errors.New("no native file dialog")
+
+// saveFile asks where to save a file, suggesting the name suggested, and
+// calls save with the file opened for writing (nil when the person
+// cancelled), as Fyne's own save dialog does. Windows and macOS show the
+// system's dialog; elsewhere, or when that fails, Fyne's dialog is shown,
+// listing only files of the given kinds (so not the database's -wal and
+// -shm files). Every export goes through here. It starts in the folder of
+// the last file saved or opened.
+func saveFile(w fyne.Window, suggested string, kinds []fileKind, save func(fyne.URIWriteCloser, error)) {
+	settings := NewSettings(fyne.CurrentApp().Preferences())
+	path, err := nativeSave(T("file.save_title"), settings.LastFolder(), suggested, kinds)
+	switch {
+	case err == nil && path == "":
+		save(nil, nil) // cancelled
+		return
+	case err == nil:
+		path = withExtension(path, kinds)
+		wc, err := storage.Writer(storage.NewFileURI(path))
+		if err == nil {
+			settings.SetLastFolder(filepath.Dir(path))
+		}
+		save(wc, err)
+		return
+	case !errors.Is(err, errNoNativeDialog):
+		fyne.LogError("native save dialog, using Fyne's", err)
+	}
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if wc != nil {
+			rememberFolder(settings, wc.URI())
+		}
+		save(wc, err)
+	}, w)
+	d.SetFileName(suggested)
+	prepareFyneDialog(d, settings, kinds)
+	d.Show()
+}
+
+// openFile asks for a file of the given kinds to read, and calls open with
+// it (nil when the person cancelled); like saveFile, natively where it can.
+func openFile(w fyne.Window, kinds []fileKind, open func(fyne.URIReadCloser, error)) {
+	settings := NewSettings(fyne.CurrentApp().Preferences())
+	path, err := nativeOpen(T("file.open_title"), settings.LastFolder(), kinds)
+	switch {
+	case err == nil && path == "":
+		open(nil, nil)
+		return
+	case err == nil:
+		rc, err := storage.Reader(storage.NewFileURI(path))
+		if err == nil {
+			settings.SetLastFolder(filepath.Dir(path))
+		}
+		open(rc, err)
+		return
+	case !errors.Is(err, errNoNativeDialog):
+		fyne.LogError("native open dialog, using Fyne's", err)
+	}
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if rc != nil {
+			rememberFolder(settings, rc.URI())
+		}
+		open(rc, err)
+	}, w)
+	prepareFyneDialog(d, settings, kinds)
+	d.Show()
+}
+
+// prepareFyneDialog filters Fyne's dialog to the kinds, starts it in the
+// last folder used and gives it room for long file names.
+func prepareFyneDialog(d *dialog.FileDialog, settings Settings, kinds []fileKind) {
+	exts := make([]string, len(kinds))
+	for i, k := range kinds {
+		exts[i] = k.ext
+	}
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	if dir := settings.LastFolder(); dir != "" {
+		if st, err := os.Stat(dir); err == nil && st.IsDir() {
+			if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+				d.SetLocation(l)
+			}
+		}
+	}
+	d.Resize(fyne.NewSize(700, 500))
+}
+
+func rememberFolder(settings Settings, u fyne.URI) {
+	if u.Scheme() == "file" {
+		settings.SetLastFolder(filepath.Dir(u.Path()))
+	}
+}
+
+// withExtension adds the first kind's extension to a path chosen without
+// one of the kinds' (the Windows dialog leaves it to the program).
+func withExtension(path string, kinds []fileKind) string {
+	if len(kinds) == 0 {
+		return path
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	for _, k := range kinds {
+		if ext == k.ext {
+			return path
+		}
+	}
+	return path + kinds[0].ext
+}

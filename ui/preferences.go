@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+)
+
+var kindDatabase = fileKind{name: "file.kind_db", ext: ".db"}
+
+// preferencesWindow is the Preferences window: the UI language, the theme,
+// and the database file to open at the next start.
+type preferencesWindow struct {
+	m   *MainWindow
+	win fyne.Window
+
+	language *widget.Select
+	theme    *widget.RadioGroup
+	dbNext   *widget.Entry
+	dbSave   *widget.Button
+	dbMsg    *widget.Label
+}
+
+var (
+	languageCodes = []string{"", "en", "pl"}
+	themeChoices  = []string{ThemeSystem, ThemeLight, ThemeDark}
+)
+
+// ShowPreferences opens the Preferences window, or brings it forward.
+func (m *MainWindow) ShowPreferences() {
+	if m.prefs != nil {
+		m.prefs.win.RequestFocus()
+		return
+	}
+	p := &preferencesWindow{m: m, win: m.app.NewWindow(T("prefs.title"))}
+	p.build()
+	p.win.SetOnClosed(func() { m.prefs = nil })
+	p.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			p.win.Close()
+		}
+	})
+	p.win.Resize(fyne.NewSize(620, 460))
+	m.prefs = p
+	p.win.Show()
+}
+
+func (p *preferencesWindow) build() {
+	s := p.m.settings
+	p.win.SetTitle(T("prefs.title"))
+
+	p.language = newSelect([]string{T("lang.system"), "English", "Polski"}, nil)
+	for i, c := range languageCodes {
+		if c == s.LanguageOverride() {
+			p.language.SetSelectedIndex(i)
+		}
+	}
+	p.language.OnChanged = func(string) { p.setLanguage(languageCodes[p.language.SelectedIndex()]) }
+
+	p.theme = widget.NewRadioGroup([]string{T("prefs.theme_system"), T("prefs.theme_light"), T("prefs.theme_dark")}, nil)
+	p.theme.Horizontal = true
+	p.theme.Required = true
+	for i, t := range themeChoices {
+		if t == s.Theme() {
+			p.theme.SetSelected(p.theme.Options[i])
+		}
+	}
+	p.theme.OnChanged = func(label string) {
+		for i, o := range p.theme.Options {
+			if o == label {
+				s.SetTheme(themeChoices[i])
+				applyTheme(p.m.app, themeChoices[i])
+			}
+		}
+	}
+
+	inUse := p.m.deps.Database
+	if inUse == "" {
+		inUse = T("prefs.db_unknown")
+	}
+	current := widget.NewLabel(inUse)
+	current.Wrapping = fyne.TextWrapBreak
+	p.dbNext = widget.NewEntry()
+	p.dbNext.SetPlaceHolder(T("prefs.db_default"))
+	p.dbNext.SetText(s.DatabasePath())
+	p.dbMsg = widget.NewLabel("")
+	p.dbMsg.Wrapping = fyne.TextWrapWord
+	p.dbMsg.Hide() // shown once there is something to say
+	choose := widget.NewButton(T("prefs.db_choose"), p.onChooseDatabase)
+	useDefault := widget.NewButton(T("prefs.db_use_default"), func() {
+		p.dbNext.SetText("")
+		p.saveDatabase()
+	})
+	p.dbSave = widget.NewButton(T("prefs.db_save"), p.saveDatabase)
+	p.dbSave.Importance = widget.HighImportance
+	hint := widget.NewLabel(T("prefs.db_hint"))
+	hint.Wrapping = fyne.TextWrapWord
+
+	// One form, so that every label lines up.
+	form := widget.NewForm(
+		widget.NewFormItem(T("prefs.language"), p.language),
+		widget.NewFormItem(T("prefs.theme"), p.theme),
+		widget.NewFormItem(T("prefs.db_in_use"), current),
+		widget.NewFormItem(T("prefs.db_next"), container.NewBorder(nil, nil, nil, choose, p.dbNext)),
+		widget.NewFormItem("", container.NewHBox(useDefault, p.dbSave)),
+	)
+	p.win.SetContent(container.NewPadded(container.NewVScroll(container.NewVBox(form, p.dbMsg, hint))))
+}
+
+// setLanguage switches the UI language at once, in the main window and
+// here.
+func (p *preferencesWindow) setLanguage(code string) {
+	s := p.m.settings
+	if code == s.LanguageOverride() {
+		return
+	}
+	s.SetLanguageOverride(code)
+	SetLanguage(code)
+	p.m.languageChanged() // rebuilds this window too
+}
+
+func (p *preferencesWindow) onChooseDatabase() {
+	openFile(p.win, []fileKind{kindDatabase}, func(rc fyne.URIReadCloser, err error) {
+		if err != nil {
+			p.dbMsg.SetText(ErrorText(err))
+			return
+		}
+		if rc == nil {
+			return
+		}
+		path := rc.URI().Path()
+		rc.Close()
+		p.dbNext.SetText(path)
+		p.saveDatabase()
+	})
+}
+
+// saveDatabase keeps the database for the next start: a full path, or
+// empty for the default one.
+func (p *preferencesWindow) saveDatabase() {
+	path := strings.TrimSpace(p.dbNext.Text)
+	p.dbMsg.Show()
+	if path != "" && !filepath.IsAbs(path) {
+		p.dbMsg.Importance = widget.DangerImportance
+		p.dbMsg.SetText(T("prefs.db_not_absolute"))
+		return
+	}
+	if path != "" {
+		path = filepath.Clean(path)
+	}
+	p.m.settings.SetDatabasePath(path)
+	p.dbMsg.Importance = widget.SuccessImportance
+	switch {
+	case path == "":
+		p.dbMsg.SetText(T("prefs.db_saved_default"))
+	case path == p.m.deps.Database:
+		p.dbMsg.SetText(T("prefs.db_saved_same"))
+	default:
+		p.dbMsg.SetText(T("prefs.db_saved", map[string]any{"Path": path}))
+	}
+}
