@@ -62,8 +62,8 @@ func TestEstimatePrintsTheExample(t *testing.T) {
 	}
 	// The same with 1h30m, and as CSV for a spreadsheet.
 	code, out, _ = runCLI(t, "estimate", "--duration", "1h30m", "--computers", "25", "--teleconference", "10", "--csv", "--db", db)
-	wantCSV := "duration_minutes,computers,teleconference,person_minutes,person_rate,person_cost,teleconference_minutes,teleconference_rate,teleconference_cost,total,currency\n" +
-		"90,25,10,2250,0.12,270.00,900,0.08,72.00,342.00,USD\n"
+	wantCSV := "duration_minutes,computers,teleconference,person_minutes,person_rate,person_cost,teleconference_minutes,teleconference_rate,teleconference_cost,total,currency\r\n" +
+		"90,25,10,2250,0.12,270.00,900,0.08,72.00,342.00,USD\r\n"
 	if code != 0 || out != wantCSV {
 		t.Fatalf("csv: exit %d\n%s", code, out)
 	}
