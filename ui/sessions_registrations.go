@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -282,27 +281,5 @@ func registrationsCSV(ctx context.Context, deps Deps, sessionID int64) ([]byte, 
 }
 
 func (v *registrationsView) onExport() {
-	v.deps.run(func() {
-		data, err := registrationsCSV(context.Background(), v.deps, v.session.ID)
-		fyne.Do(func() {
-			if err != nil {
-				v.showMessage(ErrorText(err), widget.DangerImportance)
-				return
-			}
-			save := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-				if err != nil || wc == nil {
-					return
-				}
-				_, werr := wc.Write(data)
-				if err := errors.Join(werr, wc.Close()); err != nil {
-					v.showMessage(ErrorText(app.Internal(err, "save the CSV export")), widget.DangerImportance)
-					return
-				}
-				v.showMessage(T("regs.exported", map[string]any{"Path": wc.URI().Path()}), widget.SuccessImportance)
-			}, v.win)
-			save.SetFileName(T("regs.export_file", map[string]any{"ID": v.session.ID}) + ".csv")
-			save.Resize(fyne.NewSize(700, 500))
-			save.Show()
-		})
-	})
+	exportSession(v.win, v.deps, v.session.ID, v.showMessage)
 }

@@ -86,6 +86,7 @@ type Deps struct {
 	Budgets   BudgetService    // departments, budgets and reimbursement (issue 7, ui/departments.go)
 	PayPerUse PayPerUseService // pay-per-use estimate, payment, start and true-up (issue 7, ui/estimate.go)
 	Promo     PromoCodeService // promotional codes and the SMTP settings (issue 6, ui/promo.go, ui/smtp.go)
+	Export    ExportService    // the accounting export, per session and site-wide (ui/export.go)
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.
