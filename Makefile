@@ -30,6 +30,7 @@ BIN       ?= trainpay
 ARGS      ?=
 FUZZTIME  ?= 30s
 BENCH     ?= .
+BENCH_ROUNDS ?= 5
 FAULTS    ?= Fault|Durability
 SCREENSHOT ?= ../shared/tools/screenshot
 SHOT      ?= screenshot.png
@@ -44,6 +45,8 @@ PACKAGE_DEBS := xz-utils
 # The receipt and report tests read the PDFs back with pdftotext and pdffonts.
 TEST_DEBS := poppler-utils
 SHOT_DEBS := xvfb xdotool imagemagick
+# The export benchmark's baseline is the sqlite3 shell.
+BENCH_DEBS := sqlite3
 
 # Evaluated only when used, so targets that need no Go work without it.
 GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
@@ -86,8 +89,12 @@ package: ## TrainPay.tar.xz for Linux, metadata from FyneApp.toml, then check it
 	@$(MAKE) --no-print-directory fyne-tool
 	scripts/package "$(FYNE)" $(MAIN) $(TAGS) $(PACKAGE_FLAGS)
 
-bench: ## all benchmarks, with allocations
-	$(GO) test -tags $(TAGS) -run='^$$' -bench='$(BENCH)' -benchmem ./...
+# Each comparison measures baseline and ours in alternation, BENCH_ROUNDS rounds a side, and
+# reports medians with their spread (internal/benchcmp); scripts/bench prints them as one table
+# and keeps go test's output in bench-raw.txt.
+bench: ## benchmarks (BENCH pattern) against their baselines, interleaved; prints one table
+	@scripts/deps $(BENCH_DEBS)
+	@BENCHCMP_ROUNDS=$(BENCH_ROUNDS) GO=$(GO) scripts/bench '$(BENCH)' $(TAGS)
 
 fuzz: ## every Fuzz target, each for FUZZTIME (30s)
 	scripts/fuzz $(FUZZTIME) $(TAGS)
