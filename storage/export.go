@@ -50,42 +50,142 @@ func (db *DB) CountRegistrationExport(ctx context.Context, f app.RegistrationExp
 	return n, nil
 }
 
-// ExportRegistrations reads the registrations f chooses with one cursor, in
-// the order of their ids, and calls each for every row. Text columns are
-// scanned into reused buffers (sql.RawBytes) and the row struct is reused,
-// so reading a million rows keeps no more than one in memory. Cancelling
-// ctx interrupts the query (the driver calls sqlite3_interrupt).
-func (db *DB) ExportRegistrations(ctx context.Context, f app.RegistrationExportFilter, each func(*app.RegistrationExportRow) error) error {
-	where, args := exportWhere(f)
-	rows, err := db.read.QueryContext(ctx, exportSelect+where+` ORDER BY r.id`, args...)
-	if err != nil {
-		return app.Internal(err, "read the registrations to export")
+// Rows go from the cursor to the caller's callback in batches: one
+// goroutine reads (SQLite's step and the driver's copies, most of the time
+// of an export), while the caller's goroutine formats and writes the rows
+// of the batch before. A fixed set of exportBatches batches goes round, so
+// memory stays flat however many rows there are.
+const (
+	exportBatches   = 3
+	exportBatchRows = 512
+	exportText      = 17 // text columns
+	exportInts      = 6  // integer columns
+)
+
+// exportBatch holds up to exportBatchRows rows: their text columns' bytes
+// one after the other in data, where column i of row r ends at
+// ends[r*exportText+i], and their integers in ints.
+type exportBatch struct {
+	data []byte
+	ends []int
+	ints []int64
+	n    int
+}
+
+func (b *exportBatch) reset() {
+	b.data, b.ends, b.ints, b.n = b.data[:0], b.ends[:0], b.ints[:0], 0
+}
+
+func (b *exportBatch) add(text *[exportText]sql.RawBytes, ints *[exportInts]int64) {
+	for _, t := range text {
+		b.data = append(b.data, t...)
+		b.ends = append(b.ends, len(b.data))
 	}
-	defer rows.Close()
-	var (
-		r    app.RegistrationExportRow
-		text [17]sql.RawBytes
-	)
-	dest := []any{&text[0], &r.SessionID, &text[1], &text[2], &text[3], &text[4], &text[5], &text[6], &text[7],
-		&r.FeeMinor, &r.DiscountMinor, &text[8], &r.TotalMinor, &r.PaidMinor, &r.RefundedMinor,
-		&text[9], &text[10], &text[11], &text[12], &text[13], &text[14], &text[15], &text[16]}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return app.Internal(err, "read the registrations to export")
+	b.ints = append(b.ints, ints[:]...)
+	b.n++
+}
+
+// each calls f for every row of the batch, with r's slices into b.data.
+func (b *exportBatch) each(r *app.RegistrationExportRow, f func(*app.RegistrationExportRow) error) error {
+	var t [exportText][]byte
+	start := 0
+	for row := range b.n {
+		ends := b.ends[row*exportText : (row+1)*exportText]
+		for i, end := range ends {
+			t[i] = b.data[start:end:end]
+			start = end
 		}
-		r.Confirmation, r.FirstName, r.LastName, r.Email, r.Company, r.Country, r.Status, r.Currency = text[0],
-			text[1], text[2], text[3], text[4], text[5], text[6], text[7]
-		r.PromoCode, r.Method, r.Brand, r.Last4, r.GatewayRef, r.Mode = text[8], text[9], text[10], text[11], text[12], text[13]
-		r.RegisteredAt, r.PaidAt, r.CancelledAt = text[14], text[15], text[16]
-		if err := each(&r); err != nil {
+		n := b.ints[row*exportInts : (row+1)*exportInts]
+		*r = app.RegistrationExportRow{Confirmation: t[0], SessionID: n[0], FirstName: t[1], LastName: t[2], Email: t[3],
+			Company: t[4], Country: t[5], Status: t[6], Currency: t[7], FeeMinor: n[1], DiscountMinor: n[2],
+			PromoCode: t[8], TotalMinor: n[3], PaidMinor: n[4], RefundedMinor: n[5], Method: t[9], Brand: t[10],
+			Last4: t[11], GatewayRef: t[12], Mode: t[13], RegisteredAt: t[14], PaidAt: t[15], CancelledAt: t[16]}
+		if err := f(r); err != nil {
 			return err
 		}
 	}
-	if err := rows.Err(); err != nil {
+	return nil
+}
+
+// ExportRegistrations reads the registrations f chooses with one cursor, in
+// the order of their ids, and calls each for every row, on the caller's
+// goroutine. Text columns are scanned into reused buffers (sql.RawBytes)
+// and copied into the batches above; nothing is kept per row. Cancelling
+// ctx interrupts the query (the driver calls sqlite3_interrupt) and
+// returns ctx's error; an error of each stops the reading and is returned.
+func (db *DB) ExportRegistrations(ctx context.Context, f app.RegistrationExportFilter, each func(*app.RegistrationExportRow) error) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	where, args := exportWhere(f)
+	rows, err := db.read.QueryContext(ctx, exportSelect+where+` ORDER BY r.id`, args...)
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return app.Internal(err, "read the registrations to export")
 	}
-	return nil
+	free := make(chan *exportBatch, exportBatches)
+	full := make(chan *exportBatch, exportBatches)
+	for range exportBatches {
+		free <- &exportBatch{}
+	}
+	var readErr error
+	go func() {
+		defer close(full)
+		defer rows.Close()
+		readErr = readExportBatches(ctx, rows, free, full)
+	}()
+	var r app.RegistrationExportRow
+	var eachErr error
+	for b := range full {
+		if eachErr == nil {
+			if eachErr = b.each(&r, each); eachErr != nil {
+				stop()
+			}
+		}
+		free <- b
+	}
+	switch {
+	case eachErr != nil:
+		return eachErr
+	case readErr == nil:
+		return nil
+	case ctx.Err() != nil:
+		return ctx.Err()
+	}
+	return app.Internal(readErr, "read the registrations to export")
+}
+
+// readExportBatches fills free batches from rows and passes them on full
+// (which has room for every batch, so that send never waits), until the
+// rows end, fail, or ctx ends.
+func readExportBatches(ctx context.Context, rows *sql.Rows, free <-chan *exportBatch, full chan<- *exportBatch) error {
+	var (
+		text [exportText]sql.RawBytes
+		ints [exportInts]int64
+	)
+	dest := []any{&text[0], &ints[0], &text[1], &text[2], &text[3], &text[4], &text[5], &text[6], &text[7],
+		&ints[1], &ints[2], &text[8], &ints[3], &ints[4], &ints[5],
+		&text[9], &text[10], &text[11], &text[12], &text[13], &text[14], &text[15], &text[16]}
+	for {
+		var b *exportBatch
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		b.reset()
+		for b.n < exportBatchRows && rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			b.add(&text, &ints)
+		}
+		if b.n > 0 {
+			full <- b
+		}
+		if b.n < exportBatchRows {
+			return rows.Err()
+		}
+	}
 }
