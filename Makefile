@@ -36,6 +36,7 @@ BIN       ?= trainpay
 ARGS      ?=
 FUZZTIME  ?= 30s
 BENCH     ?= .
+BENCH_ROUNDS ?= 5
 FAULTS    ?= Fault|Durability
 SCREENSHOT ?= ../shared/tools/screenshot
 SHOT      ?= screenshot.png
@@ -68,6 +69,8 @@ WIN_ENV   = GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC)
 # - ./app ./app/gateway/registry ./app/mail ./internal/demodata: their tests import storage.
 # Every other package is vetted for macOS; a new package is vetted unless added here.
 DARWIN_VET_SKIP := $(MAIN) ./ui ./storage ./app ./app/gateway/registry ./app/mail ./internal/demodata
+# The export benchmark's baseline is the sqlite3 shell.
+BENCH_DEBS := sqlite3
 
 # Evaluated only when used, so targets that need no Go work without it.
 GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
@@ -138,8 +141,12 @@ package-macos: ## TrainPay.app on a Mac; signed with MACOS_SIGN_ID, notarised wi
 	MACOS_SIGN_ID="$(MACOS_SIGN_ID)" MACOS_NOTARY_PROFILE="$(MACOS_NOTARY_PROFILE)" \
 		scripts/package-macos "$(FYNE)" $(MAIN) $(TAGS) $(PACKAGE_FLAGS)
 
-bench: ## all benchmarks, with allocations
-	$(GO) test -tags $(TAGS) -run='^$$' -bench='$(BENCH)' -benchmem ./...
+# Each comparison measures baseline and ours in alternation, BENCH_ROUNDS rounds a side, and
+# reports medians with their spread (internal/benchcmp); scripts/bench prints them as one table
+# and keeps go test's output in bench-raw.txt.
+bench: ## benchmarks (BENCH pattern) against their baselines, interleaved; prints one table
+	@scripts/deps $(BENCH_DEBS)
+	@BENCHCMP_ROUNDS=$(BENCH_ROUNDS) GO=$(GO) scripts/bench '$(BENCH)' $(TAGS)
 
 fuzz: ## every Fuzz target, each for FUZZTIME (30s)
 	scripts/fuzz $(FUZZTIME) $(TAGS)

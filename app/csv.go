@@ -17,38 +17,105 @@ import (
 // cannot be told to quote a cell that holds a semicolon, and OWASP's advice
 // on CSV injection is to quote every cell holding a comma or a semicolon:
 // a spreadsheet in a decimal-comma locale (Excel in Polish, among others)
-// splits lines on semicolons. Otherwise the output is what encoding/csv
-// writes: RFC 4180 quoting, "\n" line ends.
+// splits lines on semicolons. Otherwise the output is RFC 4180's: quoting
+// as encoding/csv does, and "\r\n" line ends.
+//
+// Rows are written either whole (Write) or cell by cell (WriteCell,
+// WriteCellString, then EndRow), which long exports use to write rows read
+// from a database cursor without a []string per row.
 type CSVWriter struct {
-	w   *bufio.Writer
-	err error
+	w *bufio.Writer
+	// inRow: a cell of the current row was written, so the next one
+	// starts with a comma.
+	inRow bool
+	err   error
 }
 
+// csvBufferSize is the writer's buffer: large enough that an export of a
+// million rows makes few write system calls.
+const csvBufferSize = 64 << 10
+
 // NewCSVWriter returns a writer of CSV rows to w; call Flush at the end.
-func NewCSVWriter(w io.Writer) *CSVWriter { return &CSVWriter{w: bufio.NewWriter(w)} }
+func NewCSVWriter(w io.Writer) *CSVWriter {
+	return &CSVWriter{w: bufio.NewWriterSize(w, csvBufferSize)}
+}
 
 // Write writes one row.
 func (c *CSVWriter) Write(row []string) error {
-	if c.err != nil {
-		return c.err
+	for _, cell := range row {
+		c.WriteCellString(cell)
 	}
-	for i, cell := range row {
-		if i > 0 {
-			c.w.WriteByte(',')
-		}
-		cell = CSVCell(cell)
-		if csvNeedsQuotes(cell) {
-			c.w.WriteByte('"')
-			c.w.WriteString(strings.ReplaceAll(cell, `"`, `""`))
-			c.w.WriteByte('"')
-		} else {
-			c.w.WriteString(cell)
-		}
+	return c.EndRow()
+}
+
+// WriteCellString writes one cell of the current row, neutralised by
+// CSVCell and quoted when needed.
+func (c *CSVWriter) WriteCellString(cell string) {
+	c.sep()
+	c.writeSlow(cell)
+}
+
+// WriteCell is WriteCellString for a cell held as bytes, which it does not
+// keep: b may be reused as soon as it returns. A cell of printable ASCII
+// that needs neither neutralising nor quoting (most cells of an export) is
+// copied as it is, without a string.
+func (c *CSVWriter) WriteCell(b []byte) {
+	c.sep()
+	if csvPlainCell(b) {
+		c.w.Write(b)
+		return
 	}
-	if _, err := c.w.WriteString("\n"); err != nil {
+	c.writeSlow(string(b))
+}
+
+// EndRow ends the current row and returns the first error met so far.
+func (c *CSVWriter) EndRow() error {
+	c.inRow = false
+	if _, err := c.w.WriteString("\r\n"); err != nil && c.err == nil {
 		c.err = err
 	}
 	return c.err
+}
+
+func (c *CSVWriter) sep() {
+	if c.inRow {
+		c.w.WriteByte(',')
+	}
+	c.inRow = true
+}
+
+func (c *CSVWriter) writeSlow(cell string) {
+	cell = CSVCell(cell)
+	if csvNeedsQuotes(cell) {
+		c.w.WriteByte('"')
+		c.w.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+		c.w.WriteByte('"')
+	} else {
+		c.w.WriteString(cell)
+	}
+}
+
+// csvPlainCell reports whether CSVCell leaves b as it is and the writer
+// does not quote it: printable ASCII (no control character, nothing the
+// text rule forbids), no comma, semicolon or double quote, no leading or
+// trailing space, and a first character that cannot start a formula.
+func csvPlainCell(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	switch b[0] {
+	case '=', '+', '-', '@', ' ':
+		return false
+	}
+	if b[len(b)-1] == ' ' {
+		return false
+	}
+	for _, ch := range b {
+		if ch < 0x20 || ch >= 0x7f || ch == ',' || ch == ';' || ch == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteAll writes rows and flushes.

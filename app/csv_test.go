@@ -63,7 +63,7 @@ func TestReimbursementCSVNeutralisesFormulasInDepartmentAndCostCentre(t *testing
 		TotalPaid: "Total paid", Reimbursed: "Reimbursed", Owed: "Still owed"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "\n'=1+2,'@SUM(1),FY2026,7,Go,,12.50,USD,TP-1\n") {
+	if !strings.Contains(b.String(), "\r\n'=1+2,'@SUM(1),FY2026,7,Go,,12.50,USD,TP-1\r\n") {
 		t.Errorf("department and cost centre not neutralised:\n%s", b.String())
 	}
 	checkNoFormula(t, b.Bytes())
@@ -120,7 +120,7 @@ func TestEveryCSVExportNeutralisesFormulasAndKeepsNegativeAmountsNumbers(t *test
 				}
 				checkNoFormula(t, out)
 				checkWrittenByCSVWriter(t, out)
-				if negativeAmount[name] && !regexp.MustCompile(`(^|,)-12\.50(,|\n)`).Match(out) {
+				if negativeAmount[name] && !regexp.MustCompile(`(^|,)-12\.50(,|\r\n)`).Match(out) {
 					t.Errorf("the negative amount is not a plain number:\n%s", out)
 				}
 			})

@@ -70,8 +70,8 @@ func TestPromoReportAccountsForRefunds(t *testing.T) {
 	if err := app.WritePromoReportsCSV(&b, []app.PromoReport{r}); err != nil {
 		t.Fatal(err)
 	}
-	want := "code,recipients,sent,uses,attendees,refunded_uses,charged,refunded,revenue,total_discount,currency\n" +
-		"REFUND-ME,0,0,3,3,2,255.00,127.50,127.50,30.00,USD\n"
+	want := "code,recipients,sent,uses,attendees,refunded_uses,charged,refunded,revenue,total_discount,currency\r\n" +
+		"REFUND-ME,0,0,3,3,2,255.00,127.50,127.50,30.00,USD\r\n"
 	if b.String() != want {
 		t.Fatalf("CSV\n%s\nwant\n%s", b.String(), want)
 	}

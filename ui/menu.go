@@ -173,11 +173,12 @@ func (m *MainWindow) cmdPay() {
 }
 
 // cmdExport exports what the open section shows: the registrations of the
-// selected session, or the promotional codes.
+// selected session, or the promotional codes; anywhere else it opens the
+// site-wide accounting export.
 func (m *MainWindow) cmdExport() {
 	switch {
 	case m.current == SectionSessions && m.sessionsScr != nil && m.sessionsScr.selected != nil:
-		exportRegistrations(m.deps, m.win, m.sessionsScr.selected.ID, func(text string, imp widget.Importance) {
+		exportSession(m.win, m.deps, m.sessionsScr.selected.ID, func(text string, imp widget.Importance) {
 			if imp == widget.DangerImportance {
 				dialog.ShowError(plainError(text), m.win)
 				return
@@ -187,7 +188,7 @@ func (m *MainWindow) cmdExport() {
 	case m.current == SectionPromo && m.promoScr != nil:
 		m.promoScr.onExportCodes()
 	default:
-		m.tell("menu.nothing_to_export")
+		m.ShowExportWindow()
 	}
 }
 

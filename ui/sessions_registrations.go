@@ -3,7 +3,6 @@ package ui
 import (
 	"bytes"
 	"context"
-	"errors"
 	"image/color"
 
 	"fyne.io/fyne/v2"
@@ -282,35 +281,5 @@ func registrationsCSV(ctx context.Context, deps Deps, sessionID int64) ([]byte, 
 }
 
 func (v *registrationsView) onExport() {
-	exportRegistrations(v.deps, v.win, v.session.ID, v.showMessage)
-}
-
-// exportRegistrations asks where to save a session's registrations as CSV
-// and saves them there; report says how it went.
-func exportRegistrations(deps Deps, win fyne.Window, sessionID int64, report func(string, widget.Importance)) {
-	deps.run(func() {
-		data, err := registrationsCSV(context.Background(), deps, sessionID)
-		fyne.Do(func() {
-			if err != nil {
-				report(ErrorText(err), widget.DangerImportance)
-				return
-			}
-			name := T("regs.export_file", map[string]any{"ID": sessionID}) + ".csv"
-			saveFile(win, name, []fileKind{kindCSV}, func(wc fyne.URIWriteCloser, err error) {
-				if err != nil {
-					report(ErrorText(app.Internal(err, "choose where to save the CSV export")), widget.DangerImportance)
-					return
-				}
-				if wc == nil {
-					return // cancelled
-				}
-				_, werr := wc.Write(data)
-				if err := errors.Join(werr, wc.Close()); err != nil {
-					report(ErrorText(app.Internal(err, "save the CSV export")), widget.DangerImportance)
-					return
-				}
-				report(T("regs.exported", map[string]any{"Path": wc.URI().Path()}), widget.SuccessImportance)
-			})
-		})
-	})
+	exportSession(v.win, v.deps, v.session.ID, v.showMessage)
 }

@@ -89,6 +89,7 @@ type Deps struct {
 	// Database is the path of the database file in use, shown in
 	// Preferences.
 	Database string
+	Export   ExportService // the accounting export, per session and site-wide (ui/export.go)
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

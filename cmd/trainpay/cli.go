@@ -236,6 +236,8 @@ func newServices(db *storage.DB, logger *slog.Logger) services {
 	// sessions.Promo (an app.PromoRedeemer); nil leaves the code box off.
 	sessions := app.NewSessionService(db, db, site, payments, nil)
 	deps.Sessions = sessions
+	// The accounting export, per session and site-wide (File → Export…).
+	deps.Export = app.RegistrationExporter{Store: db}
 	// Pay-per-use (issue 7): departments and budgets, the estimate, paying
 	// before the start and the true-up.
 	deps.Budgets = &app.BudgetService{Site: site, Store: db, Sessions: db, Journal: db}
