@@ -70,7 +70,7 @@ var statusOptions = []app.SessionStatus{"", app.SessionScheduled, app.SessionCan
 func (s *sessionsScreen) build() {
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(T("sessions.search"))
-	s.search.OnChanged = func(string) { s.reload() }
+	s.search.OnChanged = func(string) { s.onSearch() }
 	whenLabels := []string{T("sessions.upcoming"), T("sessions.past"), T("sessions.all")}
 	s.when = newSelect(whenLabels, func(string) { s.reload() })
 	s.when.SetSelectedIndex(0)
@@ -141,7 +141,13 @@ func (s *sessionsScreen) filter() app.SessionFilter {
 }
 
 // reload starts over with the current filter: the count and the first page.
-func (s *sessionsScreen) reload() {
+func (s *sessionsScreen) reload() { s.restart(0) }
+
+// onSearch starts over after the search box's delay (searchDelay), which
+// a further key restarts; the query of the key before is cancelled now.
+func (s *sessionsScreen) onSearch() { s.restart(searchDelay) }
+
+func (s *sessionsScreen) restart(wait time.Duration) {
 	if s.list == nil || s.status == nil {
 		return
 	}
@@ -149,30 +155,28 @@ func (s *sessionsScreen) reload() {
 	s.list.UnselectAll()
 	s.selected = nil
 	s.showSelected()
-	s.loadPage(0)
+	s.fetch(0, wait)
 }
 
 // loadPage reads one page off the UI thread.
-func (s *sessionsScreen) loadPage(page int) {
-	gen, ok := s.rows.begin(page)
-	if !ok {
-		return
-	}
+func (s *sessionsScreen) loadPage(page int) { s.fetch(page, 0) }
+
+func (s *sessionsScreen) fetch(page int, wait time.Duration) {
 	f := s.filter()
-	f.Offset, f.Limit = page*sessionsPageSize, sessionsPageSize
-	s.deps.run(func() {
-		rows, total, err := s.deps.Sessions.List(context.Background(), f)
-		fyne.Do(func() {
-			if !s.rows.store(gen, page, rows, total, err) {
-				return
-			}
-			if err != nil {
-				s.count.SetText(ErrorText(err))
-				return
-			}
+	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
+		f.Offset, f.Limit, f.NoTotal = req.skip, sessionsPageSize, !req.count
+		if req.after != nil {
+			k := req.after.ListKey()
+			f.After = &k
+		}
+		return s.deps.Sessions.List(req.ctx, f)
+	}, func(total int, err error) {
+		if err != nil {
+			s.count.SetText(ErrorText(err))
+		} else {
 			s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
-			s.list.Refresh()
-		})
+		}
+		s.list.Refresh()
 	})
 }
 
