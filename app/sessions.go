@@ -267,6 +267,10 @@ type SessionFilter struct {
 	// NoTotal skips counting the matches (the total returned is -1): a
 	// list counts once per query, with its first page.
 	NoTotal bool
+	// CountUpTo, when above 0, lets the count stop there: a total above it
+	// may come back as CountUpTo+1 ("more than CountUpTo"), at the cost of
+	// counting that many. The list shows "1,000+" and counts exactly after.
+	CountUpTo int
 }
 
 // SessionKey is a session's place in the sessions list's order.

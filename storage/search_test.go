@@ -269,6 +269,11 @@ func TestSessionsPagedByKeyMatchOneRead(t *testing.T) {
 		if !slices.Equal(walked, want) {
 			t.Errorf("%s: by key %v, one read %v", when, walked, want)
 		}
+		f = base
+		f.CountUpTo = 5
+		if _, n, err := e.db.Sessions(ctx, f); err != nil || n != min(total, 6) {
+			t.Errorf("%s: count up to 5 of %d: %d, %v", when, total, n, err)
+		}
 		if len(all) > 20 {
 			k := all[5].ListKey()
 			f := base
@@ -277,6 +282,30 @@ func TestSessionsPagedByKeyMatchOneRead(t *testing.T) {
 			if err != nil || len(rows) != 5 || rows[0].ID != all[13].ID || rows[4].ID != all[17].ID {
 				t.Errorf("%s: jump: %d rows, %v", when, len(rows), err)
 			}
+		}
+	}
+}
+
+// A topic search counts up to the cap when asked to, exactly otherwise,
+// whichever way it reads the matches.
+func TestTopicSearchCountsUpToTheCap(t *testing.T) {
+	e := newSessionEnv(t)
+	var topics []string
+	for i := range 12 {
+		topics = append(topics, fmt.Sprintf("Excel %d", i))
+	}
+	scheduleTopics(t, e, append(topics, "Python")...)
+	for _, f := range []app.SessionFilter{
+		{When: app.SessionsAll, Topic: "excel"},
+		{When: app.SessionsUpcoming, Topic: "excel", Now: e.clock()},
+		{When: app.SessionsAll, Topic: "excel", Status: app.SessionScheduled},
+	} {
+		if _, n, err := e.db.Sessions(context.Background(), f); err != nil || n != 12 {
+			t.Errorf("%+v: %d, %v", f, n, err)
+		}
+		f.CountUpTo = 10
+		if rows, n, err := e.db.Sessions(context.Background(), f); err != nil || n < 11 || len(rows) != 12 {
+			t.Errorf("%+v: %d (%d rows), %v", f, n, len(rows), err)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,13 @@ const (
 	defaultSessionLimit = 100
 	maxSessionLimit     = 1000
 )
+
+// walkMatches is the number of sessions a topic search matches above which
+// Sessions walks the list's index rather than look every match up: a page
+// of 100 then reads about 100 × sessions ÷ matches index entries, under
+// 50,000 for a million sessions, while looking up more matches than this
+// costs more than that.
+const walkMatches = 2000
 
 // openPaymentSQL is true when registration r has a payment in the journal
 // whose outcome is still open: its seat stays held whatever its hold says.
@@ -180,7 +188,8 @@ func (db *DB) SetSessionStatus(ctx context.Context, id int64, st app.SessionStat
 }
 
 // Sessions returns one page of the list, and how many sessions match
-// (unless f.NoTotal), from one snapshot. Upcoming sessions (not yet ended,
+// (unless f.NoTotal; up to f.CountUpTo+1 when that is set), from one
+// snapshot. Upcoming sessions (not yet ended,
 // so those in progress too) come in order of start, soonest first; past
 // ones and "all" latest first; all walk session_starts_at, and a page after
 // f.After seeks there in that index (keyset) instead of reading the rows
@@ -213,19 +222,60 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 		// Ended, so also started, before now.
 		where = append(where, `s.ends_at < ?1`, `s.starts_at < ?1`)
 	}
+	match := ""
 	if t := strings.TrimSpace(f.Topic); t != "" {
 		m, err := matchTerm(t)
 		if err != nil {
 			return nil, 0, err
 		}
-		where = append(where, `s.id IN (SELECT rowid FROM session_search WHERE session_search MATCH `+arg(m)+`)`)
+		match = arg(m)
 	}
 	if f.Status != "" {
 		where = append(where, `s.status = `+arg(string(f.Status)))
 	}
+
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	total := -1
+	var counted []string // the count's conditions, when they differ
+	if match != "" {
+		// How many sessions the term matches, from the index alone, decides
+		// how to read them: few are looked up by id and sorted; many are
+		// found by walking session_starts_at in the list's order and
+		// testing each id against the matches (SQLite builds them once,
+		// with a Bloom filter), stopping at the page's end. The unary + on
+		// s.id keeps SQLite from looking the matches up by id instead.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM session_search WHERE session_search MATCH `+match,
+			args...).Scan(&n); err != nil {
+			return nil, 0, readError(ctx, err, "search the sessions")
+		}
+		// The count looks the matches up by id in any case: in the
+		// index's order it stops at CountUpTo, and otherwise reads each
+		// match once, where walking would read every session in range.
+		in := `s.id IN (SELECT rowid FROM session_search WHERE session_search MATCH ` + match + `)`
+		counted = append(slices.Clone(where), in)
+		if n > walkMatches {
+			in = `+` + in
+		}
+		where = append(where, in)
+		if len(where) == 1 {
+			total = n // every session has one entry: the count is exact
+		}
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	if counted == nil {
+		counted = where
+	}
+	countCond := ""
+	if len(counted) > 0 {
+		countCond = ` WHERE ` + strings.Join(counted, ` AND `)
 	}
 	page := cond
 	if k := f.After; k != nil {
@@ -238,21 +288,21 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 		}
 	}
 
-	tx, err := db.BeginRead(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-	total := -1
 	// ?1 is bound even when no term uses it; SQLite accepts unused numbered
 	// parameters.
-	if !f.NoTotal {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM session s`+cond, args...).Scan(&total); err != nil {
+	if f.NoTotal {
+		total = -1
+	} else if total < 0 {
+		count := `SELECT count(*) FROM session s` + countCond
+		if f.CountUpTo > 0 {
+			count = `SELECT count(*) FROM (SELECT 1 FROM session s` + countCond + ` LIMIT ` + arg(f.CountUpTo+1) + `)`
+		}
+		if err := tx.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
 			return nil, 0, readError(ctx, err, "count the sessions")
 		}
-		if f.After == nil && f.Offset >= total {
-			return []app.SessionSummary{}, total, nil
-		}
+	}
+	if total >= 0 && f.After == nil && f.Offset >= total {
+		return []app.SessionSummary{}, total, nil
 	}
 	q := `SELECT ` + sessionColumns + `,
 		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND ` + seatTakenSQL + `),

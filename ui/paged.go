@@ -31,6 +31,9 @@ const searchDelay = 250 * time.Millisecond
 // counted once per query, with the first page asked for.
 type pagedRows[T any] struct {
 	size, kept int
+	// countUpTo, when above 0, is where the first count may stop: a list
+	// of more shows "over countUpTo" until recount has counted them all.
+	countUpTo int
 
 	mu      sync.Mutex
 	gen     int
@@ -38,6 +41,8 @@ type pagedRows[T any] struct {
 	cancel  context.CancelFunc
 	total   int
 	counted bool // the total was asked for in this query
+	capped  bool // total is countUpTo+1: more, not yet counted exactly
+	recount bool // the exact count was asked for in this query
 	pages   map[int][]T
 	last    map[int]T // the last row of each page read in this query
 	loading map[int]bool
@@ -52,7 +57,8 @@ func newPagedRows[T any](size, kept int) *pagedRows[T] {
 
 func (p *pagedRows[T]) clear() {
 	p.ctx, p.cancel = context.WithCancel(context.Background())
-	p.pages, p.last, p.loading, p.order, p.counted = map[int][]T{}, map[int]T{}, map[int]bool{}, nil, false
+	p.pages, p.last, p.loading, p.order = map[int][]T{}, map[int]T{}, map[int]bool{}, nil
+	p.counted, p.capped, p.recount = false, false, false
 }
 
 // reset forgets every page and cancels the queries still running: the
@@ -123,8 +129,44 @@ func (p *pagedRows[T]) store(req pageRequest[T], rows []T, total int, err error)
 	}
 	if req.count && total >= 0 {
 		p.total = total
+		p.capped = p.countUpTo > 0 && total > p.countUpTo
 	}
 	return true
+}
+
+// more is true while the total is only known to be above countUpTo.
+func (p *pagedRows[T]) more() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.capped
+}
+
+// countAll counts the query exactly off the UI thread with run, once per
+// query and only when the first count stopped at countUpTo; done runs on
+// the UI thread with the total unless the list was reset since.
+func (p *pagedRows[T]) countAll(run func(func()), count func(context.Context) (int, error), done func(total int)) {
+	p.mu.Lock()
+	if !p.capped || p.recount {
+		p.mu.Unlock()
+		return
+	}
+	p.recount = true
+	gen, ctx := p.gen, p.ctx
+	p.mu.Unlock()
+	run(func() {
+		total, err := count(ctx)
+		fyne.Do(func() {
+			p.mu.Lock()
+			current := gen == p.gen && err == nil
+			if current {
+				p.total, p.capped = total, false
+			}
+			p.mu.Unlock()
+			if current {
+				done(total)
+			}
+		})
+	})
 }
 
 // fetch reads a page off the UI thread with run: load gets the request

@@ -22,6 +22,9 @@ const SectionSessions = "sessions"
 const (
 	sessionsPageSize  = 100
 	sessionsPagesKept = 8
+	// sessionsCountUpTo is where the first count of a query stops: the
+	// list shows "over 1000" at once and counts them all after.
+	sessionsCountUpTo = 1000
 )
 
 // sessionsScreen is the sessions list: upcoming or past, searched by topic,
@@ -59,6 +62,7 @@ type sessionsScreen struct {
 
 func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
 	s := &sessionsScreen{deps: deps, win: w, site: site, rows: newPagedRows[app.SessionSummary](sessionsPageSize, sessionsPagesKept)}
+	s.rows.countUpTo = sessionsCountUpTo
 	s.build()
 	s.reload()
 	return s
@@ -164,18 +168,36 @@ func (s *sessionsScreen) loadPage(page int) { s.fetch(page, 0) }
 func (s *sessionsScreen) fetch(page int, wait time.Duration) {
 	f := s.filter()
 	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
-		f.Offset, f.Limit, f.NoTotal = req.skip, sessionsPageSize, !req.count
+		f.Offset, f.Limit, f.NoTotal, f.CountUpTo = req.skip, sessionsPageSize, !req.count, sessionsCountUpTo
 		if req.after != nil {
 			k := req.after.ListKey()
 			f.After = &k
 		}
 		return s.deps.Sessions.List(req.ctx, f)
 	}, func(total int, err error) {
-		if err != nil {
+		switch {
+		case err != nil:
 			s.count.SetText(ErrorText(err))
-		} else {
+		case s.rows.more():
+			s.count.SetText(T("sessions.count_more", map[string]any{"Count": sessionsCountUpTo}))
+			s.countAll()
+		default:
 			s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
 		}
+		s.list.Refresh()
+	})
+}
+
+// countAll counts a query's sessions exactly after its first count
+// stopped at sessionsCountUpTo (a page of one row carries the count).
+func (s *sessionsScreen) countAll() {
+	f := s.filter()
+	f.Limit = 1
+	s.rows.countAll(s.deps.run, func(ctx context.Context) (int, error) {
+		_, total, err := s.deps.Sessions.List(ctx, f)
+		return total, err
+	}, func(total int) {
+		s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
 		s.list.Refresh()
 	})
 }
