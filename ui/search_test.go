@@ -48,6 +48,21 @@ func (s *slowSessions) List(ctx context.Context, f app.SessionFilter) ([]app.Ses
 	return s.SessionService.List(ctx, f)
 }
 
+func (s *slowSessions) Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error) {
+	s.mu.Lock()
+	s.asked = append(s.asked, f.Search)
+	s.mu.Unlock()
+	select {
+	case <-ctx.Done():
+		s.mu.Lock()
+		s.cancelled = append(s.cancelled, f.Search)
+		s.mu.Unlock()
+		return nil, 0, ctx.Err()
+	case <-time.After(s.delay):
+	}
+	return s.SessionService.Registrations(ctx, f)
+}
+
 func (s *slowSessions) seen() (asked, cancelled []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -150,5 +165,54 @@ func TestSessionSearchOfTwoLettersAsksForThree(t *testing.T) {
 	test.Type(s.search, "c")
 	if s.length() != 1 {
 		t.Errorf("three letters: %d rows", s.length())
+	}
+}
+
+// The registrations search likewise: every key echoed at once, the store
+// asked for the name once it is typed.
+func TestRegistrationSearchAsksForTheLastWordOnlyAndNeverBlocksTyping(t *testing.T) {
+	e := newSessionsEnv(t, "en", true, nil)
+	x := e.schedulePaid("Excel", 100_00, 10)
+	for _, a := range []app.Attendee{
+		{FirstName: "Łukasz", LastName: "Woźniak", Email: "lukasz@example.pl"},
+		{FirstName: "Anna", LastName: "Nowak", Email: "anna@example.pl"},
+	} {
+		if _, err := e.svc.Register(context.Background(), x.ID, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slow := &slowSessions{SessionService: e.deps.Sessions, delay: 300 * time.Millisecond}
+	off := &offThread{}
+	deps := e.deps
+	deps.Sessions, deps.Go = slow, off.Go
+	v := showRegistrations(deps, e.w, x, nil)
+	off.drain()
+	if v.list.Length() != 2 {
+		t.Fatalf("opening: %d registrations", v.list.Length())
+	}
+	slow.mu.Lock()
+	slow.asked = nil
+	slow.mu.Unlock()
+	word := "wozniak"
+	var echo []time.Duration
+	for i, key := range word {
+		start := time.Now()
+		test.Type(v.search, string(key))
+		echo = append(echo, time.Since(start))
+		if v.search.Text != word[:i+1] {
+			t.Errorf("key %q: echoed %q", key, v.search.Text)
+		}
+	}
+	slices.Sort(echo)
+	if echo[len(echo)/2] > 50*time.Millisecond || echo[len(echo)-1] > 100*time.Millisecond {
+		t.Errorf("key echo: median %v, slowest %v", echo[len(echo)/2], echo[len(echo)-1])
+	}
+	t.Logf("key echo median %v", echo[len(echo)/2])
+	off.drain()
+	if asked, _ := slow.seen(); !slices.Equal(asked, []string{"wozniak"}) {
+		t.Errorf("the store was asked for %q; want only the word", asked)
+	}
+	if v.list.Length() != 1 || v.count.Text != T("regs.count", map[string]any{"Count": 1}) {
+		t.Errorf("after the search: %d rows, %q", v.list.Length(), v.count.Text)
 	}
 }
