@@ -12,7 +12,10 @@
 #   app.NewWithID with the ID in FyneApp.toml. We do not use `fyne build`: its different cgo
 #   flags would make a second cold GL build and split the cache from vet and test.
 #
-# Every go command uses the same -tags, so they share one build cache.
+# Every go command uses the same -tags, so they share one build cache. sqlite_fts5 builds
+# mattn/go-sqlite3 with SQLite's full-text search, which the search tables need: a build without
+# it cannot open a database (storage.Open says so). The list is comma-separated, as go and the
+# fyne tool both read it.
 #
 # Windows (README, "Windows"): `make package-windows` cross-builds dist/TrainPay.exe, its console
 # companion dist/trainpay-cli.exe and a per-user NSIS installer with MinGW-w64; `make
@@ -30,7 +33,7 @@ export PATH := /usr/local/go/bin:$(PATH)
 endif
 
 GO        ?= go
-TAGS      ?= migrated_fynedo
+TAGS      ?= migrated_fynedo,sqlite_fts5
 MAIN      ?= ./cmd/trainpay
 BIN       ?= trainpay
 ARGS      ?=

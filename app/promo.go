@@ -376,8 +376,14 @@ type PromoCodeUpdate struct {
 // PromoCodeFilter picks one page of the codes list.
 type PromoCodeFilter struct {
 	Search string // a part of the code, any case; "" for all
-	Offset int
-	Limit  int // 100 when 0
+	// AfterID pages by key: the page starts after the code with this id in
+	// the list's order (newest first, so ids below it); 0 from the first.
+	// Offset skips rows from there.
+	AfterID int64
+	Offset  int
+	Limit   int // 100 when 0
+	// NoTotal skips counting the matches (the total returned is -1).
+	NoTotal bool
 }
 
 // PromoStore persists codes, reservations, recipients and mail settings.

@@ -187,10 +187,17 @@ func NewConfirmation() string {
 type RegistrationFilter struct {
 	SessionID int64
 	// Search, when set, keeps registrations whose attendee name, email or
-	// confirmation number contains it, in any letter case.
+	// confirmation number contains it, in any letter case and accents; it
+	// has SearchMinRunes characters or more.
 	Search string
-	Offset int
-	Limit  int // 0: all (exports)
+	// AfterID pages by key: the page starts after the registration with
+	// this id in the list's order (by id); 0 from the first. Offset skips
+	// rows from there.
+	AfterID int64
+	Offset  int
+	Limit   int // 0: all (exports)
+	// NoTotal skips counting the matches (the total returned is -1).
+	NoTotal bool
 }
 
 // SessionRefundTotals is what cancelling a session would refund.

@@ -238,15 +238,50 @@ const (
 	SessionsAll      SessionWhen = "all"      // newest start first
 )
 
+// SearchMinRunes is the shortest search term (after trimming): search
+// reads a trigram index, and one or two letters have no trigram. A shorter
+// term is refused with EINVALID "error.search.too_short" (Data "Min").
+const SearchMinRunes = 3
+
+// SearchTooShort is the error of a search term shorter than SearchMinRunes.
+func SearchTooShort() error {
+	return Errorf(EINVALID, "error.search.too_short", "type at least %d characters to search", SearchMinRunes).
+		With(map[string]any{"Min": SearchMinRunes})
+}
+
 // SessionFilter selects sessions for the list. Queries run in SQL and
 // return one page.
+//
+// Paging is by key: After is the last row of the page before (its
+// ListKey), and the page starts right after it in the list's order, at the
+// cost of one page wherever that is. Offset then skips rows from there
+// (from the top when After is nil), for a jump past pages not read yet.
 type SessionFilter struct {
 	When   SessionWhen
-	Topic  string        // substring of the topic, case-insensitive; "" for all
+	Topic  string        // substring of the topic, any case and accents; "" for all, else SearchMinRunes or more
 	Status SessionStatus // "" for all
 	Now    time.Time     // the clock that splits upcoming from past
+	After  *SessionKey
 	Offset int
 	Limit  int
+	// NoTotal skips counting the matches (the total returned is -1): a
+	// list counts once per query, with its first page.
+	NoTotal bool
+	// CountUpTo, when above 0, lets the count stop there: a total above it
+	// may come back as CountUpTo+1 ("more than CountUpTo"), at the cost of
+	// counting that many. The list shows "1,000+" and counts exactly after.
+	CountUpTo int
+}
+
+// SessionKey is a session's place in the sessions list's order.
+type SessionKey struct {
+	StartsAt, EndsAt time.Time
+	ID               int64
+}
+
+// ListKey is s's place in the sessions list's order.
+func (s Session) ListKey() SessionKey {
+	return SessionKey{StartsAt: s.StartsAt, EndsAt: s.EndsAt(), ID: s.ID}
 }
 
 // SessionSummary is one row of the sessions list.

@@ -179,7 +179,7 @@ func (db *DB) BeginWrite(ctx context.Context) (*sql.Tx, error) {
 func (db *DB) BeginRead(ctx context.Context) (*sql.Tx, error) {
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, app.Internal(err, "begin a read transaction")
+		return nil, readError(ctx, err, "begin a read transaction")
 	}
 	return tx, nil
 }

@@ -9,16 +9,20 @@ import (
 // driverName is mattn/go-sqlite3 with TrainPay's SQL functions on every
 // connection:
 //
-//	fold(text): Unicode lower case. SQLite's lower() and LIKE fold ASCII
-//	only, so "ŁUKASZ" would not find "Łukasz"; searches over columns that
-//	have no stored folded copy (such as session.topic_fold) compare
-//	fold(column) LIKE a folded pattern.
+//	fold(text): the search form of a text (fold.go: lower case, no
+//	accents, Ł as L). The search tables' triggers (00014) index it, so
+//	every connection that writes a session or a registration needs it.
 const driverName = "sqlite3-trainpay"
+
+// DriverName is the database/sql driver with TrainPay's SQL functions, for
+// tools and tests that open the file themselves: one that writes sessions
+// or registrations, or runs the migrations, needs fold().
+const DriverName = driverName
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			return c.RegisterFunc("fold", foldTopic, true)
+			return c.RegisterFunc("fold", fold, true)
 		},
 	})
 }

@@ -82,7 +82,7 @@ func wantError(t *testing.T, err error, code, key string) *app.Error {
 // rawOpen opens path with the plain driver, outside storage, to forge files.
 func rawOpen(t *testing.T, path, params string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+path+"?"+params)
+	db, err := sql.Open(storage.DriverName, "file:"+path+"?"+params)
 	if err != nil {
 		t.Fatal(err)
 	}

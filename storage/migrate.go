@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 
 	"github.com/pressly/goose/v3"
@@ -122,8 +123,25 @@ func (db *DB) migrate(ctx context.Context) error {
 			current >= partial.Failed.Source.Version && attempt < SchemaVersion() {
 			continue
 		}
+		if noFTS5(upErr) {
+			return noFTS5Error(upErr)
+		}
 		return openError(db.path, upErr, "migrate the database")
 	}
+}
+
+// noFTS5 is true for the error of a migration that creates a full-text
+// table in a build whose SQLite has no FTS5 module: TrainPay built without
+// mattn/go-sqlite3's sqlite_fts5 tag.
+func noFTS5(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "no such module: fts5")
+}
+
+// noFTS5Error says that this build of TrainPay cannot search: it was built
+// without FTS5, and must be rebuilt, never run on a scanning fallback.
+func noFTS5Error(err error) error {
+	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.db.no_fts5", Err: err,
+		Message: "this TrainPay was built without SQLite's full-text search (FTS5): build it with -tags sqlite_fts5 (make build does)"}
 }
 
 func tooNew(path string, version int64) error {

@@ -242,10 +242,12 @@ const (
 )
 
 // PromoCodePage returns one page of the codes, newest first, and how many
-// match, from one snapshot. The search is a part of the code in any case
-// (codes are ASCII, which LIKE folds); its count reads the unique index
-// promo_code_code only. Uses and reservations are counted for the page's
-// rows only: the page's ids are chosen first, then joined to the columns.
+// match (unless f.NoTotal), from one snapshot. The search is a part of the
+// code in any case (codes are ASCII, which LIKE folds); its count reads the
+// unique index promo_code_code only. A page after f.AfterID seeks there by
+// id (keyset) instead of reading the codes before it. Uses and
+// reservations are counted for the page's rows only: the page's ids are
+// chosen first, then joined to the columns.
 func (db *DB) PromoCodePage(ctx context.Context, f app.PromoCodeFilter, now time.Time) ([]app.PromoCode, int, error) {
 	tx, err := db.BeginRead(ctx)
 	if err != nil {
@@ -257,29 +259,44 @@ func (db *DB) PromoCodePage(ctx context.Context, f app.PromoCodeFilter, now time
 		limit = defaultPromoPageLimit
 	}
 	limit = min(limit, maxPromoPageLimit)
-	cond, args := "", []any{sql.Named("now", formatTime(now))}
+	var where []string
+	args := []any{sql.Named("now", formatTime(now))}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		cond = ` WHERE p.code LIKE :search ESCAPE '\'`
+		where = append(where, `p.code LIKE :search ESCAPE '\'`)
 		args = append(args, sql.Named("search", "%"+escapeLike(t)+"%"))
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM promo_code p`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, app.Internal(err, "count the promotional codes")
+	cond := ""
+	if len(where) > 0 {
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	if f.Offset >= total {
-		return []app.PromoCode{}, total, nil
+	total := -1
+	if !f.NoTotal {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM promo_code p`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, readError(ctx, err, "count the promotional codes")
+		}
+		if f.AfterID == 0 && f.Offset >= total {
+			return []app.PromoCode{}, total, nil
+		}
+	}
+	if f.AfterID > 0 {
+		where = append(where, `p.id < :after`)
+		args = append(args, sql.Named("after", f.AfterID))
+	}
+	page := ""
+	if len(where) > 0 {
+		page = ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	args = append(args, sql.Named("limit", limit), sql.Named("offset", max(f.Offset, 0)))
 	codes, err := queryAll(ctx, tx, scanPromoCode, "read the promotional codes", `
 		SELECT `+promoCodeColumns+`
-		FROM (SELECT p.id FROM promo_code p`+cond+` ORDER BY p.id DESC LIMIT :limit OFFSET :offset) page
+		FROM (SELECT p.id FROM promo_code p`+page+` ORDER BY p.id DESC LIMIT :limit OFFSET :offset) page
 		JOIN promo_code c ON c.id = page.id
 		ORDER BY c.id DESC`, args...)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, readError(ctx, err, "read the promotional codes")
 	}
 	if err := readPromoSessionLinks(ctx, tx, codes); err != nil {
-		return nil, 0, err
+		return nil, 0, readError(ctx, err, "read the codes' sessions")
 	}
 	return codes, total, nil
 }

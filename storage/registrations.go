@@ -241,32 +241,47 @@ func (db *DB) Registration(ctx context.Context, id int64) (app.Registration, err
 }
 
 // Registrations returns a session's registrations, oldest first, and how
-// many there are, from one snapshot.
+// many match (unless f.NoTotal), from one snapshot. A page after f.AfterID
+// seeks there in registration_session (keyset) instead of reading the rows
+// before it. A search reads registration_search (00014), the trigram index
+// of the folded names, emails and confirmation numbers.
 func (db *DB) Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error) {
+	cond, args := ` WHERE r.session_id = ?1`, []any{f.SessionID}
+	if t := strings.TrimSpace(f.Search); t != "" {
+		m, err := matchTerm(t)
+		if err != nil {
+			return nil, 0, err
+		}
+		args = append(args, m)
+		cond += ` AND r.id IN (SELECT rowid FROM registration_search WHERE registration_search MATCH ?2)`
+	}
 	tx, err := db.BeginRead(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	cond, args := ` WHERE r.session_id = ?1`, []any{f.SessionID}
-	if t := strings.TrimSpace(f.Search); t != "" {
-		// fold() is Unicode lower case (driver.go): "ŁUK" finds "Łukasz".
-		args = append(args, "%"+escapeLike(foldTopic(t))+"%")
-		cond += ` AND (fold(r.first_name || ' ' || r.last_name) LIKE ?2 ESCAPE '\'
-			OR fold(r.email) LIKE ?2 ESCAPE '\' OR fold(r.confirmation) LIKE ?2 ESCAPE '\')`
+	total := -1
+	if !f.NoTotal {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM registration r`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, readError(ctx, err, "count a session's registrations")
+		}
 	}
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM registration r`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, app.Internal(err, "count a session's registrations")
+	page := cond
+	if f.AfterID > 0 {
+		args = append(args, f.AfterID)
+		page += ` AND r.id > ?` + paramN(len(args))
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
 	args = append(args, limit, max(f.Offset, 0))
-	out, err := queryRegistrations(ctx, tx, `SELECT `+registrationColumns+registrationFrom+cond+
+	out, err := queryAll(ctx, tx, scanRegistration, "read registrations", `SELECT `+registrationColumns+registrationFrom+page+
 		` ORDER BY r.id LIMIT ?`+paramN(len(args)-1)+` OFFSET ?`+paramN(len(args)), args...)
-	return out, total, err
+	if err != nil {
+		return nil, 0, readError(ctx, err, "read registrations")
+	}
+	return out, total, nil
 }
 
 // PaidRegistrations returns a session's registrations with money left to

@@ -125,38 +125,6 @@ func BenchmarkScaleSessionsFirstPage(b *testing.B) {
 	})
 }
 
-func BenchmarkScaleSessionsSearch(b *testing.B) {
-	db := scaleDatabase(b)
-	ctx := context.Background()
-	now := time.Now()
-	for _, when := range []app.SessionWhen{app.SessionsUpcoming, app.SessionsAll} {
-		b.Run(string(when), func(b *testing.B) {
-			where, order := ` WHERE s.ends_at >= ?1 AND s.starts_at >= ?5 AND s.topic_fold LIKE ?2 ESCAPE '\'`,
-				`s.starts_at, s.ends_at, s.id`
-			if when == app.SessionsAll {
-				where, order = ` WHERE s.topic_fold LIKE ?2 ESCAPE '\'`, `s.starts_at DESC, s.ends_at DESC, s.id DESC`
-			}
-			dayAgo := nowText(now.Add(-app.MaxDurationMinutes * time.Minute))
-			benchcmp.Pair(b, 1.5, func(b *testing.B) {
-				for b.Loop() {
-					rows, _, err := db.Sessions(ctx, app.SessionFilter{When: when, Topic: "Excel", Now: now, Limit: 100})
-					if err != nil || len(rows) == 0 {
-						b.Fatal(len(rows), err)
-					}
-				}
-			}, func(b *testing.B) {
-				for b.Loop() {
-					rawCount(b, db.Read(), `SELECT count(*) FROM session s`+where, nowText(now), "%excel%", nil, nil, dayAgo)
-					if rawRows(b, db.Read(), rawSessionsPage+where+` ORDER BY `+order+` LIMIT ?3 OFFSET ?4`,
-						nowText(now), "%excel%", 100, 0, dayAgo) == 0 {
-						b.Fatal("no rows")
-					}
-				}
-			})
-		})
-	}
-}
-
 const rawRegistrationSelect = `SELECT r.id, r.session_id, r.first_name, r.last_name, r.email, r.company, r.country,
 	r.language, r.status, r.confirmation, r.fee_minor, r.discount_minor, r.total_minor, r.currency,
 	r.promo_code, r.hold_until, r.payment_id, r.paid_minor, r.refunded_minor, r.paid_at,

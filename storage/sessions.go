@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,13 @@ const (
 	defaultSessionLimit = 100
 	maxSessionLimit     = 1000
 )
+
+// walkMatches is the number of sessions a topic search matches above which
+// Sessions walks the list's index rather than look every match up: a page
+// of 100 then reads about 100 × sessions ÷ matches index entries, under
+// 50,000 for a million sessions, while looking up more matches than this
+// costs more than that.
+const walkMatches = 2000
 
 // openPaymentSQL is true when registration r has a payment in the journal
 // whose outcome is still open: its seat stays held whatever its hold says.
@@ -63,9 +71,8 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// foldTopic is the search form of a topic: Unicode lower case, since
-// SQLite's lower() folds only ASCII ("Łódź" must match "łódź").
-func foldTopic(s string) string { return strings.ToLower(s) }
+// foldTopic is the stored search form of a topic (topic_fold); see fold.
+func foldTopic(s string) string { return fold(s) }
 
 // CreateSession inserts s and sets s.ID, s.CreatedAt and s.UpdatedAt.
 func (db *DB) CreateSession(ctx context.Context, s *app.Session) error {
@@ -180,17 +187,16 @@ func (db *DB) SetSessionStatus(ctx context.Context, id int64, st app.SessionStat
 		`UPDATE session SET status = ?, updated_at = ? WHERE id = ?`, string(st), formatTime(time.Now()), id)
 }
 
-// Sessions returns one page of the list, and how many sessions match, from
-// one snapshot. Upcoming sessions (not yet ended, so those in progress
-// too) come in order of start, soonest first; past ones and "all" latest
-// first; all walk session_starts_at. Seats and revenue are computed for
-// the page's rows only.
+// Sessions returns one page of the list, and how many sessions match
+// (unless f.NoTotal; up to f.CountUpTo+1 when that is set), from one
+// snapshot. Upcoming sessions (not yet ended,
+// so those in progress too) come in order of start, soonest first; past
+// ones and "all" latest first; all walk session_starts_at, and a page after
+// f.After seeks there in that index (keyset) instead of reading the rows
+// before it. A topic search reads session_search (00014), the trigram
+// index of the folded topics. Seats and revenue are computed for the
+// page's rows only.
 func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error) {
-	tx, err := db.BeginRead(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
 	limit := f.Limit
 	if limit <= 0 {
 		limit = defaultSessionLimit
@@ -199,60 +205,124 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 	now := formatTime(orNow(f.Now))
 	var where []string
 	args := []any{now}
-	order := `s.starts_at DESC, s.ends_at DESC, s.id DESC`
+	arg := func(v any) string {
+		args = append(args, v)
+		return `?` + paramN(len(args))
+	}
+	order, seek := `s.starts_at DESC, s.ends_at DESC, s.id DESC`, `<`
 	switch f.When {
 	case app.SessionsUpcoming:
 		// Not yet ended. A session lasts at most a day, so it started at
 		// most a day ago: that bound lets SQLite walk session_starts_at
 		// from there rather than from the first session ever held.
-		args = append(args, formatTime(orNow(f.Now).Add(-app.MaxDurationMinutes*time.Minute)))
-		where = append(where, `s.ends_at >= ?1`, `s.starts_at >= ?`+paramN(len(args)))
-		order = `s.starts_at, s.ends_at, s.id`
+		where = append(where, `s.ends_at >= ?1`,
+			`s.starts_at >= `+arg(formatTime(orNow(f.Now).Add(-app.MaxDurationMinutes*time.Minute))))
+		order, seek = `s.starts_at, s.ends_at, s.id`, `>`
 	case app.SessionsPast:
 		// Ended, so also started, before now.
 		where = append(where, `s.ends_at < ?1`, `s.starts_at < ?1`)
 	}
+	match := ""
 	if t := strings.TrimSpace(f.Topic); t != "" {
-		args = append(args, "%"+escapeLike(foldTopic(t))+"%")
-		where = append(where, `s.topic_fold LIKE ?`+paramN(len(args))+` ESCAPE '\'`)
+		m, err := matchTerm(t)
+		if err != nil {
+			return nil, 0, err
+		}
+		match = arg(m)
 	}
 	if f.Status != "" {
-		args = append(args, string(f.Status))
-		where = append(where, `s.status = ?`+paramN(len(args)))
+		where = append(where, `s.status = `+arg(string(f.Status)))
+	}
+
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	total := -1
+	var counted []string // the count's conditions, when they differ
+	if match != "" {
+		// How many sessions the term matches, from the index alone, decides
+		// how to read them: few are looked up by id and sorted; many are
+		// found by walking session_starts_at in the list's order and
+		// testing each id against the matches (SQLite builds them once,
+		// with a Bloom filter), stopping at the page's end. The unary + on
+		// s.id keeps SQLite from looking the matches up by id instead.
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM session_search WHERE session_search MATCH `+match,
+			args...).Scan(&n); err != nil {
+			return nil, 0, readError(ctx, err, "search the sessions")
+		}
+		// The count looks the matches up by id in any case: in the
+		// index's order it stops at CountUpTo, and otherwise reads each
+		// match once, where walking would read every session in range.
+		in := `s.id IN (SELECT rowid FROM session_search WHERE session_search MATCH ` + match + `)`
+		counted = append(slices.Clone(where), in)
+		if n > walkMatches {
+			in = `+` + in
+		}
+		where = append(where, in)
+		if len(where) == 1 {
+			total = n // every session has one entry: the count is exact
+		}
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	var total int
+	if counted == nil {
+		counted = where
+	}
+	countCond := ""
+	if len(counted) > 0 {
+		countCond = ` WHERE ` + strings.Join(counted, ` AND `)
+	}
+	page := cond
+	if k := f.After; k != nil {
+		key := `(s.starts_at, s.ends_at, s.id) ` + seek + ` (` + arg(formatTime(k.StartsAt)) + `, ` +
+			arg(formatTime(k.EndsAt)) + `, ` + arg(k.ID) + `)`
+		if page == "" {
+			page = ` WHERE ` + key
+		} else {
+			page += ` AND ` + key
+		}
+	}
+
 	// ?1 is bound even when no term uses it; SQLite accepts unused numbered
 	// parameters.
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM session s`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, app.Internal(err, "count the sessions")
+	if f.NoTotal {
+		total = -1
+	} else if total < 0 {
+		count := `SELECT count(*) FROM session s` + countCond
+		if f.CountUpTo > 0 {
+			count = `SELECT count(*) FROM (SELECT 1 FROM session s` + countCond + ` LIMIT ` + arg(f.CountUpTo+1) + `)`
+		}
+		if err := tx.QueryRowContext(ctx, count, args...).Scan(&total); err != nil {
+			return nil, 0, readError(ctx, err, "count the sessions")
+		}
 	}
-	out := []app.SessionSummary{}
-	if f.Offset >= total {
-		return out, total, nil
+	if total >= 0 && f.After == nil && f.Offset >= total {
+		return []app.SessionSummary{}, total, nil
 	}
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := tx.QueryContext(ctx, `SELECT `+sessionColumns+`,
-		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND `+seatTakenSQL+`),
+	q := `SELECT ` + sessionColumns + `,
+		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND ` + seatTakenSQL + `),
 		(SELECT coalesce(sum(r.paid_minor - r.refunded_minor), 0) FROM registration r WHERE r.session_id = s.id)
-		FROM session s`+cond+` ORDER BY `+order+
-		` LIMIT ?`+paramN(len(args)-1)+` OFFSET ?`+paramN(len(args)), args...)
+		FROM session s` + page + ` ORDER BY ` + order + ` LIMIT ` + arg(limit) + ` OFFSET ` + arg(max(f.Offset, 0))
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, 0, app.Internal(err, "read the sessions")
+		return nil, 0, readError(ctx, err, "read the sessions")
 	}
 	defer rows.Close()
+	out := []app.SessionSummary{}
 	for rows.Next() {
 		var sum app.SessionSummary
 		if sum.Session, err = scanSession(rows, &sum.Registrations, &sum.RevenueMinor); err != nil {
-			return nil, 0, app.Internal(err, "read the sessions")
+			return nil, 0, readError(ctx, err, "read the sessions")
 		}
 		out = append(out, sum)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, app.Internal(err, "read the sessions")
+		return nil, 0, readError(ctx, err, "read the sessions")
 	}
 	return out, total, nil
 }

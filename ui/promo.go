@@ -209,44 +209,44 @@ func (s *promoScreen) done(msg string) {
 	s.status.SetText(msg)
 }
 
-// onSearch starts the list over for the new search; the selected code's
-// pane stays.
+// onSearch starts the list over for the new search, after the search
+// box's delay (searchDelay); the selected code's pane stays.
 func (s *promoScreen) onSearch() {
 	s.list.UnselectAll()
-	s.reload()
+	s.restart(searchDelay)
 }
 
 // reload starts the list over (the count and the first page) and reads
 // the selected code again, all off the UI thread.
-func (s *promoScreen) reload() {
+func (s *promoScreen) reload() { s.restart(0) }
+
+func (s *promoScreen) restart(wait time.Duration) {
 	if s.list == nil {
 		return
 	}
 	s.rows.reset()
-	s.loadPage(0)
+	s.fetch(0, wait)
 	s.showDetail()
 }
 
 // loadPage reads one page off the UI thread.
-func (s *promoScreen) loadPage(page int) {
-	gen, ok := s.rows.begin(page)
-	if !ok {
-		return
-	}
-	f := app.PromoCodeFilter{Search: s.search.Text, Offset: page * promoPageSize, Limit: promoPageSize}
-	s.deps.run(func() {
-		codes, total, err := s.deps.Promo.CodePage(context.Background(), f)
-		fyne.Do(func() {
-			if !s.rows.store(gen, page, codes, total, err) {
-				return
-			}
-			if err != nil {
-				s.failed(err)
-				return
-			}
+func (s *promoScreen) loadPage(page int) { s.fetch(page, 0) }
+
+func (s *promoScreen) fetch(page int, wait time.Duration) {
+	f := app.PromoCodeFilter{Search: s.search.Text, Limit: promoPageSize}
+	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.PromoCode]) ([]app.PromoCode, int, error) {
+		f.Offset, f.NoTotal = req.skip, !req.count
+		if req.after != nil {
+			f.AfterID = req.after.ID
+		}
+		return s.deps.Promo.CodePage(req.ctx, f)
+	}, func(total int, err error) {
+		if err != nil {
+			s.failed(err)
+		} else {
 			s.count.SetText(T("promo.count", map[string]any{"Count": total}))
-			s.list.Refresh()
-		})
+		}
+		s.list.Refresh()
 	})
 }
 

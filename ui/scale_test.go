@@ -346,3 +346,49 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 		t.Errorf("a query returned %d registrations; pages are %d", gated.biggest, registrationsPageSize)
 	}
 }
+
+// runQueued runs the work queued now (not what it queues in turn) off the
+// test goroutine, and waits for it.
+func (o *offThread) runQueued() {
+	o.mu.Lock()
+	q := o.queue
+	o.queue = nil
+	o.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, f := range q {
+			f()
+		}
+	}()
+	<-done
+}
+
+// The first count of a long list stops at 1,000: the list shows "over
+// 1000" with its first page at once, then counts exactly in the
+// background.
+func TestScaleSessionsCountShowsOverAThousandThenTheExactCount(t *testing.T) {
+	db, deps, off, a := scaleEnv(t)
+	site, err := db.Site(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.NewWindow("scale")
+	w.Resize(fyne.NewSize(1000, 700))
+	s := newSessionsScreen(deps, w, site)
+	w.SetContent(s.content)
+	s.when.SetSelectedIndex(2) // all
+	off.runQueued()
+	if want := T("sessions.count_more", map[string]any{"Count": 1000}); s.count.Text != want || s.length() != 1001 {
+		t.Errorf("after the first page: %q, length %d; want %q", s.count.Text, s.length(), want)
+	}
+	if off.pending() != 1 {
+		t.Errorf("%d queries queued after the first page; want the exact count", off.pending())
+	}
+	off.drain()
+	var all int
+	db.Read().QueryRow(`SELECT count(*) FROM session`).Scan(&all)
+	if s.length() != all || s.count.Text != T("sessions.count", map[string]any{"Count": all}) {
+		t.Errorf("after counting: %q, length %d; want %d", s.count.Text, s.length(), all)
+	}
+}

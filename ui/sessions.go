@@ -22,6 +22,9 @@ const SectionSessions = "sessions"
 const (
 	sessionsPageSize  = 100
 	sessionsPagesKept = 8
+	// sessionsCountUpTo is where the first count of a query stops: the
+	// list shows "over 1000" at once and counts them all after.
+	sessionsCountUpTo = 1000
 )
 
 // sessionsScreen is the sessions list: upcoming or past, searched by topic,
@@ -60,6 +63,7 @@ type sessionsScreen struct {
 
 func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
 	s := &sessionsScreen{deps: deps, win: w, site: site, rows: newPagedRows[app.SessionSummary](sessionsPageSize, sessionsPagesKept)}
+	s.rows.countUpTo = sessionsCountUpTo
 	s.build()
 	s.reload()
 	return s
@@ -71,7 +75,7 @@ var statusOptions = []app.SessionStatus{"", app.SessionScheduled, app.SessionCan
 func (s *sessionsScreen) build() {
 	s.search = widget.NewEntry()
 	s.search.SetPlaceHolder(T("sessions.search"))
-	s.search.OnChanged = func(string) { s.reload() }
+	s.search.OnChanged = func(string) { s.onSearch() }
 	whenLabels := []string{T("sessions.upcoming"), T("sessions.past"), T("sessions.all")}
 	s.when = newSelect(whenLabels, func(string) { s.reload() })
 	s.when.SetSelectedIndex(0)
@@ -142,7 +146,13 @@ func (s *sessionsScreen) filter() app.SessionFilter {
 }
 
 // reload starts over with the current filter: the count and the first page.
-func (s *sessionsScreen) reload() {
+func (s *sessionsScreen) reload() { s.restart(0) }
+
+// onSearch starts over after the search box's delay (searchDelay), which
+// a further key restarts; the query of the key before is cancelled now.
+func (s *sessionsScreen) onSearch() { s.restart(searchDelay) }
+
+func (s *sessionsScreen) restart(wait time.Duration) {
 	if s.list == nil || s.status == nil {
 		return
 	}
@@ -150,30 +160,46 @@ func (s *sessionsScreen) reload() {
 	s.list.UnselectAll()
 	s.selected = nil
 	s.showSelected()
-	s.loadPage(0)
+	s.fetch(0, wait)
 }
 
 // loadPage reads one page off the UI thread.
-func (s *sessionsScreen) loadPage(page int) {
-	gen, ok := s.rows.begin(page)
-	if !ok {
-		return
-	}
+func (s *sessionsScreen) loadPage(page int) { s.fetch(page, 0) }
+
+func (s *sessionsScreen) fetch(page int, wait time.Duration) {
 	f := s.filter()
-	f.Offset, f.Limit = page*sessionsPageSize, sessionsPageSize
-	s.deps.run(func() {
-		rows, total, err := s.deps.Sessions.List(context.Background(), f)
-		fyne.Do(func() {
-			if !s.rows.store(gen, page, rows, total, err) {
-				return
-			}
-			if err != nil {
-				s.count.SetText(ErrorText(err))
-				return
-			}
+	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
+		f.Offset, f.Limit, f.NoTotal, f.CountUpTo = req.skip, sessionsPageSize, !req.count, sessionsCountUpTo
+		if req.after != nil {
+			k := req.after.ListKey()
+			f.After = &k
+		}
+		return s.deps.Sessions.List(req.ctx, f)
+	}, func(total int, err error) {
+		switch {
+		case err != nil:
+			s.count.SetText(ErrorText(err))
+		case s.rows.more():
+			s.count.SetText(T("sessions.count_more", map[string]any{"Count": sessionsCountUpTo}))
+			s.countAll()
+		default:
 			s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
-			s.list.Refresh()
-		})
+		}
+		s.list.Refresh()
+	})
+}
+
+// countAll counts a query's sessions exactly after its first count
+// stopped at sessionsCountUpTo (a page of one row carries the count).
+func (s *sessionsScreen) countAll() {
+	f := s.filter()
+	f.Limit = 1
+	s.rows.countAll(s.deps.run, func(ctx context.Context) (int, error) {
+		_, total, err := s.deps.Sessions.List(ctx, f)
+		return total, err
+	}, func(total int) {
+		s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
+		s.list.Refresh()
 	})
 }
 

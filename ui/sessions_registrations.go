@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -84,7 +85,7 @@ func (v *registrationsView) build() {
 	v.search.OnChanged = func(string) {
 		v.selected, v.sel = -1, app.Registration{}
 		v.list.UnselectAll()
-		v.load()
+		v.restart(searchDelay)
 	}
 	v.detail = widget.NewLabel(T("regs.select_one"))
 	v.detail.Wrapping = fyne.TextWrapWord
@@ -136,42 +137,46 @@ func registrationRowTexts(r app.Registration) []string {
 
 // load starts the list over (after an action changed a row): the first
 // page, and the selected row's page so that it stays selected.
-func (v *registrationsView) load() {
+func (v *registrationsView) load() { v.restart(0) }
+
+func (v *registrationsView) restart(wait time.Duration) {
 	v.rows.reset()
-	v.loadPage(0)
+	v.fetch(0, wait)
 	if v.selected >= 0 {
-		v.loadPage(v.selected / registrationsPageSize)
+		v.fetch(v.selected/registrationsPageSize, wait)
 	}
 }
 
 // loadPage reads one page off the UI thread.
-func (v *registrationsView) loadPage(page int) {
-	gen, ok := v.rows.begin(page)
-	if !ok {
-		return
-	}
-	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text,
-		Offset: page * registrationsPageSize, Limit: registrationsPageSize}
-	v.deps.run(func() {
-		rows, total, err := v.deps.Sessions.Registrations(context.Background(), f)
-		fyne.Do(func() {
-			if !v.rows.store(gen, page, rows, total, err) {
-				return
-			}
-			if err != nil {
+func (v *registrationsView) loadPage(page int) { v.fetch(page, 0) }
+
+func (v *registrationsView) fetch(page int, wait time.Duration) {
+	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text, Limit: registrationsPageSize}
+	v.rows.fetch(v.deps.run, page, wait, func(req pageRequest[app.Registration]) ([]app.Registration, int, error) {
+		f.Offset, f.NoTotal = req.skip, !req.count
+		if req.after != nil {
+			f.AfterID = req.after.ID
+		}
+		return v.deps.Sessions.Registrations(req.ctx, f)
+	}, func(total int, err error) {
+		if err != nil {
+			if app.AsError(err) != nil && app.AsError(err).Key == "error.search.too_short" {
+				v.count.SetText(ErrorText(err))
+			} else {
 				v.showMessage(ErrorText(err), widget.DangerImportance)
-				return
-			}
-			v.count.SetText(T("regs.count", map[string]any{"Count": total}))
-			if v.selected >= total {
-				v.selected, v.sel = -1, app.Registration{}
-				v.list.UnselectAll()
-			} else if r, ok, _ := v.rows.row(v.selected); ok && (v.sel.ID == 0 || r.ID == v.sel.ID) {
-				v.sel = r // the row as stored now, after an action
 			}
 			v.list.Refresh()
-			v.showSelected()
-		})
+			return
+		}
+		v.count.SetText(T("regs.count", map[string]any{"Count": total}))
+		if v.selected >= total {
+			v.selected, v.sel = -1, app.Registration{}
+			v.list.UnselectAll()
+		} else if r, ok, _ := v.rows.row(v.selected); ok && (v.sel.ID == 0 || r.ID == v.sel.ID) {
+			v.sel = r // the row as stored now, after an action
+		}
+		v.list.Refresh()
+		v.showSelected()
 	})
 }
 
