@@ -69,9 +69,11 @@ WIN_ENV   = GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC)
 # - $(MAIN): Fyne's GL driver (go-gl) has no Go file without cgo (the package does not load);
 # - ./ui: Fyne's internal/widget misses isScrollerPageOnTap, which only its cgo drivers define;
 # - ./storage: it matches sqlite3.Error codes, and mattn/go-sqlite3 defines them only with cgo;
-# - ./app ./app/gateway/registry ./app/mail ./internal/demodata: their tests import storage.
+# - ./app ./app/gateway/registry ./app/mail ./internal/demodata ./storage/postgres: their tests
+#   import storage.
 # Every other package is vetted for macOS; a new package is vetted unless added here.
-DARWIN_VET_SKIP := $(MAIN) ./ui ./storage ./app ./app/gateway/registry ./app/mail ./internal/demodata
+DARWIN_VET_SKIP := $(MAIN) ./ui ./storage ./app ./app/gateway/registry ./app/mail ./internal/demodata \
+                   ./storage/postgres
 # The export benchmark's baseline is the sqlite3 shell.
 BENCH_DEBS := sqlite3
 

@@ -1,9 +1,12 @@
+//go:build linux
+
 package storage_test
 
 // The site-wide accounting export over all 1,000,000 registrations of the
 // full-size demo database (scale_bench_test.go's), against the sqlite3
 // command-line shell writing the same columns of the same join as CSV. Run
-// with `make bench BENCH=Export` (make deps installs sqlite3).
+// with `make bench BENCH=Export` (make deps installs sqlite3). Linux only: it
+// reads the process's CPU time and peak memory from getrusage and /proc.
 
 import (
 	"bufio"

@@ -42,7 +42,6 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -266,7 +265,7 @@ func (c *cluster) startWatchdog() error {
 	// Its own process group: a Ctrl-C to the tests must not stop the
 	// watchdog before it has cleaned up. No stdio: go test waits for the
 	// test binary's output to close, which an heir must not hold open.
-	w.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(w)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start the cluster's watchdog: %w", err)
 	}
