@@ -2,8 +2,10 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -19,7 +21,24 @@ import (
 // press types a shortcut on the window as the keyboard would: Ctrl+key on
 // Windows and Linux, ⌘+key on macOS.
 func press(w fyne.Window, key fyne.KeyName) {
-	w.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
+	shortcutable(w.Canvas()).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
+}
+
+// shortcutable is the part of c that dispatches the shortcuts added with
+// AddShortcut, as the desktop driver's canvas does for a key press. Fyne
+// 2.8's test canvas wraps its software canvas in an interface that leaves
+// TypedShortcut out, so it is reached through the exported embedded field.
+func shortcutable(c fyne.Canvas) fyne.Shortcutable {
+	if s, ok := c.(fyne.Shortcutable); ok {
+		return s
+	}
+	v := reflect.Indirect(reflect.ValueOf(c))
+	if f := v.FieldByName("WindowlessCanvas"); f.IsValid() && f.CanInterface() {
+		if s, ok := f.Interface().(fyne.Shortcutable); ok {
+			return s
+		}
+	}
+	panic(fmt.Sprintf("the canvas %T takes no shortcuts", c))
 }
 
 // closeOverlays dismisses every dialog shown over the window.

@@ -62,6 +62,7 @@ func saveFile(w fyne.Window, suggested string, kinds []fileKind, save func(fyne.
 	d.SetFileName(suggested)
 	prepareFyneDialog(d, settings, kinds)
 	d.Show()
+	d.Resize(fyne.NewSize(700, 500)) // after Show: Fyne 2.8's Resize of a dialog not yet shown dereferences nil
 }
 
 // openFile asks for a file of the given kinds to read, and calls open with
@@ -91,10 +92,11 @@ func openFile(w fyne.Window, kinds []fileKind, open func(fyne.URIReadCloser, err
 	}, w)
 	prepareFyneDialog(d, settings, kinds)
 	d.Show()
+	d.Resize(fyne.NewSize(700, 500)) // after Show: Fyne 2.8's Resize of a dialog not yet shown dereferences nil
 }
 
-// prepareFyneDialog filters Fyne's dialog to the kinds, starts it in the
-// last folder used and gives it room for long file names.
+// prepareFyneDialog filters Fyne's dialog to the kinds and starts it in the
+// last folder used; the caller gives it room for long file names once shown.
 func prepareFyneDialog(d *dialog.FileDialog, settings Settings, kinds []fileKind) {
 	exts := make([]string, len(kinds))
 	for i, k := range kinds {
@@ -108,7 +110,6 @@ func prepareFyneDialog(d *dialog.FileDialog, settings Settings, kinds []fileKind
 			}
 		}
 	}
-	d.Resize(fyne.NewSize(700, 500))
 }
 
 func rememberFolder(settings Settings, u fyne.URI) {

@@ -53,7 +53,8 @@ func newEnv(t *testing.T, language string) *env {
 	pcitest.KeepBytes(t, "preferences.json", func() []byte { return dumpPreferences(a.Preferences()) })
 	a.Preferences().SetString(prefLanguage, language)
 	t.Cleanup(func() { SetLanguage("en") })
-	return &env{t: t, db: db, site: svc, app: a, deps: Deps{Site: svc, Go: func(f func()) { f() }}}
+	return &env{t: t, db: db, site: svc, app: a, deps: Deps{Site: svc, Export: app.RegistrationExporter{Store: db},
+		Go: func(f func()) { f() }}}
 }
 
 // dumpPreferences writes every preference as JSON.
