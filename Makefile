@@ -132,7 +132,7 @@ windows-smoke: package-windows ## install dist's setup under Wine+Xvfb, start it
 	CC=$(WIN_CC) scripts/windows-smoke
 
 test-windows: ## build each package's tests for Windows and run them under Wine (slow)
-	@scripts/deps $(DEBS) $(WIN_DEBS) $(WINE_DEBS)
+	@scripts/deps $(DEBS) $(WIN_DEBS) $(WINE_DEBS) postgresql
 	CC=$(WIN_CC) scripts/test-windows $(TAGS)
 
 # On a Mac only (the recipe refuses elsewhere); docs/macos.md has the set-up and each command.

@@ -116,7 +116,7 @@ func exportSession(win fyne.Window, deps Deps, sessionID int64, show func(string
 				return // cancelled
 			}
 			startExport(win, deps, app.RegistrationExportFilter{SessionID: sessionID}, wc, func(n int, err error) {
-				show(exportResult(n, wc.URI().Path(), err))
+				show(exportResult(n, localPath(wc.URI()), err))
 			})
 		})
 }
@@ -250,7 +250,7 @@ func (w *exportWindow) exportTo(f app.RegistrationExportFilter, wc fyne.URIWrite
 	w.job = startExport(w.win, w.deps, f, wc, func(n int, err error) {
 		w.job = nil
 		w.export.Enable()
-		w.show(exportResult(n, wc.URI().Path(), err))
+		w.show(exportResult(n, localPath(wc.URI()), err))
 		if w.afterExport != nil {
 			w.afterExport()
 		}

@@ -28,6 +28,18 @@ var (
 // or a native dialog that could not be shown); Fyne's own is used instead.
 var errNoNativeDialog = errors.New("no native file dialog")
 
+// nativeDialogs is whether saveFile and openFile try the system's dialog
+// first. The ui tests turn it off on every system: a system dialog is a
+// modal window of the OS that a test cannot drive (it would wait for a
+// person), so they go through Fyne's, as on Linux.
+var nativeDialogs = true
+
+// localPath is a file URI's path as the system writes it: Fyne's URIs use
+// forward slashes, Windows shows and takes backslashes (C:\Users\...).
+func localPath(u fyne.URI) string {
+	return filepath.FromSlash(u.Path())
+}
+
 // saveFile asks where to save a file, suggesting the name suggested, and
 // calls save with the file opened for writing (nil when the person
 // cancelled), as Fyne's own save dialog does. Windows and macOS show the
@@ -37,7 +49,10 @@ var errNoNativeDialog = errors.New("no native file dialog")
 // the last file saved or opened.
 func saveFile(w fyne.Window, suggested string, kinds []fileKind, save func(fyne.URIWriteCloser, error)) {
 	settings := NewSettings(fyne.CurrentApp().Preferences())
-	path, err := nativeSave(T("file.save_title"), settings.LastFolder(), suggested, kinds)
+	path, err := "", errNoNativeDialog
+	if nativeDialogs {
+		path, err = nativeSave(T("file.save_title"), settings.LastFolder(), suggested, kinds)
+	}
 	switch {
 	case err == nil && path == "":
 		save(nil, nil) // cancelled
@@ -69,7 +84,10 @@ func saveFile(w fyne.Window, suggested string, kinds []fileKind, save func(fyne.
 // it (nil when the person cancelled); like saveFile, natively where it can.
 func openFile(w fyne.Window, kinds []fileKind, open func(fyne.URIReadCloser, error)) {
 	settings := NewSettings(fyne.CurrentApp().Preferences())
-	path, err := nativeOpen(T("file.open_title"), settings.LastFolder(), kinds)
+	path, err := "", errNoNativeDialog
+	if nativeDialogs {
+		path, err = nativeOpen(T("file.open_title"), settings.LastFolder(), kinds)
+	}
 	switch {
 	case err == nil && path == "":
 		open(nil, nil)
@@ -114,7 +132,7 @@ func prepareFyneDialog(d *dialog.FileDialog, settings Settings, kinds []fileKind
 
 func rememberFolder(settings Settings, u fyne.URI) {
 	if u.Scheme() == "file" {
-		settings.SetLastFolder(filepath.Dir(u.Path()))
+		settings.SetLastFolder(filepath.Dir(localPath(u)))
 	}
 }
 

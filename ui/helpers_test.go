@@ -180,6 +180,9 @@ func TestMain(m *testing.M) {
 	os.Unsetenv("LC_ALL")
 	os.Unsetenv("LC_MESSAGES")
 	os.Unsetenv("LANGUAGE")
+	// Windows and macOS would show the system's file dialog, which no test
+	// can answer: Fyne's is driven instead, everywhere.
+	nativeDialogs = false
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

@@ -468,7 +468,7 @@ func saveReceiptDialog(deps Deps, w fyne.Window, regID int64) {
 				}
 				uri := wc.URI()
 				dialog.ShowCustomConfirm(T("receipt.saved_title"), T("receipt.open"), T("pay.close"),
-					widget.NewLabel(T("receipt.saved", map[string]any{"Path": uri.Path()})), func(open bool) {
+					widget.NewLabel(T("receipt.saved", map[string]any{"Path": localPath(uri)})), func(open bool) {
 						if open {
 							if err := fyne.CurrentApp().OpenURL(uriURL(uri)); err != nil {
 								dialog.ShowError(errorFor(app.Internal(err, "open the receipt")), w)

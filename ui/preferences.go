@@ -131,7 +131,7 @@ func (p *preferencesWindow) onChooseDatabase() {
 		if rc == nil {
 			return
 		}
-		path := rc.URI().Path()
+		path := localPath(rc.URI())
 		rc.Close()
 		p.dbNext.SetText(path)
 		p.saveDatabase()
