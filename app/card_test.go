@@ -10,7 +10,7 @@ import (
 )
 
 // publishedCard is a test number from PayPal's documentation
-// (/work/shared/reference/gateways.md §1.7 Payflow pilot, §4 REST sandbox).
+// (PayPal's Payflow Pro pilot test cards and its REST sandbox test cards).
 type publishedCard struct {
 	source, label, number string
 	brand                 Brand
