@@ -18,7 +18,7 @@ import (
 // on CSV injection is to quote every cell holding a comma or a semicolon:
 // a spreadsheet in a decimal-comma locale (Excel in Polish, among others)
 // splits lines on semicolons. Otherwise the output is RFC 4180's: quoting
-// as encoding/csv does, and "\r\n" line ends.
+// as encoding/csv does, and "\r\n" line ends, inside a quoted cell too.
 //
 // Rows are written either whole (Write) or cell by cell (WriteCell,
 // WriteCellString, then EndRow), which long exports use to write rows read
@@ -88,7 +88,7 @@ func (c *CSVWriter) writeSlow(cell string) {
 	cell = CSVCell(cell)
 	if csvNeedsQuotes(cell) {
 		c.w.WriteByte('"')
-		c.w.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+		c.w.WriteString(csvQuotedText.Replace(cell))
 		c.w.WriteByte('"')
 	} else {
 		c.w.WriteString(cell)
@@ -144,6 +144,12 @@ func WriteCSV(w io.Writer, rows [][]string, what string) error {
 	}
 	return nil
 }
+
+// csvQuotedText is what a quoted cell holds: quotes doubled, and a line
+// break as the line ends are, "\r\n", as encoding/csv writes it with
+// UseCRLF. A "\r" on its own is kept (encoding/csv would drop it), so the
+// cell reads back as it was.
+var csvQuotedText = strings.NewReplacer(`"`, `""`, "\r\n", "\r\n", "\n", "\r\n")
 
 func csvNeedsQuotes(cell string) bool {
 	if cell == "" {

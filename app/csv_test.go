@@ -236,3 +236,31 @@ func FuzzCSVCell(f *testing.F) {
 		}
 	})
 }
+
+// TestCSVWriterLineBreaksAsEncodingCSVWithCRLF: line ends and line breaks
+// inside quoted cells come out as encoding/csv writes them with UseCRLF
+// ("\n" and "\r\n" as "\r\n"), quotes and commas too, for cells that need
+// no neutralising; a lone "\r" in a cell is kept, so it reads back.
+func TestCSVWriterLineBreaksAsEncodingCSVWithCRLF(t *testing.T) {
+	var lone bytes.Buffer
+	if err := NewCSVWriter(&lone).WriteAll([][]string{{"lone\rreturn"}}); err != nil {
+		t.Fatal(err)
+	}
+	if lone.String() != "\"lone\rreturn\"\r\n" {
+		t.Errorf("a lone carriage return written as %q", lone.String())
+	}
+	records := [][]string{{"id", "name", "note"}, {"1", "Zażółć \"gęślą\"", "line one\nline two"},
+		{"2", "a,b", "windows\r\nbreak"}}
+	var want, got bytes.Buffer
+	std := csv.NewWriter(&want)
+	std.UseCRLF = true
+	if err := std.WriteAll(records); err != nil {
+		t.Fatal(err)
+	}
+	if err := NewCSVWriter(&got).WriteAll(records); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Fatalf("got %q\nwant %q", got.String(), want.String())
+	}
+}

@@ -533,7 +533,7 @@ func reportPDF(r app.ReimbursementReport, w io.Writer) error {
 
 // reportCSV writes the report as CSV.
 func reportCSV(r app.ReimbursementReport, w io.Writer) error {
-	return r.WriteCSV(crlf(w), reportLabels())
+	return r.WriteCSV(w, reportLabels())
 }
 
 // reimbursementView is the report of one department and period, with

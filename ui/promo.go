@@ -1091,7 +1091,7 @@ func (s *promoScreen) save(name string, write func(io.Writer) error) {
 			return
 		}
 		defer w.Close()
-		if err := write(crlf(w)); err != nil {
+		if err := write(w); err != nil {
 			s.failed(err)
 			return
 		}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"image/color"
 	"time"
@@ -270,19 +269,6 @@ func (v *registrationsView) onReceipt() {
 	if r, ok := v.current(); ok {
 		saveReceiptDialog(v.deps, v.win, r.ID)
 	}
-}
-
-// registrationsCSV is the accounting export of a session.
-func registrationsCSV(ctx context.Context, deps Deps, sessionID int64) ([]byte, error) {
-	rows, _, err := deps.Sessions.Registrations(ctx, app.RegistrationFilter{SessionID: sessionID})
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := app.WriteRegistrationsCSV(crlf(&buf), rows); err != nil {
-		return nil, app.Internal(err, "write the CSV export")
-	}
-	return buf.Bytes(), nil
 }
 
 func (v *registrationsView) onExport() {
