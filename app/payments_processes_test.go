@@ -1,15 +1,10 @@
 package app_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +12,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 // The environment of a paying child process: the database file, the
@@ -53,69 +49,8 @@ func TestOneRegistrationPaidOnceByConcurrentProcesses(t *testing.T) {
 	reg := paidRegistration(t, db)
 	srv := payflowtest.NewServer(t)
 
-	type child struct {
-		cmd   *exec.Cmd
-		stdin io.WriteCloser
-		lines chan string
-	}
-	children := make([]child, payers)
-	for i := range children {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestOneRegistrationPaidOnceByConcurrentProcesses$", "-test.v")
-		cmd.Env = append(os.Environ(), payChildDB+"="+path, payChildURL+"="+srv.URL,
-			payChildReg+"="+strconv.FormatInt(reg.ID, 10))
-		cmd.Stderr = os.Stderr
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 64)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		children[i] = child{cmd: cmd, stdin: stdin, lines: lines}
-	}
-	// The barrier: every child has its database and gateway open and waits
-	// on its standard input; closing them all lets them pay together.
-	for i, c := range children {
-		if !waitLine(c.lines, "READY", 60*time.Second) {
-			t.Fatalf("child %d never got ready", i)
-		}
-	}
-	for _, c := range children {
-		c.stdin.Close()
-	}
-	paid, refused := 0, 0
-	for i, c := range children {
-		var result string
-		for line := range c.lines {
-			if r, ok := strings.CutPrefix(line, "RESULT "); ok {
-				result = r
-			}
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Errorf("child %d: %v", i, err)
-		}
-		switch f := strings.Fields(result); {
-		case len(f) == 2 && f[0] == "paid":
-			paid++
-		case len(f) == 3 && f[0] == app.ECONFLICT &&
-			(f[1] == "error.payment.in_progress" || f[1] == "error.payment.already_paid"):
-			refused++
-		default:
-			t.Errorf("child %d: result %q, want paid or a conflict saying a payment is in progress or made", i, result)
-		}
-	}
+	paid, refused := storetest.RacePayers(t, payers, "TestOneRegistrationPaidOnceByConcurrentProcesses",
+		payChildDB+"="+path, payChildURL+"="+srv.URL, payChildReg+"="+strconv.FormatInt(reg.ID, 10))
 
 	charges := srv.Ledger()
 	if len(charges) != 1 || paid != 1 || refused != payers-1 {
@@ -169,36 +104,7 @@ func payInChild(t *testing.T, path string) {
 	svc := app.NewPaymentService(db, oneGateway{gw: payflowClient(t, os.Getenv(payChildURL)), proc: app.ProcessorPayflow}, nil)
 	req := chargeRequest(t, "150.00", "USD")
 	req.Purpose, req.Reference, req.Description = app.PurposeRegistration, reg.Reference(), reg.Confirmation
-	fmt.Println("READY")
-	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
-		t.Fatal(err)
-	}
-	p, err := svc.Charge(ctx, req)
-	switch {
-	case err == nil:
-		fmt.Printf("RESULT paid %d\n", p.ID)
-	default:
-		e := app.AsError(err)
-		fmt.Printf("RESULT %s %s %d\n", e.Code, e.Key, p.ID)
-	}
-}
-
-// waitLine waits for a line equal to want on lines.
-func waitLine(lines <-chan string, want string, timeout time.Duration) bool {
-	deadline := time.After(timeout)
-	for {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				return false
-			}
-			if line == want {
-				return true
-			}
-		case <-deadline:
-			return false
-		}
-	}
+	storetest.PayOnceWhenReleased(t, svc, req)
 }
 
 // paidRegistration sets up a site with paid sessions and registers one

@@ -1,14 +1,9 @@
 package postgres_test
 
 import (
-	"bufio"
 	"context"
-	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,6 +16,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 // The environment of a paying child process: the organisation database,
@@ -63,67 +59,8 @@ func TestOneRegistrationPaidOnceByConcurrentProcesses(t *testing.T) {
 		pcitest.KeepBytes(t, "organisation-database.json", func() []byte { return dump })
 	}()
 
-	type child struct {
-		cmd   *exec.Cmd
-		stdin io.WriteCloser
-		lines chan string
-	}
-	children := make([]child, payers)
-	for i := range children {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestOneRegistrationPaidOnceByConcurrentProcesses$", "-test.v")
-		cmd.Env = append(os.Environ(), payChildDB+"="+url, payChildURL+"="+srv.URL,
-			payChildReg+"="+strconv.FormatInt(regID, 10))
-		cmd.Stderr = os.Stderr
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 64)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		children[i] = child{cmd: cmd, stdin: stdin, lines: lines}
-	}
-	for i, c := range children {
-		if !waitLine(c.lines, "READY", 60*time.Second) {
-			t.Fatalf("child %d never got ready", i)
-		}
-	}
-	for _, c := range children {
-		c.stdin.Close()
-	}
-	paid, refused := 0, 0
-	for i, c := range children {
-		var result string
-		for line := range c.lines {
-			if r, ok := strings.CutPrefix(line, "RESULT "); ok {
-				result = r
-			}
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Errorf("child %d: %v", i, err)
-		}
-		switch f := strings.Fields(result); {
-		case len(f) == 2 && f[0] == "paid":
-			paid++
-		case len(f) == 3 && f[0] == app.ECONFLICT &&
-			(f[1] == "error.payment.in_progress" || f[1] == "error.payment.already_paid"):
-			refused++
-		default:
-			t.Errorf("child %d: result %q, want paid or a conflict saying a payment is in progress or made", i, result)
-		}
-	}
+	paid, refused := storetest.RacePayers(t, payers, "TestOneRegistrationPaidOnceByConcurrentProcesses",
+		payChildDB+"="+url, payChildURL+"="+srv.URL, payChildReg+"="+strconv.FormatInt(regID, 10))
 
 	charges := srv.Ledger()
 	if len(charges) != 1 || paid != 1 || refused != payers-1 {
@@ -186,17 +123,7 @@ func payInChild(t *testing.T, url string) {
 		Payer: app.Payer{FirstName: "Anna", LastName: "Nowak", Country: "US", Street: "1 Main St",
 			City: "Boston", PostalCode: "02101", Email: "anna@example.com"},
 		Description: "Payments that happen once"}
-	fmt.Println("READY")
-	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {
-		t.Fatal(err)
-	}
-	p, err := svc.Charge(ctx, req)
-	if err == nil {
-		fmt.Printf("RESULT paid %d\n", p.ID)
-		return
-	}
-	e := app.AsError(err)
-	fmt.Printf("RESULT %s %s %d\n", e.Code, e.Key, p.ID)
+	storetest.PayOnceWhenReleased(t, svc, req)
 }
 
 // oneGateway resolves every payment to one Payflow client.
@@ -255,22 +182,4 @@ func dumpRows(t *testing.T, db *postgres.DB) []byte {
 		out = append(out, table+": "+rows+"\n"...)
 	}
 	return out
-}
-
-// waitLine waits for a line equal to want on lines.
-func waitLine(lines <-chan string, want string, timeout time.Duration) bool {
-	deadline := time.After(timeout)
-	for {
-		select {
-		case line, ok := <-lines:
-			if !ok {
-				return false
-			}
-			if line == want {
-				return true
-			}
-		case <-deadline:
-			return false
-		}
-	}
 }
