@@ -270,3 +270,6 @@ func fileURI(path string, params url.Values) string {
 	u := url.URL{Scheme: "file", Path: p, RawQuery: params.Encode()}
 	return u.String()
 }
+
+// The SQLite file keeps everything a site has.
+var _ app.Store = (*DB)(nil)
