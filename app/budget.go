@@ -48,7 +48,7 @@ type BudgetSettings struct {
 	Policy          BudgetPolicy
 }
 
-// DefaultBudgetSettings: calendar years, warn.
+// DefaultBudgetSettings are a new site's budget settings: calendar years, warn.
 var DefaultBudgetSettings = BudgetSettings{Period: PeriodFiscalYear, FiscalYearStart: time.January, Policy: PolicyWarn}
 
 // Validate checks the settings.

@@ -19,14 +19,6 @@ func lineValidator(field app.TextField) fyne.StringValidator {
 	}
 }
 
-// multiLineValidator is lineValidator for a multi-line field
-// (app.CheckText: line breaks and tabs allowed).
-func multiLineValidator(field app.TextField) fyne.StringValidator {
-	return func(s string) error {
-		return textRuleError(app.CheckText(field, app.TrimText(s)))
-	}
-}
-
 func textRuleError(err error) error {
 	if err == nil {
 		return nil

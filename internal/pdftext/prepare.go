@@ -218,10 +218,10 @@ func shapeRTL(text []rune, start, end int, script language.Script, bold bool, le
 	for i := 0; i < len(out.Glyphs); {
 		g := out.Glyphs[i]
 		j := i + 1
-		for j < len(out.Glyphs) && out.Glyphs[j].ClusterIndex == g.ClusterIndex {
+		for j < len(out.Glyphs) && out.Glyphs[j].TextIndex() == g.TextIndex() {
 			j++
 		}
-		logical := []rune(drawable(text[g.ClusterIndex:min(g.ClusterIndex+max(g.RuneCount, 1), end)], primary, bold))
+		logical := []rune(drawable(text[g.TextIndex():min(g.TextIndex()+max(g.RunesCount(), 1), end)], primary, bold))
 		units = append(units, unit{clusterPieces(out.Glyphs[i:j], logical, f), level})
 		i = j
 	}
@@ -278,7 +278,7 @@ func clusterPieces(glyphs []shaping.Glyph, logical []rune, f *parsedFont) []piec
 			// HarfBuzz hides joiners behind a space glyph of no width;
 			// a written space would have one.
 		case ok:
-			add(r, g.XAdvance != 0)
+			add(r, g.Advance != 0)
 		default:
 			wrote := false
 			for _, m := range logical {

@@ -3,7 +3,6 @@ package paypalrest
 import (
 	"context"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -161,5 +160,3 @@ func requestsOf(srv *paypalresttest.Server, op string) []paypalresttest.Request 
 	}
 	return out
 }
-
-func hasPrefix(s, p string) bool { return strings.HasPrefix(s, p) }

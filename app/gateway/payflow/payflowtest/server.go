@@ -119,15 +119,6 @@ func (f Fault) String() string {
 	return "fault(" + strconv.Itoa(int(f)) + ")"
 }
 
-// Charges reports whether the fault lets the request be processed.
-func (f Fault) processes() bool {
-	switch f {
-	case FaultTimeoutBeforeCharge, FaultReset, Fault5xxHTML:
-		return false
-	}
-	return true
-}
-
 // Charge is a sale that moved money (RESULT 0 or 126).
 type Charge struct {
 	RequestID string
