@@ -81,7 +81,7 @@ BENCH_DEBS := sqlite3
 GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
 FYNE      = $(GOBIN_DIR)/fyne
 
-.PHONY: help deps build run test package fyne-tool bench fuzz faults screenshot clean \
+.PHONY: help deps build run lint vuln test package fyne-tool bench fuzz faults screenshot clean \
 	package-windows windows-smoke test-windows
 
 help: ## list the targets
@@ -99,8 +99,17 @@ run: deps build ## build and run ./trainpay with ARGS
 # The suite keeps what its payment tests wrote to disk (databases, WAL, logs, preferences) in a
 # fresh folder; once every package has run, the last step scans it for test card numbers and
 # security codes.
-test: deps ## vet (also for Windows and macOS), link the app, run all tests with -race, then scan for card data at rest
+lint: ## staticcheck (every check, staticcheck.conf) and gofumpt, both pinned by go.mod's tool directive; any finding fails
+	$(GO) tool staticcheck -tags $(TAGS) ./...
+	@out=$$($(GO) tool gofumpt -l .); if [ -n "$$out" ]; then \
+		echo "gofumpt would reformat these files (run: go tool gofumpt -w .):"; echo "$$out"; exit 1; fi
+
+vuln: ## govulncheck, pinned by go.mod; needs its online database (vuln.go.dev), which some networks cannot reach
+	$(GO) tool govulncheck -tags $(TAGS) ./...
+
+test: deps ## lint, vet (also for Windows and macOS), link the app, run all tests with -race, then scan for card data at rest
 	@scripts/deps $(TEST_DEBS) $(WIN_DEBS)
+	$(MAKE) --no-print-directory lint
 	$(GO) vet -tags $(TAGS) ./...
 	$(WIN_ENV) $(GO) vet -tags $(TAGS) ./...
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet -tags $(TAGS) \
