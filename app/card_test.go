@@ -17,7 +17,7 @@ type publishedCard struct {
 }
 
 var publishedCards = []publishedCard{
-	// §1.7 Payflow pilot: every published number.
+	// Payflow pilot: every number PayPal publishes.
 	{"payflow", "Amex", "378282246310005", BrandAmex},
 	{"payflow", "Amex", "371449635398431", BrandAmex},
 	{"payflow", "Amex Corporate", "378734493671000", BrandAmex},
@@ -34,7 +34,7 @@ var publishedCards = []publishedCard{
 	{"payflow", "Visa", "4111111111111111", BrandVisa},
 	{"payflow", "Visa", "4012888888881881", BrandVisa},
 	{"payflow", "Visa 13 digits", "4222222222222", BrandVisa},
-	// §4 REST sandbox, including the Maestro numbers.
+	// REST sandbox, including the Maestro numbers.
 	{"rest", "Amex", "376680816376961", BrandAmex},
 	{"rest", "Diners", "36461510000039", BrandDiners},
 	{"rest", "Diners", "36461510000013", BrandDiners},

@@ -13,7 +13,7 @@ import (
 	"github.com/trainpay/trainpay/app/money"
 )
 
-// Promotional codes (issue 6): an organisation creates discount codes,
+// Promotional codes: an organisation creates discount codes,
 // sends them to attendees, and attendees redeem them on the Payment
 // Information page (through PromoRedeemer, promocontract.go).
 

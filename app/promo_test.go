@@ -13,7 +13,7 @@ import (
 // Acceptance 2: percentage and fixed discounts on fees in USD, GBP, PLN and
 // JPY, rounded half-up on the discount before it is subtracted, the total
 // never below zero.
-func TestPromoAcceptance2_DiscountTable(t *testing.T) {
+func TestPromoDiscountTable(t *testing.T) {
 	pct := func(bp int64) app.PromoCode {
 		return app.PromoCode{Code: "TEST1", Kind: app.DiscountPercent, PercentBP: bp}
 	}
@@ -141,7 +141,7 @@ func TestPromoCodeValidate(t *testing.T) {
 
 // Acceptance 3: an import of a 1,000-line file with 7 bad lines reports
 // exactly those 7 with their line numbers.
-func TestPromoAcceptance3_ImportReportsEachBadLine(t *testing.T) {
+func TestPromoImportReportsEachBadLine(t *testing.T) {
 	bad := map[int]string{
 		3:   "not-an-email,Jan",
 		100: ",No Email",

@@ -19,7 +19,7 @@ const (
 	// is required and locked on.
 	SessionPaid SessionType = "paid"
 	// SessionPayPerUse: the host (or a department) pays the estimated cost
-	// before the session starts (issue 7 builds on ExpectedComputers,
+	// before the session starts (pay-per-use builds on ExpectedComputers,
 	// ExpectedTeleconference, DepartmentID and PaidPaymentID).
 	SessionPayPerUse SessionType = "pay-per-use"
 )
@@ -77,7 +77,7 @@ type Session struct {
 	CancelHoursBefore  int
 	RefundPercent      int // 0–100
 
-	// Pay-per-use (issue 7). ExpectedTeleconference never exceeds
+	// Pay-per-use. ExpectedTeleconference never exceeds
 	// ExpectedComputers.
 	ExpectedComputers      int
 	ExpectedTeleconference int

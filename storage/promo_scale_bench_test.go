@@ -1,6 +1,6 @@
 package storage_test
 
-// Promotional codes list at 100,000 codes (issue 8): the first page and a
+// Promotional codes list at 100,000 codes: the first page and a
 // search, each next to the same SQL through database/sql.
 
 import (

@@ -1,6 +1,6 @@
 package storage_test
 
-// Scale benchmarks (issue 8): each runs next to its raw baseline, the same
+// Scale benchmarks: each runs next to its raw baseline, the same
 // SQL through database/sql with no app code, on a database of 100,000
 // sessions and 1,000,000 registrations built once per machine by the
 // demo-data generator (internal/demodata.Cached, under $TMPDIR). They run

@@ -245,7 +245,7 @@ func (p *estimatePage) onPay() {
 }
 
 // chargeDialogs pays a pay-per-use charge (the estimate, its rise, or a
-// true-up) as the Payment Information of issue 7 asks: by card through the
+// true-up) as the Payment Information page does: by card through the
 // card dialog, or with PayPal Express Checkout when the site offers it;
 // with both, the person chooses first.
 type chargeDialogs struct {

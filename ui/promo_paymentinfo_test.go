@@ -13,7 +13,7 @@ import (
 // Acceptance 5: a headless UI test generates 20 codes, applies one on the
 // Payment Information page (the paid-sessions feature's page, with the real
 // PromoService behind it) and pays on the sandbox.
-func TestPromoAcceptance5_GenerateTwentyApplyOnPaymentInformationAndPay(t *testing.T) {
+func TestPromoGenerateTwentyApplyOnPaymentInformationAndPay(t *testing.T) {
 	promo := &app.PromoService{}
 	e := newSessionsEnv(t, "en", true, promo)
 	ctx := context.Background()

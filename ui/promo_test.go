@@ -94,7 +94,7 @@ func (e *env) promoScreen() (*promoScreen, fyne.Window) {
 
 // Acceptance 5 (the part on this side of the Payment Information page):
 // the screen generates 20 codes.
-func TestPromoAcceptance5_ScreenGeneratesTwentyCodes(t *testing.T) {
+func TestPromoScreenGeneratesTwentyCodes(t *testing.T) {
 	e, _ := newPromoEnv(t, "en", true)
 	s, w := e.promoScreen()
 	test.Tap(s.generate)

@@ -1,6 +1,6 @@
 package ui
 
-// Scale (issue 8): the list screens on a database of 20,000 sessions and
+// Scale: the list screens on a database of 20,000 sessions and
 // 100,000 registrations (demo data generated once per machine, under
 // $TMPDIR) stay paged, and their loads and searches run off the UI thread.
 

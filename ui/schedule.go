@@ -49,7 +49,7 @@ type scheduleForm struct {
 	cancelHours  *widget.Entry
 	refundPct    *widget.Entry
 
-	// Pay-per-use (issue 7): offered when deps.PayPerUse is wired; ppuErr
+	// Pay-per-use: offered when deps.PayPerUse is wired; ppuErr
 	// says whom to contact when the feature is off.
 	ppuErr      error
 	departments []app.Department

@@ -46,7 +46,7 @@ type sessionsScreen struct {
 	reg     *widget.Button
 	regs    *widget.Button
 	cancel  *widget.Button
-	// Pay-per-use (issue 7): the estimate and payment, Start (enabled only
+	// Pay-per-use: the estimate and payment, Start (enabled only
 	// when the domain's CanStart allows it, startWhy says why not), the
 	// actual usage after the session, and the usage CSV import.
 	estimate *widget.Button

@@ -82,10 +82,10 @@ type Deps struct {
 	Merchant MerchantService
 	// Feature services: each feature adds its field here (nil when not
 	// wired, and its screens are not shown).
-	Sessions  SessionService   // paid training sessions (issue 5)
-	Budgets   BudgetService    // departments, budgets and reimbursement (issue 7, ui/departments.go)
-	PayPerUse PayPerUseService // pay-per-use estimate, payment, start and true-up (issue 7, ui/estimate.go)
-	Promo     PromoCodeService // promotional codes and the SMTP settings (issue 6, ui/promo.go, ui/smtp.go)
+	Sessions  SessionService   // paid training sessions
+	Budgets   BudgetService    // departments, budgets and reimbursement (ui/departments.go)
+	PayPerUse PayPerUseService // pay-per-use estimate, payment, start and true-up (ui/estimate.go)
+	Promo     PromoCodeService // promotional codes and the SMTP settings (ui/promo.go, ui/smtp.go)
 	// Database is the path of the database file in use, shown in
 	// Preferences.
 	Database string

@@ -67,7 +67,7 @@ func fillPayPerUse(t *testing.T, f *scheduleForm, day time.Time) {
 	f.department.SetSelectedIndex(1)
 }
 
-// Acceptance 2 of issue 7, from the real schedule form: fill the form,
+// Pay-per-use estimate, from the real schedule form: fill the form,
 // Schedule, read the estimate, Change, alter the duration, Schedule again,
 // read the new estimate, pay through the sandbox, and Start.
 func TestPayPerUseScheduleEstimateChangePayAndStart(t *testing.T) {

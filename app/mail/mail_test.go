@@ -174,7 +174,7 @@ func check(t *testing.T, box *delivered, n int) {
 
 // Acceptance 4: sending to 50 recipients through a real SMTP server on
 // loopback delivers 50 personalised messages.
-func TestPromoAcceptance4_SendsFiftyPersonalisedMessages(t *testing.T) {
+func TestPromoSendsFiftyPersonalisedMessages(t *testing.T) {
 	box := &delivered{}
 	port, _ := startServer(t, box)
 	svc, db, code := newService(t, port)
@@ -195,7 +195,7 @@ func TestPromoAcceptance4_SendsFiftyPersonalisedMessages(t *testing.T) {
 // Acceptance 4: a run interrupted halfway and resumed delivers the rest
 // with no duplicates: once stopped by the person (context), once by the
 // server going away (network drop).
-func TestPromoAcceptance4_InterruptedRunResumesWithoutDuplicates(t *testing.T) {
+func TestPromoInterruptedRunResumesWithoutDuplicates(t *testing.T) {
 	t.Run("stopped", func(t *testing.T) {
 		box := &delivered{}
 		port, _ := startServer(t, box)

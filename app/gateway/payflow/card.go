@@ -12,7 +12,7 @@ import (
 // formatAmount renders a as Payflow's AMT: a plain decimal with exactly the
 // currency's minor digits (USD "10.00", GBP "10.00", JPY "1000"). It never
 // rounds: an amount with more decimals than the currency has is a bug
-// upstream (the JPY ×100 class of bug in domain.md §4.7), and charging a
+// upstream (the JPY ×100 class of bug), and charging a
 // rounded amount would hide it.
 func formatAmount(a currency.Amount) (string, error) {
 	code := a.CurrencyCode()

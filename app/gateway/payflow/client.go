@@ -17,7 +17,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 )
 
-// Payflow endpoints (gateways.md §1.1). The client posts to the endpoint as
+// Payflow endpoints. The client posts to the endpoint as
 // given, so a path such as "/transaction" may be appended.
 const (
 	PilotEndpoint = "https://pilot-payflowpro.paypal.com"

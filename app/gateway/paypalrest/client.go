@@ -29,7 +29,7 @@ const (
 	LiveBase    = "https://api-m.paypal.com"
 
 	// ApprovalWindow is how long the buyer has to approve an order
-	// (gateways.md §3.2: 3 hours by default).
+	// (3 hours by default).
 	ApprovalWindow = 3 * time.Hour
 	// DefaultPollInterval is how often the order is read while waiting
 	// for approval. PayPal's rate limits for orders.get are unconfirmed;

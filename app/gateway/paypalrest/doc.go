@@ -1,6 +1,5 @@
 // Package paypalrest implements app.Gateway for PayPal Express Checkout
-// through the Orders v2 REST API, with github.com/plutov/paypal/v4 v4.8.0
-// (gateways.md §3).
+// through the Orders v2 REST API, with github.com/plutov/paypal/v4 v4.8.0.
 //
 // # Calls
 //

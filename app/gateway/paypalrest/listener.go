@@ -16,8 +16,8 @@ import (
 // approvalEvent is the buyer's browser coming back.
 type approvalEvent struct{ cancelled bool }
 
-// approvalListener is one payment's return and cancel URLs (RFC 8252
-// §7.3 loopback redirect): 127.0.0.1, an ephemeral port and a random path,
+// approvalListener is one payment's return and cancel URLs (RFC 8252's
+// loopback redirect): 127.0.0.1, an ephemeral port and a random path,
 // so no other payment and no guessing page can stand in for PayPal. It
 // serves for the one wait and is closed when the wait ends.
 type approvalListener struct {

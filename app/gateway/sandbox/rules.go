@@ -8,7 +8,7 @@ import (
 )
 
 // rule is what the amount alone decides for a sale: PayPal's Payflow pilot
-// rule (gateways.md §1.7, "AMT ≤ 1000 → 0; 1012 or ≥2001 → 12; 1013 → 13;
+// rule (PayPal's published Payflow pilot rules, "AMT ≤ 1000 → 0; 1012 or ≥2001 → 12; 1013 → 13;
 // … RESULT value + 1000 simulates others"). The package doc has the table.
 type rule int
 

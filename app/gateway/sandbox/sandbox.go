@@ -26,7 +26,7 @@
 // refused with RESULT 24; CVV2 "000" fails the security code check.
 //
 // Sales are decided by the amount with PayPal's own Payflow pilot rule
-// (gateways.md §1.7: "AMT ≤ 1000 → 0; 1012 or ≥2001 → 12; 1013 → 13; …
+// (PayPal's published Payflow pilot rules: "AMT ≤ 1000 → 0; 1012 or ≥2001 → 12; 1013 → 13; …
 // RESULT value + 1000 simulates others"), which everyday fees never reach:
 // 12.50, 99.50 and 1000.00 are all approved. V is the amount in major units
 // (12.50 is V = 12.5), except for a currency without decimals on the wire

@@ -25,7 +25,7 @@
 // CUSTREF must be 1 to 12 letters or digits, and a sale whose CUSTREF an
 // earlier sale under another request ID carried is a deviation: an inquiry
 // could no longer tell the two apart. Sales are
-// decided by PayPal's published pilot rules (gateways.md §1.7): only the
+// decided by PayPal's published pilot rules: only the
 // published test card numbers are accepted (others: RESULT 23), an expired
 // EXPDATE gives 24, and the amount decides the rest (whole units):
 //
@@ -633,7 +633,7 @@ func (s *Server) sale(id string, f map[string]string) []byte {
 	return s.encode(kv{"RESULT", strconv.Itoa(result)}, kv{"PNREF", pnref}, kv{"RESPMSG", respmsg(result)})
 }
 
-// amountRule is PayPal's published pilot amount table (gateways.md §1.7).
+// amountRule is PayPal's published pilot amount table.
 func amountRule(a currency.Amount) int {
 	minor := a.BigInt().Int64()
 	digits, _ := currency.GetDigits(a.CurrencyCode())

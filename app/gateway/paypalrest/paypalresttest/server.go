@@ -2,7 +2,7 @@
 // of the paypalrest client: OAuth client credentials, create, get, capture
 // and refund, with PayPal-Request-Id replays, the buyer's approval driven by
 // the test, and faults injected per operation. It refuses what PayPal's
-// spec (gateways.md §3) does not allow: a missing PayPal-Request-Id on
+// spec does not allow: a missing PayPal-Request-Id on
 // create, capture or refund, a bad bearer token, an amount with the wrong
 // digits, a capture before approval, a null payment_source.
 package paypalresttest
