@@ -10,13 +10,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/trainpay/trainpay/app/gateway/endpoint"
 
 	"github.com/bojanz/currency"
 	"github.com/trainpay/trainpay/app"
@@ -122,7 +123,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, configError("the PayPal NVP endpoint %q is not a valid URL", cfg.Endpoint)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if endpoint.Insecure(u) {
 		return nil, configError("the PayPal NVP endpoint must use HTTPS")
 	}
 	if u.RawQuery != "" || u.User != nil {
@@ -189,14 +190,6 @@ func New(cfg Config) (*Client, error) {
 
 func configError(format string, args ...any) error {
 	return app.Errorf(app.EINVALID, "error.gateway.nvp.config", format, args...)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
 
 // failure is why a call produced no NVP reply.

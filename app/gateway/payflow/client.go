@@ -5,12 +5,13 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/binary"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/trainpay/trainpay/app/gateway/endpoint"
 
 	"github.com/bojanz/currency"
 
@@ -112,7 +113,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopback(u.Hostname()) {
+		if !endpoint.IsLoopback(u.Hostname()) {
 			return nil, app.Errorf(app.EINVALID, "error.payflow.endpoint", "the Payflow endpoint must use https (plain http only for 127.0.0.1)")
 		}
 	default:
@@ -175,14 +176,6 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		o(c)
 	}
 	return c, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // credentials starts every request body: TRXTYPE, TENDER and the four

@@ -8,12 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/trainpay/trainpay/app/gateway/endpoint"
 
 	"github.com/bojanz/currency"
 	"github.com/plutov/paypal/v4"
@@ -103,7 +104,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return nil, configError("the PayPal REST address %q is not a valid URL", cfg.BaseURL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if endpoint.Insecure(u) {
 		return nil, configError("the PayPal REST address must use HTTPS")
 	}
 	if u.RawQuery != "" || u.User != nil || strings.Trim(u.Path, "/") != "" {
@@ -166,14 +167,6 @@ func New(cfg Config) (*Client, error) {
 
 func configError(format string, args ...any) error {
 	return app.Errorf(app.EINVALID, "error.gateway.paypalrest.config", format, args...)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
 }
 
 func truncate(s string, n int) string {
