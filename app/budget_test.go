@@ -13,6 +13,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
+	"github.com/trainpay/trainpay/app/receipt"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 )
@@ -387,7 +388,7 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 		}
 	}
 	var pdfOut bytes.Buffer
-	if err := r.WritePDF(&pdfOut, labels); err != nil {
+	if err := receipt.Reimbursement(&pdfOut, r, labels); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(pdfOut.Bytes(), []byte("%PDF-")) || pdfOut.Len() < 1000 {

@@ -156,7 +156,8 @@ type ReportLabels struct {
 	DateTime func(time.Time) string
 }
 
-func (r ReimbursementReport) amount(minor int64) currency.Amount {
+// Amount is minor units of the report's currency as an amount.
+func (r ReimbursementReport) Amount(minor int64) currency.Amount {
 	a, _ := money.FromMinor(minor, r.Currency)
 	return a
 }
@@ -173,7 +174,7 @@ func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
 			date = line.StartsAt.UTC().Format(time.RFC3339)
 		}
 		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period,
-			strconv.FormatInt(line.SessionID, 10), line.Topic, date, r.amount(line.PaidMinor).Number(), r.Currency,
+			strconv.FormatInt(line.SessionID, 10), line.Topic, date, r.Amount(line.PaidMinor).Number(), r.Currency,
 			strings.Join(line.References, " ")})
 	}
 	for _, t := range []struct {
@@ -181,7 +182,7 @@ func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
 		minor int64
 	}{{l.TotalPaid, r.PaidMinor}, {l.Reimbursed, r.ReimbursedMinor}, {l.Owed, r.OwedMinor()}} {
 		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period, "", t.label, "",
-			r.amount(t.minor).Number(), r.Currency, ""})
+			r.Amount(t.minor).Number(), r.Currency, ""})
 	}
 	return WriteCSV(w, rows, "report")
 }

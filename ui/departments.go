@@ -19,6 +19,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/app/receipt"
 )
 
 // BudgetService is what the UI needs of app.BudgetService.
@@ -528,7 +529,7 @@ func reportLabels() app.ReportLabels {
 
 // reportPDF writes the report as PDF in the UI language.
 func reportPDF(r app.ReimbursementReport, w io.Writer) error {
-	return r.WritePDF(w, reportLabels())
+	return receipt.Reimbursement(w, r, reportLabels())
 }
 
 // reportCSV writes the report as CSV.

@@ -1,5 +1,6 @@
-// Package receipt writes an attendee's PDF receipt for a paid registration,
-// in the attendee's language, with go-pdf/fpdf.
+// Package receipt writes TrainPay's PDF documents with go-pdf/fpdf: an
+// attendee's receipt for a paid registration, in the attendee's language,
+// and a department's reimbursement report (reimbursement.go).
 //
 // The text goes through internal/pdftext, so that a receipt is written
 // for any name: DejaVu Sans for Latin, Greek, Cyrillic, Hebrew and Arabic

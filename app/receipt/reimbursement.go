@@ -1,4 +1,4 @@
-package app
+package receipt
 
 import (
 	"io"
@@ -8,13 +8,15 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/bojanz/currency"
 
+	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/pdftext"
 )
 
-// WritePDF writes the report as an A4 PDF. Its text goes through
-// internal/pdftext, as receipts' does, so that any department, owner,
-// topic or reference prints, in any script.
-func (r ReimbursementReport) WritePDF(w io.Writer, l ReportLabels) error {
+// Reimbursement writes a department's reimbursement report as an A4 PDF,
+// in the words of l. Its text goes through internal/pdftext, as receipts'
+// does, so that any department, owner, topic or reference prints, in any
+// script.
+func Reimbursement(w io.Writer, r app.ReimbursementReport, l app.ReportLabels) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCreator("TrainPay", true)
 	pdf.SetTitle(pdftext.Metadata(l.Title), true)
@@ -62,7 +64,7 @@ func (r ReimbursementReport) WritePDF(w io.Writer, l ReportLabels) error {
 			date = l.DateTime(line.StartsAt)
 		}
 		cells := []string{strconv.FormatInt(line.SessionID, 10), text.Fit(line.Topic, widths[1]-2), date,
-			money(r.amount(line.PaidMinor)), text.Fit(strings.Join(line.References, " "), widths[4]-2)}
+			money(r.Amount(line.PaidMinor)), text.Fit(strings.Join(line.References, " "), widths[4]-2)}
 		for i, c := range cells {
 			align := "L"
 			if i == 3 {
@@ -79,7 +81,7 @@ func (r ReimbursementReport) WritePDF(w io.Writer, l ReportLabels) error {
 	}{{l.TotalPaid, r.PaidMinor}, {l.Reimbursed, r.ReimbursedMinor}, {l.Owed, r.OwedMinor()}} {
 		text.SetFont("B", 10)
 		text.CellFormat(114, 7, t.label, "", 0, "R", false)
-		text.CellFormat(30, 7, money(r.amount(t.minor)), "", 1, "R", false)
+		text.CellFormat(30, 7, money(r.Amount(t.minor)), "", 1, "R", false)
 	}
 	if len(r.Reimbursements) > 0 {
 		pdf.Ln(3)
@@ -92,12 +94,12 @@ func (r ReimbursementReport) WritePDF(w io.Writer, l ReportLabels) error {
 				date = l.DateTime(e.At)
 			}
 			text.CellFormat(40, 6, date, "", 0, "L", false)
-			text.CellFormat(30, 6, money(r.amount(e.AmountMinor)), "", 0, "R", false)
+			text.CellFormat(30, 6, money(r.Amount(e.AmountMinor)), "", 0, "R", false)
 			text.CellFormat(0, 6, "  "+e.Reference, "", 1, "L", false)
 		}
 	}
 	if err := pdf.Output(w); err != nil {
-		return Internal(err, "write the report")
+		return app.Internal(err, "write the report")
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package app_test
+package receipt_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/receipt"
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
 )
 
@@ -42,7 +43,7 @@ func TestReimbursementPDFWrittenForNamesInAnyScript(t *testing.T) {
 				Reimbursements:  []app.LedgerEntry{{Kind: app.LedgerReimbursement, AmountMinor: 10000, Currency: "PLN", Reference: c.reference, At: at}},
 			}
 			var buf bytes.Buffer
-			if err := r.WritePDF(&buf, labels); err != nil {
+			if err := receipt.Reimbursement(&buf, r, labels); err != nil {
 				t.Fatalf("no report: %v", err)
 			}
 			got := receipttest.Pdftotext(t, buf.Bytes())
