@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/app/receipt"
+	"github.com/trainpay/trainpay/app/receipt/receipttest"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/storage"
 )
@@ -345,12 +347,36 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 	if r.PaidMinor != charges-refunds || r.PaidMinor != 37800 || len(r.Lines) != 2 || r.OwedMinor() != 37800 {
 		t.Fatalf("report paid %d, ledger %d − %d; lines %+v", r.PaidMinor, charges, refunds, r.Lines)
 	}
+	// Each line names its payments by the processor's reference (what the
+	// payer saw), in the site's time zone, marked Test as they were made.
+	processorRefs := map[string]bool{}
+	for _, e := range entries {
+		if e.PaymentID == 0 {
+			continue
+		}
+		pay, err := p.db.Payment(p.ctx, e.PaymentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pay.GatewayRef == "" || pay.GatewayRef == pay.InvoiceID {
+			t.Fatalf("payment %d has no processor reference of its own: %+v", pay.ID, pay)
+		}
+		processorRefs[pay.GatewayRef] = true
+	}
 	var sum int64
 	for _, l := range r.Lines {
 		sum += l.PaidMinor
-		if len(l.References) == 0 || !strings.HasPrefix(l.References[0], "TP") || l.Topic == "" {
+		if len(l.References) == 0 || l.Topic == "" || !l.Test || l.StartsAt.Location().String() != "America/New_York" {
 			t.Fatalf("line: %+v", l)
 		}
+		for _, ref := range l.References {
+			if !processorRefs[ref] {
+				t.Fatalf("line reference %q is not a processor reference of the session's payments %v", ref, processorRefs)
+			}
+		}
+	}
+	if !r.Test() || r.TimeZone != "America/New_York" {
+		t.Fatalf("report test %t, zone %q", r.Test(), r.TimeZone)
 	}
 	if sum != r.PaidMinor {
 		t.Fatalf("lines sum to %d, total %d", sum, r.PaidMinor)
@@ -375,6 +401,7 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 		Owner: "Budget owner", Period: "Period", Session: "Session", Topic: "Topic", Date: "Date", Paid: "Paid",
 		References: "Payment references", TotalPaid: "Total paid", Reimbursed: "Reimbursed", Owed: "Still owed",
 		Reimbursement: "Reimbursements", NoSessions: "No sessions",
+		TimeZone: "Times in", TestMode: "TEST", TestNote: "TEST MODE: no money moved for payments marked TEST.",
 		Money: func(a currency.Amount) string { return a.String() }, DateTime: func(t time.Time) string { return t.Format("2006-01-02") }}
 	var csvOut bytes.Buffer
 	if err := r.WriteCSV(&csvOut, labels); err != nil {
@@ -382,7 +409,7 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 	}
 	for _, want := range []string{"Department,Cost centre,Period,Session,Topic,Date,Paid,currency,Payment references",
 		"Sales Enablement,CC-4100," + period + "," + itoa(a.ID) + ",Quarterly product training,",
-		",342.00,USD,TP", ",36.00,USD,TP", ",,Total paid,,378.00,USD,", ",,Reimbursed,,300.00,USD,", ",,Still owed,,78.00,USD,"} {
+		",342.00,USD,SBX", ",36.00,USD,SBX", "-05:00,", ",test\r\n", ",,Total paid,,378.00,USD,", ",,Reimbursed,,300.00,USD,", ",,Still owed,,78.00,USD,"} {
 		if !strings.Contains(csvOut.String(), want) {
 			t.Errorf("CSV lacks %q:\n%s", want, csvOut.String())
 		}
@@ -393,6 +420,17 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 	}
 	if !bytes.HasPrefix(pdfOut.Bytes(), []byte("%PDF-")) || pdfOut.Len() < 1000 {
 		t.Fatalf("PDF: %d bytes %q", pdfOut.Len(), pdfOut.Bytes()[:min(20, pdfOut.Len())])
+	}
+	// The PDF matches the screen: the site's time zone named, the
+	// processor's references, and the Test-mode marker.
+	if dump := os.Getenv("TRAINPAY_DUMP_REPORT"); dump != "" {
+		_ = os.WriteFile(dump, pdfOut.Bytes(), 0o600)
+	}
+	pdfText := receipttest.Pdftotext(t, pdfOut.Bytes())
+	for _, want := range []string{"Times in", "America/New_York", "TEST SBX000000001", "TEST SBX000000002", "TEST SBX000000003", "TEST MODE"} {
+		if !strings.Contains(pdfText, want) {
+			t.Errorf("PDF text lacks %q:\n%s", want, pdfText)
+		}
 	}
 }
 

@@ -63,7 +63,7 @@ func TestReimbursementCSVNeutralisesFormulasInDepartmentAndCostCentre(t *testing
 		TotalPaid: "Total paid", Reimbursed: "Reimbursed", Owed: "Still owed"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "\r\n'=1+2,'@SUM(1),FY2026,7,Go,,12.50,USD,TP-1\r\n") {
+	if !strings.Contains(b.String(), "\r\n'=1+2,'@SUM(1),FY2026,7,Go,,12.50,USD,TP-1,production\r\n") {
 		t.Errorf("department and cost centre not neutralised:\n%s", b.String())
 	}
 	checkNoFormula(t, b.Bytes())

@@ -21,9 +21,13 @@ type ReimbursementLine struct {
 	StartsAt  time.Time
 	// PaidMinor is charges minus refunds plus true-ups for the session.
 	PaidMinor int64
-	// References are the journal's invoice numbers (and the processor's
-	// references) of the session's payments.
+	// References are the processor's references of the session's payments
+	// (what the payer saw on the receipt and the statement), or the
+	// journal's invoice number where the processor gave none.
 	References []string
+	// Test is set when a payment of the session was made in Test mode: no
+	// money moved for it.
+	Test bool
 }
 
 // ReimbursementReport is what the organisation owes a department for a
@@ -33,12 +37,25 @@ type ReimbursementReport struct {
 	Department Department
 	Period     string
 	Currency   string
-	Lines      []ReimbursementLine
+	// TimeZone is the site's time zone (an IANA name); the lines' StartsAt
+	// are in it.
+	TimeZone string
+	Lines    []ReimbursementLine
 	// PaidMinor is the sum of the lines: the ledger's charges minus its
 	// refunds, plus its true-ups, in the period.
 	PaidMinor       int64
 	ReimbursedMinor int64
 	Reimbursements  []LedgerEntry
+}
+
+// Test reports whether any line was paid in Test mode.
+func (r ReimbursementReport) Test() bool {
+	for _, l := range r.Lines {
+		if l.Test {
+			return true
+		}
+	}
+	return false
 }
 
 // OwedMinor is what is still owed to the department.
@@ -57,7 +74,7 @@ func (s *BudgetService) Report(ctx context.Context, departmentID int64, period s
 	if err != nil {
 		return ReimbursementReport{}, err
 	}
-	_, site, err := s.location(ctx)
+	loc, site, err := s.location(ctx)
 	if err != nil {
 		return ReimbursementReport{}, err
 	}
@@ -65,12 +82,13 @@ func (s *BudgetService) Report(ctx context.Context, departmentID int64, period s
 	if err != nil {
 		return ReimbursementReport{}, err
 	}
-	r := ReimbursementReport{Department: dep, Period: p.Key(), Currency: site.Currency}
+	r := ReimbursementReport{Department: dep, Period: p.Key(), Currency: site.Currency, TimeZone: loc.String()}
 	bySession := map[int64]*ReimbursementLine{}
 	for _, e := range entries {
 		switch e.Kind {
 		case LedgerReimbursement:
 			r.ReimbursedMinor += e.AmountMinor
+			e.At = e.At.In(loc)
 			r.Reimbursements = append(r.Reimbursements, e)
 			continue
 		case LedgerAllocation:
@@ -80,7 +98,7 @@ func (s *BudgetService) Report(ctx context.Context, departmentID int64, period s
 		if line == nil {
 			line = &ReimbursementLine{SessionID: e.SessionID}
 			if ses, err := s.Sessions.Session(ctx, e.SessionID); err == nil {
-				line.Topic, line.StartsAt = ses.Topic, ses.StartsAt
+				line.Topic, line.StartsAt = ses.Topic, ses.StartsAt.In(loc)
 			} else if ErrorCode(err) != ENOTFOUND {
 				return ReimbursementReport{}, err
 			}
@@ -88,8 +106,13 @@ func (s *BudgetService) Report(ctx context.Context, departmentID int64, period s
 		}
 		line.PaidMinor += e.SpentMinor()
 		r.PaidMinor += e.SpentMinor()
-		if e.Reference != "" {
-			line.References = append(line.References, e.Reference)
+		ref, test, err := s.paymentReference(ctx, e)
+		if err != nil {
+			return ReimbursementReport{}, err
+		}
+		line.Test = line.Test || test
+		if ref != "" {
+			line.References = append(line.References, ref)
 		}
 	}
 	for _, l := range bySession {
@@ -102,6 +125,23 @@ func (s *BudgetService) Report(ctx context.Context, departmentID int64, period s
 		return r.Lines[i].SessionID < r.Lines[j].SessionID
 	})
 	return r, nil
+}
+
+// paymentReference is the reference a ledger entry's payment is known by
+// to its payer: the processor's, else the journal's invoice number; and
+// whether it was made in Test mode.
+func (s *BudgetService) paymentReference(ctx context.Context, e LedgerEntry) (ref string, test bool, err error) {
+	if e.PaymentID == 0 || s.Journal == nil {
+		return e.Reference, false, nil
+	}
+	p, err := s.Journal.Payment(ctx, e.PaymentID)
+	if err != nil {
+		return "", false, err
+	}
+	if p.GatewayRef != "" {
+		return p.GatewayRef, p.Mode == ModeTest, nil
+	}
+	return e.Reference, p.Mode == ModeTest, nil
 }
 
 // MarkReimbursed records that the organisation paid a department back, with
@@ -150,6 +190,9 @@ type ReportLabels struct {
 	Title, Department, CostCentre, Owner, Period           string
 	Session, Topic, Date, Paid, References                 string
 	TotalPaid, Reimbursed, Owed, Reimbursement, NoSessions string
+	// TimeZone introduces the site's time zone ("Times in"); TestMode marks
+	// a line paid in Test mode, and TestNote heads a report that has one.
+	TimeZone, TestMode, TestNote string
 	// Money formats an amount for the PDF (the CSV keeps plain numbers
 	// with a dot, for spreadsheets); Date formats a session's start.
 	Money    func(currency.Amount) string
@@ -167,22 +210,28 @@ func (r ReimbursementReport) Amount(minor int64) currency.Amount {
 // dot (12345.67) so that any spreadsheet reads them; the header row is in
 // the reader's language.
 func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
-	rows := [][]string{{l.Department, l.CostCentre, l.Period, l.Session, l.Topic, l.Date, l.Paid, "currency", l.References}}
+	rows := [][]string{{l.Department, l.CostCentre, l.Period, l.Session, l.Topic, l.Date, l.Paid, "currency", l.References, "mode"}}
 	for _, line := range r.Lines {
 		date := ""
 		if !line.StartsAt.IsZero() {
-			date = line.StartsAt.UTC().Format(time.RFC3339)
+			// In the site's time zone, with its offset: what the screen
+			// shows, and unambiguous for a spreadsheet.
+			date = line.StartsAt.Format(time.RFC3339)
+		}
+		mode := string(ModeProduction)
+		if line.Test {
+			mode = string(ModeTest)
 		}
 		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period,
 			strconv.FormatInt(line.SessionID, 10), line.Topic, date, r.Amount(line.PaidMinor).Number(), r.Currency,
-			strings.Join(line.References, " ")})
+			strings.Join(line.References, " "), mode})
 	}
 	for _, t := range []struct {
 		label string
 		minor int64
 	}{{l.TotalPaid, r.PaidMinor}, {l.Reimbursed, r.ReimbursedMinor}, {l.Owed, r.OwedMinor()}} {
 		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period, "", t.label, "",
-			r.Amount(t.minor).Number(), r.Currency, ""})
+			r.Amount(t.minor).Number(), r.Currency, "", ""})
 	}
 	return WriteCSV(w, rows, "report")
 }

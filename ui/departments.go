@@ -522,6 +522,7 @@ func reportLabels() app.ReportLabels {
 		Date: T("report.date"), Paid: T("report.paid"), References: T("report.references"),
 		TotalPaid: T("report.total_paid"), Reimbursed: T("report.reimbursed"), Owed: T("report.owed"),
 		Reimbursement: T("report.reimbursements"), NoSessions: T("report.no_sessions"),
+		TimeZone: T("report.time_zone"), TestMode: T("report.test_mode"), TestNote: T("report.test_note"),
 		Money:    func(a currency.Amount) string { return money.Format(a, lang) },
 		DateTime: func(t time.Time) string { return t.Format("2006-01-02 15:04") },
 	}
@@ -587,6 +588,7 @@ func (v *reimbursementView) show() {
 	r := v.report
 	head := widget.NewLabelWithStyle(T("report.heading", map[string]any{"Name": r.Department.Name,
 		"CostCentre": r.Department.CostCentre, "Period": r.Period}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	zone := widget.NewLabel(T("report.time_zone") + " " + r.TimeZone)
 	rows := container.NewVBox()
 	if len(r.Lines) == 0 {
 		rows.Add(widget.NewLabel(T("report.no_sessions")))
@@ -596,7 +598,11 @@ func (v *reimbursementView) show() {
 		if !l.StartsAt.IsZero() {
 			date = l.StartsAt.In(siteLocation(v.site)).Format("2006-01-02 15:04")
 		}
-		refs := widget.NewLabel(joinRefs(l.References))
+		refText := joinRefs(l.References)
+		if l.Test {
+			refText = T("report.test_mode") + " " + refText
+		}
+		refs := widget.NewLabel(refText)
 		refs.Wrapping = fyne.TextWrapWord
 		rows.Add(container.NewGridWithColumns(4, widget.NewLabel(l.Topic), widget.NewLabel(date),
 			widget.NewLabelWithStyle(v.money(l.PaidMinor), fyne.TextAlignTrailing, fyne.TextStyle{}), refs))
@@ -619,7 +625,14 @@ func (v *reimbursementView) show() {
 		widget.NewLabelWithStyle(T("report.date"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle(T("report.paid"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle(T("report.references"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	v.body.Objects = []fyne.CanvasObject{head, header, rows, widget.NewSeparator(), totals, exports}
+	v.body.Objects = []fyne.CanvasObject{head, zone}
+	if r.Test() {
+		note := widget.NewLabelWithStyle(T("report.test_note"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		note.Importance = widget.DangerImportance
+		note.Wrapping = fyne.TextWrapWord
+		v.body.Objects = append(v.body.Objects, note)
+	}
+	v.body.Objects = append(v.body.Objects, header, rows, widget.NewSeparator(), totals, exports)
 	v.body.Refresh()
 }
 

@@ -35,15 +35,25 @@ func Reimbursement(w io.Writer, r app.ReimbursementReport, l app.ReportLabels) e
 		{l.CostCentre, r.Department.CostCentre},
 		{l.Owner, r.Department.OwnerName + " <" + r.Department.OwnerEmail + ">"},
 		{l.Period, r.Period},
+		{l.TimeZone, r.TimeZone},
 	} {
 		text.SetFont("B", 10)
 		text.CellFormat(40, 6, kv[0], "", 0, "L", false)
 		text.SetFont("", 10)
 		text.CellFormat(0, 6, kv[1], "", 1, "L", false)
 	}
+	if r.Test() {
+		// As on a receipt: a report holding Test-mode payments says so
+		// before anything else is read.
+		pdf.Ln(2)
+		pdf.SetTextColor(180, 0, 0)
+		text.SetFont("B", 11)
+		text.MultiCell(0, 6, l.TestNote, "", "L", false)
+		pdf.SetTextColor(0, 0, 0)
+	}
 	pdf.Ln(4)
 
-	widths := []float64{18, 62, 34, 30, 36}
+	widths := []float64{16, 50, 34, 30, 50}
 	text.SetFont("B", 9)
 	pdf.SetFillColor(235, 235, 235)
 	for i, h := range []string{l.Session, l.Topic, l.Date, l.Paid, l.References} {
@@ -63,16 +73,26 @@ func Reimbursement(w io.Writer, r app.ReimbursementReport, l app.ReportLabels) e
 		if !line.StartsAt.IsZero() && l.DateTime != nil {
 			date = l.DateTime(line.StartsAt)
 		}
+		// One reference a line, so that none is cut short: the row is as
+		// tall as its references.
+		refs := make([]string, 0, len(line.References))
+		for _, ref := range line.References {
+			if line.Test {
+				ref = l.TestMode + " " + ref
+			}
+			refs = append(refs, text.Fit(ref, widths[4]-2))
+		}
+		h := 7 * float64(max(1, len(refs)))
 		cells := []string{strconv.FormatInt(line.SessionID, 10), text.Fit(line.Topic, widths[1]-2), date,
-			money(r.Amount(line.PaidMinor)), text.Fit(strings.Join(line.References, " "), widths[4]-2)}
+			money(r.Amount(line.PaidMinor))}
 		for i, c := range cells {
 			align := "L"
 			if i == 3 {
 				align = "R"
 			}
-			text.CellFormat(widths[i], 7, c, "1", 0, align, false)
+			text.CellFormat(widths[i], h, c, "1", 0, align, false)
 		}
-		pdf.Ln(-1)
+		text.MultiCell(widths[4], 7, strings.Join(refs, "\n"), "1", "L", false)
 	}
 	pdf.Ln(3)
 	for _, t := range []struct {
