@@ -146,6 +146,20 @@ func ProcessorAllowed(site Site, p Processor) error {
 	return Errorf(EINVALID, "error.methods.unknown_processor", "unknown processor %q", p)
 }
 
+// CardProcessors are the card processors a site may choose, in the order
+// they are offered: none, Payflow Pro, then Website Payments Pro (UK) on
+// Payflow and on classic NVP where the site is in the United Kingdom and
+// charges in GBP.
+func CardProcessors(site Site) []Processor {
+	var out []Processor
+	for _, p := range []Processor{"", ProcessorPayflow, ProcessorWPPUKPayflow, ProcessorWPPUKNVP} {
+		if ProcessorAllowed(site, p) == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func expressCheckoutAllowed(site Site) bool {
 	return (site.Country == "US" || site.Country == "CA") && (site.Currency == "USD" || site.Currency == "CAD")
 }

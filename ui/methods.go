@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -9,9 +10,6 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 )
-
-// processors lists the card processors in the order the picker shows them.
-var processors = []app.Processor{"", app.ProcessorPayflow, app.ProcessorWPPUKPayflow, app.ProcessorWPPUKNVP}
 
 // methodsTab is the Payment methods page: which methods the site offers,
 // the card processor, its credentials (kept in the OS keychain) and a test
@@ -22,6 +20,10 @@ type methodsTab struct {
 	site    app.Site
 
 	processor *widget.Select
+	// offered are the processor picker's choices, in its order: those the
+	// site's country and currency allow (app.CardProcessors), and the saved
+	// one should an older version have allowed it.
+	offered   []app.Processor
 	credit    *widget.Check
 	debit     *widget.Check
 	express   *widget.Check
@@ -45,11 +47,7 @@ type methodsTab struct {
 
 func newMethodsTab(s *adminScreen) *methodsTab {
 	t := &methodsTab{s: s}
-	names := make([]string, len(processors))
-	for i, p := range processors {
-		names[i] = processorName(p)
-	}
-	t.processor = newSelect(names, func(string) { t.showCredentials() })
+	t.processor = newSelect(nil, func(string) { t.showCredentials() })
 	t.procNote = widget.NewLabel("")
 	t.procNote.Wrapping = fyne.TextWrapWord
 	t.procNote.Hide()
@@ -108,10 +106,10 @@ func processorName(p app.Processor) string {
 
 func (t *methodsTab) selected() app.Processor {
 	i := t.processor.SelectedIndex()
-	if i < 0 {
+	if i < 0 || i >= len(t.offered) {
 		return ""
 	}
-	return processors[i]
+	return t.offered[i]
 }
 
 func (t *methodsTab) load() {
@@ -128,22 +126,38 @@ func (t *methodsTab) load() {
 				return
 			}
 			t.site = site
-			for i, p := range processors {
-				if p == settings.Processor {
-					t.processor.SetSelectedIndex(i)
-				}
+			t.offered = app.CardProcessors(site)
+			if !slices.Contains(t.offered, settings.Processor) {
+				t.offered = append(t.offered, settings.Processor)
 			}
+			names := make([]string, len(t.offered))
+			for i, p := range t.offered {
+				names[i] = processorName(p)
+			}
+			t.processor.SetOptions(names)
+			t.processor.SetSelectedIndex(slices.Index(t.offered, settings.Processor))
 			t.credit.SetChecked(settings.CreditCards)
 			t.debit.SetChecked(settings.DebitCards)
 			t.express.SetChecked(settings.ExpressCheckout)
 			t.endpoint.SetText(settings.Endpoint)
-			setNote(t.procNote, app.ProcessorAllowed(site, app.ProcessorWPPUKPayflow))
-			if err := app.ProcessorAllowed(site, app.ProcessorPayPalREST); err != nil {
-				t.express.Disable()
-			} else {
+			// A note only when the saved processor is no longer allowed.
+			setNote(t.procNote, app.ProcessorAllowed(site, settings.Processor))
+			// Express Checkout is offered only where the site may use it;
+			// one saved before stays visible, with the reason, to be unticked.
+			expressErr := app.ProcessorAllowed(site, app.ProcessorPayPalREST)
+			switch {
+			case expressErr == nil:
 				t.express.Enable()
+				t.express.Show()
+			case settings.ExpressCheckout:
+				t.express.Show()
+			default:
+				t.express.Hide()
 			}
-			setNote(t.expNote, app.ProcessorAllowed(site, app.ProcessorPayPalREST))
+			setNote(t.expNote, expressErr)
+			if expressErr != nil && !settings.ExpressCheckout {
+				t.expNote.Hide()
+			}
 			t.paypal.refresh()
 			t.showCredentials()
 		})

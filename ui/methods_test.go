@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,6 +70,27 @@ func (a *adminEnv) tab(name string) {
 	a.t.Fatalf("no tab %q", name)
 }
 
+// A US site is offered neither Website Payments Pro (UK) processor, and
+// no note warns about what it was never offered; Express Checkout is.
+func TestPaymentMethodsOfferWhatTheSiteMayUse(t *testing.T) {
+	a := newSiteAdminEnv(t, "en", "US", "USD", "America/New_York")
+	a.tab("Payment methods")
+	mt := a.m.admin.methods
+	if got, want := mt.processor.Options, []string{processorName(""), processorName(app.ProcessorPayflow)}; !slices.Equal(got, want) {
+		t.Fatalf("a US site's processors: %q, want %q", got, want)
+	}
+	if mt.procNote.Visible() || mt.expNote.Visible() {
+		t.Fatalf("warnings shown: %q / %q", mt.procNote.Text, mt.expNote.Text)
+	}
+	if !mt.express.Visible() || mt.express.Disabled() {
+		t.Fatalf("Express Checkout not offered to a US site in USD")
+	}
+	mt.processor.SetSelected(processorName(app.ProcessorPayflow))
+	if mt.selected() != app.ProcessorPayflow {
+		t.Fatalf("selected %q", mt.selected())
+	}
+}
+
 func TestPaymentMethodsKeepCredentialsOutOfTheDatabase(t *testing.T) {
 	a := newAdminEnv(t)
 	adm := a.m.admin
@@ -77,8 +99,14 @@ func TestPaymentMethodsKeepCredentialsOutOfTheDatabase(t *testing.T) {
 	if mt.procNote.Visible() {
 		t.Fatalf("a UK site in GBP may use Website Payments Pro (UK): %q", mt.procNote.Text)
 	}
-	if !mt.express.Disabled() || !strings.Contains(mt.expNote.Text, "only to sites in the USA or Canada") {
-		t.Fatalf("Express Checkout for a UK site: disabled=%v %q", mt.express.Disabled(), mt.expNote.Text)
+	// Offered only what the site's country and currency allow: no Express
+	// Checkout for a UK site, no note warning about it either.
+	if mt.express.Visible() || mt.expNote.Visible() {
+		t.Fatalf("Express Checkout offered to a UK site: %v, note %q", mt.express.Visible(), mt.expNote.Text)
+	}
+	if got, want := mt.processor.Options, []string{processorName(""), processorName(app.ProcessorPayflow),
+		processorName(app.ProcessorWPPUKPayflow), processorName(app.ProcessorWPPUKNVP)}; !slices.Equal(got, want) {
+		t.Fatalf("a UK site's processors: %q, want %q", got, want)
 	}
 	mt.processor.SetSelected(processorName(app.ProcessorWPPUKNVP))
 	test.Tap(mt.credit)
