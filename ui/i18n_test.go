@@ -8,9 +8,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 )
@@ -278,4 +281,35 @@ func TestPolishPaymentScreens(t *testing.T) {
 	test.Tap(findButton(w, "Zamknij"))
 	p.list.Select(0)
 	assertPolish(t, "payments, a payment selected", w, frags)
+}
+
+// Fyne's own strings are Polish too: the calendar's weekdays and the file
+// dialog's words come from Fyne's message IDs, which the Polish
+// translations define.
+func TestFyneOwnStringsInPolish(t *testing.T) {
+	e := newEnv(t, "pl")
+	NewMainWindow(e.app, e.deps)
+	if Language() != "pl" {
+		t.Fatalf("language %q", Language())
+	}
+	cal := widget.NewCalendar(time.Date(2026, time.December, 6, 0, 0, 0, 0, time.UTC), func(time.Time) {})
+	w := test.NewWindow(cal)
+	defer w.Close()
+	texts := screenTexts(w)
+	for _, day := range []string{"PN", "WT", "ŚR", "CZ", "PT", "SB", "ND"} {
+		if !containsText(texts, day) {
+			t.Errorf("calendar lacks the weekday %q: %q", day, texts)
+		}
+	}
+	for _, english := range []string{"MON", "TUE", "FRI"} {
+		if containsText(texts, english) {
+			t.Errorf("calendar shows %q in Polish: %q", english, texts)
+		}
+	}
+	if got := lang.L("Save") + " " + lang.L("File"); got != "Zapisz plik" {
+		t.Errorf("file dialog title %q", got)
+	}
+	if got := lang.L("Show Hidden Files"); got != "Pokaż ukryte pliki" {
+		t.Errorf("file dialog check %q", got)
+	}
 }

@@ -23,15 +23,15 @@ type methodsTab struct {
 	// offered are the processor picker's choices, in its order: those the
 	// site's country and currency allow (app.CardProcessors), and the saved
 	// one should an older version have allowed it.
-	offered   []app.Processor
-	credit    *widget.Check
-	debit     *widget.Check
-	express   *widget.Check
-	expNote   *widget.Label
-	paypal    *paypalCredentials // PayPal REST app, while Express Checkout is ticked (paypaldialog_methods.go)
-	procNote  *widget.Label
-	endpoint  *widget.Entry
-	save      *widget.Button
+	offered  []app.Processor
+	credit   *widget.Check
+	debit    *widget.Check
+	express  *widget.Check
+	expNote  *widget.Label
+	paypal   *paypalCredentials // PayPal REST app, while Express Checkout is ticked (paypaldialog_methods.go)
+	procNote *widget.Label
+	endpoint *widget.Entry
+	save     *widget.Button
 
 	credsBox    *fyne.Container
 	credsStatus *widget.Label
