@@ -326,7 +326,7 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 func (s *departmentsScreen) onAllocate(d app.Department) {
 	s.withAdmin(func(a *app.Admin) {
 		amount, note := widget.NewEntry(), widget.NewEntry()
-		amount.SetPlaceHolder(money.FormatNumber(mustZero(s.site.Currency), Language()))
+		amount.SetPlaceHolder(example(money.FormatNumber(mustZero(s.site.Currency), Language())))
 		note.Validator = lineValidator(app.FieldNote)
 		items := []*widget.FormItem{
 			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": s.site.Currency}), amount),

@@ -188,7 +188,7 @@ func TestDepartmentsScreenAndReport(t *testing.T) {
 		t.Fatalf("after reimbursing: owed %d", v.report.OwedMinor())
 	}
 	var csvOut, pdfOut strings.Builder
-	if err := reportCSV(v.report, &csvOut); err != nil || !strings.Contains(csvOut.String(), ",342.00,PLN,TP") ||
+	if err := reportCSV(v.report, &csvOut); err != nil || !strings.Contains(csvOut.String(), ",342.00,PLN,SBX000000001,test\r\n") ||
 		!endsLinesWithCRLF([]byte(csvOut.String())) {
 		t.Fatalf("csv: %v\n%s", err, csvOut.String())
 	}

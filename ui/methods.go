@@ -150,8 +150,10 @@ func (t *methodsTab) load() {
 				t.express.Enable()
 				t.express.Show()
 			case settings.ExpressCheckout:
+				t.express.Disable()
 				t.express.Show()
 			default:
+				t.express.Disable()
 				t.express.Hide()
 			}
 			setNote(t.expNote, expressErr)

@@ -508,11 +508,11 @@ func (s *promoScreen) openForm(generated bool) {
 	f.kind.Required = true
 	f.kind.SetSelected(T("promo.kind_percent"))
 	f.value = widget.NewEntry()
-	f.value.SetPlaceHolder("15")
+	f.value.SetPlaceHolder(example("15"))
 	f.usage = newSelect([]string{T("promo.usage_once"), T("promo.usage_n"), T("promo.usage_unlimited")}, nil)
 	f.usage.SetSelectedIndex(0)
 	f.usageN = widget.NewEntry()
-	f.usageN.SetPlaceHolder("10")
+	f.usageN.SetPlaceHolder(example("10"))
 	f.perAtt = widget.NewEntry()
 	f.perAtt.SetText("1")
 	f.from = widget.NewEntry()

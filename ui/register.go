@@ -64,7 +64,7 @@ func (f *registerFlow) buildAttendeePage() {
 	for _, e := range []*widget.Entry{f.first, f.last, f.email, f.company} {
 		e.OnChanged = changed
 	}
-	f.email.SetPlaceHolder("name@example.com")
+	f.email.SetPlaceHolder(example(T("placeholder.email")))
 	var names []string
 	for _, c := range countries() {
 		names = append(names, c.Name)

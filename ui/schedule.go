@@ -185,7 +185,7 @@ func (f *scheduleForm) build() {
 	f.date = widget.NewDateEntry()
 	f.date.OnChanged = func(*time.Time) { f.revalidate() }
 	f.clock = widget.NewEntry()
-	f.clock.SetPlaceHolder("14:30")
+	f.clock.SetPlaceHolder(example("14:30"))
 	f.clock.OnChanged = changed
 	labels := make([]string, len(durations))
 	for i, d := range durations {
@@ -204,8 +204,8 @@ func (f *scheduleForm) build() {
 	f.sessionType.SetSelected(T("schedule.type_free"))
 
 	f.fee = widget.NewEntry()
-	example, _ := money.FromMinor(1250, f.site.Currency)
-	f.fee.SetPlaceHolder(money.FormatNumber(example, Language()))
+	feeExample, _ := money.FromMinor(1250, f.site.Currency)
+	f.fee.SetPlaceHolder(example(money.FormatNumber(feeExample, Language())))
 	f.fee.OnChanged = changed
 	f.feeFormatted = widget.NewLabel("")
 	f.feeNote = widget.NewLabel("")
@@ -226,7 +226,7 @@ func (f *scheduleForm) build() {
 	f.closesDate = widget.NewDateEntry()
 	f.closesDate.OnChanged = func(*time.Time) { f.revalidate() }
 	f.closesClock = widget.NewEntry()
-	f.closesClock.SetPlaceHolder("12:00")
+	f.closesClock.SetPlaceHolder(example("12:00"))
 	f.closesClock.OnChanged = changed
 	f.mayCancel = widget.NewCheck(T("schedule.may_cancel"), func(on bool) {
 		if on {
@@ -251,7 +251,7 @@ func (f *scheduleForm) build() {
 	f.computers.SetPlaceHolder(T("schedule.computers_placeholder"))
 	f.computers.OnChanged = changed
 	f.tele = widget.NewEntry()
-	f.tele.SetPlaceHolder("0")
+	f.tele.SetPlaceHolder(example("0"))
 	f.tele.OnChanged = changed
 	f.department = newSelect(nil, func(string) { f.revalidate() })
 	f.ppuNote = widget.NewLabel("")

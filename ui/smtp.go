@@ -32,7 +32,7 @@ type smtpTab struct {
 func newSMTPTab(s *adminScreen) *smtpTab {
 	t := &smtpTab{s: s}
 	t.host = widget.NewEntry()
-	t.host.SetPlaceHolder("smtp.example.com")
+	t.host.SetPlaceHolder(example("smtp.example.com"))
 	t.port = widget.NewEntry()
 	t.port.SetText("587")
 	names := make([]string, len(app.SMTPTLSModes))
@@ -44,7 +44,7 @@ func newSMTPTab(s *adminScreen) *smtpTab {
 	t.user = widget.NewEntry()
 	t.password = widget.NewPasswordEntry()
 	t.sender = widget.NewEntry()
-	t.sender.SetPlaceHolder("training@example.com")
+	t.sender.SetPlaceHolder(example(T("placeholder.sender")))
 	t.senderName = widget.NewEntry()
 	t.save = widget.NewButton(T("admin.save"), t.onSave)
 	t.save.Importance = widget.HighImportance

@@ -32,3 +32,9 @@ func checkLines(entries map[*widget.Entry]app.TextField) {
 		e.Validator = lineValidator(f)
 	}
 }
+
+// example is a placeholder that reads as a hint, never as a value typed in:
+// "e.g. 14:30".
+func example(value string) string {
+	return T("placeholder.example", map[string]any{"Value": value})
+}
