@@ -14,6 +14,9 @@
 //     topic search (pg_trgm, migration 00014).
 //   - registrations.go: registrations, seats and holds
 //     (app.RegistrationStore), with their search.
+//   - payperuse.go: what pay-per-use adds to a session
+//     (app.PayPerUseStore), and its settlement's effect: the session
+//     marked paid, the department's ledger charged.
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
