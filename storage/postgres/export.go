@@ -12,7 +12,7 @@ import (
 var _ app.RegistrationExportStore = (*DB)(nil)
 
 // exportTime is a timestamptz column as the export writes it: RFC 3339
-// in UTC to the second ("2026-03-01T09:30:00Z"), ” when absent.
+// in UTC to the second ("2026-03-01T09:30:00Z"), empty when absent.
 func exportTime(col string) string {
 	return `coalesce(to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')`
 }
