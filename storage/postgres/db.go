@@ -5,9 +5,12 @@
 // migration for migration under the same version numbers (a parity test
 // compares the two).
 //
-// It is being built: today it holds the schema and the payment journal
-// (app.PaymentStore); the other stores are not ported, and the app does not
-// offer it yet.
+// It is being built, and the app does not offer it yet. Which file holds
+// what: db.go opens and migrates; payments.go is the payment journal
+// (app.PaymentStore); site.go the site, its features, the administrator's
+// credential, the audit log, the payment and mail settings
+// (app.SiteStore, app.PaymentSettingsStore, app.SMTPSettingsStore);
+// budget.go departments, budget settings and the ledger (app.BudgetStore).
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
