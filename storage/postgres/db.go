@@ -5,12 +5,25 @@
 // migration for migration under the same version numbers (a parity test
 // compares the two).
 //
-// It is being built, and the app does not offer it yet. Which file holds
-// what: db.go opens and migrates; payments.go is the payment journal
-// (app.PaymentStore); site.go the site, its features, the administrator's
-// credential, the audit log, the payment and mail settings
-// (app.SiteStore, app.PaymentSettingsStore, app.SMTPSettingsStore);
-// budget.go departments, budget settings and the ledger (app.BudgetStore).
+// It is being built: the app does not offer it yet. Which file holds what:
+//
+//   - db.go: opening, the precheck and migrations.
+//   - payments.go: the payment journal (app.PaymentStore) and the purpose
+//     effects of a settlement.
+//   - sessions.go: sessions and their list (app.SessionStore), with the
+//     topic search (pg_trgm, migration 00014).
+//   - registrations.go: registrations, seats and holds
+//     (app.RegistrationStore), with their search.
+//   - export.go: the accounting export's cursor
+//     (app.RegistrationExportStore).
+//   - payperuse.go: what pay-per-use adds to a session
+//     (app.PayPerUseStore), and its settlement's effect: the session
+//     marked paid, the department's ledger charged.
+//   - site.go: the site, its features, the administrator's credential,
+//     the audit log, the payment and mail settings (app.SiteStore,
+//     app.PaymentSettingsStore, app.SMTPSettingsStore).
+//   - budget.go: departments, budget settings and the ledger
+//     (app.BudgetStore), and the block policy's refusal (migration 00015).
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
