@@ -19,6 +19,11 @@
 //   - payperuse.go: what pay-per-use adds to a session
 //     (app.PayPerUseStore), and its settlement's effect: the session
 //     marked paid, the department's ledger charged.
+//   - site.go: the site, its features, the administrator's credential,
+//     the audit log, the payment and mail settings (app.SiteStore,
+//     app.PaymentSettingsStore, app.SMTPSettingsStore).
+//   - budget.go: departments, budget settings and the ledger
+//     (app.BudgetStore), and the block policy's refusal (migration 00015).
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
