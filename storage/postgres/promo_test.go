@@ -3,12 +3,14 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
@@ -163,4 +165,30 @@ func TestPromoCodeSearchUsesTheTrigramIndex(t *testing.T) {
 	if !strings.Contains(plan, "promo_code_code_trgm") {
 		t.Fatalf("plan:\n%s", plan)
 	}
+}
+
+// promoChildDB names the organisation database to a reserving child.
+const promoChildDB = "TRAINPAY_PG_PROMO_CHILD_DB"
+
+// Eight TrainPay processes (eight desktops) on one organisation database
+// reserve one code at the same instant, each for its own registration:
+// exactly the limit's number hold a use, the others are told the code is
+// used up (or already used by the attendee).
+func TestPromoReservedExactlyByConcurrentProcesses(t *testing.T) {
+	if storetest.PromoRaceChild() {
+		db, err := postgres.Open(context.Background(), os.Getenv(promoChildDB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		storetest.ReservePromoWhenReleased(t, promoSessionsBySQL{db})
+		return
+	}
+	url := pgtest.DB(t)
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.RacePromoReservations(t, promoSessionsBySQL{db}, "TestPromoReservedExactlyByConcurrentProcesses", promoChildDB+"="+url)
 }

@@ -113,7 +113,7 @@ func (f *promoFixture) advance(d time.Duration) {
 // session schedules a paid session with a fee in minor units.
 func (f *promoFixture) session(topic string, feeMinor int64, cur string) int64 {
 	f.t.Helper()
-	s := app.Session{Topic: topic, StartsAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), TimeZone: "UTC",
+	s := app.Session{Topic: topic, StartsAt: f.now().AddDate(0, 3, 0), TimeZone: "UTC",
 		DurationMinutes: 60, Type: app.SessionPaid, FeeMinor: feeMinor, Currency: cur,
 		RegistrationRequired: true, MaxRegistrations: 1000, Status: app.SessionScheduled}
 	if err := f.s.CreateSession(context.Background(), &s); err != nil {
