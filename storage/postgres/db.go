@@ -14,6 +14,11 @@
 //     topic search (pg_trgm, migration 00014).
 //   - registrations.go: registrations, seats and holds
 //     (app.RegistrationStore), with their search.
+//   - promo.go: promotional codes, their reservations, recipients and
+//     reports (app.PromoCodeStore) and the sessions they price
+//     (app.PromoSessions); a code's limits hold across desktops by its row
+//     lock (the locks are listed there). The search is pg_trgm's, migration
+//     00008.
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
