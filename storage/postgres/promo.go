@@ -157,17 +157,28 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 	if err != nil {
 		return app.Internal(err, "store promotional codes")
 	}
+	// The chosen sessions of the whole batch are checked in one query
+	// (generated codes share theirs), the first unknown one named.
+	var chosen []int64
+	for _, c := range codes {
+		if !c.AllSessions {
+			chosen = append(chosen, c.SessionIDs...)
+		}
+	}
+	if _, err := promoSessionsExist(ctx, tx, chosen); err != nil {
+		return err
+	}
 	var links [][]any
 	for i, c := range codes {
 		if c.AllSessions {
 			continue
 		}
-		sessions, err := promoSessionsExist(ctx, tx, c.SessionIDs)
-		if err != nil {
-			return err
-		}
-		for _, s := range sessions {
-			links = append(links, []any{ids[i], s})
+		seen := map[int64]bool{}
+		for _, s := range c.SessionIDs {
+			if !seen[s] {
+				seen[s] = true
+				links = append(links, []any{ids[i], s})
+			}
 		}
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"promo_code"},
