@@ -56,8 +56,9 @@ const (
 // (migration 00005).
 const ConstraintPromoCode = "promo_code_code"
 
-// pgerrForeignKey is SQLSTATE foreign_key_violation.
-const pgerrForeignKey = "23503"
+// promoForeignKeyViolation is SQLSTATE foreign_key_violation: a code's
+// session, a reservation's registration or a recipient's code is not there.
+const promoForeignKeyViolation = "23503"
 
 // promoOpenPaymentSQL is true while the registration of redemption r has
 // an open sale (pending, unknown or in review): its reservation then holds
@@ -199,7 +200,7 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 	}
 	if len(links) > 0 {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"promo_code_session"}, []string{"code_id", "session_id"}, pgx.CopyFromRows(links))
-		if pe := pgError(err); pe != nil && pe.Code == pgerrForeignKey {
+		if pe := pgError(err); pe != nil && pe.Code == promoForeignKeyViolation {
 			return promoSessionUnknown(links[0][1].(int64)) // a session deleted meanwhile
 		}
 		if err != nil {
@@ -285,7 +286,7 @@ func setPromoCodeSessions(ctx context.Context, tx pgx.Tx, id int64, all bool, se
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO promo_code_session (code_id, session_id) SELECT $1, unnest($2::bigint[])`, id, sessions)
-	if pe := pgError(err); pe != nil && pe.Code == pgerrForeignKey {
+	if pe := pgError(err); pe != nil && pe.Code == promoForeignKeyViolation {
 		return promoSessionUnknown(sessions[0]) // a session deleted meanwhile
 	}
 	if err != nil {
@@ -735,7 +736,7 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 		RETURNING id`,
 		r.CodeID, r.RegistrationID, r.SessionID, r.Email, r.FeeMinor, r.DiscountMinor, r.TotalMinor, r.Currency,
 		at, stamp(r.ExpiresAt)).Scan(&id)
-	if pe := pgError(err); pe != nil && pe.Code == pgerrForeignKey {
+	if pe := pgError(err); pe != nil && pe.Code == promoForeignKeyViolation {
 		return app.Errorf(app.ENOTFOUND, "error.promo.registration", "a reservation needs a registration and an email")
 	}
 	if err != nil {
@@ -950,7 +951,7 @@ func (db *DB) AddPromoRecipients(ctx context.Context, codeID int64, rs []app.Pro
 		INSERT INTO promo_recipient (code_id, email, name)
 		SELECT $1, u.email, u.name FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(email, name, n) ORDER BY u.n
 		ON CONFLICT (code_id, email) DO NOTHING`, codeID, emails, names)
-	if pe := pgError(err); pe != nil && pe.Code == pgerrForeignKey {
+	if pe := pgError(err); pe != nil && pe.Code == promoForeignKeyViolation {
 		return 0, promoNotFound(codeID)
 	}
 	if err != nil {
