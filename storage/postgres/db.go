@@ -24,6 +24,11 @@
 //     app.PaymentSettingsStore, app.SMTPSettingsStore).
 //   - budget.go: departments, budget settings and the ledger
 //     (app.BudgetStore), and the block policy's refusal (migration 00015).
+//   - promo.go: promotional codes, their reservations, recipients and
+//     reports (app.PromoCodeStore) and the sessions they price
+//     (app.PromoSessions); a code's limits hold across desktops by its row
+//     lock (the locks are listed there). The search is pg_trgm's, migration
+//     00008.
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
