@@ -5,9 +5,18 @@
 // migration for migration under the same version numbers (a parity test
 // compares the two).
 //
-// It is being built: today it holds the schema and the payment journal
-// (app.PaymentStore); the other stores are not ported, and the app does not
-// offer it yet.
+// It is being built: the app does not offer it yet. Which file holds what:
+//
+//   - db.go: opening, the precheck and migrations.
+//   - payments.go: the payment journal (app.PaymentStore) and the purpose
+//     effects of a settlement.
+//   - sessions.go: sessions and their list (app.SessionStore), with the
+//     topic search (pg_trgm, migration 00014).
+//   - registrations.go: registrations, seats and holds
+//     (app.RegistrationStore), with their search.
+//   - payperuse.go: what pay-per-use adds to a session
+//     (app.PayPerUseStore), and its settlement's effect: the session
+//     marked paid, the department's ledger charged.
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the
