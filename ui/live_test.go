@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,13 +14,20 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
+	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/storage/postgres"
 )
 
-// liveStore is what one desktop's services need of its database.
-type liveStore interface {
+// liveSite is what one desktop's site and payment settings come from.
+type liveSite interface {
 	app.SiteStore
 	app.PaymentSettingsStore
+}
+
+// liveData is where one desktop's sessions, registrations and payments
+// are: the database the desktops share.
+type liveData interface {
 	app.PaymentStore
 	app.SessionStore
 	app.RegistrationStore
@@ -37,16 +45,16 @@ type liveDesktop struct {
 	queue chan func()
 }
 
-func newLiveDesktop(t *testing.T, a fyne.App, store liveStore, feed app.Changes) *liveDesktop {
+func newLiveDesktop(t *testing.T, a fyne.App, sites liveSite, data liveData, feed app.Changes) *liveDesktop {
 	t.Helper()
-	site := app.NewSiteService(store)
+	site := app.NewSiteService(sites)
 	site.Argon2 = cheapArgon2
-	reg := &registry.Registry{Sites: store, Settings: store}
+	reg := &registry.Registry{Sites: sites, Settings: sites}
 	t.Cleanup(func() { reg.Close() })
-	pay := app.NewPaymentService(store, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	svc := app.NewSessionService(store, store, site, pay, nil)
+	pay := app.NewPaymentService(data, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := app.NewSessionService(data, data, site, pay, nil)
 	d := &liveDesktop{t: t, svc: svc, queue: make(chan func(), 256)}
-	d.deps = Deps{Site: site, Payments: pay, Sessions: svc, Merchant: &app.MerchantService{Sites: store, Settings: store},
+	d.deps = Deps{Site: site, Payments: pay, Sessions: svc, Merchant: &app.MerchantService{Sites: sites, Settings: sites},
 		Go: func(f func()) { f() }, Changes: feed, UI: func(f func()) { d.queue <- f }}
 	d.m = NewMainWindow(a, d.deps)
 	d.m.Window().Resize(fyne.NewSize(1100, 800))
@@ -123,8 +131,49 @@ func TestRegistrationsWindowShowsAnotherDesktopsRegistration(t *testing.T) {
 		t.Cleanup(func() { f.Close() })
 		return f
 	}
-	one := newLiveDesktop(t, e.app, e.db, feed(e.db))
-	two := newLiveDesktop(t, e.app, other, feed(other))
+	one := newLiveDesktop(t, e.app, e.db, e.db, feed(e.db))
+	two := newLiveDesktop(t, e.app, other, other, feed(other))
+	testRegistrationsWindowIsLive(t, ctx, one, two)
+}
+
+// Two desktops on one organisation database (PostgreSQL): the same as on
+// a shared SQLite file, told by the database's notifications. (The site
+// and its payment settings are not on the organisation database yet: each
+// desktop reads its site from a file of its own, set up alike; sessions,
+// registrations and payments, which the window shows, are PostgreSQL's.)
+func TestRegistrationsWindowShowsAnotherDesktopsRegistrationOnPostgreSQL(t *testing.T) {
+	e := newEnv(t, "en")
+	e.setUp("PL", "PLN", "Europe/Warsaw")
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	open := func() *postgres.DB {
+		db, err := postgres.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(db.Close)
+		return db
+	}
+	feed := func(db *postgres.DB) app.Changes {
+		f, err := postgres.WatchChanges(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(f.Close)
+		return f
+	}
+	secondSite, err := storage.Open(filepath.Join(t.TempDir(), "second.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { secondSite.Close() })
+	if err := app.NewSiteService(secondSite).Setup(ctx, app.Site{Name: "Acme Training", Country: "PL", Currency: "PLN",
+		TimeZone: "Europe/Warsaw", Language: "en"}, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	pgOne, pgTwo := open(), open()
+	one := newLiveDesktop(t, e.app, e.db, pgOne, feed(pgOne))
+	two := newLiveDesktop(t, e.app, secondSite, pgTwo, feed(pgTwo))
 	testRegistrationsWindowIsLive(t, ctx, one, two)
 }
 
