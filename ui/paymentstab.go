@@ -117,7 +117,7 @@ func (p *paymentsTab) when(r app.Payment) string {
 	return t.Format("2006-01-02 15:04")
 }
 
-func (p *paymentsTab) load(offset int) { p.loadKeeping(offset, 0, 0) }
+func (p *paymentsTab) load(offset int) { p.loadKeeping(offset, 0, -1) }
 
 // refreshLive reads the page shown again when another desktop changed
 // payments (live.go), keeping the scroll offset and the selected payment
@@ -133,7 +133,7 @@ func (p *paymentsTab) refreshLive() {
 
 // loadKeeping reads the page at offset; the payment of id (0 for none)
 // stays selected when it is on the page, and the list is scrolled to
-// scroll.
+// scroll (left where it is when negative).
 func (p *paymentsTab) loadKeeping(offset int, id int64, scroll float32) {
 	if offset < 0 {
 		offset = 0
@@ -156,7 +156,9 @@ func (p *paymentsTab) loadKeeping(offset int, id int64, scroll float32) {
 				selectQuietly(p.list, i)
 				p.onSelect(i)
 			}
-			p.list.ScrollToOffset(scroll)
+			if scroll >= 0 {
+				p.list.ScrollToOffset(scroll)
+			}
 			setEnabled(p.newer, offset > 0)
 			setEnabled(p.older, offset+len(rows) < total)
 			from := offset + 1
