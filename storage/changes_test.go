@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"database/sql"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -134,6 +136,46 @@ func TestChangeFeedNamesTheAreasWritten(t *testing.T) {
 	}
 	if got := storetest.WaitUntilQuiet(t, ch, app.ChangedPayments); got != app.ChangedPayments {
 		t.Errorf("this process's own payment was told as %q", got)
+	}
+}
+
+// changeChildDB names, to the test binary run again as another TrainPay
+// process, the file it writes to.
+const changeChildDB = "TRAINPAY_CHANGES_CHILD_DB"
+
+// Another operating-system process that writes the file (the trainpay
+// command line while the app runs, a second app) is heard within the
+// deadline, by the areas it wrote. The process is this test binary run
+// again.
+func TestChangeFeedHearsAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	if path := os.Getenv(changeChildDB); path != "" {
+		db, err := storage.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		d := app.Department{Name: "Logistyka", CostCentre: "CC-7000", OwnerName: "Piotr Lis", OwnerEmail: "piotr@example.pl"}
+		if err := db.CreateDepartment(ctx, &d, nil); err != nil {
+			t.Fatal(err)
+		}
+		sale := storetest.NewSale(99_00)
+		if err := db.CreatePayment(ctx, &sale); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	db, path := openTemp(t)
+	feed := watch(t, db)
+	ch, stop := feed.Subscribe()
+	defer stop()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChangeFeedHearsAnotherProcess$")
+	cmd.Env = append(os.Environ(), changeChildDB+"="+path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the other process: %v\n%s", err, out)
+	}
+	if got := storetest.WaitForChange(t, ch, app.ChangedBudgets|app.ChangedPayments); got != app.ChangedBudgets|app.ChangedPayments {
+		t.Errorf("the other process's writes were told as %q", got)
 	}
 }
 
