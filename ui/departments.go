@@ -54,6 +54,7 @@ type departmentsScreen struct {
 	periods  []app.Period
 	rules    *widget.Label
 	list     *fyne.Container
+	scroll   *container.Scroll // scrolls list
 	add      *widget.Button
 	settings *widget.Button
 
@@ -77,14 +78,31 @@ func newDepartmentsScreen(deps Deps, w fyne.Window, site app.Site) *departmentsS
 	top := container.NewVBox(title,
 		container.NewBorder(nil, nil, widget.NewLabel(T("departments.period")), container.NewHBox(s.add, s.settings), s.period),
 		s.rules, s.message, widget.NewSeparator())
-	s.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(s.list))
+	s.scroll = container.NewVScroll(s.list)
+	s.content = container.NewBorder(top, nil, nil, nil, s.scroll)
 	s.load("")
 	return s
 }
 
 // load reads the periods, the settings and the budgets of period ("" for
 // the current one) off the UI thread.
-func (s *departmentsScreen) load(period string) {
+func (s *departmentsScreen) load(period string) { s.loadThen(period, nil) }
+
+// changed reads the budgets again when another desktop changed them, or
+// the sessions and payments they count (live.go), keeping the period
+// chosen and the scroll offset; a department's dialog being filled in is
+// left as it is.
+func (s *departmentsScreen) changed(set app.ChangeSet) {
+	if !set.Any(app.ChangedBudgets | app.ChangedSessions | app.ChangedPayments) {
+		return
+	}
+	offset := s.scroll.Offset
+	s.loadThen(s.selected, func() { s.scroll.ScrollToOffset(offset) })
+}
+
+// loadThen is load, then calls then (when not nil) on the UI thread once
+// the budgets are shown.
+func (s *departmentsScreen) loadThen(period string, then func()) {
 	s.deps.run(func() {
 		ctx := context.Background()
 		periods, cur, err := s.deps.Budgets.CurrentPeriods(ctx)
@@ -108,6 +126,9 @@ func (s *departmentsScreen) load(period string) {
 			}
 			s.periods, s.current, s.budgets, s.selected = periods, settings, budgets, period
 			s.show()
+			if then != nil {
+				then()
+			}
 		})
 	})
 }

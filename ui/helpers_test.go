@@ -15,6 +15,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -183,7 +184,9 @@ func TestMain(m *testing.M) {
 	// Windows and macOS would show the system's file dialog, which no test
 	// can answer: Fyne's is driven instead, everywhere.
 	nativeDialogs = false
-	code := m.Run()
+	// The organisation database's tests start a throwaway PostgreSQL when
+	// the first of them asks for a database; Run stops it.
+	code := pgtest.Run(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -57,6 +57,8 @@ type MainWindow struct {
 	prefs *preferencesWindow
 	// quit ends the app; nil means the app's Quit (tests record it).
 	quit func()
+	// stopChanges ends the window's subscription to Deps.Changes (live.go).
+	stopChanges func()
 }
 
 // NewMainWindow builds the window; call ShowAndRun (or Show) on Window().
@@ -68,6 +70,7 @@ func NewMainWindow(a fyne.App, deps Deps) *MainWindow {
 	m.win.Resize(m.settings.WindowSize())
 	m.win.SetCloseIntercept(func() {
 		m.settings.SetWindowSize(m.win.Canvas().Size())
+		m.unwatchChanges()
 		m.win.Close()
 	})
 	m.win.SetContent(container.NewCenter(widget.NewLabel(T("app.loading"))))
@@ -189,6 +192,7 @@ func (m *MainWindow) buildMain() {
 	split.Offset = 0.22
 	m.win.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
 	m.installMenu()
+	m.watchChanges()
 
 	last := m.settings.LastSection()
 	idx := 0

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -116,7 +117,24 @@ func (p *paymentsTab) when(r app.Payment) string {
 	return t.Format("2006-01-02 15:04")
 }
 
-func (p *paymentsTab) load(offset int) {
+func (p *paymentsTab) load(offset int) { p.loadKeeping(offset, 0, -1) }
+
+// refreshLive reads the page shown again when another desktop changed
+// payments (live.go), keeping the scroll offset and the selected payment
+// (found again by its id); the refund and test payment dialogs are left
+// as they are.
+func (p *paymentsTab) refreshLive() {
+	var id int64
+	if p.selected >= 0 && p.selected < len(p.rows) {
+		id = p.rows[p.selected].ID
+	}
+	p.loadKeeping(p.offset, id, p.list.GetScrollOffset())
+}
+
+// loadKeeping reads the page at offset; the payment of id (0 for none)
+// stays selected when it is on the page, and the list is scrolled to
+// scroll (left where it is when negative).
+func (p *paymentsTab) loadKeeping(offset int, id int64, scroll float32) {
 	if offset < 0 {
 		offset = 0
 	}
@@ -130,10 +148,17 @@ func (p *paymentsTab) load(offset int) {
 			}
 			p.rows, p.total, p.offset = rows, total, offset
 			p.selected = -1
-			p.list.UnselectAll()
+			unselectQuietly(p.list)
 			p.list.Refresh()
 			p.detail.SetText(T("payments.select_one"))
 			p.refund.Disable()
+			if i := slices.IndexFunc(rows, func(r app.Payment) bool { return r.ID == id }); id != 0 && i >= 0 {
+				selectQuietly(p.list, i)
+				p.onSelect(i)
+			}
+			if scroll >= 0 {
+				p.list.ScrollToOffset(scroll)
+			}
 			setEnabled(p.newer, offset > 0)
 			setEnabled(p.older, offset+len(rows) < total)
 			from := offset + 1

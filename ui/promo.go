@@ -233,20 +233,60 @@ func (s *promoScreen) restart(wait time.Duration) {
 func (s *promoScreen) loadPage(page int) { s.fetch(page, 0) }
 
 func (s *promoScreen) fetch(page int, wait time.Duration) {
+	s.rows.fetch(s.deps.run, page, wait, s.pageLoader(), func(total int, err error) {
+		s.counted(total, err)
+		s.list.Refresh()
+	})
+}
+
+// pageLoader reads a page of the codes the search box finds.
+func (s *promoScreen) pageLoader() func(pageRequest[app.PromoCode]) ([]app.PromoCode, int, error) {
 	f := app.PromoCodeFilter{Search: s.search.Text, Limit: promoPageSize}
-	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.PromoCode]) ([]app.PromoCode, int, error) {
+	return func(req pageRequest[app.PromoCode]) ([]app.PromoCode, int, error) {
 		f.Offset, f.NoTotal = req.skip, !req.count
 		if req.after != nil {
 			f.AfterID = req.after.ID
 		}
 		return s.deps.Promo.CodePage(req.ctx, f)
-	}, func(total int, err error) {
-		if err != nil {
-			s.failed(err)
-		} else {
-			s.count.SetText(T("promo.count", map[string]any{"Count": total}))
-		}
+	}
+}
+
+// counted shows the count a page load brought, or its error.
+func (s *promoScreen) counted(total int, err error) {
+	if err != nil {
+		s.failed(err)
+	} else {
+		s.count.SetText(T("promo.count", map[string]any{"Count": total}))
+	}
+}
+
+// changed refreshes the codes list when another desktop changed codes or
+// their uses (live.go). The selected code's pane, which holds what is
+// being typed (a recipient, a sending), is left as it is.
+func (s *promoScreen) changed(set app.ChangeSet) {
+	if set.Any(app.ChangedPromo) {
+		s.refreshLive()
+	}
+}
+
+// refreshLive reads the codes in memory again, keeping the scroll offset
+// and the selected code (found again by its id).
+func (s *promoScreen) refreshLive() {
+	if s.list == nil {
+		return
+	}
+	offset := s.list.GetScrollOffset()
+	s.rows.refreshHeld(s.deps.run, s.pageLoader(), func(total int, err error) {
+		s.counted(total, err)
 		s.list.Refresh()
+		if id := s.selected; id != 0 && err == nil {
+			if i, _, ok := s.rows.find(func(c app.PromoCode) bool { return c.ID == id }); ok {
+				selectQuietly(s.list, i)
+			} else {
+				unselectQuietly(s.list) // gone from the list, or out of memory
+			}
+		}
+		s.list.ScrollToOffset(offset)
 	})
 }
 

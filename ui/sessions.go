@@ -54,8 +54,9 @@ type sessionsScreen struct {
 	usage    *widget.Button
 	importU  *widget.Button
 	startWhy *widget.Label
-	form     *scheduleForm // the form last opened, for tests
-	register *registerFlow // the registration dialog while it is open
+	form     *scheduleForm      // the form last opened, for tests
+	register *registerFlow      // the registration dialog while it is open
+	regsView *registrationsView // the Registrations window while it is open
 
 	rows     *pagedRows[app.SessionSummary] // the sessions in memory
 	selected *app.SessionSummary
@@ -167,25 +168,70 @@ func (s *sessionsScreen) restart(wait time.Duration) {
 func (s *sessionsScreen) loadPage(page int) { s.fetch(page, 0) }
 
 func (s *sessionsScreen) fetch(page int, wait time.Duration) {
+	s.rows.fetch(s.deps.run, page, wait, s.pageLoader(), func(total int, err error) {
+		s.counted(total, err)
+		s.list.Refresh()
+	})
+}
+
+// pageLoader reads a page of the current filter's sessions.
+func (s *sessionsScreen) pageLoader() func(pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
 	f := s.filter()
-	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
+	return func(req pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
 		f.Offset, f.Limit, f.NoTotal, f.CountUpTo = req.skip, sessionsPageSize, !req.count, sessionsCountUpTo
 		if req.after != nil {
 			k := req.after.ListKey()
 			f.After = &k
 		}
 		return s.deps.Sessions.List(req.ctx, f)
-	}, func(total int, err error) {
-		switch {
-		case err != nil:
-			s.count.SetText(ErrorText(err))
-		case s.rows.more():
-			s.count.SetText(T("sessions.count_more", map[string]any{"Count": sessionsCountUpTo}))
-			s.countAll()
-		default:
-			s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
-		}
+	}
+}
+
+// counted shows the count a page load brought.
+func (s *sessionsScreen) counted(total int, err error) {
+	switch {
+	case err != nil:
+		s.count.SetText(ErrorText(err))
+	case s.rows.more():
+		s.count.SetText(T("sessions.count_more", map[string]any{"Count": sessionsCountUpTo}))
+		s.countAll()
+	default:
+		s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
+	}
+}
+
+// changed refreshes the list, and the open Registrations window, when
+// another desktop changed what they show (live.go): seats and revenue
+// follow registrations and payments.
+func (s *sessionsScreen) changed(set app.ChangeSet) {
+	if set.Any(app.ChangedSessions | app.ChangedRegistrations | app.ChangedPayments) {
+		s.refreshLive()
+	}
+	if s.regsView != nil {
+		s.regsView.changed(set)
+	}
+}
+
+// refreshLive reads the sessions in memory again, keeping the scroll
+// offset and the selected session (found again by its id, and shown as it
+// is now); the search box and the filters are left as they are.
+func (s *sessionsScreen) refreshLive() {
+	if s.list == nil {
+		return
+	}
+	offset := s.list.GetScrollOffset()
+	s.rows.refreshHeld(s.deps.run, s.pageLoader(), func(total int, err error) {
+		s.counted(total, err)
 		s.list.Refresh()
+		if s.selected != nil && err == nil {
+			id := s.selected.ID
+			if i, r, ok := s.rows.find(func(r app.SessionSummary) bool { return r.ID == id }); ok {
+				s.selected = &r
+				selectQuietly(s.list, i)
+				s.showSelected()
+			}
+		}
+		s.list.ScrollToOffset(offset)
 	})
 }
 
@@ -445,7 +491,10 @@ func (s *sessionsScreen) onRegistrations() {
 	if s.selected == nil {
 		return
 	}
-	showRegistrations(s.deps, s.win, s.selected.Session, func() { s.reload() })
+	s.regsView = showRegistrations(s.deps, s.win, s.selected.Session, func() {
+		s.regsView = nil
+		s.reload()
+	})
 }
 
 // onCancelSession asks for confirmation, saying how many paid

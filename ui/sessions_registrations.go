@@ -150,24 +150,10 @@ func (v *registrationsView) restart(wait time.Duration) {
 func (v *registrationsView) loadPage(page int) { v.fetch(page, 0) }
 
 func (v *registrationsView) fetch(page int, wait time.Duration) {
-	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text, Limit: registrationsPageSize}
-	v.rows.fetch(v.deps.run, page, wait, func(req pageRequest[app.Registration]) ([]app.Registration, int, error) {
-		f.Offset, f.NoTotal = req.skip, !req.count
-		if req.after != nil {
-			f.AfterID = req.after.ID
-		}
-		return v.deps.Sessions.Registrations(req.ctx, f)
-	}, func(total int, err error) {
-		if err != nil {
-			if app.AsError(err) != nil && app.AsError(err).Key == "error.search.too_short" {
-				v.count.SetText(ErrorText(err))
-			} else {
-				v.showMessage(ErrorText(err), widget.DangerImportance)
-			}
-			v.list.Refresh()
+	v.rows.fetch(v.deps.run, page, wait, v.pageLoader(), func(total int, err error) {
+		if !v.counted(total, err) {
 			return
 		}
-		v.count.SetText(T("regs.count", map[string]any{"Count": total}))
 		if v.selected >= total {
 			v.selected, v.sel = -1, app.Registration{}
 			v.list.UnselectAll()
@@ -176,6 +162,66 @@ func (v *registrationsView) fetch(page int, wait time.Duration) {
 		}
 		v.list.Refresh()
 		v.showSelected()
+	})
+}
+
+// pageLoader reads a page of the session's registrations that the search
+// box finds.
+func (v *registrationsView) pageLoader() func(pageRequest[app.Registration]) ([]app.Registration, int, error) {
+	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text, Limit: registrationsPageSize}
+	return func(req pageRequest[app.Registration]) ([]app.Registration, int, error) {
+		f.Offset, f.NoTotal = req.skip, !req.count
+		if req.after != nil {
+			f.AfterID = req.after.ID
+		}
+		return v.deps.Sessions.Registrations(req.ctx, f)
+	}
+}
+
+// counted shows the count a page load brought, or its error; false on an
+// error.
+func (v *registrationsView) counted(total int, err error) bool {
+	if err != nil {
+		if app.AsError(err) != nil && app.AsError(err).Key == "error.search.too_short" {
+			v.count.SetText(ErrorText(err))
+		} else {
+			v.showMessage(ErrorText(err), widget.DangerImportance)
+		}
+		v.list.Refresh()
+		return false
+	}
+	v.count.SetText(T("regs.count", map[string]any{"Count": total}))
+	return true
+}
+
+// changed refreshes the list when another desktop changed registrations
+// or their payments (live.go).
+func (v *registrationsView) changed(set app.ChangeSet) {
+	if set.Any(app.ChangedRegistrations | app.ChangedPayments | app.ChangedSessions) {
+		v.refreshLive()
+	}
+}
+
+// refreshLive reads the registrations in memory again, keeping the scroll
+// offset and the selected registration (found again by its id, wherever
+// it is now in the list, and shown as it is now); the search box and the
+// message are left as they are.
+func (v *registrationsView) refreshLive() {
+	offset := v.list.GetScrollOffset()
+	v.rows.refreshHeld(v.deps.run, v.pageLoader(), func(total int, err error) {
+		if !v.counted(total, err) {
+			return
+		}
+		v.list.Refresh()
+		if v.sel.ID != 0 {
+			id := v.sel.ID
+			if i, r, ok := v.rows.find(func(r app.Registration) bool { return r.ID == id }); ok {
+				v.selected, v.sel = i, r
+				selectQuietly(v.list, i)
+			}
+			v.showSelected()
+		}
+		v.list.ScrollToOffset(offset)
 	})
 }
 

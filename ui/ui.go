@@ -94,6 +94,12 @@ type Deps struct {
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.
 	Go func(func())
+	// Changes tells the open screens what other desktops changed (live.go);
+	// nil: screens show what they read when opened.
+	Changes app.Changes
+	// UI runs a change feed's refresh on the UI thread; nil means fyne.Do.
+	// Headless tests queue it for the test's goroutine.
+	UI func(func())
 }
 
 func (d Deps) run(f func()) {

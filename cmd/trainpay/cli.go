@@ -178,6 +178,9 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	svc := newServices(db, logger)
 	defer svc.registry.Close()
 	svc.deps.Database = db.Path()
+	changes, stopChanges := watchChanges(db, logger)
+	defer stopChanges()
+	svc.deps.Changes = changes
 
 	if a == nil {
 		a = fyneapp.NewWithID(AppID)

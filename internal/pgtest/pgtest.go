@@ -66,11 +66,16 @@ var (
 // Main runs m's tests, stops the cluster they started (if any) and exits
 // with their result.
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main without the exit, for a TestMain that cleans up more after
+// the tests: it runs them, stops the cluster and returns their result.
+func Run(m *testing.M) int {
 	mu.Lock()
 	inMain = true
 	mu.Unlock()
-	code := run(m)
-	os.Exit(code)
+	return run(m)
 }
 
 func run(m *testing.M) int {

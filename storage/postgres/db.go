@@ -44,6 +44,9 @@
 // partial index on open sales; migration 00011 says why each. Migrations take
 // a PostgreSQL advisory lock (goose's session locker), so desktops starting
 // together migrate one at a time.
+//
+// changes.go: the change feed (app.Changes), a LISTEN connection of its own
+// hearing the statement triggers of migration 00016.
 package postgres
 
 import (
