@@ -54,8 +54,9 @@ func isOrgURL(s string) bool {
 }
 
 // urlPassword finds what a URL that cannot be parsed might carry as a
-// password: between the scheme's "//" and the last "@" before the path.
-var urlPassword = regexp.MustCompile(`^([A-Za-z]+://[^:/@]*):[^@]*@`)
+// password: from the user name's colon to the last "@" (a password may
+// hold "@" and "/"; redacting too much is the safe side).
+var urlPassword = regexp.MustCompile(`^([A-Za-z]+://[^:/@]*):.*@`)
 
 // redactDB is s for messages: a file path as it is, a URL with its password
 // (in the user part or as a password= parameter) replaced by xxxxx.
