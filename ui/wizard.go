@@ -217,6 +217,7 @@ func (w *wizard) openOrganisation() {
 		return
 	}
 	w.next.Disable()
+	w.org.say("", widget.MediumImportance)
 	w.errMsg.SetText(T("orgdb.testing"))
 	w.deps.run(func() {
 		deps, err := w.deps.Databases.Open(context.Background(), c)
@@ -481,3 +482,61 @@ func (f *orgForm) onTest(deps Deps) {
 		})
 	})
 }
+
+// ConnectWindow asks again for the organisation database chosen in
+// Preferences when it could not be opened at start (a password not kept
+// in the keychain, a server away): the reason, the connection's form with
+// what Preferences hold, and Connect. Once connected it hands the
+// services on to connected and closes.
+type ConnectWindow struct {
+	win     fyne.Window
+	form    *orgForm
+	connect *widget.Button
+	errMsg  *widget.Label
+}
+
+// NewConnectWindow builds the window; call Show (or ShowAndRun) on
+// Window().
+func NewConnectWindow(a fyne.App, deps Deps, c OrgConnection, cause error, connected func(Deps, OrgConnection)) *ConnectWindow {
+	SetLanguage(NewSettings(a.Preferences()).LanguageOverride())
+	cw := &ConnectWindow{win: a.NewWindow(T("app.title")), form: newOrgForm(deps, c)}
+	title := widget.NewLabelWithStyle(T("orgdb.connect_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	cw.errMsg = widget.NewLabel(ErrorText(cause))
+	cw.errMsg.Wrapping = fyne.TextWrapWord
+	cw.errMsg.Importance = widget.DangerImportance
+	cw.connect = widget.NewButton(T("orgdb.connect"), func() {
+		c := cw.form.connection()
+		if err := c.Validate(); err != nil {
+			cw.errMsg.SetText(ErrorText(err))
+			return
+		}
+		cw.connect.Disable()
+		cw.errMsg.SetText(T("orgdb.testing"))
+		deps.run(func() {
+			opened, err := deps.Databases.Open(context.Background(), c)
+			if err == nil {
+				err = deps.Databases.Remember(c)
+			}
+			fyne.Do(func() {
+				cw.connect.Enable()
+				if err != nil {
+					cw.errMsg.SetText(ErrorText(err))
+					return
+				}
+				NewSettings(a.Preferences()).SetOrgPasswordRemembered(c.Remember)
+				opened.Databases = deps.Databases
+				connected(opened, c)
+				cw.win.Close()
+			})
+		})
+	})
+	cw.connect.Importance = widget.HighImportance
+	cw.win.SetContent(container.NewPadded(container.NewBorder(title,
+		container.NewVBox(cw.errMsg, container.NewBorder(nil, nil, nil, cw.connect)), nil, nil,
+		container.NewVScroll(cw.form.content))))
+	cw.win.Resize(fyne.NewSize(720, 560))
+	return cw
+}
+
+// Window returns the Fyne window.
+func (cw *ConnectWindow) Window() fyne.Window { return cw.win }

@@ -174,6 +174,48 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 		db, err = openDatabase(context.Background(), dbPath)
 		path = dbPath
 	}
+	if a == nil && err == nil {
+		a = fyneapp.NewWithID(AppID)
+	}
+	if a != nil {
+		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	// The window is made before the watchers start and the wizard can
+	// open an organisation database only once it is up; both are touched
+	// on the UI thread only.
+	var w *ui.MainWindow
+	watch, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	started := func(svc *services) {
+		settleLeftOpen(svc, logger)
+		if svc.health == nil {
+			return
+		}
+		svc.health.onChange = func(reachable bool) {
+			fyne.Do(func() {
+				if w != nil {
+					w.SetDatabaseReachable(reachable)
+				}
+			})
+		}
+		go svc.health.run(watch)
+	}
+	connector := &orgConnector{logger: logger, onOpen: started}
+	defer connector.closeAll()
+
+	if err != nil && fromPrefs && isOrgURL(path) {
+		// The organisation database chosen in Preferences cannot be opened
+		// (its password is not in the keychain, its server is away): ask
+		// again, with the reason, rather than swap in a file.
+		logger.Error("open the organisation database", "db", redactDB(path), "err", err)
+		c, _ := ui.ParseOrgConnection(path)
+		cw := ui.NewConnectWindow(a, ui.Deps{Databases: connector}, c, err, func(deps ui.Deps, _ ui.OrgConnection) {
+			w = ui.NewMainWindow(a, deps)
+			w.Window().Show()
+		})
+		cw.Window().ShowAndRun()
+		return 0
+	}
 	if err != nil {
 		// Said in the user's language where we can: the window is not up
 		// yet, so the terminal gets it.
@@ -185,31 +227,16 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	defer db.close()
 	svc := newServices(db, logger)
 	defer svc.registry.Close()
-
-	if a == nil {
-		a = fyneapp.NewWithID(AppID)
-	}
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	// The window is made before the watchers start and the wizard can
-	// open an organisation database only once it is up.
-	var w *ui.MainWindow
-	watch, stopWatching := context.WithCancel(context.Background())
-	defer stopWatching()
-	startHealth := func(svc *services) {
-		if svc.health == nil {
-			return
-		}
-		svc.health.onChange = func(reachable bool) {
-			fyne.Do(func() { w.SetDatabaseReachable(reachable) })
-		}
-		go svc.health.run(watch)
-	}
-	connector := &orgConnector{logger: logger, onOpen: startHealth}
-	defer connector.closeAll()
 	svc.deps.Databases = connector
 	w = ui.NewMainWindow(a, svc.deps)
-	startHealth(&svc)
-	// Settle any payment a previous run left open, off the UI thread.
+	started(&svc)
+	w.Window().ShowAndRun()
+	return 0
+}
+
+// settleLeftOpen settles, off the UI thread, any payment a previous run
+// left open in svc's database.
+func settleLeftOpen(svc *services, logger *slog.Logger) {
 	go func() {
 		rep, err := svc.payments.Reconcile(context.Background())
 		if err != nil {
@@ -221,8 +248,6 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 				"not_charged", rep.NotCharged, "open", rep.StillOpen, "review", rep.NeedsReview)
 		}
 	}()
-	w.Window().ShowAndRun()
-	return 0
 }
 
 // services are the domain services of one database.
