@@ -160,7 +160,7 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 		path, fromPrefs = guiDatabase(dbPath, dbGiven, ui.NewSettings(a.Preferences()))
 	}
 	spec := path
-	if fromPrefs && isOrgURL(path) {
+	if isOrgURL(path) {
 		spec = withRememberedPassword(path)
 	}
 	db, err := openDatabase(context.Background(), spec)

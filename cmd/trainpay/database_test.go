@@ -10,8 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zalando/go-keyring"
+
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/ui"
 )
 
 // Without --db, TRAINPAY_DB names the database; --db wins over it.
@@ -186,5 +189,31 @@ func TestOfflineEstimatesUseTheLastRatesAndPaymentsAreRefused(t *testing.T) {
 	fake.down = false
 	if s, err := st.Site(ctx); err != nil || s.Name != "Kraków" {
 		t.Fatalf("back: %+v %v", s, err)
+	}
+}
+
+// The keychain's password is added to a URL that has none, and never
+// replaces one the URL gives; Remember false forgets it.
+func TestRememberedPasswordFillsOnlyAURLWithout(t *testing.T) {
+	keyring.MockInit()
+	o := &orgConnector{logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	c := ui.OrgConnection{Host: "db.example.org", Port: 5432, Database: "trainpay", User: "anna", Password: "kept-pw",
+		TLS: ui.TLSVerifyFull, Remember: true}
+	if err := o.Remember(c); err != nil {
+		t.Fatal(err)
+	}
+	if got := withRememberedPassword(c.URL(false)); got != c.URL(true) {
+		t.Fatalf("filled %q", redactDB(got))
+	}
+	own := "postgres://anna:own-pw@db.example.org:5432/trainpay?sslmode=verify-full"
+	if got := withRememberedPassword(own); got != own {
+		t.Fatalf("the URL's own password was replaced: %q", redactDB(got))
+	}
+	c.Remember = false
+	if err := o.Remember(c); err != nil {
+		t.Fatal(err)
+	}
+	if got := withRememberedPassword(c.URL(false)); got != c.URL(false) {
+		t.Fatal("a forgotten password is still filled in")
 	}
 }

@@ -99,8 +99,9 @@ func (o *orgConnector) closeAll() {
 	o.opened = nil
 }
 
-// withRememberedPassword adds the keychain's password to a URL kept in
-// Preferences (which never holds one); without one it is returned as it is.
+// withRememberedPassword adds the keychain's password to a URL without one
+// (Preferences never hold one; --db and TRAINPAY_DB may leave it out);
+// anything else is returned as it is.
 func withRememberedPassword(raw string) string {
 	_, addr, err := parseOrgURL(raw)
 	if err != nil {
@@ -113,6 +114,9 @@ func withRememberedPassword(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		return raw
+	}
+	if _, given := u.User.Password(); given {
+		return raw // the URL's own password wins
 	}
 	u.User = url.UserPassword(u.User.Username(), pw)
 	return u.String()
