@@ -332,6 +332,9 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 				return s.deps.Budgets.SaveDepartment(context.Background(), a, &next)
 			}, func(err error) {
 				if err != nil {
+					// The form closed on Save: it comes back with what
+					// was typed, under the reason.
+					s.onEditDepartment(next)
 					dialog.ShowError(errorFor(err), s.win)
 					return
 				}

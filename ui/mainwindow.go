@@ -37,8 +37,11 @@ type MainWindow struct {
 	deps     Deps
 	settings Settings
 
-	site     app.Site
-	banner   *fyne.Container
+	site   app.Site
+	banner *fyne.Container
+	// offline says the organisation database does not answer: the banner
+	// says so until it does again.
+	offline  bool
 	nav      *widget.List
 	content  *fyne.Container
 	sections []section
@@ -93,6 +96,7 @@ func (m *MainWindow) start() {
 			}
 			if !ok {
 				m.wizard = newWizard(m.deps, m.onSetupDone)
+				m.wizard.switched = m.useOrganisation
 				m.win.SetContent(m.wizard.content)
 				return
 			}
@@ -168,7 +172,7 @@ func (m *MainWindow) buildMain() {
 	}
 	m.sections = append(m.sections,
 		section{id: SectionAdmin, title: "nav.admin", icon: theme.SettingsIcon(), build: m.buildAdmin})
-	m.banner = container.NewStack()
+	m.banner = container.NewVBox()
 	m.updateBanner()
 	m.content = container.NewStack()
 	m.nav = widget.NewList(
@@ -266,16 +270,49 @@ func (m *MainWindow) open(id string) {
 	}
 }
 
+// useOrganisation goes on with the organisation database the wizard
+// opened: it is kept in Preferences for the next start (without its
+// password), and its site is shown, or set up when it has none yet.
+func (m *MainWindow) useOrganisation(deps Deps, c OrgConnection) {
+	m.settings.SetDatabasePath(c.URL(false))
+	m.settings.SetOrgPasswordRemembered(c.Remember)
+	deps.Databases = m.deps.Databases
+	if deps.Go == nil {
+		deps.Go = m.deps.Go
+	}
+	m.deps = deps
+	m.wizard = nil
+	m.start()
+}
+
+// SetDatabaseReachable shows the organisation database's banner while it
+// cannot be reached, and takes it away when it answers again.
+func (m *MainWindow) SetDatabaseReachable(reachable bool) {
+	m.offline = !reachable
+	m.updateBanner()
+}
+
 func (m *MainWindow) updateBanner() {
 	if m.banner == nil {
 		return
 	}
+	m.banner.Objects = nil
+	if m.offline {
+		m.banner.Objects = append(m.banner.Objects, offlineBanner())
+	}
 	if m.site.Mode == app.ModeTest {
-		m.banner.Objects = []fyne.CanvasObject{testModeBanner()}
-	} else {
-		m.banner.Objects = nil
+		m.banner.Objects = append(m.banner.Objects, testModeBanner())
 	}
 	m.banner.Refresh()
+}
+
+// offlineBanner is the strip across the top while the organisation
+// database cannot be reached.
+func offlineBanner() fyne.CanvasObject {
+	bg := canvas.NewRectangle(color.NRGBA{R: 0xC0, G: 0x39, B: 0x2B, A: 0xFF})
+	text := canvas.NewText(T("banner.orgdb_offline"), color.White)
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	return container.NewStack(bg, container.NewPadded(text))
 }
 
 // testModeBanner is the strip across the top of every screen in Test mode.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 
@@ -22,6 +23,14 @@ type preferencesWindow struct {
 	dbNext   *widget.Entry
 	dbSave   *widget.Button
 	dbMsg    *widget.Label
+
+	// where chooses this computer's file or the organisation database for
+	// the next start; org is the organisation database's form.
+	where   *widget.RadioGroup
+	local   *fyne.Container
+	org     *orgForm
+	orgBox  *fyne.Container
+	orgSave *widget.Button
 }
 
 var (
@@ -104,11 +113,95 @@ func (p *preferencesWindow) build() {
 		widget.NewFormItem(T("prefs.language"), p.language),
 		widget.NewFormItem(T("prefs.theme"), p.theme),
 		widget.NewFormItem(T("prefs.db_in_use"), current),
+	)
+	p.local = container.NewVBox(widget.NewForm(
 		widget.NewFormItem(T("prefs.db_next"), container.NewBorder(nil, nil, nil, choose, p.dbNext)),
 		widget.NewFormItem("", container.NewHBox(useDefault, p.dbSave)),
-	)
-	p.win.SetContent(container.NewPadded(container.NewVScroll(container.NewVBox(form, p.dbMsg, hint))))
+	), hint)
+	body := container.NewVBox(form)
+	if p.m.deps.Databases != nil {
+		chosen, isOrg := ParseOrgConnection(s.DatabasePath())
+		if isOrg {
+			p.dbNext.SetText("")
+			chosen.Remember = s.OrgPasswordRemembered()
+		}
+		p.org = newOrgForm(p.m.deps, chosen)
+		p.orgSave = widget.NewButton(T("prefs.db_save"), p.saveOrganisation)
+		p.orgSave.Importance = widget.HighImportance
+		orgHint := widget.NewLabel(T("orgdb.prefs_hint"))
+		orgHint.Wrapping = fyne.TextWrapWord
+		p.orgBox = container.NewVBox(p.org.content, container.NewHBox(p.orgSave), orgHint)
+		p.where = widget.NewRadioGroup([]string{T("orgdb.where_local"), T("orgdb.where_org")}, func(string) { p.showWhere() })
+		p.where.Required = true
+		p.where.Horizontal = true
+		if isOrg {
+			p.where.SetSelected(p.where.Options[1])
+		} else {
+			p.where.SetSelected(p.where.Options[0])
+		}
+		body.Add(widget.NewForm(widget.NewFormItem(T("orgdb.where"), p.where)))
+		body.Add(p.local)
+		body.Add(p.orgBox)
+		p.showWhere()
+	} else {
+		body.Add(p.local)
+	}
+	body.Add(p.dbMsg)
+	p.win.SetContent(container.NewPadded(container.NewVScroll(body)))
 }
+
+// showWhere shows the file's controls or the organisation database's form.
+func (p *preferencesWindow) showWhere() {
+	if p.where.Selected == p.where.Options[1] {
+		p.local.Hide()
+		p.orgBox.Show()
+	} else {
+		p.orgBox.Hide()
+		p.local.Show()
+	}
+}
+
+// saveOrganisation keeps the organisation database for the next start,
+// once it answers: its address without the password in the preferences,
+// the password in the system keychain when asked to (else it is asked for
+// again). A refusal is shown and nothing is kept.
+func (p *preferencesWindow) saveOrganisation() {
+	c := p.org.connection()
+	if err := c.Validate(); err != nil {
+		p.org.say(ErrorText(err), widget.DangerImportance)
+		return
+	}
+	p.orgSave.Disable()
+	p.org.say(T("orgdb.testing"), widget.MediumImportance)
+	deps := p.m.deps
+	deps.run(func() {
+		err := deps.Databases.Test(context.Background(), c)
+		if err == nil {
+			err = deps.Databases.Remember(c)
+		}
+		fyne.Do(func() {
+			p.orgSave.Enable()
+			if err != nil {
+				p.org.say(ErrorText(err), widget.DangerImportance)
+				return
+			}
+			p.m.settings.SetDatabasePath(c.URL(false))
+			p.m.settings.SetOrgPasswordRemembered(c.Remember)
+			p.org.say(T("orgdb.saved", map[string]any{"Database": c.Database, "Host": c.Host}), widget.SuccessImportance)
+		})
+	})
+}
+
+// prefOrgRemember says the organisation database's password is in the
+// system keychain.
+const prefOrgRemember = "db.org_remember"
+
+// OrgPasswordRemembered says the organisation database's password was kept
+// in the system keychain.
+func (s Settings) OrgPasswordRemembered() bool { return s.p.Bool(prefOrgRemember) }
+
+// SetOrgPasswordRemembered records whether the password was kept.
+func (s Settings) SetOrgPasswordRemembered(v bool) { s.p.SetBool(prefOrgRemember, v) }
 
 // setLanguage switches the UI language at once, in the main window and
 // here.

@@ -90,6 +90,9 @@ type Deps struct {
 	// Preferences.
 	Database string
 	Export   ExportService // the accounting export, per session and site-wide (ui/export.go)
+	// Databases reaches organisation databases (the first-run wizard's and
+	// Preferences' choice, ui/wizard.go); nil leaves the choice off.
+	Databases OrgDatabases
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

@@ -16,11 +16,11 @@ import (
 // stopping it closes the subscriptions.
 func TestGUIFeedTellsAnotherProcessesChanges(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "trainpay.db")
-	db, err := storage.Open(path)
+	db, err := openDatabase(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer db.close()
 	var log bytes.Buffer
 	feed, stop := watchChanges(db, slog.New(slog.NewTextHandler(&log, nil)))
 	if feed == nil {

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
-	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -48,7 +45,10 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{name: "", usage: `  trainpay [--db PATH]            open the app (default database: {default-db})
+		{name: "", usage: `  trainpay [--db PATH|URL]        open the app (default database: {default-db});
+                                  URL is the organisation database's
+                                  postgres://user@host:port/database?sslmode=...;
+                                  without --db, TRAINPAY_DB names it
 `, define: func(fs *pflag.FlagSet) func(*invocation) int {
 			return func(c *invocation) int { return runGUI(c.db, c.dbGiven, c.stderr) }
 		}},
@@ -116,26 +116,28 @@ func runProvision(c *invocation, list string, revoke bool) int {
 	if len(features) == 0 {
 		return c.fail("name the features with --features, e.g. --features paid-sessions,promo-codes")
 	}
-	db, err := storage.Open(c.db)
+	db, err := openDatabase(context.Background(), c.db)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay provision: %v\n", err)
 		return 1
 	}
-	defer db.Close()
-	states, err := app.NewSiteService(db).Provision(context.Background(), features, revoke)
+	defer db.close()
+	states, err := app.NewSiteService(db.store).Provision(context.Background(), features, revoke)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay provision: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "Features of %s:\n", db.Path())
+	fmt.Fprintf(stdout, "Features of %s:\n", db.display)
 	for _, st := range states {
 		fmt.Fprintf(stdout, "  %-14s provisioned: %-5t enabled: %t\n", st.Feature, st.Provisioned, st.Enabled)
 	}
 	return 0
 }
 
-// guiDatabase is the database the app opens: the one given with --db,
-// else the one chosen in Preferences, else the default (dbPath).
+// guiDatabase is the database the app opens: the one given with --db or
+// TRAINPAY_DB, else the one chosen in Preferences (a file, or the
+// organisation database, whose remembered password is added), else the
+// default (dbPath).
 func guiDatabase(dbPath string, dbGiven bool, s ui.Settings) (path string, fromPreferences bool) {
 	if !dbGiven {
 		if chosen := s.DatabasePath(); chosen != "" {
@@ -157,37 +159,85 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 		a = fyneapp.NewWithID(AppID)
 		path, fromPrefs = guiDatabase(dbPath, dbGiven, ui.NewSettings(a.Preferences()))
 	}
-	db, err := storage.Open(path)
-	if err != nil && fromPrefs {
+	spec := path
+	if isOrgURL(path) {
+		spec = withRememberedPassword(path)
+	}
+	db, err := openDatabase(context.Background(), spec)
+	if err != nil && fromPrefs && !isOrgURL(path) {
 		// The file chosen in Preferences is gone or unreadable: say so and
-		// open the default one, whose path Preferences then shows.
+		// open the default one, whose path Preferences then shows. (An
+		// organisation database that cannot be opened is never swapped for
+		// a file silently: payments would go to the wrong place.)
 		logger.Error("the database chosen in Preferences cannot be opened; opening the default one",
 			"chosen", path, "default", dbPath, "err", err)
-		db, err = storage.Open(dbPath)
+		db, err = openDatabase(context.Background(), dbPath)
 		path = dbPath
+	}
+	if a == nil && err == nil {
+		a = fyneapp.NewWithID(AppID)
+	}
+	if a != nil {
+		a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	}
+	// The window is made before the watchers start and the wizard can
+	// open an organisation database only once it is up; both are touched
+	// on the UI thread only.
+	var w *ui.MainWindow
+	watch, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	started := func(svc *services) {
+		settleLeftOpen(svc, logger)
+		if svc.health == nil {
+			return
+		}
+		svc.health.onChange = func(reachable bool) {
+			fyne.Do(func() {
+				if w != nil {
+					w.SetDatabaseReachable(reachable)
+				}
+			})
+		}
+		go svc.health.run(watch)
+	}
+	connector := &orgConnector{logger: logger, onOpen: started}
+	defer connector.closeAll()
+
+	if err != nil && fromPrefs && isOrgURL(path) {
+		// The organisation database chosen in Preferences cannot be opened
+		// (its password is not in the keychain, its server is away): ask
+		// again, with the reason, rather than swap in a file.
+		logger.Error("open the organisation database", "db", redactDB(path), "err", err)
+		c, _ := ui.ParseOrgConnection(path)
+		cw := ui.NewConnectWindow(a, ui.Deps{Databases: connector}, c, err, func(deps ui.Deps, _ ui.OrgConnection) {
+			w = ui.NewMainWindow(a, deps)
+			w.Window().Show()
+		})
+		cw.Window().ShowAndRun()
+		return 0
 	}
 	if err != nil {
 		// Said in the user's language where we can: the window is not up
 		// yet, so the terminal gets it.
 		ui.SetLanguage("")
 		fmt.Fprintf(stderr, "trainpay: %s\n", ui.ErrorText(err))
-		log.Printf("open %s: %v", path, err)
+		logger.Error("open the database", "db", redactDB(path), "err", err)
 		return 1
 	}
-	defer db.Close()
+	defer db.close()
 	svc := newServices(db, logger)
 	defer svc.registry.Close()
-	svc.deps.Database = db.Path()
-	changes, stopChanges := watchChanges(db, logger)
-	defer stopChanges()
-	svc.deps.Changes = changes
+	defer svc.stopChanges()
+	svc.deps.Databases = connector
+	w = ui.NewMainWindow(a, svc.deps)
+	started(&svc)
+	w.Window().ShowAndRun()
+	return 0
+}
 
-	if a == nil {
-		a = fyneapp.NewWithID(AppID)
-	}
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	w := ui.NewMainWindow(a, svc.deps)
-	// Settle any payment a previous run left open, off the UI thread.
+// settleLeftOpen settles, off the UI thread, any payment a previous run
+// left open in svc's database.
+func settleLeftOpen(svc *services, logger *slog.Logger) {
 	go func() {
 		rep, err := svc.payments.Reconcile(context.Background())
 		if err != nil {
@@ -199,8 +249,6 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 				"not_charged", rep.NotCharged, "open", rep.StillOpen, "review", rep.NeedsReview)
 		}
 	}()
-	w.Window().ShowAndRun()
-	return 0
 }
 
 // services are the domain services of one database.
@@ -208,19 +256,26 @@ type services struct {
 	deps     ui.Deps
 	payments *app.PaymentService
 	registry *registry.Registry
+	// health watches the organisation database; nil for a file.
+	health *healthWatcher
+	// stopChanges stops the change feed (deps.Changes), before the
+	// database closes.
+	stopChanges func()
 }
 
-// newServices wires the domain to storage, the credential vault and the
-// gateways.
-func newServices(db *storage.DB, logger *slog.Logger) services {
-	// The keychain entry is per database, so two sites on one machine never
-	// share merchant credentials. A database moved elsewhere asks for its
-	// credentials again.
-	sum := sha256.Sum256([]byte(db.Path()))
-	vault := secrets.New(secrets.Options{
-		Service:      "TrainPay:" + hex.EncodeToString(sum[:8]),
-		FallbackPath: strings.TrimSuffix(db.Path(), filepath.Ext(db.Path())) + ".secrets",
-	})
+// newServices wires the domain to a store (a file or the organisation
+// database), the credential vault and the gateways. For the organisation
+// database it adds the health watcher, the gate that refuses payments
+// while the database cannot be reached, and the cache of the last rates
+// read.
+func newServices(opened *database, logger *slog.Logger) services {
+	vault := secrets.New(secrets.Options{Service: opened.vaultService, FallbackPath: opened.secretsPath})
+	var db app.Store = opened.store
+	var health *healthWatcher
+	if opened.ping != nil {
+		health = newHealthWatcher(opened.ping, logger)
+		db = &offlineStore{Store: db, health: health, rates: ratesCache{path: opened.ratesCache}, logger: logger}
+	}
 	site := app.NewSiteService(db)
 	site.AfterUnlock = vault.Unlock
 	site.BeforePassphraseChange = vault.Rekey
@@ -229,11 +284,12 @@ func newServices(db *storage.DB, logger *slog.Logger) services {
 			logger.Error("restoring the credentials file's passphrase", "err", err)
 		}
 	}
-	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault,
-		SandboxLedger: strings.TrimSuffix(db.Path(), filepath.Ext(db.Path())) + ".sandbox.json"}
+	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault, SandboxLedger: opened.sandboxLedger}
 	payments := app.NewPaymentService(db, reg, logger)
 	merchant := &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg}
-	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant}
+	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant, Database: opened.display}
+	changes, stopChanges := watchChanges(opened, logger)
+	deps.Changes = changes
 	// Feature services: each feature wires its own here.
 	// Paid training sessions (issue 5). Promotional codes plug in as
 	// sessions.Promo (an app.PromoRedeemer); nil leaves the code box off.
@@ -254,6 +310,8 @@ func newServices(db *storage.DB, logger *slog.Logger) services {
 	return services{
 		deps:     deps,
 		payments: payments,
-		registry: reg,
+		registry:    reg,
+		health:      health,
+		stopChanges: stopChanges,
 	}
 }

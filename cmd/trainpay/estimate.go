@@ -15,7 +15,6 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
-	"github.com/trainpay/trainpay/storage"
 )
 
 // defineEstimate declares estimate's flags.
@@ -42,18 +41,20 @@ func runEstimate(c *invocation, duration string, computers, tele int64, asCSV bo
 	if err := usage.Validate(); err != nil {
 		return c.fail("%v", err)
 	}
-	if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(stderr, "trainpay estimate: %s does not exist: the site's rates are kept in its database\n", dbPath)
-		return 1
+	if !isOrgURL(dbPath) {
+		if _, err := os.Stat(dbPath); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(stderr, "trainpay estimate: %s does not exist: the site's rates are kept in its database\n", dbPath)
+			return 1
+		}
 	}
-	db, err := storage.Open(dbPath)
+	db, err := openDatabase(context.Background(), dbPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)
 		return 1
 	}
-	defer db.Close()
+	defer db.close()
 	ctx := context.Background()
-	svc := app.NewSiteService(db)
+	svc := app.NewSiteService(db.store)
 	site, err := svc.Site(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)

@@ -15,9 +15,10 @@ package main
 //   - a switch (a bool flag) takes a value only as --revoke=false: a
 //     separate true/false after it is refused with a message saying so,
 //     rather than read as a stray word (or, as before, silently ignored);
-//   - the database is --db, or the default one; with no user configuration
-//     folder there is no default and --db is required (never a made-up
-//     path);
+//   - the database is --db (a file path, or a postgres:// URL of the
+//     organisation database), else TRAINPAY_DB, else the default one; with
+//     no user configuration folder there is no default and --db is
+//     required (never a made-up path);
 //   - a refusal prints the reason and the command's usage on stderr and
 //     exits 2; --help prints the usage on stdout and exits 0.
 //
@@ -29,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -65,7 +67,7 @@ func (cmd command) newFlagSet() (*pflag.FlagSet, *string, func(*invocation) int)
 	fs.Usage = func() {}
 	var db *string
 	if !cmd.noDB {
-		db = fs.String("db", "", "the site's database file")
+		db = fs.String("db", "", "the site's database file, or the organisation database's postgres:// URL")
 	}
 	var runCmd func(*invocation) int
 	if cmd.define != nil {
@@ -85,7 +87,7 @@ type invocation struct {
 	name string
 	// db is the database the command works on, once parsed.
 	db string
-	// dbGiven says db came from --db, not from the default.
+	// dbGiven says db came from --db or TRAINPAY_DB, not from the default.
 	dbGiven bool
 	// cmd is the command being run.
 	cmd command
@@ -128,12 +130,15 @@ func (c *invocation) run(cmd command, args []string) int {
 	if db != nil {
 		switch {
 		case fs.Changed("db") && strings.TrimSpace(*db) == "":
-			return c.fail("--db needs a file path")
+			return c.fail("--db needs a file path or a postgres:// URL")
 		case fs.Changed("db"):
 			c.db = *db
 			c.dbGiven = true
+		case strings.TrimSpace(os.Getenv(envDB)) != "":
+			c.db = strings.TrimSpace(os.Getenv(envDB))
+			c.dbGiven = true
 		case c.defaultDB == "":
-			return c.fail("there is no user configuration folder to keep the database in: give --db PATH")
+			return c.fail("there is no user configuration folder to keep the database in: give --db PATH or set %s", envDB)
 		default:
 			c.db = c.defaultDB
 		}

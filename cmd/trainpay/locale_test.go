@@ -5,16 +5,19 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/trainpay/trainpay/internal/pgtest"
 )
 
 // Run as a child with TRAINPAY_TEST_MAIN set, the test binary is the
 // trainpay command (it has the same imports, so the same package
-// initialisation order).
+// initialisation order). Otherwise the tests run with a throwaway
+// PostgreSQL for the organisation database's tests.
 func TestMain(m *testing.M) {
 	if os.Getenv("TRAINPAY_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m)
 }
 
 // Under LANG=C.UTF-8 (containers, CI) the command starts without Fyne's

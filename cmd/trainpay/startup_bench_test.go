@@ -12,7 +12,6 @@ import (
 
 	"github.com/trainpay/trainpay/internal/benchcmp"
 	"github.com/trainpay/trainpay/internal/demodata"
-	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/ui"
 )
 
@@ -26,7 +25,7 @@ var (
 // window on the sessions section, with its first page loaded (background
 // work runs inline, so the window is complete when it returns).
 func startup(b *testing.B, path string) {
-	db, err := storage.Open(path)
+	db, err := openDatabase(context.Background(), path)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,7 +37,7 @@ func startup(b *testing.B, path string) {
 	w.Window().Show()
 	w.Window().Close()
 	svc.registry.Close()
-	db.Close()
+	db.close()
 }
 
 // BenchmarkScaleStartup: open the 100,000-session demo database and build

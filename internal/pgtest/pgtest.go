@@ -13,7 +13,7 @@
 //   - TRAINPAY_TEST_POSTGRES set (a URL of a role that may CREATE DATABASE):
 //     that server; nothing is started or stopped.
 //   - Otherwise the first DB call initdb's a cluster in a temporary folder
-//     (locale C.UTF-8, trust authentication, no TCP: a Unix socket in that
+//     (locale C.UTF-8, trust authentication on a Unix socket in that
 //     folder only, fsync off since nothing in it must survive) and starts it
 //     with pg_ctl. Main stops it and removes the folder when the package's
 //     tests end. Should the test binary die without reaching that (a panic
@@ -22,6 +22,13 @@
 //     PostgreSQL refuses to run as root, so as root the cluster belongs to
 //     the postgres user (initdb and pg_ctl run through runuser, and the
 //     folder is given to that user); as anyone else it is theirs.
+//     The cluster also listens on 127.0.0.1 at a free port, where every
+//     connection must give a password (scram-sha-256), as an organisation's
+//     server would ask: PasswordDB gives a database and a role for that.
+//
+// Stop and Start take this binary's cluster down (as a crash would:
+// pg_ctl stop -m immediate) and bring it back on the same socket and port,
+// for tests of what the app does while its database is gone.
 //
 // No PostgreSQL installed is a failure, never a skip: `make test` installs
 // it (scripts/deps postgresql), and a skipped test must not pass for one that
@@ -34,6 +41,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -172,6 +180,7 @@ type cluster struct {
 	bin      string // PostgreSQL's bin folder
 	asRoot   bool
 	url      string
+	port     int // on 127.0.0.1 (and the socket's number)
 	watchdog *exec.Cmd
 }
 
@@ -223,8 +232,9 @@ func start() (*cluster, error) {
 		}
 	}
 	data := filepath.Join(c.dir, "data")
-	if out, err := c.pg("initdb", "-D", data, "-U", clusterUser, "--auth=trust",
-		"--locale=C.UTF-8", "--encoding=UTF8", "--no-sync").CombinedOutput(); err != nil {
+	// Trust on the socket (the harness and most tests); a password on TCP.
+	if out, err := c.pg("initdb", "-D", data, "-U", clusterUser, "--auth-local=trust",
+		"--auth-host=scram-sha-256", "--locale=C.UTF-8", "--encoding=UTF8", "--no-sync").CombinedOutput(); err != nil {
 		os.RemoveAll(c.dir)
 		return nil, fmt.Errorf("initdb: %v\n%s", err, out)
 	}
@@ -234,17 +244,127 @@ func start() (*cluster, error) {
 		os.RemoveAll(c.dir)
 		return nil, err
 	}
-	opts := fmt.Sprintf("-c unix_socket_directories=%s -c listen_addresses='' -c fsync=off "+
-		"-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.dir)
-	if out, err := c.pg("pg_ctl", "-D", data, "-l", filepath.Join(c.dir, "log"), "-o", opts,
-		"-w", "-t", "60", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+	if c.port, err = freePort(); err != nil {
 		c.stop()
-		return nil, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+		return nil, err
+	}
+	if err := c.pgStart(); err != nil {
+		c.stop()
+		return nil, err
 	}
 	c.url = (&url.URL{Scheme: "postgres", User: url.User(clusterUser), Path: "/postgres",
-		RawQuery: url.Values{"host": {c.dir}, "sslmode": {"disable"}}.Encode()}).String()
+		RawQuery: url.Values{"host": {c.dir}, "port": {strconv.Itoa(c.port)}, "sslmode": {"disable"}}.Encode()}).String()
 	return c, nil
+}
+
+// pgStart starts the cluster's server and waits until it accepts
+// connections. Commits are synchronous (each writes its WAL before it
+// returns), so what a test committed survives Stop; fsync stays off, as
+// the machine itself does not crash.
+func (c *cluster) pgStart() error {
+	opts := fmt.Sprintf("-c unix_socket_directories=%s -c listen_addresses=127.0.0.1 -c port=%d -c fsync=off "+
+		"-c full_page_writes=off -c max_connections=200", c.dir, c.port)
+	if out, err := c.pg("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-l", filepath.Join(c.dir, "log"), "-o", opts,
+		"-w", "-t", "60", "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+	}
+	return nil
+}
+
+// freePort is a TCP port on 127.0.0.1 that nothing listens on now.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// own is this binary's running cluster, or a failure of t: Stop, Start and
+// PasswordDB need a server the harness started.
+func own(t testing.TB) *cluster {
+	t.Helper()
+	if os.Getenv(EnvURL) != "" {
+		t.Fatalf("pgtest: the tests use the server named by %s, which they cannot stop, start or reach by password", EnvURL)
+	}
+	if _, err := server(); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return started
+}
+
+// Stop stops this binary's server at once, as a crash or a pulled cable
+// would (pg_ctl stop -m immediate: no checkpoint, every connection cut).
+// The databases stay; Start brings them back.
+func Stop(t testing.TB) {
+	t.Helper()
+	c := own(t)
+	if out, err := c.pg("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop").CombinedOutput(); err != nil {
+		t.Fatalf("pgtest: pg_ctl stop: %v\n%s", err, out)
+	}
+}
+
+// Start starts this binary's server again after Stop, on the same socket
+// and port, and waits until it accepts connections (crash recovery
+// included).
+func Start(t testing.TB) {
+	t.Helper()
+	c := own(t)
+	if err := c.pgStart(); err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+}
+
+// PasswordDB creates a role that may log in with a password and a new
+// database it owns, and returns the URL that reaches them over TCP on
+// 127.0.0.1 (password included, sslmode=disable), as an organisation's
+// server is reached. Both are dropped when t ends.
+func PasswordDB(t testing.TB) (u string, role, password string) {
+	t.Helper()
+	c := own(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, c.url)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	defer admin.Close(ctx)
+	role = "trainpay_role_" + randomHex(6)
+	password = randomHex(12)
+	name := "trainpay_test_" + strconv.Itoa(os.Getpid()) + "_" + randomHex(6)
+	for _, q := range []string{
+		"CREATE ROLE " + pgx.Identifier{role}.Sanitize() + " LOGIN PASSWORD '" + password + "'",
+		"CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " OWNER " + pgx.Identifier{role}.Sanitize(),
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		admin, err := pgx.Connect(ctx, c.url)
+		if err != nil {
+			t.Errorf("pgtest: connect to drop %s: %v", name, err)
+			return
+		}
+		defer admin.Close(ctx)
+		for _, q := range []string{
+			"DROP DATABASE " + pgx.Identifier{name}.Sanitize() + " WITH (FORCE)",
+			"DROP ROLE " + pgx.Identifier{role}.Sanitize(),
+		} {
+			if _, err := admin.Exec(ctx, q); err != nil {
+				t.Errorf("pgtest: %v", err)
+			}
+		}
+	})
+	return (&url.URL{Scheme: "postgres", User: url.UserPassword(role, password),
+		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)), Path: "/" + name,
+		RawQuery: "sslmode=disable"}).String(), role, password
 }
 
 // pg is PostgreSQL's program name run as the cluster's owner.
