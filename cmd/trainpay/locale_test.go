@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/trainpay/trainpay/internal/pgtest"
 )
 
 // Run as a child with TRAINPAY_TEST_MAIN set, the test binary is the
@@ -14,7 +16,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TRAINPAY_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	pgtest.Main(m) // the organisation database's tests get a throwaway PostgreSQL
 }
 
 // Under LANG=C.UTF-8 (containers, CI) the command starts without Fyne's
