@@ -149,7 +149,8 @@ package-macos: ## TrainPay.app on a Mac; signed with MACOS_SIGN_ID, notarised wi
 
 # Each comparison measures baseline and ours in alternation, BENCH_ROUNDS rounds a side, and
 # reports medians with their spread (internal/benchcmp); scripts/bench prints them as one table
-# and keeps go test's output in bench-raw.txt.
+# and keeps go test's output in bench-raw.txt. BENCH_BACKEND=sqlite|postgres|all (default all)
+# chooses the database: `make bench BENCH=ScaleOrg BENCH_BACKEND=postgres` is the organisation's.
 bench: ## benchmarks (BENCH pattern) against their baselines, interleaved; prints one table
 	@scripts/deps $(BENCH_DEBS)
 	@BENCHCMP_ROUNDS=$(BENCH_ROUNDS) GO=$(GO) scripts/bench '$(BENCH)' $(TAGS)
