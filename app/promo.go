@@ -388,6 +388,13 @@ type PromoCodeFilter struct {
 
 // PromoStore persists codes, reservations, recipients and mail settings.
 type PromoStore interface {
+	PromoCodeStore
+	SMTPSettingsStore
+}
+
+// PromoCodeStore persists codes, their reservations and uses, recipients
+// and reports: a promotional-code store without the mail settings.
+type PromoCodeStore interface {
 	// CreatePromoCodes inserts codes in one transaction and sets their IDs;
 	// ECONFLICT "error.promo.code_taken" (Data "Code") when one exists,
 	// ignoring case.
@@ -436,7 +443,6 @@ type PromoStore interface {
 	PromoReservation(ctx context.Context, id int64) (PromoReservation, error)
 
 	PromoRecipientStore
-	SMTPSettingsStore
 	// PromoReports returns every code's report (codeID 0) or one code's.
 	PromoReports(ctx context.Context, codeID int64) ([]PromoReport, error)
 }

@@ -58,3 +58,8 @@ func baseLetter(r rune) rune {
 	}
 	return r
 }
+
+// Fold is fold for the organisation database (storage/postgres), which
+// searches the same form of the text: its trainpay_fold SQL function is
+// held to this rule by its tests.
+func Fold(s string) string { return fold(s) }

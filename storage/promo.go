@@ -18,6 +18,20 @@ var (
 	_ app.PromoSessions = (*DB)(nil)
 )
 
+// The messages of the promotional-code triggers of migration 00005, word
+// for word: a refusal is recognised by SQLite's extended code
+// (SQLITE_CONSTRAINT_TRIGGER) and this text, as the payment triggers' are
+// (RaiseLiveSale).
+const (
+	// RaisePromoUsesAboveLimit: a use that would take a code's uses above
+	// its limit.
+	RaisePromoUsesAboveLimit = "promo: uses above the limit"
+	// RaisePromoLimitBelowUses: a code's limit edited below its uses.
+	RaisePromoLimitBelowUses = "promo: limit below uses"
+	// RaisePromoUsedNoDelete: a used code deleted.
+	RaisePromoUsedNoDelete = "promo: a used code cannot be deleted"
+)
+
 // openRegistrationPaymentSQL is true while a registration's sale is open
 // (pending, unknown or in review): its reservation then holds past its
 // expiry, because the money may yet move. r is the promo_redemption row.
@@ -400,7 +414,7 @@ func (db *DB) UpdatePromoCode(ctx context.Context, id int64, u app.PromoCodeUpda
 		UPDATE promo_code SET use_limit = ?, per_attendee_limit = ?, valid_until = ?, disabled = ?, all_sessions = ?
 		WHERE id = ?`, u.UseLimit, u.PerAttendeeLimit, formatTime(u.ValidUntil), promoFlag(u.Disabled), promoFlag(u.AllSessions), id)
 	if err != nil {
-		if strings.Contains(err.Error(), "limit below uses") {
+		if raised(err, RaisePromoLimitBelowUses) {
 			return &app.Error{Code: app.ECONFLICT, Key: "error.promo.limit_below_uses", Message: "limit below uses",
 				Data: map[string]any{"Uses": c.Uses}, Err: err}
 		}
@@ -430,7 +444,7 @@ func (db *DB) DeletePromoCode(ctx context.Context, id int64, now time.Time) erro
 		return usedErr
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM promo_code WHERE id = ?`, id); err != nil {
-		if strings.Contains(err.Error(), "cannot be deleted") {
+		if raised(err, RaisePromoUsedNoDelete) {
 			return usedErr
 		}
 		return app.Internal(err, "delete a promotional code")
@@ -672,12 +686,23 @@ func (db *DB) ConfirmPromo(ctx context.Context, id int64, now time.Time) error {
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE promo_redemption SET state = 'used', updated_at = ? WHERE id = ?`,
 		formatTime(now), id); err != nil {
-		if strings.Contains(err.Error(), "uses above the limit") {
-			return app.Errorf(app.ECONFLICT, "error.promo.used_up", "the code is used up").With(map[string]any{"Code": ""})
+		if raised(err, RaisePromoUsesAboveLimit) {
+			return promoUsedUp(ctx, tx, r.CodeID, err)
 		}
 		return app.Internal(err, "confirm a code's use")
 	}
 	return commit(tx)
+}
+
+// promoUsedUp is the error for a use of code id refused by the limit
+// trigger, naming the code as the service's check does.
+func promoUsedUp(ctx context.Context, q queryer, id int64, cause error) error {
+	var code string
+	if err := q.QueryRowContext(ctx, `SELECT code FROM promo_code WHERE id = ?`, id).Scan(&code); err != nil {
+		return app.Internal(errors.Join(cause, err), "read a promotional code")
+	}
+	return &app.Error{Code: app.ECONFLICT, Key: "error.promo.used_up", Message: "code " + code + " is used up",
+		Data: map[string]any{"Code": code}, Err: cause}
 }
 
 // confirmPromoUse is the promotional-code part of a registration's

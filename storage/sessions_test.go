@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -661,105 +660,17 @@ func TestUpdateSessionKeepsThePaidMarker(t *testing.T) {
 	}
 }
 
-// The list is in order of start, as its Starts column reads: a long
-// session in progress that started first comes before a short one that
-// starts later but ends sooner; past and all lists start with the latest.
-// Every variant walks session_starts_at without sorting the table.
-func TestSessionsListInOrderOfStart(t *testing.T) {
-	e := newSessionEnv(t)
-	ctx := context.Background()
-	now := e.clock()
-	add := func(topic string, start time.Duration, minutes int) {
-		s := app.Session{Topic: topic, StartsAt: now.Add(start), TimeZone: "Europe/Warsaw",
-			DurationMinutes: minutes, Type: app.SessionFree, Status: app.SessionScheduled}
-		s.Normalize()
-		if err := e.db.CreateSession(ctx, &s); err != nil {
-			t.Fatal(err)
-		}
-	}
-	add("day-long, in progress", -20*time.Hour, 24*60) // ends in 4 h
-	add("short, later", time.Hour, 30)                 // ends in 1.5 h
-	add("next week", 7*24*time.Hour, 60)
-	add("yesterday, long", -30*time.Hour, 8*60) // ended 22 h ago
-	add("yesterday, short", -26*time.Hour, 30)  // started later, ended sooner
-	topics := func(when app.SessionWhen) []string {
-		rows, _, err := e.svc.List(ctx, app.SessionFilter{When: when, Now: now, Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, r := range rows {
-			out = append(out, r.Topic)
-		}
-		return out
-	}
-	for when, want := range map[app.SessionWhen][]string{
-		app.SessionsUpcoming: {"day-long, in progress", "short, later", "next week"},
-		app.SessionsPast:     {"yesterday, short", "yesterday, long"},
-		app.SessionsAll:      {"next week", "short, later", "day-long, in progress", "yesterday, short", "yesterday, long"},
-	} {
-		if got := topics(when); !slices.Equal(got, want) {
-			t.Errorf("%s: %q, want %q", when, got, want)
-		}
-	}
+// Every variant of the sessions list walks session_starts_at without
+// sorting the table (the order itself is in storetest.RunSessionStore).
+func TestSessionsListWalksTheStartIndex(t *testing.T) {
+	db, _ := openTemp(t)
 	for _, q := range []string{
 		`SELECT id FROM session s WHERE s.ends_at >= '2026' AND s.starts_at >= '2025' ORDER BY s.starts_at, s.ends_at, s.id LIMIT 100`,
 		`SELECT id FROM session s WHERE s.ends_at < '2026' AND s.starts_at < '2026' ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`,
 		`SELECT id FROM session s ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`,
 	} {
-		if plan := queryPlan(t, e.db, q); !strings.Contains(plan, "session_starts_at") || strings.Contains(plan, "TEMP B-TREE") {
+		if plan := queryPlan(t, db, q); !strings.Contains(plan, "session_starts_at") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("%s: %s", q, plan)
 		}
-	}
-}
-
-// A session's registrations are searched by name, email or confirmation
-// number in any letter case, Polish letters included, and paged within
-// the search; LIKE's wildcards in the term are plain characters.
-func TestRegistrationsSearch(t *testing.T) {
-	e := newSessionEnv(t)
-	ctx := context.Background()
-	s := e.paidSession("Search", 50_00, 100)
-	var confirmation string
-	for i := range 30 {
-		a := attendee(i)
-		if i == 17 {
-			a = app.Attendee{FirstName: "Łukasz", LastName: "Żółć", Email: "lukasz.zolc@example.pl", Country: "PL", Language: "pl"}
-		}
-		r, err := e.svc.Register(ctx, s.ID, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if i == 17 {
-			confirmation = r.Confirmation
-		}
-	}
-	find := func(term string, offset, limit int) ([]string, int) {
-		rows, total, err := e.db.Registrations(ctx, app.RegistrationFilter{SessionID: s.ID, Search: term, Offset: offset, Limit: limit})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, r := range rows {
-			names = append(names, r.Name())
-		}
-		return names, total
-	}
-	for _, term := range []string{"ŁUKASZ", "żÓŁĆ", "asz ż", "LUKASZ.ZOLC@", strings.ToLower(confirmation)} {
-		if names, total := find(term, 0, 10); total != 1 || len(names) != 1 || names[0] != "Łukasz Żółć" {
-			t.Errorf("search %q: %q (%d)", term, names, total)
-		}
-	}
-	// "łęcka 1" matches 1 and 10..19 but not 17 (renamed): ten, in pages.
-	first, total := find("ŁĘCKA 1", 0, 6)
-	second, _ := find("ŁĘCKA 1", 6, 6)
-	if total != 10 || len(first) != 6 || len(second) != 4 || first[0] != "Zofia Łęcka 1" || slices.Contains(second, first[5]) {
-		t.Errorf("paged search: %d, %q then %q", total, first, second)
-	}
-	if _, total := find("100%_", 0, 10); total != 0 {
-		t.Errorf("LIKE wildcards are not escaped: %d", total)
-	}
-	if _, total := find("  ", 0, 10); total != 30 {
-		t.Errorf("a blank search lists all: %d", total)
 	}
 }

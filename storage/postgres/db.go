@@ -5,9 +5,20 @@
 // migration for migration under the same version numbers (a parity test
 // compares the two).
 //
-// It is being built: today it holds the schema and the payment journal
-// (app.PaymentStore); the other stores are not ported, and the app does not
-// offer it yet.
+// It is being built: the app does not offer it yet. Which file holds what:
+//
+//   - db.go: opening, the precheck and migrations.
+//   - payments.go: the payment journal (app.PaymentStore) and the purpose
+//     effects of a settlement.
+//   - sessions.go: sessions and their list (app.SessionStore), with the
+//     topic search (pg_trgm, migration 00014).
+//   - registrations.go: registrations, seats and holds
+//     (app.RegistrationStore), with their search.
+//   - promo.go: promotional codes, their reservations, recipients and
+//     reports (app.PromoCodeStore) and the sessions they price
+//     (app.PromoSessions); a code's limits hold across desktops by its row
+//     lock (the locks are listed there). The search is pg_trgm's, migration
+//     00008.
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the

@@ -73,6 +73,8 @@ CREATE UNIQUE INDEX registration_one_per_email ON registration (session_id, emai
     WHERE status IN ('pending-payment', 'registered', 'paid');
 
 CREATE INDEX registration_session ON registration (session_id, status);
+-- A session's registrations in the list's order (by id), for paging by key.
+CREATE INDEX registration_session_id ON registration (session_id, id);
 
 -- +goose Down
 DROP TABLE registration;

@@ -1,6 +1,8 @@
 -- Promotional codes: the PostgreSQL twin of storage/migrations/00005.
--- goose runs this file in one transaction. A trigger's refusal carries
--- SQLSTATE TP002 and SQLite's message word for word.
+-- goose runs this file in one transaction. A trigger's refusal carries a
+-- SQLSTATE of its own in TrainPay's class TP (TP021 to TP025, named in
+-- storage/postgres/promo.go) and SQLite's message word for word
+-- (storage.RaisePromoUsesAboveLimit and the others).
 
 -- +goose Up
 
@@ -73,21 +75,23 @@ CREATE UNIQUE INDEX promo_redemption_registration ON promo_redemption (registrat
     WHERE state IN ('reserved', 'used');
 
 -- Uses never above the limit, whatever code runs the SQL. The code's row is
--- locked first, so two transactions using the last use of one code take
--- turns, and the second counts the first's use.
+-- locked first (FOR NO KEY UPDATE, as ReservePromo locks it), so two
+-- transactions using the last use of one code take turns, and the second
+-- counts the first's use: the count is a new statement, whose snapshot is
+-- taken once the lock is held (a trigger function is VOLATILE).
 -- +goose StatementBegin
 CREATE FUNCTION promo_redemption_rules() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     lim integer;
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD.state = 'used' AND NEW.state <> 'used' THEN
-        RAISE EXCEPTION USING ERRCODE = 'TP002', MESSAGE = 'promo: a use is final';
+        RAISE EXCEPTION USING ERRCODE = 'TP022', MESSAGE = 'promo: a use is final';
     END IF;
     IF NEW.state = 'used' AND (TG_OP = 'INSERT' OR OLD.state <> 'used') THEN
-        SELECT use_limit INTO lim FROM promo_code WHERE id = NEW.code_id FOR UPDATE;
+        SELECT use_limit INTO lim FROM promo_code WHERE id = NEW.code_id FOR NO KEY UPDATE;
         IF lim > 0 AND (SELECT count(*) FROM promo_redemption
                         WHERE code_id = NEW.code_id AND state = 'used') >= lim THEN
-            RAISE EXCEPTION USING ERRCODE = 'TP002', MESSAGE = 'promo: uses above the limit';
+            RAISE EXCEPTION USING ERRCODE = 'TP021', MESSAGE = 'promo: uses above the limit';
         END IF;
     END IF;
     RETURN NEW;
@@ -105,17 +109,17 @@ CREATE FUNCTION promo_code_rules() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
         IF EXISTS (SELECT 1 FROM promo_redemption WHERE code_id = OLD.id AND state = 'used') THEN
-            RAISE EXCEPTION USING ERRCODE = 'TP002', MESSAGE = 'promo: a used code cannot be deleted';
+            RAISE EXCEPTION USING ERRCODE = 'TP025', MESSAGE = 'promo: a used code cannot be deleted';
         END IF;
         RETURN OLD;
     END IF;
     IF (NEW.code, NEW.kind, NEW.percent_bp, NEW.fixed_minor, NEW.currency)
        IS DISTINCT FROM (OLD.code, OLD.kind, OLD.percent_bp, OLD.fixed_minor, OLD.currency) THEN
-        RAISE EXCEPTION USING ERRCODE = 'TP002', MESSAGE = 'promo: the code and its discount never change';
+        RAISE EXCEPTION USING ERRCODE = 'TP024', MESSAGE = 'promo: the code and its discount never change';
     END IF;
     IF NEW.use_limit IS DISTINCT FROM OLD.use_limit AND NEW.use_limit > 0
        AND NEW.use_limit < (SELECT count(*) FROM promo_redemption WHERE code_id = NEW.id AND state = 'used') THEN
-        RAISE EXCEPTION USING ERRCODE = 'TP002', MESSAGE = 'promo: limit below uses';
+        RAISE EXCEPTION USING ERRCODE = 'TP023', MESSAGE = 'promo: limit below uses';
     END IF;
     RETURN NEW;
 END;
