@@ -140,8 +140,25 @@ func (r Report) Print(w io.Writer) {
 // (or TestMain) then calls Desktop and exits.
 func IsDesktop() bool { return os.Getenv(envChild) != "" }
 
-// Open opens the database of a backend as the app's store.
-func Open(ctx context.Context, backend, db string) (app.Store, func(), error) {
+// Store is what the desktops' services use of a database: the site, the
+// journal, sessions and registrations, and promotional codes. Both
+// backends implement it.
+type Store interface {
+	app.SiteStore
+	app.PaymentStore
+	app.SessionStore
+	app.RegistrationStore
+	app.PromoStore
+	app.PromoSessions
+}
+
+var (
+	_ Store = (*storage.DB)(nil)
+	_ Store = (*postgres.DB)(nil)
+)
+
+// Open opens the database of a backend.
+func Open(ctx context.Context, backend, db string) (Store, func(), error) {
 	switch backend {
 	case SQLite:
 		s, err := storage.Open(db)
@@ -154,14 +171,7 @@ func Open(ctx context.Context, backend, db string) (app.Store, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		// Asserted when the run starts rather than at compile time: the
-		// organisation database gains the stores one by one.
-		store, ok := any(s).(app.Store)
-		if !ok {
-			s.Close()
-			return nil, nil, fmt.Errorf("the organisation database does not implement all of app.Store yet")
-		}
-		return store, s.Close, nil
+		return s, s.Close, nil
 	}
 	return nil, nil, fmt.Errorf("unknown backend %q", backend)
 }
@@ -249,7 +259,7 @@ func prepareDatabase(ctx context.Context, c Config) error {
 
 // schedule adds the run's paid sessions and codes through the app's
 // services.
-func schedule(ctx context.Context, store app.Store) ([]app.Session, []app.PromoCode, error) {
+func schedule(ctx context.Context, store Store) ([]app.Session, []app.PromoCode, error) {
 	site := app.NewSiteService(store)
 	sessions := app.NewSessionService(store, store, site, nil, nil)
 	promo := &app.PromoService{Store: store, Site: site, Sessions: store}
@@ -534,7 +544,7 @@ func (o oneGateway) ForPayment(context.Context, app.Payment) (app.Gateway, error
 
 // check compares the journal with the sandbox's ledger and the rules of
 // seats and codes; it returns the failed checks.
-func check(ctx context.Context, store app.Store, ledger []sandbox.Entry, since time.Time, sessions []app.Session,
+func check(ctx context.Context, store Store, ledger []sandbox.Entry, since time.Time, sessions []app.Session,
 	codes []app.PromoCode, paidRegs []int64) (failed []string, charges, journal int, err error) {
 	failf := func(format string, args ...any) { failed = append(failed, fmt.Sprintf(format, args...)) }
 

@@ -51,3 +51,7 @@ func runLoad(t *testing.T, backend, db string) {
 func TestEightDesktopProcessesBuyOnOneSQLiteFileWithoutErrorsDoublesOrLosses(t *testing.T) {
 	runLoad(t, loadtest.SQLite, filepath.Join(t.TempDir(), "site.db"))
 }
+
+func TestEightDesktopProcessesBuyOnOneOrganisationDatabaseWithoutErrorsDoublesOrLosses(t *testing.T) {
+	runLoad(t, loadtest.Postgres, pgtest.DB(t))
+}

@@ -11,7 +11,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"strings"
 	"sync"
@@ -33,10 +32,9 @@ import (
 var orgFullSizes = demodata.Options{Sessions: 100_000, Registrations: 1_000_000, Codes: 100_000, Departments: 50, Seed: 1}
 
 var (
-	orgScaleOnce  sync.Once
-	orgScaleDB    *postgres.DB
-	orgScaleStore app.Store
-	orgScaleErr   error
+	orgScaleOnce sync.Once
+	orgScaleDB   *postgres.DB
+	orgScaleErr  error
 )
 
 // orgScaleDatabase is the full-size demo site in a database of its own on
@@ -44,40 +42,41 @@ var (
 // a minute and a half) and kept while the server lives: with pgtest's own
 // cluster, for this test binary; on a server named by
 // TRAINPAY_TEST_POSTGRES, as a cache for the next run, like the demo file.
-func orgScaleDatabase(b *testing.B) (*postgres.DB, app.Store) {
+func orgScaleDatabase(b *testing.B) (*postgres.DB, *postgres.DB) {
 	b.Helper()
-	orgScaleOnce.Do(func() { orgScaleDB, orgScaleStore, orgScaleErr = loadOrgScale(b) })
+	orgScaleOnce.Do(func() { orgScaleDB, orgScaleErr = loadOrgScale(b) })
 	if orgScaleErr != nil {
 		b.Fatal(orgScaleErr)
 	}
-	return orgScaleDB, orgScaleStore
+	// The store under test, and the same pool for the raw baseline.
+	return orgScaleDB, orgScaleDB
 }
 
-func loadOrgScale(b *testing.B) (*postgres.DB, app.Store, error) {
+func loadOrgScale(b *testing.B) (*postgres.DB, error) {
 	ctx := context.Background()
 	file, err := demodata.Cached(ctx, orgFullSizes)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// A throwaway database of this benchmark gives the server's address.
 	u, err := url.Parse(pgtest.DB(b))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	admin, err := pgx.Connect(ctx, u.String())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer admin.Close(ctx)
 	name := "trainpay_bench_v" + strings.ToLower(storage.SchemaFingerprint()) + "_s100000"
 	// One loader at a time, across benchmark binaries sharing a server.
 	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(hashtextextended($1, 0))`, name); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer admin.Exec(ctx, `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, name)
 	var exists bool
 	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	u.Path = "/" + name
 	if exists {
@@ -85,44 +84,37 @@ func loadOrgScale(b *testing.B) (*postgres.DB, app.Store, error) {
 		// (the copy is one transaction) and is loaded now.
 		db, err := postgres.Open(ctx, u.String())
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		var sessions int64
 		err = db.Pool().QueryRow(ctx, `SELECT count(*) FROM session`).Scan(&sessions)
 		db.Close()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		exists = sessions == int64(orgFullSizes.Sessions)
 	} else if _, err := admin.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if !exists {
 		start := time.Now()
 		if _, err := transfer.Copy(ctx, file, u.String(), transfer.Options{}); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if _, err := admin.Exec(ctx, `SELECT 1`); err != nil { // keep the admin connection alive
-			return nil, nil, err
+			return nil, err
 		}
 		b.Logf("loaded the 100k demo site into %s in %s", name, time.Since(start).Round(time.Second))
 	}
 	db, err := postgres.Open(ctx, u.String())
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if _, err := db.Pool().Exec(ctx, `ANALYZE`); err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	// Asserted here rather than at compile time: the organisation
-	// database gains its stores one by one.
-	store, ok := any(db).(app.Store)
-	if !ok {
-		db.Close()
-		return nil, nil, errors.New("the organisation database does not implement all of app.Store yet")
-	}
-	return db, store, nil
+	return db, nil
 }
 
 // orgRawRows runs q in its own statement and reads every row's columns as
