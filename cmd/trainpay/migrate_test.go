@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -118,5 +125,88 @@ func TestDemoDataFillsAnEmptyOrganisationDatabaseOnly(t *testing.T) {
 	code, _, errOut = runCLI(t, "demo-data", "--db", pgtest.DB(t), "--sessions", "0")
 	if code != 2 || !strings.Contains(errOut, "--sessions must be at least 1") {
 		t.Errorf("out of bounds: exit %d, %q", code, errOut)
+	}
+}
+
+// Ctrl-C while the rows are being copied: exit 130, nothing copied, the
+// file as it was.
+func TestMigrateInterruptedCopiesNothing(t *testing.T) {
+	// Large enough that the registrations take seconds to copy.
+	cached, err := demodata.Cached(context.Background(),
+		demodata.Options{Sessions: 20_000, Registrations: 100_000, Codes: 2_000, Departments: 50, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "site.db")
+	if err := demodata.CopyTo(cached, path); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := pgtest.DB(t)
+	cmd := exec.Command(os.Args[0], "migrate", "--from", path, "--to", url)
+	cmd.Env = append(append(os.Environ(), "TRAINPAY_TEST_MAIN=1"), configHomeEnv(t.TempDir())...)
+	interruptible(cmd)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the registrations are being copied: the sessions
+	// and payments before them are in the transaction.
+	var mu sync.Mutex
+	var errOut bytes.Buffer
+	seen := make(chan struct{})
+	go func() {
+		buf := make([]byte, 4096)
+		once := sync.OnceFunc(func() { close(seen) })
+		for {
+			n, err := stderr.Read(buf)
+			mu.Lock()
+			errOut.Write(buf[:n])
+			if strings.Contains(errOut.String(), "registration ") {
+				once()
+			}
+			mu.Unlock()
+			if err != nil {
+				once()
+				return
+			}
+		}
+	}()
+	select {
+	case <-seen:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("the copy never reached the registrations")
+	}
+	if err := interrupt(cmd.Process); err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("interrupt: %v", err)
+	}
+	err = cmd.Wait()
+	mu.Lock()
+	got := errOut.String()
+	mu.Unlock()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 || !strings.Contains(got, "interrupted: nothing was copied") {
+		t.Fatalf("wait: %v, stderr %q", err, got)
+	}
+	for _, table := range []string{"session", "payment", "registration", "audit_log"} {
+		if n := orgCount(t, url, table); n != 0 {
+			t.Errorf("%d rows of %s left after the interrupted copy", n, table)
+		}
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sha256.Sum256(before) != sha256.Sum256(after) {
+		t.Error("the file changed")
 	}
 }
