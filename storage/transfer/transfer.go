@@ -120,13 +120,30 @@ func (r Report) Print(w io.Writer) {
 	}
 }
 
-// seededRows are the rows the PostgreSQL migrations write themselves, per
-// table: a target holding them and nothing else is empty. The copy
-// replaces them with the file's. (trainpay_meta, the database's mark, is
-// not a table of the site's and is never copied.)
-var seededRows = map[string]string{
-	// migration 00006: the default budget settings.
-	"budget_settings": `(id, period, fiscal_year_start, policy) = (1, 'fiscal-year', 1, 'warn')`,
+// asMigrated is the condition a row of table meets when it is as the
+// PostgreSQL migrations write it (budget_settings' default row, say): every
+// column outside the primary key holds its default. A target whose tables
+// hold only such rows is empty; the copy replaces them with the file's. A
+// table with a column that has no default (or only a generated one, such
+// as an id sequence's or the time) has no such rows: any row is data.
+// (trainpay_meta, the database's mark, is not a table of the site's and is
+// never copied.)
+func asMigrated(cols []targetColumn) string {
+	var conds []string
+	for _, c := range cols {
+		if c.inKey {
+			continue
+		}
+		if c.def == "" || strings.Contains(c.def, "nextval(") || strings.Contains(c.def, "now()") ||
+			strings.Contains(c.def, "CURRENT_") {
+			return "false"
+		}
+		conds = append(conds, pgx.Identifier{c.name}.Sanitize()+" IS NOT DISTINCT FROM ("+c.def+")")
+	}
+	if len(conds) == 0 {
+		return "false" // a table of keys only (a link table): a row is data
+	}
+	return strings.Join(conds, " AND ")
 }
 
 // notCopied are PostgreSQL tables that are not the site's data.
@@ -206,6 +223,8 @@ type copier struct {
 type targetColumn struct {
 	name, dataType string
 	sequence       string // its identity (or serial) sequence, "" if none
+	def            string // its default expression, "" if none
+	inKey          bool   // part of the primary key
 }
 
 func (c *copier) run(ctx context.Context) (Report, error) {
@@ -242,7 +261,7 @@ func (c *copier) run(ctx context.Context) (Report, error) {
 	if _, err := c.tx.Exec(ctx, `LOCK TABLE `+strings.Join(quoted, ", ")+` IN ACCESS EXCLUSIVE MODE`); err != nil {
 		return Report{}, app.Internal(err, "lock the organisation database's tables")
 	}
-	if err := c.refuseData(ctx, order); err != nil {
+	if err := c.refuseData(ctx, order, targets); err != nil {
 		return Report{}, err
 	}
 	for _, t := range quoted {
@@ -250,12 +269,11 @@ func (c *copier) run(ctx context.Context) (Report, error) {
 			return Report{}, app.Internal(err, "pause the triggers of "+t+" for the copy")
 		}
 	}
-	for table, where := range seededRows {
-		if _, ok := targets[table]; !ok {
-			continue
-		}
-		if _, err := c.tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{table}.Sanitize()+` WHERE `+where); err != nil {
-			return Report{}, app.Internal(err, "clear the default rows of "+table)
+	for _, table := range order {
+		if where := asMigrated(targets[table]); where != "false" {
+			if _, err := c.tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{table}.Sanitize()+` WHERE `+where); err != nil {
+				return Report{}, app.Internal(err, "clear the migrations' rows of "+table)
+			}
 		}
 	}
 
@@ -303,7 +321,12 @@ func schemaDiffers(what string) error {
 func (c *copier) targetTables(ctx context.Context) (map[string][]targetColumn, error) {
 	rows, err := c.tx.Query(ctx, `
 		SELECT c.table_name, c.column_name, c.data_type,
-		       coalesce(pg_get_serial_sequence(quote_ident(c.table_name), c.column_name), '')
+		       coalesce(pg_get_serial_sequence(quote_ident(c.table_name), c.column_name), ''),
+		       coalesce(c.column_default, ''),
+		       EXISTS (SELECT 1 FROM information_schema.table_constraints k
+		               JOIN information_schema.key_column_usage u USING (constraint_schema, constraint_name)
+		               WHERE k.constraint_type = 'PRIMARY KEY' AND k.table_schema = c.table_schema
+		                 AND k.table_name = c.table_name AND u.column_name = c.column_name)
 		FROM information_schema.columns c
 		JOIN information_schema.tables t USING (table_schema, table_name)
 		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
@@ -315,7 +338,7 @@ func (c *copier) targetTables(ctx context.Context) (map[string][]targetColumn, e
 	out := map[string][]targetColumn{}
 	var table string
 	var col targetColumn
-	_, err = pgx.ForEachRow(rows, []any{&table, &col.name, &col.dataType, &col.sequence}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&table, &col.name, &col.dataType, &col.sequence, &col.def, &col.inKey}, func() error {
 		out[table] = append(out[table], col)
 		return nil
 	})
@@ -386,13 +409,10 @@ func (c *copier) foreignKeyOrder(ctx context.Context, tables map[string][]target
 
 // refuseData refuses a target with any row in any TrainPay table beyond
 // the migrations' own.
-func (c *copier) refuseData(ctx context.Context, tables []string) error {
+func (c *copier) refuseData(ctx context.Context, tables []string, cols map[string][]targetColumn) error {
 	for _, table := range tables {
-		q := `SELECT EXISTS (SELECT 1 FROM ` + pgx.Identifier{table}.Sanitize()
-		if where, ok := seededRows[table]; ok {
-			q += ` WHERE NOT (` + where + `)`
-		}
-		q += `)`
+		q := `SELECT EXISTS (SELECT 1 FROM ` + pgx.Identifier{table}.Sanitize() +
+			` WHERE NOT coalesce(` + asMigrated(cols[table]) + `, false))`
 		var has bool
 		if err := c.tx.QueryRow(ctx, q).Scan(&has); err != nil {
 			return app.Internal(err, "look for data in "+table)

@@ -500,3 +500,26 @@ func (c *cancelOn) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// A row as a migration writes it (every column but the key at its
+// default, as budget_settings' row) is not data: the copy replaces it with
+// the file's.
+func TestCopyTakesRowsAtTheirDefaultsForNoData(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO payment_settings (id) VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	path := demoFile(t)
+	if _, err := transfer.Copy(ctx, path, url, transfer.Options{}); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	conn := connect(t, url)
+	compareTable(t, openLite(t, path), conn, "payment_settings")
+	compareTable(t, openLite(t, path), conn, "budget_settings")
+}
