@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/binary"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -118,10 +119,23 @@ func loadOrgScale(b *testing.B) (*postgres.DB, error) {
 	return db, nil
 }
 
-// orgRawRows runs q in its own statement and reads every row's columns as
-// raw bytes, decoding nothing; it returns the rows.
-func orgRawRows(b *testing.B, pool *pgxpool.Pool, q string, args ...any) int {
-	rows, err := pool.Query(context.Background(), q, args...)
+// orgRawRead runs read in a read-only transaction on one snapshot, as the
+// stores read (REPEATABLE READ READ ONLY: its BEGIN and its end are two
+// round trips of the same SQL the store sends), and ends it.
+func orgRawRead(b *testing.B, pool *pgxpool.Pool, read func(tx pgx.Tx)) {
+	ctx := context.Background()
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	read(tx)
+}
+
+// orgRawRows runs q and reads every row's columns as raw bytes, decoding
+// nothing; it returns the rows.
+func orgRawRows(b *testing.B, tx pgx.Tx, q string, args ...any) int {
+	rows, err := tx.Query(context.Background(), q, args...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -137,28 +151,29 @@ func orgRawRows(b *testing.B, pool *pgxpool.Pool, q string, args ...any) int {
 	return n
 }
 
-func orgRawCount(b *testing.B, pool *pgxpool.Pool, q string, args ...any) int {
+func orgRawCount(b *testing.B, tx pgx.Tx, q string, args ...any) int {
 	var n int
-	if err := pool.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+	if err := tx.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
 		b.Fatal(err)
 	}
 	return n
 }
 
-// The sessions list's SQL ($1 now) with its seat count and money.
+// The sessions list's SQL ($1 now) with its seat count and money, as
+// storage/postgres/sessions.go builds it.
 const (
 	orgRawSessionColumns = `s.id, s.topic, s.description, s.starts_at, s.time_zone, s.duration_minutes,
 	s.type, s.fee_minor, s.currency, s.registration_required, s.max_registrations,
 	s.registration_closes_at, s.attendees_may_cancel, s.cancel_hours_before, s.refund_percent,
-	s.expected_computers, s.expected_teleconference, s.department_id, s.paid_payment_id,
+	s.expected_computers, s.expected_teleconference, coalesce(s.department_id, 0), coalesce(s.paid_payment_id, 0),
 	s.status, s.created_at, s.updated_at`
 	orgRawSeatTaken = `(r.status IN ('registered', 'paid')
 	OR (r.status = 'pending-payment' AND (r.hold_until > $1 OR EXISTS (SELECT 1 FROM payment op
 	WHERE op.purpose = 'registration' AND op.reference = 'registration:' || r.id
 	  AND op.kind = 'sale' AND op.state IN ('pending', 'unknown', 'needs-review')))))`
 	orgRawSessionsPage = `SELECT ` + orgRawSessionColumns + `,
-		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND ` + orgRawSeatTaken + `),
-		(SELECT coalesce(sum(r.paid_minor - r.refunded_minor), 0) FROM registration r WHERE r.session_id = s.id)
+		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND ` + orgRawSeatTaken + `)::int,
+		(SELECT coalesce(sum(r.paid_minor - r.refunded_minor), 0) FROM registration r WHERE r.session_id = s.id)::bigint
 		FROM session s`
 )
 
@@ -176,19 +191,21 @@ func BenchmarkScaleOrgSessionsFirstPage(b *testing.B) {
 		}
 	}, func(b *testing.B) {
 		for b.Loop() {
-			total := orgRawCount(b, db.Pool(), `SELECT count(*) FROM session s WHERE s.ends_at >= $1 AND s.starts_at >= $2`, now, dayAgo)
-			n := orgRawRows(b, db.Pool(), orgRawSessionsPage+` WHERE s.ends_at >= $1 AND s.starts_at >= $2
-				ORDER BY s.starts_at, s.ends_at, s.id LIMIT 100`, now, dayAgo)
-			if n != 100 || total == 0 {
-				b.Fatal(n, total)
-			}
+			orgRawRead(b, db.Pool(), func(tx pgx.Tx) {
+				total := orgRawCount(b, tx, `SELECT count(*) FROM session s WHERE s.ends_at >= $1 AND s.starts_at >= $2`, now, dayAgo)
+				n := orgRawRows(b, tx, orgRawSessionsPage+` WHERE s.ends_at >= $2 AND s.starts_at >= $3
+					ORDER BY s.starts_at, s.ends_at, s.id LIMIT $4 OFFSET $5`, now, now, dayAgo, 100, 0)
+				if n != 100 || total == 0 {
+					b.Fatal(n, total)
+				}
+			})
 		}
 	})
 }
 
 const orgRawRegistrationSelect = `SELECT r.id, r.session_id, r.first_name, r.last_name, r.email, r.company, r.country,
 	r.language, r.status, r.confirmation, r.fee_minor, r.discount_minor, r.total_minor, r.currency,
-	r.promo_code, r.hold_until, r.payment_id, r.paid_minor, r.refunded_minor, r.paid_at,
+	r.promo_code, r.hold_until, coalesce(r.payment_id, 0), r.paid_minor, r.refunded_minor, r.paid_at,
 	r.cancelled_at, r.created_at, r.updated_at,
 	coalesce(p.method, ''), coalesce(p.brand, ''), coalesce(p.last4, ''), coalesce(p.gateway_ref, ''),
 	coalesce(p.mode, '') FROM registration r LEFT JOIN payment p ON p.id = r.payment_id`
@@ -214,8 +231,10 @@ func BenchmarkScaleOrgSessionRegistrations(b *testing.B) {
 		}
 	}, func(b *testing.B) {
 		for b.Loop() {
-			orgRawCount(b, db.Pool(), `SELECT count(*) FROM registration WHERE session_id = $1`, id)
-			orgRawRows(b, db.Pool(), orgRawRegistrationSelect+` WHERE r.session_id = $1 ORDER BY r.id LIMIT 1000`, id)
+			orgRawRead(b, db.Pool(), func(tx pgx.Tx) {
+				orgRawCount(b, tx, `SELECT count(*) FROM registration r WHERE r.session_id = $1`, id)
+				orgRawRows(b, tx, orgRawRegistrationSelect+` WHERE r.session_id = $1 ORDER BY r.id LIMIT $2 OFFSET $3`, id, 1000, 0)
+			})
 		}
 	})
 }
@@ -244,14 +263,15 @@ func orgRawPromoCodes(b *testing.B, pool *pgxpool.Pool, now time.Time, search st
 	if search != "" {
 		cond, args = ` WHERE p.code ILIKE $2 ESCAPE '\'`, append(args, "%"+search+"%")
 	}
+	limitArg, offsetArg := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
 	countArgs := args[1:]
 	countCond := strings.ReplaceAll(cond, "$2", "$1")
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM promo_code p`+countCond, countArgs...).Scan(&total); err != nil {
 		b.Fatal(err)
 	}
 	r, err := tx.Query(ctx, `SELECT `+orgRawPromoColumns+`
-		FROM (SELECT p.id FROM promo_code p`+cond+` ORDER BY p.id DESC LIMIT 100) page
-		JOIN promo_code c ON c.id = page.id ORDER BY c.id DESC`, args...)
+		FROM (SELECT p.id FROM promo_code p`+cond+` ORDER BY p.id DESC LIMIT `+limitArg+` OFFSET `+offsetArg+`) page
+		JOIN promo_code c ON c.id = page.id ORDER BY c.id DESC`, append(args, 100, 0)...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -318,7 +338,10 @@ func BenchmarkScaleOrgPromoCodesSearch(b *testing.B) {
 		b.Fatal(err)
 	}
 	term := strings.ToLower(code[len(code)-4 : len(code)-2])
-	want := orgRawCount(b, db.Pool(), `SELECT count(*) FROM promo_code WHERE code ILIKE $1`, "%"+term+"%")
+	var want int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM promo_code WHERE code ILIKE $1`, "%"+term+"%").Scan(&want); err != nil {
+		b.Fatal(err)
+	}
 	b.Logf("search %q: %d matches", term, want)
 	benchcmp.Pair(b, 1.5, func(b *testing.B) {
 		for b.Loop() {
@@ -361,22 +384,25 @@ func BenchmarkScaleOrgTopicSearch(b *testing.B) {
 				for b.Loop() {
 					// PostgreSQL refuses a parameter a statement does not
 					// use, so each statement numbers its own.
-					var total, n int
-					if when == app.SessionsUpcoming {
-						where := ` WHERE s.ends_at >= $1 AND s.starts_at >= $2 AND s.topic_fold LIKE $3`
-						total = orgRawCount(b, db.Pool(), `SELECT count(*) FROM (SELECT 1 FROM session s`+where+` LIMIT 1001) t`,
-							now, dayAgo, pattern)
-						n = orgRawRows(b, db.Pool(), orgRawSessionsPage+where+` ORDER BY s.starts_at, s.ends_at, s.id LIMIT 100`,
-							now, dayAgo, pattern)
-					} else {
-						total = orgRawCount(b, db.Pool(), `SELECT count(*) FROM (SELECT 1 FROM session s
-							WHERE s.topic_fold LIKE $1 LIMIT 1001) t`, pattern)
-						n = orgRawRows(b, db.Pool(), orgRawSessionsPage+` WHERE s.topic_fold LIKE $2
-							ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`, now, pattern)
-					}
-					if n == 0 || total == 0 {
-						b.Fatal(n, total)
-					}
+					orgRawRead(b, db.Pool(), func(tx pgx.Tx) {
+						var total, n int
+						if when == app.SessionsUpcoming {
+							total = orgRawCount(b, tx, `SELECT count(*) FROM (SELECT 1 FROM session s
+								WHERE s.ends_at >= $1 AND s.starts_at >= $2 AND s.topic_fold LIKE $3 LIMIT $4) c`,
+								now, dayAgo, pattern, 1001)
+							n = orgRawRows(b, tx, orgRawSessionsPage+` WHERE s.ends_at >= $2 AND s.starts_at >= $3
+								AND s.topic_fold LIKE $4 ORDER BY s.starts_at, s.ends_at, s.id LIMIT $5 OFFSET $6`,
+								now, now, dayAgo, pattern, 100, 0)
+						} else {
+							total = orgRawCount(b, tx, `SELECT count(*) FROM (SELECT 1 FROM session s
+								WHERE s.topic_fold LIKE $1 LIMIT $2) c`, pattern, 1001)
+							n = orgRawRows(b, tx, orgRawSessionsPage+` WHERE s.topic_fold LIKE $2
+								ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT $3 OFFSET $4`, now, pattern, 100, 0)
+						}
+						if n == 0 || total == 0 {
+							b.Fatal(n, total)
+						}
+					})
 				}
 			})
 		})
