@@ -170,7 +170,7 @@ func Copy(ctx context.Context, from, toURL string, o Options) (Report, error) {
 	defer src.close()
 	if src.version != postgres.SchemaVersion() {
 		return Report{}, app.Errorf(app.ECONFLICT, "error.migrate.version",
-			"%s is at schema %d, this TrainPay's organisation database at %d: open the file with this TrainPay first to bring it up to date",
+			"%s is at schema %d, this TrainPay's organisation database at %d: a file of an older TrainPay is brought up to date by opening it with this one, a newer one needs a newer TrainPay",
 			from, src.version, postgres.SchemaVersion()).
 			With(map[string]any{"Path": from, "Version": src.version, "Supported": postgres.SchemaVersion()})
 	}
