@@ -40,6 +40,7 @@ ARGS      ?=
 FUZZTIME  ?= 30s
 BENCH     ?= .
 BENCH_ROUNDS ?= 5
+LOAD_TIME ?= 60s
 FAULTS    ?= Fault|Durability
 SCREENSHOT ?= ../shared/tools/screenshot
 SHOT      ?= screenshot.png
@@ -81,7 +82,7 @@ BENCH_DEBS := sqlite3
 GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
 FYNE      = $(GOBIN_DIR)/fyne
 
-.PHONY: help deps build run lint vuln test package fyne-tool bench fuzz faults screenshot clean \
+.PHONY: help deps build run lint vuln test package fyne-tool bench load fuzz faults screenshot clean \
 	package-windows windows-smoke test-windows
 
 help: ## list the targets
@@ -157,10 +158,18 @@ package-macos: ## TrainPay.app on a Mac; signed with MACOS_SIGN_ID, notarised wi
 
 # Each comparison measures baseline and ours in alternation, BENCH_ROUNDS rounds a side, and
 # reports medians with their spread (internal/benchcmp); scripts/bench prints them as one table
-# and keeps go test's output in bench-raw.txt.
+# and keeps go test's output in bench-raw.txt. BENCH_BACKEND=sqlite|postgres|all (default all)
+# chooses the database: `make bench BENCH=ScaleOrg BENCH_BACKEND=postgres` is the organisation's.
 bench: ## benchmarks (BENCH pattern) against their baselines, interleaved; prints one table
 	@scripts/deps $(BENCH_DEBS)
 	@BENCHCMP_ROUNDS=$(BENCH_ROUNDS) GO=$(GO) scripts/bench '$(BENCH)' $(TAGS)
+
+# Eight desktop processes buy (register, codes, pay by card in the sandbox) for LOAD_TIME on one
+# SQLite file and on one PostgreSQL database (a throwaway cluster, internal/pgtest), then the journal
+# is checked against the sandbox's ledger: 0 errors, 0 doubles, 0 lost. go test runs the same for 5 s.
+load: ## 8 desktop processes buying for LOAD_TIME (60s) on SQLite and PostgreSQL: throughput, p99, 0 doubles/lost
+	$(GO) test -tags $(TAGS) -count=1 -timeout 30m -v -run '^TestEightDesktopProcesses' ./internal/loadtest/ \
+		-args -load.duration=$(LOAD_TIME)
 
 fuzz: ## every Fuzz target, each for FUZZTIME (30s)
 	scripts/fuzz $(FUZZTIME) $(TAGS)

@@ -62,6 +62,7 @@ func init() {
                                   the site's rates
 `, define: defineEstimate},
 		{name: "demo-data", usage: demoDataUsage, define: defineDemoData},
+		{name: "migrate", noDB: true, usage: migrateUsage, define: defineMigrate},
 		{name: "help", noDB: true, usage: `  trainpay --help                 show this help
 `, define: func(fs *pflag.FlagSet) func(*invocation) int {
 			return func(c *invocation) int {

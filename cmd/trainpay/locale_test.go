@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TRAINPAY_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	pgtest.Main(m)
+	pgtest.Main(m) // the organisation database's tests get a throwaway PostgreSQL
 }
 
 // Under LANG=C.UTF-8 (containers, CI) the command starts without Fyne's

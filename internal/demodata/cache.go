@@ -24,14 +24,15 @@ const generatorVersion = 2
 // and seed, generating it on first use. The file is named after the sizes,
 // the seed, the anchor month, the schema's version and fingerprint, and the
 // generator's version, so tests and benchmarks of every package share it and
-// a new schema or generator builds a new one.
+// a new schema or generator builds a new one. A build reports to
+// o.Progress (nil is quiet); a file already built is returned at once.
 // Callers must not write into it (copy it first). Concurrent callers, in
 // this process or others, wait for the one that builds it.
 func Cached(ctx context.Context, o Options) (string, error) {
 	if o.Now.IsZero() {
 		o.Now = Anchor(time.Now())
 	}
-	o.Force, o.Progress = false, nil
+	o.Force = false
 	name := fmt.Sprintf("demo-v%d-%s-g%d-%s-seed%d-s%d-r%d-c%d-d%d.db", storage.SchemaVersion(), storage.SchemaFingerprint(), generatorVersion,
 		o.Now.Format("20060102"), o.Seed, o.Sessions, o.Registrations, o.Codes, o.Departments)
 	dir := CacheDir()
