@@ -17,8 +17,9 @@
 //	              language, the due date, the currency
 //	Send          POST /v2/invoicing/invoices/{id}/send, send_to_recipient;
 //	              answers the payer's link; PayPal-Request-Id = id + "-send"
-//	Get, Refresh  GET /v2/invoicing/invoices/{id} (plutov's GetInvoiceDetails
-//	              type, read through the same call path as the rest)
+//	Get, Refresh  GET /v2/invoicing/invoices/{id}, read into plutov's Invoice
+//	              (GetInvoiceDetails' type) through the same call path as
+//	              every other call, so that resends and errors are mapped once
 //	FindByNumber  POST /v2/invoicing/search-invoices {invoice_number}: finds
 //	              an invoice whose create answer was lost, after a restart
 //	Remind        POST /v2/invoicing/invoices/{id}/remind, the caller's key

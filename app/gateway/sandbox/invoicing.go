@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -781,8 +780,7 @@ func (s *Sandbox) invSearch(next *state, r *http.Request, body []byte) (int, any
 	return 200, out, false
 }
 
-// invoiceByLink finds the invoice of a payer link's id (for tests and the
-// page).
+// invoiceCopy is a copy of invoice id, for the payer's page.
 func (s *Sandbox) invoiceCopy(id string) (Invoice, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -791,13 +789,4 @@ func (s *Sandbox) invoiceCopy(id string) (Invoice, bool) {
 		return Invoice{}, false
 	}
 	return inv.clone(), true
-}
-
-// PayerLinkID returns the invoice id of a payer link the sandbox gave.
-func PayerLinkID(link string) string {
-	u, err := url.Parse(link)
-	if err != nil {
-		return ""
-	}
-	return u.Fragment
 }

@@ -10,7 +10,10 @@
 // Pro at PayflowEndpoint() (POST /payflow) and classic NVP (Website Payments
 // Pro UK, DoDirectPayment) at NVPEndpoint() (POST /nvp), and Orders v2
 // (Express Checkout) at OrdersBase() (see orders.go: token, orders,
-// captures, refunds and a local approval page). The routes share the ledger, the clock,
+// captures, refunds and a local approval page), and Invoicing v2 at
+// InvoicingBase() (see invoicing.go and invoicepage.go: invoices, their
+// capture refunds, and the payer's page in English and Polish, paid with a
+// test PayPal account or a test card). The routes share the ledger, the clock,
 // the ledger file, the test cards and the amount rules.
 //
 // # Payflow rules
