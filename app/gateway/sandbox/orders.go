@@ -128,8 +128,12 @@ func (s *Sandbox) ordersAuth(h ordersHandler) http.HandlerFunc {
 			for _, e := range s.state.Entries {
 				if e.Protocol == ProtocolOrders && e.RequestID == reqID && e.Message == r.URL.Path {
 					s.mu.Unlock()
+					status := http.StatusOK // Orders v2 describes 200 for a replay
+					if strings.HasPrefix(r.URL.Path, "/v2/payments/") {
+						status = http.StatusCreated // Payments v2 describes only 201 for a refund
+					}
 					w.Header().Set("Content-Type", "application/json")
-					w.WriteHeader(http.StatusOK)
+					w.WriteHeader(status)
 					_, _ = io.WriteString(w, e.Reply)
 					return
 				}
@@ -290,6 +294,9 @@ func minorOf(v string) int64 {
 }
 
 func (s *Sandbox) ordersRefund(next *state, r *http.Request, body []byte) (int, any, bool) {
+	if status, reply, changed, ok := s.invoiceCaptureRefund(next, r, body); ok {
+		return status, reply, changed // an invoice payment's capture (invoicing.go)
+	}
 	var b struct {
 		Amount *struct {
 			Currency string `json:"currency_code"`

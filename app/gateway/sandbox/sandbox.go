@@ -10,7 +10,10 @@
 // Pro at PayflowEndpoint() (POST /payflow) and classic NVP (Website Payments
 // Pro UK, DoDirectPayment) at NVPEndpoint() (POST /nvp), and Orders v2
 // (Express Checkout) at OrdersBase() (see orders.go: token, orders,
-// captures, refunds and a local approval page). The routes share the ledger, the clock,
+// captures, refunds and a local approval page), and Invoicing v2 at
+// InvoicingBase() (see invoicing.go and invoicepage.go: invoices, their
+// capture refunds, and the payer's page in English and Polish, paid with a
+// test PayPal account or a test card). The routes share the ledger, the clock,
 // the ledger file, the test cards and the amount rules.
 //
 // # Payflow rules
@@ -244,6 +247,8 @@ type state struct {
 	Seq     int     `json:"seq"` // last PNREF number issued
 	Entries []Entry `json:"entries"`
 	Orders  []Order `json:"orders,omitempty"` // Orders v2 (orders.go)
+	// Invoices are Invoicing v2's (invoicing.go).
+	Invoices []Invoice `json:"invoices,omitempty"`
 
 	lostReply bool // the Orders v2 request being processed loses its reply
 }
@@ -252,6 +257,10 @@ func (st state) clone() state {
 	c := st
 	c.Entries = append([]Entry(nil), st.Entries...)
 	c.Orders = append([]Order(nil), st.Orders...)
+	c.Invoices = make([]Invoice, len(st.Invoices))
+	for i, inv := range st.Invoices {
+		c.Invoices[i] = inv.clone()
+	}
 	return c
 }
 
@@ -307,6 +316,7 @@ func (s *Sandbox) routes() *http.ServeMux {
 	mux.HandleFunc("POST /payflow", s.payflow) // Payflow Pro name-value API
 	mux.HandleFunc("POST /nvp", s.nvpHandler)  // classic NVP, Website Payments Pro UK
 	s.ordersRoutes(mux)                        // Orders v2, Express Checkout (orders.go)
+	s.invoicingRoutes(mux)                     // Invoicing v2 and the payer's page (invoicing.go, invoicepage.go)
 	return mux
 }
 
