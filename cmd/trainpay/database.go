@@ -216,12 +216,7 @@ func openOrganisation(ctx context.Context, raw string) (*database, error) {
 	if err != nil {
 		return nil, explainOrgError(err, addr)
 	}
-	st, ok := any(pgdb).(app.Store) // until every store is merged
-	if !ok {
-		pgdb.Close()
-		return nil, app.Errorf(app.EUNAVAILABLE, "error.orgdb.not_in_build",
-			"this build cannot open organisation databases yet")
-	}
+	var st app.Store = pgdb
 	if err := os.MkdirAll(config, 0o700); err != nil {
 		pgdb.Close()
 		return nil, app.Internal(err, "create the organisation database's local folder")

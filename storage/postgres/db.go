@@ -254,3 +254,6 @@ func (db *DB) Version(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
+
+// The organisation database keeps everything a site has, as the file does.
+var _ app.Store = (*DB)(nil)
