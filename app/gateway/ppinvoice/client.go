@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -305,22 +306,9 @@ type wireItem struct {
 	UnitOfMeasure string    `json:"unit_of_measure"`
 }
 
-// languageTag is billing_info.language's pattern.
-func validLanguage(s string) bool {
-	parts := strings.Split(s, "-")
-	if len(parts[0]) != 2 || strings.ToLower(parts[0]) != parts[0] {
-		return false
-	}
-	for _, p := range parts[1:] {
-		switch {
-		case len(p) == 4 && strings.ToUpper(p[:1]) == p[:1] && strings.ToLower(p[1:]) == p[1:]:
-		case len(p) == 2 && strings.ToUpper(p) == p:
-		default:
-			return false
-		}
-	}
-	return len(parts) <= 3
-}
+// languageTag is billing_info.language's pattern in PayPal's description:
+// a tag it refuses is caught before PayPal sees it.
+var languageTag = regexp.MustCompile(`^[a-z]{2}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}))?$`)
 
 func (d Draft) wire(brand string) (wireCreate, error) {
 	var w wireCreate
@@ -362,7 +350,7 @@ func (d Draft) wire(brand string) (wireCreate, error) {
 		b.Name = &wireName{Given: g, Surname: s}
 	}
 	if l := strings.TrimSpace(d.PayerLanguage); l != "" {
-		if !validLanguage(l) {
+		if !languageTag.MatchString(l) || len(l) > 10 {
 			return w, invalid("the payer's language %q is not a language tag PayPal takes", l)
 		}
 		b.Language = l

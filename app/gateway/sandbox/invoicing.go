@@ -29,6 +29,12 @@ import (
 // English or Polish and takes a payment with a test PayPal account or a
 // test card.
 //
+// The amount rules apply to a create as to the other routes' calls: an
+// invoice of V = 1097 is made but the answer to its create is lost (a resend
+// under the same PayPal-Request-Id gets it), V = 1098 drops the connection
+// before anything is made, on every resend. On the payer's page the rules
+// decide the payment (invoicepage.go).
+//
 // Limits of the stand-in, each answered with PayPal's error shape: items
 // need a whole quantity; taxes, discounts, shipping and custom amounts,
 // attachments, templates and partial payments are not taken.
@@ -199,6 +205,11 @@ func (s *Sandbox) invAuth(h invHandler) http.HandlerFunc {
 		}
 		next := s.state.clone()
 		status, reply, changed := h(&next, r, body)
+		if status == -1 { // the amount rules drop the connection unprocessed
+			s.mu.Unlock()
+			hangUp(w)
+			return
+		}
 		var out []byte
 		if reply != nil {
 			out, _ = json.Marshal(reply)
@@ -209,12 +220,19 @@ func (s *Sandbox) invAuth(h invHandler) http.HandlerFunc {
 				next.Entries = append(next.Entries, Entry{Protocol: ProtocolInvoicing, RequestID: reqID, Type: "reply",
 					Message: r.URL.Path, Result: status, Time: s.now().UTC(), Reply: string(out)})
 			}
+			lost := next.lostReply
+			next.lostReply = false
 			if err := s.save(next); err != nil {
 				s.mu.Unlock()
 				http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 				return
 			}
 			s.state = next
+			if lost { // processed and kept, but the answer never arrives
+				s.mu.Unlock()
+				hangUp(w)
+				return
+			}
 		}
 		s.mu.Unlock()
 		writeReply(w, status, out)
@@ -468,6 +486,12 @@ func (s *Sandbox) invCreate(next *state, r *http.Request, body []byte) (int, any
 		inv.Items = append(inv.Items, InvItem{ID: fmt.Sprintf("ITEM-%012d-%d", next.Seq, i+1), Name: it.Name, Desc: it.Desc, Quantity: q,
 			Unit: unit, Date: it.Date, UoM: it.UoM})
 		inv.Total += q * unit
+	}
+	switch amountRule(wireValue(inv.Total, code), ppinvoice.Digits(code)) {
+	case ruleDropped:
+		return -1, nil, false
+	case ruleReplyLost:
+		next.lostReply = true
 	}
 	next.Invoices = append(next.Invoices, inv)
 	return http.StatusCreated, s.invoiceJSON(&inv), true

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bojanz/currency"
 
+	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice"
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice/ppinvoicetest"
 	"github.com/trainpay/trainpay/internal/pcitest"
@@ -181,5 +182,28 @@ func TestPayerPageRefusesBadCardDataWithoutCharging(t *testing.T) {
 	}
 	if got, _ := c.Get(context.Background(), inv.ID); got.Status.Raw != "SENT" || got.Paid != 0 {
 		t.Errorf("after the refusals %+v", got)
+	}
+}
+
+// TestInvoiceCreateFollowsTheAmountRules: V = 1097 makes the invoice and
+// loses the answer, which the client's resend under the same
+// PayPal-Request-Id gets; V = 1098 is dropped unprocessed every time, the
+// create ends unknown and search finds nothing.
+func TestInvoiceCreateFollowsTheAmountRules(t *testing.T) {
+	sb, _ := start(t)
+	c := invoiceClient(t, sb)
+	ctx := context.Background()
+	a, _ := currency.NewAmount("1097.00", "USD")
+	inv, err := c.Create(ctx, ppinvoice.Draft{Number: "TP-RULE1097", Item: "x", Amount: a, PayerEmail: "p@example.com", Due: time.Now()})
+	if err != nil || len(sb.Invoices()) != 1 || sb.Invoices()[0].ID != inv.ID {
+		t.Fatalf("1097: %+v, %v; the sandbox has %d invoices", inv, err, len(sb.Invoices()))
+	}
+	a, _ = currency.NewAmount("1098.00", "USD")
+	_, err = c.Create(ctx, ppinvoice.Draft{Number: "TP-RULE1098", Item: "x", Amount: a, PayerEmail: "p@example.com", Due: time.Now()})
+	if ppinvoice.OutcomeOf(err) != app.OutcomeUnknown {
+		t.Fatalf("1098: %v, want unknown", err)
+	}
+	if _, found, err := c.FindByNumber(ctx, "TP-RULE1098"); err != nil || found || len(sb.Invoices()) != 1 {
+		t.Fatalf("1098 search: found %v, %v; %d invoices", found, err, len(sb.Invoices()))
 	}
 }
