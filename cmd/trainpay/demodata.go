@@ -64,13 +64,10 @@ func runDemoData(c *invocation, o demodata.Options) int {
 			return c.fail("--%s is at most %s (got %s)", s.Name, group(int64(s.Max)), group(int64(n)))
 		}
 	}
-	if isOrgURL(c.db) {
-		return c.fail("demo data is written into a database file only, not into the organisation database %s", redactDB(c.db))
-	}
 	// Ctrl-C (or a polite kill) cancels the run, which then writes nothing.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if isOrganisationURL(c.db) {
+	if isOrgURL(c.db) {
 		if o.Force {
 			return c.fail("--force is for a database file: demo data goes only into an empty organisation database")
 		}

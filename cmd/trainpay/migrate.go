@@ -31,19 +31,13 @@ func defineMigrate(fs *pflag.FlagSet) func(*invocation) int {
 	return func(c *invocation) int { return runMigrate(c, *from, *to) }
 }
 
-// isOrganisationURL reports whether a --db or --to names a PostgreSQL
-// database rather than a file.
-func isOrganisationURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
-}
-
 func runMigrate(c *invocation, from, to string) int {
 	switch {
 	case strings.TrimSpace(from) == "":
 		return c.fail("name the site's database file with --from")
 	case strings.TrimSpace(to) == "":
 		return c.fail("name the organisation database with --to postgres://…")
-	case !isOrganisationURL(to):
+	case !isOrgURL(to):
 		return c.fail("--to is the organisation database's address, postgres://USER@HOST/DATABASE")
 	}
 	// Ctrl-C (or a polite kill) cancels the copy, which then commits nothing.

@@ -60,7 +60,30 @@ BEGIN
 END;
 -- +goose StatementEnd
 
+-- An invoice's state is its registration's: the other desktops' screens
+-- of registrations hear of it (migration 00016).
+-- +goose StatementBegin
+CREATE TRIGGER invoice_changed_insert AFTER INSERT ON invoice BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'registrations';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER invoice_changed_update AFTER UPDATE ON invoice BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'registrations';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER invoice_changed_delete AFTER DELETE ON invoice BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'registrations';
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER invoice_changed_delete;
+DROP TRIGGER invoice_changed_update;
+DROP TRIGGER invoice_changed_insert;
 DROP TRIGGER invoice_is_kept;
 DROP TRIGGER invoice_ids_are_kept;
 DROP INDEX invoice_poll;

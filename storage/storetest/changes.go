@@ -22,8 +22,8 @@ const quietFor = 1500 * time.Millisecond
 // is listed here and a migration gives it its triggers on both.
 var ChangeAreaOfTable = map[string]string{
 	"session": "sessions", "payperuse_session": "sessions",
-	"registration": "registrations",
-	"payment":      "payments", "payment_settings": "payments",
+	"registration": "registrations", "invoice": "registrations",
+	"payment": "payments", "payment_settings": "payments",
 	"promo_code": "promo", "promo_code_session": "promo", "promo_recipient": "promo",
 	"promo_redemption": "promo", "smtp_settings": "promo", "promo_mail_template": "promo",
 	"budget_settings": "budgets", "department": "budgets", "department_ledger": "budgets",

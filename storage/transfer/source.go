@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pressly/goose/v3"
@@ -151,7 +152,7 @@ func (s *source) tables(ctx context.Context) (map[string][]string, error) {
 	}
 	out := map[string][]string{}
 	for _, t := range all {
-		if strings.HasPrefix(t.name, "sqlite_") || t.name == goose.DefaultTablename ||
+		if strings.HasPrefix(t.name, "sqlite_") || t.name == goose.DefaultTablename || slices.Contains(notCopied, t.name) ||
 			strings.HasPrefix(strings.ToUpper(t.sql), "CREATE VIRTUAL TABLE") || shadowOf(t.name, virtual) {
 			continue
 		}

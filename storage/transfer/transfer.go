@@ -146,8 +146,10 @@ func asMigrated(cols []targetColumn) string {
 	return strings.Join(conds, " AND ")
 }
 
-// notCopied are PostgreSQL tables that are not the site's data.
-var notCopied = []string{"goose_db_version", postgres.MetaTable}
+// notCopied are PostgreSQL tables that are not the site's data: the
+// migrations' bookkeeping and each database's own change counters
+// (migration 00016), which start afresh in the organisation database.
+var notCopied = []string{"goose_db_version", postgres.MetaTable, "change_counter"}
 
 // Copy copies the TrainPay database file at from into the empty
 // organisation database at toURL, and verifies the copy.

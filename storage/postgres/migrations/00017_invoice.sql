@@ -54,7 +54,19 @@ $$;
 CREATE TRIGGER invoice_is_kept BEFORE DELETE ON invoice
     FOR EACH ROW EXECUTE FUNCTION invoice_is_kept();
 
+-- An invoice's state is its registration's: the other desktops' screens
+-- of registrations hear of it (migration 00016).
+CREATE TRIGGER invoice_changed_insert AFTER INSERT ON invoice REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('registrations');
+CREATE TRIGGER invoice_changed_update AFTER UPDATE ON invoice REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('registrations');
+CREATE TRIGGER invoice_changed_delete AFTER DELETE ON invoice REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('registrations');
+
 -- +goose Down
+DROP TRIGGER invoice_changed_delete ON invoice;
+DROP TRIGGER invoice_changed_update ON invoice;
+DROP TRIGGER invoice_changed_insert ON invoice;
 DROP TRIGGER invoice_is_kept ON invoice;
 DROP FUNCTION invoice_is_kept();
 DROP TRIGGER invoice_ids_are_kept ON invoice;
