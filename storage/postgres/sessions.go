@@ -292,11 +292,16 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 		where = append(where, `(s.starts_at, s.ends_at, s.id) `+seek+` (`+p.arg(stamp(k.StartsAt))+`, `+
 			p.arg(stamp(k.EndsAt))+`, `+p.arg(k.ID)+`)`)
 	}
+	// The page's ids are chosen in a subquery, and its rows, seats and
+	// revenue read for those ids only: PostgreSQL computes a query's select
+	// list for the rows an OFFSET skips too, and the ids alone come from
+	// session_starts_at without reading the table (an index-only scan).
 	q := `SELECT ` + sessionColumns + `,
 		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND ` + seatTakenSQL(clock) + `)::int,
 		(SELECT coalesce(sum(r.paid_minor - r.refunded_minor), 0) FROM registration r WHERE r.session_id = s.id)::bigint
-		FROM session s` + sessionsWhere(where) + ` ORDER BY ` + order +
-		` LIMIT ` + p.arg(limit) + ` OFFSET ` + p.arg(max(f.Offset, 0))
+		FROM session s WHERE s.id IN (SELECT s.id FROM session s` + sessionsWhere(where) + ` ORDER BY ` + order +
+		` LIMIT ` + p.arg(limit) + ` OFFSET ` + p.arg(max(f.Offset, 0)) + `)
+		ORDER BY ` + order
 	rows, err := tx.Query(ctx, q, p.args...)
 	if err != nil {
 		return nil, 0, sessionsReadError(ctx, err, "read the sessions")
