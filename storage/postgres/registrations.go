@@ -292,7 +292,7 @@ func (db *DB) Registration(ctx context.Context, id int64) (app.Registration, err
 func (db *DB) Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error) {
 	cond, args := ` WHERE r.session_id = $1`, []any{f.SessionID}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		pattern, err := sessionSearchPattern(t)
+		pattern, err := searchLikePattern(t)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -74,11 +74,11 @@ func stampSession(s app.Session) app.Session {
 	return s
 }
 
-// sessionSearchPattern is a search term as a LIKE pattern over the folded
+// searchLikePattern is a search term as a LIKE pattern over the folded
 // text (migration 00014): the folded term, its wildcards escaped, between
 // two %. A term of fewer than app.SearchMinRunes characters has no trigram
 // to look up and is refused rather than answered by a scan, as on SQLite.
-func sessionSearchPattern(term string) (string, error) {
+func searchLikePattern(term string) (string, error) {
 	t := storage.Fold(strings.TrimSpace(term))
 	if utf8.RuneCountInString(t) < app.SearchMinRunes {
 		return "", app.SearchTooShort()
@@ -231,7 +231,7 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 	pattern := ""
 	if t := strings.TrimSpace(f.Topic); t != "" {
 		var err error
-		if pattern, err = sessionSearchPattern(t); err != nil {
+		if pattern, err = searchLikePattern(t); err != nil {
 			return nil, 0, err
 		}
 	}
