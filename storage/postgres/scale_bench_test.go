@@ -124,6 +124,7 @@ func benchmarkScaleRegistrations(b *testing.B, db *postgres.DB) {
 		{"FirstPageCounted", app.RegistrationFilter{SessionID: 2, Limit: 100}},
 		{"PageAfterKey", app.RegistrationFilter{SessionID: 2, AfterID: 1_005_000, Limit: 100, NoTotal: true}},
 		{"SearchName", app.RegistrationFilter{SessionID: 2, Search: "łęcka 100500", Limit: 100}},
+		{"SearchEveryoneInTheBigSession", app.RegistrationFilter{SessionID: 2, Search: "zofia", Limit: 100}},
 		{"SearchEmailInSmallSession", app.RegistrationFilter{SessionID: 500, Search: "zofia", Limit: 100}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -155,8 +156,8 @@ func logScalePlans(b *testing.B, db *postgres.DB) {
 		{"topic search, few matches", `SELECT s.id FROM session s WHERE s.topic_fold LIKE $1
 			ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`, []any{"%lodz workshop 4200%"}},
 		{"registrations search", `SELECT r.id FROM registration r WHERE r.session_id = $1 AND
-			(trainpay_fold(r.first_name || ' ' || r.last_name) LIKE $2 OR trainpay_fold(r.email) LIKE $2
-			 OR trainpay_fold(r.confirmation) LIKE $2) ORDER BY r.id LIMIT 100`, []any{int64(2), "%lecka 100500%"}},
+			(trainpay_fold(r.email) LIKE $2 OR trainpay_fold(r.confirmation) LIKE $2
+			 OR trainpay_fold(r.first_name || ' ' || r.last_name) LIKE $2) ORDER BY r.id LIMIT 100`, []any{int64(2), "%lecka 100500%"}},
 	} {
 		rows, err := db.Pool().Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) `+q.sql, q.args...)
 		if err != nil {
