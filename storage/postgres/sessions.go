@@ -273,10 +273,10 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 	total := -1
 	if !f.NoTotal {
 		var c sessionsArgs
-		count := `SELECT count(*) FROM session s` + sessionsWhere(filter(&c))
+		from := ` FROM session s` + sessionsWhere(filter(&c))
+		count := `SELECT count(*)` + from
 		if f.CountUpTo > 0 {
-			count = `SELECT count(*) FROM (SELECT 1` + count[len(`SELECT count(*)`):] +
-				` LIMIT ` + c.arg(f.CountUpTo+1) + `) c`
+			count = `SELECT count(*) FROM (SELECT 1` + from + ` LIMIT ` + c.arg(f.CountUpTo+1) + `) c`
 		}
 		if err := tx.QueryRow(ctx, count, c.args...).Scan(&total); err != nil {
 			return nil, 0, sessionsReadError(ctx, err, "count the sessions")
