@@ -277,6 +277,7 @@ func (m *MainWindow) useOrganisation(deps Deps, c OrgConnection) {
 	m.settings.SetDatabasePath(c.URL(false))
 	m.settings.SetOrgPasswordRemembered(c.Remember)
 	deps.Databases = m.deps.Databases
+	deps.OnOrganisation = true
 	if deps.Go == nil {
 		deps.Go = m.deps.Go
 	}

@@ -149,3 +149,16 @@ func TestPreferencesKeepTheOrganisationDatabaseOnceItAnswers(t *testing.T) {
 		t.Fatalf("reopened: %q %q %q %v", p.where.Selected, p.org.host.Text, p.org.password.Text, p.org.remember.Checked)
 	}
 }
+
+// Opened on the organisation database already (--db, TRAINPAY_DB or
+// Preferences), the wizard does not ask where to keep the data: it sets up
+// the site there.
+func TestWizardOnTheOrganisationDatabaseStartsWithTheSite(t *testing.T) {
+	e := newEnv(t, "en")
+	e.deps.Databases = &fakeOrg{}
+	e.deps.OnOrganisation = true
+	m := NewMainWindow(e.app, e.deps)
+	if m.wizard == nil || m.wizard.step != 0 || !m.wizard.back.Hidden {
+		t.Fatalf("the wizard starts at step %d", m.wizard.step)
+	}
+}

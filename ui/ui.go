@@ -93,6 +93,9 @@ type Deps struct {
 	// Databases reaches organisation databases (the first-run wizard's and
 	// Preferences' choice, ui/wizard.go); nil leaves the choice off.
 	Databases OrgDatabases
+	// OnOrganisation says the database in use is the organisation
+	// database: the wizard then sets up the site there without asking.
+	OnOrganisation bool
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

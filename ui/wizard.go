@@ -95,7 +95,7 @@ func newWizard(deps Deps, done func()) *wizard {
 	w.next = widget.NewButton(T("wizard.next"), w.onNext)
 	w.next.Importance = widget.HighImportance
 	w.body = container.NewStack()
-	if deps.Databases != nil {
+	if deps.Databases != nil && !deps.OnOrganisation {
 		w.first = stepWhere
 		w.where = widget.NewRadioGroup([]string{T("orgdb.where_local"), T("orgdb.where_org")}, func(string) { w.show(stepWhere) })
 		w.where.Required = true

@@ -288,7 +288,8 @@ func newServices(opened *database, logger *slog.Logger) services {
 	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault, SandboxLedger: opened.sandboxLedger}
 	payments := app.NewPaymentService(db, reg, logger)
 	merchant := &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg}
-	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant, Database: opened.display}
+	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant, Database: opened.display,
+		OnOrganisation: opened.ping != nil}
 	changes, stopChanges := watchChanges(opened, logger)
 	deps.Changes = changes
 	// Feature services: each feature wires its own here.

@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/zalando/go-keyring"
 
 	"github.com/trainpay/trainpay/app"
@@ -216,4 +219,54 @@ func TestRememberedPasswordFillsOnlyAURLWithout(t *testing.T) {
 	if got := withRememberedPassword(c.URL(false)); got != c.URL(false) {
 		t.Fatal("a forgotten password is still filled in")
 	}
+}
+
+// A lost connection is recognised under whatever a store wrapped it in;
+// other failures are not taken for one.
+func TestUnreachableRecognisesALostConnectionUnderAnyWrapping(t *testing.T) {
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	for err, want := range map[error]bool{
+		unreachableErr(): true,
+		app.Internal(fmt.Errorf("read the payment settings: %w", dial), "cannot read payment settings"): true,
+		app.Internal(&pgconn.PgError{Code: "57P01"}, "x"):                                               true,
+		app.Internal(&pgconn.PgError{Code: "08006"}, "x"):                                               true,
+		app.Internal(io.ErrUnexpectedEOF, "x"):                                                          true,
+		app.Internal(&pgconn.PgError{Code: "23505"}, "x"):                                               false,
+		app.Errorf(app.EINVALID, "error.site.name", "name"):                                             false,
+		nil: false,
+	} {
+		if got := unreachable(err); got != want {
+			t.Errorf("unreachable(%v) = %v, want %v", err, got, want)
+		}
+	}
+}
+
+// The payment settings, read before a payment's row is written, refuse
+// the payment with its own message while the database is away.
+func TestPaymentSettingsWhileAwayRefuseThePayment(t *testing.T) {
+	file, err := storage.Open(filepath.Join(t.TempDir(), "site.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	h := newHealthWatcher(func(context.Context) error { return nil }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st := &offlineStore{Store: settingsGone{file}, health: h, logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	_, err = st.PaymentSettings(context.Background())
+	if app.AsError(err).Key != "error.orgdb.offline_payment" {
+		t.Fatalf("%v", err)
+	}
+	select {
+	case <-h.kick:
+	default:
+		t.Error("the watcher was not asked to look again")
+	}
+}
+
+// settingsGone fails the payment settings as a PostgreSQL store reports a
+// refused connection: an internal error around pgconn's.
+type settingsGone struct{ app.Store }
+
+func (settingsGone) PaymentSettings(context.Context) (app.PaymentSettings, error) {
+	return app.PaymentSettings{}, app.Internal(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")},
+		"cannot read payment settings")
 }

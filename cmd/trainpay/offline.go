@@ -10,11 +10,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/trainpay/trainpay/app"
 )
@@ -112,10 +117,28 @@ func offlineError() error {
 		"the organisation database cannot be reached: payments are paused until it answers again; nothing was charged")
 }
 
-// unreachable says whether err is the organisation database not answering.
+// unreachable says whether err is the organisation database not
+// answering: its store's own "unreachable", or, under whatever a store
+// wrapped it in, a connection that could not be made (pgconn's connect
+// error, a network error), a connection exception (SQLSTATE class 08) or a
+// server shutting down or starting (57P01 to 57P03).
 func unreachable(err error) bool {
-	e := app.AsError(err)
-	return e != nil && e.Key == "error.orgdb.unreachable"
+	if err == nil {
+		return false
+	}
+	if e := app.AsError(err); e.Key == "error.orgdb.unreachable" {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	return false
 }
 
 // offlineStore is the organisation database's store as the services see
@@ -141,6 +164,18 @@ func (s *offlineStore) CreatePayment(ctx context.Context, p *app.Payment) error 
 		return offlineError()
 	}
 	return err
+}
+
+// PaymentSettings is read before a payment's journal row is written (which
+// gateway): while the database is away it refuses the payment with the
+// same message as CreatePayment.
+func (s *offlineStore) PaymentSettings(ctx context.Context) (app.PaymentSettings, error) {
+	ps, err := s.Store.PaymentSettings(ctx)
+	if err != nil && unreachable(err) {
+		s.health.suspect()
+		return ps, offlineError()
+	}
+	return ps, err
 }
 
 // Site reads the site and keeps its rates; when the database is away it
