@@ -21,3 +21,10 @@ func TestRegistrationStoreContract(t *testing.T) {
 		return db
 	})
 }
+
+func TestRegistrationExportStoreContract(t *testing.T) {
+	storetest.RunRegistrationExportStore(t, func(t *testing.T) storetest.ExportStores {
+		db, _ := openTemp(t)
+		return db
+	})
+}

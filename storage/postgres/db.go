@@ -14,6 +14,11 @@
 //     topic search (pg_trgm, migration 00014).
 //   - registrations.go: registrations, seats and holds
 //     (app.RegistrationStore), with their search.
+//   - export.go: the accounting export's cursor
+//     (app.RegistrationExportStore).
+//   - payperuse.go: what pay-per-use adds to a session
+//     (app.PayPerUseStore), and its settlement's effect: the session
+//     marked paid, the department's ledger charged.
 //   - promo.go: promotional codes, their reservations, recipients and
 //     reports (app.PromoCodeStore) and the sessions they price
 //     (app.PromoSessions); a code's limits hold across desktops by its row

@@ -148,10 +148,6 @@ func (db *DB) CreatePayment(ctx context.Context, p *app.Payment) error {
 		if err := checkVoid(ctx, tx, p); err != nil {
 			return err
 		}
-	case app.KindSale:
-		if err := checkPortedPurpose(ctx, tx, *p); err != nil {
-			return err
-		}
 	}
 	row := *p
 	row.State = app.StatePending
@@ -165,31 +161,6 @@ func (db *DB) CreatePayment(ctx context.Context, p *app.Payment) error {
 		return err
 	}
 	*p = row
-	return nil
-}
-
-// checkPortedPurpose refuses, before any money moves, a pay-per-use or
-// true-up sale for a session the organisation database holds: settling it
-// must mark the session paid and charge its department's ledger, and those
-// effects are not ported yet (storage/payperuse.go has them for SQLite).
-// No session store writes here yet, so today this refuses nothing that
-// could happen; it keeps a half-ported effect from ever passing silently.
-func checkPortedPurpose(ctx context.Context, tx pgx.Tx, p app.Payment) error {
-	if p.Purpose != app.PurposePayPerUse && p.Purpose != app.PurposeTrueUp {
-		return nil
-	}
-	id, ok := app.ParseSessionReference(p.Reference)
-	if !ok {
-		return nil
-	}
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM session WHERE id = $1)`, id).Scan(&exists); err != nil {
-		return app.Internal(err, "read the paid session")
-	}
-	if exists {
-		return app.Errorf(app.EUNAVAILABLE, "error.orgdb.not_supported",
-			"pay-per-use payments are not supported on the organisation database yet: nothing was charged")
-	}
 	return nil
 }
 
@@ -510,11 +481,13 @@ func updatePaymentResult(ctx context.Context, tx pgx.Tx, p app.Payment, u app.Pa
 }
 
 // applyPurposeEffects is storage's seam of the same name: a payment's
-// purpose takes effect in SettlePayment's transaction. Registrations and
-// promotional codes are ported; pay-per-use and true-up sales never reach
-// here for a session the database holds (checkPortedPurpose), and without
-// the session their effect is none, as in storage.
+// purpose takes effect in SettlePayment's transaction. Pay-per-use and
+// true-up payments in payperuse.go; registrations and promotional codes
+// here.
 func applyPurposeEffects(ctx context.Context, tx pgx.Tx, p app.Payment, u app.PaymentUpdate) error {
+	if p.Purpose == app.PurposePayPerUse || p.Purpose == app.PurposeTrueUp {
+		return applyPayPerUsePayment(ctx, tx, p, u)
+	}
 	if p.Purpose != app.PurposeRegistration || !u.State.Charged() {
 		return nil
 	}

@@ -15,3 +15,7 @@ func TestSessionStoreContract(t *testing.T) {
 func TestRegistrationStoreContract(t *testing.T) {
 	storetest.RunRegistrationStore(t, func(t *testing.T) storetest.SessionStores { return openTemp(t) })
 }
+
+func TestRegistrationExportStoreContract(t *testing.T) {
+	storetest.RunRegistrationExportStore(t, func(t *testing.T) storetest.ExportStores { return openTemp(t) })
+}
