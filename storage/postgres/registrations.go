@@ -36,10 +36,12 @@ const registrationFrom = ` FROM registration r LEFT JOIN payment p ON p.id = r.p
 // confirmation number, folded (trainpay_fold, migration 00014), contains
 // the pattern in parameter p; each is an expression the GIN trigram
 // indexes of 00014 hold. Like SQLite's FTS5 phrase, the term must be
-// inside one of the three, not across them.
+// inside one of the three, not across them. The email and the number come
+// first: they are ASCII (folded by lower-casing alone), and a row they
+// match is not folded further.
 func registrationSearchSQL(p string) string {
-	return `(trainpay_fold(r.first_name || ' ' || r.last_name) LIKE ` + p +
-		` OR trainpay_fold(r.email) LIKE ` + p + ` OR trainpay_fold(r.confirmation) LIKE ` + p + `)`
+	return `(trainpay_fold(r.email) LIKE ` + p + ` OR trainpay_fold(r.confirmation) LIKE ` + p +
+		` OR trainpay_fold(r.first_name || ' ' || r.last_name) LIKE ` + p + `)`
 }
 
 func registrationNotFound(id int64) error {
@@ -292,7 +294,7 @@ func (db *DB) Registration(ctx context.Context, id int64) (app.Registration, err
 func (db *DB) Registrations(ctx context.Context, f app.RegistrationFilter) ([]app.Registration, int, error) {
 	cond, args := ` WHERE r.session_id = $1`, []any{f.SessionID}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		pattern, err := sessionSearchPattern(t)
+		pattern, err := searchLikePattern(t)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -74,11 +74,11 @@ func stampSession(s app.Session) app.Session {
 	return s
 }
 
-// sessionSearchPattern is a search term as a LIKE pattern over the folded
+// searchLikePattern is a search term as a LIKE pattern over the folded
 // text (migration 00014): the folded term, its wildcards escaped, between
 // two %. A term of fewer than app.SearchMinRunes characters has no trigram
 // to look up and is refused rather than answered by a scan, as on SQLite.
-func sessionSearchPattern(term string) (string, error) {
+func searchLikePattern(term string) (string, error) {
 	t := storage.Fold(strings.TrimSpace(term))
 	if utf8.RuneCountInString(t) < app.SearchMinRunes {
 		return "", app.SearchTooShort()
@@ -231,7 +231,7 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 	pattern := ""
 	if t := strings.TrimSpace(f.Topic); t != "" {
 		var err error
-		if pattern, err = sessionSearchPattern(t); err != nil {
+		if pattern, err = searchLikePattern(t); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -292,11 +292,16 @@ func (db *DB) Sessions(ctx context.Context, f app.SessionFilter) ([]app.SessionS
 		where = append(where, `(s.starts_at, s.ends_at, s.id) `+seek+` (`+p.arg(stamp(k.StartsAt))+`, `+
 			p.arg(stamp(k.EndsAt))+`, `+p.arg(k.ID)+`)`)
 	}
+	// The page's ids are chosen in a subquery, and its rows, seats and
+	// revenue read for those ids only: PostgreSQL computes a query's select
+	// list for the rows an OFFSET skips too, and the ids alone come from
+	// session_starts_at without reading the table (an index-only scan).
 	q := `SELECT ` + sessionColumns + `,
 		(SELECT count(*) FROM registration r WHERE r.session_id = s.id AND ` + seatTakenSQL(clock) + `)::int,
 		(SELECT coalesce(sum(r.paid_minor - r.refunded_minor), 0) FROM registration r WHERE r.session_id = s.id)::bigint
-		FROM session s` + sessionsWhere(where) + ` ORDER BY ` + order +
-		` LIMIT ` + p.arg(limit) + ` OFFSET ` + p.arg(max(f.Offset, 0))
+		FROM session s WHERE s.id IN (SELECT s.id FROM session s` + sessionsWhere(where) + ` ORDER BY ` + order +
+		` LIMIT ` + p.arg(limit) + ` OFFSET ` + p.arg(max(f.Offset, 0)) + `)
+		ORDER BY ` + order
 	rows, err := tx.Query(ctx, q, p.args...)
 	if err != nil {
 		return nil, 0, sessionsReadError(ctx, err, "read the sessions")

@@ -160,6 +160,20 @@ func sessionRoundTrip(t *testing.T, s SessionStores) {
 		!got.RegistrationClosesAt.IsZero() || !got.UpdatedAt.Equal(x.CreatedAt.Add(time.Minute)) {
 		t.Errorf("after UpdateSession: %+v, %v", got, err)
 	}
+	// The search follows the new topic.
+	if rows, _ := listSessions(t, s, app.SessionFilter{When: app.SessionsAll, Topic: "KSIĘGOWYCH II"}); len(rows) != 1 || rows[0].ID != x.ID {
+		t.Errorf("the renamed topic is not found: %q", topicsOf(rows))
+	}
+	x.Topic = "Power BI w Łodzi"
+	if err := s.UpdateSession(ctx, &x); err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := listSessions(t, s, app.SessionFilter{When: app.SessionsAll, Topic: "ksiegowych"}); len(rows) != 0 {
+		t.Errorf("the old topic is still found: %q", topicsOf(rows))
+	}
+	if rows, _ := listSessions(t, s, app.SessionFilter{When: app.SessionsAll, Topic: "lodzi"}); len(rows) != 1 {
+		t.Errorf("the new topic is not found: %q", topicsOf(rows))
+	}
 	if err := s.SetSessionStatus(ctx, x.ID, app.SessionCancelled); err != nil {
 		t.Fatal(err)
 	}
