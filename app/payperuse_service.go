@@ -234,11 +234,19 @@ func (s *PayPerUseService) budgetFor(ctx context.Context, q *SessionQuote) error
 
 // budgetError is the block policy's refusal.
 func budgetError(q SessionQuote) error {
-	due, _ := money.FromMinor(q.DueMinor, q.Estimate.Rates.Currency)
-	left, _ := money.FromMinor(q.RemainingBeforeMinor, q.Estimate.Rates.Currency)
+	return BudgetExceededError(q.DueMinor, q.RemainingBeforeMinor, q.Estimate.Rates.Currency, q.Department.Name, q.Budget.Period)
+}
+
+// BudgetExceededError is the block policy's refusal of a charge of
+// dueMinor when remainingMinor is left of department's budget for period:
+// ECONFLICT "error.budget.exceeded". The stores return it too, when the
+// database refuses a pay-per-use sale above the budget.
+func BudgetExceededError(dueMinor, remainingMinor int64, currencyCode, department, period string) *Error {
+	due, _ := money.FromMinor(dueMinor, currencyCode)
+	left, _ := money.FromMinor(remainingMinor, currencyCode)
 	return Errorf(ECONFLICT, "error.budget.exceeded",
-		"the estimate of %s is above the %s left in %s's budget for %s", due, left, q.Department.Name, q.Budget.Period).
-		With(map[string]any{"Due": due, "Remaining": left, "Department": q.Department.Name, "Period": q.Budget.Period})
+		"the estimate of %s is above the %s left in %s's budget for %s", due, left, department, period).
+		With(map[string]any{"Due": due, "Remaining": left, "Department": department, "Period": period})
 }
 
 // CheckBudget applies the site's policy to a quote: nil when within

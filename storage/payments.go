@@ -38,6 +38,10 @@ const (
 	// RaisePaidChanged: a pay-per-use or true-up sale whose basis (what the
 	// session had paid when its amount due was worked out) no longer holds.
 	RaisePaidChanged = "payment: the amount paid changed since the amount due was worked out"
+	// RaiseBudgetExceeded: under the block policy, a pay-per-use sale that
+	// its department's budget for the session's period does not cover
+	// (migration 00015).
+	RaiseBudgetExceeded = "payment: the department's budget does not cover this sale"
 )
 
 // paymentColumns selects a payment row (aliased p) with RefundedMinor for
@@ -367,6 +371,8 @@ func moneyRule(ctx context.Context, tx *sql.Tx, p app.Payment, err error) error 
 		return liveSaleTaken(ctx, tx, p, err)
 	case raised(err, RaiseRefundExceeds):
 		return refundExceeds(ctx, tx, p, err)
+	case raised(err, RaiseBudgetExceeded):
+		return budgetExceeded(ctx, tx, p, err)
 	case raised(err, RaisePaidChanged):
 		return &app.Error{Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
 			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",

@@ -324,3 +324,30 @@ func (db *DB) Budgets(ctx context.Context, period string, now time.Time) ([]app.
 	}
 	return out, nil
 }
+
+// budgetExceeded is the error for pay-per-use sale p refused by the budget
+// limit (migration 00015): the block policy's own ECONFLICT
+// "error.budget.exceeded", with what is left read in tx (after the refused
+// statement's savepoint was rolled back) from the view the trigger sums.
+func budgetExceeded(ctx context.Context, tx pgx.Tx, p app.Payment, cause error) error {
+	sessionID, _ := app.ParseSessionReference(p.Reference)
+	var department, period string
+	var left int64
+	err := tx.QueryRow(ctx, `
+		SELECT d.name, b.period,
+		       (SELECT coalesce(sum(v.amount_minor), 0) FROM department_budget_movement v
+		        WHERE v.department_id = d.id AND v.period = b.period AND v.currency = $2)::bigint
+		FROM session s JOIN department d ON d.id = s.department_id,
+		     site st, budget_settings bs,
+		     LATERAL (SELECT budget_period(s.starts_at, st.time_zone, bs.period, bs.fiscal_year_start) AS period) b
+		WHERE s.id = $1 AND st.id = 1 AND bs.id = 1`, sessionID, p.Currency).Scan(&department, &period, &left)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return app.Internal(cause, "record a payment")
+	}
+	if err != nil {
+		return app.Internal(errors.Join(cause, err), "read the department's budget")
+	}
+	e := app.BudgetExceededError(p.AmountMinor, left, p.Currency, department, period)
+	e.Err = cause
+	return e
+}

@@ -24,11 +24,11 @@
 //     (app.PromoSessions); a code's limits hold across desktops by its row
 //     lock (the locks are listed there). The search is pg_trgm's, migration
 //     00008.
-//   - site.go: the site, its features, the administrator's credential, the
-//     audit log, the payment and mail settings (app.SiteStore,
+//   - site.go: the site, its features, the administrator's credential,
+//     the audit log, the payment and mail settings (app.SiteStore,
 //     app.PaymentSettingsStore, app.SMTPSettingsStore).
 //   - budget.go: departments, budget settings and the ledger
-//     (app.BudgetStore).
+//     (app.BudgetStore), and the block policy's refusal (migration 00015).
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the

@@ -23,7 +23,7 @@ const (
 )
 
 // The SQLSTATEs the journal's triggers raise (migrations 00002, 00011,
-// 00013), in TrainPay's own class TP; the messages are SQLite's word for
+// 00013, 00015), in TrainPay's own class TP; the messages are SQLite's word for
 // word (storage.RaiseLiveSale and the others).
 const (
 	// StateAppendAndSettle: a change to a row that only the answer,
@@ -37,6 +37,9 @@ const (
 	// StatePaidChanged: a pay-per-use or true-up sale whose basis no
 	// longer holds.
 	StatePaidChanged = "TP013"
+	// StateBudgetExceeded: under the block policy, a pay-per-use sale that
+	// its department's budget does not cover (migration 00015).
+	StateBudgetExceeded = "TP014"
 )
 
 // Constraints whose violation (23505, unique_violation) means something to
@@ -358,6 +361,8 @@ func moneyRule(ctx context.Context, tx pgx.Tx, p app.Payment, err error) error {
 		return liveSaleTaken(ctx, tx, p, err)
 	case pe.Code == StateRefundExceeds:
 		return refundExceeds(ctx, tx, p, err)
+	case pe.Code == StateBudgetExceeded:
+		return budgetExceeded(ctx, tx, p, err)
 	case pe.Code == StatePaidChanged:
 		return &app.Error{Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
 			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,10 +11,13 @@ import (
 
 // BudgetStores is what RunBudgetStore exercises: departments, budget
 // settings and the ledger, on a site (whose currency and time zone the
-// budgets are in).
+// budgets are in), and the journal's refusal of pay-per-use sales of
+// sessions above their department's budget.
 type BudgetStores interface {
 	app.SiteStore
 	app.BudgetStore
+	app.SessionStore
+	app.PaymentStore
 }
 
 // RunBudgetStore runs the departments, budget settings and ledger contract
@@ -27,6 +31,7 @@ func RunBudgetStore(t *testing.T, open func(t *testing.T) BudgetStores) {
 		{"DepartmentsAreUniqueByNameAndCostCentre", departmentsAreUnique},
 		{"LedgerTakesAllocationsAndReimbursementsByHand", ledgerByHand},
 		{"BudgetsSumEachDepartmentsPeriodInTheSiteCurrency", budgetsSumPeriods},
+		{"PayPerUseSaleAboveTheDepartmentsBudgetIsRefusedByTheJournal", payPerUseSaleAboveTheBudgetIsRefused},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := open(t)
@@ -264,4 +269,102 @@ func budgetsSumPeriods(t *testing.T, s BudgetStores) {
 	if bs, err := s.Budgets(ctx, "FY2025", time.Now()); err != nil || len(bs) != 2 || bs[0].AllocatedMinor != 0 || bs[1].AllocatedMinor != 0 {
 		t.Errorf("an empty period: %+v, %v", bs, err)
 	}
+}
+
+// DepartmentSession stores a pay-per-use session of department (0: none)
+// starting at startsAt, in PLN and Europe/Warsaw as TestSite.
+func DepartmentSession(t *testing.T, s app.SessionStore, department int64, startsAt time.Time) int64 {
+	t.Helper()
+	ses := app.Session{Topic: "Szkolenie produktowe", StartsAt: startsAt.Truncate(time.Minute), TimeZone: "Europe/Warsaw",
+		DurationMinutes: 60, Type: app.SessionPayPerUse, Currency: "PLN", ExpectedComputers: 10, DepartmentID: department}
+	ses.Normalize()
+	if err := s.CreateSession(context.Background(), &ses); err != nil {
+		t.Fatal(err)
+	}
+	return ses.ID
+}
+
+// departmentSale is a pay-per-use (or true-up) sale request for a
+// session, in PLN.
+func departmentSale(purpose app.Purpose, session, amount int64) app.Payment {
+	p := NewSale(amount)
+	p.Purpose, p.Reference = purpose, app.SessionReference(session)
+	return p
+}
+
+// Under the block policy the journal refuses a pay-per-use sale that the
+// department's budget for its session's period does not cover, counting
+// the ledger's charges and the sales open or charged but not yet in it,
+// with the block policy's own error and nothing written.
+func payPerUseSaleAboveTheBudgetIsRefused(t *testing.T, s BudgetStores) {
+	ctx := context.Background()
+	settings := app.BudgetSettings{Period: app.PeriodQuarter, FiscalYearStart: time.April, Policy: app.PolicyBlock}
+	if err := s.SaveBudgetSettings(ctx, settings, nil); err != nil {
+		t.Fatal(err)
+	}
+	d := NewDepartment(t, s, "Sprzedaż", "CC-4100")
+	loc, _ := time.LoadLocation("Europe/Warsaw")
+	week := time.Now().Add(7 * 24 * time.Hour)
+	period := settings.PeriodOf(week.Truncate(time.Minute), loc).Key()
+	allocate := func(period string, amount int64) {
+		t.Helper()
+		if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
+			AmountMinor: amount, Currency: "PLN"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refused := func(p app.Payment, due, left string) {
+		t.Helper()
+		before := count(t, s)
+		e := WantError(t, s.CreatePayment(ctx, &p), app.ECONFLICT, "error.budget.exceeded")
+		if e.Data["Department"] != d.Name || e.Data["Period"] != period ||
+			fmt.Sprint(e.Data["Due"]) != due || fmt.Sprint(e.Data["Remaining"]) != left {
+			t.Fatalf("refusal data %v, want %s due and %s left", e.Data, due, left)
+		}
+		if n := count(t, s); n != before {
+			t.Fatalf("%d rows after the refusal, want %d", n, before)
+		}
+	}
+	s1, s2, s3 := DepartmentSession(t, s, d.ID, week), DepartmentSession(t, s, d.ID, week), DepartmentSession(t, s, d.ID, week)
+	allocate(period, 500_00)
+
+	a := Create(t, s, departmentSale(app.PurposePayPerUse, s1, 300_00), app.StatePending) // open: counts
+	refused(departmentSale(app.PurposePayPerUse, s2, 250_00), "250.00 PLN", "200.00 PLN")
+	b := Create(t, s, departmentSale(app.PurposePayPerUse, s2, 200_00), app.StatePending) // exactly what is left
+	// Charged, a sale is counted once: by the ledger.
+	if err := s.SettlePayment(ctx, a.ID, app.PaymentUpdate{State: app.StateApproved, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.Ledger(ctx, d.ID, period); err != nil || len(l) != 2 || l[1].Kind != app.LedgerCharge {
+		t.Fatalf("ledger after the charge: %+v, %v", l, err)
+	}
+	refused(departmentSale(app.PurposePayPerUse, s3, 1), "0.01 PLN", "0.00 PLN")
+	// A declined sale gives its share back.
+	if err := s.SettlePayment(ctx, b.ID, app.PaymentUpdate{State: app.StateDeclined, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	Create(t, s, departmentSale(app.PurposePayPerUse, s3, 200_00), app.StateApproved)
+	refused(departmentSale(app.PurposePayPerUse, s2, 1), "0.01 PLN", "0.00 PLN")
+	// A charged refund gives its amount back through the ledger.
+	Create(t, s, NewChild(app.KindRefund, a, 100_00), app.StateApproved)
+	Create(t, s, departmentSale(app.PurposePayPerUse, s2, 100_00), app.StatePending)
+	refused(departmentSale(app.PurposePayPerUse, s3, 1), "0.01 PLN", "0.00 PLN")
+
+	// Not refused: a true-up (the session was held: its cost is owed), a
+	// session with no department, a session of another period against
+	// that period's own allocation, and anything under the warn policy.
+	Create(t, s, departmentSale(app.PurposeTrueUp, s1, 50_00), app.StatePending)
+	Create(t, s, departmentSale(app.PurposePayPerUse, DepartmentSession(t, s, 0, week), 900_00), app.StatePending)
+	later := week.AddDate(0, 6, 0)
+	s4 := DepartmentSession(t, s, d.ID, later)
+	laterPeriod := settings.PeriodOf(later.Truncate(time.Minute), loc).Key()
+	p := departmentSale(app.PurposePayPerUse, s4, 10_00)
+	WantError(t, s.CreatePayment(ctx, &p), app.ECONFLICT, "error.budget.exceeded")
+	allocate(laterPeriod, 10_00)
+	Create(t, s, departmentSale(app.PurposePayPerUse, s4, 10_00), app.StatePending)
+	settings.Policy = app.PolicyWarn
+	if err := s.SaveBudgetSettings(ctx, settings, nil); err != nil {
+		t.Fatal(err)
+	}
+	Create(t, s, departmentSale(app.PurposePayPerUse, s3, 10_000_00), app.StatePending)
 }

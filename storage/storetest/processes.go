@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,19 @@ import (
 // child that fails, never gets ready or ends any other way fails t.
 func RacePayers(t *testing.T, n int, test string, env ...string) (paid, refused int) {
 	t.Helper()
+	return RacePayersRefusedWith(t, n, test, []string{"error.payment.in_progress", "error.payment.already_paid"}, env...)
+}
+
+// ChildIndexEnv names, in each child's environment, its index among
+// RacePayersRefusedWith's children (0 to n-1), for children that pay
+// different things.
+const ChildIndexEnv = "TRAINPAY_RACE_CHILD"
+
+// RacePayersRefusedWith is RacePayers where a refused child is one told
+// ECONFLICT with one of the keys refusals; each child's environment also
+// holds its index (ChildIndexEnv).
+func RacePayersRefusedWith(t *testing.T, n int, test string, refusals []string, env ...string) (paid, refused int) {
+	t.Helper()
 	type child struct {
 		cmd   *exec.Cmd
 		stdin io.WriteCloser
@@ -31,7 +45,7 @@ func RacePayers(t *testing.T, n int, test string, env ...string) (paid, refused 
 	children := make([]child, n)
 	for i := range children {
 		cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
-		cmd.Env = append(os.Environ(), env...)
+		cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("%s=%d", ChildIndexEnv, i))
 		cmd.Stderr = os.Stderr
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
@@ -77,11 +91,10 @@ func RacePayers(t *testing.T, n int, test string, env ...string) (paid, refused 
 		switch f := strings.Fields(result); {
 		case len(f) == 2 && f[0] == "paid":
 			paid++
-		case len(f) == 3 && f[0] == app.ECONFLICT &&
-			(f[1] == "error.payment.in_progress" || f[1] == "error.payment.already_paid"):
+		case len(f) == 3 && f[0] == app.ECONFLICT && slices.Contains(refusals, f[1]):
 			refused++
 		default:
-			t.Errorf("child %d: result %q, want paid or a conflict saying a payment is in progress or made", i, result)
+			t.Errorf("child %d: result %q, want paid or a conflict saying %s", i, result, strings.Join(refusals, " or "))
 		}
 	}
 	return paid, refused
