@@ -523,3 +523,35 @@ func TestCopyTakesRowsAtTheirDefaultsForNoData(t *testing.T) {
 	compareTable(t, openLite(t, path), conn, "payment_settings")
 	compareTable(t, openLite(t, path), conn, "budget_settings")
 }
+
+// The indexes set aside for the copy are all built again, as they were.
+func TestCopyLeavesEveryIndexAsTheMigrationsMadeIt(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	indexes := func() []string {
+		conn := connect(t, url)
+		rows, err := conn.Query(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return defs
+	}
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before := indexes()
+	if _, err := transfer.Copy(ctx, demoFile(t), url, transfer.Options{}); err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	after := indexes()
+	if !slices.Equal(before, after) || len(before) < 20 {
+		t.Errorf("indexes before the copy (%d):\n%s\nafter (%d):\n%s", len(before), strings.Join(before, "\n"),
+			len(after), strings.Join(after, "\n"))
+	}
+}
