@@ -92,6 +92,10 @@ func (e RegistrationExporter) Export(ctx context.Context, f RegistrationExportFi
 	n := 0
 	var werr error
 	err = e.Store.ExportRegistrations(ctx, f, func(r *RegistrationExportRow) error {
+		// Cancelled means stop now, also for rows the store read ahead.
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if werr = rw.row(r); werr != nil {
 			return werr
 		}
