@@ -10,18 +10,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/storage/postgres"
 )
 
 // healthWatcher knows whether the organisation database answers.
@@ -118,28 +114,8 @@ func offlineError() error {
 }
 
 // unreachable says whether err is the organisation database not
-// answering: its store's own "unreachable", or, under whatever a store
-// wrapped it in, a connection that could not be made (pgconn's connect
-// error, a network error), a connection exception (SQLSTATE class 08) or a
-// server shutting down or starting (57P01 to 57P03).
-func unreachable(err error) bool {
-	if err == nil {
-		return false
-	}
-	if e := app.AsError(err); e.Key == "error.orgdb.unreachable" {
-		return true
-	}
-	var ce *pgconn.ConnectError
-	var ne net.Error
-	if errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
-	}
-	return false
-}
+// answering (postgres.IsUnreachable).
+func unreachable(err error) bool { return postgres.IsUnreachable(err) }
 
 // offlineStore is the organisation database's store as the services see
 // it: payments refused while it is away, the rates read kept for when it

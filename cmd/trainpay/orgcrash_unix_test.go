@@ -136,6 +136,50 @@ func TestPaymentNotSentWhenItsJournalRowCannotBeCommitted(t *testing.T) {
 	}
 }
 
+// While the server is down, every store's refusal says the database is
+// away (in the user's words, not "internal error"), and the same calls
+// work again once it is back: a screen's read or save is told to retry,
+// and the health watcher and the payment gate recognise it.
+func TestStoreRefusalsWhileTheServerIsDownSayItIsAway(t *testing.T) {
+	ctx := context.Background()
+	u := pgtest.DB(t)
+	db, err := postgres.Open(ctx, withConnectTimeout(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	orgRegistration(t, db)
+	calls := map[string]func() error{
+		"sessions":    func() error { _, _, err := db.Sessions(ctx, app.SessionFilter{}); return err },
+		"departments": func() error { _, err := db.Departments(ctx); return err },
+		"codes":       func() error { _, err := db.PromoCodes(ctx, time.Now()); return err },
+		"site":        func() error { _, err := db.Site(ctx); return err },
+		"settings":    func() error { _, err := db.PaymentSettings(ctx); return err },
+	}
+	pgtest.Stop(t)
+	stopped := true
+	defer func() {
+		if stopped {
+			pgtest.Start(t)
+		}
+	}()
+	for name, call := range calls {
+		err := call()
+		if !unreachable(err) || app.ErrorCode(err) != app.EUNAVAILABLE {
+			t.Errorf("%s with the server down: %v (code %q)", name, err, app.ErrorCode(err))
+		}
+	}
+	pgtest.Start(t)
+	stopped = false
+	for name, call := range calls {
+		// Answered again: a result, or the store's own refusal (no site
+		// was set up here), never the server's absence.
+		if !eventually(10*time.Second, func() bool { err := call(); return err == nil || app.ErrorCode(err) == app.ENOTFOUND }) {
+			t.Errorf("%s after the restart: %v", name, call())
+		}
+	}
+}
+
 // The server dies after the processor charged and before the answer is
 // recorded: after the restart, reconciliation (another run of the app)
 // finds the payment and settles it as charged, once; the processor's

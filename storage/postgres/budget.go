@@ -38,7 +38,7 @@ func budgetSettingsOf(ctx context.Context, q querier, forUpdate bool) (app.Budge
 		return app.DefaultBudgetSettings, nil
 	}
 	if err != nil {
-		return app.BudgetSettings{}, app.Internal(err, "read the budget settings")
+		return app.BudgetSettings{}, internalError(err, "read the budget settings")
 	}
 	return app.BudgetSettings{Period: app.PeriodKind(period), FiscalYearStart: time.Month(start),
 		Policy: app.BudgetPolicy(policy)}, nil
@@ -61,11 +61,11 @@ func (db *DB) SaveBudgetSettings(ctx context.Context, s app.BudgetSettings, audi
 	}
 	if old.Period != s.Period || old.FiscalYearStart != s.FiscalYearStart {
 		if _, err := tx.Exec(ctx, `LOCK TABLE department_ledger IN SHARE MODE`); err != nil {
-			return app.Internal(err, "lock the ledger")
+			return internalError(err, "lock the ledger")
 		}
 		var hasEntries bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM department_ledger)`).Scan(&hasEntries); err != nil {
-			return app.Internal(err, "read the ledger")
+			return internalError(err, "read the ledger")
 		}
 		if hasEntries {
 			return app.Errorf(app.ECONFLICT, "error.budget.period_locked",
@@ -77,7 +77,7 @@ func (db *DB) SaveBudgetSettings(ctx context.Context, s app.BudgetSettings, audi
 		ON CONFLICT (id) DO UPDATE SET period = excluded.period, fiscal_year_start = excluded.fiscal_year_start,
 		                               policy = excluded.policy`,
 		string(s.Period), int(s.FiscalYearStart), string(s.Policy)); err != nil {
-		return app.Internal(err, "save the budget settings")
+		return internalError(err, "save the budget settings")
 	}
 	if err := writeAudit(ctx, tx, audit); err != nil {
 		return err
@@ -102,11 +102,11 @@ func (db *DB) Departments(ctx context.Context) ([]app.Department, error) {
 func departmentsOf(ctx context.Context, q querier) ([]app.Department, error) {
 	rows, err := q.Query(ctx, `SELECT `+departmentColumns+` FROM department ORDER BY name_fold, id`)
 	if err != nil {
-		return nil, app.Internal(err, "read the departments")
+		return nil, internalError(err, "read the departments")
 	}
 	out, err := pgx.CollectRows(rows, scanDepartmentRow)
 	if err != nil {
-		return nil, app.Internal(err, "read the departments")
+		return nil, internalError(err, "read the departments")
 	}
 	if out == nil {
 		out = []app.Department{}
@@ -122,7 +122,7 @@ func (db *DB) Department(ctx context.Context, id int64) (app.Department, error) 
 func departmentOf(ctx context.Context, q querier, id int64) (app.Department, error) {
 	rows, err := q.Query(ctx, `SELECT `+departmentColumns+` FROM department WHERE id = $1`, id)
 	if err != nil {
-		return app.Department{}, app.Internal(err, "read a department")
+		return app.Department{}, internalError(err, "read a department")
 	}
 	d, err := pgx.CollectExactlyOneRow(rows, scanDepartmentRow)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -130,7 +130,7 @@ func departmentOf(ctx context.Context, q querier, id int64) (app.Department, err
 			With(map[string]any{"ID": id})
 	}
 	if err != nil {
-		return app.Department{}, app.Internal(err, "read a department")
+		return app.Department{}, internalError(err, "read a department")
 	}
 	return d, nil
 }
@@ -143,7 +143,7 @@ func departmentConflict(err error, d *app.Department) error {
 			"a department named %q or with cost centre %q already exists", d.Name, d.CostCentre).
 			With(map[string]any{"Name": d.Name, "CostCentre": d.CostCentre})
 	}
-	return app.Internal(err, "save a department")
+	return internalError(err, "save a department")
 }
 
 // CreateDepartment inserts d and sets its ID and times.
@@ -241,7 +241,7 @@ func insertLedgerEntry(ctx context.Context, tx pgx.Tx, e app.LedgerEntry) (int64
 		e.DepartmentID, e.Period, string(e.Kind), e.AmountMinor, e.Currency, e.SessionID, e.PaymentID,
 		e.Reference, e.Note, stamp(e.At)).Scan(&id)
 	if err != nil {
-		return 0, app.Internal(err, "write the ledger")
+		return 0, internalError(err, "write the ledger")
 	}
 	return id, nil
 }
@@ -256,7 +256,7 @@ func (db *DB) Ledger(ctx context.Context, departmentID int64, period string) ([]
 		WHERE department_id = $1 AND ($2 = '' OR period = $2)
 		ORDER BY id`, departmentID, period)
 	if err != nil {
-		return nil, app.Internal(err, "read the ledger")
+		return nil, internalError(err, "read the ledger")
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.LedgerEntry, error) {
 		var e app.LedgerEntry
@@ -267,7 +267,7 @@ func (db *DB) Ledger(ctx context.Context, departmentID int64, period string) ([]
 		return e, err
 	})
 	if err != nil {
-		return nil, app.Internal(err, "read the ledger")
+		return nil, internalError(err, "read the ledger")
 	}
 	if out == nil {
 		out = []app.LedgerEntry{}
@@ -307,14 +307,14 @@ func (db *DB) Budgets(ctx context.Context, period string, now time.Time) ([]app.
 		WHERE l.period = $2 AND l.currency = $3
 		GROUP BY l.department_id`, stamp(now), period, site.Currency)
 	if err != nil {
-		return nil, app.Internal(err, "read the budgets")
+		return nil, internalError(err, "read the budgets")
 	}
 	sums := map[int64]app.DepartmentBudget{}
 	var id int64
 	var b app.DepartmentBudget
 	if _, err := pgx.ForEachRow(rows, []any{&id, &b.AllocatedMinor, &b.SpentMinor, &b.CommittedMinor, &b.ReimbursedMinor},
 		func() error { sums[id] = b; return nil }); err != nil {
-		return nil, app.Internal(err, "read the budgets")
+		return nil, internalError(err, "read the budgets")
 	}
 	out := make([]app.DepartmentBudget, 0, len(deps))
 	for _, d := range deps {
@@ -342,10 +342,10 @@ func budgetExceeded(ctx context.Context, tx pgx.Tx, p app.Payment, cause error) 
 		     LATERAL (SELECT budget_period(s.starts_at, st.time_zone, bs.period, bs.fiscal_year_start) AS period) b
 		WHERE s.id = $1 AND st.id = 1 AND bs.id = 1`, sessionID, p.Currency).Scan(&department, &period, &left)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return app.Internal(cause, "record a payment")
+		return internalError(cause, "record a payment")
 	}
 	if err != nil {
-		return app.Internal(errors.Join(cause, err), "read the department's budget")
+		return internalError(errors.Join(cause, err), "read the department's budget")
 	}
 	e := app.BudgetExceededError(p.AmountMinor, left, p.Currency, department, period)
 	e.Err = cause

@@ -178,7 +178,7 @@ func (db *DB) precheck(ctx context.Context) error {
 		SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
 		  AND c.relname <> $1`, versionTable).Scan(&objects); err != nil {
-		return app.Internal(err, "read the organisation database's tables")
+		return internalError(err, "read the organisation database's tables")
 	}
 	if objects == 0 {
 		return nil
@@ -186,13 +186,13 @@ func (db *DB) precheck(ctx context.Context) error {
 	var marked bool
 	if err := tx.QueryRow(ctx, `SELECT to_regclass(quote_ident(current_schema()) || '.' || $1) IS NOT NULL`,
 		MetaTable).Scan(&marked); err != nil {
-		return app.Internal(err, "read the organisation database's mark")
+		return internalError(err, "read the organisation database's mark")
 	}
 	if marked {
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT application_id FROM `+MetaTable+` WHERE id = 1`).Scan(&id)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return app.Internal(err, "read the organisation database's mark")
+			return internalError(err, "read the organisation database's mark")
 		}
 		marked = id == storage.ApplicationID
 	}
@@ -203,7 +203,7 @@ func (db *DB) precheck(ctx context.Context) error {
 	}
 	var version int64
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM `+versionTable).Scan(&version); err != nil {
-		return app.Internal(err, "read the organisation database's version")
+		return internalError(err, "read the organisation database's version")
 	}
 	if version > SchemaVersion() {
 		return db.tooNew(version)
@@ -225,20 +225,20 @@ func (db *DB) migrate(ctx context.Context) error {
 	defer sqlDB.Close()
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
-		return app.Internal(err, "prepare the organisation database's migration lock")
+		return internalError(err, "prepare the organisation database's migration lock")
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, MigrationsFS(),
 		goose.WithDisableGlobalRegistry(true), // only our SQL files
 		goose.WithSessionLocker(locker))
 	if err != nil {
-		return app.Internal(err, "load the organisation database's migrations")
+		return internalError(err, "load the organisation database's migrations")
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return app.Internal(err, "migrate the organisation database")
+		return internalError(err, "migrate the organisation database")
 	}
 	current, err := p.GetDBVersion(ctx)
 	if err != nil {
-		return app.Internal(err, "read the organisation database's version")
+		return internalError(err, "read the organisation database's version")
 	}
 	if current > SchemaVersion() {
 		return db.tooNew(current) // a newer TrainPay migrated it between the check and now
@@ -250,7 +250,7 @@ func (db *DB) migrate(ctx context.Context) error {
 func (db *DB) Version(ctx context.Context) (int64, error) {
 	var v int64
 	if err := db.pool.QueryRow(ctx, `SELECT coalesce(max(version_id), 0) FROM `+versionTable).Scan(&v); err != nil {
-		return 0, app.Internal(err, "read the organisation database's version")
+		return 0, internalError(err, "read the organisation database's version")
 	}
 	return v, nil
 }

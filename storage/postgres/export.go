@@ -114,7 +114,7 @@ func (db *DB) ExportRegistrations(ctx context.Context, f app.RegistrationExportF
 		var ints [6]int64
 		for i, col := range [6]int{1, 9, 10, 12, 13, 14} {
 			if ints[i], err = exportInt(v[col]); err != nil {
-				return app.Internal(err, "read the registrations to export")
+				return internalError(err, "read the registrations to export")
 			}
 		}
 		r = app.RegistrationExportRow{Confirmation: v[0], SessionID: ints[0], FirstName: v[2], LastName: v[3], Email: v[4],

@@ -120,7 +120,7 @@ func (db *DB) beginRead(ctx context.Context) (pgx.Tx, error) {
 
 func commit(ctx context.Context, tx pgx.Tx, what string) error {
 	if err := tx.Commit(ctx); err != nil {
-		return app.Internal(err, what)
+		return internalError(err, what)
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func (db *DB) CreatePayment(ctx context.Context, p *app.Payment) error {
 func (db *DB) MarkAttempt(ctx context.Context, id int64, at time.Time) error {
 	tag, err := db.pool.Exec(ctx, `UPDATE payment SET attempts = attempts + 1, updated_at = $1 WHERE id = $2`, orNow(at), id)
 	if err != nil {
-		return app.Internal(err, "count a payment attempt")
+		return internalError(err, "count a payment attempt")
 	}
 	if tag.RowsAffected() == 0 {
 		return paymentNotFound(id)
@@ -185,7 +185,7 @@ func (db *DB) MarkCaptureStarted(ctx context.Context, id int64, at time.Time) er
 	tag, err := db.pool.Exec(ctx, `
 		UPDATE payment SET capture_started_at = greatest(capture_started_at, $1) WHERE id = $2`, orNow(at), id)
 	if err != nil {
-		return app.Internal(err, "record a capture's start")
+		return internalError(err, "record a capture's start")
 	}
 	if tag.RowsAffected() == 0 {
 		return paymentNotFound(id)
@@ -257,7 +257,7 @@ func (db *DB) Payments(ctx context.Context, f app.PaymentFilter) ([]app.Payment,
 	}
 	var total int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM payment p`+where, args...).Scan(&total); err != nil {
-		return nil, 0, app.Internal(err, "count the payments")
+		return nil, 0, internalError(err, "count the payments")
 	}
 	if offset >= total {
 		return []app.Payment{}, total, nil
@@ -317,7 +317,7 @@ func checkRefund(ctx context.Context, tx pgx.Tx, r *app.Payment) error {
 	var voids int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM payment
 		WHERE parent_id = $1 AND kind = 'void' AND state IN `+chargedOrOpenSQL, parent.ID).Scan(&voids); err != nil {
-		return app.Internal(err, "read a payment's voids")
+		return internalError(err, "read a payment's voids")
 	}
 	if voids > 0 {
 		return app.Errorf(app.ECONFLICT, "error.payment.not_refundable",
@@ -386,14 +386,14 @@ func liveSaleTaken(ctx context.Context, tx pgx.Tx, p app.Payment, cause error) e
 		       OR (p.purpose = 'registration' AND p.state IN ('approved', 'held')))
 		ORDER BY p.id LIMIT 1`, string(p.Purpose), p.Reference, p.ID)
 	if err != nil {
-		return app.Internal(errors.Join(cause, err), "read the live sale")
+		return internalError(errors.Join(cause, err), "read the live sale")
 	}
 	live, err := pgx.CollectRows(rows, scanPayment)
 	if err != nil {
-		return app.Internal(errors.Join(cause, err), "read the live sale")
+		return internalError(errors.Join(cause, err), "read the live sale")
 	}
 	if len(live) == 0 {
-		return app.Internal(cause, "record a payment")
+		return internalError(cause, "record a payment")
 	}
 	e := app.LiveSaleError(live[0])
 	e.Err = cause
@@ -418,14 +418,14 @@ func refundExceeds(ctx context.Context, tx pgx.Tx, r app.Payment, cause error) e
 func guarded(ctx context.Context, tx pgx.Tx, p app.Payment, what string, write func(pgx.Tx) error) error {
 	sp, err := tx.Begin(ctx)
 	if err != nil {
-		return app.Internal(err, what)
+		return internalError(err, what)
 	}
 	err = write(sp)
 	if err == nil {
 		return sp.Commit(ctx)
 	}
 	if rbErr := sp.Rollback(ctx); rbErr != nil {
-		return app.Internal(errors.Join(err, rbErr), what)
+		return internalError(errors.Join(err, rbErr), what)
 	}
 	if rule := moneyRule(ctx, tx, p, err); rule != nil {
 		return rule
@@ -434,7 +434,7 @@ func guarded(ctx context.Context, tx pgx.Tx, p app.Payment, what string, write f
 	if errors.As(err, &ae) {
 		return err
 	}
-	return app.Internal(err, what)
+	return internalError(err, what)
 }
 
 func insertPayment(ctx context.Context, tx pgx.Tx, p app.Payment) (int64, error) {
@@ -510,13 +510,13 @@ func applyPurposeEffects(ctx context.Context, tx pgx.Tx, p app.Payment, u app.Pa
 				updated_at = $3
 			WHERE id = $4 AND (payment_id IS NULL OR payment_id = $1)`,
 			p.ID, p.AmountMinor, at, id); err != nil {
-			return app.Internal(err, "mark a registration paid")
+			return internalError(err, "mark a registration paid")
 		}
 		// The reserved use of a promotional code becomes final.
 		if _, err := tx.Exec(ctx, `
 			UPDATE promo_redemption SET state = 'used', payment_id = $1, updated_at = $2
 			WHERE registration_id = $3 AND state = 'reserved'`, p.ID, at, id); err != nil {
-			return app.Internal(err, "settle a promotional code's use")
+			return internalError(err, "settle a promotional code's use")
 		}
 	case app.KindRefund:
 		if _, err := tx.Exec(ctx, `UPDATE registration SET
@@ -524,14 +524,14 @@ func applyPurposeEffects(ctx context.Context, tx pgx.Tx, p app.Payment, u app.Pa
 					WHERE parent_id = $1 AND kind = 'refund' AND state IN ('approved', 'held'))),
 				updated_at = $2
 			WHERE payment_id = $1`, p.ParentID, at); err != nil {
-			return app.Internal(err, "mark a registration refunded")
+			return internalError(err, "mark a registration refunded")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE registration SET
 				status       = CASE WHEN refunded_minor >= paid_minor THEN 'refunded' ELSE 'partially-refunded' END,
 				cancelled_at = coalesce(cancelled_at, $2),
 				hold_until   = NULL
 			WHERE payment_id = $1 AND refunded_minor > 0`, p.ParentID, at); err != nil {
-			return app.Internal(err, "mark a registration refunded")
+			return internalError(err, "mark a registration refunded")
 		}
 	}
 	return nil
@@ -578,14 +578,14 @@ func findPayment(ctx context.Context, q querier, id int64, forUpdate bool) (app.
 	}
 	rows, err := q.Query(ctx, query, id)
 	if err != nil {
-		return app.Payment{}, app.Internal(err, "read a payment")
+		return app.Payment{}, internalError(err, "read a payment")
 	}
 	p, err := pgx.CollectExactlyOneRow(rows, scanPayment)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return app.Payment{}, paymentNotFound(id)
 	}
 	if err != nil {
-		return app.Payment{}, app.Internal(err, "read a payment")
+		return app.Payment{}, internalError(err, "read a payment")
 	}
 	return p, nil
 }
@@ -593,11 +593,11 @@ func findPayment(ctx context.Context, q querier, id int64, forUpdate bool) (app.
 func queryPayments(ctx context.Context, q querier, query string, args ...any) ([]app.Payment, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
-		return nil, app.Internal(err, "read the payments")
+		return nil, internalError(err, "read the payments")
 	}
 	out, err := pgx.CollectRows(rows, scanPayment)
 	if err != nil {
-		return nil, app.Internal(err, "read the payments")
+		return nil, internalError(err, "read the payments")
 	}
 	if out == nil {
 		out = []app.Payment{}

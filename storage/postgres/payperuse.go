@@ -35,7 +35,7 @@ func payPerUseError(err error, sessionID int64) error {
 			return payPerUseUnpaid(err)
 		}
 	}
-	return app.Internal(err, "save a pay-per-use session")
+	return internalError(err, "save a pay-per-use session")
 }
 
 // PayPerUseAccount returns what the journal and the ledger know of a
@@ -59,7 +59,7 @@ func (db *DB) PayPerUseAccount(ctx context.Context, sessionID int64) (app.PayPer
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
-		return app.PayPerUseAccount{}, app.Internal(err, "read a pay-per-use session")
+		return app.PayPerUseAccount{}, internalError(err, "read a pay-per-use session")
 	default:
 		acc.Frozen = true
 		if person != nil && tele != nil {
@@ -140,7 +140,7 @@ func insertPayPerUseAudit(ctx context.Context, tx pgx.Tx, entries []app.AuditEnt
 			return []any{stamp(e.At), e.Actor, e.Action, e.Target, e.Old, e.New}, nil
 		}))
 	if err != nil {
-		return app.Internal(err, "write the audit log")
+		return internalError(err, "write the audit log")
 	}
 	return nil
 }
@@ -182,7 +182,7 @@ func payPerUseSite(ctx context.Context, q querier) (app.Site, error) {
 		return app.Site{}, app.Errorf(app.ENOTFOUND, "error.site.not_set_up", "the site is not set up yet")
 	}
 	if err != nil {
-		return app.Site{}, app.Internal(err, "read the site")
+		return app.Site{}, internalError(err, "read the site")
 	}
 	return s, nil
 }
@@ -217,17 +217,17 @@ func applyPayPerUsePayment(ctx context.Context, tx pgx.Tx, p app.Payment, u app.
 		return nil
 	}
 	if err != nil {
-		return app.Internal(err, "read the paid session")
+		return internalError(err, "read the paid session")
 	}
 	if p.Kind == app.KindSale && p.Purpose == app.PurposePayPerUse {
 		if _, err := tx.Exec(ctx, `UPDATE session SET paid_payment_id = $1 WHERE id = $2 AND paid_payment_id IS NULL`,
 			p.ID, sessionID); err != nil {
-			return app.Internal(err, "mark the session paid")
+			return internalError(err, "mark the session paid")
 		}
 	}
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM department_ledger WHERE payment_id = $1)`, p.ID).Scan(&exists); err != nil {
-		return app.Internal(err, "read the ledger")
+		return internalError(err, "read the ledger")
 	}
 	if exists {
 		return nil // settled before (held, then approved)
@@ -257,13 +257,13 @@ func applyPayPerUsePayment(ctx context.Context, tx pgx.Tx, p app.Payment, u app.
 			return nil // the sale was not charged to a department
 		}
 		if err != nil {
-			return app.Internal(err, "read the ledger")
+			return internalError(err, "read the ledger")
 		}
 		// After the actual usage is in, a refund is the true-up's.
 		var actualAt *time.Time
 		err = tx.QueryRow(ctx, `SELECT actual_at FROM payperuse_session WHERE session_id = $1`, sessionID).Scan(&actualAt)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return app.Internal(err, "read a pay-per-use session")
+			return internalError(err, "read a pay-per-use session")
 		}
 		e.Kind = app.LedgerRefund
 		if actualAt != nil || parentKind == string(app.LedgerTrueUp) {
@@ -276,7 +276,7 @@ func applyPayPerUsePayment(ctx context.Context, tx pgx.Tx, p app.Payment, u app.
 	var departmentExists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM department WHERE id = $1)`, e.DepartmentID).
 		Scan(&departmentExists); err != nil {
-		return app.Internal(err, "read a department")
+		return internalError(err, "read a department")
 	}
 	if !departmentExists {
 		return nil
@@ -287,7 +287,7 @@ func applyPayPerUsePayment(ctx context.Context, tx pgx.Tx, p app.Payment, u app.
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		e.DepartmentID, e.Period, string(e.Kind), e.AmountMinor, e.Currency, e.SessionID, e.PaymentID,
 		e.Reference, e.Note, e.At); err != nil {
-		return app.Internal(err, "write the ledger")
+		return internalError(err, "write the ledger")
 	}
 	return nil
 }
@@ -310,7 +310,7 @@ func payPerUsePeriod(ctx context.Context, tx pgx.Tx, startsAt time.Time) (string
 		settings = app.BudgetSettings{Period: app.PeriodKind(period), FiscalYearStart: time.Month(start),
 			Policy: app.BudgetPolicy(policy)}
 	case !errors.Is(err, pgx.ErrNoRows):
-		return "", app.Internal(err, "read the budget settings")
+		return "", internalError(err, "read the budget settings")
 	}
 	loc, err := time.LoadLocation(site.TimeZone)
 	if err != nil {

@@ -140,7 +140,7 @@ func (db *DB) CreatePromoCodes(ctx context.Context, codes []app.PromoCode) error
 // then codes, session links and recipients each go in by one COPY.
 func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs []app.PromoRecipient) error {
 	if rs != nil && len(rs) != len(codes) {
-		return app.Internal(errors.New("one recipient per code"), "store promotional codes")
+		return internalError(errors.New("one recipient per code"), "store promotional codes")
 	}
 	if len(codes) == 0 {
 		return nil
@@ -152,11 +152,11 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 	defer tx.Rollback(ctx)
 	rows, err := tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('promo_code', 'id')) FROM generate_series(1, $1)`, len(codes))
 	if err != nil {
-		return app.Internal(err, "store promotional codes")
+		return internalError(err, "store promotional codes")
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return app.Internal(err, "store promotional codes")
+		return internalError(err, "store promotional codes")
 	}
 	// The chosen sessions of the whole batch are checked in one query
 	// (generated codes share theirs), the first unknown one named.
@@ -196,7 +196,7 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 		return db.takenPromoCode(ctx, codes, err)
 	}
 	if err != nil {
-		return app.Internal(err, "store a promotional code")
+		return internalError(err, "store a promotional code")
 	}
 	if len(links) > 0 {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"promo_code_session"}, []string{"code_id", "session_id"}, pgx.CopyFromRows(links))
@@ -204,14 +204,14 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 			return promoSessionUnknown(links[0][1].(int64)) // a session deleted meanwhile
 		}
 		if err != nil {
-			return app.Internal(err, "store a code's sessions")
+			return internalError(err, "store a code's sessions")
 		}
 	}
 	if rs != nil {
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{"promo_recipient"}, []string{"code_id", "email", "name"},
 			pgx.CopyFromSlice(len(rs), func(i int) ([]any, error) { return []any{ids[i], rs[i].Email, rs[i].Name}, nil }))
 		if err != nil {
-			return app.Internal(err, "add a recipient")
+			return internalError(err, "add a recipient")
 		}
 	}
 	if err := commit(ctx, tx, "store promotional codes"); err != nil {
@@ -237,7 +237,7 @@ func (db *DB) takenPromoCode(ctx context.Context, codes []app.PromoCode, cause e
 		stored, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	}
 	if err != nil {
-		return app.Internal(errors.Join(cause, err), "store a promotional code")
+		return internalError(errors.Join(cause, err), "store a promotional code")
 	}
 	seen := map[string]bool{}
 	for i, t := range texts {
@@ -268,7 +268,7 @@ func promoSessionsExist(ctx context.Context, q querier, ids []int64) ([]int64, e
 	case errors.Is(err, pgx.ErrNoRows):
 		return out, nil
 	case err != nil:
-		return nil, app.Internal(err, "read the code's sessions")
+		return nil, internalError(err, "read the code's sessions")
 	}
 	return nil, promoSessionUnknown(missing)
 }
@@ -276,7 +276,7 @@ func promoSessionsExist(ctx context.Context, q querier, ids []int64) ([]int64, e
 // setPromoCodeSessions replaces a code's chosen sessions.
 func setPromoCodeSessions(ctx context.Context, tx pgx.Tx, id int64, all bool, sessionIDs []int64) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM promo_code_session WHERE code_id = $1`, id); err != nil {
-		return app.Internal(err, "store a code's sessions")
+		return internalError(err, "store a code's sessions")
 	}
 	if all {
 		return nil
@@ -290,7 +290,7 @@ func setPromoCodeSessions(ctx context.Context, tx pgx.Tx, id int64, all bool, se
 		return promoSessionUnknown(sessions[0]) // a session deleted meanwhile
 	}
 	if err != nil {
-		return app.Internal(err, "store a code's sessions")
+		return internalError(err, "store a code's sessions")
 	}
 	return nil
 }
@@ -312,7 +312,7 @@ func readPromoCodeSessions(ctx context.Context, q querier, codes []app.PromoCode
 	rows, err := q.Query(ctx, `SELECT code_id, session_id FROM promo_code_session
 		WHERE code_id = ANY ($1) ORDER BY code_id, session_id`, ids)
 	if err != nil {
-		return app.Internal(err, "read the codes' sessions")
+		return internalError(err, "read the codes' sessions")
 	}
 	var code, session int64
 	_, err = pgx.ForEachRow(rows, []any{&code, &session}, func() error {
@@ -321,7 +321,7 @@ func readPromoCodeSessions(ctx context.Context, q querier, codes []app.PromoCode
 		return nil
 	})
 	if err != nil {
-		return app.Internal(err, "read the codes' sessions")
+		return internalError(err, "read the codes' sessions")
 	}
 	return nil
 }
@@ -335,11 +335,11 @@ func findPromoCodes(ctx context.Context, q querier, where string, now time.Time,
 	}
 	rows, err := q.Query(ctx, `SELECT `+promoCodeColumns+` FROM promo_code c `+where+` ORDER BY c.id DESC`, named)
 	if err != nil {
-		return nil, app.Internal(err, "read the promotional codes")
+		return nil, internalError(err, "read the promotional codes")
 	}
 	codes, err := pgx.CollectRows(rows, scanPromoCodeRow)
 	if err != nil {
-		return nil, app.Internal(err, "read the promotional codes")
+		return nil, internalError(err, "read the promotional codes")
 	}
 	if codes == nil {
 		codes = []app.PromoCode{}
@@ -370,7 +370,7 @@ func lockPromoCode(ctx context.Context, tx pgx.Tx, id int64) error {
 		return promoNotFound(id)
 	}
 	if err != nil {
-		return app.Internal(err, "lock a promotional code")
+		return internalError(err, "lock a promotional code")
 	}
 	return nil
 }
@@ -419,7 +419,7 @@ func (db *DB) PromoCodePage(ctx context.Context, f app.PromoCodeFilter, now time
 	total := -1
 	if !f.NoTotal {
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM promo_code p`+promoWhere(where), append(mode, args)...).Scan(&total); err != nil {
-			return nil, 0, app.Internal(err, "count the promotional codes")
+			return nil, 0, internalError(err, "count the promotional codes")
 		}
 		if f.AfterID == 0 && f.Offset >= total {
 			return []app.PromoCode{}, total, nil
@@ -436,11 +436,11 @@ func (db *DB) PromoCodePage(ctx context.Context, f app.PromoCodeFilter, now time
 		JOIN promo_code c ON c.id = page.id
 		ORDER BY c.id DESC`, append(mode, args)...)
 	if err != nil {
-		return nil, 0, app.Internal(err, "read the promotional codes")
+		return nil, 0, internalError(err, "read the promotional codes")
 	}
 	codes, err := pgx.CollectRows(rows, scanPromoCodeRow)
 	if err != nil {
-		return nil, 0, app.Internal(err, "read the promotional codes")
+		return nil, 0, internalError(err, "read the promotional codes")
 	}
 	if codes == nil {
 		codes = []app.PromoCode{}
@@ -512,7 +512,7 @@ func promoCounts(ctx context.Context, q querier, codeID int64, email string, now
 		WHERE r.code_id = @code AND `+promoTakenSQL,
 		pgx.NamedArgs{"now": stamp(now), "code": codeID, "email": email}).Scan(&taken, &mine)
 	if err != nil {
-		return 0, 0, app.Internal(err, "count a code's uses")
+		return 0, 0, internalError(err, "count a code's uses")
 	}
 	return taken, mine, nil
 }
@@ -550,7 +550,7 @@ func (db *DB) UpdatePromoCode(ctx context.Context, id int64, u app.PromoCodeUpda
 			Data: map[string]any{"Uses": c.Uses}, Err: err}
 	}
 	if err != nil {
-		return app.Internal(err, "update a promotional code")
+		return internalError(err, "update a promotional code")
 	}
 	if err := setPromoCodeSessions(ctx, tx, id, u.AllSessions, u.SessionIDs); err != nil {
 		return err
@@ -583,7 +583,7 @@ func (db *DB) DeletePromoCode(ctx context.Context, id int64, now time.Time) erro
 		return usedErr
 	}
 	if err != nil {
-		return app.Internal(err, "delete a promotional code")
+		return internalError(err, "delete a promotional code")
 	}
 	return commit(ctx, tx, "delete a promotional code")
 }
@@ -605,7 +605,7 @@ func findPromoRedemption(ctx context.Context, q querier, id int64, forUpdate boo
 		return r, app.Errorf(app.ENOTFOUND, "error.promo.reservation_not_found", "no such reservation")
 	}
 	if err != nil {
-		return r, app.Internal(err, "read a reservation")
+		return r, internalError(err, "read a reservation")
 	}
 	r.CreatedAt, r.ExpiresAt = r.CreatedAt.UTC(), r.ExpiresAt.UTC()
 	return r, nil
@@ -623,7 +623,7 @@ func (db *DB) PromoReservation(ctx context.Context, id int64) (app.PromoReservat
 func lockRegistrationSales(ctx context.Context, tx pgx.Tx, registrationID int64) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('trainpay.payment.sale:' || $1::text, 0))`,
 		app.RegistrationReference(registrationID)); err != nil {
-		return app.Internal(err, "lock a registration's payments")
+		return internalError(err, "lock a registration's payments")
 	}
 	return nil
 }
@@ -634,7 +634,7 @@ func registrationSaleOpen(ctx context.Context, q querier, registrationID int64) 
 	err := q.QueryRow(ctx, `SELECT `+promoOpenPaymentSQL+` FROM (SELECT $1::bigint AS registration_id) r`,
 		registrationID).Scan(&open)
 	if err != nil {
-		return false, app.Internal(err, "read a registration's payment")
+		return false, internalError(err, "read a registration's payment")
 	}
 	return open, nil
 }
@@ -647,7 +647,7 @@ func (db *DB) RenewPromoReservation(ctx context.Context, registrationID int64, n
 		WHERE r.registration_id = @reg AND r.state IN ('reserved', 'used') AND `+promoLiveSQL,
 		pgx.NamedArgs{"until": stamp(until), "now": stamp(now), "reg": registrationID})
 	if err != nil {
-		return app.Internal(err, "renew a reservation")
+		return internalError(err, "renew a reservation")
 	}
 	if tag.RowsAffected() == 0 {
 		return app.Errorf(app.ECONFLICT, "error.promo.reservation_gone",
@@ -674,7 +674,7 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 		return app.Errorf(app.ENOTFOUND, "error.promo.registration", "a reservation needs a registration and an email")
 	}
 	if err != nil {
-		return app.Internal(err, "lock a registration")
+		return internalError(err, "lock a registration")
 	}
 	at := stamp(now)
 	var prevID, prevCode int64
@@ -686,14 +686,14 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 	case err != nil:
-		return app.Internal(err, "read a registration's reservation")
+		return internalError(err, "read a registration's reservation")
 	case prevState == app.ReservationUsed:
 		return app.Errorf(app.ECONFLICT, "error.promo.registration_done", "this registration has already used a code")
 	case prevLive && prevCode == r.CodeID:
 		// The same code again (the page was reloaded): renew it.
 		if _, err := tx.Exec(ctx, `UPDATE promo_redemption SET expires_at = $1, updated_at = $2 WHERE id = $3`,
 			stamp(r.ExpiresAt), at, prevID); err != nil {
-			return app.Internal(err, "renew a reservation")
+			return internalError(err, "renew a reservation")
 		}
 		if err := commit(ctx, tx, "renew a reservation"); err != nil {
 			return err
@@ -712,7 +712,7 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 	default:
 		if _, err := tx.Exec(ctx, `UPDATE promo_redemption SET state = 'released', updated_at = $1 WHERE id = $2`,
 			at, prevID); err != nil {
-			return app.Internal(err, "free a reservation")
+			return internalError(err, "free a reservation")
 		}
 	}
 	if err := lockPromoCode(ctx, tx, r.CodeID); err != nil {
@@ -740,7 +740,7 @@ func (db *DB) ReservePromo(ctx context.Context, r *app.PromoReservation, now tim
 		return app.Errorf(app.ENOTFOUND, "error.promo.registration", "a reservation needs a registration and an email")
 	}
 	if err != nil {
-		return app.Internal(err, "reserve a code")
+		return internalError(err, "reserve a code")
 	}
 	if err := commit(ctx, tx, "reserve a code"); err != nil {
 		return err
@@ -765,7 +765,7 @@ func promoCodeWithCounts(ctx context.Context, tx pgx.Tx, codeID int64, email str
 		return c, 0, 0, promoNotFound(codeID)
 	}
 	if err != nil {
-		return c, 0, 0, app.Internal(err, "read a promotional code")
+		return c, 0, 0, internalError(err, "read a promotional code")
 	}
 	if !c.AllSessions {
 		one := []app.PromoCode{c}
@@ -808,7 +808,7 @@ func (db *DB) ReleasePromo(ctx context.Context, id int64, now time.Time) error {
 	}
 	if _, err := tx.Exec(ctx, `UPDATE promo_redemption SET state = 'released', updated_at = $1 WHERE id = $2`,
 		stamp(now), id); err != nil {
-		return app.Internal(err, "free a reservation")
+		return internalError(err, "free a reservation")
 	}
 	return commit(ctx, tx, "free a reservation")
 }
@@ -853,7 +853,7 @@ func (db *DB) ConfirmPromo(ctx context.Context, id int64, now time.Time) error {
 		return db.promoUsedUp(ctx, r.CodeID, err)
 	}
 	if err != nil {
-		return app.Internal(err, "confirm a code's use")
+		return internalError(err, "confirm a code's use")
 	}
 	return commit(ctx, tx, "confirm a code's use")
 }
@@ -863,7 +863,7 @@ func (db *DB) ConfirmPromo(ctx context.Context, id int64, now time.Time) error {
 func (db *DB) promoUsedUp(ctx context.Context, id int64, cause error) error {
 	var code string
 	if err := db.pool.QueryRow(ctx, `SELECT code FROM promo_code WHERE id = $1`, id).Scan(&code); err != nil {
-		return app.Internal(errors.Join(cause, err), "read a promotional code")
+		return internalError(errors.Join(cause, err), "read a promotional code")
 	}
 	return &app.Error{Code: app.ECONFLICT, Key: "error.promo.used_up", Message: "code " + code + " is used up",
 		Data: map[string]any{"Code": code}, Err: cause}
@@ -879,7 +879,7 @@ func (db *DB) PromoSession(ctx context.Context, id int64) (app.PromoSession, err
 		return s, app.Errorf(app.ENOTFOUND, "error.promo.session_unknown", "there is no session %d", id).With(map[string]any{"ID": id})
 	}
 	if err != nil {
-		return s, app.Internal(err, "read a session")
+		return s, internalError(err, "read a session")
 	}
 	if typ != string(app.SessionPaid) {
 		return s, app.Errorf(app.ECONFLICT, "error.promo.session_free", "session %d has no fee", id)
@@ -919,7 +919,7 @@ func (db *DB) PromoReports(ctx context.Context, codeID int64) ([]app.PromoReport
 			         nullif(c.currency, ''), (SELECT currency FROM site WHERE id = 1), '')
 		FROM promo_code c `+where+` ORDER BY c.id DESC`, args...)
 	if err != nil {
-		return nil, app.Internal(err, "read the codes' report")
+		return nil, internalError(err, "read the codes' report")
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.PromoReport, error) {
 		var r app.PromoReport
@@ -929,7 +929,7 @@ func (db *DB) PromoReports(ctx context.Context, codeID int64) ([]app.PromoReport
 		return r, err
 	})
 	if err != nil {
-		return nil, app.Internal(err, "read the codes' report")
+		return nil, internalError(err, "read the codes' report")
 	}
 	if codeID != 0 && len(out) == 0 {
 		return nil, promoNotFound(codeID)
@@ -955,7 +955,7 @@ func (db *DB) AddPromoRecipients(ctx context.Context, codeID int64, rs []app.Pro
 		return 0, promoNotFound(codeID)
 	}
 	if err != nil {
-		return 0, app.Internal(err, "add a recipient")
+		return 0, internalError(err, "add a recipient")
 	}
 	return int(tag.RowsAffected()), nil
 }
@@ -969,7 +969,7 @@ func (db *DB) PromoRecipients(ctx context.Context, codeID int64) ([]app.PromoRec
 	rows, err := db.pool.Query(ctx, `SELECT id, code_id, email, name, sent_at, failed_reason
 		FROM promo_recipient `+where+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, app.Internal(err, "read the recipients")
+		return nil, internalError(err, "read the recipients")
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.PromoRecipient, error) {
 		var r app.PromoRecipient
@@ -981,7 +981,7 @@ func (db *DB) PromoRecipients(ctx context.Context, codeID int64) ([]app.PromoRec
 		return r, err
 	})
 	if err != nil {
-		return nil, app.Internal(err, "read the recipients")
+		return nil, internalError(err, "read the recipients")
 	}
 	if out == nil {
 		out = []app.PromoRecipient{}
@@ -994,7 +994,7 @@ func (db *DB) PromoRecipients(ctx context.Context, codeID int64) ([]app.PromoRec
 func (db *DB) updateRecipient(ctx context.Context, what, query string, args ...any) error {
 	tag, err := db.pool.Exec(ctx, query, args...)
 	if err != nil {
-		return app.Internal(err, what)
+		return internalError(err, what)
 	}
 	if tag.RowsAffected() == 0 {
 		return app.Errorf(app.ENOTFOUND, "error.recipient.not_found", "no such recipient")

@@ -104,7 +104,7 @@ func (db *DB) Register(ctx context.Context, r *app.Registration, now time.Time) 
 	case err == nil:
 		return duplicateRegistration(r.Email, existing, nil)
 	case !errors.Is(err, pgx.ErrNoRows):
-		return app.Internal(err, "read a session's registrations")
+		return internalError(err, "read a session's registrations")
 	}
 	if s.MaxRegistrations > 0 {
 		taken, err := sessionSeatsTaken(ctx, tx, s.ID, now)
@@ -134,7 +134,7 @@ func (db *DB) Register(ctx context.Context, r *app.Registration, now time.Time) 
 		// again, in a transaction PostgreSQL would otherwise have aborted.
 		sp, err := tx.Begin(ctx)
 		if err != nil {
-			return app.Internal(err, "save a registration")
+			return internalError(err, "save a registration")
 		}
 		err = sp.QueryRow(ctx, `
 			INSERT INTO registration (session_id, first_name, last_name, email, company, country, language,
@@ -147,12 +147,12 @@ func (db *DB) Register(ctx context.Context, r *app.Registration, now time.Time) 
 			optStamp(row.HoldUntil), now).Scan(&row.ID)
 		if err == nil {
 			if err := sp.Commit(ctx); err != nil {
-				return app.Internal(err, "save a registration")
+				return internalError(err, "save a registration")
 			}
 			break
 		}
 		if rbErr := sp.Rollback(ctx); rbErr != nil {
-			return app.Internal(errors.Join(err, rbErr), "save a registration")
+			return internalError(errors.Join(err, rbErr), "save a registration")
 		}
 		if pe := pgError(err); pe != nil && pe.Code == pgerrUniqueViolation {
 			if pe.ConstraintName == ConstraintConfirmation && attempt < 5 {
@@ -160,7 +160,7 @@ func (db *DB) Register(ctx context.Context, r *app.Registration, now time.Time) 
 			}
 			return duplicateRegistration(r.Email, "", err)
 		}
-		return app.Internal(err, "save a registration")
+		return internalError(err, "save a registration")
 	}
 	if err := commit(ctx, tx, "save a registration"); err != nil {
 		return err
@@ -175,7 +175,7 @@ func expireRegistrationHolds(ctx context.Context, tx pgx.Tx, sessionID int64, no
 	if _, err := tx.Exec(ctx, `UPDATE registration AS r SET status = 'expired', updated_at = $1
 		WHERE r.session_id = $2 AND r.status = 'pending-payment' AND r.hold_until <= $1
 		  AND NOT `+openRegistrationPaymentSQL, now, sessionID); err != nil {
-		return app.Internal(err, "release unpaid seats")
+		return internalError(err, "release unpaid seats")
 	}
 	return nil
 }
@@ -205,7 +205,7 @@ func (db *DB) RenewHold(ctx context.Context, id int64, now, until time.Time) err
 	}
 	var status string
 	if err := tx.QueryRow(ctx, `SELECT status FROM registration WHERE id = $1`, id).Scan(&status); err != nil {
-		return app.Internal(err, "read a registration")
+		return internalError(err, "read a registration")
 	}
 	switch app.RegistrationStatus(status) {
 	case app.RegPendingPayment:
@@ -231,7 +231,7 @@ func (db *DB) RenewHold(ctx context.Context, id int64, now, until time.Time) err
 		return duplicateRegistration(r.Email, "", err)
 	}
 	if err != nil {
-		return app.Internal(err, "hold a seat")
+		return internalError(err, "hold a seat")
 	}
 	return commit(ctx, tx, "hold a seat")
 }
@@ -246,7 +246,7 @@ func (db *DB) updateRegistration(ctx context.Context, none func(pgx.Tx) error, w
 	defer tx.Rollback(ctx)
 	tag, err := tx.Exec(ctx, query, args...)
 	if err != nil {
-		return app.Internal(err, what)
+		return internalError(err, what)
 	}
 	if tag.RowsAffected() == 0 {
 		return none(tx)
@@ -356,14 +356,14 @@ func queryRegistrations(ctx context.Context, q querier, query string, args ...an
 func findRegistration(ctx context.Context, q querier, id int64) (app.Registration, error) {
 	rows, err := q.Query(ctx, `SELECT `+registrationColumns+registrationFrom+` WHERE r.id = $1`, id)
 	if err != nil {
-		return app.Registration{}, app.Internal(err, "read a registration")
+		return app.Registration{}, internalError(err, "read a registration")
 	}
 	r, err := pgx.CollectExactlyOneRow(rows, scanRegistration)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return app.Registration{}, registrationNotFound(id)
 	}
 	if err != nil {
-		return app.Registration{}, app.Internal(err, "read a registration")
+		return app.Registration{}, internalError(err, "read a registration")
 	}
 	return r, nil
 }

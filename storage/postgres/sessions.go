@@ -101,7 +101,7 @@ func sessionsReadError(ctx context.Context, err error, what string) error {
 	if errors.As(err, &ae) {
 		return err
 	}
-	return app.Internal(err, what)
+	return internalError(err, what)
 }
 
 // CreateSession inserts s and sets s.ID, s.CreatedAt and s.UpdatedAt.
@@ -123,7 +123,7 @@ func (db *DB) CreateSession(ctx context.Context, s *app.Session) error {
 		row.ExpectedTeleconference, optID(row.DepartmentID), optID(row.PaidPaymentID), string(row.Status),
 		row.CreatedAt, row.UpdatedAt).Scan(&row.ID)
 	if err != nil {
-		return app.Internal(err, "save a session")
+		return internalError(err, "save a session")
 	}
 	*s = row
 	return nil
@@ -159,7 +159,7 @@ func (db *DB) UpdateSession(ctx context.Context, s *app.Session) error {
 		var paid int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM registration
 			WHERE session_id = $1 AND (paid_minor > 0 OR status = 'pending-payment')`, s.ID).Scan(&paid); err != nil {
-			return app.Internal(err, "read a session's registrations")
+			return internalError(err, "read a session's registrations")
 		}
 		if paid > 0 {
 			return app.Errorf(app.ECONFLICT, "error.session.fee_locked",
@@ -184,7 +184,7 @@ func (db *DB) UpdateSession(ctx context.Context, s *app.Session) error {
 		row.AttendeesMayCancel, row.CancelHoursBefore, row.RefundPercent, row.ExpectedComputers,
 		row.ExpectedTeleconference, optID(row.DepartmentID), string(row.Status),
 		row.UpdatedAt, row.ID); err != nil {
-		return app.Internal(err, "save a session")
+		return internalError(err, "save a session")
 	}
 	if err := commit(ctx, tx, "save a session"); err != nil {
 		return err
@@ -203,7 +203,7 @@ func (db *DB) SetSessionStatus(ctx context.Context, id int64, st app.SessionStat
 	tag, err := db.pool.Exec(ctx, `UPDATE session SET status = $1, updated_at = $2 WHERE id = $3`,
 		string(st), orNow(time.Time{}), id)
 	if err != nil {
-		return app.Internal(err, "change a session's status")
+		return internalError(err, "change a session's status")
 	}
 	if tag.RowsAffected() == 0 {
 		return sessionNotFound(id)
@@ -368,7 +368,7 @@ func findSession(ctx context.Context, q querier, id int64, forUpdate bool) (app.
 		return app.Session{}, sessionNotFound(id)
 	}
 	if err != nil {
-		return app.Session{}, app.Internal(err, "read a session")
+		return app.Session{}, internalError(err, "read a session")
 	}
 	return s, nil
 }
@@ -378,7 +378,7 @@ func sessionSeatsTaken(ctx context.Context, q querier, sessionID int64, now time
 	var n int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM registration r
 		WHERE r.session_id = $2 AND `+seatTakenSQL(`$1`), now, sessionID).Scan(&n); err != nil {
-		return 0, app.Internal(err, "count a session's seats")
+		return 0, internalError(err, "count a session's seats")
 	}
 	return n, nil
 }

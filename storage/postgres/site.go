@@ -49,14 +49,14 @@ func (db *DB) CreateSite(ctx context.Context, s app.Site, cred app.AdminCredenti
 		s.Name, s.Country, s.Currency, s.TimeZone, s.Language, string(s.Mode),
 		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, stamp(s.CreatedAt))
 	if err != nil {
-		return app.Internal(err, "create the site")
+		return internalError(err, "create the site")
 	}
 	if tag.RowsAffected() == 0 {
 		return app.Errorf(app.ECONFLICT, "error.site.exists", "the site is already set up")
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO admin_credential (id, hash, failed_attempts, locked_until) VALUES (1, $1, $2, $3)`,
 		cred.Hash, cred.FailedAttempts, credentialPause(cred)); err != nil {
-		return app.Internal(err, "store the administrator's credential")
+		return internalError(err, "store the administrator's credential")
 	}
 	if err := writeAudit(ctx, tx, audit); err != nil {
 		return err
@@ -78,7 +78,7 @@ func (db *DB) SaveSite(ctx context.Context, s app.Site, audit []app.AuditEntry) 
 		s.Name, s.Country, s.Currency, s.TimeZone, s.Language, string(s.Mode),
 		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4)
 	if err != nil {
-		return app.Internal(err, "save the site")
+		return internalError(err, "save the site")
 	}
 	if tag.RowsAffected() == 0 {
 		return siteNotSetUp()
@@ -94,7 +94,7 @@ func (db *DB) SaveSite(ctx context.Context, s app.Site, audit []app.AuditEntry) 
 func (db *DB) Features(ctx context.Context) ([]app.FeatureState, error) {
 	rows, err := db.pool.Query(ctx, `SELECT name, provisioned, enabled FROM feature`)
 	if err != nil {
-		return nil, app.Internal(err, "read the features")
+		return nil, internalError(err, "read the features")
 	}
 	stored, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.FeatureState, error) {
 		var st app.FeatureState
@@ -104,7 +104,7 @@ func (db *DB) Features(ctx context.Context) ([]app.FeatureState, error) {
 		return st, err
 	})
 	if err != nil {
-		return nil, app.Internal(err, "read the features")
+		return nil, internalError(err, "read the features")
 	}
 	states := make([]app.FeatureState, 0, len(app.Features))
 	for _, f := range app.Features {
@@ -142,7 +142,7 @@ func (db *DB) SaveFeatures(ctx context.Context, states []app.FeatureState, audit
 			INSERT INTO feature (name, provisioned, enabled) VALUES ($1, $2, $3)
 			ON CONFLICT (name) DO UPDATE SET provisioned = excluded.provisioned, enabled = excluded.enabled`,
 			string(st.Feature), st.Provisioned, st.Enabled); err != nil {
-			return app.Internal(err, "save a feature")
+			return internalError(err, "save a feature")
 		}
 	}
 	if err := writeAudit(ctx, tx, audit); err != nil {
@@ -227,7 +227,7 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry
 	defer tx.Rollback(ctx)
 	var total int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&total); err != nil {
-		return nil, 0, app.Internal(err, "read the audit log")
+		return nil, 0, internalError(err, "read the audit log")
 	}
 	if limit == 0 || offset >= total {
 		return []app.AuditEntry{}, total, nil
@@ -236,7 +236,7 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry
 		SELECT id, at, actor, action, target, old_value, new_value
 		FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2`, limit, offset)
 	if err != nil {
-		return nil, 0, app.Internal(err, "read the audit log")
+		return nil, 0, internalError(err, "read the audit log")
 	}
 	entries, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.AuditEntry, error) {
 		var e app.AuditEntry
@@ -245,7 +245,7 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry
 		return e, err
 	})
 	if err != nil {
-		return nil, 0, app.Internal(err, "read the audit log")
+		return nil, 0, internalError(err, "read the audit log")
 	}
 	return entries, total, nil
 }
@@ -261,7 +261,7 @@ func (db *DB) PaymentSettings(ctx context.Context) (app.PaymentSettings, error) 
 		return app.PaymentSettings{}, nil
 	}
 	if err != nil {
-		return app.PaymentSettings{}, app.Internal(err, "cannot read payment settings")
+		return app.PaymentSettings{}, internalError(err, "cannot read payment settings")
 	}
 	s.Processor = app.Processor(proc)
 	return s, nil
@@ -280,7 +280,7 @@ func (db *DB) SavePaymentSettings(ctx context.Context, s app.PaymentSettings, au
 		ON CONFLICT (id) DO UPDATE SET processor = excluded.processor, credit_cards = excluded.credit_cards,
 			debit_cards = excluded.debit_cards, express_checkout = excluded.express_checkout, endpoint = excluded.endpoint`,
 		string(s.Processor), s.CreditCards, s.DebitCards, s.ExpressCheckout, s.Endpoint); err != nil {
-		return app.Internal(err, "cannot save payment settings")
+		return internalError(err, "cannot save payment settings")
 	}
 	if err := writeAudit(ctx, tx, audit); err != nil {
 		return err
@@ -312,7 +312,7 @@ func (db *DB) SMTPSettings(ctx context.Context) (app.SMTPSettings, error) {
 		return s, app.Errorf(app.ENOTFOUND, "error.smtp.not_set", "no mail server is set up: contact your site administrator")
 	}
 	if err != nil {
-		return s, app.Internal(err, "read the mail settings")
+		return s, internalError(err, "read the mail settings")
 	}
 	s.TLS = app.SMTPTLSMode(mode)
 	return s, nil
@@ -330,7 +330,7 @@ func (db *DB) SaveSMTPSettings(ctx context.Context, s app.SMTPSettings, audit []
 		ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, tls_mode = excluded.tls_mode,
 			username = excluded.username, sender = excluded.sender, sender_name = excluded.sender_name`,
 		s.Host, s.Port, string(s.TLS), s.User, s.Sender, s.SenderName); err != nil {
-		return app.Internal(err, "save the mail settings")
+		return internalError(err, "save the mail settings")
 	}
 	if err := writeAudit(ctx, tx, audit); err != nil {
 		return err
@@ -348,7 +348,7 @@ func (db *DB) PromoMailTemplate(ctx context.Context, lang string) (app.PromoMail
 		return t, app.Errorf(app.ENOTFOUND, "error.promo.template_not_found", "no saved template")
 	}
 	if err != nil {
-		return t, app.Internal(err, "read the message template")
+		return t, internalError(err, "read the message template")
 	}
 	return t, nil
 }
@@ -359,7 +359,7 @@ func (db *DB) SavePromoMailTemplate(ctx context.Context, t app.PromoMailTemplate
 		INSERT INTO promo_mail_template (language, subject, body) VALUES ($1, $2, $3)
 		ON CONFLICT (language) DO UPDATE SET subject = excluded.subject, body = excluded.body`,
 		t.Language, t.Subject, t.Body); err != nil {
-		return app.Internal(err, "save the message template")
+		return internalError(err, "save the message template")
 	}
 	return nil
 }
@@ -367,7 +367,7 @@ func (db *DB) SavePromoMailTemplate(ctx context.Context, t app.PromoMailTemplate
 // DeletePromoMailTemplate forgets a saved template (idempotent).
 func (db *DB) DeletePromoMailTemplate(ctx context.Context, lang string) error {
 	if _, err := db.pool.Exec(ctx, `DELETE FROM promo_mail_template WHERE language = $1`, lang); err != nil {
-		return app.Internal(err, "reset the message template")
+		return internalError(err, "reset the message template")
 	}
 	return nil
 }
@@ -387,7 +387,7 @@ func siteOf(ctx context.Context, q querier) (app.Site, error) {
 		return app.Site{}, siteNotSetUp()
 	}
 	if err != nil {
-		return app.Site{}, app.Internal(err, "read the site")
+		return app.Site{}, internalError(err, "read the site")
 	}
 	s.Mode, s.CreatedAt = app.Mode(mode), s.CreatedAt.UTC()
 	return s, nil
@@ -407,7 +407,7 @@ func adminCredentialOf(ctx context.Context, q querier, forUpdate bool) (app.Admi
 		return app.AdminCredential{}, siteNotSetUp()
 	}
 	if err != nil {
-		return app.AdminCredential{}, app.Internal(err, "read the administrator's credential")
+		return app.AdminCredential{}, internalError(err, "read the administrator's credential")
 	}
 	if locked != nil {
 		c.LockedUntil = locked.UTC()
@@ -436,7 +436,7 @@ func updateAdminCredential(ctx context.Context, tx pgx.Tx, c app.AdminCredential
 	tag, err := tx.Exec(ctx, `UPDATE admin_credential SET hash = $1, failed_attempts = $2, locked_until = $3 WHERE id = 1`,
 		c.Hash, c.FailedAttempts, credentialPause(c))
 	if err != nil {
-		return app.Internal(err, "save the administrator's credential")
+		return internalError(err, "save the administrator's credential")
 	}
 	if tag.RowsAffected() == 0 {
 		return siteNotSetUp()
@@ -458,7 +458,7 @@ func writeAudit(ctx context.Context, tx pgx.Tx, entries []app.AuditEntry) error 
 			return []any{stamp(e.At), e.Actor, e.Action, e.Target, e.Old, e.New}, nil
 		}))
 	if err != nil {
-		return app.Internal(err, "write the audit log")
+		return internalError(err, "write the audit log")
 	}
 	return nil
 }
