@@ -53,6 +53,7 @@ type estimatePage struct {
 	budget    *widget.Label
 	warning   *widget.Label
 	status    *widget.Label
+	queue     *widget.Label // the budget owner's answer (ui/queue.go)
 	change    *widget.Button
 	pay       *widget.Button
 	refund    *widget.Button
@@ -85,13 +86,16 @@ func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStar
 	p.status.Wrapping = fyne.TextWrapWord
 	p.startWhy = widget.NewLabel("")
 	p.startWhy.Wrapping = fyne.TextWrapWord
+	p.queue = widget.NewLabel("")
+	p.queue.Wrapping = fyne.TextWrapWord
+	p.queue.TextStyle = fyne.TextStyle{Bold: true}
 	p.startWhy.Importance = widget.MediumImportance
 	p.change = widget.NewButtonWithIcon(T("estimate.change"), theme.NavigateBackIcon(), p.onChangeTapped)
 	p.pay = widget.NewButtonWithIcon(T("estimate.pay"), theme.ConfirmIcon(), p.onPay)
 	p.pay.Importance = widget.HighImportance
 	p.refund = widget.NewButton(T("estimate.refund"), p.onRefund)
 	p.start = widget.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
-	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status,
+	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status, p.queue,
 		container.NewHBox(p.change, p.pay, p.refund, p.start), p.startWhy)
 	p.load()
 	return p
@@ -112,7 +116,9 @@ func (p *estimatePage) load() {
 		q, err := p.deps.PayPerUse.Quote(ctx, p.sessionID)
 		var startErr error
 		var methods []app.Method
+		var queued string
 		if err == nil {
+			queued = queueState(p.deps, p.sessionID)
 			startErr = p.deps.PayPerUse.CanStart(ctx, p.sessionID)
 			if p.deps.Merchant != nil {
 				methods, _ = p.deps.Merchant.OfferedMethods(ctx)
@@ -130,6 +136,7 @@ func (p *estimatePage) load() {
 				return
 			}
 			p.quote, p.methods = q, methods
+			p.queue.SetText(queued)
 			p.show(startErr)
 		})
 	})

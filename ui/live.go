@@ -94,6 +94,9 @@ func (m *MainWindow) changed(set app.ChangeSet) {
 	if m.promoScr != nil {
 		m.promoScr.changed(set)
 	}
+	if m.queueScr != nil {
+		m.queueScr.changed(set)
+	}
 	if m.departments != nil {
 		m.departments.changed(set)
 	}

@@ -56,6 +56,8 @@ type MainWindow struct {
 	// codes screens, which the menu commands work on; nil when not shown.
 	sessionsScr *sessionsScreen
 	promoScr    *promoScreen
+	// queueScr is the shown "To pay" screen (ui/queue.go); nil when not shown.
+	queueScr *queueScreen
 	// prefs is the Preferences window while it is open.
 	prefs *preferencesWindow
 	// quit ends the app; nil means the app's Quit (tests record it).
@@ -161,6 +163,13 @@ func (m *MainWindow) buildMain() {
 				return m.sessionsScr.content
 			}})
 	}
+	if m.deps.Queue != nil {
+		m.sections = append(m.sections, section{id: SectionToPay, title: "nav.to_pay", icon: theme.ConfirmIcon(),
+			build: func() fyne.CanvasObject {
+				m.queueScr = newQueueScreen(m.deps, m.win)
+				return m.queueScr.content
+			}})
+	}
 	if m.deps.Budgets != nil {
 		m.sections = append(m.sections,
 			section{id: SectionDepartments, title: "nav.departments", icon: theme.AccountIcon(), build: m.buildDepartments},
@@ -257,13 +266,16 @@ func (m *MainWindow) open(id string) {
 				m.departments.lock()
 				m.departments = nil
 			}
-			m.sessionsScr, m.promoScr = nil, nil
+			m.sessionsScr, m.promoScr, m.queueScr = nil, nil, nil
 			m.current = id
 			m.settings.SetLastSection(id)
 			m.content.Objects = []fyne.CanvasObject{s.build()}
 			m.content.Refresh()
 			if id == SectionAdmin && m.admin != nil {
 				m.admin.focusPassphrase()
+			}
+			if m.queueScr != nil {
+				m.queueScr.focus()
 			}
 			return
 		}

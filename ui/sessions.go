@@ -60,6 +60,9 @@ type sessionsScreen struct {
 
 	rows     *pagedRows[app.SessionSummary] // the sessions in memory
 	selected *app.SessionSummary
+
+	// estimatePage is the Estimated Session Cost page while it is open.
+	estimatePage *estimatePage
 }
 
 func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
@@ -210,6 +213,7 @@ func (s *sessionsScreen) changed(set app.ChangeSet) {
 	if s.regsView != nil {
 		s.regsView.changed(set)
 	}
+	s.refreshEstimates(set)
 }
 
 // refreshLive reads the sessions in memory again, keeping the scroll
@@ -362,6 +366,7 @@ func (s *sessionsScreen) showSelected() {
 // is enabled only when it may, and otherwise says why.
 func (s *sessionsScreen) checkStart(id int64) {
 	s.deps.run(func() {
+		queued := queueState(s.deps, id)
 		err := s.deps.PayPerUse.CanStart(context.Background(), id)
 		fyne.Do(func() {
 			if s.selected == nil || s.selected.ID != id {
@@ -369,9 +374,9 @@ func (s *sessionsScreen) checkStart(id int64) {
 			}
 			setEnabled(s.start, err == nil)
 			if err != nil {
-				s.startWhy.SetText(T("estimate.start_disabled", map[string]any{"Reason": ErrorText(err)}))
+				s.startWhy.SetText(joinLines(queued, T("estimate.start_disabled", map[string]any{"Reason": ErrorText(err)})))
 			} else {
-				s.startWhy.SetText("")
+				s.startWhy.SetText(queued)
 			}
 		})
 	})
@@ -389,8 +394,14 @@ func (s *sessionsScreen) onEstimate() {
 		d.Hide()
 		s.openEdit(x)
 	}, func() { s.reload() })
+	s.estimatePage = p
 	d = dialog.NewCustom(T("estimate.title"), T("pay.close"), container.NewVScroll(p.content), s.win)
-	d.SetOnClosed(func() { s.reload() })
+	d.SetOnClosed(func() {
+		if s.estimatePage == p {
+			s.estimatePage = nil
+		}
+		s.reload()
+	})
 	d.Resize(fyne.NewSize(640, 480))
 	d.Show()
 }

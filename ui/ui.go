@@ -85,6 +85,7 @@ type Deps struct {
 	Sessions  SessionService   // paid training sessions
 	Budgets   BudgetService    // departments, budgets and reimbursement (ui/departments.go)
 	PayPerUse PayPerUseService // pay-per-use estimate, payment, start and true-up (ui/estimate.go)
+	Queue     QueueService     // the budget owner's "To pay" queue and what the coordinator sees of it (ui/queue.go)
 	Promo     PromoCodeService // promotional codes and the SMTP settings (ui/promo.go, ui/smtp.go)
 	// Database is the path of the database file in use, shown in
 	// Preferences.

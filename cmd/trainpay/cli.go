@@ -303,6 +303,11 @@ func newServices(opened *database, logger *slog.Logger) services {
 	// before the start and the true-up.
 	deps.Budgets = &app.BudgetService{Site: site, Store: db, Sessions: db, Journal: db}
 	deps.PayPerUse = &app.PayPerUseService{Site: site, Sessions: db, Store: db, Budgets: db, Payments: payments}
+	// The budget owner's "To pay" queue; who is signed in is the opened
+	// database's to say (app.Me).
+	if me, ok := opened.store.(app.Me); ok {
+		deps.Queue = &app.QueueService{People: me, PayPerUse: deps.PayPerUse.(*app.PayPerUseService), Store: db, Payments: payments}
+	}
 	// Promotional codes (issue 6): codes, recipients and sending (SMTP
 	// password in the vault), and the redeemer behind the Payment
 	// Information page's code box.
@@ -310,8 +315,8 @@ func newServices(opened *database, logger *slog.Logger) services {
 	sessions.Promo = promo
 	deps.Promo = promo
 	return services{
-		deps:     deps,
-		payments: payments,
+		deps:        deps,
+		payments:    payments,
 		registry:    reg,
 		health:      health,
 		stopChanges: stopChanges,

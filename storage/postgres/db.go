@@ -29,6 +29,10 @@
 //     (app.PromoSessions); a code's limits hold across desktops by its row
 //     lock (the locks are listed there). The search is pg_trgm's, migration
 //     00008.
+//   - queue.go: the budget owner's "To pay" queue's payment requests
+//     (app.PaymentRequestStore): one open request per session by a partial
+//     unique index, an answer taking only an open row (migration 00021);
+//     db_queue_me.go a stand-in for who is signed in.
 //
 // pgxpool rather than database/sql over pgx's stdlib driver: the stores run
 // on pgx's own API (native timestamptz and bigint, *pgconn.PgError with the

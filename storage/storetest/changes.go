@@ -23,7 +23,7 @@ const quietFor = 1500 * time.Millisecond
 var ChangeAreaOfTable = map[string]string{
 	"session": "sessions", "payperuse_session": "sessions",
 	"registration": "registrations", "invoice": "registrations",
-	"payment": "payments", "payment_settings": "payments",
+	"payment": "payments", "payment_settings": "payments", "payment_request": "payments",
 	"promo_code": "promo", "promo_code_session": "promo", "promo_recipient": "promo",
 	"promo_redemption": "promo", "smtp_settings": "promo", "promo_mail_template": "promo",
 	"budget_settings": "budgets", "department": "budgets", "department_ledger": "budgets",
