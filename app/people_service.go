@@ -156,7 +156,16 @@ func (s *PeopleService) Disable(ctx context.Context, a *Admin, login string) err
 // RoleAdministrator, EUNAUTHORIZED "error.people.not_administrator"
 // otherwise. The server enforces the role on every statement whatever the
 // handle says; the handle lets the app present site administration.
+//
+// Only a store whose people sign in as themselves (a PeopleAdminStore)
+// gives the capability by role: on the single-desktop file, whose one
+// person holds every role, it stays behind the passphrase (Unlock), and
+// AdminByRole refuses with EUNAUTHORIZED "error.people.passphrase_site".
 func (s *SiteService) AdminByRole(ctx context.Context, people PeopleStore) (*Admin, error) {
+	if _, ok := people.(PeopleAdminStore); !ok {
+		return nil, Errorf(EUNAUTHORIZED, "error.people.passphrase_site",
+			"this site's administration is unlocked with the administrator's passphrase")
+	}
 	me, err := people.Me(ctx)
 	if err != nil {
 		return nil, err
