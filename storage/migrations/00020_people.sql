@@ -34,7 +34,72 @@ CREATE INDEX department_owner_person ON department_owner (person_id);
 
 ALTER TABLE audit_log ADD COLUMN login TEXT NOT NULL DEFAULT '';
 
+-- People are the site's area of the change feed (migration 00016).
+-- +goose StatementBegin
+CREATE TRIGGER people_changed_insert AFTER INSERT ON people BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER people_changed_update AFTER UPDATE ON people BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER people_changed_delete AFTER DELETE ON people BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER person_role_changed_insert AFTER INSERT ON person_role BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER person_role_changed_update AFTER UPDATE ON person_role BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER person_role_changed_delete AFTER DELETE ON person_role BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER department_owner_changed_insert AFTER INSERT ON department_owner BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER department_owner_changed_update AFTER UPDATE ON department_owner BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER department_owner_changed_delete AFTER DELETE ON department_owner BEGIN
+    UPDATE change_counter SET n = n + 1 WHERE area = 'site';
+END;
+-- +goose StatementEnd
+
+
 -- +goose Down
+DROP TRIGGER people_changed_insert;
+DROP TRIGGER people_changed_update;
+DROP TRIGGER people_changed_delete;
+DROP TRIGGER person_role_changed_insert;
+DROP TRIGGER person_role_changed_update;
+DROP TRIGGER person_role_changed_delete;
+DROP TRIGGER department_owner_changed_insert;
+DROP TRIGGER department_owner_changed_update;
+DROP TRIGGER department_owner_changed_delete;
 ALTER TABLE audit_log DROP COLUMN login;
 DROP TABLE department_owner;
 DROP TABLE person_role;

@@ -83,6 +83,26 @@ CREATE TABLE department_owner (
 );
 CREATE INDEX department_owner_person ON department_owner (person_id);
 
+-- People are the site's area of the change feed (migration 00016).
+CREATE TRIGGER people_changed_insert AFTER INSERT ON people REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER people_changed_update AFTER UPDATE ON people REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER people_changed_delete AFTER DELETE ON people REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER person_role_changed_insert AFTER INSERT ON person_role REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER person_role_changed_update AFTER UPDATE ON person_role REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER person_role_changed_delete AFTER DELETE ON person_role REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER department_owner_changed_insert AFTER INSERT ON department_owner REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER department_owner_changed_update AFTER UPDATE ON department_owner REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+CREATE TRIGGER department_owner_changed_delete AFTER DELETE ON department_owner REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION trainpay_notify_change('site');
+
 -- Who made an audit entry, from the database session, never typed: rows
 -- written before this migration keep ''.
 ALTER TABLE audit_log ADD COLUMN login text NOT NULL DEFAULT '';
@@ -398,6 +418,15 @@ DROP FUNCTION trainpay_holds(text);
 DROP TRIGGER audit_log_login ON audit_log;
 DROP FUNCTION audit_log_login();
 ALTER TABLE audit_log DROP COLUMN login;
+DROP TRIGGER people_changed_insert ON people;
+DROP TRIGGER people_changed_update ON people;
+DROP TRIGGER people_changed_delete ON people;
+DROP TRIGGER person_role_changed_insert ON person_role;
+DROP TRIGGER person_role_changed_update ON person_role;
+DROP TRIGGER person_role_changed_delete ON person_role;
+DROP TRIGGER department_owner_changed_insert ON department_owner;
+DROP TRIGGER department_owner_changed_update ON department_owner;
+DROP TRIGGER department_owner_changed_delete ON department_owner;
 DROP TABLE department_owner;
 DROP TABLE person_role;
 DROP TABLE people;
