@@ -176,3 +176,14 @@ func (s *SiteService) AdminByRole(ctx context.Context, people PeopleStore) (*Adm
 	}
 	return s.issueAdmin(s.now())
 }
+
+// Administer is the Admin handle of the signed-in login's role
+// (SiteService.AdminByRole), when Gate is the SiteService that issues
+// handles; EUNAUTHORIZED otherwise.
+func (s *PeopleService) Administer(ctx context.Context) (*Admin, error) {
+	site, ok := s.Gate.(*SiteService)
+	if !ok {
+		return nil, adminRequired()
+	}
+	return site.AdminByRole(ctx, s.Store)
+}

@@ -318,6 +318,11 @@ func newServices(opened *database, logger *slog.Logger) services {
 	promo := &app.PromoService{Store: db, Site: site, Sessions: db, Secrets: vault, Mailer: &appmail.Mailer{}}
 	sessions.Promo = promo
 	deps.Promo = promo
+	// People and roles: the organisation database's logins (a file has one
+	// person, and no People tab).
+	if people, ok := opened.store.(app.PeopleAdminStore); ok {
+		deps.People = &app.PeopleService{Store: people, Gate: site}
+	}
 	return services{
 		deps:     deps,
 		payments: payments,
