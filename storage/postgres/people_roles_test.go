@@ -13,6 +13,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 // peopleSite is an organisation database reached over TCP with passwords,
@@ -406,4 +407,46 @@ func TestPeopleAdministratorInvitesThroughTheOwnersFunctionAndThePersonSignsIn(t
 	if _, err := adminDB.AddPerson(ctx, app.Person{Login: s.coord, Name: "Again", Roles: []app.Role{app.RoleCoordinator}}, "some password here"); app.AsError(err) == nil || app.AsError(err).Key != "error.people.login_taken" {
 		t.Errorf("AddPerson of a login the server has: %v, want error.people.login_taken", err)
 	}
+}
+
+// openAsCoordinator is a new organisation database, migrated by its owner,
+// opened with the login of a coordinator the owner invited: what a
+// coordinator's desktop has.
+func openAsCoordinator(t *testing.T) *postgres.DB {
+	t.Helper()
+	ctx := context.Background()
+	u, _, _ := pgtest.PasswordDB(t)
+	owner, err := postgres.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	login := "c_" + strings.ToLower(strings.NewReplacer("/", "_", "-", "_").Replace(t.Name()))
+	if len(login) > 60 {
+		login = login[:60]
+	}
+	const password = "a coordinator's password"
+	if _, err := owner.AddPerson(ctx, app.Person{Login: login, Name: "Cezary", Roles: []app.Role{app.RoleCoordinator}}, password); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dropLogin(t, u, login) })
+	s := &peopleSite{url: u}
+	db, err := postgres.Open(ctx, s.as(t, login, password))
+	if err != nil {
+		t.Fatalf("Open as a coordinator: %v", err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// A coordinator's grants are enough for a coordinator's work: the sessions
+// and registrations contracts (scheduling, seats, holds, registration
+// payments and their refunds) pass under a coordinator's login.
+func TestPeopleRolesCoordinatorsLoginPassesTheSessionAndRegistrationContracts(t *testing.T) {
+	t.Run("Sessions", func(t *testing.T) {
+		storetest.RunSessionStore(t, func(t *testing.T) storetest.SessionStores { return openAsCoordinator(t) })
+	})
+	t.Run("Registrations", func(t *testing.T) {
+		storetest.RunRegistrationStore(t, func(t *testing.T) storetest.SessionStores { return openAsCoordinator(t) })
+	})
 }
