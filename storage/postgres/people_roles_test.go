@@ -65,6 +65,9 @@ func newPeopleSite(t *testing.T) *peopleSite {
 	exec(`INSERT INTO smtp_settings (id, host, port, tls_mode, username, sender, sender_name)
 		VALUES (1, 'smtp.example.org', 587, 'starttls', 'mailer', 'a@example.org', 'A')`)
 	exec(`INSERT INTO feature (name, provisioned, enabled) VALUES ('paid-sessions', true, true)`)
+	// The block policy: a pay-per-use sale locks its department's row
+	// (FOR NO KEY UPDATE) in the payer's transaction.
+	exec(`UPDATE budget_settings SET policy = 'block'`)
 	dep := func(name string) int64 {
 		return one(`INSERT INTO department (name, name_fold, cost_centre, owner_name, owner_email, created_at, updated_at)
 			VALUES ($1, lower($1), $1, 'Owner', 'o@example.org', now(), now()) RETURNING id`, name)
