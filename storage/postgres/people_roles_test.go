@@ -247,6 +247,8 @@ func neverAllowed(s *peopleSite) []statement {
 		{what: "create a login", sql: `CREATE ROLE intruder LOGIN PASSWORD 'intruder-password'`},
 		{what: "write the people table directly", sql: `INSERT INTO people (login, name, created_at) VALUES ('intruder', 'I', now())`},
 		{what: "give itself a role directly", sql: `INSERT INTO person_role (person_id, role) SELECT id, 'administrator' FROM people`},
+		{what: "create a table beside TrainPay's", sql: `CREATE TABLE intruder (id int)`},
+		{what: "create a function beside TrainPay's", sql: `CREATE FUNCTION trainpay_intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'`},
 	}
 }
 

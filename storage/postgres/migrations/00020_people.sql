@@ -331,6 +331,11 @@ BEGIN
         EXECUTE format('GRANT CONNECT ON DATABASE %I TO %s', current_database(), everyone);
     END IF;
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO %s', current_schema(), everyone);
+    -- Nobody but the owner creates objects beside TrainPay's (PostgreSQL 15
+    -- no longer lets PUBLIC create in public; an upgraded cluster may).
+    IF pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = current_schema()), 'USAGE') THEN
+        EXECUTE format('REVOKE CREATE ON SCHEMA %I FROM PUBLIC', current_schema());
+    END IF;
 
     -- Read by everyone.
     EXECUTE format('GRANT SELECT ON trainpay_meta, goose_db_version, site, feature, payment_settings, budget_settings,
