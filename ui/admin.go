@@ -46,7 +46,8 @@ type adminScreen struct {
 	security  *securityTab
 	methods   *methodsTab
 	payments  *paymentsTab
-	smtp      *smtpTab // ui/smtp.go, when promotional codes are wired
+	smtp      *smtpTab   // ui/smtp.go, when promotional codes are wired
+	people    *peopleTab // ui/people.go, on the organisation database
 	statusMsg *widget.Label
 }
 
@@ -109,7 +110,11 @@ func (s *adminScreen) showLocked() {
 	intro.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(
 		widget.NewLabelWithStyle(T("nav.admin"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		intro, s.pass, s.unlockBtn, s.unlockMsg)
+		intro, s.pass, s.unlockBtn)
+	if s.deps.People != nil {
+		box.Add(s.administerByRole()) // ui/people.go: the login's role
+	}
+	box.Add(s.unlockMsg)
 	s.setRoot(container.NewPadded(container.NewBorder(box, nil, nil, nil)))
 	s.focusPassphrase()
 }
@@ -208,6 +213,10 @@ func (s *adminScreen) showUnlocked() {
 		s.smtp = newSMTPTab(s)
 		s.tabs.Append(container.NewTabItem(T("admin.tab.smtp"), s.smtp.content))
 	}
+	if s.deps.People != nil {
+		s.people = newPeopleTab(s)
+		s.tabs.Append(container.NewTabItem(T("admin.tab.people"), s.people.content))
+	}
 	s.tabs.Append(container.NewTabItem(T("admin.tab.audit"), s.audit.content))
 	s.tabs.Append(container.NewTabItem(T("admin.tab.security"), s.security.content))
 	s.tabs.OnSelected = func(ti *container.TabItem) {
@@ -220,6 +229,8 @@ func (s *adminScreen) showUnlocked() {
 			s.payments.load(0)
 		case s.smtp != nil && ti.Content == s.smtp.content:
 			s.smtp.load()
+		case s.people != nil && ti.Content == s.people.content:
+			s.people.load()
 		}
 	}
 	s.statusMsg = widget.NewLabel("")
@@ -621,6 +632,9 @@ func AuditText(e app.AuditEntry) string {
 	target := auditValue("feature", e.Target)
 	if strings.HasPrefix(e.Action, "methods.") {
 		target = processorName(app.Processor(e.Target))
+	}
+	if strings.HasPrefix(e.Action, "person.") {
+		target = e.Target // the person's login
 	}
 	what := T("audit."+e.Action, map[string]any{"Target": target})
 	switch e.Action {

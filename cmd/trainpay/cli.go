@@ -6,6 +6,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -71,6 +72,8 @@ func init() {
 			}
 		}},
 	}
+	// The people commands, two words each, before help.
+	commands = slices.Insert(commands, len(commands)-1, peopleCommands()...)
 }
 
 // run parses the command line and runs the app or a subcommand; it returns
@@ -87,6 +90,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, cmd := range commands[1:] {
 		if cmd.name == args[at] {
 			rest := append(append([]string{}, args[:at]...), args[at+1:]...)
+			return c.run(cmd, rest)
+		}
+		// A command of two words ("people add"): the second follows the
+		// first at once.
+		if first, second, two := strings.Cut(cmd.name, " "); two && first == args[at] &&
+			at+1 < len(args) && args[at+1] == second {
+			rest := append(append([]string{}, args[:at]...), args[at+2:]...)
 			return c.run(cmd, rest)
 		}
 	}
@@ -314,6 +324,11 @@ func newServices(opened *database, logger *slog.Logger) services {
 	promo := &app.PromoService{Store: db, Site: site, Sessions: db, Secrets: vault, Mailer: &appmail.Mailer{}}
 	sessions.Promo = promo
 	deps.Promo = promo
+	// People and roles: the organisation database's logins (a file has one
+	// person, and no People tab).
+	if people, ok := opened.store.(app.PeopleAdminStore); ok {
+		deps.People = &app.PeopleService{Store: people, Gate: site}
+	}
 	return services{
 		deps:        deps,
 		payments:    payments,

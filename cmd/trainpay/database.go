@@ -221,11 +221,15 @@ func openOrganisation(ctx context.Context, raw string) (*database, error) {
 		pgdb.Close()
 		return nil, app.Internal(err, "create the organisation database's local folder")
 	}
-	sum := sha256.Sum256([]byte(addr.key()))
+	vaultService, secretsPath := merchantVault(addr, filepath.Dir(config))
+	if err := os.MkdirAll(filepath.Dir(secretsPath), 0o700); err != nil {
+		pgdb.Close()
+		return nil, app.Internal(err, "create the organisation database's local folder")
+	}
 	return &database{
 		store: st, close: pgdb.Close, display: addr.String(),
-		vaultService:  "TrainPay:org:" + hex.EncodeToString(sum[:8]),
-		secretsPath:   filepath.Join(config, "trainpay.secrets"),
+		vaultService:  vaultService,
+		secretsPath:   secretsPath,
 		sandboxLedger: filepath.Join(config, "sandbox.json"),
 		ratesCache:    filepath.Join(cache, "rates.json"),
 		ping:          func(ctx context.Context) error { return pgdb.Pool().Ping(ctx) },

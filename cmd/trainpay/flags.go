@@ -221,7 +221,10 @@ func withDefaultDB(text, defaultDB string) string {
 func helpText(defaultDB string) string {
 	var b strings.Builder
 	b.WriteString(helpIntro)
-	for _, cmd := range commands {
+	for i, cmd := range commands {
+		if i > 0 && commands[i-1].usage == cmd.usage {
+			continue // the commands of one family (people …) share theirs
+		}
 		b.WriteString(cmd.usage)
 	}
 	b.WriteString(helpOutro)

@@ -320,7 +320,9 @@ func Start(t testing.TB) {
 }
 
 // PasswordDB creates a role that may log in with a password and a new
-// database it owns, and returns the URL that reaches them over TCP on
+// database it owns (the role has CREATEROLE, as the IT administrator's role
+// that owns a TrainPay organisation database needs: its migrations create
+// the people's group roles), and returns the URL that reaches them over TCP on
 // 127.0.0.1 (password included, sslmode=disable), as an organisation's
 // server is reached. Both are dropped when t ends.
 func PasswordDB(t testing.TB) (u string, role, password string) {
@@ -337,7 +339,7 @@ func PasswordDB(t testing.TB) (u string, role, password string) {
 	password = randomHex(12)
 	name := "trainpay_test_" + strconv.Itoa(os.Getpid()) + "_" + randomHex(6)
 	for _, q := range []string{
-		"CREATE ROLE " + pgx.Identifier{role}.Sanitize() + " LOGIN PASSWORD '" + password + "'",
+		"CREATE ROLE " + pgx.Identifier{role}.Sanitize() + " LOGIN CREATEROLE PASSWORD '" + password + "'",
 		"CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " OWNER " + pgx.Identifier{role}.Sanitize(),
 	} {
 		if _, err := admin.Exec(ctx, q); err != nil {

@@ -51,6 +51,11 @@
 //
 // changes.go: the change feed (app.Changes), a LISTEN connection of its own
 // hearing the statement triggers of migration 00016.
+//
+// people.go: people and roles (app.PeopleAdminStore): who is signed in, and
+// the owner's SECURITY DEFINER functions that create, change and disable
+// logins. What each role may do is the server's: migration 00020's group
+// roles, grants and row-level security, listed there.
 package postgres
 
 import (

@@ -28,6 +28,7 @@ var ChangeAreaOfTable = map[string]string{
 	"promo_redemption": "promo", "smtp_settings": "promo", "promo_mail_template": "promo",
 	"budget_settings": "budgets", "department": "budgets", "department_ledger": "budgets",
 	"site": "site", "feature": "site", "admin_credential": "site", "audit_log": "site", "demo_data": "site",
+	"people": "site", "person_role": "site", "department_owner": "site",
 }
 
 // WaitForChange waits up to ChangeDeadline for a set from ch that holds
