@@ -17,4 +17,5 @@ type Store interface {
 	PromoStore
 	PromoSessions
 	PaymentRequestStore
+	PeopleStore
 }

@@ -312,12 +312,11 @@ func newServices(opened *database, logger *slog.Logger) services {
 	// Pay-per-use (issue 7): departments and budgets, the estimate, paying
 	// before the start and the true-up.
 	deps.Budgets = &app.BudgetService{Site: site, Store: db, Sessions: db, Journal: db}
-	deps.PayPerUse = &app.PayPerUseService{Site: site, Sessions: db, Store: db, Budgets: db, Payments: payments}
-	// The budget owner's "To pay" queue; who is signed in is the opened
-	// database's to say (app.Me).
-	if me, ok := opened.store.(app.Me); ok {
-		deps.Queue = &app.QueueService{People: me, PayPerUse: deps.PayPerUse.(*app.PayPerUseService), Store: db, Payments: payments}
-	}
+	payPerUse := &app.PayPerUseService{Site: site, Sessions: db, Store: db, Budgets: db, Payments: payments}
+	deps.PayPerUse = payPerUse
+	// The budget owner's "To pay" queue; who is signed in is the
+	// database's to say (app.PeopleStore.Me).
+	deps.Queue = &app.QueueService{People: db, PayPerUse: payPerUse, Store: db, Payments: payments}
 	// Promotional codes (issue 6): codes, recipients and sending (SMTP
 	// password in the vault), and the redeemer behind the Payment
 	// Information page's code box.
