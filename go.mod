@@ -24,6 +24,8 @@ require (
 	golang.org/x/text v0.44.0
 )
 
+require github.com/gofrs/flock v0.13.2
+
 require (
 	fyne.io/systray v1.12.3-0.20260810170012-af4e8e793ec4 // indirect
 	github.com/BurntSushi/toml v1.6.0 // indirect

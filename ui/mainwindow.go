@@ -313,10 +313,23 @@ func (m *MainWindow) updateBanner() {
 	if m.offline {
 		m.banner.Objects = append(m.banner.Objects, offlineBanner())
 	}
+	if m.deps.SharedFile {
+		m.banner.Objects = append(m.banner.Objects, sharedFileBanner())
+	}
 	if m.site.Mode == app.ModeTest {
 		m.banner.Objects = append(m.banner.Objects, testModeBanner())
 	}
 	m.banner.Refresh()
+}
+
+// sharedFileBanner is the strip across the top while another TrainPay
+// window on this computer has the same file open: safe, but a person
+// should know.
+func sharedFileBanner() fyne.CanvasObject {
+	bg := canvas.NewRectangle(color.NRGBA{R: 0x1F, G: 0x5F, B: 0x99, A: 0xFF})
+	text := canvas.NewText(T("banner.shared_file"), color.White)
+	text.TextStyle = fyne.TextStyle{Bold: true}
+	return container.NewStack(bg, container.NewPadded(text))
 }
 
 // offlineBanner is the strip across the top while the organisation

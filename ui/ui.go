@@ -98,6 +98,9 @@ type Deps struct {
 	// OnOrganisation says the database in use is the organisation
 	// database: the wizard then sets up the site there without asking.
 	OnOrganisation bool
+	// SharedFile says another TrainPay window on this computer has the
+	// same database file open: the main window says so in a banner.
+	SharedFile bool
 	// Go runs work off the UI thread; results come back through fyne.Do.
 	// Nil means a new goroutine. Headless tests run work inline so that
 	// they read the screen only after it is done.

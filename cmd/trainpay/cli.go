@@ -299,7 +299,7 @@ func newServices(opened *database, logger *slog.Logger) services {
 	payments := app.NewPaymentService(db, reg, logger)
 	merchant := &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg}
 	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant, Database: opened.display,
-		OnOrganisation: opened.ping != nil}
+		OnOrganisation: opened.ping != nil, SharedFile: opened.shared}
 	changes, stopChanges := watchChanges(opened, logger)
 	deps.Changes = changes
 	// Feature services: each feature wires its own here.

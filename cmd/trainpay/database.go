@@ -92,6 +92,10 @@ type database struct {
 	// ping asks the organisation's server whether it answers; nil for a
 	// file.
 	ping func(context.Context) error
+	// shared says another TrainPay process on this computer has the same
+	// file open (holdFile); always false for the organisation database,
+	// which is made to be shared.
+	shared bool
 	// watch starts the database's change feed: PRAGMA data_version and
 	// per-area counters for a file, LISTEN/NOTIFY for the organisation
 	// database.
@@ -112,8 +116,9 @@ func openDatabase(ctx context.Context, spec string) (*database, error) {
 	// credentials again.
 	sum := sha256.Sum256([]byte(db.Path()))
 	base := strings.TrimSuffix(db.Path(), filepath.Ext(db.Path()))
+	shared, release := holdFile(db.Path())
 	return &database{
-		store: db, close: func() { db.Close() }, display: db.Path(),
+		store: db, close: func() { db.Close(); release() }, display: db.Path(), shared: shared,
 		watch: func() (app.Changes, func() error, error) {
 			feed, err := storage.WatchChanges(db, 0)
 			if err != nil {
