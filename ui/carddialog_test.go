@@ -83,11 +83,18 @@ type payEnv struct {
 
 func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
 	t.Helper()
+	return newPayEnvAt(t, "PL", "PLN", "Europe/Warsaw", app.ProcessorPayflow, wrap)
+}
+
+// newPayEnvAt is newPayEnv for a site in country charging in cur, whose
+// cards go to proc.
+func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap func(app.Gateway) app.Gateway) *payEnv {
+	t.Helper()
 	ctx := context.Background()
 	e := newEnv(t, "en")
-	e.setUp("PL", "PLN", "Europe/Warsaw")
+	e.setUp(country, cur, tz)
 	SetLanguage("en")
-	err := e.db.SavePaymentSettings(ctx, app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true}, nil)
+	err := e.db.SavePaymentSettings(ctx, app.PaymentSettings{Processor: proc, CreditCards: true, DebitCards: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +170,8 @@ func (pe *payEnv) open(amount string, methods ...app.Method) (*CardDialog, *outc
 	})
 }
 
-// openMaestro opens the dialog for a credit-card payment with
-// NeedMaestroExtras set to need.
+// openMaestro opens the dialog for a credit-card payment whose rules need a
+// Maestro card's start date or issue number when need is true.
 func (pe *payEnv) openMaestro(amount string, need bool) (*CardDialog, *outcome) {
 	pe.t.Helper()
 	a, err := currency.NewAmount(amount, "PLN")
@@ -174,9 +181,17 @@ func (pe *payEnv) openMaestro(amount string, need bool) (*CardDialog, *outcome) 
 	return pe.openPayment(CardPayment{
 		Amount: a, Purpose: app.PurposeRegistration, Reference: "registration:42",
 		Description: "Registration: Go for beginners", Methods: []app.Method{app.MethodCreditCard},
-		Payer:             app.Payer{FirstName: "Anna", LastName: "Kowalska", Email: "anna@example.com", PostalCode: "00-001", Country: "PL"},
-		NeedMaestroExtras: need,
+		Payer: app.Payer{FirstName: "Anna", LastName: "Kowalska", Email: "anna@example.com", PostalCode: "00-001", Country: "PL"},
+		Rules: map[app.Method]app.CardRules{app.MethodCreditCard: maestroRules(need)},
 	})
+}
+
+func maestroRules(need bool) app.CardRules {
+	r := app.CardRules{Method: app.MethodCreditCard}
+	if need {
+		r.MaestroExtras = app.NeedRequired
+	}
+	return r
 }
 
 func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
@@ -919,7 +934,7 @@ func TestCardDialogMaestroExtrasRequired(t *testing.T) {
 	}
 	// Not a date.
 	replace(pe.w, d.start, "13/20")
-	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != T("pay.start_format") || !d.pay.Disabled() {
+	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != T("error.card.start_format") || !d.pay.Disabled() {
 		t.Fatalf("13/20: %q", d.errs[fieldStart].Text)
 	}
 	// A past start date is enough, in any of the expiry's forms.
@@ -957,7 +972,7 @@ func (r procGateways) ForMethod(ctx context.Context, m app.Method) (app.Gateway,
 	return gw, r.proc, mode, err
 }
 
-// A caller that forgets NeedMaestroExtras for the UK NVP processor: Charge
+// A caller that passes no card rules for the UK NVP processor: Charge
 // still refuses the card before any journal row, and the dialog shows its
 // answer under the start date.
 func TestCardDialogChargeWantsMaestroExtrasForUKNVP(t *testing.T) {

@@ -470,6 +470,7 @@ type promoCodeForm struct {
 	quantity  *widget.Entry
 	length    *widget.Entry
 	kind      *widget.RadioGroup
+	kinds     *options[app.DiscountKind] // kind's choices
 	value     *widget.Entry
 	usage     *widget.Select
 	usageN    *widget.Entry
@@ -477,6 +478,7 @@ type promoCodeForm struct {
 	from      *widget.Entry
 	until     *widget.Entry
 	applies   *widget.RadioGroup
+	scopes    *options[bool] // applies' choices: to every session?
 	sessions  *sessionPicker
 	// One code per recipient of an imported list (generated codes only).
 	perRecipient *widget.Check
@@ -503,10 +505,16 @@ func (s *promoScreen) openForm(generated bool) {
 	f.quantity.SetText("10")
 	f.length = widget.NewEntry()
 	f.length.SetText("8")
-	f.kind = widget.NewRadioGroup([]string{T("promo.kind_percent"), T("promo.kind_fixed", map[string]any{"Currency": s.site.Currency})}, nil)
+	f.kinds = newOptions(func(k app.DiscountKind) string {
+		if k == app.DiscountFixed {
+			return T("promo.kind_fixed", map[string]any{"Currency": s.site.Currency})
+		}
+		return T("promo.kind_percent")
+	}, app.DiscountPercent, app.DiscountFixed)
+	f.kind = widget.NewRadioGroup(f.kinds.Labels(), nil)
 	f.kind.Horizontal = true
 	f.kind.Required = true
-	f.kind.SetSelected(T("promo.kind_percent"))
+	f.kind.SetSelected(f.kinds.Label(app.DiscountPercent))
 	f.value = widget.NewEntry()
 	f.value.SetPlaceHolder("15")
 	f.usage = newSelect([]string{T("promo.usage_once"), T("promo.usage_n"), T("promo.usage_unlimited")}, nil)
@@ -520,8 +528,14 @@ func (s *promoScreen) openForm(generated bool) {
 	f.until = widget.NewEntry()
 	f.until.SetText(today.AddDate(0, 1, 0).Format(dateLayout))
 	f.sessions = newSessionPicker(s.deps, s.win, s.site, nil)
-	f.applies = widget.NewRadioGroup([]string{T("promo.all_sessions"), T("promo.chosen_sessions")}, func(choice string) {
-		if choice == T("promo.chosen_sessions") {
+	f.scopes = newOptions(func(all bool) string {
+		if all {
+			return T("promo.all_sessions")
+		}
+		return T("promo.chosen_sessions")
+	}, true, false)
+	f.applies = widget.NewRadioGroup(f.scopes.Labels(), func(choice string) {
+		if !f.scopes.ValueOr(choice, true) {
 			f.sessions.summary.Show()
 			f.sessions.choose.Show()
 		} else {
@@ -530,7 +544,7 @@ func (s *promoScreen) openForm(generated bool) {
 		}
 	})
 	f.applies.Required = true
-	f.applies.SetSelected(T("promo.all_sessions"))
+	f.applies.SetSelected(f.scopes.Label(true))
 	f.msg = widget.NewLabel("")
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.msg.Importance = widget.DangerImportance
@@ -608,8 +622,8 @@ func positiveInt(text, key string) (int, error) {
 
 // read turns the form into a code (without its text for a generated one).
 func (s *promoScreen) read(f *promoCodeForm) (app.PromoCode, error) {
-	c := app.PromoCode{Code: f.code.Text, AllSessions: f.applies.Selected != T("promo.chosen_sessions")}
-	if f.kind.Selected == T("promo.kind_percent") {
+	c := app.PromoCode{Code: f.code.Text, AllSessions: f.scopes.ValueOr(f.applies.Selected, true)}
+	if f.kinds.ValueOr(f.kind.Selected, app.DiscountPercent) == app.DiscountPercent {
 		bp, err := app.ParsePercentBP(f.value.Text, Language())
 		if err != nil {
 			return c, err
