@@ -18,6 +18,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // SectionPromo is the promotional codes section's ID.
@@ -76,12 +77,10 @@ type promoScreen struct {
 
 	search   *widget.Entry
 	count    *widget.Label
-	list     *widget.List
+	list     *widgets.PagedList[app.PromoCode, int64]
 	selected int64
 	code     *app.PromoCode // the selected code, read by its id; UI thread only
 	status   *widget.Label
-
-	rows *pagedRows[app.PromoCode] // the codes in memory
 
 	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
 
@@ -120,8 +119,7 @@ type promoScreen struct {
 }
 
 func newPromoScreen(deps Deps, w fyne.Window, site app.Site) *promoScreen {
-	s := &promoScreen{deps: deps, win: w, site: site, root: container.NewStack(),
-		rows: newPagedRows[app.PromoCode](promoPageSize, promoPagesKept)}
+	s := &promoScreen{deps: deps, win: w, site: site, root: container.NewStack()}
 	s.root.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("app.loading")))}
 	deps.run(func() {
 		err := deps.Promo.Available(context.Background())
@@ -154,23 +152,23 @@ func (s *promoScreen) build() {
 	s.search.SetPlaceHolder(T("promo.search"))
 	s.search.OnChanged = func(string) { s.onSearch() }
 	s.count = widget.NewLabel("")
-	s.list = widget.NewList(s.length,
-		func() fyne.CanvasObject {
-			return newCellLabel("WWWWWWWW · 100% · 000/000")
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if c, ok := s.row(id); ok {
-				o.(*cellLabel).SetText(s.codeLine(c))
+	s.list = widgets.NewPagedList(widgets.PagedListOptions[app.PromoCode, int64]{
+		PageSize: promoPageSize, PagesKept: promoPagesKept, Fetch: s.fetchPage, Run: s.deps.run,
+		ID:      func(c app.PromoCode) int64 { return c.ID },
+		Columns: []widgets.Column[app.PromoCode]{{Weight: 1, Text: s.codeLine}},
+		OnLoaded: func(total int, _ bool, err error) {
+			if err != nil {
+				s.failed(err)
 			} else {
-				o.(*cellLabel).SetText("…")
+				s.count.SetText(T("promo.count", map[string]any{"Count": total}))
 			}
-		})
-	s.list.OnSelected = func(id widget.ListItemID) {
-		if c, ok := s.row(id); ok {
+		},
+		OnSelected: func(c app.PromoCode) {
 			s.selected = c.ID
 			s.showDetail()
-		}
-	}
+		},
+		OnUnselected: func() { s.showDetail() },
+	})
 	s.buildDetail()
 	// The actions scroll sideways rather than widen the window (five
 	// buttons are wider than the default window, more so in Polish).
@@ -212,54 +210,37 @@ func (s *promoScreen) done(msg string) {
 // onSearch starts the list over for the new search, after the search
 // box's delay (searchDelay); the selected code's pane stays.
 func (s *promoScreen) onSearch() {
-	s.list.UnselectAll()
-	s.restart(searchDelay)
-}
-
-// reload starts the list over (the count and the first page) and reads
-// the selected code again, all off the UI thread.
-func (s *promoScreen) reload() { s.restart(0) }
-
-func (s *promoScreen) restart(wait time.Duration) {
 	if s.list == nil {
 		return
 	}
-	s.rows.reset()
-	s.fetch(0, wait)
+	s.list.Restart(searchDelay)
 	s.showDetail()
 }
 
-// loadPage reads one page off the UI thread.
-func (s *promoScreen) loadPage(page int) { s.fetch(page, 0) }
-
-func (s *promoScreen) fetch(page int, wait time.Duration) {
-	f := app.PromoCodeFilter{Search: s.search.Text, Limit: promoPageSize}
-	s.rows.fetch(s.deps.run, page, wait, func(req pageRequest[app.PromoCode]) ([]app.PromoCode, int, error) {
-		f.Offset, f.NoTotal = req.skip, !req.count
-		if req.after != nil {
-			f.AfterID = req.after.ID
-		}
-		return s.deps.Promo.CodePage(req.ctx, f)
-	}, func(total int, err error) {
-		if err != nil {
-			s.failed(err)
-		} else {
-			s.count.SetText(T("promo.count", map[string]any{"Count": total}))
-		}
-		s.list.Refresh()
-	})
-}
-
-func (s *promoScreen) length() int { return s.rows.length() }
-
-// row returns a loaded row, asking for its page when it is not loaded.
-func (s *promoScreen) row(id int) (app.PromoCode, bool) {
-	c, ok, page := s.rows.row(id)
-	if !ok && page >= 0 {
-		s.loadPage(page)
+// reload reads the list again (the count and the pages in sight, the
+// selection kept by the code's id) and the selected code, all off the UI
+// thread.
+func (s *promoScreen) reload() {
+	if s.list == nil {
+		return
 	}
-	return c, ok
+	s.list.Reload()
+	if _, ok := s.list.Selected(); !ok {
+		s.showDetail() // a code chosen before a search: its pane stays
+	}
 }
+
+// fetchPage reads one page of codes (off the UI thread).
+func (s *promoScreen) fetchPage(q widgets.PageQuery[app.PromoCode]) (widgets.Page[app.PromoCode], error) {
+	f := app.PromoCodeFilter{Search: s.search.Text, Limit: q.Limit, Offset: q.Skip, NoTotal: !q.Count}
+	if q.After != nil {
+		f.AfterID = q.After.ID
+	}
+	rows, total, err := s.deps.Promo.CodePage(q.Ctx, f)
+	return widgets.Page[app.PromoCode]{Rows: rows, Total: total}, err
+}
+
+func (s *promoScreen) length() int { return s.list.Length() }
 
 // current is the selected code as last read.
 func (s *promoScreen) current() (app.PromoCode, bool) {
