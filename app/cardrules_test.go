@@ -34,8 +34,10 @@ func TestCardRulesNeedMaestroExtrasOnlyForUKNVP(t *testing.T) {
 func TestCardRulesCheckNamesFieldAndSeverity(t *testing.T) {
 	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 	valid := func() app.CardForm {
-		return app.CardForm{Holder: "Anna Nowak", Number: []byte("4111 1111 1111 1111"), Expiry: "12/30",
-			CVV: []byte("123"), Postcode: "SW1A 1AA", Country: "GB"}
+		return app.CardForm{
+			Holder: "Anna Nowak", Number: []byte("4111 1111 1111 1111"), Expiry: "12/30",
+			CVV: []byte("123"), Postcode: "SW1A 1AA", Country: "GB",
+		}
 	}
 	uk := app.CardRulesFor(app.MethodCreditCard, app.ProcessorWPPUKNVP)
 	if errs := uk.Check(valid(), now); len(errs) != 0 {
@@ -62,14 +64,28 @@ func TestCardRulesCheckNamesFieldAndSeverity(t *testing.T) {
 		{"postcode", uk, func(f *app.CardForm) { f.Postcode = "SW1A_1AA" }, "postcode", "error.card.postcode_invalid", app.SeverityInvalid},
 		{"long postcode", uk, func(f *app.CardForm) { f.Postcode = "12345 67890 1" }, "postcode", "error.card.postcode_invalid", app.SeverityInvalid},
 		{"no country", uk, func(f *app.CardForm) { f.Country = "" }, "country", "error.card.country_required", app.SeverityInvalid},
-		{"Maestro without extras on UK NVP", uk, func(f *app.CardForm) { f.Number = []byte("6304000000000000") },
-			"start", "error.card.maestro_start", app.SeverityMissing},
-		{"Maestro half a start date", app.CardRules{}, func(f *app.CardForm) { f.Number, f.Start = []byte("6304000000000000"), "03/" },
-			"start", "error.card.start_format", app.SeverityIncomplete},
-		{"Maestro start date in the future", app.CardRules{}, func(f *app.CardForm) { f.Number, f.Start = []byte("6304000000000000"), "01/27" },
-			"start", "error.card.maestro_start", app.SeverityInvalid},
-		{"Maestro issue number of letters", app.CardRules{}, func(f *app.CardForm) { f.Number, f.Issue = []byte("6304000000000000"), "a" },
-			"issue", "error.card.maestro_issue", app.SeverityInvalid},
+		{
+			"Maestro without extras on UK NVP", uk, func(f *app.CardForm) { f.Number = []byte("6304000000000000") },
+			"start", "error.card.maestro_start", app.SeverityMissing,
+		},
+		{
+			"Maestro half a start date",
+			app.CardRules{},
+			func(f *app.CardForm) { f.Number, f.Start = []byte("6304000000000000"), "03/" },
+			"start", "error.card.start_format", app.SeverityIncomplete,
+		},
+		{
+			"Maestro start date in the future",
+			app.CardRules{},
+			func(f *app.CardForm) { f.Number, f.Start = []byte("6304000000000000"), "01/27" },
+			"start", "error.card.maestro_start", app.SeverityInvalid,
+		},
+		{
+			"Maestro issue number of letters",
+			app.CardRules{},
+			func(f *app.CardForm) { f.Number, f.Issue = []byte("6304000000000000"), "a" },
+			"issue", "error.card.maestro_issue", app.SeverityInvalid,
+		},
 	}
 	for _, c := range cases {
 		f := valid()

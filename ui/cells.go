@@ -19,7 +19,3 @@ func newCellLabel(text string) *cellLabel { return widgets.NewCellLabel(text) }
 func newColumns(weights []float32, objects ...fyne.CanvasObject) *fyne.Container {
 	return widgets.NewColumns(weights, objects...)
 }
-
-func newCellRow(weights []float32) *fyne.Container { return widgets.NewCellRow(weights) }
-
-func setCellRow(row fyne.CanvasObject, texts []string) { widgets.SetCellRow(row, texts) }

@@ -169,7 +169,8 @@ func (p *pagedRows[T]) countAll(run func(func()), count func(context.Context) (i
 // thread with the answer, unless the list was reset since or the query
 // was cancelled.
 func (p *pagedRows[T]) fetch(run func(func()), page int, wait time.Duration,
-	load func(pageRequest[T]) ([]T, int, error), done func(total int, err error)) {
+	load func(pageRequest[T]) ([]T, int, error), done func(total int, err error),
+) {
 	req, ok := p.begin(page)
 	if !ok {
 		return
