@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -92,7 +91,7 @@ type CardDialog struct {
 	method  *widget.RadioGroup // nil unless both methods are offered
 
 	holder     *cardEntry
-	number     *cardEntry
+	number     *cardNumberEntry // holds the digits while masked
 	brandLabel *widget.Label
 	expiry     *cardEntry
 	cvv        *cardEntry
@@ -120,14 +119,6 @@ type CardDialog struct {
 	pay      *widget.Button
 	cancel   *widget.Button
 	closeBtn *widget.Button
-
-	// The card number: while masked, its digits live only here.
-	digits   []byte
-	masked   bool
-	brand    app.Brand
-	settling bool // the dialog itself is changing the number entry's text
-	nDigits  int  // digits in the number entry at the last change
-	nRunes   int  // runes in the number entry at the last change
 
 	running  bool
 	finished bool // done has been called
@@ -186,7 +177,7 @@ func (d *CardDialog) build() {
 	d.holder = newCardEntry(false)
 	d.holder.SetPlaceHolder(T("pay.holder_placeholder"))
 	d.holder.SetText(strings.TrimSpace(d.req.Payer.FirstName + " " + d.req.Payer.LastName))
-	d.number = newCardEntry(false)
+	d.number = newCardNumberEntry()
 	d.brandLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	d.expiry = newCardEntry(false)
 	d.expiry.SetPlaceHolder(T("pay.expiry_placeholder"))
@@ -215,8 +206,11 @@ func (d *CardDialog) build() {
 	// not count as typed.
 	d.holder.OnChanged = func(string) { d.edited(fieldHolder) }
 	d.holder.onFocus = d.focusHandler(fieldHolder)
-	d.number.OnChanged = d.onNumberChanged
-	d.number.onFocus = d.onNumberFocus
+	d.number.onEdited = func() { d.edited(fieldNumber) }
+	d.number.onLeft = func() {
+		d.touched[fieldNumber] = true
+		d.revalidate()
+	}
 	d.expiry.OnChanged = func(string) { d.edited(fieldExpiry) }
 	d.expiry.onFocus = d.focusHandler(fieldExpiry)
 	d.cvv.OnChanged = func(string) { d.edited(fieldCVV) }
@@ -231,7 +225,7 @@ func (d *CardDialog) build() {
 	if d.method != nil {
 		d.method.OnChanged = func(string) { d.revalidate() } // the rules are the method's
 	}
-	for _, e := range []*cardEntry{d.holder, d.number, d.expiry, d.cvv, d.start, d.issue, d.postcode} {
+	for _, e := range []*widget.Entry{&d.holder.Entry, &d.number.Entry, &d.expiry.Entry, &d.cvv.Entry, &d.start.Entry, &d.issue.Entry, &d.postcode.Entry} {
 		e.OnSubmitted = func(string) { d.onPay() } // Enter pays once the form is valid
 	}
 
@@ -387,137 +381,6 @@ func wipe(b []byte) {
 	}
 }
 
-// --- the card number ---------------------------------------------------
-
-// numberDigits returns a fresh copy of the number's digits (from the held
-// bytes while masked, else from the entry) and the normalisation error. The
-// caller wipes the result.
-func (d *CardDialog) numberDigits() ([]byte, error) {
-	if d.masked {
-		return append([]byte(nil), d.digits...), nil
-	}
-	raw := []byte(d.number.Text)
-	defer wipe(raw)
-	return app.NormalizeCardNumber(raw)
-}
-
-// setNumberText changes the number entry without it counting as typing.
-func (d *CardDialog) setNumberText(s string, cursor int) {
-	d.settling = true
-	d.number.SetText(s)
-	d.settling = false
-	d.number.CursorColumn = cursor
-	d.number.Refresh()
-	d.nRunes = utf8.RuneCountInString(s)
-}
-
-// onNumberChanged regroups the digits as typed for the detected brand, and
-// keeps the cursor after the same digit.
-func (d *CardDialog) onNumberChanged(text string) {
-	if d.settling {
-		return
-	}
-	if d.masked { // replaced as a whole (e.g. pasted over the mask)
-		d.masked = false
-		wipe(d.digits)
-		d.digits = nil
-	}
-	n := utf8.RuneCountInString(text)
-	cursor := min(max(d.number.CursorColumn, 0), n)
-	before, i := 0, 0
-	for _, r := range text {
-		if i == cursor {
-			break
-		}
-		if '0' <= r && r <= '9' {
-			before++
-		}
-		i++
-	}
-	raw := []byte(text)
-	digits, err := app.NormalizeCardNumber(raw)
-	wipe(raw)
-	if err == nil {
-		// Backspace over a group's space removes the digit before it:
-		// otherwise regrouping would put the space straight back.
-		if len(digits) == d.nDigits && n < d.nRunes && before > 0 {
-			digits = append(digits[:before-1], digits[before:]...)
-			before--
-		}
-		d.brand = app.DetectBrand(digits)
-		grouped := app.GroupCardNumber(digits, d.brand)
-		pos := 0
-		for seen := 0; pos < len(grouped) && seen < before; pos++ {
-			if grouped[pos] != ' ' {
-				seen++
-			}
-		}
-		d.nDigits = len(digits)
-		if string(grouped) != text {
-			d.setNumberText(string(grouped), pos)
-		} else {
-			d.nRunes = n
-		}
-		wipe(grouped)
-		wipe(digits)
-	} else {
-		d.brand = app.BrandUnknown
-		d.nDigits, d.nRunes = -1, n
-	}
-	d.edited(fieldNumber)
-}
-
-func (d *CardDialog) onNumberFocus(focused bool) {
-	if focused {
-		d.unmaskNumber()
-		return
-	}
-	d.touched[fieldNumber] = true
-	d.maskNumber()
-	d.revalidate()
-}
-
-// maskNumber moves a valid number out of the entry into d.digits and shows
-// the masked form instead.
-func (d *CardDialog) maskNumber() {
-	if d.masked {
-		return
-	}
-	digits, err := d.numberDigits()
-	if err != nil {
-		return
-	}
-	if _, err := app.ValidateCardNumber(digits); err != nil {
-		wipe(digits)
-		return
-	}
-	d.digits, d.masked = digits, true
-	d.brand = app.DetectBrand(digits)
-	d.setNumberText(app.MaskCardNumber(d.brand, string(digits[len(digits)-4:])), 0)
-}
-
-// unmaskNumber puts the digits back, grouped, for editing.
-func (d *CardDialog) unmaskNumber() {
-	if !d.masked {
-		return
-	}
-	grouped := app.GroupCardNumber(d.digits, d.brand)
-	d.masked = false
-	d.nDigits = len(d.digits)
-	wipe(d.digits)
-	d.digits = nil
-	d.setNumberText(string(grouped), len(grouped))
-	wipe(grouped)
-}
-
-// clearNumber forgets the number: entry and bytes.
-func (d *CardDialog) clearNumber() {
-	wipe(d.digits)
-	d.digits, d.masked = nil, false
-	d.setNumberText("", 0)
-	d.nDigits = 0
-}
-
 // --- validation --------------------------------------------------------
 
 func (d *CardDialog) focusHandler(field string) func(bool) {
@@ -549,11 +412,7 @@ func (d *CardDialog) form() app.CardForm {
 		Holder: d.holder.Text, Expiry: d.expiry.Text, CVV: []byte(d.cvv.Text),
 		Start: d.start.Text, Issue: d.issue.Text, Postcode: d.postcode.Text,
 	}
-	if d.masked {
-		f.Number = append([]byte(nil), d.digits...)
-	} else {
-		f.Number = []byte(d.number.Text)
-	}
+	f.Number = d.number.raw()
 	if i := d.country.SelectedIndex(); i >= 0 {
 		f.Country = d.countryCds[i]
 	}
@@ -614,9 +473,10 @@ func (d *CardDialog) revalidate() bool {
 	if d.extrasNote.Text != note {
 		d.extrasNote.SetText(note)
 	}
-	d.showExtras(rules.ShowsMaestroExtras(d.brand))
-	d.brandLabel.SetText(brandName(d.brand))
-	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(d.brand)}))
+	brand := d.number.brand
+	d.showExtras(rules.ShowsMaestroExtras(brand))
+	d.brandLabel.SetText(brandName(brand))
+	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(brand)}))
 	valid := len(problems) == 0
 	if valid && !d.running {
 		d.pay.Enable()
@@ -684,7 +544,7 @@ func (d *CardDialog) onPay() {
 	for _, f := range cardFields {
 		d.touched[f] = true
 	}
-	d.maskNumber() // the digits leave the entry's string before the call
+	d.number.mask() // the digits leave the entry's string before the call
 	if !d.revalidate() {
 		return
 	}
@@ -721,10 +581,10 @@ func (d *CardDialog) charged(p app.Payment, err error) {
 	d.payment, d.err = p, err
 	switch {
 	case err == nil:
-		d.clearNumber() // paid: the number is not needed any more
+		d.number.clear() // paid: the number is not needed any more
 		d.showPaid(p)
 	case app.ErrorCode(err) == app.EUNKNOWN:
-		d.clearNumber() // no retry: a second charge could pay twice
+		d.number.clear() // no retry: a second charge could pay twice
 		d.showUnknown(p)
 	default:
 		d.showFailed(err)
@@ -810,7 +670,7 @@ func (d *CardDialog) finish(p app.Payment, err error) {
 		return
 	}
 	d.finished = true
-	d.clearNumber()
+	d.number.clear()
 	d.cvv.SetText("")
 	d.dlg.Hide()
 	if d.done != nil {
