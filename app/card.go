@@ -200,7 +200,8 @@ func ValidateCardNumber(number []byte) (Brand, error) {
 
 func validateNumber(number []byte) (Brand, *Error) {
 	if len(number) == 0 {
-		return BrandUnknown, cardError("error.card.number_required", "number", "the card number is missing", nil)
+		return BrandUnknown, cardError("error.card.number_required", "number", "the card number is missing", nil).
+			WithSeverity(SeverityMissing)
 	}
 	for _, c := range number {
 		if c < '0' || c > '9' {
@@ -212,7 +213,8 @@ func validateNumber(number []byte) (Brand, *Error) {
 	// because a partial number has no brand yet.
 	if len(number) < minCardDigits || len(number) > maxCardDigits {
 		return DetectBrand(number), cardError("error.card.number_length", "number",
-			"the card number has the wrong number of digits", map[string]any{"Brand": string(DetectBrand(number))})
+			"the card number has the wrong number of digits", map[string]any{"Brand": string(DetectBrand(number))}).
+			WithSeverity(SeverityIncomplete) // more digits may mend it
 	}
 	brand := DetectBrand(number)
 	if brand == BrandUnknown {
@@ -221,7 +223,8 @@ func validateNumber(number []byte) (Brand, *Error) {
 	}
 	if !ValidLength(brand, len(number)) {
 		return brand, cardError("error.card.number_length", "number",
-			"the card number has the wrong number of digits for its scheme", map[string]any{"Brand": string(brand)})
+			"the card number has the wrong number of digits for its scheme", map[string]any{"Brand": string(brand)}).
+			WithSeverity(SeverityIncomplete)
 	}
 	if !Luhn(number) {
 		return brand, cardError("error.card.number_luhn", "number",
@@ -455,7 +458,7 @@ func cardError(key, field, msg string, extra map[string]any) *Error {
 		data[k] = v
 	}
 	data["Field"] = field
-	return &Error{Code: EINVALID, Key: key, Message: msg, Data: data}
+	return &Error{Code: EINVALID, Key: key, Message: msg, Data: data, Field: field}
 }
 
 // GroupCardNumber formats digits for display while typing, in a NEW slice

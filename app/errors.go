@@ -21,14 +21,39 @@ const (
 
 // Error is the domain's error. Key names a translation (assets/translations)
 // whose template may use Data; Message is the English text used in logs and
-// as the fallback when a key has no translation.
+// as the fallback when a key has no translation. A form reads Field and
+// Severity to place and time the message; it never matches keys for that.
 type Error struct {
 	Code    string
 	Key     string
 	Message string
 	Data    map[string]any
 	Err     error // the underlying cause, never shown to a person
+
+	// Field names the input the error is about ("number", "expiry",
+	// "postcode", a TextField...), "" when it is about no one input.
+	Field string
+	// Severity says whether more typing may still mend the input.
+	Severity Severity
 }
+
+// Severity says how a form should present a validation error. Every
+// severity blocks the action the form leads to (Pay, Save).
+type Severity uint8
+
+const (
+	// SeverityInvalid: the input is wrong as it stands and more typing
+	// cannot mend it (letters in a number, a bad check digit, a past
+	// date). A form shows it at once.
+	SeverityInvalid Severity = iota
+	// SeverityIncomplete: the input may be unfinished (too short so far).
+	// A form shows it once the person leaves the field.
+	SeverityIncomplete
+	// SeverityMissing: a required input (or, for a pair of alternatives,
+	// both of them) is empty. A form shows it once the person has left the
+	// field (each of the alternatives) or asked to go on.
+	SeverityMissing
+)
 
 func (e *Error) Error() string {
 	if e.Err != nil {
@@ -49,6 +74,26 @@ func Errorf(code, key, format string, args ...any) *Error {
 func (e *Error) With(data map[string]any) *Error {
 	c := *e
 	c.Data = data
+	return &c
+}
+
+// WithField returns a copy of e about field: Field is set and Data["Field"]
+// too, for translations that name the field.
+func (e *Error) WithField(field string) *Error {
+	c := *e
+	c.Field = field
+	c.Data = make(map[string]any, len(e.Data)+1)
+	for k, v := range e.Data {
+		c.Data[k] = v
+	}
+	c.Data["Field"] = field
+	return &c
+}
+
+// WithSeverity returns a copy of e with the given severity.
+func (e *Error) WithSeverity(s Severity) *Error {
+	c := *e
+	c.Severity = s
 	return &c
 }
 

@@ -142,7 +142,7 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 	if req.Method == MethodCreditCard || req.Method == MethodDebitCard {
 		if req.Card == nil {
 			return Payment{}, Errorf(EINVALID, "error.card.number_required", "card details are required").
-				With(map[string]any{"Field": "number"})
+				WithField("number")
 		}
 		if req.Method == MethodDebitCard {
 			req.Card.Funding = FundingDebit
@@ -155,10 +155,9 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 		return Payment{}, err
 	}
 	if req.Method == MethodCreditCard || req.Method == MethodDebitCard {
-		// Validated once the processor is known: UK Maestro cards need a
-		// start date or an issue number on Website Payments Pro (UK) NVP.
-		needMaestroExtras := proc == ProcessorWPPUKNVP
-		if err := req.Card.Validate(s.now(), needMaestroExtras); err != nil {
+		// Validated once the processor is known: its CardRules are the
+		// ones every card form was shown.
+		if err := CardRulesFor(req.Method, proc).Validate(req.Card, req.Payer, s.now()); err != nil {
 			return Payment{}, err
 		}
 	}
@@ -342,7 +341,7 @@ func outcomeError(res Result) error {
 			key = "error.payment.invalid_cvv"
 		}
 		return Errorf(EDECLINED, key, "the processor refused the card's %s", res.Field).
-			With(map[string]any{"Field": res.Field})
+			WithField(res.Field)
 	case OutcomeMerchantConfig:
 		return Errorf(EUNAVAILABLE, "error.payment.merchant_config",
 			"the site's payment settings were refused by the processor: contact your site administrator")

@@ -131,7 +131,7 @@ func checkText(field TextField, s string, multiLine bool) error {
 		if r == utf8.RuneError {
 			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
 				return Errorf(EINVALID, "error.text.encoding", "the %s is not UTF-8 text", name).
-					With(map[string]any{"Field": string(field)})
+					WithField(string(field))
 			}
 		}
 		if multiLine && (r == '\n' || r == '\t') {
@@ -143,7 +143,7 @@ func checkText(field TextField, s string, multiLine bool) error {
 				key = "error.text.control_multiline" // the message says line breaks and tabs are fine
 			}
 			return Errorf(EINVALID, key, "the %s contains the control character %s", name, runeName(r)).
-				With(map[string]any{"Field": string(field), "Char": runeName(r)})
+				With(map[string]any{"Char": runeName(r)}).WithField(string(field))
 		}
 	}
 	return nil

@@ -354,6 +354,7 @@ type commerceTab struct {
 	s        *adminScreen
 	content  fyne.CanvasObject
 	mode     *widget.RadioGroup
+	modes    *options[app.Mode] // mode's choices
 	site     app.Site
 	checks   map[app.Feature]*widget.Check
 	notes    map[app.Feature]*widget.Label
@@ -365,7 +366,8 @@ type commerceTab struct {
 
 func newCommerceTab(s *adminScreen) *commerceTab {
 	c := &commerceTab{s: s, checks: map[app.Feature]*widget.Check{}, notes: map[app.Feature]*widget.Label{}}
-	c.mode = widget.NewRadioGroup([]string{T("mode.test"), T("mode.production")}, c.onMode)
+	c.modes = newOptions(func(m app.Mode) string { return T("mode." + string(m)) }, app.ModeTest, app.ModeProduction)
+	c.mode = widget.NewRadioGroup(c.modes.Labels(), c.onMode)
 	c.mode.Horizontal = true
 	c.mode.Required = true
 	modeHelp := widget.NewLabel(T("admin.mode_help"))
@@ -419,9 +421,9 @@ func (c *commerceTab) load() {
 			c.loading = true
 			defer func() { c.loading = false }()
 			if site.Mode == app.ModeProduction {
-				c.mode.SetSelected(T("mode.production"))
+				c.mode.SetSelected(c.modes.Label(app.ModeProduction))
 			} else {
-				c.mode.SetSelected(T("mode.test"))
+				c.mode.SetSelected(c.modes.Label(app.ModeTest))
 			}
 			for _, st := range states {
 				check, note := c.checks[st.Feature], c.notes[st.Feature]
@@ -460,10 +462,7 @@ func (c *commerceTab) onMode(selected string) {
 	if c.loading || selected == "" {
 		return
 	}
-	mode := app.ModeTest
-	if selected == T("mode.production") {
-		mode = app.ModeProduction
-	}
+	mode := c.modes.ValueOr(selected, app.ModeTest)
 	if mode == c.site.Mode {
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -52,34 +51,31 @@ type CardPayment struct {
 	// Methods are the card methods offered (credit-card and/or debit-card).
 	// With both, the person chooses; with none, credit-card is used.
 	Methods []app.Method
-	// NeedMaestroExtras makes a Maestro card's start date or issue number
-	// required: set it when the card methods go to app.ProcessorWPPUKNVP
-	// (Website Payments Pro (UK) on classic NVP), which refuses a Maestro
-	// sale without one of them, as PaymentService.Charge does. Otherwise
-	// the two fields are optional. They show only for Maestro cards.
-	NeedMaestroExtras bool
+	// Rules are the domain's card rules for each method in Methods
+	// (PaymentService.CardRules, asked off the UI thread by the caller): the
+	// form shows the fields and the problems they name, e.g. a Maestro
+	// card's start date or issue number where the processor needs one. A
+	// method without rules gets app.CardRulesFor(m, ""); Charge applies its
+	// processor's rules anyway.
+	Rules map[app.Method]app.CardRules
 	// PaidSoFarMinor is passed on as app.ChargeRequest.PaidSoFarMinor
 	// (a pay-per-use or true-up charge); nil otherwise.
 	PaidSoFarMinor *int64
 }
 
-// Card fields, as named by app.Error Data["Field"].
+// Card fields, as app.Error.Field names them.
 const (
-	fieldHolder   = "holder"
-	fieldNumber   = "number"
-	fieldExpiry   = "expiry"
-	fieldCVV      = "cvv"
-	fieldPostcode = "postcode"
-	fieldCountry  = "country"
-	fieldStart    = "start" // Maestro only
-	fieldIssue    = "issue" // Maestro only
+	fieldHolder   = app.CardFieldHolder
+	fieldNumber   = app.CardFieldNumber
+	fieldExpiry   = app.CardFieldExpiry
+	fieldCVV      = app.CardFieldCVV
+	fieldPostcode = app.CardFieldPostcode
+	fieldCountry  = app.CardFieldCountry
+	fieldStart    = app.CardFieldStart // Maestro only
+	fieldIssue    = app.CardFieldIssue // Maestro only
 )
 
 var cardFields = []string{fieldHolder, fieldNumber, fieldExpiry, fieldCVV, fieldStart, fieldIssue, fieldPostcode, fieldCountry}
-
-// maxPostcodeLen is the longest billing postcode accepted (the longest in
-// use have 10 characters, e.g. "01000-000" or "SW1A 1AA" with room).
-const maxPostcodeLen = 10
 
 // CardDialog is the card payment dialog. ShowCardDialog returns it so that
 // the package's tests can drive its widgets.
@@ -91,11 +87,11 @@ type CardDialog struct {
 	dlg  *dialog.CustomDialog
 	body *fyne.Container // the form or the result
 
-	methods []app.Method
+	methods *options[app.Method]
 	method  *widget.RadioGroup // nil unless both methods are offered
 
 	holder     *cardEntry
-	number     *cardEntry
+	number     *cardNumberEntry // holds the digits while masked
 	brandLabel *widget.Label
 	expiry     *cardEntry
 	cvv        *cardEntry
@@ -124,14 +120,6 @@ type CardDialog struct {
 	cancel   *widget.Button
 	closeBtn *widget.Button
 
-	// The card number: while masked, its digits live only here.
-	digits   []byte
-	masked   bool
-	brand    app.Brand
-	settling bool // the dialog itself is changing the number entry's text
-	nDigits  int  // digits in the number entry at the last change
-	nRunes   int  // runes in the number entry at the last change
-
 	running  bool
 	finished bool // done has been called
 	payment  app.Payment
@@ -148,14 +136,16 @@ type CardDialog struct {
 func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Payment, error)) *CardDialog {
 	d := &CardDialog{win: w, deps: deps, req: req, done: done,
 		errs: map[string]*widget.Label{}, touched: map[string]bool{}, remote: map[string]string{}}
+	var methods []app.Method
 	for _, m := range req.Methods {
 		if m == app.MethodCreditCard || m == app.MethodDebitCard {
-			d.methods = append(d.methods, m)
+			methods = append(methods, m)
 		}
 	}
-	if len(d.methods) == 0 {
-		d.methods = []app.Method{app.MethodCreditCard}
+	if len(methods) == 0 {
+		methods = []app.Method{app.MethodCreditCard}
 	}
+	d.methods = newOptions(methodName, methods...)
 	d.build()
 	d.dlg.Show()
 	d.fit()
@@ -176,11 +166,8 @@ func (d *CardDialog) build() {
 	due.SizeName = theme.SizeNameSubHeadingText
 	summary := container.NewVBox(what, due)
 
-	if len(d.methods) > 1 {
-		var opts []string
-		for _, m := range d.methods {
-			opts = append(opts, methodName(m))
-		}
+	if d.methods.Len() > 1 {
+		opts := d.methods.Labels()
 		d.method = widget.NewRadioGroup(opts, nil)
 		d.method.Horizontal = true
 		d.method.Required = true
@@ -190,7 +177,7 @@ func (d *CardDialog) build() {
 	d.holder = newCardEntry(false)
 	d.holder.SetPlaceHolder(T("pay.holder_placeholder"))
 	d.holder.SetText(strings.TrimSpace(d.req.Payer.FirstName + " " + d.req.Payer.LastName))
-	d.number = newCardEntry(false)
+	d.number = newCardNumberEntry()
 	d.brandLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	d.expiry = newCardEntry(false)
 	d.expiry.SetPlaceHolder(T("pay.expiry_placeholder"))
@@ -219,8 +206,11 @@ func (d *CardDialog) build() {
 	// not count as typed.
 	d.holder.OnChanged = func(string) { d.edited(fieldHolder) }
 	d.holder.onFocus = d.focusHandler(fieldHolder)
-	d.number.OnChanged = d.onNumberChanged
-	d.number.onFocus = d.onNumberFocus
+	d.number.onEdited = func() { d.edited(fieldNumber) }
+	d.number.onLeft = func() {
+		d.touched[fieldNumber] = true
+		d.revalidate()
+	}
 	d.expiry.OnChanged = func(string) { d.edited(fieldExpiry) }
 	d.expiry.onFocus = d.focusHandler(fieldExpiry)
 	d.cvv.OnChanged = func(string) { d.edited(fieldCVV) }
@@ -232,7 +222,10 @@ func (d *CardDialog) build() {
 	d.issue.OnChanged = func(string) { d.edited(fieldIssue) }
 	d.issue.onFocus = d.focusHandler(fieldIssue)
 	d.country.OnChanged = func(string) { d.touched[fieldCountry] = true; d.edited(fieldCountry) }
-	for _, e := range []*cardEntry{d.holder, d.number, d.expiry, d.cvv, d.start, d.issue, d.postcode} {
+	if d.method != nil {
+		d.method.OnChanged = func(string) { d.revalidate() } // the rules are the method's
+	}
+	for _, e := range []*widget.Entry{&d.holder.Entry, &d.number.Entry, &d.expiry.Entry, &d.cvv.Entry, &d.start.Entry, &d.issue.Entry, &d.postcode.Entry} {
 		e.OnSubmitted = func(string) { d.onPay() } // Enter pays once the form is valid
 	}
 
@@ -245,11 +238,6 @@ func (d *CardDialog) build() {
 	}
 	d.extrasNote = widget.NewLabel("")
 	d.extrasNote.Wrapping = fyne.TextWrapWord
-	if d.req.NeedMaestroExtras {
-		d.extrasNote.SetText(T("pay.maestro_needed"))
-	} else {
-		d.extrasNote.SetText(T("pay.maestro_optional"))
-	}
 	d.rows = map[string]fyne.CanvasObject{
 		fieldHolder:   container.NewVBox(d.holder, d.errs[fieldHolder]),
 		fieldNumber:   container.NewVBox(container.NewBorder(nil, nil, nil, d.brandLabel, d.number), d.errs[fieldNumber]),
@@ -371,152 +359,26 @@ func brandName(b app.Brand) string {
 }
 
 func (d *CardDialog) selectedMethod() app.Method {
+	first := d.methods.values[0]
 	if d.method == nil {
-		return d.methods[0]
+		return first
 	}
-	for _, m := range d.methods {
-		if methodName(m) == d.method.Selected {
-			return m
-		}
+	return d.methods.ValueOr(d.method.Selected, first)
+}
+
+// rules are the domain's card rules for the chosen method.
+func (d *CardDialog) rules() app.CardRules {
+	m := d.selectedMethod()
+	if r, ok := d.req.Rules[m]; ok {
+		return r
 	}
-	return d.methods[0]
+	return app.CardRulesFor(m, "")
 }
 
 func wipe(b []byte) {
 	for i := range b {
 		b[i] = 0
 	}
-}
-
-// --- the card number ---------------------------------------------------
-
-// numberDigits returns a fresh copy of the number's digits (from the held
-// bytes while masked, else from the entry) and the normalisation error. The
-// caller wipes the result.
-func (d *CardDialog) numberDigits() ([]byte, error) {
-	if d.masked {
-		return append([]byte(nil), d.digits...), nil
-	}
-	raw := []byte(d.number.Text)
-	defer wipe(raw)
-	return app.NormalizeCardNumber(raw)
-}
-
-// setNumberText changes the number entry without it counting as typing.
-func (d *CardDialog) setNumberText(s string, cursor int) {
-	d.settling = true
-	d.number.SetText(s)
-	d.settling = false
-	d.number.CursorColumn = cursor
-	d.number.Refresh()
-	d.nRunes = utf8.RuneCountInString(s)
-}
-
-// onNumberChanged regroups the digits as typed for the detected brand, and
-// keeps the cursor after the same digit.
-func (d *CardDialog) onNumberChanged(text string) {
-	if d.settling {
-		return
-	}
-	if d.masked { // replaced as a whole (e.g. pasted over the mask)
-		d.masked = false
-		wipe(d.digits)
-		d.digits = nil
-	}
-	n := utf8.RuneCountInString(text)
-	cursor := min(max(d.number.CursorColumn, 0), n)
-	before, i := 0, 0
-	for _, r := range text {
-		if i == cursor {
-			break
-		}
-		if '0' <= r && r <= '9' {
-			before++
-		}
-		i++
-	}
-	raw := []byte(text)
-	digits, err := app.NormalizeCardNumber(raw)
-	wipe(raw)
-	if err == nil {
-		// Backspace over a group's space removes the digit before it:
-		// otherwise regrouping would put the space straight back.
-		if len(digits) == d.nDigits && n < d.nRunes && before > 0 {
-			digits = append(digits[:before-1], digits[before:]...)
-			before--
-		}
-		d.brand = app.DetectBrand(digits)
-		grouped := app.GroupCardNumber(digits, d.brand)
-		pos := 0
-		for seen := 0; pos < len(grouped) && seen < before; pos++ {
-			if grouped[pos] != ' ' {
-				seen++
-			}
-		}
-		d.nDigits = len(digits)
-		if string(grouped) != text {
-			d.setNumberText(string(grouped), pos)
-		} else {
-			d.nRunes = n
-		}
-		wipe(grouped)
-		wipe(digits)
-	} else {
-		d.brand = app.BrandUnknown
-		d.nDigits, d.nRunes = -1, n
-	}
-	d.edited(fieldNumber)
-}
-
-func (d *CardDialog) onNumberFocus(focused bool) {
-	if focused {
-		d.unmaskNumber()
-		return
-	}
-	d.touched[fieldNumber] = true
-	d.maskNumber()
-	d.revalidate()
-}
-
-// maskNumber moves a valid number out of the entry into d.digits and shows
-// the masked form instead.
-func (d *CardDialog) maskNumber() {
-	if d.masked {
-		return
-	}
-	digits, err := d.numberDigits()
-	if err != nil {
-		return
-	}
-	if _, err := app.ValidateCardNumber(digits); err != nil {
-		wipe(digits)
-		return
-	}
-	d.digits, d.masked = digits, true
-	d.brand = app.DetectBrand(digits)
-	d.setNumberText(app.MaskCardNumber(d.brand, string(digits[len(digits)-4:])), 0)
-}
-
-// unmaskNumber puts the digits back, grouped, for editing.
-func (d *CardDialog) unmaskNumber() {
-	if !d.masked {
-		return
-	}
-	grouped := app.GroupCardNumber(d.digits, d.brand)
-	d.masked = false
-	d.nDigits = len(d.digits)
-	wipe(d.digits)
-	d.digits = nil
-	d.setNumberText(string(grouped), len(grouped))
-	wipe(grouped)
-}
-
-// clearNumber forgets the number: entry and bytes.
-func (d *CardDialog) clearNumber() {
-	wipe(d.digits)
-	d.digits, d.masked = nil, false
-	d.setNumberText("", 0)
-	d.nDigits = 0
 }
 
 // --- validation --------------------------------------------------------
@@ -542,165 +404,80 @@ func (d *CardDialog) edited(field string) {
 	d.revalidate()
 }
 
-// fieldErrors checks every field on its own, with the domain's validators,
-// and returns the text to show under each invalid field. An error is "hard"
-// when more typing cannot fix it: hard errors show at once, the others only
-// once the field has been left.
-func (d *CardDialog) fieldErrors(now time.Time) (errs map[string]string, hard map[string]bool) {
-	errs, hard = map[string]string{}, map[string]bool{}
-	digitsOnly := func(r rune) bool { return '0' <= r && r <= '9' }
-
-	if strings.TrimSpace(d.holder.Text) == "" {
-		errs[fieldHolder] = ErrorText(app.Errorf(app.EINVALID, "error.card.holder_required", "the cardholder's name is missing"))
+// form is the card form as typed, for the domain's rules, with fresh
+// []byte for the number (its held digits while masked) and the CVV. The
+// caller wipes them (wipeForm).
+func (d *CardDialog) form() app.CardForm {
+	f := app.CardForm{
+		Holder: d.holder.Text, Expiry: d.expiry.Text, CVV: []byte(d.cvv.Text),
+		Start: d.start.Text, Issue: d.issue.Text, Postcode: d.postcode.Text,
 	}
-
-	digits, err := d.numberDigits()
-	if err == nil {
-		_, err = app.ValidateCardNumber(digits)
+	f.Number = d.number.raw()
+	if i := d.country.SelectedIndex(); i >= 0 {
+		f.Country = d.countryCds[i]
 	}
-	wipe(digits)
-	if err != nil {
-		errs[fieldNumber] = ErrorText(err)
-		switch app.AsError(err).Key {
-		case "error.card.number_chars", "error.card.number_luhn", "error.card.brand_unsupported":
-			hard[fieldNumber] = true
-		}
-	}
-
-	month, year, err := app.ParseExpiry(d.expiry.Text)
-	if err == nil {
-		err = app.ValidateExpiry(month, year, now) // expired or too far: hard
-		hard[fieldExpiry] = err != nil
-	} else if strings.TrimFunc(d.expiry.Text, func(r rune) bool { return r == '/' || r == ' ' || digitsOnly(r) }) != "" {
-		hard[fieldExpiry] = true // letters: more digits cannot fix it
-	}
-	if err != nil {
-		errs[fieldExpiry] = ErrorText(err)
-	}
-
-	cvv := []byte(d.cvv.Text)
-	if err := app.ValidateCVV(d.brand, cvv); err != nil {
-		errs[fieldCVV] = ErrorText(err)
-		hard[fieldCVV] = len(cvv) > app.CVVLength(d.brand) || strings.TrimFunc(d.cvv.Text, digitsOnly) != ""
-	}
-	wipe(cvv)
-
-	if pc := strings.TrimSpace(d.postcode.Text); pc != "" && !validPostcode(pc) {
-		errs[fieldPostcode] = T("pay.postcode_invalid", map[string]any{"Max": maxPostcodeLen})
-		hard[fieldPostcode] = true
-	}
-	if d.country.SelectedIndex() < 0 {
-		errs[fieldCountry] = T("pay.country_required")
-		hard[fieldCountry] = true
-	}
-	if d.brand == app.BrandMaestro {
-		d.maestroErrors(now, errs, hard)
-	}
-	return errs, hard
+	return f
 }
 
-// extrasPending holds the "start date or issue number needed" error while
-// it is not shown yet. It has no label, so it only keeps Pay disabled.
-const extrasPending = "start-or-issue"
-
-// maestroErrors checks a Maestro card's start date and issue number, each on
-// its own (app.ValidateMaestroExtras on a card holding only that one), then
-// whether one of them is there when the processor needs it. That last error
-// goes under the start date, as the domain puts it, once both fields have
-// been left (or Pay pressed); until then the note under the issue number says
-// what is wanted, and the error waits under extrasPending.
-func (d *CardDialog) maestroErrors(now time.Time, errs map[string]string, hard map[string]bool) {
-	digits, err := d.numberDigits()
-	if err != nil {
-		return
-	}
-	defer wipe(digits)
-	digitsOnly := func(r rune) bool { return '0' <= r && r <= '9' }
-
-	startText := strings.TrimSpace(d.start.Text)
-	issueText := strings.TrimSpace(d.issue.Text)
-	if startText != "" {
-		month, year, ok := parseStartDate(startText)
-		if !ok {
-			errs[fieldStart] = T("pay.start_format")
-			// Letters, or more than MM/YYYY: more digits cannot fix it.
-			hard[fieldStart] = strings.TrimFunc(startText, func(r rune) bool { return r == '/' || r == ' ' || digitsOnly(r) }) != "" ||
-				len(startText) > len("MM/YYYY")
-		} else if err := app.ValidateMaestroExtras(&app.Card{Number: digits, StartMonth: month, StartYear: year}, now, false); err != nil {
-			errs[fieldStart], hard[fieldStart] = ErrorText(err), true // in the future
-		}
-	}
-	if issueText != "" {
-		if err := app.ValidateMaestroExtras(&app.Card{Number: digits, IssueNumber: issueText}, now, false); err != nil {
-			errs[fieldIssue], hard[fieldIssue] = ErrorText(err), true // too long or not digits
-		}
-	}
-	if startText == "" && issueText == "" {
-		if err := app.ValidateMaestroExtras(&app.Card{Number: digits}, now, d.req.NeedMaestroExtras); err != nil {
-			if d.touched[fieldStart] && d.touched[fieldIssue] {
-				errs[fieldStart] = ErrorText(err)
-			} else {
-				errs[extrasPending] = ErrorText(err)
-			}
-		}
-	}
+func wipeForm(f app.CardForm) {
+	wipe(f.Number)
+	wipe(f.CVV)
 }
 
-// parseStartDate reads a Maestro start date as app.ParseExpiry reads an
-// expiry ("MM/YY", "MM/YYYY" or "MMYY"); whether it is in the future is
-// app.ValidateMaestroExtras' job. ParseExpiry's error speaks of the expiry,
-// so only whether it parsed is kept.
-func parseStartDate(s string) (month, year int, ok bool) {
-	month, year, err := app.ParseExpiry(s)
-	return month, year, err == nil
-}
-
-// validPostcode accepts letters, digits, spaces and hyphens, up to
-// maxPostcodeLen characters: the shapes postcodes take worldwide.
-func validPostcode(s string) bool {
-	if len([]rune(s)) > maxPostcodeLen {
-		return false
-	}
-	for _, r := range s {
-		ok := r == ' ' || r == '-' || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z') || ('a' <= r && r <= 'z')
-		if !ok {
-			return false
+// showsNow says whether a problem of field with severity s is shown yet:
+// a wrong value at once, an unfinished or missing one once the field has
+// been left (or Pay pressed). The start date and the issue number are one
+// question ("one or the other"), so their missing answer waits until both
+// have been left; until then the note under them says what is wanted.
+func (d *CardDialog) showsNow(field string, s app.Severity) bool {
+	switch s {
+	case app.SeverityInvalid:
+		return true
+	case app.SeverityMissing:
+		if field == fieldStart || field == fieldIssue {
+			return d.touched[fieldStart] && d.touched[fieldIssue]
 		}
 	}
-	return true
+	return d.touched[field]
 }
 
-// revalidate shows each field's error and enables Pay only when every field
-// is valid and no payment runs. It returns whether the form is valid.
+// revalidate shows each field's problem, as the domain's card rules find
+// it, and enables Pay only when there is none and no payment runs. It
+// returns whether the form is valid.
 func (d *CardDialog) revalidate() bool {
-	now := time.Now()
-	errs, hard := d.fieldErrors(now)
-	if len(errs) == 0 {
-		// The domain's own check of the whole card, as Charge will run it.
-		card, err := d.card()
-		if err == nil {
-			err = card.Validate(now, d.req.NeedMaestroExtras)
+	rules := d.rules()
+	f := d.form()
+	problems := rules.Check(f, time.Now())
+	wipeForm(f)
+	shown := map[string]string{}
+	for _, e := range problems {
+		field := e.Field
+		if _, ok := d.errs[field]; !ok {
+			field = fieldNumber
 		}
-		card.Wipe()
-		if err != nil {
-			f, _ := app.AsError(err).Data["Field"].(string)
-			if _, ok := d.errs[f]; !ok {
-				f = fieldNumber
-			}
-			errs[f], hard[f] = ErrorText(err), true
+		if _, done := shown[field]; !done && d.showsNow(field, e.Severity) {
+			shown[field] = ErrorText(e)
 		}
 	}
 	for _, f := range cardFields {
 		text := d.remote[f]
-		if text == "" && (hard[f] || d.touched[f]) {
-			text = errs[f]
+		if text == "" {
+			text = shown[f]
 		}
 		setLabel(d.errs[f], text)
 	}
-	d.showExtras(d.brand == app.BrandMaestro)
-	d.brandLabel.SetText(brandName(d.brand))
-	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(d.brand)}))
-	valid := len(errs) == 0
+	note := T("pay.maestro_optional")
+	if rules.MaestroExtras == app.NeedRequired {
+		note = T("pay.maestro_needed")
+	}
+	if d.extrasNote.Text != note {
+		d.extrasNote.SetText(note)
+	}
+	brand := d.number.brand
+	d.showExtras(rules.ShowsMaestroExtras(brand))
+	d.brandLabel.SetText(brandName(brand))
+	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(brand)}))
+	valid := len(problems) == 0
 	if valid && !d.running {
 		d.pay.Enable()
 	} else {
@@ -727,24 +504,9 @@ func setLabel(l *widget.Label, text string) {
 // card builds the card from the form with fresh []byte for the number and
 // the CVV. The caller wipes it (Charge does).
 func (d *CardDialog) card() (*app.Card, error) {
-	number, err := d.numberDigits()
-	if err != nil {
-		return &app.Card{}, err
-	}
-	c := &app.Card{Number: number, CVV: []byte(d.cvv.Text), Holder: strings.TrimSpace(d.holder.Text)}
-	c.ExpMonth, c.ExpYear, err = app.ParseExpiry(d.expiry.Text)
-	if err != nil || app.DetectBrand(number) != app.BrandMaestro {
-		return c, err // the Maestro fields of another card are never sent
-	}
-	if s := strings.TrimSpace(d.start.Text); s != "" {
-		var ok bool
-		if c.StartMonth, c.StartYear, ok = parseStartDate(s); !ok {
-			return c, app.Errorf(app.EINVALID, "error.card.maestro_start", "the start date is not a valid month and year").
-				With(map[string]any{"Field": fieldStart})
-		}
-	}
-	c.IssueNumber = strings.TrimSpace(d.issue.Text)
-	return c, nil
+	f := d.form()
+	defer wipeForm(f)
+	return f.Card()
 }
 
 // --- paying ------------------------------------------------------------
@@ -782,7 +544,7 @@ func (d *CardDialog) onPay() {
 	for _, f := range cardFields {
 		d.touched[f] = true
 	}
-	d.maskNumber() // the digits leave the entry's string before the call
+	d.number.mask() // the digits leave the entry's string before the call
 	if !d.revalidate() {
 		return
 	}
@@ -819,10 +581,10 @@ func (d *CardDialog) charged(p app.Payment, err error) {
 	d.payment, d.err = p, err
 	switch {
 	case err == nil:
-		d.clearNumber() // paid: the number is not needed any more
+		d.number.clear() // paid: the number is not needed any more
 		d.showPaid(p)
 	case app.ErrorCode(err) == app.EUNKNOWN:
-		d.clearNumber() // no retry: a second charge could pay twice
+		d.number.clear() // no retry: a second charge could pay twice
 		d.showUnknown(p)
 	default:
 		d.showFailed(err)
@@ -833,8 +595,7 @@ func (d *CardDialog) showFailed(err error) {
 	text := ErrorText(err)
 	d.message.SetText(text)
 	d.message.Show()
-	e := app.AsError(err)
-	if f, _ := e.Data["Field"].(string); f != "" {
+	if f := app.AsError(err).Field; f != "" {
 		if _, ok := d.errs[f]; ok {
 			d.remote[f] = text
 			d.touched[f] = true
@@ -909,7 +670,7 @@ func (d *CardDialog) finish(p app.Payment, err error) {
 		return
 	}
 	d.finished = true
-	d.clearNumber()
+	d.number.clear()
 	d.cvv.SetText("")
 	d.dlg.Hide()
 	if d.done != nil {

@@ -83,11 +83,18 @@ type payEnv struct {
 
 func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
 	t.Helper()
+	return newPayEnvAt(t, "PL", "PLN", "Europe/Warsaw", app.ProcessorPayflow, wrap)
+}
+
+// newPayEnvAt is newPayEnv for a site in country charging in cur, whose
+// cards go to proc.
+func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap func(app.Gateway) app.Gateway) *payEnv {
+	t.Helper()
 	ctx := context.Background()
 	e := newEnv(t, "en")
-	e.setUp("PL", "PLN", "Europe/Warsaw")
+	e.setUp(country, cur, tz)
 	SetLanguage("en")
-	err := e.db.SavePaymentSettings(ctx, app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true}, nil)
+	err := e.db.SavePaymentSettings(ctx, app.PaymentSettings{Processor: proc, CreditCards: true, DebitCards: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +170,8 @@ func (pe *payEnv) open(amount string, methods ...app.Method) (*CardDialog, *outc
 	})
 }
 
-// openMaestro opens the dialog for a credit-card payment with
-// NeedMaestroExtras set to need.
+// openMaestro opens the dialog for a credit-card payment whose rules need a
+// Maestro card's start date or issue number when need is true.
 func (pe *payEnv) openMaestro(amount string, need bool) (*CardDialog, *outcome) {
 	pe.t.Helper()
 	a, err := currency.NewAmount(amount, "PLN")
@@ -174,9 +181,17 @@ func (pe *payEnv) openMaestro(amount string, need bool) (*CardDialog, *outcome) 
 	return pe.openPayment(CardPayment{
 		Amount: a, Purpose: app.PurposeRegistration, Reference: "registration:42",
 		Description: "Registration: Go for beginners", Methods: []app.Method{app.MethodCreditCard},
-		Payer:             app.Payer{FirstName: "Anna", LastName: "Kowalska", Email: "anna@example.com", PostalCode: "00-001", Country: "PL"},
-		NeedMaestroExtras: need,
+		Payer: app.Payer{FirstName: "Anna", LastName: "Kowalska", Email: "anna@example.com", PostalCode: "00-001", Country: "PL"},
+		Rules: map[app.Method]app.CardRules{app.MethodCreditCard: maestroRules(need)},
 	})
+}
+
+func maestroRules(need bool) app.CardRules {
+	r := app.CardRules{Method: app.MethodCreditCard}
+	if need {
+		r.MaestroExtras = app.NeedRequired
+	}
+	return r
 }
 
 func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
@@ -185,8 +200,14 @@ func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
 	return d, out
 }
 
+// cardField is a card dialog field that tests type into.
+type cardField interface {
+	fyne.Focusable
+	SetText(string)
+}
+
 // typeInto focuses e as a click would, types text and leaves the field.
-func typeInto(w fyne.Window, e *cardEntry, text string) {
+func typeInto(w fyne.Window, e cardField, text string) {
 	w.Canvas().Focus(e)
 	for _, r := range text {
 		e.TypedRune(r)
@@ -195,7 +216,7 @@ func typeInto(w fyne.Window, e *cardEntry, text string) {
 }
 
 // replace clears e and types text into it.
-func replace(w fyne.Window, e *cardEntry, text string) {
+func replace(w fyne.Window, e cardField, text string) {
 	w.Canvas().Focus(e)
 	e.SetText("")
 	for _, r := range text {
@@ -288,13 +309,13 @@ func TestCardDialogPaysWithTestCard(t *testing.T) {
 	}
 	// Leaving the field masks it; the digits stay in the dialog's bytes.
 	pe.w.Canvas().Unfocus()
-	if d.number.Text != "•••• 1111" || !d.masked || string(d.digits) != "4111111111111111" {
-		t.Fatalf("masked: %q %v", d.number.Text, d.masked)
+	if d.number.Text != "•••• 1111" || !d.number.masked || string(d.number.digits) != "4111111111111111" {
+		t.Fatalf("masked: %q %v", d.number.Text, d.number.masked)
 	}
 	pe.assertNoNumber("after leaving the number", "4111111111111111")
 	// Coming back restores the digits for editing.
 	pe.w.Canvas().Focus(d.number)
-	if d.number.Text != "4111 1111 1111 1111" || d.masked || d.digits != nil {
+	if d.number.Text != "4111 1111 1111 1111" || d.number.masked || d.number.digits != nil {
 		t.Fatalf("unmasked: %q", d.number.Text)
 	}
 	pe.w.Canvas().Unfocus()
@@ -358,7 +379,7 @@ func TestCardDialogDeclinedThenRetry(t *testing.T) {
 	if d.cvv.Text != "" {
 		t.Fatal("the CVV is kept after a decline")
 	}
-	if d.holder.Text != "Anna Kowalska" || d.number.Text != "•••• 1111" || string(d.digits) != "4111111111111111" ||
+	if d.holder.Text != "Anna Kowalska" || d.number.Text != "•••• 1111" || string(d.number.digits) != "4111111111111111" ||
 		d.expiry.Text != futureExpiry() || d.postcode.Text != "02-222" || d.country.Selected != "Poland" {
 		t.Fatalf("the other fields are kept: %q %q %q %q %q", d.holder.Text, d.number.Text, d.expiry.Text, d.postcode.Text, d.country.Selected)
 	}
@@ -396,7 +417,7 @@ func TestCardDialogDeclinedThenRetry(t *testing.T) {
 	if out.calls != 1 || !errors.Is(out.err, context.Canceled) || out.p.ID != 0 {
 		t.Fatalf("cancel: %d calls, %+v, %v", out.calls, out.p, out.err)
 	}
-	if d.digits != nil || d.number.Text != "" {
+	if d.number.digits != nil || d.number.Text != "" {
 		t.Fatal("cancelling keeps the number")
 	}
 }
@@ -413,7 +434,7 @@ func TestCardDialogCatchesBadNumberInline(t *testing.T) {
 		t.Fatalf("a Luhn failure shows as soon as it is typed: %q", d.errs[fieldNumber].Text)
 	}
 	pe.w.Canvas().Unfocus()
-	if d.masked || d.number.Text != "4111 1111 1111 1112" {
+	if d.number.masked || d.number.Text != "4111 1111 1111 1112" {
 		t.Fatalf("an invalid number stays for correction: %q", d.number.Text)
 	}
 	typeInto(pe.w, d.expiry, futureExpiry())
@@ -576,8 +597,8 @@ func TestCardDialogNeverShowsTheNumber(t *testing.T) {
 	}
 	pe.assertNoNumber("after paying", number)
 	// The entries are cleared after the call: no string of them is kept.
-	if d.number.Text != "" || d.cvv.Text != "" || d.digits != nil {
-		t.Fatalf("card data kept after paying: %q %q %v", d.number.Text, d.cvv.Text, d.digits)
+	if d.number.Text != "" || d.cvv.Text != "" || d.number.digits != nil {
+		t.Fatalf("card data kept after paying: %q %q %v", d.number.Text, d.cvv.Text, d.number.digits)
 	}
 	test.Tap(findButton(pe.w, T("pay.close")))
 	pe.assertNoNumber("after closing", number)
@@ -637,7 +658,7 @@ func TestCardDialogUnknownOutcome(t *testing.T) {
 	if payButton(pe.w, "12.97") != nil {
 		t.Fatal("Pay is offered again after an unknown outcome")
 	}
-	if d.digits != nil || d.number.Text != "" || d.cvv.Text != "" {
+	if d.number.digits != nil || d.number.Text != "" || d.cvv.Text != "" {
 		t.Fatal("card data kept after an unknown outcome")
 	}
 	test.Tap(findButton(pe.w, T("pay.close")))
@@ -919,7 +940,7 @@ func TestCardDialogMaestroExtrasRequired(t *testing.T) {
 	}
 	// Not a date.
 	replace(pe.w, d.start, "13/20")
-	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != T("pay.start_format") || !d.pay.Disabled() {
+	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != T("error.card.start_format") || !d.pay.Disabled() {
 		t.Fatalf("13/20: %q", d.errs[fieldStart].Text)
 	}
 	// A past start date is enough, in any of the expiry's forms.
@@ -957,7 +978,7 @@ func (r procGateways) ForMethod(ctx context.Context, m app.Method) (app.Gateway,
 	return gw, r.proc, mode, err
 }
 
-// A caller that forgets NeedMaestroExtras for the UK NVP processor: Charge
+// A caller that passes no card rules for the UK NVP processor: Charge
 // still refuses the card before any journal row, and the dialog shows its
 // answer under the start date.
 func TestCardDialogChargeWantsMaestroExtrasForUKNVP(t *testing.T) {

@@ -224,10 +224,14 @@ func (p *estimatePage) onChangeTapped() {
 // dialog for what is due.
 func (p *estimatePage) onPay() {
 	p.pay.Disable()
+	methods := p.methods
 	p.deps.run(func() {
 		ctx := context.Background()
 		c, err := p.deps.PayPerUse.PrepareCharge(ctx, p.sessionID)
-		maestro := needMaestroExtras(ctx, p.deps)
+		var rules map[app.Method]app.CardRules
+		if err == nil {
+			rules, err = cardRules(ctx, p.deps.Payments, methods)
+		}
 		if err == nil && c.Payer.Country == "" {
 			// The billing country starts as the site's; the payer can change it.
 			if site, serr := p.deps.Site.Site(ctx); serr == nil {
@@ -241,7 +245,7 @@ func (p *estimatePage) onPay() {
 				return
 			}
 			p.payment = showChargeDialogs(p.win, p.deps, c, T("estimate.payment_description",
-				map[string]any{"Topic": c.Quote.Session.Topic}), p.methods, maestro,
+				map[string]any{"Topic": c.Quote.Session.Topic}), p.methods, rules,
 				func(cd *chargeDialogs) { p.card, p.paypal = cd.card, cd.paypal },
 				func(app.Payment, error) { p.load() })
 			if p.payment.choice != nil {
@@ -264,7 +268,7 @@ type chargeDialogs struct {
 // showChargeDialogs opens the payment of c; opened is called once the card
 // or PayPal dialog is open, done as ShowCardDialog's.
 func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, description string, methods []app.Method,
-	maestro bool, opened func(*chargeDialogs), done func(app.Payment, error)) *chargeDialogs {
+	rules map[app.Method]app.CardRules, opened func(*chargeDialogs), done func(app.Payment, error)) *chargeDialogs {
 	cd := &chargeDialogs{}
 	var cards []app.Method
 	paypal := false
@@ -279,7 +283,7 @@ func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, descript
 	paidSoFar := c.PaidSoFarMinor
 	openCard := func() {
 		cd.card = ShowCardDialog(w, deps, CardPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
-			Description: description, Payer: c.Payer, Methods: cards, NeedMaestroExtras: maestro,
+			Description: description, Payer: c.Payer, Methods: cards, Rules: rules,
 			PaidSoFarMinor: &paidSoFar}, done)
 		if opened != nil {
 			opened(cd)
@@ -307,15 +311,22 @@ func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, descript
 	return cd
 }
 
-// needMaestroExtras: Website Payments Pro (UK) on classic NVP refuses a
-// Maestro sale without a start date or issue number.
-// It reads the database: call it off the UI thread.
-func needMaestroExtras(ctx context.Context, deps Deps) bool {
-	if deps.Merchant == nil {
-		return false
+// cardRules asks the domain for the card rules of each card method in
+// methods, for the card dialog. It reads the database: call it off the UI
+// thread.
+func cardRules(ctx context.Context, payments PaymentService, methods []app.Method) (map[app.Method]app.CardRules, error) {
+	rules := map[app.Method]app.CardRules{}
+	for _, m := range methods {
+		if m != app.MethodCreditCard && m != app.MethodDebitCard {
+			continue
+		}
+		r, err := payments.CardRules(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		rules[m] = r
 	}
-	s, err := deps.Merchant.PaymentSettings(ctx)
-	return err == nil && s.Processor == app.ProcessorWPPUKNVP
+	return rules, nil
 }
 
 // onRefund gives back what an edit took off a paid estimate.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // liveSite is what one desktop's site and payment settings come from.
@@ -198,19 +200,19 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 	one.quiet()
 
 	v := one.openRegistrations()
-	if got := v.rows.length(); got != attendees {
+	if got := v.list.Length(); got != attendees {
 		t.Fatalf("%d registrations listed, want %d", got, attendees)
 	}
 	// Scrolled down, the 31st registration selected.
-	v.list.ScrollToOffset(500)
+	v.list.ScrollTo(40)
 	v.list.Select(30)
-	offset := v.list.GetScrollOffset()
+	offset := v.list.ScrollOffset()
 	if offset < 100 {
 		t.Fatalf("the list did not scroll: offset %v", offset)
 	}
 	selected := regs[30]
-	if v.sel.ID != selected.ID {
-		t.Fatalf("selected %d, want %d", v.sel.ID, selected.ID)
+	if sel, _ := v.list.Selected(); sel.ID != selected.ID {
+		t.Fatalf("selected %d, want %d", sel.ID, selected.ID)
 	}
 
 	// The other desktop registers someone.
@@ -220,10 +222,10 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 		t.Fatal(err)
 	}
 	took := one.pumpUntil(2*time.Second, "the new registration in the other window", func() bool {
-		return v.rows.length() == attendees+1
+		return v.list.Length() == attendees+1
 	})
 	t.Logf("another desktop's registration shown after %v", took)
-	if _, r, ok := v.rows.find(func(r app.Registration) bool { return r.ID == newcomer.ID }); !ok || r.Email != "zofia@example.pl" {
+	if _, r, ok := findRow(v.list, func(r app.Registration) bool { return r.ID == newcomer.ID }); !ok || r.Email != "zofia@example.pl" {
 		t.Errorf("the new registration is not among the rows: %v %+v", ok, r)
 	}
 	if want := T("regs.count", map[string]any{"Count": attendees + 1}); !containsText(screenTexts(one.m.Window()), want) {
@@ -231,10 +233,12 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 	}
 	wantKept := func(when string) {
 		t.Helper()
-		if v.sel.ID != selected.ID || v.selected != 30 {
-			t.Errorf("%s: selection %d (row %d), want %d (row 30)", when, v.sel.ID, v.selected, selected.ID)
+		sel, _ := v.list.Selected()
+		at, _ := v.list.Row(30)
+		if sel.ID != selected.ID || at.ID != selected.ID {
+			t.Errorf("%s: selection %d (row 30 holds %d), want %d", when, sel.ID, at.ID, selected.ID)
 		}
-		if got := v.list.GetScrollOffset(); got != offset {
+		if got := v.list.ScrollOffset(); got != offset {
 			t.Errorf("%s: scroll offset %v, want %v", when, got, offset)
 		}
 	}
@@ -246,7 +250,8 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 		t.Fatal(err)
 	}
 	took = one.pumpUntil(2*time.Second, "the cancellation in the other window", func() bool {
-		return v.sel.Status == app.RegCancelled
+		sel, _ := v.list.Selected()
+		return sel.Status == app.RegCancelled
 	})
 	t.Logf("another desktop's cancellation shown after %v", took)
 	if want := T("regs.detail", map[string]any{"Number": selected.Confirmation, "Name": selected.Name(),
@@ -261,12 +266,12 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 	// What is typed in the search box is never touched; with a search, the
 	// list shows what it finds of the other desktop's rows.
 	test.Type(v.search, "zofia")
-	one.pumpUntil(2*time.Second, "the search", func() bool { return v.rows.length() == 1 })
+	one.pumpUntil(2*time.Second, "the search", func() bool { return v.list.Length() == 1 })
 	if _, err := two.svc.Register(ctx, session.ID, app.Attendee{FirstName: "Zofia", LastName: "Lis",
 		Email: "zofia.lis@example.pl", Language: "pl"}); err != nil {
 		t.Fatal(err)
 	}
-	one.pumpUntil(2*time.Second, "a registration the search finds", func() bool { return v.rows.length() == 2 })
+	one.pumpUntil(2*time.Second, "a registration the search finds", func() bool { return v.list.Length() == 2 })
 	if v.search.Text != "zofia" {
 		t.Errorf("the search box reads %q", v.search.Text)
 	}
@@ -315,7 +320,10 @@ func TestSessionsListRefreshKeepsTheSelectedSessionByID(t *testing.T) {
 	schedule("Kurs Excela", 10)
 	chosen := schedule("Kurs negocjacji", 11)
 	schedule("Kurs prezentacji", 12)
-	s := newSessionsScreen(e.deps, e.w, e.site())
+	lists := &countingSessionLists{SessionService: e.deps.Sessions}
+	deps := e.deps
+	deps.Sessions = lists
+	s := newSessionsScreen(deps, e.w, e.site())
 	e.w.SetContent(s.content)
 	test.Type(s.search, "kurs") // finds every session; the search box must stay as typed
 	s.reload()
@@ -336,7 +344,7 @@ func TestSessionsListRefreshKeepsTheSelectedSessionByID(t *testing.T) {
 	if s.selected == nil || s.selected.ID != chosen.ID || s.selected.Registrations != 1 {
 		t.Fatalf("selected %+v, want session %d with one registration", s.selected, chosen.ID)
 	}
-	if i, _, ok := s.rows.find(func(r app.SessionSummary) bool { return r.ID == chosen.ID }); !ok || i != 2 {
+	if i, _, ok := findRow(s.list, func(r app.SessionSummary) bool { return r.ID == chosen.ID }); !ok || i != 2 {
 		t.Errorf("the chosen session is on row %d (%v), want 2", i, ok)
 	}
 	if want := T("sessions.seats", map[string]any{"Taken": 1, "Max": 10}); !containsText([]string{s.detail.Text}, want) {
@@ -346,12 +354,10 @@ func TestSessionsListRefreshKeepsTheSelectedSessionByID(t *testing.T) {
 		t.Errorf("the search box reads %q", s.search.Text)
 	}
 	// A change of no area the list shows reads nothing.
-	s.rows.mu.Lock()
-	gen := s.rows.gen
-	s.rows.mu.Unlock()
+	before := lists.calls.Load()
 	s.changed(app.ChangedPromo | app.ChangedBudgets)
-	if s.rows.gen != gen {
-		t.Error("a promo and budget change refreshed the sessions list")
+	if n := lists.calls.Load() - before; n != 0 {
+		t.Errorf("a promo and budget change read the sessions list %d times", n)
 	}
 }
 
@@ -373,7 +379,7 @@ func TestPromoListRefreshKeepsTheSelectionAndThePane(t *testing.T) {
 	create("WIOSNA-1")
 	chosen := create("WIOSNA-2")
 	s, _ := e.promoScreen()
-	i, _, ok := s.rows.find(func(c app.PromoCode) bool { return c.ID == chosen.ID })
+	i, _, ok := findRow(s.list, func(c app.PromoCode) bool { return c.ID == chosen.ID })
 	if !ok {
 		t.Fatal("the code is not listed")
 	}
@@ -481,4 +487,26 @@ func TestOverviewShowsTheSiteAnotherDesktopChanged(t *testing.T) {
 	if !containsText(screenTexts(m.Window()), site.Name) {
 		t.Errorf("the Overview does not show the new name: %q", screenTexts(m.Window()))
 	}
+}
+
+// findRow is the first row in memory that match accepts, with its index.
+func findRow[T any, K comparable](l *widgets.PagedList[T, K], match func(T) bool) (int, T, bool) {
+	for i := range l.Length() {
+		if r, ok := l.Row(i); ok && match(r) {
+			return i, r, true
+		}
+	}
+	var zero T
+	return 0, zero, false
+}
+
+// countingSessionLists counts the sessions list's reads.
+type countingSessionLists struct {
+	SessionService
+	calls atomic.Int64
+}
+
+func (c *countingSessionLists) List(ctx context.Context, f app.SessionFilter) ([]app.SessionSummary, int, error) {
+	c.calls.Add(1)
+	return c.SessionService.List(ctx, f)
 }

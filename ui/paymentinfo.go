@@ -40,7 +40,7 @@ type paymentInfoPage struct {
 	discount *widget.Label
 	total    *widget.Label
 	methods  *widget.RadioGroup
-	offered  []app.Method
+	offered  *options[app.Method]
 	message  *widget.Label
 	progress *widget.ProgressBarInfinite
 	pay      *widget.Button
@@ -90,6 +90,7 @@ func (p *paymentInfoPage) build() {
 	p.discount = widget.NewLabel("")
 	p.discount.Hide()
 	p.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.offered = newOptions(methodLabel)
 	p.methods = widget.NewRadioGroup(nil, nil)
 	p.methods.Required = true
 	p.message = widget.NewLabel("")
@@ -155,22 +156,18 @@ func (p *paymentInfoPage) load() {
 				p.showMessage(ErrorText(err), widget.DangerImportance)
 				return
 			}
-			p.offered = nil
-			var labels []string
+			var offered []app.Method
 			for _, m := range methods {
 				// Cards go through the card dialog, PayPal Express Checkout
 				// (offered only where the site's country and currency
 				// allow it) through the PayPal dialog.
 				switch m {
-				case app.MethodCreditCard, app.MethodDebitCard:
-					labels = append(labels, methodName(m))
-				case app.MethodExpressCheckout:
-					labels = append(labels, T("payinfo.method_paypal"))
-				default:
-					continue
+				case app.MethodCreditCard, app.MethodDebitCard, app.MethodExpressCheckout:
+					offered = append(offered, m)
 				}
-				p.offered = append(p.offered, m)
 			}
+			p.offered = newOptions(methodLabel, offered...)
+			labels := p.offered.Labels()
 			p.methods.Options = labels
 			p.methods.OnChanged = func(string) { p.updatePay() }
 			if len(labels) > 0 {
@@ -240,12 +237,15 @@ func (p *paymentInfoPage) onRemoveCode() {
 }
 
 func (p *paymentInfoPage) selectedMethod() app.Method {
-	for i, label := range p.methods.Options {
-		if label == p.methods.Selected && i < len(p.offered) {
-			return p.offered[i]
-		}
+	return p.offered.ValueOr(p.methods.Selected, app.MethodCreditCard)
+}
+
+// methodLabel names a method on the Payment Information page.
+func methodLabel(m app.Method) string {
+	if m == app.MethodExpressCheckout {
+		return T("payinfo.method_paypal")
 	}
-	return app.MethodCreditCard
+	return methodName(m)
 }
 
 // onPay reserves the code and renews the seat (BeginCheckout), then
@@ -261,7 +261,14 @@ func (p *paymentInfoPage) onPay() {
 	p.progress.Start()
 	quote, method := p.quote, p.selectedMethod()
 	p.deps.run(func() {
-		co, err := p.deps.Sessions.BeginCheckout(context.Background(), p.reg.ID, quote)
+		ctx := context.Background()
+		// The card dialog shows the card rules of the site's processor
+		// (e.g. a UK Maestro card's start date or issue number) before Pay.
+		rules, err := cardRules(ctx, p.deps.Payments, []app.Method{method})
+		var co app.Checkout
+		if err == nil {
+			co, err = p.deps.Sessions.BeginCheckout(ctx, p.reg.ID, quote)
+		}
 		fyne.Do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
@@ -281,7 +288,7 @@ func (p *paymentInfoPage) onPay() {
 				p.openPayPalDialog(co)
 				return
 			}
-			p.openCardDialog(co)
+			p.openCardDialog(co, rules)
 		})
 	})
 }
@@ -314,7 +321,7 @@ func (p *paymentInfoPage) openPayPalDialog(co app.Checkout) {
 	}, p.onPaymentDone)
 }
 
-func (p *paymentInfoPage) openCardDialog(co app.Checkout) {
+func (p *paymentInfoPage) openCardDialog(co app.Checkout, rules map[app.Method]app.CardRules) {
 	r := co.Registration
 	req := CardPayment{
 		Amount:      co.Total,
@@ -323,6 +330,7 @@ func (p *paymentInfoPage) openCardDialog(co app.Checkout) {
 		Description: p.description(r),
 		Payer:       payerOf(r),
 		Methods:     []app.Method{p.selectedMethod()},
+		Rules:       rules,
 	}
 	p.card = ShowCardDialog(p.win, p.chargingDeps(), req, p.onPaymentDone)
 }

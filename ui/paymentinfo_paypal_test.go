@@ -292,7 +292,7 @@ func TestPaymentInformationPolishSiteHasNoPayPal(t *testing.T) {
 	if want := []string{T("pay.method.credit"), T("pay.method.debit")}; !slices.Equal(p.methods.Options, want) {
 		t.Fatalf("methods %q, want %q", p.methods.Options, want)
 	}
-	if slices.Contains(p.offered, app.MethodExpressCheckout) || hasText(screenTexts(e.w), "PayPal") {
+	if slices.Contains(p.offered.values, app.MethodExpressCheckout) || hasText(screenTexts(e.w), "PayPal") {
 		t.Fatalf("PayPal offered on a Polish site: %q", screenTexts(e.w))
 	}
 }

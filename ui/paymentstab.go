@@ -25,6 +25,7 @@ type paymentsTab struct {
 	content fyne.CanvasObject
 
 	filter    *widget.RadioGroup
+	filters   *options[bool] // filter's choices: only the payments needing attention?
 	list      *widget.List
 	rows      []app.Payment
 	total     int
@@ -45,10 +46,16 @@ type paymentsTab struct {
 
 func newPaymentsTab(s *adminScreen) *paymentsTab {
 	p := &paymentsTab{s: s, selected: -1}
-	p.filter = widget.NewRadioGroup([]string{T("payments.filter_all"), T("payments.filter_attention")}, nil)
+	p.filters = newOptions(func(attention bool) string {
+		if attention {
+			return T("payments.filter_attention")
+		}
+		return T("payments.filter_all")
+	}, false, true)
+	p.filter = widget.NewRadioGroup(p.filters.Labels(), nil)
 	p.filter.Horizontal = true
 	p.filter.Required = true
-	p.filter.SetSelected(T("payments.filter_all"))
+	p.filter.SetSelected(p.filters.Label(false))
 	p.filter.OnChanged = func(string) { p.load(0) }
 	p.list = widget.NewList(
 		func() int { return len(p.rows) },
@@ -85,7 +92,7 @@ func newPaymentsTab(s *adminScreen) *paymentsTab {
 }
 
 func (p *paymentsTab) states() []app.PaymentState {
-	if p.filter.Selected == T("payments.filter_attention") {
+	if p.filters.ValueOr(p.filter.Selected, false) {
 		return []app.PaymentState{app.StatePending, app.StateUnknown, app.StateNeedsReview}
 	}
 	return nil
@@ -259,9 +266,9 @@ func (p *paymentsTab) onTestPayment() {
 	p.s.deps.run(func() {
 		ctx := context.Background()
 		methods, err := p.s.deps.Merchant.OfferedMethods(ctx)
-		var settings app.PaymentSettings
+		var rules map[app.Method]app.CardRules
 		if err == nil {
-			settings, err = p.s.deps.Merchant.PaymentSettings(ctx)
+			rules, err = cardRules(ctx, p.s.deps.Payments, methods)
 		}
 		fyne.Do(func() {
 			if err != nil {
@@ -292,8 +299,7 @@ func (p *paymentsTab) onTestPayment() {
 				p.dialog = ShowCardDialog(p.s.m.win, p.s.deps, CardPayment{
 					Amount: one, Purpose: app.PurposeTestPayment, Reference: "test-payment",
 					Description: T("payments.test_description"), Methods: cards,
-					NeedMaestroExtras: settings.Processor == app.ProcessorWPPUKNVP,
-					Payer:             app.Payer{Country: site.Country},
+					Rules: rules, Payer: app.Payer{Country: site.Country},
 				}, func(app.Payment, error) { p.load(0) })
 			}
 			if paypal {

@@ -305,4 +305,4 @@ func TestPolishPromoScreens(t *testing.T) {
 
 // shown is the codes the list holds, in list order: every code while they
 // fit in the pages the screen keeps.
-func (s *promoScreen) shown() []app.PromoCode { return s.rows.shown() }
+func (s *promoScreen) shown() []app.PromoCode { return s.list.Shown() }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // SectionToPay is the budget owner's "To pay" section's ID.
@@ -65,13 +66,13 @@ func newQueueScreen(deps Deps, w fyne.Window) *queueScreen {
 	s := &queueScreen{deps: deps, win: w}
 	s.list = &queueList{onEnter: s.open}
 	s.list.Length = func() int { return len(s.items) }
-	s.list.CreateItem = func() fyne.CanvasObject { return newCellRow(queueColumns) }
+	s.list.CreateItem = func() fyne.CanvasObject { return widgets.NewCellRow(queueColumns) }
 	s.list.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) {
 		var cells []string
 		if id < len(s.items) {
 			cells = queueRowTexts(s.items[id])
 		}
-		setCellRow(o, cells)
+		widgets.SetCellRow(o, cells)
 	}
 	s.list.OnHighlighted = func(id widget.ListItemID) { s.list.highlighted = id }
 	s.list.OnSelected = func(id widget.ListItemID) {
@@ -222,10 +223,13 @@ func (d *queuePayDialog) onPay() {
 	s.deps.run(func() {
 		ctx := context.Background()
 		c, err := s.deps.Queue.PrepareCharge(ctx, id)
-		maestro := needMaestroExtras(ctx, s.deps)
 		var methods []app.Method
 		if err == nil && s.deps.Merchant != nil {
 			methods, _ = s.deps.Merchant.OfferedMethods(ctx)
+		}
+		var rules map[app.Method]app.CardRules
+		if err == nil {
+			rules, err = cardRules(ctx, s.deps.Payments, methods)
 		}
 		if err == nil && c.Payer.Country == "" {
 			// The billing country starts as the site's, as on the estimate.
@@ -242,7 +246,7 @@ func (d *queuePayDialog) onPay() {
 			}
 			d.dlg.Hide()
 			d.charge = showChargeDialogs(s.win, s.deps, c, T("estimate.payment_description",
-				map[string]any{"Topic": c.Quote.Session.Topic}), methods, maestro,
+				map[string]any{"Topic": c.Quote.Session.Topic}), methods, rules,
 				func(cd *chargeDialogs) { d.card, d.paypal = cd.card, cd.paypal },
 				func(app.Payment, error) { d.paid() })
 			s.pay = d

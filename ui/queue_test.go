@@ -205,10 +205,10 @@ func TestToPayQueueAcrossThreeDesktopsOnPostgreSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	coord.pumpUntil(2*time.Second, "the second session in the coordinator's list", func() bool {
-		_, _, ok := scr.rows.find(func(r app.SessionSummary) bool { return r.ID == second.ID })
+		_, _, ok := findRow(scr.list, func(r app.SessionSummary) bool { return r.ID == second.ID })
 		return ok
 	})
-	i, _, _ := scr.rows.find(func(r app.SessionSummary) bool { return r.ID == second.ID })
+	i, _, _ := findRow(scr.list, func(r app.SessionSummary) bool { return r.ID == second.ID })
 	scr.list.Select(i)
 	scr.onEstimate()
 	page := scr.estimatePage
@@ -292,7 +292,7 @@ func TestPayFromMyQueueByKeyboardAlone(t *testing.T) {
 		t.Fatalf("Tab never reached %T", target)
 	}
 	for _, field := range []struct {
-		entry *cardEntry
+		entry fyne.Focusable
 		text  string
 	}{{d.card.number, "4111111111111111"}, {d.card.expiry, futureExpiry()}, {d.card.cvv, "123"}} {
 		tabTo(field.entry)

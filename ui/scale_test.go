@@ -17,7 +17,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/demodata"
@@ -113,7 +112,10 @@ func (g *gatedSessions) Registrations(ctx context.Context, f app.RegistrationFil
 
 // scrollThrough jumps around a list of n rows as a person scrolling would,
 // letting each jump's page loads finish.
-func scrollThrough(l *widget.List, off *offThread, n int) {
+func scrollThrough(l interface {
+	ScrollTo(int)
+	Refresh()
+}, off *offThread, n int) {
 	for _, id := range []int{n / 4, n / 2, n - 1, 0, n / 3, n / 5, n / 7, 3 * n / 4, 5 * n / 6, n / 9} {
 		l.ScrollTo(id)
 		off.drain()
@@ -171,7 +173,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 	var upcoming int
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	db.Read().QueryRow(`SELECT count(*) FROM session WHERE ends_at >= ?`, now).Scan(&upcoming)
-	held := s.rows.held
+	held := s.list.Held
 	if s.length() != upcoming || upcoming <= sessionsPageSize*sessionsPagesKept {
 		t.Fatalf("list length %d, want %d upcoming sessions (more than %d)", s.length(), upcoming, sessionsPageSize*sessionsPagesKept)
 	}
@@ -229,7 +231,7 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	// scrolling through them.
 	var codes int
 	db.Read().QueryRow(`SELECT count(*) FROM promo_code`).Scan(&codes)
-	heldCodes := p.rows.held
+	heldCodes := p.list.Held
 	if p.length() != codes || codes <= promoPageSize*promoPagesKept {
 		t.Fatalf("codes list length %d, want %d codes (more than %d)", p.length(), codes, promoPageSize*promoPagesKept)
 	}
@@ -243,7 +245,7 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	// Selecting a row reads that one code for the pane.
 	p.list.ScrollTo(codes / 2)
 	off.drain()
-	row, _ := p.row(codes / 2)
+	row, _ := p.list.Row(codes / 2)
 	p.list.Select(codes / 2)
 	off.drain()
 	if c, ok := p.current(); !ok || row.ID == 0 || c.ID != row.ID || !p.detail.Visible() {
@@ -303,11 +305,11 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 	if v.list.Length() != n || v.count.Text != T("regs.count", map[string]any{"Count": n}) {
 		t.Fatalf("list length %d (%q), want %d", v.list.Length(), v.count.Text, n)
 	}
-	if held := v.rows.held(); held == 0 || held > registrationsPageSize {
+	if held := v.list.Held(); held == 0 || held > registrationsPageSize {
 		t.Errorf("after opening, %d registrations are held; want one page", held)
 	}
 	scrollThrough(v.list, off, n)
-	if held := v.rows.held(); held > registrationsPageSize*registrationsPagesKept {
+	if held := v.list.Held(); held > registrationsPageSize*registrationsPagesKept {
 		t.Errorf("after scrolling, %d registrations are held; at most %d may be", held, registrationsPageSize*registrationsPagesKept)
 	}
 	// The last row is the session's newest registration.

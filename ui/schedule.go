@@ -38,6 +38,8 @@ type scheduleForm struct {
 	clock        *widget.Entry
 	duration     *widget.Select
 	sessionType  *widget.RadioGroup
+	types        *options[app.SessionType] // sessionType's choices
+	ppuDown      bool                      // pay-per-use is offered but not available now
 	fee          *widget.Entry
 	feeFormatted *widget.Label
 	feeNote      *widget.Label // the administrator message when paid sessions are off
@@ -137,10 +139,11 @@ func (f *scheduleForm) loadPayPerUse() {
 			f.department.SetSelectedIndex(selected)
 			f.department.Refresh()
 			if avail != nil {
-				f.sessionType.Options[2] = T("schedule.type_ppu_unavailable")
-				if f.sessionType.Selected == T("schedule.type_ppu") {
-					f.sessionType.Selected = f.sessionType.Options[2]
-				}
+				chosen := f.chosenType()
+				f.ppuDown = true
+				f.types = newOptions(f.typeLabel, f.types.values...)
+				f.sessionType.Options = f.types.Labels()
+				f.sessionType.Selected = f.types.Label(chosen)
 				f.sessionType.Refresh()
 			}
 			f.onTypeChanged()
@@ -149,8 +152,26 @@ func (f *scheduleForm) loadPayPerUse() {
 }
 
 func (f *scheduleForm) payPerUse() bool {
-	return f.offersPayPerUse() && (f.sessionType.Selected == T("schedule.type_ppu") ||
-		f.sessionType.Selected == T("schedule.type_ppu_unavailable"))
+	return f.offersPayPerUse() && f.chosenType() == app.SessionPayPerUse
+}
+
+// chosenType is the session type chosen in the form.
+func (f *scheduleForm) chosenType() app.SessionType {
+	return f.types.ValueOr(f.sessionType.Selected, app.SessionFree)
+}
+
+// typeLabel names a session type in the form.
+func (f *scheduleForm) typeLabel(t app.SessionType) string {
+	switch t {
+	case app.SessionPaid:
+		return T("schedule.type_paid")
+	case app.SessionPayPerUse:
+		if f.ppuDown {
+			return T("schedule.type_ppu_unavailable")
+		}
+		return T("schedule.type_ppu")
+	}
+	return T("schedule.type_free")
 }
 
 func (f *scheduleForm) loc() *time.Location {
@@ -194,14 +215,15 @@ func (f *scheduleForm) build() {
 	f.duration = newSelect(labels, func(string) { f.revalidate() })
 	f.duration.SetSelectedIndex(2)
 
-	types := []string{T("schedule.type_free"), T("schedule.type_paid")}
+	types := []app.SessionType{app.SessionFree, app.SessionPaid}
 	if f.offersPayPerUse() {
-		types = append(types, T("schedule.type_ppu"))
+		types = append(types, app.SessionPayPerUse)
 	}
-	f.sessionType = widget.NewRadioGroup(types, func(string) { f.onTypeChanged() })
+	f.types = newOptions(f.typeLabel, types...)
+	f.sessionType = widget.NewRadioGroup(f.types.Labels(), func(string) { f.onTypeChanged() })
 	f.sessionType.Horizontal = true
 	f.sessionType.Required = true
-	f.sessionType.SetSelected(T("schedule.type_free"))
+	f.sessionType.SetSelected(f.types.Label(app.SessionFree))
 
 	f.fee = widget.NewEntry()
 	feeExample, _ := money.FromMinor(1250, f.site.Currency)
@@ -350,13 +372,13 @@ func (f *scheduleForm) fill(s app.Session) {
 		}
 	}
 	if s.Type == app.SessionPaid {
-		f.sessionType.SetSelected(T("schedule.type_paid"))
+		f.sessionType.SetSelected(f.types.Label(app.SessionPaid))
 		if a, err := money.FromMinor(s.FeeMinor, s.Currency); err == nil {
 			f.fee.SetText(money.FormatNumber(a, Language()))
 		}
 	}
 	if s.Type == app.SessionPayPerUse && f.offersPayPerUse() {
-		f.sessionType.SetSelected(T("schedule.type_ppu"))
+		f.sessionType.SetSelected(f.types.Label(app.SessionPayPerUse))
 		f.computers.SetText(strconv.Itoa(s.ExpectedComputers))
 		f.tele.SetText(strconv.Itoa(s.ExpectedTeleconference))
 		f.wantDept = s.DepartmentID
@@ -376,7 +398,7 @@ func (f *scheduleForm) fill(s app.Session) {
 	f.refundPct.SetText(strconv.Itoa(s.RefundPercent))
 }
 
-func (f *scheduleForm) paid() bool { return f.sessionType.Selected == T("schedule.type_paid") }
+func (f *scheduleForm) paid() bool { return f.chosenType() == app.SessionPaid }
 
 func (f *scheduleForm) onTypeChanged() {
 	if f.register == nil {

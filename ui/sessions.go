@@ -11,6 +11,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // SectionSessions is the training sessions section's ID (stored in
@@ -38,7 +39,7 @@ type sessionsScreen struct {
 	search  *widget.Entry
 	when    *widget.Select
 	status  *widget.Select
-	list    *widget.List
+	list    *widgets.PagedList[app.SessionSummary, int64]
 	count   *widget.Label
 	detail  *widget.Label
 	actions []*widget.Button
@@ -58,7 +59,6 @@ type sessionsScreen struct {
 	register *registerFlow      // the registration dialog while it is open
 	regsView *registrationsView // the Registrations window while it is open
 
-	rows     *pagedRows[app.SessionSummary] // the sessions in memory
 	selected *app.SessionSummary
 
 	// estimatePage is the Estimated Session Cost page while it is open.
@@ -66,8 +66,7 @@ type sessionsScreen struct {
 }
 
 func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
-	s := &sessionsScreen{deps: deps, win: w, site: site, rows: newPagedRows[app.SessionSummary](sessionsPageSize, sessionsPagesKept)}
-	s.rows.countUpTo = sessionsCountUpTo
+	s := &sessionsScreen{deps: deps, win: w, site: site}
 	s.build()
 	s.reload()
 	return s
@@ -89,8 +88,12 @@ func (s *sessionsScreen) build() {
 	schedule := widget.NewButton(T("sessions.schedule"), s.onSchedule)
 	schedule.Importance = widget.HighImportance
 
-	s.list = widget.NewList(s.length, s.newRow, s.updateRow)
-	s.list.OnSelected = s.onSelected
+	s.list = widgets.NewPagedList(widgets.PagedListOptions[app.SessionSummary, int64]{
+		PageSize: sessionsPageSize, PagesKept: sessionsPagesKept, CountUpTo: sessionsCountUpTo,
+		Fetch: s.fetchPage, Count: s.countAll, Run: s.deps.run,
+		ID:      func(r app.SessionSummary) int64 { return r.ID },
+		Columns: sessionColumns, OnLoaded: s.loaded, OnSelected: s.onSelected,
+	})
 	s.count = widget.NewLabel("")
 	s.detail = widget.NewLabel(T("sessions.select_one"))
 	s.detail.Wrapping = fyne.TextWrapWord
@@ -111,7 +114,7 @@ func (s *sessionsScreen) build() {
 		b.Disable()
 	}
 
-	header := newColumns(sessionColumns,
+	header := newColumns(widgets.Weights(sessionColumns),
 		boldLabel(T("sessions.col_topic")), boldLabel(T("sessions.col_start")), boldLabel(T("sessions.col_fee")),
 		boldLabel(T("sessions.col_seats")), boldLabel(T("sessions.col_revenue")))
 	pick := fyne.NewSize(170, s.when.MinSize().Height)
@@ -160,55 +163,31 @@ func (s *sessionsScreen) restart(wait time.Duration) {
 	if s.list == nil || s.status == nil {
 		return
 	}
-	s.rows.reset()
-	s.list.UnselectAll()
+	s.list.Restart(wait)
 	s.selected = nil
 	s.showSelected()
-	s.fetch(0, wait)
 }
 
-// loadPage reads one page off the UI thread.
-func (s *sessionsScreen) loadPage(page int) { s.fetch(page, 0) }
-
-func (s *sessionsScreen) fetch(page int, wait time.Duration) {
-	s.rows.fetch(s.deps.run, page, wait, s.pageLoader(), func(total int, err error) {
-		s.counted(total, err)
-		s.list.Refresh()
-	})
-}
-
-// pageLoader reads a page of the current filter's sessions.
-func (s *sessionsScreen) pageLoader() func(pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
+// fetchPage reads one page of the current filter (off the UI thread).
+func (s *sessionsScreen) fetchPage(q widgets.PageQuery[app.SessionSummary]) (widgets.Page[app.SessionSummary], error) {
 	f := s.filter()
-	return func(req pageRequest[app.SessionSummary]) ([]app.SessionSummary, int, error) {
-		f.Offset, f.Limit, f.NoTotal, f.CountUpTo = req.skip, sessionsPageSize, !req.count, sessionsCountUpTo
-		if req.after != nil {
-			k := req.after.ListKey()
-			f.After = &k
-		}
-		return s.deps.Sessions.List(req.ctx, f)
+	f.Offset, f.Limit, f.NoTotal, f.CountUpTo = q.Skip, q.Limit, !q.Count, sessionsCountUpTo
+	if q.After != nil {
+		k := q.After.ListKey()
+		f.After = &k
 	}
-}
-
-// counted shows the count a page load brought.
-func (s *sessionsScreen) counted(total int, err error) {
-	switch {
-	case err != nil:
-		s.count.SetText(ErrorText(err))
-	case s.rows.more():
-		s.count.SetText(T("sessions.count_more", map[string]any{"Count": sessionsCountUpTo}))
-		s.countAll()
-	default:
-		s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
-	}
+	rows, total, err := s.deps.Sessions.List(q.Ctx, f)
+	return widgets.Page[app.SessionSummary]{Rows: rows, Total: total}, err
 }
 
 // changed refreshes the list, and the open Registrations window, when
 // another desktop changed what they show (live.go): seats and revenue
-// follow registrations and payments.
+// follow registrations and payments. The list reads its rows again keeping
+// the scroll offset and the selected session (found again by its id);
+// the search box and the filters stay as they are.
 func (s *sessionsScreen) changed(set app.ChangeSet) {
-	if set.Any(app.ChangedSessions | app.ChangedRegistrations | app.ChangedPayments) {
-		s.refreshLive()
+	if s.list != nil && set.Any(app.ChangedSessions|app.ChangedRegistrations|app.ChangedPayments) {
+		s.list.Reload()
 	}
 	if s.regsView != nil {
 		s.regsView.changed(set)
@@ -216,93 +195,74 @@ func (s *sessionsScreen) changed(set app.ChangeSet) {
 	s.refreshEstimates(set)
 }
 
-// refreshLive reads the sessions in memory again, keeping the scroll
-// offset and the selected session (found again by its id, and shown as it
-// is now); the search box and the filters are left as they are.
-func (s *sessionsScreen) refreshLive() {
-	if s.list == nil {
-		return
-	}
-	offset := s.list.GetScrollOffset()
-	s.rows.refreshHeld(s.deps.run, s.pageLoader(), func(total int, err error) {
-		s.counted(total, err)
-		s.list.Refresh()
-		if s.selected != nil && err == nil {
-			id := s.selected.ID
-			if i, r, ok := s.rows.find(func(r app.SessionSummary) bool { return r.ID == id }); ok {
-				s.selected = &r
-				selectQuietly(s.list, i)
-				s.showSelected()
-			}
-		}
-		s.list.ScrollToOffset(offset)
-	})
-}
-
 // countAll counts a query's sessions exactly after its first count
 // stopped at sessionsCountUpTo (a page of one row carries the count).
-func (s *sessionsScreen) countAll() {
+func (s *sessionsScreen) countAll(ctx context.Context) (int, error) {
 	f := s.filter()
 	f.Limit = 1
-	s.rows.countAll(s.deps.run, func(ctx context.Context) (int, error) {
-		_, total, err := s.deps.Sessions.List(ctx, f)
-		return total, err
-	}, func(total int) {
+	_, total, err := s.deps.Sessions.List(ctx, f)
+	return total, err
+}
+
+// loaded shows the count once a page or the exact count arrived.
+func (s *sessionsScreen) loaded(total int, more bool, err error) {
+	switch {
+	case err != nil:
+		s.count.SetText(ErrorText(err))
+	case more:
+		s.count.SetText(T("sessions.count_more", map[string]any{"Count": sessionsCountUpTo}))
+	default:
 		s.count.SetText(T("sessions.count", map[string]any{"Count": total}))
-		s.list.Refresh()
-	})
+	}
 }
 
-func (s *sessionsScreen) length() int { return s.rows.length() }
+func (s *sessionsScreen) length() int { return s.list.Length() }
 
-// row returns a loaded row, asking for its page when it is not.
-func (s *sessionsScreen) row(id int) (app.SessionSummary, bool) {
-	r, ok, page := s.rows.row(id)
-	if !ok && page >= 0 {
-		s.loadPage(page)
-	}
-	return r, ok
-}
-
-// sessionColumns are the widths of topic, start, fee, seats and revenue:
-// the topic and the start (date, time and zone) need the room.
-var sessionColumns = []float32{2.6, 2.2, 1.8, 1.4, 1.3}
-
-func (s *sessionsScreen) newRow() fyne.CanvasObject { return newCellRow(sessionColumns) }
-
-func (s *sessionsScreen) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
-	var texts []string
-	if r, ok := s.row(id); ok {
-		texts = sessionRowTexts(r)
-	}
-	setCellRow(o, texts)
+// sessionColumns are topic, start, fee, seats and revenue, with their
+// widths: the topic and the start (date, time and zone) need the room.
+var sessionColumns = []widgets.Column[app.SessionSummary]{
+	{Weight: 2.6, Text: sessionTopicText},
+	{Weight: 2.2, Text: func(r app.SessionSummary) string { return formatWhen(r.StartsAt, r.Location()) }},
+	{Weight: 1.8, Text: sessionFeeText},
+	{Weight: 1.4, Text: sessionSeatsText},
+	{Weight: 1.3, Text: sessionRevenueText},
 }
 
 // sessionRowTexts are a row's cells: topic (with a cancelled mark), start
 // in the session's time zone, fee, seats and revenue.
-func sessionRowTexts(r app.SessionSummary) []string {
-	topic := r.Topic
+func sessionRowTexts(r app.SessionSummary) []string { return widgets.RowTexts(sessionColumns, r) }
+
+func sessionTopicText(r app.SessionSummary) string {
 	if r.Status == app.SessionCancelled {
-		topic = T("sessions.cancelled_mark", map[string]any{"Topic": r.Topic})
+		return T("sessions.cancelled_mark", map[string]any{"Topic": r.Topic})
 	}
-	fee := T("sessions.free")
-	if r.Type == app.SessionPaid {
-		fee = formatMinor(r.FeeMinor, r.Currency)
-	} else if r.Type == app.SessionPayPerUse {
-		fee = T("sessions.pay_per_use_unpaid")
-		if r.PaidPaymentID != 0 {
-			fee = T("sessions.pay_per_use_paid")
-		}
+	return r.Topic
+}
+
+func sessionFeeText(r app.SessionSummary) string {
+	switch {
+	case r.Type == app.SessionPaid:
+		return formatMinor(r.FeeMinor, r.Currency)
+	case r.Type == app.SessionPayPerUse && r.PaidPaymentID != 0:
+		return T("sessions.pay_per_use_paid")
+	case r.Type == app.SessionPayPerUse:
+		return T("sessions.pay_per_use_unpaid")
 	}
-	seats := T("sessions.seats_unlimited", map[string]any{"Taken": r.Registrations})
+	return T("sessions.free")
+}
+
+func sessionSeatsText(r app.SessionSummary) string {
 	if r.MaxRegistrations > 0 {
-		seats = T("sessions.seats", map[string]any{"Taken": r.Registrations, "Max": r.MaxRegistrations})
+		return T("sessions.seats", map[string]any{"Taken": r.Registrations, "Max": r.MaxRegistrations})
 	}
-	revenue := ""
+	return T("sessions.seats_unlimited", map[string]any{"Taken": r.Registrations})
+}
+
+func sessionRevenueText(r app.SessionSummary) string {
 	if r.Type == app.SessionPaid {
-		revenue = formatMinor(r.RevenueMinor, r.Currency)
+		return formatMinor(r.RevenueMinor, r.Currency)
 	}
-	return []string{topic, formatWhen(r.StartsAt, r.Location()), fee, seats, revenue}
+	return ""
 }
 
 func formatMinor(minor int64, cur string) string {
@@ -323,12 +283,7 @@ func formatWhen(t time.Time, loc *time.Location) string {
 	return t.Format("2 Jan 2006 15:04") + " " + zone
 }
 
-func (s *sessionsScreen) onSelected(id widget.ListItemID) {
-	r, ok := s.row(id)
-	if !ok {
-		s.list.Unselect(id)
-		return
-	}
+func (s *sessionsScreen) onSelected(r app.SessionSummary) {
 	s.selected = &r
 	s.showSelected()
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"image/color"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // registrationsView lists a session's registrations with their payment
@@ -25,18 +25,15 @@ type registrationsView struct {
 	dlg     *dialog.CustomDialog
 	content fyne.CanvasObject
 
-	search   *widget.Entry
-	list     *widget.List
-	rows     *pagedRows[app.Registration]
-	count    *widget.Label
-	detail   *widget.Label
-	message  *widget.Label
-	cancel   *widget.Button
-	refund   *widget.Button
-	receipt  *widget.Button
-	export   *widget.Button
-	selected int              // the list index, -1 for none
-	sel      app.Registration // the selected row as last read
+	search  *widget.Entry
+	list    *widgets.PagedList[app.Registration, int64]
+	count   *widget.Label
+	detail  *widget.Label
+	message *widget.Label
+	cancel  *widget.Button
+	refund  *widget.Button
+	receipt *widget.Button
+	export  *widget.Button
 }
 
 // A busy session has thousands of registrations (11,462 in the largest
@@ -47,8 +44,7 @@ const (
 )
 
 func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func()) *registrationsView {
-	v := &registrationsView{deps: deps, win: w, session: s, selected: -1,
-		rows: newPagedRows[app.Registration](registrationsPageSize, registrationsPagesKept)}
+	v := &registrationsView{deps: deps, win: w, session: s}
 	v.build()
 	v.dlg = dialog.NewCustomWithoutButtons(T("regs.title", map[string]any{"Topic": s.Topic}), v.content, w)
 	v.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("pay.close"), func() { v.dlg.Hide() })})
@@ -64,27 +60,18 @@ func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func())
 }
 
 func (v *registrationsView) build() {
-	v.list = widget.NewList(v.rows.length,
-		func() fyne.CanvasObject { return newCellRow(registrationColumns) },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			var texts []string
-			if r, ok := v.row(id); ok {
-				texts = registrationRowTexts(r)
-			}
-			setCellRow(o, texts)
-		})
-	v.list.OnSelected = func(id widget.ListItemID) {
-		v.selected = id
-		v.sel, _ = v.row(id)
-		v.showSelected()
-	}
+	v.list = widgets.NewPagedList(widgets.PagedListOptions[app.Registration, int64]{
+		PageSize: registrationsPageSize, PagesKept: registrationsPagesKept,
+		Fetch: v.fetchPage, Run: v.deps.run, ID: func(r app.Registration) int64 { return r.ID },
+		Columns: registrationColumns, OnLoaded: v.loaded,
+		OnSelected: func(app.Registration) { v.showSelected() }, OnUnselected: v.showSelected,
+	})
 	v.count = widget.NewLabel("")
 	v.search = widget.NewEntry()
 	v.search.SetPlaceHolder(T("regs.search"))
 	v.search.OnChanged = func(string) {
-		v.selected, v.sel = -1, app.Registration{}
-		v.list.UnselectAll()
-		v.restart(searchDelay)
+		v.list.Restart(searchDelay)
+		v.showSelected()
 	}
 	v.detail = widget.NewLabel(T("regs.select_one"))
 	v.detail.Wrapping = fyne.TextWrapWord
@@ -96,7 +83,7 @@ func (v *registrationsView) build() {
 	v.receipt = widget.NewButton(T("receipt.save"), v.onReceipt)
 	v.export = widget.NewButton(T("regs.export"), v.onExport)
 	v.showSelected()
-	header := newColumns(registrationColumns, boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
+	header := newColumns(widgets.Weights(registrationColumns), boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
 		boldLabel(T("regs.col_method")), boldLabel(T("regs.col_amount")), boldLabel(T("regs.col_discount")))
 	bottom := container.NewVBox(v.count, widget.NewSeparator(), v.detail, v.message,
 		container.NewHBox(v.cancel, v.refund, v.receipt, v.export))
@@ -110,135 +97,89 @@ func (v *registrationsView) build() {
 // registrationStatusText is a status in the UI language.
 func registrationStatusText(s app.RegistrationStatus) string { return T("regs.status." + string(s)) }
 
-// registrationColumns are the widths of attendee (name and email), status,
-// method, amount and discount.
-var registrationColumns = []float32{3, 1.6, 1.7, 2, 1.4}
+// registrationColumns are attendee (name and email), status, method,
+// amount and discount, with their widths.
+var registrationColumns = []widgets.Column[app.Registration]{
+	{Weight: 3, Text: func(r app.Registration) string { return r.Name() + " <" + r.Email + ">" }},
+	{Weight: 1.6, Text: func(r app.Registration) string { return registrationStatusText(r.Status) }},
+	{Weight: 1.7, Text: registrationMethodText},
+	{Weight: 2, Text: registrationAmountText},
+	{Weight: 1.4, Text: registrationDiscountText},
+}
 
 func registrationRowTexts(r app.Registration) []string {
-	method := ""
+	return widgets.RowTexts(registrationColumns, r)
+}
+
+func registrationMethodText(r app.Registration) string {
 	if r.Method == app.MethodExpressCheckout {
-		method = T("payinfo.method_paypal")
+		return T("payinfo.method_paypal")
 	} else if r.Last4 != "" {
-		method = brandName(r.Brand) + " " + app.MaskCardNumber(r.Brand, r.Last4)
+		return brandName(r.Brand) + " " + app.MaskCardNumber(r.Brand, r.Last4)
 	}
-	amount, discount := "", ""
-	if r.Currency != "" {
-		amount = formatMinor(r.TotalMinor, r.Currency)
-		if r.RefundedMinor > 0 {
-			amount = T("regs.amount_refunded", map[string]any{"Amount": amount, "Refunded": formatMinor(r.RefundedMinor, r.Currency)})
-		}
-		if r.DiscountMinor > 0 {
-			discount = r.PromoCode + " −" + formatMinor(r.DiscountMinor, r.Currency)
-		}
-	}
-	return []string{r.Name() + " <" + r.Email + ">", registrationStatusText(r.Status), method, amount, discount}
+	return ""
 }
 
-// load starts the list over (after an action changed a row): the first
-// page, and the selected row's page so that it stays selected.
-func (v *registrationsView) load() { v.restart(0) }
-
-func (v *registrationsView) restart(wait time.Duration) {
-	v.rows.reset()
-	v.fetch(0, wait)
-	if v.selected >= 0 {
-		v.fetch(v.selected/registrationsPageSize, wait)
+func registrationAmountText(r app.Registration) string {
+	if r.Currency == "" {
+		return ""
 	}
+	amount := formatMinor(r.TotalMinor, r.Currency)
+	if r.RefundedMinor > 0 {
+		amount = T("regs.amount_refunded", map[string]any{"Amount": amount, "Refunded": formatMinor(r.RefundedMinor, r.Currency)})
+	}
+	return amount
 }
 
-// loadPage reads one page off the UI thread.
-func (v *registrationsView) loadPage(page int) { v.fetch(page, 0) }
-
-func (v *registrationsView) fetch(page int, wait time.Duration) {
-	v.rows.fetch(v.deps.run, page, wait, v.pageLoader(), func(total int, err error) {
-		if !v.counted(total, err) {
-			return
-		}
-		if v.selected >= total {
-			v.selected, v.sel = -1, app.Registration{}
-			v.list.UnselectAll()
-		} else if r, ok, _ := v.rows.row(v.selected); ok && (v.sel.ID == 0 || r.ID == v.sel.ID) {
-			v.sel = r // the row as stored now, after an action
-		}
-		v.list.Refresh()
-		v.showSelected()
-	})
-}
-
-// pageLoader reads a page of the session's registrations that the search
-// box finds.
-func (v *registrationsView) pageLoader() func(pageRequest[app.Registration]) ([]app.Registration, int, error) {
-	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text, Limit: registrationsPageSize}
-	return func(req pageRequest[app.Registration]) ([]app.Registration, int, error) {
-		f.Offset, f.NoTotal = req.skip, !req.count
-		if req.after != nil {
-			f.AfterID = req.after.ID
-		}
-		return v.deps.Sessions.Registrations(req.ctx, f)
+// changed refreshes the list when another desktop changed registrations
+// or their payments (live.go): read again, keeping the scroll offset and
+// the selected registration (found again by its id, shown as it is now);
+// the search box and the message stay as they are.
+func (v *registrationsView) changed(set app.ChangeSet) {
+	if set.Any(app.ChangedRegistrations | app.ChangedPayments | app.ChangedSessions) {
+		v.list.Reload()
 	}
 }
 
-// counted shows the count a page load brought, or its error; false on an
-// error.
-func (v *registrationsView) counted(total int, err error) bool {
+func registrationDiscountText(r app.Registration) string {
+	if r.Currency != "" && r.DiscountMinor > 0 {
+		return r.PromoCode + " −" + formatMinor(r.DiscountMinor, r.Currency)
+	}
+	return ""
+}
+
+// load reads the list again (after an action changed a row): the
+// selected registration stays selected, as read now.
+func (v *registrationsView) load() { v.list.Reload() }
+
+// fetchPage reads one page of the session's registrations (off the UI
+// thread).
+func (v *registrationsView) fetchPage(q widgets.PageQuery[app.Registration]) (widgets.Page[app.Registration], error) {
+	f := app.RegistrationFilter{SessionID: v.session.ID, Search: v.search.Text, Limit: q.Limit, Offset: q.Skip, NoTotal: !q.Count}
+	if q.After != nil {
+		f.AfterID = q.After.ID
+	}
+	rows, total, err := v.deps.Sessions.Registrations(q.Ctx, f)
+	return widgets.Page[app.Registration]{Rows: rows, Total: total}, err
+}
+
+// loaded shows the count, or why there is none.
+func (v *registrationsView) loaded(total int, _ bool, err error) {
 	if err != nil {
 		if app.AsError(err) != nil && app.AsError(err).Key == "error.search.too_short" {
 			v.count.SetText(ErrorText(err))
 		} else {
 			v.showMessage(ErrorText(err), widget.DangerImportance)
 		}
-		v.list.Refresh()
-		return false
+		return
 	}
 	v.count.SetText(T("regs.count", map[string]any{"Count": total}))
-	return true
-}
-
-// changed refreshes the list when another desktop changed registrations
-// or their payments (live.go).
-func (v *registrationsView) changed(set app.ChangeSet) {
-	if set.Any(app.ChangedRegistrations | app.ChangedPayments | app.ChangedSessions) {
-		v.refreshLive()
-	}
-}
-
-// refreshLive reads the registrations in memory again, keeping the scroll
-// offset and the selected registration (found again by its id, wherever
-// it is now in the list, and shown as it is now); the search box and the
-// message are left as they are.
-func (v *registrationsView) refreshLive() {
-	offset := v.list.GetScrollOffset()
-	v.rows.refreshHeld(v.deps.run, v.pageLoader(), func(total int, err error) {
-		if !v.counted(total, err) {
-			return
-		}
-		v.list.Refresh()
-		if v.sel.ID != 0 {
-			id := v.sel.ID
-			if i, r, ok := v.rows.find(func(r app.Registration) bool { return r.ID == id }); ok {
-				v.selected, v.sel = i, r
-				selectQuietly(v.list, i)
-			}
-			v.showSelected()
-		}
-		v.list.ScrollToOffset(offset)
-	})
-}
-
-// row returns a loaded row, asking for its page when it is not.
-func (v *registrationsView) row(id int) (app.Registration, bool) {
-	r, ok, page := v.rows.row(id)
-	if !ok && page >= 0 {
-		v.loadPage(page)
-	}
-	return r, ok
+	v.showSelected()
 }
 
 func (v *registrationsView) current() (app.Registration, bool) {
-	if v.selected < 0 || v.sel.ID == 0 {
-		return app.Registration{}, false
-	}
-	return v.sel, true
+	r, ok := v.list.Selected()
+	return r, ok && r.ID != 0
 }
 
 func (v *registrationsView) showSelected() {

@@ -24,7 +24,12 @@ type sessionsEnv struct {
 
 func newSessionsEnv(t *testing.T, language string, paidEnabled bool, promo app.PromoRedeemer) *sessionsEnv {
 	t.Helper()
-	pe := newPayEnv(t, nil)
+	return newSessionsEnvOn(t, newPayEnv(t, nil), language, paidEnabled, promo)
+}
+
+// newSessionsEnvOn is newSessionsEnv on the site and payments of pe.
+func newSessionsEnvOn(t *testing.T, pe *payEnv, language string, paidEnabled bool, promo app.PromoRedeemer) *sessionsEnv {
+	t.Helper()
 	ctx := context.Background()
 	pe.provision(app.FeaturePaidSessions)
 	if paidEnabled {

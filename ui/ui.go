@@ -38,6 +38,7 @@ type PaymentService interface {
 	Refund(ctx context.Context, saleID int64, amount currency.Amount, description string) (app.Payment, error)
 	Reconcile(ctx context.Context) (app.ReconcileReport, error)
 	Payments(ctx context.Context, f app.PaymentFilter) ([]app.Payment, int, error)
+	CardRules(ctx context.Context, m app.Method) (app.CardRules, error)
 }
 
 // MerchantService is what the UI needs of app.MerchantService.

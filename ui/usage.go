@@ -242,6 +242,7 @@ func (v *actualUsageView) onRecord() {
 // PurposeTrueUp, through the card dialog (or PayPal).
 func (v *actualUsageView) onCharge() {
 	v.charge.Disable()
+	methods := v.methods
 	v.deps.run(func() {
 		ctx := context.Background()
 		c, err := v.deps.PayPerUse.PrepareTrueUp(ctx, v.session.ID)
@@ -250,14 +251,17 @@ func (v *actualUsageView) onCharge() {
 				c.Payer.Country = site.Country
 			}
 		}
-		maestro := needMaestroExtras(ctx, v.deps)
+		var rules map[app.Method]app.CardRules
+		if err == nil {
+			rules, err = cardRules(ctx, v.deps.Payments, methods)
+		}
 		fyne.Do(func() {
 			if err != nil {
 				v.showError(err)
 				return
 			}
 			v.payment = showChargeDialogs(v.win, v.deps, c, T("usage.payment_description", map[string]any{"Topic": v.session.Topic}),
-				v.methods, maestro, nil, func(app.Payment, error) { v.load() })
+				v.methods, rules, nil, func(app.Payment, error) { v.load() })
 			if v.payment.choice != nil {
 				v.charge.Enable()
 			}

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"testing"
@@ -14,7 +14,7 @@ func TestColumnsLayoutWeights(t *testing.T) {
 	a.SetMinSize(fyne.NewSize(30, 10))
 	b := canvas.NewRectangle(nil)
 	b.SetMinSize(fyne.NewSize(40, 20))
-	c := newColumns([]float32{3, 1}, a, b)
+	c := NewColumns([]float32{3, 1}, a, b)
 	c.Resize(fyne.NewSize(401, 50))
 	if a.Size().Width != 300.75 || a.Position().X != 0 || b.Position().X != 300.75 || b.Size().Width != 100.25 {
 		t.Errorf("a %v at %v, b %v at %v", a.Size(), a.Position(), b.Size(), b.Position())

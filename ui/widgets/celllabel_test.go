@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"strings"
@@ -12,10 +12,10 @@ import (
 // ellipsis, at every width it is given, as Fyne's ellipsis label does.
 func TestCellLabelEllipsisOnlyWhenTooLong(t *testing.T) {
 	test.NewTempApp(t)
-	l := newCellLabel("")
+	l := NewCellLabel("")
 	w := test.NewWindow(l)
 	defer w.Close()
-	shown := func() string { return strings.Join(texts(l), "") }
+	shown := func() string { return labelText(l) }
 
 	long := "Advanced Go for payments engineers, with a very long topic that cannot fit"
 	l.Resize(fyne.NewSize(400, 40))

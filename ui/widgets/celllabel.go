@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"fyne.io/fyne/v2"
@@ -6,7 +6,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// cellLabel is the one-line label of list rows: a text too long for its
+// CellLabel is the one-line label of list rows: a text too long for its
 // cell ends with an ellipsis, as with widget.Label's TextTruncateEllipsis.
 //
 // Fyne's ellipsis (v2.7, unchanged in v2.8) shapes the whole text with a newly built
@@ -17,12 +17,12 @@ import (
 // whose text fits is drawn with TextTruncateClip instead, which measures
 // through Fyne's text-size cache and cuts nothing from a text that fits;
 // only a text wider than its cell pays for the ellipsis.
-type cellLabel struct {
+type CellLabel struct {
 	widget.Label
 }
 
-func newCellLabel(text string) *cellLabel {
-	l := &cellLabel{}
+func NewCellLabel(text string) *CellLabel {
+	l := &CellLabel{}
 	l.Text = text
 	l.Truncation = fyne.TextTruncateClip
 	l.ExtendBaseWidget(l)
@@ -30,7 +30,7 @@ func newCellLabel(text string) *cellLabel {
 }
 
 // SetText changes the text, refreshing only when it differs.
-func (l *cellLabel) SetText(text string) {
+func (l *CellLabel) SetText(text string) {
 	if text == l.Text {
 		return
 	}
@@ -40,7 +40,7 @@ func (l *cellLabel) SetText(text string) {
 }
 
 // Resize chooses clip or ellipsis for the new width.
-func (l *cellLabel) Resize(size fyne.Size) {
+func (l *CellLabel) Resize(size fyne.Size) {
 	changed := l.fit(size.Width)
 	l.Label.Resize(size)
 	if changed {
@@ -50,7 +50,7 @@ func (l *cellLabel) Resize(size fyne.Size) {
 
 // fit sets the truncation a text needs at a width, and says whether it
 // changed. Before the label has a width nothing is decided.
-func (l *cellLabel) fit(width float32) bool {
+func (l *CellLabel) fit(width float32) bool {
 	if width <= 0 {
 		return false
 	}

@@ -1,4 +1,4 @@
-package ui
+package widgets
 
 import (
 	"fyne.io/fyne/v2"
@@ -23,8 +23,8 @@ func newColumnsLayout(weights ...float32) *columnsLayout {
 	return l
 }
 
-// newColumns is a row of objects laid out by weights (one per object).
-func newColumns(weights []float32, objects ...fyne.CanvasObject) *fyne.Container {
+// NewColumns is a row of objects laid out by weights (one per object).
+func NewColumns(weights []float32, objects ...fyne.CanvasObject) *fyne.Container {
 	return container.New(newColumnsLayout(weights...), objects...)
 }
 
@@ -65,18 +65,18 @@ func (l *columnsLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(width, height)
 }
 
-// newCellRow is a list row of one cellLabel a column, laid out by weights.
-func newCellRow(weights []float32) *fyne.Container {
+// NewCellRow is a list row of one CellLabel a column, laid out by weights.
+func NewCellRow(weights []float32) *fyne.Container {
 	cells := make([]fyne.CanvasObject, len(weights))
 	for i := range cells {
-		cells[i] = newCellLabel("")
+		cells[i] = NewCellLabel("")
 	}
-	return newColumns(weights, cells...)
+	return NewColumns(weights, cells...)
 }
 
-// setCellRow shows texts in a row made by newCellRow; a nil texts is a
+// SetCellRow shows texts in a row made by NewCellRow; a nil texts is a
 // row whose page is still loading.
-func setCellRow(row fyne.CanvasObject, texts []string) {
+func SetCellRow(row fyne.CanvasObject, texts []string) {
 	for i, c := range row.(*fyne.Container).Objects {
 		t := ""
 		switch {
@@ -85,6 +85,6 @@ func setCellRow(row fyne.CanvasObject, texts []string) {
 		case i < len(texts):
 			t = texts[i]
 		}
-		c.(*cellLabel).SetText(t)
+		c.(*CellLabel).SetText(t)
 	}
 }

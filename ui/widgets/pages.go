@@ -1,20 +1,14 @@
-package ui
+package widgets
 
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 )
-
-// searchDelay is how long a search box waits after a key before it
-// queries: typing a word asks once, for the word. Every key also cancels
-// the query before it, which then never reaches the database or is
-// interrupted there (the context reaches mattn's driver, which calls
-// sqlite3_interrupt).
-const searchDelay = 250 * time.Millisecond
 
 // pagedRows is the part of a long list that is in memory: pages of rows
 // read from the database as the list scrolls, the oldest dropped beyond
@@ -175,7 +169,8 @@ func (p *pagedRows[T]) countAll(run func(func()), count func(context.Context) (i
 // thread with the answer, unless the list was reset since or the query
 // was cancelled.
 func (p *pagedRows[T]) fetch(run func(func()), page int, wait time.Duration,
-	load func(pageRequest[T]) ([]T, int, error), done func(total int, err error)) {
+	load func(pageRequest[T]) ([]T, int, error), done func(total int, err error),
+) {
 	req, ok := p.begin(page)
 	if !ok {
 		return
@@ -247,4 +242,24 @@ func (p *pagedRows[T]) shown() []T {
 		out = append(out, p.pages[page]...)
 	}
 	return out
+}
+
+// find returns the list index of the first row in memory that match
+// accepts, looking at the pages in list order.
+func (p *pagedRows[T]) find(match func(T) bool) (int, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pages := make([]int, 0, len(p.pages))
+	for page := range p.pages {
+		pages = append(pages, page)
+	}
+	slices.Sort(pages)
+	for _, page := range pages {
+		for i, r := range p.pages[page] {
+			if match(r) {
+				return page*p.size + i, true
+			}
+		}
+	}
+	return -1, false
 }
