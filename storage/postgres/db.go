@@ -5,7 +5,7 @@
 // migration for migration under the same version numbers (a parity test
 // compares the two).
 //
-// It is being built: the app does not offer it yet. Which file holds what:
+// The app opens it with --db postgres://… (cmd/trainpay). Which file holds what:
 //
 //   - db.go: opening, the precheck and migrations.
 //   - payments.go: the payment journal (app.PaymentStore) and the purpose
