@@ -303,8 +303,10 @@ func TestBannerShowsWhileTheOrganisationDatabaseIsDownAndClearsAfter(t *testing.
 	}
 	defer pg.Close()
 
-	// The window's services on a file (the organisation database's other
-	// stores are not merged yet); the watcher on the organisation server.
+	// The window's services on a file, the watcher on the organisation
+	// server: the banner is the watcher's to drive. The file's change feed
+	// is stopped, so that only this test's goroutine and the watcher's
+	// touch the window (Fyne's test driver runs fyne.Do inline).
 	file, err := openDatabase(ctx, filepath.Join(t.TempDir(), "site.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -313,6 +315,8 @@ func TestBannerShowsWhileTheOrganisationDatabaseIsDownAndClearsAfter(t *testing.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := newServices(file, quiet)
 	defer svc.registry.Close()
+	svc.stopChanges()
+	svc.deps.Changes = nil
 	svc.deps.Go = func(f func()) { f() }
 	site := app.Site{Name: "Kraków", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw", Language: "pl"}
 	if err := svc.deps.Site.Setup(ctx, site, "a long enough passphrase"); err != nil {
