@@ -16,4 +16,5 @@ type Store interface {
 	PayPerUseStore
 	PromoStore
 	PromoSessions
+	InvoiceStore
 }
