@@ -2,9 +2,14 @@ package app_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -430,5 +435,93 @@ func TestInvoiceCancelBeforeAndAfterPayment(t *testing.T) {
 	}
 	if remote := f.sandboxInvoice(t, b.Confirmation); remote.Status != "REFUNDED" {
 		t.Errorf("PayPal's invoice %s", remote.Status)
+	}
+}
+
+// invoiceChildEnv names the database a re-executed test binary polls: the
+// process started with it set dies (kill -9) once PayPal has said PAID,
+// before the journal commits it.
+const invoiceChildEnv = "TRAINPAY_TEST_INVOICE_CHILD_DB"
+
+// dyingInvoiceStore is the store of a process killed between PayPal's PAID
+// and the commit that records it.
+type dyingInvoiceStore struct{ *storage.DB }
+
+func (d dyingInvoiceStore) SettleInvoicePaid(context.Context, int64, app.Payment, string, time.Time) (app.InvoicePayment, error) {
+	fmt.Println("PAID-READ")
+	os.Stdout.Sync()
+	killSelf()
+	select {} // killSelf does not return
+}
+
+func runInvoiceChild(t *testing.T, path string) {
+	db, err := storage.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := ppinvoice.New(ppinvoice.Config{BaseURL: os.Getenv(invoiceChildEnv + "_PAYPAL"), ClientID: sandbox.OrdersClientID,
+		Secret: sandbox.OrdersSecret, RetryDelay: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := &app.InvoiceService{Store: dyingInvoiceStore{db}, Gateways: invoiceGateways{ppinvoice.Gateway{C: c}}, Owner: "child"}
+	_, err = svc.Poll(context.Background())
+	t.Fatalf("the poll returned (%v) instead of dying", err)
+}
+
+// TestInvoiceKilledBetweenPaidAndTheJournalCommitIsSettledOnce: a TrainPay
+// process reads PAID and is killed (SIGKILL; TerminateProcess on Windows)
+// before the journal records it. Nothing is half-written: the registration
+// is still waiting and the journal empty; once the dead process's lease
+// runs out, the next poll records the payment once, and another records
+// nothing more.
+func TestInvoiceKilledBetweenPaidAndTheJournalCommitIsSettledOnce(t *testing.T) {
+	if path := os.Getenv(invoiceChildEnv); path != "" {
+		runInvoiceChild(t, path)
+		return
+	}
+	f := newInvoiceFixture(t)
+	ctx := context.Background()
+	s := f.session(t, 75_00, 5)
+	r := f.register(t, s.ID, "kill@example.pl", "pl")
+	inv, err := f.svc.Send(ctx, app.SendRequest{RegistrationID: r.ID, Due: f.clock.Now().Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.payOnPage(t, inv.PayPalID)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestInvoiceKilledBetweenPaidAndTheJournalCommitIsSettledOnce$", "-test.v")
+	cmd.Env = append(os.Environ(), invoiceChildEnv+"="+f.path, invoiceChildEnv+"_PAYPAL="+f.sb.InvoicingBase())
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || !diedOfKillSelf(exit.ProcessState) || !strings.Contains(string(out), "PAID-READ") {
+		t.Fatalf("the child did not die on PAID: %v\n%s", err, out)
+	}
+	reg, _ := f.db.Registration(ctx, r.ID)
+	got, _ := f.db.InvoiceFor(ctx, r.ID)
+	if reg.Status != app.RegPendingPayment || len(f.sales(t)) != 0 || got.State != app.InvoiceAwaitingPayment ||
+		got.LeaseOwner != "child" {
+		t.Fatalf("after the kill: registration %s, %d journal rows, invoice %+v", reg.Status, len(f.sales(t)), got)
+	}
+	// The dead process's lease keeps others off until it runs out.
+	if rep, _ := f.svc.Poll(ctx); rep.Read != 0 {
+		t.Errorf("read under the dead process's lease: %+v", rep)
+	}
+	f.clock.Advance(app.InvoiceLease + time.Second)
+	if rep, err := f.svc.Poll(ctx); err != nil || rep.Paid != 1 {
+		t.Fatalf("reconcile: %+v, %v", rep, err)
+	}
+	f.clock.Advance(time.Hour)
+	if rep, err := f.svc.Poll(ctx); err != nil || rep.Read != 0 {
+		t.Errorf("polled after settling: %+v, %v", rep, err)
+	}
+	sales := f.sales(t)
+	reg, _ = f.db.Registration(ctx, r.ID)
+	if len(sales) != 1 || !sales[0].State.Charged() || reg.Status != app.RegPaid || reg.PaymentID != sales[0].ID {
+		t.Errorf("journal %+v, registration %+v", sales, reg)
+	}
+	if n := len(f.sandboxInvoice(t, r.Confirmation).Payments); n != 1 {
+		t.Errorf("PayPal has %d payments", n)
 	}
 }
