@@ -86,6 +86,7 @@ type Deps struct {
 	Budgets   BudgetService    // departments, budgets and reimbursement (ui/departments.go)
 	PayPerUse PayPerUseService // pay-per-use estimate, payment, start and true-up (ui/estimate.go)
 	Promo     PromoCodeService // promotional codes and the SMTP settings (ui/promo.go, ui/smtp.go)
+	Invoices  InvoiceService   // PayPal invoices: the attendee pays online (ui/invoice.go)
 	// Database is the path of the database file in use, shown in
 	// Preferences.
 	Database string

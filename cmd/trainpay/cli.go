@@ -189,6 +189,7 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	defer stopWatching()
 	started := func(svc *services) {
 		settleLeftOpen(svc, logger)
+		go pollInvoices(watch, svc.invoices, logger)
 		if svc.health == nil {
 			return
 		}
@@ -262,6 +263,8 @@ type services struct {
 	// stopChanges stops the change feed (deps.Changes), before the
 	// database closes.
 	stopChanges func()
+	// invoices sends and polls PayPal invoices (cmd/trainpay/invoice.go).
+	invoices *app.InvoiceService
 }
 
 // newServices wires the domain to a store (a file or the organisation
@@ -308,9 +311,13 @@ func newServices(opened *database, logger *slog.Logger) services {
 	promo := &app.PromoService{Store: db, Site: site, Sessions: db, Secrets: vault, Mailer: &appmail.Mailer{}}
 	sessions.Promo = promo
 	deps.Promo = promo
+	// PayPal invoices: the attendee pays online; polled while the app runs.
+	invoices := newInvoiceService(db, reg, vault, deps, logger)
+	deps.Invoices = invoices
 	return services{
-		deps:     deps,
-		payments: payments,
+		invoices:    invoices,
+		deps:        deps,
+		payments:    payments,
 		registry:    reg,
 		health:      health,
 		stopChanges: stopChanges,
