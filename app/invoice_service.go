@@ -265,6 +265,11 @@ func (s *InvoiceService) advance(ctx context.Context, gw InvoiceGateway, inv Inv
 	return s.Store.InvoiceFor(ctx, r.ID)
 }
 
+// Invoice returns a registration's invoice (ENOTFOUND when it has none).
+func (s *InvoiceService) Invoice(ctx context.Context, registrationID int64) (Invoice, error) {
+	return s.Store.InvoiceFor(ctx, registrationID)
+}
+
 // Remind has PayPal email the attendee a reminder of an unpaid invoice.
 func (s *InvoiceService) Remind(ctx context.Context, registrationID int64, note string) error {
 	inv, err := s.Store.InvoiceFor(ctx, registrationID)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	smtp "github.com/emersion/go-smtp"
 
 	"github.com/trainpay/trainpay/app"
@@ -207,4 +208,65 @@ func decodePart(p *multipart.Part) io.Reader {
 		return base64.NewDecoder(base64.StdEncoding, p)
 	}
 	return p
+}
+
+// TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment:
+// in English and Polish, the host selects an unpaid registration, sends
+// the payment request with the offered due time, and the view shows the
+// invoice awaiting online payment with the payer's link to copy; Cancel
+// invoice cancels it at PayPal and gives the seat back.
+func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t *testing.T) {
+	for _, tc := range []struct{ lang, send, ok, awaiting, cancel, yes, cancelled string }{
+		{"en", "Send payment request", "Send", "awaiting online payment", "Cancel invoice", "Yes", "cancelled"},
+		{"pl", "Wyślij prośbę o płatność", "Wyślij", "oczekuje na płatność online", "Anuluj fakturę", "Tak", "anulowana"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			e := newSessionsEnv(t, tc.lang, true, nil)
+			ctx := context.Background()
+			reg := &registry.Registry{Sites: e.db, Settings: e.db}
+			t.Cleanup(func() { reg.Close() })
+			svc := &app.InvoiceService{Store: e.db, Gateways: reg}
+			e.deps.Invoices = svc
+			s := app.Session{Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
+				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10}
+			s.Normalize()
+			if err := e.db.CreateSession(ctx, &s); err != nil {
+				t.Fatal(err)
+			}
+			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{FirstName: "Zofia", LastName: "Łęcka",
+				Email: "zofia@example.pl", Language: tc.lang}}
+			if err := e.db.Register(ctx, &r, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			v := showRegistrations(e.deps, e.w, s, nil)
+			v.list.Select(0)
+			if v.invoice.send.Disabled() || v.invoice.send.Text != tc.send {
+				t.Fatalf("send button %q disabled=%v", v.invoice.send.Text, v.invoice.send.Disabled())
+			}
+			test.Tap(v.invoice.send)
+			test.Tap(findButton(e.w, tc.ok))
+			inv, err := svc.Invoice(ctx, r.ID)
+			if err != nil || inv.State != app.InvoiceAwaitingPayment {
+				t.Fatalf("after send: %+v, %v (message %q)", inv, err, v.message.Text)
+			}
+			if !strings.Contains(v.invoice.state.Text, tc.awaiting) || v.invoice.link.Text != inv.PayerLink ||
+				v.invoice.copy.Disabled() || v.invoice.cancel.Disabled() {
+				t.Errorf("shown %q, link %q", v.invoice.state.Text, v.invoice.link.Text)
+			}
+			// The offered due time: a week, but the session starts in three
+			// days, so a minute before registration closes.
+			if got, _ := e.db.Registration(ctx, r.ID); !got.HoldUntil.Before(s.RegistrationDeadline()) ||
+				got.HoldUntil.Before(s.RegistrationDeadline().Add(-2*time.Minute)) {
+				t.Errorf("the seat is held until %v; registration closes %v", got.HoldUntil, s.RegistrationDeadline())
+			}
+			test.Tap(v.invoice.cancel)
+			test.Tap(findButton(e.w, tc.yes))
+			if !strings.Contains(v.invoice.state.Text, tc.cancelled) {
+				t.Errorf("after cancel: %q", v.invoice.state.Text)
+			}
+			if got, _ := e.db.Registration(ctx, r.ID); got.Status != app.RegExpired {
+				t.Errorf("registration %s after the cancel", got.Status)
+			}
+		})
+	}
 }

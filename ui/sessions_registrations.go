@@ -37,6 +37,7 @@ type registrationsView struct {
 	export   *widget.Button
 	selected int              // the list index, -1 for none
 	sel      app.Registration // the selected row as last read
+	invoice  *invoiceActions  // PayPal invoice actions (ui/invoice.go)
 }
 
 // A busy session has thousands of registrations (11,462 in the largest
@@ -95,11 +96,12 @@ func (v *registrationsView) build() {
 	v.refund = widget.NewButton(T("regs.refund"), v.onRefund)
 	v.receipt = widget.NewButton(T("receipt.save"), v.onReceipt)
 	v.export = widget.NewButton(T("regs.export"), v.onExport)
+	v.invoice = newInvoiceActions(v)
 	v.showSelected()
 	header := newColumns(registrationColumns, boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
 		boldLabel(T("regs.col_method")), boldLabel(T("regs.col_amount")), boldLabel(T("regs.col_discount")))
 	bottom := container.NewVBox(v.count, widget.NewSeparator(), v.detail, v.message,
-		container.NewHBox(v.cancel, v.refund, v.receipt, v.export))
+		container.NewHBox(v.cancel, v.refund, v.receipt, v.export), v.invoice.box)
 	list := container.NewBorder(container.NewVBox(v.search, header), nil, nil, nil, v.list)
 	// At least 900×300, and the list takes whatever the dialog has more.
 	least := canvas.NewRectangle(color.Transparent)
@@ -118,6 +120,8 @@ func registrationRowTexts(r app.Registration) []string {
 	method := ""
 	if r.Method == app.MethodExpressCheckout {
 		method = T("payinfo.method_paypal")
+	} else if r.Method == app.MethodPayPalInvoice {
+		method = T("method.paypal-invoice")
 	} else if r.Last4 != "" {
 		method = brandName(r.Brand) + " " + app.MaskCardNumber(r.Brand, r.Last4)
 	}
@@ -243,6 +247,7 @@ func (v *registrationsView) current() (app.Registration, bool) {
 
 func (v *registrationsView) showSelected() {
 	r, ok := v.current()
+	v.invoice.show(r, ok)
 	if !ok {
 		v.detail.SetText(T("regs.select_one"))
 		v.cancel.Disable()
