@@ -265,6 +265,13 @@ func (s *InvoiceService) advance(ctx context.Context, gw InvoiceGateway, inv Inv
 	return s.Store.InvoiceFor(ctx, r.ID)
 }
 
+// Offered reports whether the site can send PayPal invoices now (its
+// Invoicing client can be made in its mode).
+func (s *InvoiceService) Offered(ctx context.Context) bool {
+	_, _, err := s.Gateways.InvoiceGateway(ctx)
+	return err == nil
+}
+
 // Invoice returns a registration's invoice (ENOTFOUND when it has none).
 func (s *InvoiceService) Invoice(ctx context.Context, registrationID int64) (Invoice, error) {
 	return s.Store.InvoiceFor(ctx, registrationID)

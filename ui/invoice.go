@@ -81,6 +81,7 @@ type InvoiceService interface {
 	Cancel(ctx context.Context, registrationID int64, note string) (app.Invoice, error)
 	PayPalDown() (error, time.Time)
 	Invoice(ctx context.Context, registrationID int64) (app.Invoice, error)
+	Offered(ctx context.Context) bool
 }
 
 var _ InvoiceService = (*app.InvoiceService)(nil)
@@ -334,4 +335,45 @@ func (a *invoiceActions) onSendAll() {
 			})
 		})
 	}, a.v.win)
+}
+
+// invoiceOffered reports whether the Payment Information page offers the
+// PayPal invoice (the site's Invoicing client can be made: the sandbox in
+// Test mode, REST credentials in Production). It may start the sandbox:
+// call it off the UI thread.
+func invoiceOffered(deps Deps) bool {
+	return deps.Invoices != nil && deps.Invoices.Offered(context.Background())
+}
+
+// sendInvoice is the Payment Information page's PayPal invoice: the
+// checkout (the code's discount applied) is sent to the attendee as a
+// PayPal invoice due a week from now (or before registration closes),
+// with the seat held until then.
+func (p *paymentInfoPage) sendInvoice(co app.Checkout) {
+	r := co.Registration
+	due := defaultInvoiceDue(p.session, time.Now())
+	p.progress.Show()
+	p.progress.Start()
+	p.deps.run(func() {
+		inv, err := p.deps.Invoices.Send(context.Background(), app.SendRequest{RegistrationID: r.ID, Due: due})
+		fyne.Do(func() {
+			p.progress.Stop()
+			p.progress.Hide()
+			p.busy = false
+			switch {
+			case app.ErrorCode(err) == app.EUNKNOWN:
+				// PayPal may have it: the poller finds it by its number.
+				p.done, p.checkout = true, nil
+				p.showMessage(ErrorText(err), widget.WarningImportance)
+			case err != nil:
+				p.abandon()
+				p.showMessage(ErrorText(err), widget.DangerImportance)
+			default:
+				p.done, p.checkout = true, nil
+				p.showMessage(T("invoice.requested", map[string]any{"Email": r.Email, "Number": inv.Number,
+					"Until": formatWhen(due, p.session.Location()), "Link": inv.PayerLink}), widget.SuccessImportance)
+			}
+			p.updatePay()
+		})
+	})
 }

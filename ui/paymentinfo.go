@@ -150,6 +150,7 @@ func (p *paymentInfoPage) load() {
 		if p.deps.Merchant != nil {
 			methods, err = p.deps.Merchant.OfferedMethods(context.Background())
 		}
+		invoices := invoiceOffered(p.deps) // ui/invoice.go
 		fyne.Do(func() {
 			if err != nil {
 				p.showMessage(ErrorText(err), widget.DangerImportance)
@@ -170,6 +171,10 @@ func (p *paymentInfoPage) load() {
 					continue
 				}
 				p.offered = append(p.offered, m)
+			}
+			if invoices {
+				labels = append(labels, T("method.paypal-invoice"))
+				p.offered = append(p.offered, app.MethodPayPalInvoice)
 			}
 			p.methods.Options = labels
 			p.methods.OnChanged = func(string) { p.updatePay() }
@@ -279,6 +284,10 @@ func (p *paymentInfoPage) onPay() {
 			p.checkout = &co
 			if method == app.MethodExpressCheckout {
 				p.openPayPalDialog(co)
+				return
+			}
+			if method == app.MethodPayPalInvoice {
+				p.sendInvoice(co) // ui/invoice.go
 				return
 			}
 			p.openCardDialog(co)
