@@ -100,6 +100,10 @@ type InvoiceStore interface {
 	// InvoiceFor returns a registration's invoice; ENOTFOUND
 	// "error.invoice.not_found" when it has none.
 	InvoiceFor(ctx context.Context, registrationID int64) (Invoice, error)
+	// InvoiceStates returns the state of each of these registrations'
+	// invoices, in one read (the registrations list); a registration
+	// without an invoice is absent.
+	InvoiceStates(ctx context.Context, registrationIDs []int64) (map[int64]InvoiceState, error)
 	// UpdateInvoice records what PayPal said.
 	UpdateInvoice(ctx context.Context, id int64, u InvoiceUpdate) error
 	// LeaseInvoices takes, in one statement, up to limit open invoices

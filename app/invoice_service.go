@@ -272,6 +272,11 @@ func (s *InvoiceService) Offered(ctx context.Context) bool {
 	return err == nil
 }
 
+// States returns the invoice states of registrations (the list's page).
+func (s *InvoiceService) States(ctx context.Context, registrationIDs []int64) (map[int64]InvoiceState, error) {
+	return s.Store.InvoiceStates(ctx, registrationIDs)
+}
+
 // Invoice returns a registration's invoice (ENOTFOUND when it has none).
 func (s *InvoiceService) Invoice(ctx context.Context, registrationID int64) (Invoice, error) {
 	return s.Store.InvoiceFor(ctx, registrationID)

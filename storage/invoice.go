@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -92,6 +93,37 @@ func (db *DB) InvoiceFor(ctx context.Context, registrationID int64) (app.Invoice
 	}
 	defer tx.Rollback()
 	return findInvoice(ctx, tx, `WHERE i.registration_id = ?`, registrationID)
+}
+
+// InvoiceStates reads the states of registrations' invoices in one query
+// (the ids as a JSON array, so the statement is the same for any count).
+func (db *DB) InvoiceStates(ctx context.Context, registrationIDs []int64) (map[int64]app.InvoiceState, error) {
+	out := map[int64]app.InvoiceState{}
+	if len(registrationIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(registrationIDs)
+	if err != nil {
+		return nil, app.Internal(err, "read invoices' states")
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT registration_id, status FROM invoice
+		WHERE registration_id IN (SELECT value FROM json_each(?))`, string(ids))
+	if err != nil {
+		return nil, app.Internal(err, "read invoices' states")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var state string
+		if err := rows.Scan(&id, &state); err != nil {
+			return nil, app.Internal(err, "read invoices' states")
+		}
+		out[id] = app.InvoiceState(state)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, app.Internal(err, "read invoices' states")
+	}
+	return out, nil
 }
 
 // UpdateInvoice records what PayPal said; empty ids and link keep theirs.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -82,6 +83,7 @@ type InvoiceService interface {
 	PayPalDown() (error, time.Time)
 	Invoice(ctx context.Context, registrationID int64) (app.Invoice, error)
 	Offered(ctx context.Context) bool
+	States(ctx context.Context, registrationIDs []int64) (map[int64]app.InvoiceState, error)
 }
 
 var _ InvoiceService = (*app.InvoiceService)(nil)
@@ -116,6 +118,53 @@ type invoiceActions struct {
 	sendAll *widget.Button
 	banner  *widget.Label
 	box     fyne.CanvasObject
+
+	mu     sync.Mutex
+	states map[int64]app.InvoiceState // the listed registrations' invoices
+}
+
+// readStates reads the invoice states of a page of the list (off the UI
+// thread, with the page).
+func (a *invoiceActions) readStates(ctx context.Context, rows []app.Registration) {
+	if a.v.deps.Invoices == nil || len(rows) == 0 {
+		return
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	states, err := a.v.deps.Invoices.States(ctx, ids)
+	if err != nil {
+		return // the list still shows the registrations' own status
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.states == nil {
+		a.states = map[int64]app.InvoiceState{}
+	}
+	for _, id := range ids {
+		if st, ok := states[id]; ok {
+			a.states[id] = st
+		} else {
+			delete(a.states, id)
+		}
+	}
+}
+
+// rowTexts shows, for a registration waiting for payment through a PayPal
+// invoice, the invoice's state as its payment status ("Awaiting online
+// payment").
+func (a *invoiceActions) rowTexts(r app.Registration, texts []string) []string {
+	if r.Status != app.RegPendingPayment || len(texts) < 2 {
+		return texts
+	}
+	a.mu.Lock()
+	st, ok := a.states[r.ID]
+	a.mu.Unlock()
+	if ok && st.Open() {
+		texts[1] = T("invoice.list_state." + string(st))
+	}
+	return texts
 }
 
 func newInvoiceActions(v *registrationsView) *invoiceActions {

@@ -217,9 +217,9 @@ func decodePart(p *multipart.Part) io.Reader {
 // invoice awaiting online payment with the payer's link to copy; Cancel
 // invoice cancels it at PayPal and gives the seat back.
 func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t *testing.T) {
-	for _, tc := range []struct{ lang, send, ok, awaiting, cancel, yes, cancelled string }{
-		{"en", "Send payment request", "Send", "awaiting online payment", "Cancel invoice", "Yes", "cancelled"},
-		{"pl", "Wyślij prośbę o płatność", "Wyślij", "oczekuje na płatność online", "Anuluj fakturę", "Tak", "anulowana"},
+	for _, tc := range []struct{ lang, send, ok, awaiting, listed, cancel, yes, cancelled string }{
+		{"en", "Send payment request", "Send", "awaiting online payment", "Awaiting online payment", "Cancel invoice", "Yes", "cancelled"},
+		{"pl", "Wyślij prośbę o płatność", "Wyślij", "oczekuje na płatność online", "Czeka na wpłatę online", "Anuluj fakturę", "Tak", "anulowana"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			e := newSessionsEnv(t, tc.lang, true, nil)
@@ -249,6 +249,9 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 			inv, err := svc.Invoice(ctx, r.ID)
 			if err != nil || inv.State != app.InvoiceAwaitingPayment {
 				t.Fatalf("after send: %+v, %v (message %q)", inv, err, v.message.Text)
+			}
+			if !hasText(screenTexts(e.w), tc.listed) {
+				t.Errorf("the list does not read %q: %q", tc.listed, screenTexts(e.w))
 			}
 			if !strings.Contains(v.invoice.state.Text, tc.awaiting) || v.invoice.link.Text != inv.PayerLink ||
 				v.invoice.copy.Disabled() || v.invoice.cancel.Disabled() {

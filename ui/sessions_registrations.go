@@ -70,7 +70,7 @@ func (v *registrationsView) build() {
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			var texts []string
 			if r, ok := v.row(id); ok {
-				texts = registrationRowTexts(r)
+				texts = v.invoice.rowTexts(r, registrationRowTexts(r))
 			}
 			setCellRow(o, texts)
 		})
@@ -114,7 +114,7 @@ func registrationStatusText(s app.RegistrationStatus) string { return T("regs.st
 
 // registrationColumns are the widths of attendee (name and email), status,
 // method, amount and discount.
-var registrationColumns = []float32{3, 1.6, 1.7, 2, 1.4}
+var registrationColumns = []float32{2.6, 2.4, 1.5, 1.8, 1.4}
 
 func registrationRowTexts(r app.Registration) []string {
 	method := ""
@@ -178,7 +178,11 @@ func (v *registrationsView) pageLoader() func(pageRequest[app.Registration]) ([]
 		if req.after != nil {
 			f.AfterID = req.after.ID
 		}
-		return v.deps.Sessions.Registrations(req.ctx, f)
+		rows, total, err := v.deps.Sessions.Registrations(req.ctx, f)
+		if err == nil {
+			v.invoice.readStates(req.ctx, rows) // ui/invoice.go
+		}
+		return rows, total, err
 	}
 }
 

@@ -91,6 +91,31 @@ func (db *DB) InvoiceFor(ctx context.Context, registrationID int64) (app.Invoice
 	return findInvoice(ctx, db.pool, `WHERE registration_id = $1`, registrationID)
 }
 
+// InvoiceStates reads the states of registrations' invoices in one query.
+func (db *DB) InvoiceStates(ctx context.Context, registrationIDs []int64) (map[int64]app.InvoiceState, error) {
+	out := map[int64]app.InvoiceState{}
+	if len(registrationIDs) == 0 {
+		return out, nil
+	}
+	rows, err := db.pool.Query(ctx, `SELECT registration_id, status FROM invoice WHERE registration_id = ANY($1)`, registrationIDs)
+	if err != nil {
+		return nil, db.unreachable(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var state string
+		if err := rows.Scan(&id, &state); err != nil {
+			return nil, app.Internal(err, "read invoices' states")
+		}
+		out[id] = app.InvoiceState(state)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, app.Internal(err, "read invoices' states")
+	}
+	return out, nil
+}
+
 // UpdateInvoice records what PayPal said; empty ids and link keep theirs.
 func (db *DB) UpdateInvoice(ctx context.Context, id int64, u app.InvoiceUpdate) error {
 	tag, err := db.pool.Exec(ctx, `

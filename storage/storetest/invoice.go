@@ -121,6 +121,14 @@ func invoiceUpdatesKeepIDs(t *testing.T, s InvoiceStores) {
 		t.Error("PayPal's id was changed")
 	}
 	WantError(t, s.UpdateInvoice(ctx, 9999, app.InvoiceUpdate{State: app.InvoiceDraft}), app.ENOTFOUND, "error.invoice.not_found")
+	none := AddRegistration(t, s, x.ID, Attendee(2))
+	states, err := s.InvoiceStates(ctx, []int64{r.ID, none.ID, 9999})
+	if err != nil || len(states) != 1 || states[r.ID] != app.InvoicePaymentPending {
+		t.Errorf("InvoiceStates: %v, %v", states, err)
+	}
+	if states, err := s.InvoiceStates(ctx, nil); err != nil || len(states) != 0 {
+		t.Errorf("InvoiceStates of none: %v, %v", states, err)
+	}
 }
 
 func invoiceLeasedToOne(t *testing.T, s InvoiceStores) {
