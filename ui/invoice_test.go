@@ -7,9 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net"
-	"net/http"
 	"net/mail"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -23,6 +21,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	appmail "github.com/trainpay/trainpay/app/mail"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/webdrivertest"
 )
 
 // mailBox is a real SMTP server (emersion/go-smtp) on loopback that keeps
@@ -116,14 +115,15 @@ func readReceiptMail(t *testing.T, raw string) receiptMail {
 // TestInvoicePaidOnPayPalsPageMailsTheReceiptInTheAttendeesLanguage: in
 // English and in Polish, a registration's invoice is sent through the
 // registry's Invoicing client (the offline sandbox in Test mode), paid on
-// the sandbox's payer page with a test card, and within seconds the
+// the sandbox's payer page with a test card in headless chromium
+// (chromedriver), and within seconds the
 // running poller marks the registration paid and the receipt, its text in
 // the attendee's language and its PDF attached, arrives at a local SMTP
 // server. No card number reaches TrainPay's files.
 func TestInvoicePaidOnPayPalsPageMailsTheReceiptInTheAttendeesLanguage(t *testing.T) {
-	for _, tc := range []struct{ lang, subject, body, file string }{
-		{"en", "Your receipt for Excel w praktyce", "your payment for Excel w praktyce has been received", "receipt-"},
-		{"pl", "Potwierdzenie płatności za Excel w praktyce", "płatność za Excel w praktyce została przyjęta", "potwierdzenie-"},
+	for _, tc := range []struct{ lang, accept, page, subject, body, file string }{
+		{"en", "en-GB,en", "Paid. Thank you!", "Your receipt for Excel w praktyce", "your payment for Excel w praktyce has been received", "receipt-"},
+		{"pl", "pl-PL,pl", "Zapłacono. Dziękujemy!", "Potwierdzenie płatności za Excel w praktyce", "płatność za Excel w praktyce została przyjęta", "potwierdzenie-"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			e := newSessionsEnv(t, tc.lang, true, nil)
@@ -169,12 +169,18 @@ func TestInvoicePaidOnPayPalsPageMailsTheReceiptInTheAttendeesLanguage(t *testin
 					time.Sleep(100 * time.Millisecond)
 				}
 			}()
-			resp, err := http.PostForm(sb.InvoicingBase()+"/invoice/p/"+inv.PayPalID+"/pay", url.Values{"method": {"card"},
-				"number": {"4111111111111111"}, "expiry": {"12/" + time.Now().AddDate(2, 0, 0).Format("06")}, "cvv": {"123"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
+			// The attendee pays in headless chromium on the sandbox's page,
+			// with a test card: no card number reaches TrainPay.
+			b := webdrivertest.Start(t).Session(tc.accept)
+			b.Open(inv.PayerLink)
+			b.TypeInto("#card-number", "4111 1111 1111 1111")
+			b.TypeInto("#card-expiry", "12/"+time.Now().AddDate(2, 0, 0).Format("06"))
+			b.TypeInto("#card-cvv", "123")
+			b.TypeInto("#card-holder", "Zofia Łęcka")
+			b.Click("#pay-card")
+			pageCtx, pageDone := context.WithTimeout(ctx, 10*time.Second)
+			defer pageDone()
+			b.WaitText(pageCtx, "#status", tc.page)
 			paidAt := time.Now()
 			deadline := paidAt.Add(10 * time.Second)
 			for len(box.messages()) == 0 && time.Now().Before(deadline) {
