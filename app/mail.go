@@ -71,12 +71,20 @@ func (s SMTPSettings) Validate() error {
 	return nil
 }
 
-// MailMessage is one plain-text message.
+// MailMessage is one plain-text message, with files attached.
 type MailMessage struct {
-	To      string
-	ToName  string
-	Subject string
-	Body    string
+	To          string
+	ToName      string
+	Subject     string
+	Body        string
+	Attachments []MailAttachment
+}
+
+// MailAttachment is a file attached to a message (a receipt's PDF).
+type MailAttachment struct {
+	Name        string // the file name the recipient sees
+	ContentType string // "application/pdf"
+	Data        []byte
 }
 
 // MailSession is one open connection to the mail server.

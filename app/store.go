@@ -18,4 +18,5 @@ type Store interface {
 	PromoSessions
 	PaymentRequestStore
 	PeopleStore
+	InvoiceStore
 }

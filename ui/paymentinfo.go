@@ -151,6 +151,7 @@ func (p *paymentInfoPage) load() {
 		if p.deps.Merchant != nil {
 			methods, err = p.deps.Merchant.OfferedMethods(context.Background())
 		}
+		invoices := invoiceOffered(p.deps) // ui/invoice.go
 		fyne.Do(func() {
 			if err != nil {
 				p.showMessage(ErrorText(err), widget.DangerImportance)
@@ -165,6 +166,9 @@ func (p *paymentInfoPage) load() {
 				case app.MethodCreditCard, app.MethodDebitCard, app.MethodExpressCheckout:
 					offered = append(offered, m)
 				}
+			}
+			if invoices {
+				offered = append(offered, app.MethodPayPalInvoice)
 			}
 			p.offered = newOptions(methodLabel, offered...)
 			labels := p.offered.Labels()
@@ -242,8 +246,11 @@ func (p *paymentInfoPage) selectedMethod() app.Method {
 
 // methodLabel names a method on the Payment Information page.
 func methodLabel(m app.Method) string {
-	if m == app.MethodExpressCheckout {
+	switch m {
+	case app.MethodExpressCheckout:
 		return T("payinfo.method_paypal")
+	case app.MethodPayPalInvoice:
+		return T("method.paypal-invoice")
 	}
 	return methodName(m)
 }
@@ -286,6 +293,10 @@ func (p *paymentInfoPage) onPay() {
 			p.checkout = &co
 			if method == app.MethodExpressCheckout {
 				p.openPayPalDialog(co)
+				return
+			}
+			if method == app.MethodPayPalInvoice {
+				p.sendInvoice(co) // ui/invoice.go
 				return
 			}
 			p.openCardDialog(co, rules)

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -34,6 +35,7 @@ type registrationsView struct {
 	refund  *widget.Button
 	receipt *widget.Button
 	export  *widget.Button
+	invoice *invoiceActions // PayPal invoice actions (ui/invoice.go)
 }
 
 // A busy session has thousands of registrations (11,462 in the largest
@@ -63,7 +65,7 @@ func (v *registrationsView) build() {
 	v.list = widgets.NewPagedList(widgets.PagedListOptions[app.Registration, int64]{
 		PageSize: registrationsPageSize, PagesKept: registrationsPagesKept,
 		Fetch: v.fetchPage, Run: v.deps.run, ID: func(r app.Registration) int64 { return r.ID },
-		Columns: registrationColumns, OnLoaded: v.loaded,
+		Columns: v.columns(), OnLoaded: v.loaded,
 		OnSelected: func(app.Registration) { v.showSelected() }, OnUnselected: v.showSelected,
 	})
 	v.count = widget.NewLabel("")
@@ -82,11 +84,12 @@ func (v *registrationsView) build() {
 	v.refund = widget.NewButton(T("regs.refund"), v.onRefund)
 	v.receipt = widget.NewButton(T("receipt.save"), v.onReceipt)
 	v.export = widget.NewButton(T("regs.export"), v.onExport)
+	v.invoice = newInvoiceActions(v)
 	v.showSelected()
 	header := newColumns(widgets.Weights(registrationColumns), boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
 		boldLabel(T("regs.col_method")), boldLabel(T("regs.col_amount")), boldLabel(T("regs.col_discount")))
 	bottom := container.NewVBox(v.count, widget.NewSeparator(), v.detail, v.message,
-		container.NewHBox(v.cancel, v.refund, v.receipt, v.export))
+		container.NewHBox(v.cancel, v.refund, v.receipt, v.export), v.invoice.box)
 	list := container.NewBorder(container.NewVBox(v.search, header), nil, nil, nil, v.list)
 	// At least 900×300, and the list takes whatever the dialog has more.
 	least := canvas.NewRectangle(color.Transparent)
@@ -100,11 +103,21 @@ func registrationStatusText(s app.RegistrationStatus) string { return T("regs.st
 // registrationColumns are attendee (name and email), status, method,
 // amount and discount, with their widths.
 var registrationColumns = []widgets.Column[app.Registration]{
-	{Weight: 3, Text: func(r app.Registration) string { return r.Name() + " <" + r.Email + ">" }},
-	{Weight: 1.6, Text: func(r app.Registration) string { return registrationStatusText(r.Status) }},
-	{Weight: 1.7, Text: registrationMethodText},
-	{Weight: 2, Text: registrationAmountText},
+	{Weight: 2.6, Text: func(r app.Registration) string { return r.Name() + " <" + r.Email + ">" }},
+	{Weight: 2.4, Text: func(r app.Registration) string { return registrationStatusText(r.Status) }},
+	{Weight: 1.5, Text: registrationMethodText},
+	{Weight: 1.8, Text: registrationAmountText},
 	{Weight: 1.4, Text: registrationDiscountText},
+}
+
+// columns are registrationColumns as this window shows them: a
+// registration waiting for a PayPal invoice's payment says so in its
+// status ("Awaiting online payment").
+func (v *registrationsView) columns() []widgets.Column[app.Registration] {
+	cols := slices.Clone(registrationColumns)
+	status := cols[1].Text
+	cols[1].Text = func(r app.Registration) string { return v.invoice.statusText(r, status(r)) }
+	return cols
 }
 
 func registrationRowTexts(r app.Registration) []string {
@@ -114,6 +127,8 @@ func registrationRowTexts(r app.Registration) []string {
 func registrationMethodText(r app.Registration) string {
 	if r.Method == app.MethodExpressCheckout {
 		return T("payinfo.method_paypal")
+	} else if r.Method == app.MethodPayPalInvoice {
+		return T("method.paypal-invoice")
 	} else if r.Last4 != "" {
 		return brandName(r.Brand) + " " + app.MaskCardNumber(r.Brand, r.Last4)
 	}
@@ -160,6 +175,9 @@ func (v *registrationsView) fetchPage(q widgets.PageQuery[app.Registration]) (wi
 		f.AfterID = q.After.ID
 	}
 	rows, total, err := v.deps.Sessions.Registrations(q.Ctx, f)
+	if err == nil {
+		v.invoice.readStates(q.Ctx, rows) // ui/invoice.go
+	}
 	return widgets.Page[app.Registration]{Rows: rows, Total: total}, err
 }
 
@@ -184,6 +202,7 @@ func (v *registrationsView) current() (app.Registration, bool) {
 
 func (v *registrationsView) showSelected() {
 	r, ok := v.current()
+	v.invoice.show(r, ok)
 	if !ok {
 		v.detail.SetText(T("regs.select_one"))
 		v.cancel.Disable()

@@ -89,6 +89,7 @@ type Deps struct {
 	Queue     QueueService     // the budget owner's "To pay" queue and what the coordinator sees of it (ui/queue.go)
 	Promo     PromoCodeService // promotional codes and the SMTP settings (ui/promo.go, ui/smtp.go)
 	People    PeopleService    // the organisation database's people and roles (ui/people.go); nil on a file
+	Invoices  InvoiceService   // PayPal invoices: the attendee pays online (ui/invoice.go)
 	// Database is the path of the database file in use, shown in
 	// Preferences.
 	Database string

@@ -5,6 +5,7 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -99,6 +100,11 @@ func (s *session) Send(ctx context.Context, m app.MailMessage) error {
 	msg.SetDate()
 	msg.SetMessageID()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Body)
+	for _, a := range m.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return app.Internal(err, "attach a file to a message")
+		}
+	}
 	if err := s.c.Send(msg); err != nil {
 		return sendError(err)
 	}

@@ -199,6 +199,7 @@ func runGUI(dbPath string, dbGiven bool, stderr io.Writer) int {
 	defer stopWatching()
 	started := func(svc *services) {
 		settleLeftOpen(svc, logger)
+		go pollInvoices(watch, svc.invoices, logger)
 		if svc.health == nil {
 			return
 		}
@@ -272,6 +273,8 @@ type services struct {
 	// stopChanges stops the change feed (deps.Changes), before the
 	// database closes.
 	stopChanges func()
+	// invoices sends and polls PayPal invoices (cmd/trainpay/invoice.go).
+	invoices *app.InvoiceService
 }
 
 // newServices wires the domain to a store (a file or the organisation
@@ -328,7 +331,11 @@ func newServices(opened *database, logger *slog.Logger) services {
 	if people, ok := opened.store.(app.PeopleAdminStore); ok {
 		deps.People = &app.PeopleService{Store: people, Gate: site}
 	}
+	// PayPal invoices: the attendee pays online; polled while the app runs.
+	invoices := newInvoiceService(db, reg, vault, deps, logger)
+	deps.Invoices = invoices
 	return services{
+		invoices:    invoices,
 		deps:        deps,
 		payments:    payments,
 		registry:    reg,

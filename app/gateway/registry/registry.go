@@ -34,6 +34,8 @@ type Registry struct {
 	mu    sync.Mutex
 	sb    *sandbox.Sandbox
 	cache map[string]app.Gateway
+	// invoicing caches PayPal Invoicing clients (invoice.go).
+	invoicing map[string]app.InvoiceGateway
 }
 
 var (
