@@ -100,8 +100,10 @@ func adminServices(t *testing.T) (*app.SiteService, *clock, []adminOp) {
 		}},
 		{"TestConnection", func(a *app.Admin) error { _, err := merchant.TestConnection(ctx, a, app.ProcessorPayflow); return err }},
 		{"SaveSMTPSettings", func(a *app.Admin) error {
-			return promo.SaveSMTPSettings(ctx, a, app.SMTPSettings{Host: "smtp.example.com", Port: 587, TLS: app.SMTPStartTLS,
-				Sender: "training@example.com"}, "")
+			return promo.SaveSMTPSettings(ctx, a, app.SMTPSettings{
+				Host: "smtp.example.com", Port: 587, TLS: app.SMTPStartTLS,
+				Sender: "training@example.com",
+			}, "")
 		}},
 		{"SendTestMessage", func(a *app.Admin) error {
 			err := promo.SendTestMessage(ctx, a, "admin@example.com")
@@ -158,7 +160,7 @@ func TestForgedAdminHandlesAreRefusedByEveryAdministrativeOperation(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	forged := map[string]*app.Admin{"nil": nil, "composite literal": &app.Admin{}, "new": new(app.Admin), "another service's": foreign}
+	forged := map[string]*app.Admin{"nil": nil, "composite literal": {}, "new": new(app.Admin), "another service's": foreign}
 	for _, op := range ops {
 		for name, a := range forged {
 			t.Run(op.name+"/"+name, func(t *testing.T) {

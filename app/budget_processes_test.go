@@ -109,7 +109,9 @@ func payDepartmentSessionInChild(t *testing.T, path string) {
 	}
 	payer := c.Payer
 	payer.Country, payer.Street, payer.City, payer.PostalCode = "US", "1 Main St", "Boston", "02101"
-	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
+	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
 		Method: app.MethodCreditCard, Card: testCard(), Payer: payer, Description: "Pay-per-use session",
-		PaidSoFarMinor: &c.PaidSoFarMinor})
+		PaidSoFarMinor: &c.PaidSoFarMinor,
+	})
 }

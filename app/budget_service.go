@@ -171,8 +171,10 @@ func (s *BudgetService) Allocate(ctx context.Context, a *Admin, departmentID int
 		return LedgerEntry{}, Errorf(EINVALID, "error.budget.note_too_long", "the note is longer than %d characters", MaxNoteLength).
 			With(map[string]any{"Max": MaxNoteLength})
 	}
-	audit := []AuditEntry{{At: e.At, Actor: ActorAdministrator, Action: "budget.allocated", Target: period,
-		New: amount.String()}}
+	audit := []AuditEntry{{
+		At: e.At, Actor: ActorAdministrator, Action: "budget.allocated", Target: period,
+		New: amount.String(),
+	}}
 	if err := s.Store.AddLedgerEntry(ctx, &e, audit); err != nil {
 		return LedgerEntry{}, err
 	}
@@ -203,8 +205,10 @@ func (s *BudgetService) entry(ctx context.Context, departmentID int64, period st
 	if err != nil || minor <= 0 || amount.CurrencyCode() != site.Currency {
 		return LedgerEntry{}, Errorf(EINVALID, "error.budget.amount", "the amount must be above zero, in the site currency")
 	}
-	return LedgerEntry{DepartmentID: departmentID, Period: p.Key(), Kind: kind, AmountMinor: minor,
-		Currency: site.Currency, At: s.now()}, nil
+	return LedgerEntry{
+		DepartmentID: departmentID, Period: p.Key(), Kind: kind, AmountMinor: minor,
+		Currency: site.Currency, At: s.now(),
+	}, nil
 }
 
 // Budgets returns every department's budget in a period.

@@ -47,8 +47,10 @@ func newPPU(t *testing.T) *ppu {
 	pcitest.Keep(t, path)
 	site := app.NewSiteService(db)
 	site.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	if err := site.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: "USD",
-		TimeZone: "America/New_York", Language: "en"}, "correct horse battery"); err != nil {
+	if err := site.Setup(ctx, app.Site{
+		Name: "Acme Training", Country: "US", Currency: "USD",
+		TimeZone: "America/New_York", Language: "en",
+	}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := site.Unlock(ctx, "correct horse battery")
@@ -95,9 +97,11 @@ func (p *ppu) usd(s string) currency.Amount {
 // session schedules a pay-per-use session for the department, a week ahead.
 func (p *ppu) session(minutes, computers, tele int) app.Session {
 	p.t.Helper()
-	s := app.Session{Topic: "Quarterly product training", StartsAt: time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute),
+	s := app.Session{
+		Topic: "Quarterly product training", StartsAt: time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute),
 		TimeZone: "America/New_York", DurationMinutes: minutes, Type: app.SessionPayPerUse, Currency: "USD",
-		ExpectedComputers: computers, ExpectedTeleconference: tele, DepartmentID: p.dept.ID}
+		ExpectedComputers: computers, ExpectedTeleconference: tele, DepartmentID: p.dept.ID,
+	}
 	s.Normalize()
 	if err := p.db.CreateSession(p.ctx, &s); err != nil {
 		p.t.Fatal(err)
@@ -133,9 +137,11 @@ func (p *ppu) setPolicy(policy app.BudgetPolicy) {
 // pay charges what PrepareCharge (or PrepareTrueUp) asks for, by card.
 func (p *ppu) pay(c app.PayPerUseCharge) app.Payment {
 	p.t.Helper()
-	pay, err := p.payments.Charge(p.ctx, app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
+	pay, err := p.payments.Charge(p.ctx, app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
 		Method: app.MethodCreditCard, Card: testCard(), Payer: c.Payer, Description: "Pay-per-use session",
-		PaidSoFarMinor: &c.PaidSoFarMinor})
+		PaidSoFarMinor: &c.PaidSoFarMinor,
+	})
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -160,9 +166,11 @@ func TestTwoDesktopsPayingOneSessionChargeItOnce(t *testing.T) {
 	if paid := p.pay(first); paid.State != app.StateApproved {
 		t.Fatalf("first payment %s", paid.State)
 	}
-	_, err = p.payments.Charge(p.ctx, app.ChargeRequest{Purpose: second.Purpose, Reference: second.Reference,
+	_, err = p.payments.Charge(p.ctx, app.ChargeRequest{
+		Purpose: second.Purpose, Reference: second.Reference,
 		Amount: second.Amount, Method: app.MethodCreditCard, Card: testCard(), Payer: second.Payer,
-		Description: "Pay-per-use session", PaidSoFarMinor: &second.PaidSoFarMinor})
+		Description: "Pay-per-use session", PaidSoFarMinor: &second.PaidSoFarMinor,
+	})
 	wantKey(t, err, "error.payperuse.paid_changed")
 	rows, _, err := p.payments.Payments(p.ctx, app.PaymentFilter{})
 	if err != nil || len(rows) != 1 {
@@ -397,19 +405,23 @@ func TestReimbursementReportTotalsEqualTheLedger(t *testing.T) {
 		t.Fatalf("budget: %+v", bud)
 	}
 
-	labels := app.ReportLabels{Title: "Reimbursement report", Department: "Department", CostCentre: "Cost centre",
+	labels := app.ReportLabels{
+		Title: "Reimbursement report", Department: "Department", CostCentre: "Cost centre",
 		Owner: "Budget owner", Period: "Period", Session: "Session", Topic: "Topic", Date: "Date", Paid: "Paid",
 		References: "Payment references", TotalPaid: "Total paid", Reimbursed: "Reimbursed", Owed: "Still owed",
 		Reimbursement: "Reimbursements", NoSessions: "No sessions",
 		TimeZone: "Times in", TestMode: "TEST", TestNote: "TEST MODE: no money moved for payments marked TEST.",
-		Money: func(a currency.Amount) string { return a.String() }, DateTime: func(t time.Time) string { return t.Format("2006-01-02") }}
+		Money: func(a currency.Amount) string { return a.String() }, DateTime: func(t time.Time) string { return t.Format("2006-01-02") },
+	}
 	var csvOut bytes.Buffer
 	if err := r.WriteCSV(&csvOut, labels); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Department,Cost centre,Period,Session,Topic,Date,Paid,currency,Payment references",
+	for _, want := range []string{
+		"Department,Cost centre,Period,Session,Topic,Date,Paid,currency,Payment references",
 		"Sales Enablement,CC-4100," + period + "," + itoa(a.ID) + ",Quarterly product training,",
-		",342.00,USD,SBX", ",36.00,USD,SBX", "-05:00,", ",test\r\n", ",,Total paid,,378.00,USD,", ",,Reimbursed,,300.00,USD,", ",,Still owed,,78.00,USD,"} {
+		",342.00,USD,SBX", ",36.00,USD,SBX", "-05:00,", ",test\r\n", ",,Total paid,,378.00,USD,", ",,Reimbursed,,300.00,USD,", ",,Still owed,,78.00,USD,",
+	} {
 		if !strings.Contains(csvOut.String(), want) {
 			t.Errorf("CSV lacks %q:\n%s", want, csvOut.String())
 		}

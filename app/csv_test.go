@@ -55,12 +55,16 @@ func checkNoFormula(t *testing.T, out []byte) {
 }
 
 func TestReimbursementCSVNeutralisesFormulasInDepartmentAndCostCentre(t *testing.T) {
-	r := ReimbursementReport{Department: Department{Name: "=1+2", CostCentre: "@SUM(1)"}, Period: "FY2026", Currency: "USD",
-		Lines: []ReimbursementLine{{SessionID: 7, Topic: "Go", PaidMinor: 1250, References: []string{"TP-1"}}}, PaidMinor: 1250}
+	r := ReimbursementReport{
+		Department: Department{Name: "=1+2", CostCentre: "@SUM(1)"}, Period: "FY2026", Currency: "USD",
+		Lines: []ReimbursementLine{{SessionID: 7, Topic: "Go", PaidMinor: 1250, References: []string{"TP-1"}}}, PaidMinor: 1250,
+	}
 	var b bytes.Buffer
-	if err := r.WriteCSV(&b, ReportLabels{Department: "Department", CostCentre: "Cost centre", Period: "Period",
+	if err := r.WriteCSV(&b, ReportLabels{
+		Department: "Department", CostCentre: "Cost centre", Period: "Period",
 		Session: "Session", Topic: "Topic", Date: "Date", Paid: "Paid", References: "References",
-		TotalPaid: "Total paid", Reimbursed: "Reimbursed", Owed: "Still owed"}); err != nil {
+		TotalPaid: "Total paid", Reimbursed: "Reimbursed", Owed: "Still owed",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), "\r\n'=1+2,'@SUM(1),FY2026,7,Go,,12.50,USD,TP-1,production\r\n") {
@@ -74,16 +78,22 @@ func TestReimbursementCSVNeutralisesFormulasInDepartmentAndCostCentre(t *testing
 var exporters = map[string]func(h string) ([]byte, error){
 	"registrations": func(h string) ([]byte, error) {
 		var b bytes.Buffer
-		err := WriteRegistrationsCSV(&b, []Registration{{Confirmation: h, SessionID: 1, Attendee: Attendee{FirstName: h,
-			LastName: h, Email: h, Company: h, Country: h}, Status: RegistrationStatus(h), Currency: "USD",
+		err := WriteRegistrationsCSV(&b, []Registration{{
+			Confirmation: h, SessionID: 1, Attendee: Attendee{
+				FirstName: h,
+				LastName:  h, Email: h, Company: h, Country: h,
+			}, Status: RegistrationStatus(h), Currency: "USD",
 			FeeMinor: 5000, DiscountMinor: -1250, PromoCode: h, Method: Method(h), Brand: Brand(h), Last4: h,
-			GatewayRef: h, Mode: Mode(h), CreatedAt: time.Unix(0, 0)}})
+			GatewayRef: h, Mode: Mode(h), CreatedAt: time.Unix(0, 0),
+		}})
 		return b.Bytes(), err
 	},
 	"promo codes": func(h string) ([]byte, error) {
 		var b bytes.Buffer
-		err := WritePromoCodesCSV(&b, []PromoCode{{Code: h, Kind: DiscountFixed, FixedMinor: 1250, Currency: "USD",
-			PerAttendeeLimit: 1, ValidFrom: time.Unix(0, 0), ValidUntil: time.Unix(86400, 0), AllSessions: true}}, "UTC")
+		err := WritePromoCodesCSV(&b, []PromoCode{{
+			Code: h, Kind: DiscountFixed, FixedMinor: 1250, Currency: "USD",
+			PerAttendeeLimit: 1, ValidFrom: time.Unix(0, 0), ValidUntil: time.Unix(86400, 0), AllSessions: true,
+		}}, "UTC")
 		return b.Bytes(), err
 	},
 	"promo recipients": func(h string) ([]byte, error) {
@@ -98,11 +108,15 @@ var exporters = map[string]func(h string) ([]byte, error){
 	},
 	"reimbursement": func(h string) ([]byte, error) {
 		var b bytes.Buffer
-		r := ReimbursementReport{Department: Department{Name: h, CostCentre: h}, Period: h, Currency: "USD",
+		r := ReimbursementReport{
+			Department: Department{Name: h, CostCentre: h}, Period: h, Currency: "USD",
 			Lines:     []ReimbursementLine{{SessionID: 1, Topic: h, PaidMinor: -1250, References: []string{h}}},
-			PaidMinor: -1250}
-		err := r.WriteCSV(&b, ReportLabels{Department: h, CostCentre: h, Period: h, Session: h, Topic: h, Date: h, Paid: h,
-			References: h, TotalPaid: h, Reimbursed: h, Owed: h})
+			PaidMinor: -1250,
+		}
+		err := r.WriteCSV(&b, ReportLabels{
+			Department: h, CostCentre: h, Period: h, Session: h, Topic: h, Date: h, Paid: h,
+			References: h, TotalPaid: h, Reimbursed: h, Owed: h,
+		})
 		return b.Bytes(), err
 	},
 }
@@ -249,8 +263,11 @@ func TestCSVWriterLineBreaksAsEncodingCSVWithCRLF(t *testing.T) {
 	if lone.String() != "\"lone\rreturn\"\r\n" {
 		t.Errorf("a lone carriage return written as %q", lone.String())
 	}
-	records := [][]string{{"id", "name", "note"}, {"1", "Zażółć \"gęślą\"", "line one\nline two"},
-		{"2", "a,b", "windows\r\nbreak"}}
+	records := [][]string{
+		{"id", "name", "note"},
+		{"1", "Zażółć \"gęślą\"", "line one\nline two"},
+		{"2", "a,b", "windows\r\nbreak"},
+	}
 	var want, got bytes.Buffer
 	std := csv.NewWriter(&want)
 	std.UseCRLF = true

@@ -191,8 +191,10 @@ func (s *InvoiceService) Send(ctx context.Context, req SendRequest) (Invoice, er
 	inv, err := s.Store.InvoiceFor(ctx, r.ID)
 	switch {
 	case ErrorCode(err) == ENOTFOUND:
-		inv = Invoice{RegistrationID: r.ID, Number: r.Confirmation,
-			DueDate: req.Due.In(sess.Location()).Format(time.DateOnly), CreatedAt: now}
+		inv = Invoice{
+			RegistrationID: r.ID, Number: r.Confirmation,
+			DueDate: req.Due.In(sess.Location()).Format(time.DateOnly), CreatedAt: now,
+		}
 		// Journal first: the row is committed before PayPal hears of it.
 		if err := s.Store.CreateInvoice(ctx, &inv); err != nil {
 			return Invoice{}, err
@@ -239,15 +241,19 @@ func (s *InvoiceService) advance(ctx context.Context, gw InvoiceGateway, inv Inv
 			}
 		}
 		if remote.Total != r.TotalMinor || remote.Currency != r.Currency {
-			u := InvoiceUpdate{PayPalID: remote.ID, State: InvoiceNeedsReview, At: s.now(),
-				RawStatus: remote.Raw + ": the amount at PayPal is not the registration's"}
+			u := InvoiceUpdate{
+				PayPalID: remote.ID, State: InvoiceNeedsReview, At: s.now(),
+				RawStatus: remote.Raw + ": the amount at PayPal is not the registration's",
+			}
 			if err := s.Store.UpdateInvoice(ctx, inv.ID, u); err != nil {
 				return inv, err
 			}
 			return s.Store.InvoiceFor(ctx, r.ID)
 		}
-		if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{PayPalID: remote.ID, State: remote.State,
-			RawStatus: remote.Raw, PayerLink: remote.PayerLink, At: s.now()}); err != nil {
+		if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+			PayPalID: remote.ID, State: remote.State,
+			RawStatus: remote.Raw, PayerLink: remote.PayerLink, At: s.now(),
+		}); err != nil {
 			return inv, err
 		}
 		inv.PayPalID, inv.State, inv.RawStatus = remote.ID, remote.State, remote.Raw
@@ -257,8 +263,10 @@ func (s *InvoiceService) advance(ctx context.Context, gw InvoiceGateway, inv Inv
 		if err != nil {
 			return inv, err
 		}
-		if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{State: InvoiceAwaitingPayment, RawStatus: "SENT",
-			PayerLink: link, At: s.now()}); err != nil {
+		if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+			State: InvoiceAwaitingPayment, RawStatus: "SENT",
+			PayerLink: link, At: s.now(),
+		}); err != nil {
 			return inv, err
 		}
 	}
@@ -447,8 +455,10 @@ func (s *InvoiceService) pollOne(ctx context.Context, gw InvoiceGateway, mode Mo
 				return 0, s.Store.ReleaseInvoiceSeat(ctx, inv.ID, InvoiceNeedsReview,
 					"NOT_CREATED: the invoice was never created at PayPal and the hold ran out", now)
 			}
-			if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{PayPalID: remote.ID, State: remote.State,
-				RawStatus: remote.Raw, PayerLink: remote.PayerLink, At: now}); err != nil {
+			if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+				PayPalID: remote.ID, State: remote.State,
+				RawStatus: remote.Raw, PayerLink: remote.PayerLink, At: now,
+			}); err != nil {
 				return 0, err
 			}
 			inv.PayPalID = remote.ID
@@ -468,13 +478,17 @@ func (s *InvoiceService) pollOne(ctx context.Context, gw InvoiceGateway, mode Mo
 	case InvoicePaid:
 		if remote.External || remote.Capture == "" {
 			rep.Review++
-			return 0, s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{State: InvoiceNeedsReview, At: now,
-				RawStatus: remote.Raw + ": marked paid outside PayPal; no capture to record"})
+			return 0, s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+				State: InvoiceNeedsReview, At: now,
+				RawStatus: remote.Raw + ": marked paid outside PayPal; no capture to record",
+			})
 		}
 		if remote.Paid != r.TotalMinor || remote.Currency != r.Currency {
 			rep.Review++
-			return 0, s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{State: InvoiceNeedsReview, At: now,
-				RawStatus: remote.Raw + ": the amount paid is not the registration's"})
+			return 0, s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+				State: InvoiceNeedsReview, At: now,
+				RawStatus: remote.Raw + ": the amount paid is not the registration's",
+			})
 		}
 		return 0, s.settlePaid(ctx, gw, mode, inv, r, remote, rep)
 	case InvoiceCancelled:
@@ -501,8 +515,10 @@ func (s *InvoiceService) pollOne(ctx context.Context, gw InvoiceGateway, mode Mo
 			return 0, s.Store.ReleaseInvoiceSeat(ctx, inv.ID, InvoiceCancelled, "CANCELLED: past due", now)
 		}
 		if remote.State != inv.State || remote.Raw != inv.RawStatus {
-			if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{State: remote.State, RawStatus: remote.Raw,
-				PayerLink: remote.PayerLink, At: now}); err != nil {
+			if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+				State: remote.State, RawStatus: remote.Raw,
+				PayerLink: remote.PayerLink, At: now,
+			}); err != nil {
 				return 0, err
 			}
 			inv.UpdatedAt = now
@@ -512,14 +528,17 @@ func (s *InvoiceService) pollOne(ctx context.Context, gw InvoiceGateway, mode Mo
 	// Partly paid, refunded at PayPal, or a status the client does not
 	// know: a person looks, with PayPal's word.
 	rep.Review++
-	return 0, s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{State: InvoiceNeedsReview,
-		RawStatus: remote.Raw, At: now})
+	return 0, s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+		State:     InvoiceNeedsReview,
+		RawStatus: remote.Raw, At: now,
+	})
 }
 
 // settlePaid records a paid invoice once, then tells Paid (the receipt)
 // or, when the seat is gone, refunds it (LatePaymentRule).
 func (s *InvoiceService) settlePaid(ctx context.Context, gw InvoiceGateway, mode Mode, inv Invoice, r Registration,
-	remote RemoteInvoice, rep *PollReport) error {
+	remote RemoteInvoice, rep *PollReport,
+) error {
 	now := s.now()
 	sale := Payment{
 		Key: invoiceSaleKey(remote.ID), InvoiceID: remote.ID, Kind: KindSale, Purpose: PurposeRegistration,
@@ -555,7 +574,8 @@ func (s *InvoiceService) settlePaid(ctx context.Context, gw InvoiceGateway, mode
 
 // refundSale refunds all of a sale recorded from an invoice, journal first.
 func (s *InvoiceService) refundSale(ctx context.Context, gw InvoiceGateway, inv Invoice, remote RemoteInvoice,
-	saleID int64, why string) error {
+	saleID int64, why string,
+) error {
 	sale, err := s.Store.Payment(ctx, saleID)
 	if err != nil {
 		return err
@@ -564,10 +584,12 @@ func (s *InvoiceService) refundSale(ctx context.Context, gw InvoiceGateway, inv 
 	if left <= 0 {
 		return nil
 	}
-	p := Payment{Key: NewKey(), InvoiceID: invoiceID(), Kind: KindRefund, Purpose: sale.Purpose,
+	p := Payment{
+		Key: NewKey(), InvoiceID: invoiceID(), Kind: KindRefund, Purpose: sale.Purpose,
 		Reference: sale.Reference, ParentID: sale.ID, Method: sale.Method, Processor: sale.Processor,
 		Mode: sale.Mode, AmountMinor: left, Currency: sale.Currency, Description: why,
-		PayerName: sale.PayerName, PayerEmail: sale.PayerEmail, CreatedAt: s.now()}
+		PayerName: sale.PayerName, PayerEmail: sale.PayerEmail, CreatedAt: s.now(),
+	}
 	if err := s.Store.CreatePayment(ctx, &p); err != nil {
 		return err
 	}
@@ -612,8 +634,10 @@ func (s *InvoiceService) Cancel(ctx context.Context, registrationID int64, note 
 			return inv, err
 		}
 		if found {
-			if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{PayPalID: remote.ID, State: remote.State,
-				RawStatus: remote.Raw, PayerLink: remote.PayerLink, At: now}); err != nil {
+			if err := s.Store.UpdateInvoice(ctx, inv.ID, InvoiceUpdate{
+				PayPalID: remote.ID, State: remote.State,
+				RawStatus: remote.Raw, PayerLink: remote.PayerLink, At: now,
+			}); err != nil {
 				return inv, err
 			}
 			inv.PayPalID, inv.State = remote.ID, remote.State

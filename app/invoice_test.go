@@ -81,15 +81,19 @@ func newInvoiceFixture(t *testing.T) *invoiceFixture {
 		t.Fatal(err)
 	}
 	f := &invoiceFixture{db: db, path: path, sb: sb, proxy: proxy, clock: &invoiceClock{}, paid: make(chan app.Registration, 10)}
-	f.svc = &app.InvoiceService{Store: db, Gateways: invoiceGateways{ppinvoice.Gateway{C: c}}, Now: f.clock.Now,
-		Paid: func(_ context.Context, r app.Registration) error { f.paid <- r; return nil }}
+	f.svc = &app.InvoiceService{
+		Store: db, Gateways: invoiceGateways{ppinvoice.Gateway{C: c}}, Now: f.clock.Now,
+		Paid: func(_ context.Context, r app.Registration) error { f.paid <- r; return nil },
+	}
 	return f
 }
 
 func (f *invoiceFixture) session(t *testing.T, feeMinor int64, seats int) app.Session {
 	t.Helper()
-	s := app.Session{Topic: "Kubernetes w praktyce", StartsAt: time.Now().UTC().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
-		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, Currency: "USD", MaxRegistrations: seats}
+	s := app.Session{
+		Topic: "Kubernetes w praktyce", StartsAt: time.Now().UTC().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
+		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, Currency: "USD", MaxRegistrations: seats,
+	}
 	s.Normalize()
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
@@ -102,8 +106,10 @@ func (f *invoiceFixture) session(t *testing.T, feeMinor int64, seats int) app.Se
 
 func (f *invoiceFixture) register(t *testing.T, sessionID int64, email, lang string) app.Registration {
 	t.Helper()
-	r := app.Registration{SessionID: sessionID, Attendee: app.Attendee{FirstName: "Zofia", LastName: "Łęcka",
-		Email: email, Language: lang}}
+	r := app.Registration{SessionID: sessionID, Attendee: app.Attendee{
+		FirstName: "Zofia", LastName: "Łęcka",
+		Email: email, Language: lang,
+	}}
 	if err := f.db.Register(context.Background(), &r, f.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +120,10 @@ func (f *invoiceFixture) register(t *testing.T, sessionID int64, email, lang str
 // as the attendee's browser posts it (never through TrainPay).
 func (f *invoiceFixture) payOnPage(t *testing.T, paypalID string) {
 	t.Helper()
-	resp, err := http.PostForm(f.sb.InvoicingBase()+"/invoice/p/"+paypalID+"/pay", url.Values{"method": {"card"},
-		"number": {"378282246310005"}, "expiry": {"01/" + time.Now().AddDate(3, 0, 0).Format("06")}, "cvv": {"1234"}})
+	resp, err := http.PostForm(f.sb.InvoicingBase()+"/invoice/p/"+paypalID+"/pay", url.Values{
+		"method": {"card"},
+		"number": {"378282246310005"}, "expiry": {"01/" + time.Now().AddDate(3, 0, 0).Format("06")}, "cvv": {"1234"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,8 +273,10 @@ func TestInvoiceRowLeftBeforePayPalAnsweredIsFoundByItsNumber(t *testing.T) {
 		t.Fatal(err)
 	}
 	// PayPal made it; the process died before recording the answer.
-	_, err := ppinvoice.Gateway{C: mustClient(t, f)}.CreateInvoice(ctx, app.InvoiceContent{RequestID: app.InvoiceRequestID(r.Confirmation),
-		Number: r.Confirmation, Item: s.Topic, AmountMinor: 80_00, Currency: "USD", PayerEmail: r.Email, Due: due})
+	_, err := ppinvoice.Gateway{C: mustClient(t, f)}.CreateInvoice(ctx, app.InvoiceContent{
+		RequestID: app.InvoiceRequestID(r.Confirmation),
+		Number:    r.Confirmation, Item: s.Topic, AmountMinor: 80_00, Currency: "USD", PayerEmail: r.Email, Due: due,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -460,8 +470,10 @@ func runInvoiceChild(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c, err := ppinvoice.New(ppinvoice.Config{BaseURL: os.Getenv(invoiceChildEnv + "_PAYPAL"), ClientID: sandbox.OrdersClientID,
-		Secret: sandbox.OrdersSecret, RetryDelay: 5 * time.Millisecond})
+	c, err := ppinvoice.New(ppinvoice.Config{
+		BaseURL: os.Getenv(invoiceChildEnv + "_PAYPAL"), ClientID: sandbox.OrdersClientID,
+		Secret: sandbox.OrdersSecret, RetryDelay: 5 * time.Millisecond,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

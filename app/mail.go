@@ -166,21 +166,25 @@ func SamplePromoRecipient(lang string) PromoRecipient {
 // attendees read, in the language the sender chooses.
 func DefaultPromoMailTemplate(lang string) PromoMailTemplate {
 	if lang == "pl" {
-		return PromoMailTemplate{Language: "pl",
-			Subject: "Kod rabatowy %PromoCode%: %Discount% zniżki",
+		return PromoMailTemplate{
+			Language: "pl",
+			Subject:  "Kod rabatowy %PromoCode%: %Discount% zniżki",
 			Body: "Dzień dobry, %AttendeeName%!\n\n" +
 				"Mamy dla Ciebie kod rabatowy %PromoCode%, który obniża opłatę o %Discount%.\n" +
 				"Dotyczy: %SessionTopic%.\n" +
 				"Wpisz go na stronie płatności przy rejestracji. Kod jest ważny do %ExpiryDate%.\n\n" +
-				"Pozdrawiamy\n"}
+				"Pozdrawiamy\n",
+		}
 	}
-	return PromoMailTemplate{Language: "en",
-		Subject: "Your promotional code %PromoCode%: %Discount% off",
+	return PromoMailTemplate{
+		Language: "en",
+		Subject:  "Your promotional code %PromoCode%: %Discount% off",
 		Body: "Dear %AttendeeName%,\n\n" +
 			"Here is your promotional code %PromoCode%, worth %Discount% off the fee.\n" +
 			"It applies to: %SessionTopic%.\n" +
 			"Enter it on the Payment Information page when you register. It is valid until %ExpiryDate%.\n\n" +
-			"Kind regards\n"}
+			"Kind regards\n",
+	}
 }
 
 // allSessionsText is %SessionTopic% for a code valid for every session.
@@ -194,11 +198,15 @@ func allSessionsText(lang string) string {
 // testMessage is the "Send test message" mail.
 func testMessage(lang, to string) MailMessage {
 	if lang == "pl" {
-		return MailMessage{To: to, Subject: "TrainPay: wiadomość testowa",
-			Body: "Ta wiadomość potwierdza, że TrainPay wysyła pocztę przez skonfigurowany serwer SMTP.\n"}
+		return MailMessage{
+			To: to, Subject: "TrainPay: wiadomość testowa",
+			Body: "Ta wiadomość potwierdza, że TrainPay wysyła pocztę przez skonfigurowany serwer SMTP.\n",
+		}
 	}
-	return MailMessage{To: to, Subject: "TrainPay: test message",
-		Body: "This message confirms that TrainPay sends mail through the configured SMTP server.\n"}
+	return MailMessage{
+		To: to, Subject: "TrainPay: test message",
+		Body: "This message confirms that TrainPay sends mail through the configured SMTP server.\n",
+	}
 }
 
 // RenderPromoMail fills a template for one recipient.

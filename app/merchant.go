@@ -261,8 +261,10 @@ func (m *MerchantService) SaveCredentials(ctx context.Context, a *Admin, p Proce
 	if err := m.Secrets.Set(secretName(p), string(raw)); err != nil {
 		return err
 	}
-	return m.Settings.AppendAudit(ctx, []AuditEntry{{At: m.now(), Actor: ActorAdministrator,
-		Action: "methods.credentials", Target: string(p), New: "changed"}})
+	return m.Settings.AppendAudit(ctx, []AuditEntry{{
+		At: m.now(), Actor: ActorAdministrator,
+		Action: "methods.credentials", Target: string(p), New: "changed",
+	}})
 }
 
 // HasCredentials reports whether a processor's credentials are stored.

@@ -249,8 +249,10 @@ func (s *PaymentService) followUp(sale Payment, kind PaymentKind, minor int64, d
 // recordReference writes a reference learnt before any money moved (a
 // PayPal order id) to the still-pending row.
 func (s *PaymentService) recordReference(ctx context.Context, p *Payment, ref string) error {
-	err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{State: StatePending, GatewayRef: ref,
-		Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: s.now()})
+	err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{
+		State: StatePending, GatewayRef: ref,
+		Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: s.now(),
+	})
 	if err != nil {
 		return err
 	}
@@ -394,8 +396,10 @@ func (s *PaymentService) Refund(ctx context.Context, saleID int64, amount curren
 	}
 	p := s.followUp(sale, KindRefund, minor, description)
 	return s.journaled(ctx, ctx, &p, func() Result {
-		return gw.Refund(ctx, RefundRequest{Key: p.Key, OriginalRef: sale.GatewayRef, Amount: amount,
-			Full: minor == sale.AmountMinor && sale.RefundedMinor == 0, Description: description})
+		return gw.Refund(ctx, RefundRequest{
+			Key: p.Key, OriginalRef: sale.GatewayRef, Amount: amount,
+			Full: minor == sale.AmountMinor && sale.RefundedMinor == 0, Description: description,
+		})
 	})
 }
 
@@ -455,8 +459,10 @@ func (s *PaymentService) reconcileOne(ctx context.Context, p Payment) (PaymentSt
 		// off): nothing can settle it but a person.
 		return s.review(ctx, p, "", ErrorText(err))
 	}
-	look := LookupRequest{Key: p.Key, InvoiceID: p.InvoiceID, Description: p.Description, AttemptedAt: p.CreatedAt,
-		CaptureStartedAt: p.CaptureStartedAt}
+	look := LookupRequest{
+		Key: p.Key, InvoiceID: p.InvoiceID, Description: p.Description, AttemptedAt: p.CreatedAt,
+		CaptureStartedAt: p.CaptureStartedAt,
+	}
 	look.Amount, err = money.FromMinor(p.AmountMinor, p.Currency)
 	if err != nil {
 		return "", Internal(err, "journal row has a bad amount")
@@ -486,8 +492,10 @@ func (s *PaymentService) reconcileOne(ctx context.Context, p Payment) (PaymentSt
 			return s.review(ctx, p, res.Code, res.Message)
 		}
 		if p.State != StateUnknown {
-			if err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{State: StateUnknown, ResultCode: res.Code,
-				Message: res.Message, Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: now}); err != nil {
+			if err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{
+				State: StateUnknown, ResultCode: res.Code,
+				Message: res.Message, Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: now,
+			}); err != nil {
 				return "", err
 			}
 		}
@@ -500,8 +508,10 @@ func (s *PaymentService) reconcileOne(ctx context.Context, p Payment) (PaymentSt
 
 // review hands a row to the administrator, saying what to check.
 func (s *PaymentService) review(ctx context.Context, p Payment, code, msg string) (PaymentState, error) {
-	err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{State: StateNeedsReview, ResultCode: code,
-		Message: msg, Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: s.now()})
+	err := s.Store.SettlePayment(ctx, p.ID, PaymentUpdate{
+		State: StateNeedsReview, ResultCode: code,
+		Message: msg, Brand: p.Brand, Last4: p.Last4, Funding: p.Funding, At: s.now(),
+	})
 	if err != nil {
 		return "", err
 	}

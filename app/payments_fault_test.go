@@ -63,8 +63,10 @@ type processor struct {
 	chargedAgo time.Duration
 }
 
-var faults = []string{"none", "reply-lost-after-charge", "timeout-before-charge", "connection-reset",
-	"5xx-html-before-charge", "5xx-html-after-charge", "malformed-after-charge", "kill-9-before-journal-commit"}
+var faults = []string{
+	"none", "reply-lost-after-charge", "timeout-before-charge", "connection-reset",
+	"5xx-html-before-charge", "5xx-html-after-charge", "malformed-after-charge", "kill-9-before-journal-commit",
+}
 
 func payflowProcessor(t *testing.T) *processor {
 	srv := payflowtest.NewServer(t)
@@ -106,8 +108,10 @@ func payflowProcessor(t *testing.T) *processor {
 // request after its connection is gone, so an inquiry that finds nothing
 // is final at once (as NVP's search lag is off against nvptest).
 func payflowClient(t testing.TB, url string) app.Gateway {
-	c, err := payflow.New(payflow.Config{Endpoint: url, User: payflowtest.User, Vendor: payflowtest.Vendor,
-		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: time.Second, InquiryLag: payflow.NoInquiryLag})
+	c, err := payflow.New(payflow.Config{
+		Endpoint: url, User: payflowtest.User, Vendor: payflowtest.Vendor,
+		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: time.Second, InquiryLag: payflow.NoInquiryLag,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,8 +153,10 @@ func nvpProcessor(t *testing.T) *processor {
 }
 
 func nvpClient(t testing.TB, url string) app.Gateway {
-	c, err := nvp.New(nvp.Config{Endpoint: url, User: nvptest.User, Password: nvptest.Password,
-		Signature: nvptest.Signature, Timeout: time.Second, SearchLag: nvp.NoSearchLag})
+	c, err := nvp.New(nvp.Config{
+		Endpoint: url, User: nvptest.User, Password: nvptest.Password,
+		Signature: nvptest.Signature, Timeout: time.Second, SearchLag: nvp.NoSearchLag,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,8 +205,10 @@ func paypalRESTProcessor(t *testing.T) *processor {
 }
 
 func paypalRESTClient(t testing.TB, url string) app.Gateway {
-	c, err := paypalrest.New(paypalrest.Config{BaseURL: url, ClientID: paypalresttest.ClientID, Secret: paypalresttest.Secret,
-		Timeout: time.Second, PollInterval: time.Hour, RetryDelay: 5 * time.Millisecond})
+	c, err := paypalrest.New(paypalrest.Config{
+		BaseURL: url, ClientID: paypalresttest.ClientID, Secret: paypalresttest.Secret,
+		Timeout: time.Second, PollInterval: time.Hour, RetryDelay: 5 * time.Millisecond,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,8 +230,10 @@ func paypalRESTRequest(t testing.TB, amount, code string) app.ChargeRequest {
 }
 
 func testCard() *app.Card {
-	return &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
-		Holder: "Anna Nowak"}
+	return &app.Card{
+		Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
+		Holder: "Anna Nowak",
+	}
 }
 
 func chargeRequest(t testing.TB, amount, code string) app.ChargeRequest {
@@ -231,9 +241,13 @@ func chargeRequest(t testing.TB, amount, code string) app.ChargeRequest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.ChargeRequest{Purpose: app.PurposeTestPayment, Reference: "fault-matrix", Amount: a, Method: app.MethodCreditCard,
-		Card: testCard(), Payer: app.Payer{FirstName: "Anna", LastName: "Nowak", Country: "GB", Street: "1 High St",
-			City: "London", PostalCode: "SW1A 1AA", Email: "anna@example.com"}, Description: "Fault matrix"}
+	return app.ChargeRequest{
+		Purpose: app.PurposeTestPayment, Reference: "fault-matrix", Amount: a, Method: app.MethodCreditCard,
+		Card: testCard(), Payer: app.Payer{
+			FirstName: "Anna", LastName: "Nowak", Country: "GB", Street: "1 High St",
+			City: "London", PostalCode: "SW1A 1AA", Email: "anna@example.com",
+		}, Description: "Fault matrix",
+	}
 }
 
 type matrixRow struct {

@@ -114,8 +114,10 @@ func paidRegistration(t *testing.T, db *storage.DB) app.Registration {
 	ctx := context.Background()
 	site := app.NewSiteService(db)
 	site.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	if err := site.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: "USD",
-		TimeZone: "America/New_York", Language: "en"}, "correct horse battery"); err != nil {
+	if err := site.Setup(ctx, app.Site{
+		Name: "Acme Training", Country: "US", Currency: "USD",
+		TimeZone: "America/New_York", Language: "en",
+	}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := site.Provision(ctx, []app.Feature{app.FeaturePaidSessions}, false); err != nil {
@@ -134,13 +136,17 @@ func paidRegistration(t *testing.T, db *storage.DB) app.Registration {
 		t.Fatal(err)
 	}
 	sessions := app.NewSessionService(db, db, site, nil, nil)
-	s, err := sessions.Schedule(ctx, app.Session{Topic: "Payments that happen once", StartsAt: time.Now().Add(48 * time.Hour),
-		DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 15000, MaxRegistrations: 10})
+	s, err := sessions.Schedule(ctx, app.Session{
+		Topic: "Payments that happen once", StartsAt: time.Now().Add(48 * time.Hour),
+		DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 15000, MaxRegistrations: 10,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := sessions.Register(ctx, s.ID, app.Attendee{FirstName: "Anna", LastName: "Nowak",
-		Email: "anna@example.com", Country: "US", Language: "en"})
+	r, err := sessions.Register(ctx, s.ID, app.Attendee{
+		FirstName: "Anna", LastName: "Nowak",
+		Email: "anna@example.com", Country: "US", Language: "en",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

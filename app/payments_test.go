@@ -106,9 +106,11 @@ func TestChargeDeclinedAndInvalid(t *testing.T) {
 		t.Fatalf("state %s", pay.State)
 	}
 	// A decline a person can act on says what to do.
-	for amount, key := range map[string]string{"1050.00": "error.payment.declined_funds",
+	for amount, key := range map[string]string{
+		"1050.00": "error.payment.declined_funds",
 		"1051.00": "error.payment.declined_limit", "1013.00": "error.payment.declined_referral",
-		"1114.00": "error.payment.declined_cvv"} {
+		"1114.00": "error.payment.declined_cvv",
+	} {
 		_, err := svc.Charge(ctx, chargeRequest(t, amount, "USD"))
 		wantCode(t, err, app.EDECLINED, key)
 	}

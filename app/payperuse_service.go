@@ -107,8 +107,10 @@ func ParseSessionReference(ref string) (int64, bool) {
 
 // UsageOf is a session's expected usage.
 func UsageOf(s Session) Usage {
-	return Usage{DurationMinutes: int64(s.DurationMinutes), Computers: int64(s.ExpectedComputers),
-		Teleconference: int64(s.ExpectedTeleconference)}
+	return Usage{
+		DurationMinutes: int64(s.DurationMinutes), Computers: int64(s.ExpectedComputers),
+		Teleconference: int64(s.ExpectedTeleconference),
+	}
 }
 
 // SessionQuote is what the Estimated Session Cost page shows.
@@ -303,8 +305,10 @@ func (s *PayPerUseService) PrepareCharge(ctx context.Context, sessionID int64) (
 	if err != nil {
 		return PayPerUseCharge{}, Internal(err, "amount due")
 	}
-	c := PayPerUseCharge{Quote: q, Amount: amount, Purpose: PurposePayPerUse, Reference: SessionReference(sessionID),
-		PaidSoFarMinor: q.Account.PaidMinor}
+	c := PayPerUseCharge{
+		Quote: q, Amount: amount, Purpose: PurposePayPerUse, Reference: SessionReference(sessionID),
+		PaidSoFarMinor: q.Account.PaidMinor,
+	}
 	if q.Department.ID != 0 {
 		first, last, _ := strings.Cut(q.Department.OwnerName, " ")
 		c.Payer = Payer{FirstName: first, LastName: last, Email: q.Department.OwnerEmail}
@@ -474,8 +478,10 @@ func (s *PayPerUseService) RecordActual(ctx context.Context, sessionID int64, pe
 	}
 	at := s.now()
 	u := ActualUsage{PersonMinutes: personMinutes, TeleconferenceMinutes: teleMinutes, RecordedAt: at, Source: source}
-	audit := []AuditEntry{{At: at, Actor: ActorAdministrator, Action: "payperuse.actual", Target: SessionReference(ses.ID),
-		New: strconv.FormatInt(personMinutes, 10) + "/" + strconv.FormatInt(teleMinutes, 10)}}
+	audit := []AuditEntry{{
+		At: at, Actor: ActorAdministrator, Action: "payperuse.actual", Target: SessionReference(ses.ID),
+		New: strconv.FormatInt(personMinutes, 10) + "/" + strconv.FormatInt(teleMinutes, 10),
+	}}
 	if err := s.Store.RecordActual(ctx, sessionID, u, audit); err != nil {
 		return TrueUp{}, err
 	}
@@ -517,8 +523,10 @@ func (s *PayPerUseService) PrepareTrueUp(ctx context.Context, sessionID int64) (
 	if err != nil {
 		return PayPerUseCharge{}, Internal(err, "amount due")
 	}
-	c := PayPerUseCharge{Amount: amount, Purpose: PurposeTrueUp, Reference: SessionReference(sessionID),
-		PaidSoFarMinor: tu.PaidMinor}
+	c := PayPerUseCharge{
+		Amount: amount, Purpose: PurposeTrueUp, Reference: SessionReference(sessionID),
+		PaidSoFarMinor: tu.PaidMinor,
+	}
 	if tu.Session.DepartmentID != 0 {
 		if dep, err := s.Budgets.Department(ctx, tu.Session.DepartmentID); err == nil {
 			first, last, _ := strings.Cut(dep.OwnerName, " ")

@@ -14,14 +14,17 @@ type peopleFake struct {
 	added []app.Person
 }
 
-func (f *peopleFake) Me(context.Context) (app.Person, error)       { return f.me, nil }
+func (f *peopleFake) Me(context.Context) (app.Person, error) { return f.me, nil }
 func (f *peopleFake) People(context.Context) ([]app.Person, error) { return []app.Person{f.me}, nil }
+
 func (f *peopleFake) AddPerson(_ context.Context, p app.Person, _ string) (app.Person, error) {
 	f.added = append(f.added, p)
 	return p, nil
 }
+
 func (f *peopleFake) SetPersonRoles(context.Context, string, []app.Role, []int64) error { return nil }
-func (f *peopleFake) DisablePerson(context.Context, string) error                       { return nil }
+
+func (f *peopleFake) DisablePerson(context.Context, string) error { return nil }
 
 func TestAdminByRoleMintsAHandleOnlyForTheAdministratorsRole(t *testing.T) {
 	ctx := context.Background()

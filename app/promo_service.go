@@ -226,8 +226,10 @@ func (s *PromoService) ExtendExpiry(ctx context.Context, id int64, until time.Ti
 }
 
 func updateOf(c PromoCode, change func(*PromoCodeUpdate)) PromoCodeUpdate {
-	u := PromoCodeUpdate{UseLimit: c.UseLimit, PerAttendeeLimit: c.PerAttendeeLimit, ValidUntil: c.ValidUntil,
-		Disabled: c.Disabled, AllSessions: c.AllSessions, SessionIDs: c.SessionIDs}
+	u := PromoCodeUpdate{
+		UseLimit: c.UseLimit, PerAttendeeLimit: c.PerAttendeeLimit, ValidUntil: c.ValidUntil,
+		Disabled: c.Disabled, AllSessions: c.AllSessions, SessionIDs: c.SessionIDs,
+	}
 	change(&u)
 	return u
 }
@@ -301,8 +303,10 @@ func (s *PromoService) Quote(ctx context.Context, sessionID int64, email, code s
 	if err != nil {
 		return PromoQuote{}, err
 	}
-	return PromoQuote{CodeID: c.ID, Code: c.Code, SessionID: sessionID, Email: email,
-		FeeMinor: sess.FeeMinor, DiscountMinor: d, TotalMinor: t, Currency: sess.Currency, Percent: c.Percent()}, nil
+	return PromoQuote{
+		CodeID: c.ID, Code: c.Code, SessionID: sessionID, Email: email,
+		FeeMinor: sess.FeeMinor, DiscountMinor: d, TotalMinor: t, Currency: sess.Currency, Percent: c.Percent(),
+	}, nil
 }
 
 // Reserve holds one use for a registration; see PromoRedeemer. The quote is
@@ -320,9 +324,11 @@ func (s *PromoService) Reserve(ctx context.Context, q PromoQuote, registrationID
 		return 0, Errorf(ECONFLICT, "error.promo.quote_changed", "the code's discount changed: check the new total")
 	}
 	now := s.now()
-	r := PromoReservation{CodeID: fresh.CodeID, RegistrationID: registrationID, SessionID: fresh.SessionID,
+	r := PromoReservation{
+		CodeID: fresh.CodeID, RegistrationID: registrationID, SessionID: fresh.SessionID,
 		Email: fresh.Email, State: ReservationReserved, FeeMinor: fresh.FeeMinor, DiscountMinor: fresh.DiscountMinor,
-		TotalMinor: fresh.TotalMinor, Currency: fresh.Currency, CreatedAt: now, ExpiresAt: now.Add(s.ttl())}
+		TotalMinor: fresh.TotalMinor, Currency: fresh.Currency, CreatedAt: now, ExpiresAt: now.Add(s.ttl()),
+	}
 	if err := s.Store.ReservePromo(ctx, &r, now); err != nil {
 		return 0, err
 	}

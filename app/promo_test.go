@@ -71,9 +71,18 @@ func TestPromoPercentParsingAndText(t *testing.T) {
 		bp       int64
 		ok       bool
 	}{
-		{"15", "en", 1500, true}, {"33.33", "en", 3333, true}, {"33,33", "pl", 3333, true}, {"100", "en", 10000, true},
-		{"12.5%", "en", 1250, true}, {"0", "en", 0, false}, {"100.01", "en", 0, false}, {"33.333", "en", 0, false},
-		{"-5", "en", 0, false}, {"abc", "en", 0, false}, {"", "en", 0, false}, {"33,33", "en", 0, false},
+		{"15", "en", 1500, true},
+		{"33.33", "en", 3333, true},
+		{"33,33", "pl", 3333, true},
+		{"100", "en", 10000, true},
+		{"12.5%", "en", 1250, true},
+		{"0", "en", 0, false},
+		{"100.01", "en", 0, false},
+		{"33.333", "en", 0, false},
+		{"-5", "en", 0, false},
+		{"abc", "en", 0, false},
+		{"", "en", 0, false},
+		{"33,33", "en", 0, false},
 	} {
 		bp, err := app.ParsePercentBP(tc.in, tc.lang)
 		if (err == nil) != tc.ok || bp != tc.bp {
@@ -115,8 +124,10 @@ func TestGeneratedCodesAvoidLookAlikes(t *testing.T) {
 
 func TestPromoCodeValidate(t *testing.T) {
 	now := time.Now()
-	ok := app.PromoCode{Code: "ABCDE", Kind: app.DiscountPercent, PercentBP: 1000, PerAttendeeLimit: 1,
-		ValidFrom: now, ValidUntil: now.Add(time.Hour), AllSessions: true}
+	ok := app.PromoCode{
+		Code: "ABCDE", Kind: app.DiscountPercent, PercentBP: 1000, PerAttendeeLimit: 1,
+		ValidFrom: now, ValidUntil: now.Add(time.Hour), AllSessions: true,
+	}
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -151,9 +162,11 @@ func TestPromoImportReportsEachBadLine(t *testing.T) {
 		777: "\"unterminated@example.com,Quote",
 		999: "someone@localhost",
 	}
-	reasons := map[int]string{3: "error.recipient.email_invalid", 100: "error.recipient.email_missing",
+	reasons := map[int]string{
+		3: "error.recipient.email_invalid", 100: "error.recipient.email_missing",
 		250: "error.recipient.email_invalid", 400: "error.recipient.too_many_fields", 555: "error.recipient.duplicate",
-		777: "error.recipient.quotes", 999: "error.recipient.email_invalid"}
+		777: "error.recipient.quotes", 999: "error.recipient.email_invalid",
+	}
 	var b bytes.Buffer
 	for n := 1; n <= 1000; n++ {
 		if line, ok := bad[n]; ok {
@@ -250,8 +263,10 @@ func FuzzParseRecipients(f *testing.F) {
 }
 
 func TestRenderPromoMailAndCSV(t *testing.T) {
-	c := app.PromoCode{Code: "WIOSNA-25", Kind: app.DiscountPercent, PercentBP: 1500,
-		ValidUntil: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)}
+	c := app.PromoCode{
+		Code: "WIOSNA-25", Kind: app.DiscountPercent, PercentBP: 1500,
+		ValidUntil: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+	}
 	r := app.PromoRecipient{Email: "ola@example.pl", Name: "Ola"}
 	m := app.RenderPromoMail(app.DefaultPromoMailTemplate("pl"), r, c, "Go dla zaawansowanych", app.ExpiryText(c, "UTC", "pl"))
 	for _, want := range []string{"Ola", "WIOSNA-25", "15%", "31.03.2026", "Go dla zaawansowanych"} {

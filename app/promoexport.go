@@ -45,8 +45,10 @@ func WritePromoCodesCSV(w io.Writer, codes []PromoCode, tz string) error {
 			}
 			sessions = strings.Join(ids, " ")
 		}
-		rows = append(rows, []string{c.Code, disc, limit, strconv.Itoa(c.Uses), strconv.Itoa(c.PerAttendeeLimit),
-			c.ValidFrom.In(loc).Format("2006-01-02"), ExpiryText(c, tz, "en"), strconv.FormatBool(c.Disabled), sessions})
+		rows = append(rows, []string{
+			c.Code, disc, limit, strconv.Itoa(c.Uses), strconv.Itoa(c.PerAttendeeLimit),
+			c.ValidFrom.In(loc).Format("2006-01-02"), ExpiryText(c, tz, "en"), strconv.FormatBool(c.Disabled), sessions,
+		})
 	}
 	return WriteCSV(w, rows, "CSV file")
 }
@@ -68,13 +70,17 @@ func WritePromoRecipientsCSV(w io.Writer, rs []PromoRecipient, codes map[int64]s
 // WritePromoReportsCSV writes the per-code report: revenue is charged
 // minus refunded (see PromoReport).
 func WritePromoReportsCSV(w io.Writer, reps []PromoReport) error {
-	rows := [][]string{{"code", "recipients", "sent", "uses", "attendees", "refunded_uses", "charged", "refunded",
-		"revenue", "total_discount", "currency"}}
+	rows := [][]string{{
+		"code", "recipients", "sent", "uses", "attendees", "refunded_uses", "charged", "refunded",
+		"revenue", "total_discount", "currency",
+	}}
 	for _, r := range reps {
-		rows = append(rows, []string{r.Code, strconv.Itoa(r.Recipients), strconv.Itoa(r.Sent), strconv.Itoa(r.Uses),
+		rows = append(rows, []string{
+			r.Code, strconv.Itoa(r.Recipients), strconv.Itoa(r.Sent), strconv.Itoa(r.Uses),
 			strconv.Itoa(r.Attendees), strconv.Itoa(r.RefundedUses), minorText(r.ChargedMinor, r.Currency),
 			minorText(r.RefundedMinor, r.Currency), minorText(r.RevenueMinor, r.Currency),
-			minorText(r.DiscountMinor, r.Currency), r.Currency})
+			minorText(r.DiscountMinor, r.Currency), r.Currency,
+		})
 	}
 	return WriteCSV(w, rows, "CSV file")
 }

@@ -104,8 +104,10 @@ func (s *PromoService) PreviewTemplate(ctx context.Context, t PromoMailTemplate,
 		return MailMessage{}, err
 	}
 	now := s.now()
-	c := PromoCode{Code: "SPRING-25", Kind: DiscountPercent, PercentBP: 1500, AllSessions: true,
-		ValidFrom: now, ValidUntil: now.AddDate(0, 0, 30)}
+	c := PromoCode{
+		Code: "SPRING-25", Kind: DiscountPercent, PercentBP: 1500, AllSessions: true,
+		ValidFrom: now, ValidUntil: now.AddDate(0, 0, 30),
+	}
 	if codeID != 0 {
 		if c, err = s.Store.PromoCode(ctx, codeID, now); err != nil {
 			return MailMessage{}, err

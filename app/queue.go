@@ -167,8 +167,10 @@ func (s *QueueService) Request(ctx context.Context, sessionID int64) (SessionPay
 		if open && latest.AmountMinor == q.DueMinor && latest.DepartmentID == q.Session.DepartmentID {
 			return p, nil
 		}
-		r := PaymentRequest{SessionID: sessionID, DepartmentID: q.Session.DepartmentID, AmountMinor: q.DueMinor,
-			Currency: q.Estimate.Rates.Currency, State: RequestOpen, CreatedAt: s.now(), UpdatedAt: s.now()}
+		r := PaymentRequest{
+			SessionID: sessionID, DepartmentID: q.Session.DepartmentID, AmountMinor: q.DueMinor,
+			Currency: q.Estimate.Rates.Currency, State: RequestOpen, CreatedAt: s.now(), UpdatedAt: s.now(),
+		}
 		if err := s.Store.OpenPaymentRequest(ctx, &r); err != nil {
 			return SessionPayment{}, err
 		}
@@ -301,8 +303,10 @@ func (s *QueueService) Pay(ctx context.Context, id int64, method Method, card *C
 		return Payment{}, err
 	}
 	paidSoFar := c.PaidSoFarMinor
-	p, err := s.Payments.Charge(ctx, ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
-		Method: method, Card: card, Payer: c.Payer, Description: description, PaidSoFarMinor: &paidSoFar})
+	p, err := s.Payments.Charge(ctx, ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
+		Method: method, Card: card, Payer: c.Payer, Description: description, PaidSoFarMinor: &paidSoFar,
+	})
 	if err != nil {
 		return p, err
 	}
@@ -330,8 +334,10 @@ func (s *QueueService) Decline(ctx context.Context, id int64, reason string) err
 	if err != nil {
 		return err
 	}
-	return s.Store.AnswerPaymentRequest(ctx, r.ID, RequestAnswer{State: RequestDeclined, Reason: reason,
-		DecidedBy: me.Login, At: s.now()})
+	return s.Store.AnswerPaymentRequest(ctx, r.ID, RequestAnswer{
+		State: RequestDeclined, Reason: reason,
+		DecidedBy: me.Login, At: s.now(),
+	})
 }
 
 // Amount is the request's amount as money.

@@ -19,8 +19,10 @@ func (p *ppu) queueOf(who app.Person) *app.QueueService {
 }
 
 func (p *ppu) owner() app.Person {
-	return app.Person{ID: 3, Login: "ewa", Name: "Ewa Kowalska", Email: "ewa@example.com",
-		Roles: []app.Role{app.RoleBudgetOwner}, Departments: []int64{p.dept.ID}}
+	return app.Person{
+		ID: 3, Login: "ewa", Name: "Ewa Kowalska", Email: "ewa@example.com",
+		Roles: []app.Role{app.RoleBudgetOwner}, Departments: []int64{p.dept.ID},
+	}
 }
 
 func coordinator() app.Person {

@@ -54,12 +54,20 @@ func TestExportTimesToTheSecondInUTC(t *testing.T) {
 // CRLF line ends.
 func TestWriteRegistrationsCSVCellsAndCRLFLineEnds(t *testing.T) {
 	at := time.Date(2026, 3, 1, 9, 30, 0, 123, time.FixedZone("", 3600))
-	regs := []Registration{{Confirmation: "TP-1", SessionID: 42, Attendee: Attendee{FirstName: "Łukasz", LastName: "Nowak",
-		Email: "l@example.com", Company: "A, B", Country: "PL"}, Status: RegPaid, Currency: "PLN", FeeMinor: 12_50,
-		DiscountMinor: 50, TotalMinor: 12_00, PromoCode: "X", PaidMinor: 12_00, Method: MethodCreditCard, Brand: "visa",
-		Last4: "1111", GatewayRef: "G1", Mode: ModeTest, CreatedAt: at, PaidAt: at.Add(time.Minute)},
-		{Confirmation: "TP-2", SessionID: 7, Attendee: Attendee{FirstName: "=cmd", LastName: "B", Email: "b@example.com"},
-			Status: RegRegistered, CreatedAt: at}}
+	regs := []Registration{
+		{
+			Confirmation: "TP-1", SessionID: 42, Attendee: Attendee{
+				FirstName: "Łukasz", LastName: "Nowak",
+				Email: "l@example.com", Company: "A, B", Country: "PL",
+			}, Status: RegPaid, Currency: "PLN", FeeMinor: 12_50,
+			DiscountMinor: 50, TotalMinor: 12_00, PromoCode: "X", PaidMinor: 12_00, Method: MethodCreditCard, Brand: "visa",
+			Last4: "1111", GatewayRef: "G1", Mode: ModeTest, CreatedAt: at, PaidAt: at.Add(time.Minute),
+		},
+		{
+			Confirmation: "TP-2", SessionID: 7, Attendee: Attendee{FirstName: "=cmd", LastName: "B", Email: "b@example.com"},
+			Status: RegRegistered, CreatedAt: at,
+		},
+	}
 	var b bytes.Buffer
 	if err := WriteRegistrationsCSV(&b, regs); err != nil {
 		t.Fatal(err)
@@ -100,13 +108,15 @@ func FuzzWriteCellMatchesWriteCellString(f *testing.F) {
 }
 
 func BenchmarkRegistrationCSVRow(b *testing.B) {
-	row := RegistrationExportRow{Confirmation: []byte("TP-27ZFHW25"), SessionID: 4, FirstName: []byte("Marcin"),
+	row := RegistrationExportRow{
+		Confirmation: []byte("TP-27ZFHW25"), SessionID: 4, FirstName: []byte("Marcin"),
 		LastName: []byte("Martinez"), Email: []byte("marcin.martinez.2@example.net"), Company: []byte("Wayne Enterprises"),
 		Country: []byte("DE"), Status: []byte("refunded"), Currency: []byte("USD"), FeeMinor: 9900, DiscountMinor: 1000,
 		PromoCode: []byte("SUMMER-SW2JBRTT"), TotalMinor: 8900, PaidMinor: 8900, RefundedMinor: 8900,
 		Method: []byte("debit-card"), Brand: []byte("visa"), Last4: []byte("1111"), GatewayRef: []byte("D1DF73A0920F"),
 		Mode: []byte("test"), RegisteredAt: []byte("2025-02-18T04:30:00.000000000Z"),
-		PaidAt: []byte("2025-02-18T04:38:28.000000000Z"), CancelledAt: []byte("2025-03-03T02:38:28.000000000Z")}
+		PaidAt: []byte("2025-02-18T04:38:28.000000000Z"), CancelledAt: []byte("2025-03-03T02:38:28.000000000Z"),
+	}
 	var sink bytes.Buffer
 	x := newRegistrationCSV(&sink)
 	b.ReportAllocs()

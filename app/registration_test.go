@@ -53,8 +53,10 @@ func FuzzRegistrationReference(f *testing.F) {
 
 func TestSessionValidate(t *testing.T) {
 	start := time.Date(2030, 1, 1, 10, 0, 0, 0, time.UTC)
-	ok := Session{Topic: "T", StartsAt: start, TimeZone: "Europe/Warsaw", DurationMinutes: 60, Type: SessionPaid,
-		FeeMinor: 1250, Currency: "PLN", MaxRegistrations: 5}
+	ok := Session{
+		Topic: "T", StartsAt: start, TimeZone: "Europe/Warsaw", DurationMinutes: 60, Type: SessionPaid,
+		FeeMinor: 1250, Currency: "PLN", MaxRegistrations: 5,
+	}
 	ok.Normalize()
 	if err := ok.Validate(); err != nil {
 		t.Fatal(err)

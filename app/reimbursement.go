@@ -176,8 +176,10 @@ func (s *BudgetService) MarkReimbursed(ctx context.Context, a *Admin, department
 			With(map[string]any{"Owed": owed})
 	}
 	e.Reference = reference
-	audit := []AuditEntry{{At: e.At, Actor: ActorAdministrator, Action: "budget.reimbursed", Target: period,
-		New: amount.String() + " " + reference}}
+	audit := []AuditEntry{{
+		At: e.At, Actor: ActorAdministrator, Action: "budget.reimbursed", Target: period,
+		New: amount.String() + " " + reference,
+	}}
 	if err := s.Store.AddLedgerEntry(ctx, &e, audit); err != nil {
 		return LedgerEntry{}, err
 	}
@@ -222,16 +224,20 @@ func (r ReimbursementReport) WriteCSV(w io.Writer, l ReportLabels) error {
 		if line.Test {
 			mode = string(ModeTest)
 		}
-		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period,
+		rows = append(rows, []string{
+			r.Department.Name, r.Department.CostCentre, r.Period,
 			strconv.FormatInt(line.SessionID, 10), line.Topic, date, r.Amount(line.PaidMinor).Number(), r.Currency,
-			strings.Join(line.References, " "), mode})
+			strings.Join(line.References, " "), mode,
+		})
 	}
 	for _, t := range []struct {
 		label string
 		minor int64
 	}{{l.TotalPaid, r.PaidMinor}, {l.Reimbursed, r.ReimbursedMinor}, {l.Owed, r.OwedMinor()}} {
-		rows = append(rows, []string{r.Department.Name, r.Department.CostCentre, r.Period, "", t.label, "",
-			r.Amount(t.minor).Number(), r.Currency, "", ""})
+		rows = append(rows, []string{
+			r.Department.Name, r.Department.CostCentre, r.Period, "", t.label, "",
+			r.Amount(t.minor).Number(), r.Currency, "", "",
+		})
 	}
 	return WriteCSV(w, rows, "report")
 }

@@ -566,8 +566,10 @@ func (s *SessionService) CancelByAttendee(ctx context.Context, regID int64) (Reg
 		if deadline := x.CancelDeadline(); s.now().After(deadline) {
 			return Registration{}, Errorf(ECONFLICT, "error.registration.cancel_window_closed",
 				"attendees may cancel until %d hours before the start", x.CancelHoursBefore).
-				With(map[string]any{"Hours": x.CancelHoursBefore,
-					"Deadline": deadline.In(x.Location()).Format("2006-01-02 15:04 MST")})
+				With(map[string]any{
+					"Hours":    x.CancelHoursBefore,
+					"Deadline": deadline.In(x.Location()).Format("2006-01-02 15:04 MST"),
+				})
 		}
 	}
 	amount, err := RefundPolicyMinor(x, r)

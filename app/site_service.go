@@ -150,8 +150,10 @@ func (s *SiteService) Unlock(ctx context.Context, passphrase string) (*Admin, er
 		if until := now.Add(wait); until.After(c.LockedUntil) {
 			c.LockedUntil = until
 		}
-		return c, []AuditEntry{{At: now, Actor: ActorAdministrator, Action: "admin.paused",
-			New: strconv.Itoa(c.FailedAttempts)}}, nil
+		return c, []AuditEntry{{
+			At: now, Actor: ActorAdministrator, Action: "admin.paused",
+			New: strconv.Itoa(c.FailedAttempts),
+		}}, nil
 	})
 	if err != nil {
 		return nil, err
@@ -421,12 +423,16 @@ func (s *SiteService) SetRates(ctx context.Context, a *Admin, personE4, teleconf
 	at := s.now()
 	var audit []AuditEntry
 	if site.RatePersonMinuteE4 != personE4 {
-		audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: "site.rate.person_minute",
-			Old: formatE4(site.RatePersonMinuteE4, site.Currency), New: formatE4(personE4, site.Currency)})
+		audit = append(audit, AuditEntry{
+			At: at, Actor: ActorAdministrator, Action: "site.rate.person_minute",
+			Old: formatE4(site.RatePersonMinuteE4, site.Currency), New: formatE4(personE4, site.Currency),
+		})
 	}
 	if site.RateTeleconferenceMinuteE4 != teleconferenceE4 {
-		audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: "site.rate.teleconference_minute",
-			Old: formatE4(site.RateTeleconferenceMinuteE4, site.Currency), New: formatE4(teleconferenceE4, site.Currency)})
+		audit = append(audit, AuditEntry{
+			At: at, Actor: ActorAdministrator, Action: "site.rate.teleconference_minute",
+			Old: formatE4(site.RateTeleconferenceMinuteE4, site.Currency), New: formatE4(teleconferenceE4, site.Currency),
+		})
 	}
 	if len(audit) == 0 {
 		return nil
@@ -478,8 +484,10 @@ func (s *SiteService) SetFeatureEnabled(ctx context.Context, a *Admin, f Feature
 	if st.Enabled == enabled {
 		return nil
 	}
-	audit := []AuditEntry{{At: s.now(), Actor: ActorAdministrator, Action: "feature.enabled", Target: string(f),
-		Old: strconv.FormatBool(st.Enabled), New: strconv.FormatBool(enabled)}}
+	audit := []AuditEntry{{
+		At: s.now(), Actor: ActorAdministrator, Action: "feature.enabled", Target: string(f),
+		Old: strconv.FormatBool(st.Enabled), New: strconv.FormatBool(enabled),
+	}}
 	st.Enabled = enabled
 	return s.Store.SaveFeatures(ctx, []FeatureState{st}, audit)
 }
@@ -514,11 +522,15 @@ func (s *SiteService) Provision(ctx context.Context, features []Feature, revoke 
 		if st.Provisioned == want {
 			continue
 		}
-		audit = append(audit, AuditEntry{At: at, Actor: ActorAccountManager, Action: "feature.provisioned", Target: string(f),
-			Old: strconv.FormatBool(st.Provisioned), New: strconv.FormatBool(want)})
+		audit = append(audit, AuditEntry{
+			At: at, Actor: ActorAccountManager, Action: "feature.provisioned", Target: string(f),
+			Old: strconv.FormatBool(st.Provisioned), New: strconv.FormatBool(want),
+		})
 		if revoke && st.Enabled {
-			audit = append(audit, AuditEntry{At: at, Actor: ActorAccountManager, Action: "feature.enabled", Target: string(f),
-				Old: "true", New: "false"})
+			audit = append(audit, AuditEntry{
+				At: at, Actor: ActorAccountManager, Action: "feature.enabled", Target: string(f),
+				Old: "true", New: "false",
+			})
 			st.Enabled = false
 		}
 		st.Provisioned = want

@@ -131,8 +131,10 @@ func TestDepartmentFieldsWithControlCharactersAreRefused(t *testing.T) {
 }
 
 func TestSessionTopicIsOneLineAndDescriptionKeepsLineBreaks(t *testing.T) {
-	s := Session{Topic: "Go\u202e101", Description: "Line one\r\nLine two\r\tindented\n", StartsAt: time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC),
-		TimeZone: "Europe/Warsaw", DurationMinutes: 60, Type: SessionFree}
+	s := Session{
+		Topic: "Go\u202e101", Description: "Line one\r\nLine two\r\tindented\n", StartsAt: time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC),
+		TimeZone: "Europe/Warsaw", DurationMinutes: 60, Type: SessionFree,
+	}
 	s.Normalize()
 	wantTextError(t, s.Validate(), "topic")
 	s.Topic = "Go 101\n"
@@ -159,8 +161,10 @@ func TestSiteNameWithControlCharacterIsRefused(t *testing.T) {
 }
 
 func TestSMTPSenderNameWithControlCharacterIsRefused(t *testing.T) {
-	s := SMTPSettings{Host: "smtp.example.com", Port: 587, TLS: SMTPStartTLS, Sender: "kursy@example.com",
-		SenderName: "Acme\r\nBcc: x@example.com"}
+	s := SMTPSettings{
+		Host: "smtp.example.com", Port: 587, TLS: SMTPStartTLS, Sender: "kursy@example.com",
+		SenderName: "Acme\r\nBcc: x@example.com",
+	}
 	s.Normalize()
 	wantTextError(t, s.Validate(), "sender_name")
 }
@@ -181,9 +185,11 @@ func TestTextRuleDecisions(t *testing.T) {
 			t.Errorf("%q refused: %v", ok, err)
 		}
 	}
-	for name, bad := range map[string]string{"NUL": "a\x00", "BEL": "a\a", "LF": "a\nb", "CR": "a\rb", "tab": "a\tb",
+	for name, bad := range map[string]string{
+		"NUL": "a\x00", "BEL": "a\a", "LF": "a\nb", "CR": "a\rb", "tab": "a\tb",
 		"DEL": "a\x7f", "C1 NEL": "a\u0085b", "RLO": "a\u202eb", "LRI": "a\u2066b", "RLM": "a\u200fb", "ZWSP": "a\u200bb",
-		"BOM": "a\ufeffb", "soft hyphen": "a\u00adb", "line separator": "a\u2028b", "tag": "a\U000E0041b"} {
+		"BOM": "a\ufeffb", "soft hyphen": "a\u00adb", "line separator": "a\u2028b", "tag": "a\U000E0041b",
+	} {
 		if CheckLine(FieldFirstName, bad) == nil {
 			t.Errorf("%s accepted in a single line", name)
 		}

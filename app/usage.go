@@ -281,8 +281,10 @@ func (s *PayPerUseService) previewLine(ctx context.Context, l UsageLine) (UsageP
 	if err != nil {
 		return UsagePreview{}, err
 	}
-	return UsagePreview{UsageLine: l, Replaces: acc.Actual,
-		TrueUp: TrueUp{Session: ses, Actual: actual, PaidMinor: acc.PaidMinor, DiffMinor: actual.TotalMinor - acc.PaidMinor}}, nil
+	return UsagePreview{
+		UsageLine: l, Replaces: acc.Actual,
+		TrueUp: TrueUp{Session: ses, Actual: actual, PaidMinor: acc.PaidMinor, DiffMinor: actual.TotalMinor - acc.PaidMinor},
+	}, nil
 }
 
 // ApplyUsage records the actual usage of each line (source "import") and

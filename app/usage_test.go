@@ -35,8 +35,10 @@ func TestParseUsageCSV(t *testing.T) {
 			t.Errorf("line %d: %+v, want %+v", i, lines[i], want[i])
 		}
 	}
-	wantProblems := map[int]string{5: "error.usage.session", 6: "error.usage.fields", 7: "error.usage.tele_above_person",
-		8: "error.usage.minutes", 9: "error.usage.duplicate", 11: "error.payperuse.too_large", 13: "error.usage.quotes"}
+	wantProblems := map[int]string{
+		5: "error.usage.session", 6: "error.usage.fields", 7: "error.usage.tele_above_person",
+		8: "error.usage.minutes", 9: "error.usage.duplicate", 11: "error.payperuse.too_large", 13: "error.usage.quotes",
+	}
 	if len(problems) != len(wantProblems) {
 		t.Fatalf("problems: %+v", problems)
 	}
@@ -50,8 +52,10 @@ func TestParseUsageCSV(t *testing.T) {
 	if err != nil || len(problems) != 0 || len(lines) != 2 || lines[1] != (app.UsageLine{2, 8, 60, 0}) {
 		t.Fatalf("semicolons: %+v %+v %v", lines, problems, err)
 	}
-	for name, in := range map[string]string{"empty": "", "header only": "session,person_minutes,teleconference_minutes\n",
-		"too many lines": strings.Repeat("\n", app.MaxUsageLines+1)} {
+	for name, in := range map[string]string{
+		"empty": "", "header only": "session,person_minutes,teleconference_minutes\n",
+		"too many lines": strings.Repeat("\n", app.MaxUsageLines+1),
+	} {
 		if _, _, err := app.ParseUsageCSV(strings.NewReader(in)); app.ErrorCode(err) != app.EINVALID {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -62,8 +66,10 @@ func TestParseUsageCSV(t *testing.T) {
 // is reported once (good or bad) in order, and every good line is usage
 // that the true-up can price.
 func FuzzParseUsageCSV(f *testing.F) {
-	for _, s := range []string{"session,person_minutes,teleconference_minutes\n12,2250,900\n", "1;2;1", "\"1\",\"2\",\"3\"",
-		"1,2,3\n1,2,1\n", "\ufeff\r\n\r\n5,0,0"} {
+	for _, s := range []string{
+		"session,person_minutes,teleconference_minutes\n12,2250,900\n", "1;2;1", "\"1\",\"2\",\"3\"",
+		"1,2,3\n1,2,1\n", "\ufeff\r\n\r\n5,0,0",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
@@ -89,8 +95,10 @@ func FuzzParseUsageCSV(f *testing.F) {
 				t.Fatalf("bad line %+v (of %d)", l, n)
 			}
 			seen[l.Line], ids[l.SessionID] = true, true
-			if _, err := app.ActualCost(l.PersonMinutes, l.TeleconferenceMinutes, app.Rates{PersonMinuteE4: app.MaxRateE4,
-				TeleconferenceMinuteE4: app.MaxRateE4, Currency: "JPY"}); err != nil && app.AsError(err).Key != "error.payperuse.too_large" {
+			if _, err := app.ActualCost(l.PersonMinutes, l.TeleconferenceMinutes, app.Rates{
+				PersonMinuteE4:         app.MaxRateE4,
+				TeleconferenceMinuteE4: app.MaxRateE4, Currency: "JPY",
+			}); err != nil && app.AsError(err).Key != "error.payperuse.too_large" {
 				t.Fatalf("%+v cannot be priced: %v", l, err)
 			}
 		}
@@ -157,8 +165,10 @@ func TestUsageImportPreviewThenApply(t *testing.T) {
 func TestSchedulePayPerUseRules(t *testing.T) {
 	p := newPPU(t)
 	sessions := app.NewSessionService(p.db, p.db, p.site, p.payments, nil)
-	base := app.Session{Topic: "Onboarding", StartsAt: time.Now().Add(48 * time.Hour), DurationMinutes: 90,
-		Type: app.SessionPayPerUse, ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: p.dept.ID}
+	base := app.Session{
+		Topic: "Onboarding", StartsAt: time.Now().Add(48 * time.Hour), DurationMinutes: 90,
+		Type: app.SessionPayPerUse, ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: p.dept.ID,
+	}
 	bad := base
 	bad.ExpectedTeleconference = 26
 	if _, err := sessions.Schedule(p.ctx, bad); app.ErrorCode(err) != app.EINVALID {

@@ -19,8 +19,10 @@ func TestBudgetLimitRefusesARawInsert(t *testing.T) {
 	if err := db.CreateSite(ctx, storetest.TestSite(), app.AdminCredential{Hash: "h"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveBudgetSettings(ctx, app.BudgetSettings{Period: app.PeriodFiscalYear, FiscalYearStart: time.January,
-		Policy: app.PolicyBlock}, nil); err != nil {
+	if err := db.SaveBudgetSettings(ctx, app.BudgetSettings{
+		Period: app.PeriodFiscalYear, FiscalYearStart: time.January,
+		Policy: app.PolicyBlock,
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	d := storetest.NewDepartment(t, db, "Sprzedaż", "CC-4100")
@@ -37,8 +39,10 @@ func TestBudgetLimitRefusesARawInsert(t *testing.T) {
 		t.Fatalf("a raw insert above the budget: %v", err)
 	}
 	loc, _ := time.LoadLocation("Europe/Warsaw")
-	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Kind: app.LedgerAllocation, AmountMinor: 1,
-		Currency: "PLN", Period: app.DefaultBudgetSettings.PeriodOf(time.Now().Add(7*24*time.Hour), loc).Key()}, nil); err != nil {
+	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Kind: app.LedgerAllocation, AmountMinor: 1,
+		Currency: "PLN", Period: app.DefaultBudgetSettings.PeriodOf(time.Now().Add(7*24*time.Hour), loc).Key(),
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := insert(1); err != nil {

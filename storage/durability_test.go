@@ -190,8 +190,10 @@ func crashChild(path, round string) {
 	stop := time.Now().Add(20 * time.Second) // in case the parent is gone
 	for i := 0; time.Now().Before(stop); i++ {
 		st := app.FeatureState{Feature: app.FeaturePaidSessions, Provisioned: i%2 == 0}
-		audit := []app.AuditEntry{{At: time.Now(), Actor: app.ActorAccountManager, Action: crashAction,
-			Target: round, New: strconv.Itoa(i)}}
+		audit := []app.AuditEntry{{
+			At: time.Now(), Actor: app.ActorAccountManager, Action: crashAction,
+			Target: round, New: strconv.Itoa(i),
+		}}
 		if err := db.SaveFeatures(ctx, []app.FeatureState{st}, audit); err != nil {
 			fmt.Fprintln(os.Stderr, "child: save:", err)
 			os.Exit(2)

@@ -96,10 +96,12 @@ func (b *exportBatch) each(r *app.RegistrationExportRow, f func(*app.Registratio
 			start = end
 		}
 		n := b.ints[row*exportInts : (row+1)*exportInts]
-		*r = app.RegistrationExportRow{Confirmation: t[0], SessionID: n[0], FirstName: t[1], LastName: t[2], Email: t[3],
+		*r = app.RegistrationExportRow{
+			Confirmation: t[0], SessionID: n[0], FirstName: t[1], LastName: t[2], Email: t[3],
 			Company: t[4], Country: t[5], Status: t[6], Currency: t[7], FeeMinor: n[1], DiscountMinor: n[2],
 			PromoCode: t[8], TotalMinor: n[3], PaidMinor: n[4], RefundedMinor: n[5], Method: t[9], Brand: t[10],
-			Last4: t[11], GatewayRef: t[12], Mode: t[13], RegisteredAt: t[14], PaidAt: t[15], CancelledAt: t[16]}
+			Last4: t[11], GatewayRef: t[12], Mode: t[13], RegisteredAt: t[14], PaidAt: t[15], CancelledAt: t[16],
+		}
 		if err := f(r); err != nil {
 			return err
 		}
@@ -164,9 +166,11 @@ func readExportBatches(ctx context.Context, rows *sql.Rows, free <-chan *exportB
 		text [exportText]sql.RawBytes
 		ints [exportInts]int64
 	)
-	dest := []any{&text[0], &ints[0], &text[1], &text[2], &text[3], &text[4], &text[5], &text[6], &text[7],
+	dest := []any{
+		&text[0], &ints[0], &text[1], &text[2], &text[3], &text[4], &text[5], &text[6], &text[7],
 		&ints[1], &ints[2], &text[8], &ints[3], &ints[4], &ints[5],
-		&text[9], &text[10], &text[11], &text[12], &text[13], &text[14], &text[15], &text[16]}
+		&text[9], &text[10], &text[11], &text[12], &text[13], &text[14], &text[15], &text[16],
+	}
 	for {
 		var b *exportBatch
 		select {

@@ -24,23 +24,29 @@ import (
 // lockedError: another program (or another TrainPay) held SQLite's lock
 // for longer than busyTimeout.
 func lockedError(err error) *app.Error {
-	return &app.Error{Code: app.ECONFLICT, Key: "error.db.locked",
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.db.locked",
 		Message: fmt.Sprintf("the database is in use by another program that kept it locked for over %d seconds", int(busyTimeout/time.Second)),
-		Data:    map[string]any{"Seconds": int(busyTimeout / time.Second)}, Err: err}
+		Data:    map[string]any{"Seconds": int(busyTimeout / time.Second)}, Err: err,
+	}
 }
 
 // fullError: the disk (or SQLite's max_page_count) has no room left.
 func fullError(err error) *app.Error {
-	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.db.full",
-		Message: "the disk holding the database is full", Err: err}
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: "error.db.full",
+		Message: "the disk holding the database is full", Err: err,
+	}
 }
 
 // readOnlyError: the file, or the folder SQLite must create the -wal and
 // -shm files in, cannot be written.
 func readOnlyError(path string, err error) *app.Error {
-	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.db.read_only",
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: "error.db.read_only",
 		Message: fmt.Sprintf("%s cannot be written: TrainPay must be able to change it and create files beside it in its folder", path),
-		Data:    map[string]any{"Path": path}, Err: err}
+		Data:    map[string]any{"Path": path}, Err: err,
+	}
 }
 
 // writeError is the error for a failed write (a statement, BEGIN, COMMIT):
@@ -66,9 +72,11 @@ func openError(path string, err error, what string) error {
 	if errors.As(err, &se) {
 		switch se.Code {
 		case sqlite3.ErrNotADB, sqlite3.ErrCorrupt:
-			return &app.Error{Code: app.EINVALID, Key: "error.db.damaged",
+			return &app.Error{
+				Code: app.EINVALID, Key: "error.db.damaged",
 				Message: fmt.Sprintf("%s is damaged or is not a database", path),
-				Data:    map[string]any{"Path": path}, Err: err}
+				Data:    map[string]any{"Path": path}, Err: err,
+			}
 		case sqlite3.ErrBusy, sqlite3.ErrLocked:
 			return lockedError(err)
 		case sqlite3.ErrFull:

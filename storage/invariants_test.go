@@ -16,8 +16,10 @@ import (
 	"github.com/trainpay/trainpay/storage"
 )
 
-var allStates = []app.PaymentState{app.StatePending, app.StateApproved, app.StateHeld, app.StateDeclined,
-	app.StateFailed, app.StateUnknown, app.StateNeedsReview}
+var allStates = []app.PaymentState{
+	app.StatePending, app.StateApproved, app.StateHeld, app.StateDeclined,
+	app.StateFailed, app.StateUnknown, app.StateNeedsReview,
+}
 
 // A second sale for the same purpose and reference is refused while the
 // first is open (its outcome not known) and, for a registration, once it is
@@ -29,8 +31,10 @@ func TestOneLiveSalePerPurposeAndReference(t *testing.T) {
 	db, _ := openTemp(t)
 	// blocks[purpose][state of the first sale]: whether the second is refused.
 	open := map[app.PaymentState]bool{app.StatePending: true, app.StateUnknown: true, app.StateNeedsReview: true}
-	openOrCharged := map[app.PaymentState]bool{app.StatePending: true, app.StateUnknown: true,
-		app.StateNeedsReview: true, app.StateApproved: true, app.StateHeld: true}
+	openOrCharged := map[app.PaymentState]bool{
+		app.StatePending: true, app.StateUnknown: true,
+		app.StateNeedsReview: true, app.StateApproved: true, app.StateHeld: true,
+	}
 	blocks := map[app.Purpose]map[app.PaymentState]bool{
 		app.PurposeRegistration: openOrCharged,
 		app.PurposePayPerUse:    open,

@@ -64,8 +64,10 @@ func (db *DB) CreateInvoice(ctx context.Context, inv *app.Invoice) error {
 		VALUES (?, ?, ?, ?, ?)`, inv.RegistrationID, inv.Number, inv.DueDate, formatTime(now), formatTime(now))
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
-		return &app.Error{Code: app.ECONFLICT, Key: "error.invoice.exists",
-			Message: "the registration already has an invoice", Err: err}
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.invoice.exists",
+			Message: "the registration already has an invoice", Err: err,
+		}
 	}
 	if err != nil {
 		return writeError(err, "record an invoice")

@@ -140,8 +140,10 @@ func noFTS5(err error) bool {
 // noFTS5Error says that this build of TrainPay cannot search: it was built
 // without FTS5, and must be rebuilt, never run on a scanning fallback.
 func noFTS5Error(err error) error {
-	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.db.no_fts5", Err: err,
-		Message: "this TrainPay was built without SQLite's full-text search (FTS5): build it with -tags sqlite_fts5 (make build does)"}
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: "error.db.no_fts5", Err: err,
+		Message: "this TrainPay was built without SQLite's full-text search (FTS5): build it with -tags sqlite_fts5 (make build does)",
+	}
 }
 
 func tooNew(path string, version int64) error {

@@ -340,9 +340,11 @@ func refundExceeds(ctx context.Context, tx *sql.Tx, r app.Payment, cause error) 
 		return err
 	}
 	left := max(parent.AmountMinor-parent.RefundedMinor, 0)
-	return &app.Error{Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
 		Message: fmt.Sprintf("a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID),
-		Data:    map[string]any{"Left": left}, Err: cause}
+		Data:    map[string]any{"Left": left}, Err: cause,
+	}
 }
 
 // liveSaleTaken is the error for sale p refused by the database's one live
@@ -374,9 +376,11 @@ func moneyRule(ctx context.Context, tx *sql.Tx, p app.Payment, err error) error 
 	case raised(err, RaiseBudgetExceeded):
 		return budgetExceeded(ctx, tx, p, err)
 	case raised(err, RaisePaidChanged):
-		return &app.Error{Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
 			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",
-			Err:     err}
+			Err:     err,
+		}
 	}
 	return nil
 }
@@ -423,8 +427,10 @@ func insertPayment(ctx context.Context, tx *sql.Tx, p app.Payment) (int64, error
 		p.PaidBeforeMinor)
 	var se sqlite3.Error
 	if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
-		return 0, &app.Error{Code: app.ECONFLICT, Key: "error.payment.duplicate_key",
-			Message: "a payment with this key or invoice id is already recorded", Err: err}
+		return 0, &app.Error{
+			Code: app.ECONFLICT, Key: "error.payment.duplicate_key",
+			Message: "a payment with this key or invoice id is already recorded", Err: err,
+		}
 	}
 	if rule := moneyRule(ctx, tx, p, err); rule != nil {
 		return 0, rule

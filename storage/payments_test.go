@@ -199,9 +199,11 @@ func TestPaymentRoundTrip(t *testing.T) {
 		}
 	}
 	settled := at1.Add(3 * time.Second)
-	u := app.PaymentUpdate{State: app.StateApproved, GatewayRef: "A10E1234", AuthCode: "010010",
+	u := app.PaymentUpdate{
+		State: app.StateApproved, GatewayRef: "A10E1234", AuthCode: "010010",
 		Brand: app.BrandMaestro, Last4: "0004", Funding: app.FundingDebit, ResultCode: "ACK=Success",
-		Message: "Approved", Field: "", At: settled}
+		Message: "Approved", Field: "", At: settled,
+	}
 	if err := s.SettlePayment(ctx, p.ID, u); err != nil {
 		t.Fatal(err)
 	}
@@ -432,8 +434,10 @@ func TestConcurrentRefundsStopAtTheLimit(t *testing.T) {
 func TestSettleRules(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openTemp(t)
-	all := []app.PaymentState{app.StatePending, app.StateApproved, app.StateHeld, app.StateDeclined,
-		app.StateFailed, app.StateUnknown, app.StateNeedsReview}
+	all := []app.PaymentState{
+		app.StatePending, app.StateApproved, app.StateHeld, app.StateDeclined,
+		app.StateFailed, app.StateUnknown, app.StateNeedsReview,
+	}
 	// The rules, written out independently of the code.
 	refusal := func(from, to app.PaymentState) string {
 		switch from {
@@ -495,8 +499,10 @@ func TestUnsettledPayments(t *testing.T) {
 	}
 	base := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	var want []int64
-	for i, st := range []app.PaymentState{app.StatePending, app.StateApproved, app.StateUnknown, app.StateNeedsReview,
-		app.StateDeclined, app.StatePending, app.StateFailed, app.StateHeld, app.StateUnknown} {
+	for i, st := range []app.PaymentState{
+		app.StatePending, app.StateApproved, app.StateUnknown, app.StateNeedsReview,
+		app.StateDeclined, app.StatePending, app.StateFailed, app.StateHeld, app.StateUnknown,
+	} {
 		p := newSale(100)
 		p.CreatedAt = base.Add(-time.Duration(i) * time.Minute) // a clock set back: id order still wins
 		p = create(t, db, p, st)

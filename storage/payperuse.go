@@ -41,8 +41,10 @@ func (db *DB) PayPerUseAccount(ctx context.Context, sessionID int64) (app.PayPer
 		acc.Frozen = true
 		if person.Valid && tele.Valid {
 			at, _ := parseTime(actualAt)
-			acc.Actual = &app.ActualUsage{PersonMinutes: person.Int64, TeleconferenceMinutes: tele.Int64,
-				RecordedAt: at, Source: source}
+			acc.Actual = &app.ActualUsage{
+				PersonMinutes: person.Int64, TeleconferenceMinutes: tele.Int64,
+				RecordedAt: at, Source: source,
+			}
 		}
 		if started != "" {
 			acc.StartedAt, _ = parseTime(started)
@@ -185,8 +187,10 @@ func applyPayPerUsePayment(ctx context.Context, tx *sql.Tx, p app.Payment, u app
 	if exists > 0 {
 		return nil // settled before (held, then approved)
 	}
-	e := app.LedgerEntry{SessionID: sessionID, PaymentID: p.ID, AmountMinor: p.AmountMinor, Currency: p.Currency,
-		Reference: p.InvoiceID, Note: firstNonEmpty(u.GatewayRef, p.GatewayRef), At: orNow(u.At).UTC()}
+	e := app.LedgerEntry{
+		SessionID: sessionID, PaymentID: p.ID, AmountMinor: p.AmountMinor, Currency: p.Currency,
+		Reference: p.InvoiceID, Note: firstNonEmpty(u.GatewayRef, p.GatewayRef), At: orNow(u.At).UTC(),
+	}
 	switch p.Kind {
 	case app.KindSale:
 		e.Kind = app.LedgerCharge

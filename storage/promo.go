@@ -71,8 +71,10 @@ func scanPromoCode(s rowScanner) (app.PromoCode, error) {
 func scanPromoCodeInto(s rowScanner, c *app.PromoCode, tail ...any) error {
 	var kind, from, until, created string
 	var disabled, all int
-	if err := s.Scan(append([]any{&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
-		&c.PerAttendeeLimit, &from, &until, &disabled, &all, &created}, tail...)...); err != nil {
+	if err := s.Scan(append([]any{
+		&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
+		&c.PerAttendeeLimit, &from, &until, &disabled, &all, &created,
+	}, tail...)...); err != nil {
 		return err
 	}
 	c.Kind, c.Disabled, c.AllSessions = app.DiscountKind(kind), disabled == 1, all == 1
@@ -121,8 +123,10 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 			formatTime(c.ValidFrom), formatTime(c.ValidUntil), promoFlag(c.Disabled), promoFlag(c.AllSessions), formatTime(orNow(c.CreatedAt)))
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
-			return &app.Error{Code: app.ECONFLICT, Key: "error.promo.code_taken", Message: "code " + c.Code + " exists",
-				Data: map[string]any{"Code": c.Code}, Err: err}
+			return &app.Error{
+				Code: app.ECONFLICT, Key: "error.promo.code_taken", Message: "code " + c.Code + " exists",
+				Data: map[string]any{"Code": c.Code}, Err: err,
+			}
 		}
 		if err != nil {
 			return app.Internal(err, "store a promotional code")
@@ -415,8 +419,10 @@ func (db *DB) UpdatePromoCode(ctx context.Context, id int64, u app.PromoCodeUpda
 		WHERE id = ?`, u.UseLimit, u.PerAttendeeLimit, formatTime(u.ValidUntil), promoFlag(u.Disabled), promoFlag(u.AllSessions), id)
 	if err != nil {
 		if raised(err, RaisePromoLimitBelowUses) {
-			return &app.Error{Code: app.ECONFLICT, Key: "error.promo.limit_below_uses", Message: "limit below uses",
-				Data: map[string]any{"Uses": c.Uses}, Err: err}
+			return &app.Error{
+				Code: app.ECONFLICT, Key: "error.promo.limit_below_uses", Message: "limit below uses",
+				Data: map[string]any{"Uses": c.Uses}, Err: err,
+			}
 		}
 		return app.Internal(err, "update a promotional code")
 	}
@@ -701,8 +707,10 @@ func promoUsedUp(ctx context.Context, q queryer, id int64, cause error) error {
 	if err := q.QueryRowContext(ctx, `SELECT code FROM promo_code WHERE id = ?`, id).Scan(&code); err != nil {
 		return app.Internal(errors.Join(cause, err), "read a promotional code")
 	}
-	return &app.Error{Code: app.ECONFLICT, Key: "error.promo.used_up", Message: "code " + code + " is used up",
-		Data: map[string]any{"Code": code}, Err: cause}
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.promo.used_up", Message: "code " + code + " is used up",
+		Data: map[string]any{"Code": code}, Err: cause,
+	}
 }
 
 // confirmPromoUse is the promotional-code part of a registration's

@@ -42,8 +42,10 @@ func newPromoFixture(t *testing.T, cur string) *promoFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	vault := secrets.New(secrets.Options{Service: "TrainPay:test-" + t.Name(), FallbackPath: filepath.Join(dir, "trainpay.secrets"),
-		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	vault := secrets.New(secrets.Options{
+		Service: "TrainPay:test-" + t.Name(), FallbackPath: filepath.Join(dir, "trainpay.secrets"),
+		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1},
+	})
 	site := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}
 	ctx := context.Background()
 	country := map[string]string{"USD": "US", "GBP": "GB", "PLN": "PL", "JPY": "JP"}[cur]

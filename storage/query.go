@@ -34,7 +34,8 @@ func queryAll[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, e
 // missing() (a coded not-found error), any other failure an internal error
 // naming what ("read a payment").
 func queryOne[T any](ctx context.Context, q queryer, scan func(rowScanner) (T, error), missing func() error,
-	what, query string, args ...any) (T, error) {
+	what, query string, args ...any,
+) (T, error) {
 	v, err := scan(q.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		var zero T

@@ -38,8 +38,10 @@ func makeReadOnly(t *testing.T, path string) {
 		AccessPermissions: deny,
 		AccessMode:        windows.DENY_ACCESS,
 		Inheritance:       windows.NO_INHERITANCE,
-		Trustee: windows.TRUSTEE{TrusteeForm: windows.TRUSTEE_IS_SID, TrusteeType: windows.TRUSTEE_IS_USER,
-			TrusteeValue: windows.TrusteeValueFromSID(user.User.Sid)},
+		Trustee: windows.TRUSTEE{
+			TrusteeForm: windows.TRUSTEE_IS_SID, TrusteeType: windows.TRUSTEE_IS_USER,
+			TrusteeValue: windows.TrusteeValueFromSID(user.User.Sid),
+		},
 	}}, old)
 	if err != nil {
 		t.Fatal(err)

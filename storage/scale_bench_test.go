@@ -275,8 +275,10 @@ func BenchmarkScalePromoRedemption(b *testing.B) {
 	// redemptions go round them.
 	var codes []app.PromoCode
 	for i := range 1000 {
-		codes = append(codes, app.PromoCode{Code: fmt.Sprintf("BENCH-%04d", i), Kind: app.DiscountPercent, PercentBP: 1000,
-			UseLimit: 1000, PerAttendeeLimit: 1, ValidFrom: now.Add(-time.Hour), ValidUntil: now.AddDate(1, 0, 0), AllSessions: true})
+		codes = append(codes, app.PromoCode{
+			Code: fmt.Sprintf("BENCH-%04d", i), Kind: app.DiscountPercent, PercentBP: 1000,
+			UseLimit: 1000, PerAttendeeLimit: 1, ValidFrom: now.Add(-time.Hour), ValidUntil: now.AddDate(1, 0, 0), AllSessions: true,
+		})
 	}
 	if err := db.CreatePromoCodes(ctx, codes); err != nil {
 		b.Fatal(err)
@@ -313,9 +315,11 @@ func BenchmarkScalePromoRedemption(b *testing.B) {
 			}
 			r := pool[next]
 			next++
-			res := &app.PromoReservation{CodeID: codes[next%len(codes)].ID, RegistrationID: r.id, SessionID: r.session, Email: r.email,
+			res := &app.PromoReservation{
+				CodeID: codes[next%len(codes)].ID, RegistrationID: r.id, SessionID: r.session, Email: r.email,
 				FeeMinor: r.fee, DiscountMinor: r.fee / 10, TotalMinor: r.fee - r.fee/10, Currency: r.cur,
-				ExpiresAt: now.Add(15 * time.Minute)}
+				ExpiresAt: now.Add(15 * time.Minute),
+			}
 			if err := db.ReservePromo(ctx, res, now); err != nil {
 				b.Fatal(err)
 			}

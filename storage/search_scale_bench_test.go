@@ -81,8 +81,10 @@ func rawTopicSearch(b *testing.B, db *storage.DB, when app.SessionWhen, now time
 // topicSearch is the first page of a search as the sessions list asks for
 // it: 100 rows, counted up to 1,000.
 func topicSearch(b *testing.B, db *storage.DB, when app.SessionWhen, now time.Time) {
-	rows, total, err := db.Sessions(context.Background(), app.SessionFilter{When: when, Topic: searchTerm, Now: now, Limit: 100,
-		CountUpTo: 1000})
+	rows, total, err := db.Sessions(context.Background(), app.SessionFilter{
+		When: when, Topic: searchTerm, Now: now, Limit: 100,
+		CountUpTo: 1000,
+	})
 	if err != nil || len(rows) == 0 || total < len(rows) {
 		b.Fatal(len(rows), total, err)
 	}
@@ -156,8 +158,10 @@ func BenchmarkScaleSessionsPageGrowth(b *testing.B) {
 		after := deepSessionKey(b, db)
 		return func(b *testing.B) {
 			for b.Loop() {
-				rows, _, err := db.Sessions(context.Background(), app.SessionFilter{When: app.SessionsAll, After: after,
-					Limit: 100, NoTotal: true})
+				rows, _, err := db.Sessions(context.Background(), app.SessionFilter{
+					When: app.SessionsAll, After: after,
+					Limit: 100, NoTotal: true,
+				})
 				if err != nil || len(rows) != 100 {
 					b.Fatal(len(rows), err)
 				}
@@ -197,8 +201,10 @@ func BenchmarkScaleRegistrationsPageGrowth(b *testing.B) {
 		after := ids[len(ids)-51]
 		return func(b *testing.B) {
 			for b.Loop() {
-				rows, _, err := db.Registrations(context.Background(), app.RegistrationFilter{SessionID: session, AfterID: after,
-					Limit: 50, NoTotal: true})
+				rows, _, err := db.Registrations(context.Background(), app.RegistrationFilter{
+					SessionID: session, AfterID: after,
+					Limit: 50, NoTotal: true,
+				})
 				if err != nil || len(rows) != 50 {
 					b.Fatal(len(rows), err)
 				}

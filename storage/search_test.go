@@ -33,8 +33,10 @@ func scheduleTopics(t *testing.T, e *sessionEnv, topics ...string) []app.Session
 	t.Helper()
 	var out []app.Session
 	for i, topic := range topics {
-		s := app.Session{Topic: topic, StartsAt: e.clock().Add(time.Duration(24+i) * time.Hour), TimeZone: "Europe/Warsaw",
-			DurationMinutes: 60, Type: app.SessionFree, Status: app.SessionScheduled}
+		s := app.Session{
+			Topic: topic, StartsAt: e.clock().Add(time.Duration(24+i) * time.Hour), TimeZone: "Europe/Warsaw",
+			DurationMinutes: 60, Type: app.SessionFree, Status: app.SessionScheduled,
+		}
 		if err := e.db.CreateSession(context.Background(), &s); err != nil {
 			t.Fatal(err)
 		}

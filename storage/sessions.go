@@ -344,11 +344,13 @@ func scanSession(s rowScanner, extra ...any) (app.Session, error) {
 	var starts, closes, created, updated, typ, status string
 	var reqd, mayCancel int
 	var dept, paid sql.NullInt64
-	dest := []any{&x.ID, &x.Topic, &x.Description, &starts, &x.TimeZone, &x.DurationMinutes,
+	dest := []any{
+		&x.ID, &x.Topic, &x.Description, &starts, &x.TimeZone, &x.DurationMinutes,
 		&typ, &x.FeeMinor, &x.Currency, &reqd, &x.MaxRegistrations,
 		&closes, &mayCancel, &x.CancelHoursBefore, &x.RefundPercent,
 		&x.ExpectedComputers, &x.ExpectedTeleconference, &dept, &paid,
-		&status, &created, &updated}
+		&status, &created, &updated,
+	}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return app.Session{}, err
 	}

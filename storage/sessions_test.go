@@ -53,8 +53,10 @@ func newSessionEnv(t *testing.T) *sessionEnv {
 	pcitest.Keep(t, path)
 	site := app.NewSiteService(db)
 	site.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	if err := site.Setup(ctx, app.Site{Name: "Acme Training", Country: "PL", Currency: "PLN",
-		TimeZone: "Europe/Warsaw", Language: "pl"}, "correct horse battery"); err != nil {
+	if err := site.Setup(ctx, app.Site{
+		Name: "Acme Training", Country: "PL", Currency: "PLN",
+		TimeZone: "Europe/Warsaw", Language: "pl",
+	}, "correct horse battery"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := site.Provision(ctx, []app.Feature{app.FeaturePaidSessions}, false); err != nil {
@@ -102,8 +104,10 @@ func (e *sessionEnv) paidSession(topic string, feeMinor int64, capacity int) app
 }
 
 func attendee(i int) app.Attendee {
-	return app.Attendee{FirstName: "Zofia", LastName: fmt.Sprintf("Łęcka %d", i),
-		Email: fmt.Sprintf("zofia%d@example.pl", i), Company: "Acme", Country: "PL", Language: "pl"}
+	return app.Attendee{
+		FirstName: "Zofia", LastName: fmt.Sprintf("Łęcka %d", i),
+		Email: fmt.Sprintf("zofia%d@example.pl", i), Company: "Acme", Country: "PL", Language: "pl",
+	}
 }
 
 func testCard() *app.Card {
@@ -139,8 +143,10 @@ func TestSessionValidateAndStore(t *testing.T) {
 		t.Errorf("read back %+v", got)
 	}
 	// Pay-per-use columns travel through.
-	ppu := app.Session{Topic: "Webinar", StartsAt: e.clock().Add(time.Hour), DurationMinutes: 60,
-		Type: app.SessionPayPerUse, ExpectedComputers: 10, ExpectedTeleconference: 4}
+	ppu := app.Session{
+		Topic: "Webinar", StartsAt: e.clock().Add(time.Hour), DurationMinutes: 60,
+		Type: app.SessionPayPerUse, ExpectedComputers: 10, ExpectedTeleconference: 4,
+	}
 	ppu, err = e.svc.Schedule(ctx, ppu)
 	if err != nil {
 		t.Fatal(err)
@@ -171,8 +177,10 @@ func TestPaidSessionRefusedWhenFeatureDisabled(t *testing.T) {
 	if err := e.db.SaveFeatures(ctx, states, nil); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Schedule(ctx, app.Session{Topic: "x", StartsAt: e.clock().Add(time.Hour), DurationMinutes: 60,
-		Type: app.SessionPaid, FeeMinor: 100, MaxRegistrations: 3})
+	_, err := e.svc.Schedule(ctx, app.Session{
+		Topic: "x", StartsAt: e.clock().Add(time.Hour), DurationMinutes: 60,
+		Type: app.SessionPaid, FeeMinor: 100, MaxRegistrations: 3,
+	})
 	if code(err) != app.EUNAVAILABLE || key(err) != "error.feature.contact_site_admin" {
 		t.Fatalf("got %v", err)
 	}
@@ -188,8 +196,10 @@ func TestSessionsListPagedSearchAndRevenue(t *testing.T) {
 		if i%50 == 7 {
 			topic = fmt.Sprintf("Łódź workshop %d", i)
 		}
-		s := app.Session{Topic: topic, StartsAt: start.Add(time.Duration(i) * time.Hour), TimeZone: "Europe/Warsaw",
-			DurationMinutes: 30, Type: app.SessionFree, Status: app.SessionScheduled}
+		s := app.Session{
+			Topic: topic, StartsAt: start.Add(time.Duration(i) * time.Hour), TimeZone: "Europe/Warsaw",
+			DurationMinutes: 30, Type: app.SessionFree, Status: app.SessionScheduled,
+		}
 		s.Normalize()
 		if err := e.db.CreateSession(ctx, &s); err != nil {
 			t.Fatal(err)
@@ -485,9 +495,11 @@ func TestAttendeeCancelOutsideWindowRefused(t *testing.T) {
 func TestPartialRefundPolicy(t *testing.T) {
 	e := newSessionEnv(t)
 	ctx := context.Background()
-	s, err := e.svc.Schedule(ctx, app.Session{Topic: "Połowa", StartsAt: e.clock().Add(72 * time.Hour),
+	s, err := e.svc.Schedule(ctx, app.Session{
+		Topic: "Połowa", StartsAt: e.clock().Add(72 * time.Hour),
 		DurationMinutes: 60, Type: app.SessionPaid, FeeMinor: 99_99, MaxRegistrations: 5,
-		AttendeesMayCancel: true, CancelHoursBefore: 1, RefundPercent: 50})
+		AttendeesMayCancel: true, CancelHoursBefore: 1, RefundPercent: 50,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -632,15 +644,19 @@ func TestSessionsListLargeTable(t *testing.T) {
 func TestUpdateSessionKeepsThePaidMarker(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
-	s := app.Session{Topic: "Paid ahead", StartsAt: time.Now().Add(48 * time.Hour).UTC(), TimeZone: "UTC",
-		DurationMinutes: 60, Type: app.SessionPayPerUse, Currency: "USD", ExpectedComputers: 5, Status: app.SessionScheduled}
+	s := app.Session{
+		Topic: "Paid ahead", StartsAt: time.Now().Add(48 * time.Hour).UTC(), TimeZone: "UTC",
+		DurationMinutes: 60, Type: app.SessionPayPerUse, Currency: "USD", ExpectedComputers: 5, Status: app.SessionScheduled,
+	}
 	if err := db.CreateSession(ctx, &s); err != nil {
 		t.Fatal(err)
 	}
 	stale := s
-	p := app.Payment{Key: app.NewKey(), InvoiceID: "TPpaidmarker1", Kind: app.KindSale, Purpose: app.PurposePayPerUse,
+	p := app.Payment{
+		Key: app.NewKey(), InvoiceID: "TPpaidmarker1", Kind: app.KindSale, Purpose: app.PurposePayPerUse,
 		Reference: fmt.Sprintf("session:%d", s.ID), Method: app.MethodCreditCard, Processor: app.ProcessorPayflow,
-		Mode: app.ModeTest, AmountMinor: 1000, Currency: "USD"}
+		Mode: app.ModeTest, AmountMinor: 1000, Currency: "USD",
+	}
 	if err := db.CreatePayment(ctx, &p); err != nil {
 		t.Fatal(err)
 	}

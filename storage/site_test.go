@@ -29,8 +29,10 @@ func TestAuditLogPagingNeedsNoSortAndIsAppendOnly(t *testing.T) {
 	db, _ := openTemp(t)
 	var entries []app.AuditEntry
 	for i := range 25 {
-		entries = append(entries, app.AuditEntry{At: time.Now(), Actor: app.ActorAccountManager, Action: "feature.provisioned",
-			New: fmt.Sprint(i)})
+		entries = append(entries, app.AuditEntry{
+			At: time.Now(), Actor: app.ActorAccountManager, Action: "feature.provisioned",
+			New: fmt.Sprint(i),
+		})
 	}
 	if err := db.SaveFeatures(ctx, nil, entries); err != nil {
 		t.Fatal(err)

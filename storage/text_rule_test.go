@@ -23,7 +23,8 @@ func TestRecipientsAndTemplatesFollowTheTextRule(t *testing.T) {
 
 	wantTextRule(t, f.promo.AddRecipient(ctx, code.ID, "ola@example.pl", "Ola\nNowak"), "error.text.control", "recipient_name")
 	_, err := f.promo.ImportRecipients(ctx, code.ID, app.RecipientImport{Recipients: []app.PromoRecipient{
-		{Email: "jan@example.pl", Name: "Jan"}, {Email: "ala@example.pl", Name: "Ala\x00Kot"}}, Lines: []int{1, 2}})
+		{Email: "jan@example.pl", Name: "Jan"}, {Email: "ala@example.pl", Name: "Ala\x00Kot"},
+	}, Lines: []int{1, 2}})
 	wantTextRule(t, err, "error.text.control", "recipient_name")
 	if rs, err := f.promo.Recipients(ctx, code.ID); err != nil || len(rs) != 0 {
 		t.Fatalf("stored %+v %v", rs, err)

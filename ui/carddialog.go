@@ -134,8 +134,10 @@ type CardDialog struct {
 // stay in the dialog, which allows another try (a new attempt, with a new
 // key).
 func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Payment, error)) *CardDialog {
-	d := &CardDialog{win: w, deps: deps, req: req, done: done,
-		errs: map[string]*widget.Label{}, touched: map[string]bool{}, remote: map[string]string{}}
+	d := &CardDialog{
+		win: w, deps: deps, req: req, done: done,
+		errs: map[string]*widget.Label{}, touched: map[string]bool{}, remote: map[string]string{},
+	}
 	var methods []app.Method
 	for _, m := range req.Methods {
 		if m == app.MethodCreditCard || m == app.MethodDebitCard {

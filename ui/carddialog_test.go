@@ -923,8 +923,10 @@ func TestCardDialogMaestroExtrasRequired(t *testing.T) {
 		d.start.TypedRune(r)
 	}
 	future := time.Now().AddDate(1, 0, 0)
-	want = ErrorText(app.ValidateMaestroExtras(&app.Card{Number: []byte(maestroTestCard),
-		StartMonth: int(future.Month()), StartYear: future.Year()}, time.Now(), true))
+	want = ErrorText(app.ValidateMaestroExtras(&app.Card{
+		Number:     []byte(maestroTestCard),
+		StartMonth: int(future.Month()), StartYear: future.Year(),
+	}, time.Now(), true))
 	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != want || !d.pay.Disabled() {
 		t.Fatalf("future start date: %q (want %q)", d.errs[fieldStart].Text, want)
 	}

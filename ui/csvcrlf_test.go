@@ -28,8 +28,10 @@ func sessionCSV(t *testing.T, deps Deps, sessionID int64) []byte {
 // The registrations export uses CRLF line ends.
 func TestRegistrationsCSVUsesCRLF(t *testing.T) {
 	e := newSessionsEnv(t, "en", false, nil)
-	s, err := e.svc.Schedule(context.Background(), app.Session{Topic: "Free intro", StartsAt: time.Now().Add(240 * time.Hour),
-		DurationMinutes: 60, Type: app.SessionFree, MaxRegistrations: 5})
+	s, err := e.svc.Schedule(context.Background(), app.Session{
+		Topic: "Free intro", StartsAt: time.Now().Add(240 * time.Hour),
+		DurationMinutes: 60, Type: app.SessionFree, MaxRegistrations: 5,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

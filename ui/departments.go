@@ -491,11 +491,13 @@ var (
 )
 
 func (b *budgetBar) CreateRenderer() fyne.WidgetRenderer {
-	r := &budgetBarRenderer{bar: b,
+	r := &budgetBarRenderer{
+		bar:       b,
 		track:     canvas.NewRectangle(barTrack),
 		spent:     canvas.NewRectangle(barSpent),
 		committed: canvas.NewRectangle(barCommitted),
-		over:      canvas.NewRectangle(barOver)}
+		over:      canvas.NewRectangle(barOver),
+	}
 	return r
 }
 
@@ -532,6 +534,7 @@ func (r *budgetBarRenderer) Refresh() {
 		o.Refresh()
 	}
 }
+
 func (r *budgetBarRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.track, r.spent, r.committed, r.over}
 }
@@ -578,9 +581,12 @@ type reimbursementView struct {
 }
 
 func showReimbursement(deps Deps, w fyne.Window, site app.Site, departmentID int64, period string,
-	getAdmin func() *app.Admin, setAdmin func(*app.Admin), changed func()) *reimbursementView {
-	v := &reimbursementView{deps: deps, win: w, site: site, getAdmin: getAdmin, setAdmin: setAdmin, changed: changed,
-		body: container.NewVBox(widget.NewLabel(T("app.loading")))}
+	getAdmin func() *app.Admin, setAdmin func(*app.Admin), changed func(),
+) *reimbursementView {
+	v := &reimbursementView{
+		deps: deps, win: w, site: site, getAdmin: getAdmin, setAdmin: setAdmin, changed: changed,
+		body: container.NewVBox(widget.NewLabel(T("app.loading"))),
+	}
 	v.dlg = dialog.NewCustom(T("report.title"), T("departments.close"), container.NewVScroll(v.body), w)
 	v.dlg.Resize(fyne.NewSize(760, 560))
 	v.dlg.Show()
@@ -610,8 +616,10 @@ func (v *reimbursementView) money(minor int64) string {
 
 func (v *reimbursementView) show() {
 	r := v.report
-	head := widget.NewLabelWithStyle(T("report.heading", map[string]any{"Name": r.Department.Name,
-		"CostCentre": r.Department.CostCentre, "Period": r.Period}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head := widget.NewLabelWithStyle(T("report.heading", map[string]any{
+		"Name":       r.Department.Name,
+		"CostCentre": r.Department.CostCentre, "Period": r.Period,
+	}), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	zone := widget.NewLabel(T("report.time_zone") + " " + r.TimeZone)
 	rows := container.NewVBox()
 	if len(r.Lines) == 0 {

@@ -82,8 +82,10 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 	w := m.Window()
 
 	// The menu shows each shortcut next to its command.
-	for key, label := range map[fyne.KeyName]string{fyne.KeyN: "New session…", fyne.KeyF: "Search sessions",
-		fyne.KeyR: "Register attendee…", fyne.KeyP: "Pay", fyne.KeyE: "Export…", fyne.KeyComma: "Preferences…", fyne.KeyQ: "Quit"} {
+	for key, label := range map[fyne.KeyName]string{
+		fyne.KeyN: "New session…", fyne.KeyF: "Search sessions",
+		fyne.KeyR: "Register attendee…", fyne.KeyP: "Pay", fyne.KeyE: "Export…", fyne.KeyComma: "Preferences…", fyne.KeyQ: "Quit",
+	} {
 		it := menuItem(w.MainMenu(), label)
 		want := (&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}).ShortcutName()
 		if it == nil || it.Shortcut == nil || it.Shortcut.ShortcutName() != want {
@@ -264,8 +266,10 @@ func TestAboutShowsVersionLicencesAndLink(t *testing.T) {
 	SetLanguage("en")
 	o := aboutContent(fyne.AppMetadata{Name: "TrainPay", Version: "0.1.0", Build: 7}, nil)
 	all := texts(o)
-	for _, want := range []string{"TrainPay", "Version 0.1.0 (build 7)", "Fyne (fyne.io/fyne/v2) — BSD-3-Clause",
-		"Noto Sans — SIL Open Font License 1.1", "github.com/trainpay/trainpay"} {
+	for _, want := range []string{
+		"TrainPay", "Version 0.1.0 (build 7)", "Fyne (fyne.io/fyne/v2) — BSD-3-Clause",
+		"Noto Sans — SIL Open Font License 1.1", "github.com/trainpay/trainpay",
+	} {
 		if !containsText(all, want) {
 			t.Errorf("About lacks %q: %q", want, all)
 		}

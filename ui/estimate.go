@@ -149,14 +149,20 @@ func (p *estimatePage) show(startErr error) {
 	person := money.RateFromE4(e.Rates.PersonMinuteE4, e.Rates.Currency).Format(lang)
 	tele := money.RateFromE4(e.Rates.TeleconferenceMinuteE4, e.Rates.Currency).Format(lang)
 	p.title.SetText(T("estimate.title_for", map[string]any{"Topic": q.Session.Topic}))
-	p.person.SetText(T("estimate.line", map[string]any{"Minutes": groupInt(e.PersonMinutes), "Rate": person,
-		"Amount": p.money(e.PersonMinor)}))
-	p.tele.SetText(T("estimate.line", map[string]any{"Minutes": groupInt(e.TeleconferenceMinutes), "Rate": tele,
-		"Amount": p.money(e.TeleconferenceMinor)}))
+	p.person.SetText(T("estimate.line", map[string]any{
+		"Minutes": groupInt(e.PersonMinutes), "Rate": person,
+		"Amount": p.money(e.PersonMinor),
+	}))
+	p.tele.SetText(T("estimate.line", map[string]any{
+		"Minutes": groupInt(e.TeleconferenceMinutes), "Rate": tele,
+		"Amount": p.money(e.TeleconferenceMinor),
+	}))
 	p.total.SetText(p.money(e.TotalMinor))
 	if q.HasBudget {
-		p.budget.SetText(T("estimate.budget", map[string]any{"Department": q.Department.Name, "Period": q.Budget.Period,
-			"Before": p.money(q.RemainingBeforeMinor), "After": p.money(q.RemainingAfterMinor)}))
+		p.budget.SetText(T("estimate.budget", map[string]any{
+			"Department": q.Department.Name, "Period": q.Budget.Period,
+			"Before": p.money(q.RemainingBeforeMinor), "After": p.money(q.RemainingAfterMinor),
+		}))
 		p.budget.Show()
 	} else {
 		p.budget.Hide()
@@ -268,7 +274,8 @@ type chargeDialogs struct {
 // showChargeDialogs opens the payment of c; opened is called once the card
 // or PayPal dialog is open, done as ShowCardDialog's.
 func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, description string, methods []app.Method,
-	rules map[app.Method]app.CardRules, opened func(*chargeDialogs), done func(app.Payment, error)) *chargeDialogs {
+	rules map[app.Method]app.CardRules, opened func(*chargeDialogs), done func(app.Payment, error),
+) *chargeDialogs {
 	cd := &chargeDialogs{}
 	var cards []app.Method
 	paypal := false
@@ -282,16 +289,20 @@ func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, descript
 	}
 	paidSoFar := c.PaidSoFarMinor
 	openCard := func() {
-		cd.card = ShowCardDialog(w, deps, CardPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
+		cd.card = ShowCardDialog(w, deps, CardPayment{
+			Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
 			Description: description, Payer: c.Payer, Methods: cards, Rules: rules,
-			PaidSoFarMinor: &paidSoFar}, done)
+			PaidSoFarMinor: &paidSoFar,
+		}, done)
 		if opened != nil {
 			opened(cd)
 		}
 	}
 	openPayPal := func() {
-		cd.paypal = ShowPayPalDialog(w, deps, PayPalPayment{Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
-			Description: description, Payer: c.Payer, PaidSoFarMinor: &paidSoFar}, done)
+		cd.paypal = ShowPayPalDialog(w, deps, PayPalPayment{
+			Amount: c.Amount, Purpose: c.Purpose, Reference: c.Reference,
+			Description: description, Payer: c.Payer, PaidSoFarMinor: &paidSoFar,
+		}, done)
 		if opened != nil {
 			opened(cd)
 		}

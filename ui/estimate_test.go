@@ -52,9 +52,11 @@ func newPPUEnv(t *testing.T) *ppuEnv {
 
 func (pe *ppuEnv) session(minutes int) app.Session {
 	pe.t.Helper()
-	s := app.Session{Topic: "Szkolenie produktowe", StartsAt: time.Now().Add(72 * time.Hour).Truncate(time.Minute),
+	s := app.Session{
+		Topic: "Szkolenie produktowe", StartsAt: time.Now().Add(72 * time.Hour).Truncate(time.Minute),
 		TimeZone: "Europe/Warsaw", DurationMinutes: minutes, Type: app.SessionPayPerUse, Currency: "PLN",
-		ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: pe.dept.ID}
+		ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: pe.dept.ID,
+	}
 	s.Normalize()
 	if err := pe.db.CreateSession(context.Background(), &s); err != nil {
 		pe.t.Fatal(err)
@@ -161,19 +163,23 @@ func TestDepartmentsScreenAndReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pe.deps.Payments.Charge(context.Background(), app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference,
+	if _, err := pe.deps.Payments.Charge(context.Background(), app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference,
 		Amount: c.Amount, Method: app.MethodCreditCard, Payer: c.Payer,
-		Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 2, Holder: "Ewa Kowalska"}}); err != nil {
+		Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 2, Holder: "Ewa Kowalska"},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	site, _ := pe.site.Site(context.Background())
 	scr := newDepartmentsScreen(pe.deps, pe.w, site)
 	pe.w.SetContent(scr.content)
 	all := screenTexts(pe.w)
-	for _, want := range []string{"Dział Sprzedaży (CC-4100)",
+	for _, want := range []string{
+		"Dział Sprzedaży (CC-4100)",
 		T("budget.allocated", map[string]any{"Amount": pln(t, "1000.00")}),
 		T("budget.committed", map[string]any{"Amount": pln(t, "342.00")}),
-		T("budget.remaining", map[string]any{"Amount": pln(t, "658.00")})} {
+		T("budget.remaining", map[string]any{"Amount": pln(t, "658.00")}),
+	} {
 		if !containsText(all, want) {
 			t.Errorf("missing %q in %q", want, all)
 		}

@@ -42,7 +42,8 @@ type exportJob struct {
 // rows written and the export's error (context.Canceled when the person
 // cancelled), once wc is closed and, after a failure, deleted.
 func startExport(win fyne.Window, deps Deps, f app.RegistrationExportFilter, wc fyne.URIWriteCloser,
-	done func(n int, err error)) *exportJob {
+	done func(n int, err error),
+) *exportJob {
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &exportJob{win: win, deps: deps, cancel: cancel, bar: widget.NewProgressBar(), rows: widget.NewLabel(T("export.counting"))}
 	j.stop = widget.NewButton(T("export.cancel"), j.Cancel)

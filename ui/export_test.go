@@ -38,9 +38,11 @@ func (s *fakeExportStore) ExportRegistrations(ctx context.Context, f app.Registr
 			return ctx.Err()
 		}
 		buf = strconv.AppendInt(append(buf[:0], "TP-"...), int64(i), 10)
-		r := app.RegistrationExportRow{Confirmation: buf, SessionID: 1, FirstName: []byte("Anna"), LastName: []byte("Nowak"),
+		r := app.RegistrationExportRow{
+			Confirmation: buf, SessionID: 1, FirstName: []byte("Anna"), LastName: []byte("Nowak"),
 			Email: []byte("anna@example.com"), Status: []byte("paid"), Currency: []byte("PLN"), FeeMinor: 100_00,
-			TotalMinor: 100_00, PaidMinor: 100_00, RegisteredAt: []byte("2026-11-02T10:00:00.000000000Z")}
+			TotalMinor: 100_00, PaidMinor: 100_00, RegisteredAt: []byte("2026-11-02T10:00:00.000000000Z"),
+		}
 		if err := each(&r); err != nil {
 			return err
 		}

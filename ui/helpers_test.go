@@ -54,8 +54,10 @@ func newEnv(t *testing.T, language string) *env {
 	pcitest.KeepBytes(t, "preferences.json", func() []byte { return dumpPreferences(a.Preferences()) })
 	a.Preferences().SetString(prefLanguage, language)
 	t.Cleanup(func() { SetLanguage("en") })
-	return &env{t: t, db: db, site: svc, app: a, deps: Deps{Site: svc, Export: app.RegistrationExporter{Store: db},
-		Go: func(f func()) { f() }}}
+	return &env{t: t, db: db, site: svc, app: a, deps: Deps{
+		Site: svc, Export: app.RegistrationExporter{Store: db},
+		Go: func(f func()) { f() },
+	}}
 }
 
 // dumpPreferences writes every preference as JSON.
@@ -75,8 +77,10 @@ func dumpPreferences(p fyne.Preferences) []byte {
 // setUp creates the site as the wizard would, without the UI.
 func (e *env) setUp(country, cur, tz string) {
 	e.t.Helper()
-	err := e.site.Setup(context.Background(), app.Site{Name: "Acme Training", Country: country, Currency: cur,
-		TimeZone: tz, Language: "en"}, testPassphrase)
+	err := e.site.Setup(context.Background(), app.Site{
+		Name: "Acme Training", Country: country, Currency: cur,
+		TimeZone: tz, Language: "en",
+	}, testPassphrase)
 	if err != nil {
 		e.t.Fatal(err)
 	}

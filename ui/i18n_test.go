@@ -114,9 +114,11 @@ func TestEveryKeyInTheCodeIsTranslated(t *testing.T) {
 	for _, a := range []string{app.ActorAdministrator, app.ActorAccountManager, app.ActorSetup} {
 		built = append(built, "actor."+a)
 	}
-	for _, a := range []string{"site.created", "site.name", "site.country", "site.currency", "site.timezone",
+	for _, a := range []string{
+		"site.created", "site.name", "site.country", "site.currency", "site.timezone",
 		"site.language", "site.mode", "site.rate.person_minute", "site.rate.teleconference_minute",
-		"feature.enabled", "feature.provisioned", "admin.passphrase", "admin.paused"} {
+		"feature.enabled", "feature.provisioned", "admin.passphrase", "admin.paused",
+	} {
 		built = append(built, "audit."+a)
 	}
 	for _, k := range built {

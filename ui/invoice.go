@@ -47,8 +47,10 @@ func InvoiceReceiptMessage(deps Deps) func(ctx context.Context, r app.Registrati
 		if err != nil {
 			return app.MailMessage{}, err
 		}
-		return app.MailMessage{To: reg.Email, ToName: reg.Name(), Subject: subject, Body: body,
-			Attachments: []app.MailAttachment{{Name: file, ContentType: "application/pdf", Data: pdf.Bytes()}}}, nil
+		return app.MailMessage{
+			To: reg.Email, ToName: reg.Name(), Subject: subject, Body: body,
+			Attachments: []app.MailAttachment{{Name: file, ContentType: "application/pdf", Data: pdf.Bytes()}},
+		}, nil
 	}
 }
 
@@ -419,8 +421,10 @@ func (p *paymentInfoPage) sendInvoice(co app.Checkout) {
 				p.showMessage(ErrorText(err), widget.DangerImportance)
 			default:
 				p.done, p.checkout = true, nil
-				p.showMessage(T("invoice.requested", map[string]any{"Email": r.Email, "Number": inv.Number,
-					"Until": formatWhen(due, p.session.Location()), "Link": inv.PayerLink}), widget.SuccessImportance)
+				p.showMessage(T("invoice.requested", map[string]any{
+					"Email": r.Email, "Number": inv.Number,
+					"Until": formatWhen(due, p.session.Location()), "Link": inv.PayerLink,
+				}), widget.SuccessImportance)
 			}
 			p.updatePay()
 		})

@@ -129,23 +129,31 @@ func TestInvoicePaidOnPayPalsPageMailsTheReceiptInTheAttendeesLanguage(t *testin
 			e := newSessionsEnv(t, tc.lang, true, nil)
 			ctx := context.Background()
 			box, port := startMailBox(t)
-			if err := e.db.SaveSMTPSettings(ctx, app.SMTPSettings{Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
-				Sender: "training@example.com"}, nil); err != nil {
+			if err := e.db.SaveSMTPSettings(ctx, app.SMTPSettings{
+				Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
+				Sender: "training@example.com",
+			}, nil); err != nil {
 				t.Fatal(err)
 			}
 			reg := &registry.Registry{Sites: e.db, Settings: e.db}
 			t.Cleanup(func() { reg.Close() })
-			receipts := &app.InvoiceReceipts{SMTP: e.db, Mailer: &appmail.Mailer{Timeout: 5 * time.Second},
-				Compose: InvoiceReceiptMessage(e.deps)}
+			receipts := &app.InvoiceReceipts{
+				SMTP: e.db, Mailer: &appmail.Mailer{Timeout: 5 * time.Second},
+				Compose: InvoiceReceiptMessage(e.deps),
+			}
 			svc := &app.InvoiceService{Store: e.db, Gateways: reg, Paid: receipts.Send}
-			s := app.Session{Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
-				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10}
+			s := app.Session{
+				Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
+				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10,
+			}
 			s.Normalize()
 			if err := e.db.CreateSession(ctx, &s); err != nil {
 				t.Fatal(err)
 			}
-			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{FirstName: "Zofia", LastName: "Łęcka",
-				Email: "zofia@example.pl", Language: tc.lang}}
+			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{
+				FirstName: "Zofia", LastName: "Łęcka",
+				Email: "zofia@example.pl", Language: tc.lang,
+			}}
 			if err := e.db.Register(ctx, &r, time.Now()); err != nil {
 				t.Fatal(err)
 			}
@@ -234,14 +242,18 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 			t.Cleanup(func() { reg.Close() })
 			svc := &app.InvoiceService{Store: e.db, Gateways: reg}
 			e.deps.Invoices = svc
-			s := app.Session{Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
-				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10}
+			s := app.Session{
+				Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
+				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10,
+			}
 			s.Normalize()
 			if err := e.db.CreateSession(ctx, &s); err != nil {
 				t.Fatal(err)
 			}
-			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{FirstName: "Zofia", LastName: "Łęcka",
-				Email: "zofia@example.pl", Language: tc.lang}}
+			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{
+				FirstName: "Zofia", LastName: "Łęcka",
+				Email: "zofia@example.pl", Language: tc.lang,
+			}}
 			if err := e.db.Register(ctx, &r, time.Now()); err != nil {
 				t.Fatal(err)
 			}

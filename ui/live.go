@@ -140,4 +140,3 @@ func unselectQuietly(list *widget.List) {
 	defer func() { list.OnSelected, list.OnUnselected = on, off }()
 	list.UnselectAll()
 }
-

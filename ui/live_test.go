@@ -56,8 +56,10 @@ func newLiveDesktop(t *testing.T, a fyne.App, sites liveSite, data liveData, fee
 	pay := app.NewPaymentService(data, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	svc := app.NewSessionService(data, data, site, pay, nil)
 	d := &liveDesktop{t: t, svc: svc, queue: make(chan func(), 256)}
-	d.deps = Deps{Site: site, Payments: pay, Sessions: svc, Merchant: &app.MerchantService{Sites: sites, Settings: sites},
-		Go: func(f func()) { f() }, Changes: feed, UI: func(f func()) { d.queue <- f }}
+	d.deps = Deps{
+		Site: site, Payments: pay, Sessions: svc, Merchant: &app.MerchantService{Sites: sites, Settings: sites},
+		Go: func(f func()) { f() }, Changes: feed, UI: func(f func()) { d.queue <- f },
+	}
 	d.m = NewMainWindow(a, d.deps)
 	d.m.Window().Resize(fyne.NewSize(1100, 800))
 	t.Cleanup(d.m.unwatchChanges)
@@ -169,8 +171,10 @@ func TestRegistrationsWindowShowsAnotherDesktopsRegistrationOnPostgreSQL(t *test
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { secondSite.Close() })
-	if err := app.NewSiteService(secondSite).Setup(ctx, app.Site{Name: "Acme Training", Country: "PL", Currency: "PLN",
-		TimeZone: "Europe/Warsaw", Language: "en"}, testPassphrase); err != nil {
+	if err := app.NewSiteService(secondSite).Setup(ctx, app.Site{
+		Name: "Acme Training", Country: "PL", Currency: "PLN",
+		TimeZone: "Europe/Warsaw", Language: "en",
+	}, testPassphrase); err != nil {
 		t.Fatal(err)
 	}
 	pgOne, pgTwo := open(), open()
@@ -182,16 +186,20 @@ func TestRegistrationsWindowShowsAnotherDesktopsRegistrationOnPostgreSQL(t *test
 // testRegistrationsWindowIsLive is the two-desktop check, whatever the
 // database both desktops share.
 func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *liveDesktop) {
-	session, err := two.svc.Schedule(ctx, app.Session{Topic: "Negocjacje", StartsAt: time.Now().Add(240 * time.Hour),
-		DurationMinutes: 90, Type: app.SessionFree, RegistrationRequired: true, AttendeesMayCancel: true, CancelHoursBefore: 24})
+	session, err := two.svc.Schedule(ctx, app.Session{
+		Topic: "Negocjacje", StartsAt: time.Now().Add(240 * time.Hour),
+		DurationMinutes: 90, Type: app.SessionFree, RegistrationRequired: true, AttendeesMayCancel: true, CancelHoursBefore: 24,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const attendees = 40
 	var regs []app.Registration
 	for i := range attendees {
-		r, err := two.svc.Register(ctx, session.ID, app.Attendee{FirstName: "Anna", LastName: fmt.Sprintf("Nowak %02d", i),
-			Email: fmt.Sprintf("anna%02d@example.pl", i), Language: "pl"})
+		r, err := two.svc.Register(ctx, session.ID, app.Attendee{
+			FirstName: "Anna", LastName: fmt.Sprintf("Nowak %02d", i),
+			Email: fmt.Sprintf("anna%02d@example.pl", i), Language: "pl",
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,8 +224,10 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 	}
 
 	// The other desktop registers someone.
-	newcomer, err := two.svc.Register(ctx, session.ID, app.Attendee{FirstName: "Zofia", LastName: "Wójcik",
-		Email: "zofia@example.pl", Language: "pl"})
+	newcomer, err := two.svc.Register(ctx, session.ID, app.Attendee{
+		FirstName: "Zofia", LastName: "Wójcik",
+		Email: "zofia@example.pl", Language: "pl",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,8 +264,10 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 		return sel.Status == app.RegCancelled
 	})
 	t.Logf("another desktop's cancellation shown after %v", took)
-	if want := T("regs.detail", map[string]any{"Number": selected.Confirmation, "Name": selected.Name(),
-		"Status": registrationStatusText(app.RegCancelled)}); v.detail.Text != want {
+	if want := T("regs.detail", map[string]any{
+		"Number": selected.Confirmation, "Name": selected.Name(),
+		"Status": registrationStatusText(app.RegCancelled),
+	}); v.detail.Text != want {
 		t.Errorf("detail %q, want %q", v.detail.Text, want)
 	}
 	if !v.cancel.Disabled() {
@@ -267,8 +279,10 @@ func testRegistrationsWindowIsLive(t *testing.T, ctx context.Context, one, two *
 	// list shows what it finds of the other desktop's rows.
 	test.Type(v.search, "zofia")
 	one.pumpUntil(2*time.Second, "the search", func() bool { return v.list.Length() == 1 })
-	if _, err := two.svc.Register(ctx, session.ID, app.Attendee{FirstName: "Zofia", LastName: "Lis",
-		Email: "zofia.lis@example.pl", Language: "pl"}); err != nil {
+	if _, err := two.svc.Register(ctx, session.ID, app.Attendee{
+		FirstName: "Zofia", LastName: "Lis",
+		Email: "zofia.lis@example.pl", Language: "pl",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	one.pumpUntil(2*time.Second, "a registration the search finds", func() bool { return v.list.Length() == 2 })
@@ -310,8 +324,10 @@ func TestSessionsListRefreshKeepsTheSelectedSessionByID(t *testing.T) {
 	ctx := context.Background()
 	schedule := func(topic string, days int) app.Session {
 		t.Helper()
-		s, err := e.svc.Schedule(ctx, app.Session{Topic: topic, StartsAt: time.Now().Add(time.Duration(days) * 24 * time.Hour),
-			DurationMinutes: 60, Type: app.SessionFree, RegistrationRequired: true, MaxRegistrations: 10})
+		s, err := e.svc.Schedule(ctx, app.Session{
+			Topic: topic, StartsAt: time.Now().Add(time.Duration(days) * 24 * time.Hour),
+			DurationMinutes: 60, Type: app.SessionFree, RegistrationRequired: true, MaxRegistrations: 10,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -369,8 +385,10 @@ func TestPromoListRefreshKeepsTheSelectionAndThePane(t *testing.T) {
 	ctx := context.Background()
 	create := func(code string) app.PromoCode {
 		t.Helper()
-		c, err := e.deps.Promo.CreateCode(ctx, app.PromoCode{Code: code, Kind: app.DiscountPercent, PercentBP: 1000,
-			UseLimit: 5, PerAttendeeLimit: 1, ValidFrom: time.Now().Add(-time.Hour), ValidUntil: time.Now().Add(240 * time.Hour), AllSessions: true})
+		c, err := e.deps.Promo.CreateCode(ctx, app.PromoCode{
+			Code: code, Kind: app.DiscountPercent, PercentBP: 1000,
+			UseLimit: 5, PerAttendeeLimit: 1, ValidFrom: time.Now().Add(-time.Hour), ValidUntil: time.Now().Add(240 * time.Hour), AllSessions: true,
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,10 +458,12 @@ func TestPaymentsTabRefreshKeepsTheSelectedPayment(t *testing.T) {
 	ctx := context.Background()
 	sale := func(amount int64) app.Payment {
 		t.Helper()
-		x := app.Payment{Key: fmt.Sprintf("%032x", time.Now().UnixNano()), InvoiceID: fmt.Sprintf("INV-%d", time.Now().UnixNano()),
+		x := app.Payment{
+			Key: fmt.Sprintf("%032x", time.Now().UnixNano()), InvoiceID: fmt.Sprintf("INV-%d", time.Now().UnixNano()),
 			Kind: app.KindSale, Purpose: app.PurposeTestPayment, Reference: fmt.Sprintf("test:%d", time.Now().UnixNano()),
 			Method: app.MethodCreditCard, Processor: app.ProcessorPayflow, Mode: app.ModeTest, AmountMinor: amount,
-			Currency: "GBP", Description: "Test payment", PayerName: "Alex Smith", PayerEmail: "alex@example.com"}
+			Currency: "GBP", Description: "Test payment", PayerName: "Alex Smith", PayerEmail: "alex@example.com",
+		}
 		if err := a.db.CreatePayment(ctx, &x); err != nil {
 			t.Fatal(err)
 		}

@@ -157,18 +157,22 @@ func (m *MainWindow) buildMain() {
 	// Feature sections: each feature appends its own here, when its
 	// service is wired.
 	if m.deps.Sessions != nil {
-		m.sections = append(m.sections, section{id: SectionSessions, title: "nav.sessions",
+		m.sections = append(m.sections, section{
+			id: SectionSessions, title: "nav.sessions",
 			icon: theme.CalendarIcon(), build: func() fyne.CanvasObject {
 				m.sessionsScr = newSessionsScreen(m.deps, m.win, m.site)
 				return m.sessionsScr.content
-			}})
+			},
+		})
 	}
 	if m.deps.Queue != nil {
-		m.sections = append(m.sections, section{id: SectionToPay, title: "nav.to_pay", icon: theme.ConfirmIcon(),
+		m.sections = append(m.sections, section{
+			id: SectionToPay, title: "nav.to_pay", icon: theme.ConfirmIcon(),
 			build: func() fyne.CanvasObject {
 				m.queueScr = newQueueScreen(m.deps, m.win)
 				return m.queueScr.content
-			}})
+			},
+		})
 	}
 	if m.deps.Budgets != nil {
 		m.sections = append(m.sections,

@@ -42,8 +42,10 @@ func newSiteAdminEnv(t *testing.T, language, country, cur, tz string) *adminEnv 
 	e := newEnv(t, language)
 	dir := filepath.Dir(e.db.Path())
 	secretsPath := filepath.Join(dir, "trainpay.secrets")
-	vault := secrets.New(secrets.Options{Service: "TrainPay:ui-test", FallbackPath: secretsPath,
-		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	vault := secrets.New(secrets.Options{
+		Service: "TrainPay:ui-test", FallbackPath: secretsPath,
+		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1},
+	})
 	e.site.AfterUnlock = vault.Unlock
 	reg := &registry.Registry{Sites: e.db, Settings: e.db, Secrets: vault, SandboxLedger: filepath.Join(dir, "trainpay.sandbox.json")}
 	t.Cleanup(func() { reg.Close() })
@@ -104,8 +106,10 @@ func TestPaymentMethodsKeepCredentialsOutOfTheDatabase(t *testing.T) {
 	if mt.express.Visible() || mt.expNote.Visible() {
 		t.Fatalf("Express Checkout offered to a UK site: %v, note %q", mt.express.Visible(), mt.expNote.Text)
 	}
-	if got, want := mt.processor.Options, []string{processorName(""), processorName(app.ProcessorPayflow),
-		processorName(app.ProcessorWPPUKPayflow), processorName(app.ProcessorWPPUKNVP)}; !slices.Equal(got, want) {
+	if got, want := mt.processor.Options, []string{
+		processorName(""), processorName(app.ProcessorPayflow),
+		processorName(app.ProcessorWPPUKPayflow), processorName(app.ProcessorWPPUKNVP),
+	}; !slices.Equal(got, want) {
 		t.Fatalf("a UK site's processors: %q, want %q", got, want)
 	}
 	mt.processor.SetSelected(processorName(app.ProcessorWPPUKNVP))

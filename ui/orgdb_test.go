@@ -52,8 +52,10 @@ func TestOrgConnectionURLRoundTripsWithoutThePassword(t *testing.T) {
 		t.Fatalf("kept %q", kept)
 	}
 	back, ok := ParseOrgConnection(c.URL(true))
-	if !ok || back != (OrgConnection{Host: "db.example.org", Port: 6432, Database: "trainpay", User: "anna",
-		Password: "p@ss/word", TLS: TLSRequire}) {
+	if !ok || back != (OrgConnection{
+		Host: "db.example.org", Port: 6432, Database: "trainpay", User: "anna",
+		Password: "p@ss/word", TLS: TLSRequire,
+	}) {
 		t.Fatalf("read back %+v %v", back, ok)
 	}
 	if _, ok := ParseOrgConnection("/home/anna/trainpay.db"); ok {
@@ -70,8 +72,10 @@ func TestWizardOrganisationDatabaseRefusedThenOpened(t *testing.T) {
 	e := newEnv(t, "pl")
 	other := newEnv(t, "pl")
 	other.setUp("PL", "PLN", "Europe/Warsaw")
-	org := &fakeOrg{err: app.Errorf(app.EUNAUTHORIZED, "error.orgdb.login", "refused").With(map[string]any{"User": "anna"}),
-		deps: other.deps}
+	org := &fakeOrg{
+		err:  app.Errorf(app.EUNAUTHORIZED, "error.orgdb.login", "refused").With(map[string]any{"User": "anna"}),
+		deps: other.deps,
+	}
 	e.deps.Databases = org
 	m := NewMainWindow(e.app, e.deps)
 	w := m.Window()

@@ -61,8 +61,10 @@ func newPaymentInfoPage(deps Deps, w fyne.Window, s app.Session, reg app.Registr
 
 func (p *paymentInfoPage) build() {
 	heading := widget.NewLabelWithStyle(T("payinfo.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	who := widget.NewLabel(T("payinfo.for", map[string]any{"Name": p.reg.Name(), "Email": p.reg.Email,
-		"Topic": p.session.Topic}))
+	who := widget.NewLabel(T("payinfo.for", map[string]any{
+		"Name": p.reg.Name(), "Email": p.reg.Email,
+		"Topic": p.session.Topic,
+	}))
 	who.Wrapping = fyne.TextWrapWord
 	fee := widget.NewLabel(T("payinfo.fee", map[string]any{"Amount": formatMinor(p.reg.FeeMinor, p.reg.Currency)}))
 
@@ -124,8 +126,10 @@ func (p *paymentInfoPage) showTotal() {
 	total := formatMinor(p.totalMinor(), p.reg.Currency)
 	p.total.SetText(T("payinfo.total", map[string]any{"Amount": total}))
 	if p.quote != nil && p.quote.DiscountMinor > 0 {
-		p.discount.SetText(T("payinfo.discount", map[string]any{"Code": p.quote.Code,
-			"Amount": formatMinor(p.quote.DiscountMinor, p.reg.Currency)}))
+		p.discount.SetText(T("payinfo.discount", map[string]any{
+			"Code":   p.quote.Code,
+			"Amount": formatMinor(p.quote.DiscountMinor, p.reg.Currency),
+		}))
 		p.discount.Show()
 	} else {
 		p.discount.Hide()
@@ -455,8 +459,10 @@ func writeReceipt(ctx context.Context, deps Deps, regID int64, w io.Writer) erro
 	if !app.ValidLanguage(language) {
 		language = site.Language
 	}
-	return receipt.Write(w, receipt.Receipt{Language: language, Labels: receiptLabels(language),
-		Site: site, Session: s, Registration: r, IssuedAt: time.Now(), Compress: true})
+	return receipt.Write(w, receipt.Receipt{
+		Language: language, Labels: receiptLabels(language),
+		Site: site, Session: s, Registration: r, IssuedAt: time.Now(), Compress: true,
+	})
 }
 
 // saveReceiptDialog asks where to save a receipt, writes it there and

@@ -33,7 +33,8 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 	ctx := context.Background()
 	a := newSiteAdminEnv(t, language, "US", "USD", "America/New_York")
 	if err := a.deps.Merchant.SavePaymentSettings(ctx, a.m.admin.admin, app.PaymentSettings{
-		Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true, ExpressCheckout: true}); err != nil {
+		Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true, ExpressCheckout: true,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	b := &sandboxBrowser{t: t}
@@ -46,8 +47,10 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 	if err := a.db.SaveFeatures(ctx, states, nil); err != nil {
 		t.Fatal(err)
 	}
-	promo := &app.PromoService{Store: a.db, Site: a.site, Sessions: a.db,
-		Secrets: &promoSecrets{m: map[string]string{}}, Mailer: &outbox{}}
+	promo := &app.PromoService{
+		Store: a.db, Site: a.site, Sessions: a.db,
+		Secrets: &promoSecrets{m: map[string]string{}}, Mailer: &outbox{},
+	}
 	svc := app.NewSessionService(a.db, a.db, a.site, a.deps.Payments.(*app.PaymentService), promo)
 	a.deps.Sessions, a.deps.Promo = svc, promo
 	if language != "" {
@@ -58,9 +61,11 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 
 func (e *paypalSessionsEnv) schedulePaid(topic string, feeMinor int64) app.Session {
 	e.t.Helper()
-	s, err := e.svc.Schedule(context.Background(), app.Session{Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
+	s, err := e.svc.Schedule(context.Background(), app.Session{
+		Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
 		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, MaxRegistrations: 10,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100})
+		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
+	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -70,8 +75,10 @@ func (e *paypalSessionsEnv) schedulePaid(topic string, feeMinor int64) app.Sessi
 // code makes a 20 % code for every session.
 func (e *paypalSessionsEnv) code(code string) {
 	e.t.Helper()
-	if _, err := e.promo.CreateCode(context.Background(), app.PromoCode{Code: code, Kind: app.DiscountPercent,
-		PercentBP: 2000, AllSessions: true, ValidUntil: time.Now().Add(30 * 24 * time.Hour)}); err != nil {
+	if _, err := e.promo.CreateCode(context.Background(), app.PromoCode{
+		Code: code, Kind: app.DiscountPercent,
+		PercentBP: 2000, AllSessions: true, ValidUntil: time.Now().Add(30 * 24 * time.Hour),
+	}); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -278,8 +285,10 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 // with Express Checkout stored as ticked.
 func TestPaymentInformationPolishSiteHasNoPayPal(t *testing.T) {
 	e := newSessionsEnv(t, "en", true, nil)
-	if err := e.db.SavePaymentSettings(context.Background(), app.PaymentSettings{Processor: app.ProcessorPayflow,
-		CreditCards: true, DebitCards: true, ExpressCheckout: true}, nil); err != nil {
+	if err := e.db.SavePaymentSettings(context.Background(), app.PaymentSettings{
+		Processor:   app.ProcessorPayflow,
+		CreditCards: true, DebitCards: true, ExpressCheckout: true,
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	s := e.schedulePaid("Excel w praktyce", 100_00, 10)

@@ -191,8 +191,10 @@ func (p *paymentsTab) onSelect(id int) {
 	}
 	p.selected = id
 	r := p.rows[id]
-	data := map[string]any{"Invoice": r.InvoiceID, "Key": r.Key, "Reference": r.GatewayRef, "Processor": processorName(r.Processor),
-		"Mode": T("mode." + string(r.Mode)), "Code": r.ResultCode, "Message": r.Message}
+	data := map[string]any{
+		"Invoice": r.InvoiceID, "Key": r.Key, "Reference": r.GatewayRef, "Processor": processorName(r.Processor),
+		"Mode": T("mode." + string(r.Mode)), "Code": r.ResultCode, "Message": r.Message,
+	}
 	text := T("payments.detail", data)
 	if r.State == app.StateNeedsReview {
 		text += "\n" + T("payments.review_help", data)
@@ -216,8 +218,10 @@ func (p *paymentsTab) onReconcile() {
 				p.s.failed(err)
 				return
 			}
-			p.report.SetText(T("payments.reconciled", map[string]any{"Checked": rep.Checked, "Charged": rep.Charged,
-				"NotCharged": rep.NotCharged, "Open": rep.StillOpen, "Review": rep.NeedsReview}))
+			p.report.SetText(T("payments.reconciled", map[string]any{
+				"Checked": rep.Checked, "Charged": rep.Charged,
+				"NotCharged": rep.NotCharged, "Open": rep.StillOpen, "Review": rep.NeedsReview,
+			}))
 			p.report.Show()
 			p.load(0)
 		})

@@ -119,14 +119,18 @@ func (d *PayPalDialog) onStart() {
 	d.status.Show()
 	ctx, stop := context.WithCancel(context.Background())
 	d.stop = stop
-	req := app.ChargeRequest{Purpose: d.req.Purpose, Reference: d.req.Reference, Amount: d.req.Amount,
+	req := app.ChargeRequest{
+		Purpose: d.req.Purpose, Reference: d.req.Reference, Amount: d.req.Amount,
 		Method: app.MethodExpressCheckout, Payer: d.req.Payer, Description: d.req.Description,
 		PaidSoFarMinor: d.req.PaidSoFarMinor,
 		Approval: &app.BuyerApproval{
 			Show: func(l app.ApprovalLink) { fyne.Do(func() { d.onLink(l) }) },
-			Page: app.ApprovalPage{Title: T("paypal.page_title"), Approved: T("paypal.page_approved"),
-				Cancelled: T("paypal.page_cancelled")},
-		}}
+			Page: app.ApprovalPage{
+				Title: T("paypal.page_title"), Approved: T("paypal.page_approved"),
+				Cancelled: T("paypal.page_cancelled"),
+			},
+		},
+	}
 	d.deps.run(func() {
 		p, err := d.deps.Payments.Charge(ctx, req)
 		stop()

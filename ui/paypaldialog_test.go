@@ -166,8 +166,10 @@ func TestPayPalCancelInTheAppWhileWaiting(t *testing.T) {
 		test.Tap(d.openAgain)
 		test.Tap(d.cancel)
 	}
-	d = ShowPayPalDialog(w, a.deps, PayPalPayment{Amount: amountOf(t, "25.00", "USD"), Purpose: app.PurposeRegistration,
-		Reference: "registration:1", Description: "Workshop: Go in practice"}, func(_ app.Payment, err error) { closed, result = true, err })
+	d = ShowPayPalDialog(w, a.deps, PayPalPayment{
+		Amount: amountOf(t, "25.00", "USD"), Purpose: app.PurposeRegistration,
+		Reference: "registration:1", Description: "Workshop: Go in practice",
+	}, func(_ app.Payment, err error) { closed, result = true, err })
 	test.Tap(d.start)
 	if !closed || !errors.Is(result, context.Canceled) {
 		t.Fatalf("closed %v, %v", closed, result)

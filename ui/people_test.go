@@ -21,10 +21,12 @@ func (f *peopleStoreFake) Me(context.Context) (app.Person, error) { return f.me,
 func (f *peopleStoreFake) People(context.Context) ([]app.Person, error) {
 	return slices.Clone(f.people), nil
 }
+
 func (f *peopleStoreFake) AddPerson(_ context.Context, p app.Person, _ string) (app.Person, error) {
 	f.people = append(f.people, p)
 	return p, nil
 }
+
 func (f *peopleStoreFake) SetPersonRoles(_ context.Context, login string, roles []app.Role, deps []int64) error {
 	for i := range f.people {
 		if f.people[i].Login == login {
@@ -33,6 +35,7 @@ func (f *peopleStoreFake) SetPersonRoles(_ context.Context, login string, roles 
 	}
 	return nil
 }
+
 func (f *peopleStoreFake) DisablePerson(_ context.Context, login string) error {
 	for i := range f.people {
 		if f.people[i].Login == login {

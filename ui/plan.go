@@ -56,9 +56,11 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 	grid := container.NewVBox()
 	header := []fyne.CanvasObject{widget.NewLabel("")}
 	for i := range s.scenarios {
-		sc := &planScenario{duration: widget.NewEntry(), computers: widget.NewEntry(), share: widget.NewEntry(),
+		sc := &planScenario{
+			duration: widget.NewEntry(), computers: widget.NewEntry(), share: widget.NewEntry(),
 			person: widget.NewLabel(""), tele: widget.NewLabel(""), total: widget.NewLabel(""),
-			breakEven: widget.NewLabel(""), err: widget.NewLabel("")}
+			breakEven: widget.NewLabel(""), err: widget.NewLabel(""),
+		}
 		sc.total.TextStyle = fyne.TextStyle{Bold: true}
 		sc.breakEven.TextStyle = fyne.TextStyle{Bold: true}
 		sc.breakEven.Wrapping = fyne.TextWrapWord // "6 (netto 22,50 zł od osoby)" in a third of the width
@@ -163,7 +165,8 @@ func (s *planScreen) recompute() {
 	}
 	s.rates.SetText(T("plan.rates", map[string]any{
 		"Person": money.RateFromE4(rates.PersonMinuteE4, rates.Currency).Format(lang),
-		"Tele":   money.RateFromE4(rates.TeleconferenceMinuteE4, rates.Currency).Format(lang)}))
+		"Tele":   money.RateFromE4(rates.TeleconferenceMinuteE4, rates.Currency).Format(lang),
+	}))
 	for _, sc := range s.scenarios {
 		sc.estimate = nil
 		d, ok1 := parseCount(sc.duration.Text)

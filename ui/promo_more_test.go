@@ -237,8 +237,10 @@ func TestPromoScreenCancelSendAndResume(t *testing.T) {
 	port := startSMTP(t, box)
 	ctx := context.Background()
 	e.deps.Promo.(*app.PromoService).Mailer = &mail.Mailer{Timeout: 5 * time.Second}
-	if err := e.db.SaveSMTPSettings(ctx, app.SMTPSettings{Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
-		Sender: "training@example.com"}, nil); err != nil {
+	if err := e.db.SaveSMTPSettings(ctx, app.SMTPSettings{
+		Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
+		Sender: "training@example.com",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	s, _ := e.promoScreen()
@@ -291,8 +293,10 @@ func TestPromoScreenCancelSendAndResume(t *testing.T) {
 // code.
 func TestPromoScreenOneCodePerRecipient(t *testing.T) {
 	e, box := newPromoEnv(t, "en", true)
-	if err := e.db.SaveSMTPSettings(context.Background(), app.SMTPSettings{Host: "localhost", Port: 25, TLS: app.SMTPTLSNone,
-		Sender: "a@example.com"}, nil); err != nil {
+	if err := e.db.SaveSMTPSettings(context.Background(), app.SMTPSettings{
+		Host: "localhost", Port: 25, TLS: app.SMTPTLSNone,
+		Sender: "a@example.com",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	s, _ := e.promoScreen()

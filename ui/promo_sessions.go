@@ -180,8 +180,10 @@ func (p *sessionPicker) load(offset int) {
 		return
 	}
 	gen := p.gen
-	f := app.SessionFilter{When: app.SessionsUpcoming, Status: app.SessionScheduled, Topic: p.search.Text,
-		Offset: offset, Limit: promoPickerPageSize}
+	f := app.SessionFilter{
+		When: app.SessionsUpcoming, Status: app.SessionScheduled, Topic: p.search.Text,
+		Offset: offset, Limit: promoPickerPageSize,
+	}
 	p.more.Disable()
 	p.deps.run(func() {
 		rows, total, err := p.deps.Sessions.List(context.Background(), f)

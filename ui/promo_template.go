@@ -144,8 +144,10 @@ func (e *templateEditor) onPreview() {
 				e.prev.SetText(ErrorText(err))
 				return
 			}
-			e.prev.SetText(T("promo.template_preview_text", map[string]any{"To": m.ToName + " <" + m.To + ">",
-				"Subject": m.Subject}) + "\n\n" + m.Body)
+			e.prev.SetText(T("promo.template_preview_text", map[string]any{
+				"To":      m.ToName + " <" + m.To + ">",
+				"Subject": m.Subject,
+			}) + "\n\n" + m.Body)
 		})
 	})
 }

@@ -25,6 +25,7 @@ func (s *promoSecrets) Set(n, v string) error {
 	s.m[n] = v
 	return nil
 }
+
 func (s *promoSecrets) Get(n string) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,6 +50,7 @@ func (o *outbox) Open(_ context.Context, _ app.SMTPSettings, password string) (a
 	o.mu.Unlock()
 	return o, nil
 }
+
 func (o *outbox) Send(_ context.Context, m app.MailMessage) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -75,8 +77,10 @@ func newPromoEnv(t *testing.T, language string, enable bool) (*env, *outbox) {
 		}
 	}
 	box := &outbox{}
-	e.deps.Promo = &app.PromoService{Store: e.db, Site: e.site, Sessions: e.db,
-		Secrets: &promoSecrets{m: map[string]string{}}, Mailer: box}
+	e.deps.Promo = &app.PromoService{
+		Store: e.db, Site: e.site, Sessions: e.db,
+		Secrets: &promoSecrets{m: map[string]string{}}, Mailer: box,
+	}
 	return e, box
 }
 

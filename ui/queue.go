@@ -97,8 +97,10 @@ var queueColumns = []float32{2.6, 2.2, 1.8, 1.4}
 
 func queueRowTexts(it app.ToPayItem) []string {
 	ses := it.Quote.Session
-	return []string{ses.Topic, formatWhen(ses.StartsAt, ses.Location()), it.Quote.Department.Name,
-		formatMinor(it.Request.AmountMinor, it.Request.Currency)}
+	return []string{
+		ses.Topic, formatWhen(ses.StartsAt, ses.Location()), it.Quote.Department.Name,
+		formatMinor(it.Request.AmountMinor, it.Request.Currency),
+	}
 }
 
 // focus gives the list the keyboard.
@@ -170,14 +172,18 @@ func newQueuePayDialog(s *queueScreen, it app.ToPayItem) *queuePayDialog {
 	cur := it.Request.Currency
 	lines := []fyne.CanvasObject{
 		widget.NewLabelWithStyle(q.Session.Topic, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(T("queue.when", map[string]any{"Start": formatWhen(q.Session.StartsAt, q.Session.Location()),
-			"Department": q.Department.Name})),
+		widget.NewLabel(T("queue.when", map[string]any{
+			"Start":      formatWhen(q.Session.StartsAt, q.Session.Location()),
+			"Department": q.Department.Name,
+		})),
 		widget.NewLabel(T("queue.amount", map[string]any{"Amount": formatMinor(it.Request.AmountMinor, cur)})),
 	}
 	if q.HasBudget {
-		lines = append(lines, widget.NewLabel(T("estimate.budget", map[string]any{"Department": q.Department.Name,
-			"Period": q.Budget.Period, "Before": formatMinor(q.RemainingBeforeMinor, cur),
-			"After": formatMinor(q.RemainingAfterMinor, cur)})))
+		lines = append(lines, widget.NewLabel(T("estimate.budget", map[string]any{
+			"Department": q.Department.Name,
+			"Period":     q.Budget.Period, "Before": formatMinor(q.RemainingBeforeMinor, cur),
+			"After": formatMinor(q.RemainingAfterMinor, cur),
+		})))
 	}
 	if q.OverBudget {
 		key := "estimate.over_budget_warn"
@@ -319,8 +325,10 @@ func queueStateText(p app.SessionPayment) string {
 	case !p.HasRequest:
 		return ""
 	case p.Awaiting():
-		return T("queue.state_awaiting", map[string]any{"Department": p.Quote.Department.Name,
-			"Amount": formatMinor(p.Request.AmountMinor, p.Request.Currency)})
+		return T("queue.state_awaiting", map[string]any{
+			"Department": p.Quote.Department.Name,
+			"Amount":     formatMinor(p.Request.AmountMinor, p.Request.Currency),
+		})
 	case p.Declined():
 		return T("queue.state_declined", map[string]any{"Reason": p.Request.Reason})
 	case p.Quote.Paid():

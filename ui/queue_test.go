@@ -47,10 +47,12 @@ func newQueueDesktop(t *testing.T, a fyne.App, url string, who app.Person) *live
 	svc := app.NewSessionService(db, db, site, pay, nil)
 	ppu := &app.PayPerUseService{Site: site, Sessions: db, Store: db, Budgets: db, Payments: pay}
 	d := &liveDesktop{t: t, svc: svc, queue: make(chan func(), 256)}
-	d.deps = Deps{Site: site, Payments: pay, Sessions: svc, Merchant: &app.MerchantService{Sites: db, Settings: db},
+	d.deps = Deps{
+		Site: site, Payments: pay, Sessions: svc, Merchant: &app.MerchantService{Sites: db, Settings: db},
 		Budgets: &app.BudgetService{Site: site, Store: db, Sessions: db, Journal: db}, PayPerUse: ppu,
 		Queue: &app.QueueService{People: signedIn(who), PayPerUse: ppu, Store: db, Payments: pay},
-		Go:    func(f func()) { f() }, Changes: feed, UI: func(f func()) { d.queue <- f }}
+		Go:    func(f func()) { f() }, Changes: feed, UI: func(f func()) { d.queue <- f },
+	}
 	d.m = NewMainWindow(a, d.deps)
 	d.m.Window().Resize(fyne.NewSize(1100, 800))
 	t.Cleanup(d.m.unwatchChanges)
@@ -71,8 +73,10 @@ func setUpPayPerUseSite(t *testing.T, url string, start time.Time) app.Departmen
 	defer db.Close()
 	site := app.NewSiteService(db)
 	site.Argon2 = cheapArgon2
-	if err := site.Setup(ctx, app.Site{Name: "Acme Training", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
-		Language: "en"}, testPassphrase); err != nil {
+	if err := site.Setup(ctx, app.Site{
+		Name: "Acme Training", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
+		Language: "en",
+	}, testPassphrase); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := site.Provision(ctx, []app.Feature{app.FeaturePayPerUse}, false); err != nil {
@@ -123,8 +127,10 @@ func TestToPayQueueAcrossThreeDesktopsOnPostgreSQL(t *testing.T) {
 	a := test.NewTempApp(t)
 	admin := newQueueDesktop(t, a, url, app.Person{ID: 1, Login: "ala", Name: "Ala Admin", Roles: []app.Role{app.RoleAdministrator}})
 	coord := newQueueDesktop(t, a, url, app.Person{ID: 2, Login: "jan", Name: "Jan Nowak", Roles: []app.Role{app.RoleCoordinator}})
-	owner := newQueueDesktop(t, a, url, app.Person{ID: 3, Login: "ewa", Name: "Ewa Kowalska", Email: "ewa@example.com",
-		Roles: []app.Role{app.RoleBudgetOwner}, Departments: []int64{dept.ID}})
+	owner := newQueueDesktop(t, a, url, app.Person{
+		ID: 3, Login: "ewa", Name: "Ewa Kowalska", Email: "ewa@example.com",
+		Roles: []app.Role{app.RoleBudgetOwner}, Departments: []int64{dept.ID},
+	})
 	owner.m.Open(SectionToPay)
 	admin.m.Open(SectionToPay)
 	q := owner.m.queueScr
@@ -168,8 +174,10 @@ func TestToPayQueueAcrossThreeDesktopsOnPostgreSQL(t *testing.T) {
 		t.Fatal("no pay dialog")
 	}
 	texts = screenTexts(owner.m.Window())
-	budget := T("estimate.budget", map[string]any{"Department": dept.Name, "Period": d.item.Quote.Budget.Period,
-		"Before": pln(t, "1000.00"), "After": pln(t, "658.00")})
+	budget := T("estimate.budget", map[string]any{
+		"Department": dept.Name, "Period": d.item.Quote.Budget.Period,
+		"Before": pln(t, "1000.00"), "After": pln(t, "658.00"),
+	})
 	if !containsText(texts, budget) || !containsText(texts, T("queue.amount", map[string]any{"Amount": pln(t, "342.00")})) {
 		t.Fatalf("the pay dialog: %q", texts)
 	}
@@ -198,9 +206,11 @@ func TestToPayQueueAcrossThreeDesktopsOnPostgreSQL(t *testing.T) {
 	closeOverlays(coord.m.Window())
 
 	// A second session, which the owner declines.
-	second, err := coord.svc.Schedule(context.Background(), app.Session{Topic: "Warsztaty negocjacyjne",
+	second, err := coord.svc.Schedule(context.Background(), app.Session{
+		Topic:    "Warsztaty negocjacyjne",
 		StartsAt: time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, time.UTC), TimeZone: "Europe/Warsaw",
-		DurationMinutes: 60, Type: app.SessionPayPerUse, ExpectedComputers: 10, DepartmentID: dept.ID})
+		DurationMinutes: 60, Type: app.SessionPayPerUse, ExpectedComputers: 10, DepartmentID: dept.ID,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,13 +114,17 @@ func (f *registerFlow) sessionLine() string {
 	if f.session.Type == app.SessionPaid {
 		fee = formatMinor(f.session.FeeMinor, f.session.Currency)
 	}
-	return T("register.session_line", map[string]any{"Topic": f.session.Topic,
-		"Start": formatWhen(f.session.StartsAt, f.session.Location()), "Fee": fee})
+	return T("register.session_line", map[string]any{
+		"Topic": f.session.Topic,
+		"Start": formatWhen(f.session.StartsAt, f.session.Location()), "Fee": fee,
+	})
 }
 
 func (f *registerFlow) attendee() app.Attendee {
-	a := app.Attendee{FirstName: f.first.Text, LastName: f.last.Text, Email: f.email.Text, Company: f.company.Text,
-		Language: "en"}
+	a := app.Attendee{
+		FirstName: f.first.Text, LastName: f.last.Text, Email: f.email.Text, Company: f.company.Text,
+		Language: "en",
+	}
 	if i := f.country.SelectedIndex(); i >= 0 {
 		a.Country = f.countryCodes[i]
 	}

@@ -16,8 +16,10 @@ import (
 // goneErr is the store's answer while the organisation database cannot be
 // reached.
 func goneErr() error {
-	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.orgdb.unreachable", Message: "cannot reach",
-		Data: map[string]any{"Database": "trainpay on db.example.org:5432 as anna"}, Err: errors.New("connection refused")}
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: "error.orgdb.unreachable", Message: "cannot reach",
+		Data: map[string]any{"Database": "trainpay on db.example.org:5432 as anna"}, Err: errors.New("connection refused"),
+	}
 }
 
 // failingSessions is a session service whose saves fail as a store that
@@ -27,9 +29,11 @@ type failingSessions struct{ SessionService }
 func (failingSessions) Schedule(context.Context, app.Session) (app.Session, error) {
 	return app.Session{}, goneErr()
 }
+
 func (failingSessions) Update(context.Context, app.Session) (app.Session, error) {
 	return app.Session{}, goneErr()
 }
+
 func (failingSessions) Register(context.Context, int64, app.Attendee) (app.Registration, error) {
 	return app.Registration{}, goneErr()
 }

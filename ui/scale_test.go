@@ -115,7 +115,8 @@ func (g *gatedSessions) Registrations(ctx context.Context, f app.RegistrationFil
 func scrollThrough(l interface {
 	ScrollTo(int)
 	Refresh()
-}, off *offThread, n int) {
+}, off *offThread, n int,
+) {
 	for _, id := range []int{n / 4, n / 2, n - 1, 0, n / 3, n / 5, n / 7, 3 * n / 4, 5 * n / 6, n / 9} {
 		l.ScrollTo(id)
 		off.drain()

@@ -91,8 +91,10 @@ const (
 // newScheduleForm builds the form. paidErr is nil when the site lets hosts
 // charge a fee, and otherwise the error that says whom to contact.
 func newScheduleForm(deps Deps, w fyne.Window, site app.Site, existing *app.Session, paidErr error, onSaved func(app.Session)) *scheduleForm {
-	f := &scheduleForm{deps: deps, win: w, site: site, existing: existing, paidErr: paidErr, onSaved: onSaved,
-		errs: map[string]*widget.Label{}}
+	f := &scheduleForm{
+		deps: deps, win: w, site: site, existing: existing, paidErr: paidErr, onSaved: onSaved,
+		errs: map[string]*widget.Label{},
+	}
 	f.build()
 	if existing != nil {
 		f.fill(*existing)
@@ -541,8 +543,10 @@ func maxFeeText(cur string) string {
 // session reads the form; errs holds a message per invalid field.
 func (f *scheduleForm) session() (app.Session, map[string]string) {
 	errs := map[string]string{}
-	s := app.Session{Topic: app.TrimLine(f.topic.Text), Description: app.TrimText(f.description.Text),
-		TimeZone: f.loc().String(), Type: app.SessionFree}
+	s := app.Session{
+		Topic: app.TrimLine(f.topic.Text), Description: app.TrimText(f.description.Text),
+		TimeZone: f.loc().String(), Type: app.SessionFree,
+	}
 	if f.existing != nil {
 		s.ID = f.existing.ID
 		s.ExpectedComputers, s.ExpectedTeleconference = f.existing.ExpectedComputers, f.existing.ExpectedTeleconference

@@ -72,8 +72,10 @@ func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen 
 	return s
 }
 
-var whenOptions = []app.SessionWhen{app.SessionsUpcoming, app.SessionsPast, app.SessionsAll}
-var statusOptions = []app.SessionStatus{"", app.SessionScheduled, app.SessionCancelled}
+var (
+	whenOptions   = []app.SessionWhen{app.SessionsUpcoming, app.SessionsPast, app.SessionsAll}
+	statusOptions = []app.SessionStatus{"", app.SessionScheduled, app.SessionCancelled}
+)
 
 func (s *sessionsScreen) build() {
 	s.search = widget.NewEntry()
@@ -298,8 +300,10 @@ func (s *sessionsScreen) showSelected() {
 	}
 	r := s.selected
 	texts := sessionRowTexts(*r)
-	s.detail.SetText(T("sessions.detail", map[string]any{"Topic": r.Topic, "Start": texts[1],
-		"Duration": durationText(r.DurationMinutes), "Fee": texts[2], "Seats": texts[3]}))
+	s.detail.SetText(T("sessions.detail", map[string]any{
+		"Topic": r.Topic, "Start": texts[1],
+		"Duration": durationText(r.DurationMinutes), "Fee": texts[2], "Seats": texts[3],
+	}))
 	open := r.Status == app.SessionScheduled
 	upcoming := r.EndsAt().After(time.Now())
 	setEnabled(s.edit, open)
@@ -479,8 +483,10 @@ func (s *sessionsScreen) onCancelSession() {
 			}
 			msg := T("sessions.cancel_confirm_free", map[string]any{"Topic": x.Topic})
 			if pre.PaidRegistrations > 0 {
-				msg = T("sessions.cancel_confirm_paid", map[string]any{"Topic": x.Topic,
-					"Count": pre.PaidRegistrations, "Amount": formatMinor(pre.RefundMinor, pre.Currency)})
+				msg = T("sessions.cancel_confirm_paid", map[string]any{
+					"Topic": x.Topic,
+					"Count": pre.PaidRegistrations, "Amount": formatMinor(pre.RefundMinor, pre.Currency),
+				})
 			}
 			dialog.ShowConfirm(T("sessions.cancel_session"), msg, func(ok bool) {
 				if ok {

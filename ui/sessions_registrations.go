@@ -210,8 +210,10 @@ func (v *registrationsView) showSelected() {
 		v.receipt.Disable()
 		return
 	}
-	v.detail.SetText(T("regs.detail", map[string]any{"Number": r.Confirmation, "Name": r.Name(),
-		"Status": registrationStatusText(r.Status)}))
+	v.detail.SetText(T("regs.detail", map[string]any{
+		"Number": r.Confirmation, "Name": r.Name(),
+		"Status": registrationStatusText(r.Status),
+	}))
 	setEnabled(v.cancel, r.Status.HoldsSeat())
 	setEnabled(v.refund, r.PaidMinor > r.RefundedMinor)
 	setEnabled(v.receipt, r.Status == app.RegPaid || r.Status == app.RegRefunded || r.Status == app.RegPartiallyRefunded)

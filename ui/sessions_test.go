@@ -214,9 +214,11 @@ func TestFeeDisabledWhenPaidSessionsOff(t *testing.T) {
 // schedulePaid stores a paid session starting in ten days.
 func (e *sessionsEnv) schedulePaid(topic string, feeMinor int64, capacity int) app.Session {
 	e.t.Helper()
-	s, err := e.svc.Schedule(context.Background(), app.Session{Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
+	s, err := e.svc.Schedule(context.Background(), app.Session{
+		Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
 		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, MaxRegistrations: capacity,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100})
+		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
+	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -248,8 +250,10 @@ func TestRegisterPayByCardAndReceipt(t *testing.T) {
 		t.Fatalf("no Payment Information page: %q", f.message.Text)
 	}
 	texts := screenTexts(e.w)
-	for _, want := range []string{"Payment Information", "Fee: PLN 249.99", "Total to pay: PLN 249.99",
-		"Promotional codes are not enabled on this site"} {
+	for _, want := range []string{
+		"Payment Information", "Fee: PLN 249.99", "Total to pay: PLN 249.99",
+		"Promotional codes are not enabled on this site",
+	} {
 		if !hasText(texts, want) {
 			t.Errorf("Payment Information lacks %q: %q", want, texts)
 		}
@@ -352,8 +356,10 @@ func (p *fakePromo) Quote(_ context.Context, sessionID int64, email, code string
 	default:
 		return app.PromoQuote{}, app.Errorf(app.ENOTFOUND, "error.sessions.promo_stale", "unknown code")
 	}
-	return app.PromoQuote{CodeID: 1, Code: strings.ToUpper(code), SessionID: sessionID, Email: email,
-		FeeMinor: 200_00, DiscountMinor: 200_00 * pct / 100, TotalMinor: 200_00 - 200_00*pct/100, Currency: "PLN"}, nil
+	return app.PromoQuote{
+		CodeID: 1, Code: strings.ToUpper(code), SessionID: sessionID, Email: email,
+		FeeMinor: 200_00, DiscountMinor: 200_00 * pct / 100, TotalMinor: 200_00 - 200_00*pct/100, Currency: "PLN",
+	}, nil
 }
 
 func (p *fakePromo) Reserve(context.Context, app.PromoQuote, int64) (int64, error) {
@@ -416,9 +422,11 @@ func TestRegistrationsCancelWindowUI(t *testing.T) {
 	e := newSessionsEnv(t, "en", true, nil)
 	ctx := context.Background()
 	inWindow := e.schedulePaid("Far away", 80_00, 10)
-	late, err := e.svc.Schedule(ctx, app.Session{Topic: "Tomorrow", StartsAt: time.Now().Add(20 * time.Hour),
+	late, err := e.svc.Schedule(ctx, app.Session{
+		Topic: "Tomorrow", StartsAt: time.Now().Add(20 * time.Hour),
 		DurationMinutes: 60, Type: app.SessionPaid, FeeMinor: 80_00, MaxRegistrations: 10,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100})
+		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

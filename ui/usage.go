@@ -193,8 +193,10 @@ func (v *actualUsageView) show(tu app.TrueUp) {
 	person := money.RateFromE4(e.Rates.PersonMinuteE4, e.Rates.Currency).Format(lang)
 	tele := money.RateFromE4(e.Rates.TeleconferenceMinuteE4, e.Rates.Currency).Format(lang)
 	v.person.SetText(T("estimate.line", map[string]any{"Minutes": groupInt(e.PersonMinutes), "Rate": person, "Amount": v.money(e.PersonMinor)}))
-	v.teleAmt.SetText(T("estimate.line", map[string]any{"Minutes": groupInt(e.TeleconferenceMinutes), "Rate": tele,
-		"Amount": v.money(e.TeleconferenceMinor)}))
+	v.teleAmt.SetText(T("estimate.line", map[string]any{
+		"Minutes": groupInt(e.TeleconferenceMinutes), "Rate": tele,
+		"Amount": v.money(e.TeleconferenceMinor),
+	}))
 	v.total.SetText(v.money(e.TotalMinor))
 	v.paid.SetText(v.money(tu.PaidMinor))
 	v.status.Importance = widget.MediumImportance
@@ -410,9 +412,11 @@ func usagePreviewText(p app.UsagePreview) string {
 	case tu.DiffMinor < 0:
 		diff = T("usage.diff_refund", map[string]any{"Amount": formatMinor(-tu.DiffMinor, cur)})
 	}
-	return T("usage.preview_line", map[string]any{"Line": p.Line, "ID": p.SessionID, "Topic": tu.Session.Topic,
+	return T("usage.preview_line", map[string]any{
+		"Line": p.Line, "ID": p.SessionID, "Topic": tu.Session.Topic,
 		"Person": groupInt(p.PersonMinutes), "Tele": groupInt(p.TeleconferenceMinutes),
-		"Actual": formatMinor(tu.Actual.TotalMinor, cur), "Paid": formatMinor(tu.PaidMinor, cur), "Difference": diff})
+		"Actual": formatMinor(tu.Actual.TotalMinor, cur), "Paid": formatMinor(tu.PaidMinor, cur), "Difference": diff,
+	})
 }
 
 // onApply records the previewed lines; the differences are then charged

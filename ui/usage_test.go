@@ -241,10 +241,14 @@ func TestPayPerUseOptionWhenTheFeatureIsOff(t *testing.T) {
 
 func chargeByCard(t *testing.T, pe *ppuEnv, c app.PayPerUseCharge) {
 	t.Helper()
-	if _, err := pe.deps.Payments.Charge(context.Background(), app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference,
+	if _, err := pe.deps.Payments.Charge(context.Background(), app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference,
 		Amount: c.Amount, Method: app.MethodCreditCard, Payer: c.Payer,
-		Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 2,
-			Holder: "Ewa Kowalska"}}); err != nil {
+		Card: &app.Card{
+			Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 2,
+			Holder: "Ewa Kowalska",
+		},
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -312,8 +312,10 @@ type OrgConnection struct {
 // URL is c as a postgres:// URL; without the password it is what
 // Preferences keep.
 func (c OrgConnection) URL(withPassword bool) string {
-	u := &url.URL{Scheme: "postgres", Host: net.JoinHostPort(strings.TrimSpace(c.Host), strconv.Itoa(c.Port)),
-		Path: "/" + strings.TrimSpace(c.Database), User: url.User(strings.TrimSpace(c.User))}
+	u := &url.URL{
+		Scheme: "postgres", Host: net.JoinHostPort(strings.TrimSpace(c.Host), strconv.Itoa(c.Port)),
+		Path: "/" + strings.TrimSpace(c.Database), User: url.User(strings.TrimSpace(c.User)),
+	}
 	if withPassword && c.Password != "" {
 		u.User = url.UserPassword(strings.TrimSpace(c.User), c.Password)
 	}
@@ -336,8 +338,10 @@ func ParseOrgConnection(s string) (c OrgConnection, ok bool) {
 	if err != nil {
 		port = 5432
 	}
-	c = OrgConnection{Host: u.Hostname(), Port: port, Database: strings.TrimPrefix(u.Path, "/"),
-		User: u.User.Username(), TLS: u.Query().Get("sslmode")}
+	c = OrgConnection{
+		Host: u.Hostname(), Port: port, Database: strings.TrimPrefix(u.Path, "/"),
+		User: u.User.Username(), TLS: u.Query().Get("sslmode"),
+	}
 	c.Password, _ = u.User.Password()
 	if !slices.Contains(tlsModes, c.TLS) {
 		c.TLS = TLSVerifyFull
@@ -449,8 +453,10 @@ func (f *orgForm) connection() OrgConnection {
 	if err != nil {
 		port = 0
 	}
-	c := OrgConnection{Host: strings.TrimSpace(f.host.Text), Port: port, Database: strings.TrimSpace(f.database.Text),
-		User: strings.TrimSpace(f.user.Text), Password: f.password.Text, TLS: TLSVerifyFull, Remember: f.remember.Checked}
+	c := OrgConnection{
+		Host: strings.TrimSpace(f.host.Text), Port: port, Database: strings.TrimSpace(f.database.Text),
+		User: strings.TrimSpace(f.user.Text), Password: f.password.Text, TLS: TLSVerifyFull, Remember: f.remember.Checked,
+	}
 	if i := f.tls.SelectedIndex(); i >= 0 {
 		c.TLS = tlsModes[i]
 	}

@@ -123,8 +123,10 @@ func connectError(err error) error {
 	case strings.Contains(msg, "STARTTLS"), strings.Contains(msg, "tls"), strings.Contains(msg, "TLS"):
 		key = "error.smtp.tls_failed"
 	}
-	return &app.Error{Code: app.EUNAVAILABLE, Key: key, Message: "the mail server could not be used", Err: err,
-		Data: map[string]any{"Reason": cutReason(msg)}}
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: key, Message: "the mail server could not be used", Err: err,
+		Data: map[string]any{"Reason": cutReason(msg)},
+	}
 }
 
 // sendError keeps the server's answer as the reason: the administrator
@@ -132,8 +134,10 @@ func connectError(err error) error {
 func sendError(err error) error {
 	var se *gomail.SendError
 	temp := errors.As(err, &se) && se.IsTemp()
-	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.smtp.send", Message: cutReason(err.Error()), Err: err,
-		Data: map[string]any{"Reason": cutReason(err.Error()), "Temporary": temp}}
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: "error.smtp.send", Message: cutReason(err.Error()), Err: err,
+		Data: map[string]any{"Reason": cutReason(err.Error()), "Temporary": temp},
+	}
 }
 
 func cutReason(s string) string {

@@ -50,6 +50,7 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	s.from = from
 	return nil
 }
+
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if strings.HasPrefix(to, "bounce") {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
@@ -57,6 +58,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.to = append(s.to, to)
 	return nil
 }
+
 func (s *session) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -124,12 +126,16 @@ func newService(t *testing.T, port int) (*app.PromoService, *storage.DB, app.Pro
 	admins := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}
 	svc := &app.PromoService{Store: db, Site: site{admins}, Secrets: secrets{}, Mailer: &mail.Mailer{Timeout: 5 * time.Second}}
 	ctx := context.Background()
-	if err := db.SaveSMTPSettings(ctx, app.SMTPSettings{Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
-		Sender: "szkolenia@example.pl", SenderName: "Centrum Szkoleń"}, nil); err != nil {
+	if err := db.SaveSMTPSettings(ctx, app.SMTPSettings{
+		Host: "127.0.0.1", Port: port, TLS: app.SMTPTLSNone,
+		Sender: "szkolenia@example.pl", SenderName: "Centrum Szkoleń",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	codes := []app.PromoCode{{Code: "WIOSNA-25", Kind: app.DiscountFixed, FixedMinor: 2500, Currency: "PLN", UseLimit: 50,
-		PerAttendeeLimit: 1, ValidFrom: time.Now().Add(-time.Hour), ValidUntil: time.Date(2030, 6, 30, 22, 0, 0, 0, time.UTC) /* midnight in Warsaw */, AllSessions: true}}
+	codes := []app.PromoCode{{
+		Code: "WIOSNA-25", Kind: app.DiscountFixed, FixedMinor: 2500, Currency: "PLN", UseLimit: 50,
+		PerAttendeeLimit: 1, ValidFrom: time.Now().Add(-time.Hour), ValidUntil: time.Date(2030, 6, 30, 22, 0, 0, 0, time.UTC) /* midnight in Warsaw */, AllSessions: true,
+	}}
 	if err := db.CreatePromoCodes(ctx, codes); err != nil {
 		t.Fatal(err)
 	}
@@ -242,8 +248,10 @@ func TestPromoInterruptedRunResumesWithoutDuplicates(t *testing.T) {
 		}
 		// The server is back on another port: resume there.
 		port2, _ := startServer(t, box)
-		if err := db.SaveSMTPSettings(context.Background(), app.SMTPSettings{Host: "127.0.0.1", Port: port2,
-			TLS: app.SMTPTLSNone, Sender: "szkolenia@example.pl"}, nil); err != nil {
+		if err := db.SaveSMTPSettings(context.Background(), app.SMTPSettings{
+			Host: "127.0.0.1", Port: port2,
+			TLS: app.SMTPTLSNone, Sender: "szkolenia@example.pl",
+		}, nil); err != nil {
 			t.Fatal(err)
 		}
 		rep, err = svc.Send(context.Background(), code.ID, "pl", nil)
@@ -260,8 +268,10 @@ func TestRefusedRecipientIsReportedAndTheRunGoesOn(t *testing.T) {
 	svc, db, code := newService(t, port)
 	ctx := context.Background()
 	if _, err := db.AddPromoRecipients(ctx, code.ID, []app.PromoRecipient{
-		{Email: "osoba01@example.pl", Name: "Osoba 01"}, {Email: "bounce@example.pl", Name: "Bounce"},
-		{Email: "osoba02@example.pl", Name: "Osoba 02"}}); err != nil {
+		{Email: "osoba01@example.pl", Name: "Osoba 01"},
+		{Email: "bounce@example.pl", Name: "Bounce"},
+		{Email: "osoba02@example.pl", Name: "Osoba 02"},
+	}); err != nil {
 		t.Fatal(err)
 	}
 	var errs []error
@@ -288,8 +298,10 @@ func TestSendTestMessage(t *testing.T) {
 	}
 	admins := svc.Site.(site).admins
 	const pass = "correct horse battery"
-	if err := admins.Setup(context.Background(), app.Site{Name: "Acme", Country: "PL", Currency: "PLN",
-		TimeZone: "Europe/Warsaw", Language: "pl"}, pass); err != nil {
+	if err := admins.Setup(context.Background(), app.Site{
+		Name: "Acme", Country: "PL", Currency: "PLN",
+		TimeZone: "Europe/Warsaw", Language: "pl",
+	}, pass); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := admins.Unlock(context.Background(), pass)
@@ -352,8 +364,10 @@ func TestOneGeneratedCodePerRecipient(t *testing.T) {
 	if err != nil || len(imp.Recipients) != 3 || len(imp.Bad) != 1 {
 		t.Fatalf("%+v %v", imp, err)
 	}
-	codes, err := svc.GenerateForRecipients(ctx, app.PromoCode{Kind: app.DiscountPercent, PercentBP: 2000, UseLimit: 1,
-		AllSessions: true, ValidUntil: time.Now().AddDate(0, 1, 0)}, 8, imp.Recipients)
+	codes, err := svc.GenerateForRecipients(ctx, app.PromoCode{
+		Kind: app.DiscountPercent, PercentBP: 2000, UseLimit: 1,
+		AllSessions: true, ValidUntil: time.Now().AddDate(0, 1, 0),
+	}, 8, imp.Recipients)
 	if err != nil || len(codes) != 3 {
 		t.Fatalf("%d codes: %v", len(codes), err)
 	}
@@ -387,8 +401,10 @@ func TestOneGeneratedCodePerRecipient(t *testing.T) {
 	// A list with the same address twice is refused whole: nothing stored.
 	before, _ := svc.Codes(ctx)
 	dup := []app.PromoRecipient{{Email: "x@example.pl"}, {Email: "X@example.pl"}}
-	if _, err := svc.GenerateForRecipients(ctx, app.PromoCode{Kind: app.DiscountPercent, PercentBP: 1000,
-		UseLimit: 1, AllSessions: true, ValidUntil: time.Now().AddDate(0, 1, 0)}, 8, dup); app.ErrorCode(err) != app.ECONFLICT {
+	if _, err := svc.GenerateForRecipients(ctx, app.PromoCode{
+		Kind: app.DiscountPercent, PercentBP: 1000,
+		UseLimit: 1, AllSessions: true, ValidUntil: time.Now().AddDate(0, 1, 0),
+	}, 8, dup); app.ErrorCode(err) != app.ECONFLICT {
 		t.Fatalf("duplicate: %v", err)
 	}
 	if after, _ := svc.Codes(ctx); len(after) != len(before) {

@@ -73,8 +73,10 @@ func TestFormatNumber(t *testing.T) {
 
 // Parse(FormatNumber(x)) == x and Parse(Format(x)) == x.
 func TestFormatParseRoundTrip(t *testing.T) {
-	values := []string{"0", "0.01", "0.1", "1", "12.5", "999", "1000", "1234.56", "12345.67",
-		"100000", "999999999.99", "123456789.123", "5"}
+	values := []string{
+		"0", "0.01", "0.1", "1", "12.5", "999", "1000", "1234.56", "12345.67",
+		"100000", "999999999.99", "123456789.123", "5",
+	}
 	for _, lang := range []string{"en", "pl"} {
 		for _, code := range []string{"USD", "PLN", "GBP", "EUR", "JPY", "BHD", "CLF", "CHF"} {
 			for _, v := range values {

@@ -369,8 +369,10 @@ func ParsePositive(input, code, lang string) (currency.Amount, error) {
 	}
 	if a.IsZero() {
 		d := Digits(code)
-		return currency.Amount{}, &ParseError{Kind: KindZero, Input: input, Digits: d,
-			DecimalSeparator: string(numberFormatFor(lang).decimal)}
+		return currency.Amount{}, &ParseError{
+			Kind: KindZero, Input: input, Digits: d,
+			DecimalSeparator: string(numberFormatFor(lang).decimal),
+		}
 	}
 	return a, nil
 }

@@ -140,8 +140,10 @@ func ParseRate(input, code, lang string) (Rate, error) {
 	}
 	e4, err := strconv.ParseInt(strings.Replace(n, ".", "", 1), 10, 64)
 	if err != nil { // cannot happen: at most 10 digits
-		return Rate{}, &ParseError{Kind: KindTooLarge, Input: input, Digits: RateDigits,
-			DecimalSeparator: string(numberFormatFor(lang).decimal)}
+		return Rate{}, &ParseError{
+			Kind: KindTooLarge, Input: input, Digits: RateDigits,
+			DecimalSeparator: string(numberFormatFor(lang).decimal),
+		}
 	}
 	return Rate{e4: e4, code: code}, nil
 }

@@ -83,8 +83,10 @@ func Reimbursement(w io.Writer, r app.ReimbursementReport, l app.ReportLabels) e
 			refs = append(refs, text.Fit(ref, widths[4]-2))
 		}
 		h := 7 * float64(max(1, len(refs)))
-		cells := []string{strconv.FormatInt(line.SessionID, 10), text.Fit(line.Topic, widths[1]-2), date,
-			money(r.Amount(line.PaidMinor))}
+		cells := []string{
+			strconv.FormatInt(line.SessionID, 10), text.Fit(line.Topic, widths[1]-2), date,
+			money(r.Amount(line.PaidMinor)),
+		}
 		for i, c := range cells {
 			align := "L"
 			if i == 3 {

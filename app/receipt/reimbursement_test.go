@@ -18,11 +18,13 @@ import (
 // its text gives them back: the same text pipeline as receipts.
 func TestReimbursementPDFWrittenForNamesInAnyScript(t *testing.T) {
 	at := time.Date(2030, 3, 15, 9, 0, 0, 0, time.UTC)
-	labels := app.ReportLabels{Title: "Raport zwrotu", Department: "Dział", CostCentre: "MPK",
+	labels := app.ReportLabels{
+		Title: "Raport zwrotu", Department: "Dział", CostCentre: "MPK",
 		Owner: "Właściciel budżetu", Period: "Okres", Session: "Sesja", Topic: "Temat", Date: "Data", Paid: "Zapłacono",
 		References: "Numery płatności", TotalPaid: "Razem zapłacono", Reimbursed: "Zwrócono", Owed: "Do zwrotu",
 		Reimbursement: "Zwroty", NoSessions: "Brak sesji",
-		Money: func(a currency.Amount) string { return a.String() }, DateTime: func(t time.Time) string { return t.Format("2006-01-02") }}
+		Money: func(a currency.Amount) string { return a.String() }, DateTime: func(t time.Time) string { return t.Format("2006-01-02") },
+	}
 	for _, c := range []struct {
 		script, department, owner, topic, reference string
 	}{

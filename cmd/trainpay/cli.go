@@ -301,8 +301,10 @@ func newServices(opened *database, logger *slog.Logger) services {
 	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault, SandboxLedger: opened.sandboxLedger}
 	payments := app.NewPaymentService(db, reg, logger)
 	merchant := &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg}
-	deps := ui.Deps{Site: site, Payments: payments, Merchant: merchant, Database: opened.display,
-		OnOrganisation: opened.ping != nil, SharedFile: opened.shared}
+	deps := ui.Deps{
+		Site: site, Payments: payments, Merchant: merchant, Database: opened.display,
+		OnOrganisation: opened.ping != nil, SharedFile: opened.shared,
+	}
 	changes, stopChanges := watchChanges(opened, logger)
 	deps.Changes = changes
 	// Feature services: each feature wires its own here.

@@ -126,8 +126,10 @@ func TestOfflineEstimatesUseTheLastRatesAndPaymentsAreRefused(t *testing.T) {
 	}
 	defer file.Close()
 	site := app.NewSiteService(file)
-	if err := site.Setup(ctx, app.Site{Name: "Kraków", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
-		Language: "pl"}, "a long enough passphrase"); err != nil {
+	if err := site.Setup(ctx, app.Site{
+		Name: "Kraków", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
+		Language: "pl",
+	}, "a long enough passphrase"); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := site.Unlock(ctx, "a long enough passphrase")
@@ -200,8 +202,10 @@ func TestOfflineEstimatesUseTheLastRatesAndPaymentsAreRefused(t *testing.T) {
 func TestRememberedPasswordFillsOnlyAURLWithout(t *testing.T) {
 	keyring.MockInit()
 	o := &orgConnector{logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	c := ui.OrgConnection{Host: "db.example.org", Port: 5432, Database: "trainpay", User: "anna", Password: "kept-pw",
-		TLS: ui.TLSVerifyFull, Remember: true}
+	c := ui.OrgConnection{
+		Host: "db.example.org", Port: 5432, Database: "trainpay", User: "anna", Password: "kept-pw",
+		TLS: ui.TLSVerifyFull, Remember: true,
+	}
 	if err := o.Remember(c); err != nil {
 		t.Fatal(err)
 	}

@@ -73,8 +73,10 @@ func TestDemoDataRefusesRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateDepartment(context.Background(), &app.Department{Name: "Finance", CostCentre: "CC-1",
-		OwnerName: "Anna Nowak", OwnerEmail: "anna@example.com"}, nil); err != nil {
+	if err := db.CreateDepartment(context.Background(), &app.Department{
+		Name: "Finance", CostCentre: "CC-1",
+		OwnerName: "Anna Nowak", OwnerEmail: "anna@example.com",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -102,8 +104,10 @@ func TestDemoDataRefusesAnyConfiguredSite(t *testing.T) {
 		defer db.Close()
 		svc := app.NewSiteService(db)
 		svc.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-		if err := svc.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: "USD",
-			TimeZone: "America/New_York", Language: "en"}, "correct horse battery"); err != nil {
+		if err := svc.Setup(ctx, app.Site{
+			Name: "Acme Training", Country: "US", Currency: "USD",
+			TimeZone: "America/New_York", Language: "en",
+		}, "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
 		if mode == app.ModeProduction {
@@ -181,8 +185,10 @@ func TestDemoDataRefusesSizesOutOfBounds(t *testing.T) {
 		})
 	}
 	code, out, _ := runCLI(t, "demo-data", "--help")
-	for _, want := range []string{"sessions 1 to 1,000,000", "registrations 0 to 10,000,000", "codes 0 to 1,000,000",
-		"departments 0 to 10,000"} {
+	for _, want := range []string{
+		"sessions 1 to 1,000,000", "registrations 0 to 10,000,000", "codes 0 to 1,000,000",
+		"departments 0 to 10,000",
+	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Fatalf("help: exit %d, lacks %q\n%s", code, want, out)
 		}

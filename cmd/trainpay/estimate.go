@@ -116,13 +116,17 @@ func writeEstimateCSV(stdout, stderr io.Writer, e app.EstimatedCost) int {
 	cur := e.Rates.Currency
 	w := app.NewCSVWriter(stdout) // the one CSV writer of every export
 	rows := [][]string{
-		{"duration_minutes", "computers", "teleconference", "person_minutes", "person_rate", "person_cost",
-			"teleconference_minutes", "teleconference_rate", "teleconference_cost", "total", "currency"},
-		{strconv.FormatInt(e.Usage.DurationMinutes, 10), strconv.FormatInt(e.Usage.Computers, 10),
+		{
+			"duration_minutes", "computers", "teleconference", "person_minutes", "person_rate", "person_cost",
+			"teleconference_minutes", "teleconference_rate", "teleconference_cost", "total", "currency",
+		},
+		{
+			strconv.FormatInt(e.Usage.DurationMinutes, 10), strconv.FormatInt(e.Usage.Computers, 10),
 			strconv.FormatInt(e.Usage.Teleconference, 10), strconv.FormatInt(e.PersonMinutes, 10),
 			rateNumber(money.RateFromE4(e.Rates.PersonMinuteE4, cur)), e.PersonCost.Number(),
 			strconv.FormatInt(e.TeleconferenceMinutes, 10), rateNumber(money.RateFromE4(e.Rates.TeleconferenceMinuteE4, cur)),
-			e.TeleconferenceCost.Number(), e.Total.Number(), cur},
+			e.TeleconferenceCost.Number(), e.Total.Number(), cur,
+		},
 	}
 	if err := w.WriteAll(rows); err != nil {
 		fmt.Fprintf(stderr, "trainpay estimate: %v\n", err)

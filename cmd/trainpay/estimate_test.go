@@ -81,8 +81,11 @@ func TestEstimateRefusesBadInput(t *testing.T) {
 		{[]string{"--duration", "90s", "--computers", "25"}, 2, "not a whole number of minutes"},
 		{[]string{"--duration", "soon", "--computers", "25"}, 2, "not a duration"},
 		{[]string{"--duration", "0m", "--computers", "25"}, 2, "the duration must be at least one minute"},
-		{[]string{"--duration", "90m", "--computers", "10", "--teleconference", "11"}, 2,
-			"11 computers on the teleconference is more than the 10 computers connected"},
+		{
+			[]string{"--duration", "90m", "--computers", "10", "--teleconference", "11"},
+			2,
+			"11 computers on the teleconference is more than the 10 computers connected",
+		},
 		{[]string{"--duration", "90m", "--computers", "10", "--bogus"}, 2, "unknown flag: --bogus"},
 	} {
 		code, _, errOut := runCLI(t, append(append([]string{"estimate"}, tc.args...), "--db", db)...)

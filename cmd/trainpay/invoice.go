@@ -18,9 +18,12 @@ const invoicePollEvery = app.InvoicePollMin
 // (the sandbox in Test mode), and the receipt mailed through the site's
 // SMTP settings once an invoice is paid.
 func newInvoiceService(db app.Store, gateways app.InvoiceGateways, secrets app.SecretStore, deps ui.Deps,
-	logger *slog.Logger) *app.InvoiceService {
-	receipts := &app.InvoiceReceipts{SMTP: db, Secrets: secrets, Mailer: &appmail.Mailer{},
-		Compose: ui.InvoiceReceiptMessage(deps)}
+	logger *slog.Logger,
+) *app.InvoiceService {
+	receipts := &app.InvoiceReceipts{
+		SMTP: db, Secrets: secrets, Mailer: &appmail.Mailer{},
+		Compose: ui.InvoiceReceiptMessage(deps),
+	}
 	return &app.InvoiceService{Store: db, Gateways: gateways, Paid: receipts.Send, Log: logger}
 }
 

@@ -102,8 +102,10 @@ func TestMigrateRefusesMissingFlagsAndSaysWhyItCannotConnect(t *testing.T) {
 
 func TestDemoDataFillsAnEmptyOrganisationDatabaseOnly(t *testing.T) {
 	url := pgtest.DB(t)
-	args := []string{"demo-data", "--db", url, "--sessions", "300", "--registrations", "3000", "--codes", "300",
-		"--departments", "5", "--seed", "7"}
+	args := []string{
+		"demo-data", "--db", url, "--sessions", "300", "--registrations", "3000", "--codes", "300",
+		"--departments", "5", "--seed", "7",
+	}
 	code, out, errOut := runCLI(t, args...)
 	if code != 0 || !strings.Contains(out, "3000 registrations") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

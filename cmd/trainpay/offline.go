@@ -37,8 +37,10 @@ type healthWatcher struct {
 }
 
 func newHealthWatcher(ping func(context.Context) error, logger *slog.Logger) *healthWatcher {
-	return &healthWatcher{ping: ping, logger: logger, reachable: true, kick: make(chan struct{}, 1),
-		every: 10 * time.Second, minBackoff: time.Second, maxBackoff: 30 * time.Second}
+	return &healthWatcher{
+		ping: ping, logger: logger, reachable: true, kick: make(chan struct{}, 1),
+		every: 10 * time.Second, minBackoff: time.Second, maxBackoff: 30 * time.Second,
+	}
 }
 
 // Reachable says whether the last ping was answered.
@@ -191,9 +193,11 @@ type cachedRates struct {
 // save writes the file atomically (a temporary file renamed over it), and
 // only when the rates changed.
 func (c ratesCache) save(s app.Site) error {
-	want := cachedRates{Name: s.Name, Country: s.Country, Currency: s.Currency, TimeZone: s.TimeZone,
+	want := cachedRates{
+		Name: s.Name, Country: s.Country, Currency: s.Currency, TimeZone: s.TimeZone,
 		Language: s.Language, Mode: s.Mode, RatePersonMinuteE4: s.RatePersonMinuteE4,
-		RateTeleconferenceMinuteE4: s.RateTeleconferenceMinuteE4}
+		RateTeleconferenceMinuteE4: s.RateTeleconferenceMinuteE4,
+	}
 	if old, ok := c.read(); ok {
 		old.ReadAt = time.Time{}
 		if old == want {
@@ -240,7 +244,9 @@ func (c ratesCache) load() (app.Site, bool) {
 	if !ok {
 		return app.Site{}, false
 	}
-	return app.Site{Name: r.Name, Country: r.Country, Currency: r.Currency, TimeZone: r.TimeZone,
+	return app.Site{
+		Name: r.Name, Country: r.Country, Currency: r.Currency, TimeZone: r.TimeZone,
 		Language: r.Language, Mode: r.Mode, RatePersonMinuteE4: r.RatePersonMinuteE4,
-		RateTeleconferenceMinuteE4: r.RateTeleconferenceMinuteE4}, true
+		RateTeleconferenceMinuteE4: r.RateTeleconferenceMinuteE4,
+	}, true
 }

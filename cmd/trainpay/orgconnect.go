@@ -67,8 +67,10 @@ func (o *orgConnector) Remember(c ui.OrgConnection) error {
 	}
 	if err := keyring.Set(orgKeychainService, addr.key(), c.Password); err != nil {
 		// go-keyring's errors do not carry the secret.
-		return &app.Error{Code: app.EUNAVAILABLE, Key: "error.orgdb.keychain",
-			Message: "the system keychain did not keep the password", Err: err}
+		return &app.Error{
+			Code: app.EUNAVAILABLE, Key: "error.orgdb.keychain",
+			Message: "the system keychain did not keep the password", Err: err,
+		}
 	}
 	return nil
 }

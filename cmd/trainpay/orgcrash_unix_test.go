@@ -51,8 +51,10 @@ func (a afterSale) Sale(ctx context.Context, r app.SaleRequest) app.Result {
 
 func payflowGateway(t *testing.T, srv *payflowtest.Server) app.Gateway {
 	t.Helper()
-	gw, err := payflow.New(payflow.Config{Endpoint: srv.URL, User: payflowtest.User, Vendor: payflowtest.Vendor,
-		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag})
+	gw, err := payflow.New(payflow.Config{
+		Endpoint: srv.URL, User: payflowtest.User, Vendor: payflowtest.Vendor,
+		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +91,18 @@ func chargeRequest(t *testing.T, ref string) app.ChargeRequest {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return app.ChargeRequest{Purpose: app.PurposeRegistration, Reference: ref, Amount: amount, Method: app.MethodCreditCard,
-		Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
-			Holder: "Anna Nowak"},
-		Payer: app.Payer{FirstName: "Anna", LastName: "Nowak", Country: "PL", Street: "ul. Długa 1",
-			City: "Kraków", PostalCode: "31-001", Email: "anna@example.com"},
-		Description: "Crash course"}
+	return app.ChargeRequest{
+		Purpose: app.PurposeRegistration, Reference: ref, Amount: amount, Method: app.MethodCreditCard,
+		Card: &app.Card{
+			Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
+			Holder: "Anna Nowak",
+		},
+		Payer: app.Payer{
+			FirstName: "Anna", LastName: "Nowak", Country: "PL", Street: "ul. Długa 1",
+			City: "Kraków", PostalCode: "31-001", Email: "anna@example.com",
+		},
+		Description: "Crash course",
+	}
 }
 
 // With the organisation database's server down, a payment is refused

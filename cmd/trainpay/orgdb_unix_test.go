@@ -104,26 +104,40 @@ func TestOrganisationDatabaseRefusalsSayWhyAndChangeNothing(t *testing.T) {
 		before               string // the database whose schema must not change
 		en, pl               string
 	}{
-		{name: "malformed URL", url: "postgres://" + role + ":" + password + "@" + host + ":notaport/x",
+		{
+			name: "malformed URL", url: "postgres://" + role + ":" + password + "@" + host + ":notaport/x",
 			key: "error.orgdb.url", code: app.EINVALID, secret: password,
-			en: "address is not valid", pl: "Adres bazy danych organizacji jest nieprawidłowy"},
-		{name: "wrong password", url: withPassword(t, good, "not-"+password), key: "error.orgdb.login",
+			en: "address is not valid", pl: "Adres bazy danych organizacji jest nieprawidłowy",
+		},
+		{
+			name: "wrong password", url: withPassword(t, good, "not-"+password), key: "error.orgdb.login",
 			code: app.EUNAUTHORIZED, secret: "not-" + password, before: good,
-			en: "refused the user name " + role + " or its password", pl: "odrzuciła nazwę użytkownika " + role},
-		{name: "no such database", url: strings.Replace(good, "/trainpay_test_", "/nothing_", 1), key: "error.orgdb.no_database",
+			en: "refused the user name " + role + " or its password", pl: "odrzuciła nazwę użytkownika " + role,
+		},
+		{
+			name: "no such database", url: strings.Replace(good, "/trainpay_test_", "/nothing_", 1), key: "error.orgdb.no_database",
 			code: app.ENOTFOUND, secret: password, en: "There is no database of that name on 127.0.0.1",
-			pl: "Na serwerze 127.0.0.1 nie ma bazy danych"},
-		{name: "unreachable host", url: "postgres://" + role + ":" + password + "@127.0.0.1:" + closed + "/trainpay",
+			pl: "Na serwerze 127.0.0.1 nie ma bazy danych",
+		},
+		{
+			name: "unreachable host", url: "postgres://" + role + ":" + password + "@127.0.0.1:" + closed + "/trainpay",
 			key: "error.orgdb.unreachable", code: app.EUNAVAILABLE, secret: password,
 			en: "cannot reach the organisation database trainpay on 127.0.0.1:" + closed,
-			pl: "nie może połączyć się z bazą danych organizacji trainpay"},
-		{name: "not TrainPay's", url: foreign, key: "error.orgdb.not_trainpay", code: app.EINVALID, secret: foreignPW,
-			before: foreign, en: "holds tables that are not TrainPay's", pl: "zawiera tabele, które nie należą do TrainPay"},
-		{name: "newer TrainPay", url: newer, key: "error.orgdb.too_new", code: app.ECONFLICT, secret: newerPW,
-			before: newer, en: "was set up by a newer TrainPay", pl: "przygotowała nowsza wersja TrainPay"},
-		{name: "TLS required, not offered", url: withQuery(t, good, "sslmode", "require"), key: "error.orgdb.tls_not_offered",
+			pl: "nie może połączyć się z bazą danych organizacji trainpay",
+		},
+		{
+			name: "not TrainPay's", url: foreign, key: "error.orgdb.not_trainpay", code: app.EINVALID, secret: foreignPW,
+			before: foreign, en: "holds tables that are not TrainPay's", pl: "zawiera tabele, które nie należą do TrainPay",
+		},
+		{
+			name: "newer TrainPay", url: newer, key: "error.orgdb.too_new", code: app.ECONFLICT, secret: newerPW,
+			before: newer, en: "was set up by a newer TrainPay", pl: "przygotowała nowsza wersja TrainPay",
+		},
+		{
+			name: "TLS required, not offered", url: withQuery(t, good, "sslmode", "require"), key: "error.orgdb.tls_not_offered",
 			code: app.EUNAVAILABLE, secret: password, before: good,
-			en: "TLS is required, but the server 127.0.0.1 does not offer it", pl: "Wymagane jest TLS, ale serwer 127.0.0.1"},
+			en: "TLS is required, but the server 127.0.0.1 does not offer it", pl: "Wymagane jest TLS, ale serwer 127.0.0.1",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -171,26 +171,32 @@ func refuse(ctx context.Context, db *storage.DB) error {
 		return err
 	}
 	if demo {
-		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.already",
-			Message: "the database already holds demo data: use a new file, or --force to add more"}
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.demo.already",
+			Message: "the database already holds demo data: use a new file, or --force to add more",
+		}
 	}
 	real, err := hasData(ctx, db)
 	if err != nil {
 		return err
 	}
 	if real {
-		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.real_data",
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.demo.real_data",
 			Message: "the database holds real data (sessions, registrations, payments, codes or departments): " +
-				"demo data goes into a new file (use --force to write anyway)"}
+				"demo data goes into a new file (use --force to write anyway)",
+		}
 	}
 	site, err := configured(ctx, db)
 	if err != nil {
 		return err
 	}
 	if site {
-		return &app.Error{Code: app.ECONFLICT, Key: "error.demo.configured",
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.demo.configured",
 			Message: "the database belongs to a site that is already set up (its settings, features or administrator " +
-				"are saved): demo data goes into a new file (use --force to write anyway)"}
+				"are saved): demo data goes into a new file (use --force to write anyway)",
+		}
 	}
 	return nil
 }
@@ -294,8 +300,10 @@ func (g *generator) setUpSite(ctx context.Context) error {
 		return err
 	}
 	if !ok {
-		if err := svc.Setup(ctx, app.Site{Name: "TrainPay Demo", Country: "US", Currency: "USD",
-			TimeZone: "America/New_York", Language: "en"}, Passphrase); err != nil {
+		if err := svc.Setup(ctx, app.Site{
+			Name: "TrainPay Demo", Country: "US", Currency: "USD",
+			TimeZone: "America/New_York", Language: "en",
+		}, Passphrase); err != nil {
 			return err
 		}
 		g.rep.SiteCreated = true
@@ -305,8 +313,10 @@ func (g *generator) setUpSite(ctx context.Context) error {
 	}
 	if g.site.RatePersonMinuteE4 == 0 && g.site.RateTeleconferenceMinuteE4 == 0 {
 		g.site.RatePersonMinuteE4, g.site.RateTeleconferenceMinuteE4 = 500, 250
-		if err := g.db.SaveSite(ctx, g.site, []app.AuditEntry{{At: time.Now(), Actor: app.ActorSetup,
-			Action: "site.rates", Old: "0 / 0", New: "0.05 / 0.025 (demo data)"}}); err != nil {
+		if err := g.db.SaveSite(ctx, g.site, []app.AuditEntry{{
+			At: time.Now(), Actor: app.ActorSetup,
+			Action: "site.rates", Old: "0 / 0", New: "0.05 / 0.025 (demo data)",
+		}}); err != nil {
 			return err
 		}
 	}
@@ -322,8 +332,10 @@ func (g *generator) setUpSite(ctx context.Context) error {
 	var audit []app.AuditEntry
 	for _, f := range []app.Feature{app.FeaturePaidSessions, app.FeaturePromoCodes, app.FeaturePayPerUse} {
 		states = append(states, app.FeatureState{Feature: f, Provisioned: true, Enabled: true})
-		audit = append(audit, app.AuditEntry{At: time.Now(), Actor: app.ActorAccountManager, Action: "feature.provisioned",
-			Target: string(f), New: "true (demo data)"})
+		audit = append(audit, app.AuditEntry{
+			At: time.Now(), Actor: app.ActorAccountManager, Action: "feature.provisioned",
+			Target: string(f), New: "true (demo data)",
+		})
 	}
 	if err := g.db.SaveFeatures(ctx, states, audit); err != nil {
 		return err
@@ -340,8 +352,10 @@ func (g *generator) setUpMethods(ctx context.Context) error {
 	if err != nil || old != (app.PaymentSettings{}) {
 		return err
 	}
-	next := app.PaymentSettings{Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true,
-		ExpressCheckout: app.ProcessorAllowed(g.site, app.ProcessorPayPalREST) == nil}
+	next := app.PaymentSettings{
+		Processor: app.ProcessorPayflow, CreditCards: true, DebitCards: true,
+		ExpressCheckout: app.ProcessorAllowed(g.site, app.ProcessorPayPalREST) == nil,
+	}
 	if err := next.Validate(g.site); err != nil {
 		return err
 	}
@@ -352,8 +366,10 @@ func (g *generator) setUpMethods(ctx context.Context) error {
 		{At: at, Actor: app.ActorSetup, Action: "methods.debit_cards", Old: "false", New: "true (demo data)"},
 	}
 	if next.ExpressCheckout {
-		audit = append(audit, app.AuditEntry{At: at, Actor: app.ActorSetup, Action: "methods.express_checkout",
-			Old: "false", New: "true (demo data)"})
+		audit = append(audit, app.AuditEntry{
+			At: at, Actor: app.ActorSetup, Action: "methods.express_checkout",
+			Old: "false", New: "true (demo data)",
+		})
 	}
 	return g.db.SavePaymentSettings(ctx, next, audit)
 }
@@ -510,8 +526,10 @@ func (g *generator) writeDepartments(ctx context.Context) error {
 	return b.close()
 }
 
-var feesMajor = []int64{49, 79, 99, 129, 149, 199, 249, 299, 349, 499, 799, 1200}
-var durations = []int{60, 90, 120, 120, 180, 240, 240, 360, 480}
+var (
+	feesMajor = []int64{49, 79, 99, 129, 149, 199, 249, 299, 349, 499, 799, 1200}
+	durations = []int{60, 90, 120, 120, 180, 240, 240, 360, 480}
+)
 
 // planSessions decides every session and how many registrations it gets.
 func (g *generator) planSessions(ctx context.Context) error {
@@ -696,13 +714,18 @@ const paymentSQL = `INSERT INTO payment (id, key, invoice_id, kind, purpose, ref
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'payflow', 'test', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
 
 var cards = []struct{ brand, last4, funding string }{
-	{"visa", "1111", "credit"}, {"visa", "1111", "debit"}, {"mastercard", "4444", "credit"},
-	{"mastercard", "4444", "debit"}, {"amex", "0005", "credit"}, {"discover", "1117", "credit"},
+	{"visa", "1111", "credit"},
+	{"visa", "1111", "debit"},
+	{"mastercard", "4444", "credit"},
+	{"mastercard", "4444", "debit"},
+	{"amex", "0005", "credit"},
+	{"discover", "1117", "credit"},
 }
 
 // payment writes one settled journal row.
 func (g *generator) payment(b *batch, id int64, kind string, purpose app.Purpose, ref string, parent *int64,
-	amount int64, desc, state string, at time.Time, payer, email string) error {
+	amount int64, desc, state string, at time.Time, payer, email string,
+) error {
 	c := cards[g.r.IntN(len(cards))]
 	method := app.MethodCreditCard
 	if c.funding == "debit" {
@@ -726,9 +749,11 @@ func (g *generator) payment(b *batch, id int64, kind string, purpose app.Purpose
 	return nil
 }
 
-var percents = []int64{500, 1000, 1500, 2000, 2500, 5000}
-var fixedMajor = []int64{5, 10, 20, 25, 50}
-var limits = []int32{1, 1, 1, 1, 10, 25, 100, 0, 0, 0}
+var (
+	percents   = []int64{500, 1000, 1500, 2000, 2500, 5000}
+	fixedMajor = []int64{5, 10, 20, 25, 50}
+	limits     = []int32{1, 1, 1, 1, 10, 25, 100, 0, 0, 0}
+)
 
 // codes writes the promotional codes (a tenth limited to a few paid
 // sessions).

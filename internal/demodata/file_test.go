@@ -14,8 +14,10 @@ import (
 	"github.com/trainpay/trainpay/storage"
 )
 
-var smallSizes = Options{Sessions: 200, Registrations: 2_000, Codes: 50, Departments: 3, Seed: 4,
-	Now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+var smallSizes = Options{
+	Sessions: 200, Registrations: 2_000, Codes: 50, Departments: 3, Seed: 4,
+	Now: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+}
 
 // files lists a folder's file names.
 func files(t *testing.T, dir string) []string {

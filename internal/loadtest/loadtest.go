@@ -204,9 +204,11 @@ func Run(ctx context.Context, c Config) (Report, error) {
 	logf("site ready in %s: %d sessions, %d codes; starting %d desktops", time.Since(start).Round(time.Millisecond),
 		len(sessions), len(codes), c.Desktops)
 
-	env := []string{envChild + "=1", envBackend + "=" + c.Backend, envDB + "=" + c.DB,
+	env := []string{
+		envChild + "=1", envBackend + "=" + c.Backend, envDB + "=" + c.DB,
 		envGateway + "=" + box.PayflowEndpoint(), envDuration + "=" + c.Duration.String(),
-		envSessions + "=" + joinIDs(sessions), envCodes + "=" + strings.Join(codeNames(codes), ",")}
+		envSessions + "=" + joinIDs(sessions), envCodes + "=" + strings.Join(codeNames(codes), ","),
+	}
 	results, err := runDesktops(c, env)
 	if err != nil {
 		return Report{}, err
@@ -269,10 +271,12 @@ func schedule(ctx context.Context, store Store) ([]app.Session, []app.PromoCode,
 		if i < fullSessions {
 			seats = fewSeats
 		}
-		x, err := sessions.Schedule(ctx, app.Session{Topic: fmt.Sprintf("Load test %d", i+1),
+		x, err := sessions.Schedule(ctx, app.Session{
+			Topic:    fmt.Sprintf("Load test %d", i+1),
 			StartsAt: time.Now().Add(30 * 24 * time.Hour).Truncate(time.Hour), TimeZone: "America/New_York",
 			DurationMinutes: 60, Type: app.SessionPaid, FeeMinor: feeMinor, RegistrationRequired: true,
-			MaxRegistrations: seats})
+			MaxRegistrations: seats,
+		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("schedule a session: %w", err)
 		}
@@ -445,8 +449,10 @@ func Desktop() int {
 		return 1
 	}
 	defer closeStore()
-	gw, err := payflow.New(payflow.Config{Endpoint: os.Getenv(envGateway), User: "load", Vendor: "load",
-		Partner: "PayPal", Password: "load", Timeout: 30 * time.Second, InquiryLag: payflow.NoInquiryLag})
+	gw, err := payflow.New(payflow.Config{
+		Endpoint: os.Getenv(envGateway), User: "load", Vendor: "load",
+		Partner: "PayPal", Password: "load", Timeout: 30 * time.Second, InquiryLag: payflow.NoInquiryLag,
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "desktop: gateway:", err)
 		return 1
@@ -472,8 +478,10 @@ func Desktop() int {
 }
 
 // refusals are the site's rules saying no: not errors.
-var refusals = []string{"error.registration.full", "error.promo.used_up", "error.sessions.promo_stale",
-	"error.promo.quote_changed"}
+var refusals = []string{
+	"error.registration.full", "error.promo.used_up", "error.sessions.promo_stale",
+	"error.promo.quote_changed",
+}
 
 // buy registers and pays until the deadline.
 func buy(ctx context.Context, svc *app.SessionService, desk int, sessions []int64, codes []string, until time.Time) desktopResult {
@@ -497,9 +505,11 @@ func buy(ctx context.Context, svc *app.SessionService, desk int, sessions []int6
 		if n%4 == 0 {
 			session = sessions[rnd.IntN(fullSessions)]
 		}
-		reg, err := svc.Register(ctx, session, app.Attendee{FirstName: "Desk" + strconv.Itoa(desk),
-			LastName: "Buyer" + strconv.Itoa(n), Email: fmt.Sprintf("desk%d-%d@load.example", desk, n),
-			Country: "US", Language: "en"})
+		reg, err := svc.Register(ctx, session, app.Attendee{
+			FirstName: "Desk" + strconv.Itoa(desk),
+			LastName:  "Buyer" + strconv.Itoa(n), Email: fmt.Sprintf("desk%d-%d@load.example", desk, n),
+			Country: "US", Language: "en",
+		})
 		if err != nil {
 			fail("register", err)
 			continue
@@ -513,10 +523,14 @@ func buy(ctx context.Context, svc *app.SessionService, desk int, sessions []int6
 				continue
 			}
 		}
-		card := &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12,
-			ExpYear: time.Now().Year() + 3, Holder: "Load Buyer"}
-		payer := app.Payer{FirstName: "Load", LastName: "Buyer", Country: "US", Street: "1 Main St",
-			City: "Boston", State: "MA", PostalCode: "02101", Email: reg.Email}
+		card := &app.Card{
+			Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12,
+			ExpYear: time.Now().Year() + 3, Holder: "Load Buyer",
+		}
+		payer := app.Payer{
+			FirstName: "Load", LastName: "Buyer", Country: "US", Street: "1 Main St",
+			City: "Boston", State: "MA", PostalCode: "02101", Email: reg.Email,
+		}
 		paidReg, p, err := svc.PayByCard(ctx, reg.ID, quote, app.MethodCreditCard, card, payer)
 		switch {
 		case err != nil:
@@ -545,7 +559,8 @@ func (o oneGateway) ForPayment(context.Context, app.Payment) (app.Gateway, error
 // check compares the journal with the sandbox's ledger and the rules of
 // seats and codes; it returns the failed checks.
 func check(ctx context.Context, store Store, ledger []sandbox.Entry, since time.Time, sessions []app.Session,
-	codes []app.PromoCode, paidRegs []int64) (failed []string, charges, journal int, err error) {
+	codes []app.PromoCode, paidRegs []int64,
+) (failed []string, charges, journal int, err error) {
 	failf := func(format string, args ...any) { failed = append(failed, fmt.Sprintf(format, args...)) }
 
 	// The sandbox's charges by request id (the journal row's key).

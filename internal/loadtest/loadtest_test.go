@@ -28,8 +28,10 @@ var loadDuration = flag.Duration("load.duration", 5*time.Second, "how long the d
 func runLoad(t *testing.T, backend, db string) {
 	t.Helper()
 	var log strings.Builder
-	rep, err := loadtest.Run(context.Background(), loadtest.Config{Backend: backend, DB: db, Desktops: 8,
-		Duration: *loadDuration, ChildArgs: []string{"-test.run=^$"}, Log: &log})
+	rep, err := loadtest.Run(context.Background(), loadtest.Config{
+		Backend: backend, DB: db, Desktops: 8,
+		Duration: *loadDuration, ChildArgs: []string{"-test.run=^$"}, Log: &log,
+	})
 	if err != nil {
 		t.Fatalf("load run: %v\n%s", err, log.String())
 	}

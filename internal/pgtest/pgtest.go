@@ -252,8 +252,10 @@ func start() (*cluster, error) {
 		c.stop()
 		return nil, err
 	}
-	c.url = (&url.URL{Scheme: "postgres", User: url.User(clusterUser), Path: "/postgres",
-		RawQuery: url.Values{"host": {c.dir}, "port": {strconv.Itoa(c.port)}, "sslmode": {"disable"}}.Encode()}).String()
+	c.url = (&url.URL{
+		Scheme: "postgres", User: url.User(clusterUser), Path: "/postgres",
+		RawQuery: url.Values{"host": {c.dir}, "port": {strconv.Itoa(c.port)}, "sslmode": {"disable"}}.Encode(),
+	}).String()
 	return c, nil
 }
 
@@ -364,9 +366,11 @@ func PasswordDB(t testing.TB) (u string, role, password string) {
 			}
 		}
 	})
-	return (&url.URL{Scheme: "postgres", User: url.UserPassword(role, password),
+	return (&url.URL{
+		Scheme: "postgres", User: url.UserPassword(role, password),
 		Host: net.JoinHostPort("127.0.0.1", strconv.Itoa(c.port)), Path: "/" + name,
-		RawQuery: "sslmode=disable"}).String(), role, password
+		RawQuery: "sslmode=disable",
+	}).String(), role, password
 }
 
 // pg is PostgreSQL's program name run as the cluster's owner.

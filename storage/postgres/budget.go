@@ -40,8 +40,10 @@ func budgetSettingsOf(ctx context.Context, q querier, forUpdate bool) (app.Budge
 	if err != nil {
 		return app.BudgetSettings{}, internalError(err, "read the budget settings")
 	}
-	return app.BudgetSettings{Period: app.PeriodKind(period), FiscalYearStart: time.Month(start),
-		Policy: app.BudgetPolicy(policy)}, nil
+	return app.BudgetSettings{
+		Period: app.PeriodKind(period), FiscalYearStart: time.Month(start),
+		Policy: app.BudgetPolicy(policy),
+	}, nil
 }
 
 // SaveBudgetSettings stores the settings; the period kind and the fiscal

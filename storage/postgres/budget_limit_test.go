@@ -61,7 +61,8 @@ var sqlSaleSeq atomic.Int64
 // its id or the database's error.
 func sqlSale(q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
-}, purpose app.Purpose, session, amount int64, state app.PaymentState) (int64, error) {
+}, purpose app.Purpose, session, amount int64, state app.PaymentState,
+) (int64, error) {
 	n := sqlSaleSeq.Add(1)
 	var id int64
 	err := q.QueryRow(context.Background(), `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method,
@@ -109,8 +110,10 @@ func TestPayPerUseSaleAboveTheDepartmentsBudgetIsRefusedByTheDatabase(t *testing
 	s1, s2, s3 := sqlPPUSession(t, db, d.ID, week), sqlPPUSession(t, db, d.ID, week), sqlPPUSession(t, db, d.ID, week)
 	allocate := func(period string, amount int64) {
 		t.Helper()
-		if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
-			AmountMinor: amount, Currency: "PLN"}, nil); err != nil {
+		if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
+			DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
+			AmountMinor: amount, Currency: "PLN",
+		}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -183,8 +186,10 @@ func TestPayPerUseSaleAboveTheDepartmentsBudgetIsRefusedByTheDatabase(t *testing
 	wantBudgetRefusal(t, err)
 	allocate(laterPeriod, 10_00)
 	mustSale(t, db, app.PurposePayPerUse, s4, 10_00, app.StatePending)
-	if err := db.SaveBudgetSettings(ctx, app.BudgetSettings{Period: app.PeriodQuarter, FiscalYearStart: time.April,
-		Policy: app.PolicyWarn}, nil); err != nil {
+	if err := db.SaveBudgetSettings(ctx, app.BudgetSettings{
+		Period: app.PeriodQuarter, FiscalYearStart: time.April,
+		Policy: app.PolicyWarn,
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	mustSale(t, db, app.PurposePayPerUse, s3, 10_000_00, app.StatePending)
@@ -247,8 +252,10 @@ func TestConcurrentPayPerUseSalesOfOneDepartmentStopAtItsBudget(t *testing.T) {
 	defer db.Close()
 	d, period := budgetSite(t, db)
 	const payers, covered, price = 8, 3, 120_00
-	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
-		AmountMinor: covered * price, Currency: "PLN"}, nil); err != nil {
+	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
+		AmountMinor: covered * price, Currency: "PLN",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	week := time.Now().Add(7 * 24 * time.Hour)

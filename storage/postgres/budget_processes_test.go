@@ -48,8 +48,10 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	site := app.Site{Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York", Language: "en",
-		Mode: app.ModeTest, RatePersonMinuteE4: 1200, RateTeleconferenceMinuteE4: 800, CreatedAt: time.Now()}
+	site := app.Site{
+		Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York", Language: "en",
+		Mode: app.ModeTest, RatePersonMinuteE4: 1200, RateTeleconferenceMinuteE4: 800, CreatedAt: time.Now(),
+	}
 	if err := db.CreateSite(ctx, site, app.AdminCredential{Hash: "h"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -64,15 +66,19 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 	start := time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute)
 	var ids []string
 	for range payers {
-		s := storetest.AddSession(t, db, app.Session{Topic: "Quarterly product training", StartsAt: start,
+		s := storetest.AddSession(t, db, app.Session{
+			Topic: "Quarterly product training", StartsAt: start,
 			TimeZone: "America/New_York", DurationMinutes: 90, Type: app.SessionPayPerUse, Currency: "USD",
-			ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: d.ID, Status: app.SessionScheduled})
+			ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: d.ID, Status: app.SessionScheduled,
+		})
 		ids = append(ids, strconv.FormatInt(s.ID, 10))
 	}
 	loc, _ := time.LoadLocation("America/New_York")
 	period := settings.PeriodOf(start, loc).Key()
-	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
-		AmountMinor: covered * price, Currency: "USD"}, nil); err != nil {
+	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
+		AmountMinor: covered * price, Currency: "USD",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv := payflowtest.NewServer(t)
@@ -139,8 +145,10 @@ func payDepartmentSessionInChild(t *testing.T, url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := payflow.New(payflow.Config{Endpoint: os.Getenv(budgetChildURL), User: payflowtest.User, Vendor: payflowtest.Vendor,
-		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag})
+	gw, err := payflow.New(payflow.Config{
+		Endpoint: os.Getenv(budgetChildURL), User: payflowtest.User, Vendor: payflowtest.Vendor,
+		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +160,12 @@ func payDepartmentSessionInChild(t *testing.T, url string) {
 	}
 	payer := c.Payer
 	payer.Country, payer.Street, payer.City, payer.PostalCode = "US", "1 Main St", "Boston", "02101"
-	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
+	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
 		Method: app.MethodCreditCard, Payer: payer, Description: "Pay-per-use session", PaidSoFarMinor: &c.PaidSoFarMinor,
-		Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
-			Holder: "Ewa Kowalska"}})
+		Card: &app.Card{
+			Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
+			Holder: "Ewa Kowalska",
+		},
+	})
 }

@@ -167,8 +167,10 @@ func (db *DB) Close() { db.pool.Close() }
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 func (db *DB) unreachable(err error) error {
-	return &app.Error{Code: app.EUNAVAILABLE, Key: "error.orgdb.unreachable",
-		Message: "cannot reach the organisation database " + db.name, Data: map[string]any{"Database": db.name}, Err: err}
+	return &app.Error{
+		Code: app.EUNAVAILABLE, Key: "error.orgdb.unreachable",
+		Message: "cannot reach the organisation database " + db.name, Data: map[string]any{"Database": db.name}, Err: err,
+	}
 }
 
 // precheck decides, in a read-only transaction, whether the database may be

@@ -19,8 +19,10 @@ import (
 // gate recognise it (IsUnreachable).
 func internalError(err error, what string) error {
 	if IsUnreachable(err) {
-		return &app.Error{Code: app.EUNAVAILABLE, Key: "error.orgdb.lost",
-			Message: "the connection to the organisation database was lost (" + what + ")", Err: err}
+		return &app.Error{
+			Code: app.EUNAVAILABLE, Key: "error.orgdb.lost",
+			Message: "the connection to the organisation database was lost (" + what + ")", Err: err,
+		}
 	}
 	return app.Internal(err, what)
 }

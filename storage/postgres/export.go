@@ -117,10 +117,12 @@ func (db *DB) ExportRegistrations(ctx context.Context, f app.RegistrationExportF
 				return internalError(err, "read the registrations to export")
 			}
 		}
-		r = app.RegistrationExportRow{Confirmation: v[0], SessionID: ints[0], FirstName: v[2], LastName: v[3], Email: v[4],
+		r = app.RegistrationExportRow{
+			Confirmation: v[0], SessionID: ints[0], FirstName: v[2], LastName: v[3], Email: v[4],
 			Company: v[5], Country: v[6], Status: v[7], Currency: v[8], FeeMinor: ints[1], DiscountMinor: ints[2],
 			PromoCode: v[11], TotalMinor: ints[3], PaidMinor: ints[4], RefundedMinor: ints[5], Method: v[15], Brand: v[16],
-			Last4: v[17], GatewayRef: v[18], Mode: v[19], RegisteredAt: v[20], PaidAt: v[21], CancelledAt: v[22]}
+			Last4: v[17], GatewayRef: v[18], Mode: v[19], RegisteredAt: v[20], PaidAt: v[21], CancelledAt: v[22],
+		}
 		if err := each(&r); err != nil {
 			return err
 		}

@@ -69,8 +69,10 @@ func (db *DB) CreateInvoice(ctx context.Context, inv *app.Invoice) error {
 	err = tx.QueryRow(ctx, `INSERT INTO invoice (registration_id, number, due_date, created_at, updated_at)
 		VALUES ($1, $2, $3::date, $4, $4) RETURNING id`, inv.RegistrationID, inv.Number, inv.DueDate, now).Scan(&id)
 	if pe := pgError(err); pe != nil && pe.Code == pgerrUniqueViolation {
-		return &app.Error{Code: app.ECONFLICT, Key: "error.invoice.exists",
-			Message: "the registration already has an invoice", Err: err}
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.invoice.exists",
+			Message: "the registration already has an invoice", Err: err,
+		}
 	}
 	if err != nil {
 		return app.Internal(err, "record an invoice")

@@ -52,8 +52,10 @@ func TestWrongPassphrasesFromSeveralDesktopsAreEachCounted(t *testing.T) {
 	defer db.Close()
 	svc := app.NewSiteService(db)
 	svc.Argon2 = cheapArgon2
-	if err := svc.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York",
-		Language: "en"}, rightPassphrase); err != nil {
+	if err := svc.Setup(ctx, app.Site{
+		Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York",
+		Language: "en",
+	}, rightPassphrase); err != nil {
 		t.Fatal(err)
 	}
 	const procs, tries = 4, 10

@@ -364,12 +364,16 @@ func moneyRule(ctx context.Context, tx pgx.Tx, p app.Payment, err error) error {
 	case pe.Code == StateBudgetExceeded:
 		return budgetExceeded(ctx, tx, p, err)
 	case pe.Code == StatePaidChanged:
-		return &app.Error{Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
 			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",
-			Err:     err}
+			Err:     err,
+		}
 	case pe.Code == pgerrUniqueViolation && (pe.ConstraintName == ConstraintKey || pe.ConstraintName == ConstraintInvoice):
-		return &app.Error{Code: app.ECONFLICT, Key: "error.payment.duplicate_key",
-			Message: "a payment with this key or invoice id is already recorded", Err: err}
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.payment.duplicate_key",
+			Message: "a payment with this key or invoice id is already recorded", Err: err,
+		}
 	}
 	return nil
 }
@@ -407,9 +411,11 @@ func refundExceeds(ctx context.Context, tx pgx.Tx, r app.Payment, cause error) e
 		return err
 	}
 	left := max(parent.AmountMinor-parent.RefundedMinor, 0)
-	return &app.Error{Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
 		Message: fmt.Sprintf("a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID),
-		Data:    map[string]any{"Left": left}, Err: cause}
+		Data:    map[string]any{"Left": left}, Err: cause,
+	}
 }
 
 // guarded runs write in a savepoint of tx; when the database refuses it

@@ -20,8 +20,10 @@ const StateUnpaidStart = "TP003"
 const pgerrForeignKey = "23503"
 
 func payPerUseUnpaid(cause error) error {
-	return &app.Error{Code: app.ECONFLICT, Key: "error.payperuse.unpaid",
-		Message: "the session can start once its estimated cost is paid", Err: cause}
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.payperuse.unpaid",
+		Message: "the session can start once its estimated cost is paid", Err: cause,
+	}
 }
 
 // payPerUseError maps a refused write of payperuse_session: a session that
@@ -232,8 +234,10 @@ func applyPayPerUsePayment(ctx context.Context, tx pgx.Tx, p app.Payment, u app.
 	if exists {
 		return nil // settled before (held, then approved)
 	}
-	e := app.LedgerEntry{SessionID: sessionID, PaymentID: p.ID, AmountMinor: p.AmountMinor, Currency: p.Currency,
-		Reference: p.InvoiceID, Note: firstNonEmpty(u.GatewayRef, p.GatewayRef), At: orNow(u.At)}
+	e := app.LedgerEntry{
+		SessionID: sessionID, PaymentID: p.ID, AmountMinor: p.AmountMinor, Currency: p.Currency,
+		Reference: p.InvoiceID, Note: firstNonEmpty(u.GatewayRef, p.GatewayRef), At: orNow(u.At),
+	}
 	switch p.Kind {
 	case app.KindSale:
 		e.Kind = app.LedgerCharge
@@ -307,8 +311,10 @@ func payPerUsePeriod(ctx context.Context, tx pgx.Tx, startsAt time.Time) (string
 		Scan(&period, &start, &policy)
 	switch {
 	case err == nil:
-		settings = app.BudgetSettings{Period: app.PeriodKind(period), FiscalYearStart: time.Month(start),
-			Policy: app.BudgetPolicy(policy)}
+		settings = app.BudgetSettings{
+			Period: app.PeriodKind(period), FiscalYearStart: time.Month(start),
+			Policy: app.BudgetPolicy(policy),
+		}
 	case !errors.Is(err, pgx.ErrNoRows):
 		return "", internalError(err, "read the budget settings")
 	}

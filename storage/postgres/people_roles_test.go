@@ -352,8 +352,10 @@ func TestPeopleAdministratorInvitesThroughTheOwnersFunctionAndThePersonSignsIn(t
 	}
 	newLogin := "n_" + s.admin
 	t.Cleanup(func() { dropLogin(t, s.url, newLogin) })
-	if _, err := adminDB.AddPerson(ctx, app.Person{Login: newLogin, Name: "Nina New", Roles: []app.Role{app.RoleBudgetOwner},
-		Departments: []int64{s.dep2}}, "a password given once"); err != nil {
+	if _, err := adminDB.AddPerson(ctx, app.Person{
+		Login: newLogin, Name: "Nina New", Roles: []app.Role{app.RoleBudgetOwner},
+		Departments: []int64{s.dep2},
+	}, "a password given once"); err != nil {
 		t.Fatalf("AddPerson as the administrator: %v", err)
 	}
 	if _, err := postgres.Open(ctx, s.as(t, newLogin, "not the password")); app.ErrorCode(err) != app.EUNAVAILABLE {

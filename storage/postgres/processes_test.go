@@ -106,8 +106,10 @@ func payInChild(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	gw, err := payflow.New(payflow.Config{Endpoint: os.Getenv(payChildURL), User: payflowtest.User, Vendor: payflowtest.Vendor,
-		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag})
+	gw, err := payflow.New(payflow.Config{
+		Endpoint: os.Getenv(payChildURL), User: payflowtest.User, Vendor: payflowtest.Vendor,
+		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,13 +118,19 @@ func payInChild(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	svc := app.NewPaymentService(db, oneGateway{gw: gw}, nil)
-	req := app.ChargeRequest{Purpose: app.PurposeRegistration, Reference: "registration:" + os.Getenv(payChildReg),
+	req := app.ChargeRequest{
+		Purpose: app.PurposeRegistration, Reference: "registration:" + os.Getenv(payChildReg),
 		Amount: amount, Method: app.MethodCreditCard,
-		Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
-			Holder: "Anna Nowak"},
-		Payer: app.Payer{FirstName: "Anna", LastName: "Nowak", Country: "US", Street: "1 Main St",
-			City: "Boston", PostalCode: "02101", Email: "anna@example.com"},
-		Description: "Payments that happen once"}
+		Card: &app.Card{
+			Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 3,
+			Holder: "Anna Nowak",
+		},
+		Payer: app.Payer{
+			FirstName: "Anna", LastName: "Nowak", Country: "US", Street: "1 Main St",
+			City: "Boston", PostalCode: "02101", Email: "anna@example.com",
+		},
+		Description: "Payments that happen once",
+	}
 	storetest.PayOnceWhenReleased(t, svc, req)
 }
 

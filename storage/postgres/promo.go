@@ -96,8 +96,10 @@ func promoNotFound(id int64) error {
 }
 
 func promoCodeTaken(code string, cause error) error {
-	return &app.Error{Code: app.ECONFLICT, Key: "error.promo.code_taken", Message: "code " + code + " exists",
-		Data: map[string]any{"Code": code}, Err: cause}
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.promo.code_taken", Message: "code " + code + " exists",
+		Data: map[string]any{"Code": code}, Err: cause,
+	}
 }
 
 func promoSessionUnknown(id int64) error {
@@ -113,8 +115,10 @@ func promoPaymentOpen() error {
 // columns into tail.
 func scanPromoCodeFields(row pgx.Row, c *app.PromoCode, tail ...any) error {
 	var kind string
-	if err := row.Scan(append([]any{&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
-		&c.PerAttendeeLimit, &c.ValidFrom, &c.ValidUntil, &c.Disabled, &c.AllSessions, &c.CreatedAt}, tail...)...); err != nil {
+	if err := row.Scan(append([]any{
+		&c.ID, &c.Code, &kind, &c.PercentBP, &c.FixedMinor, &c.Currency, &c.UseLimit,
+		&c.PerAttendeeLimit, &c.ValidFrom, &c.ValidUntil, &c.Disabled, &c.AllSessions, &c.CreatedAt,
+	}, tail...)...); err != nil {
 		return err
 	}
 	c.Kind = app.DiscountKind(kind)
@@ -183,13 +187,17 @@ func (db *DB) CreatePromoCodesFor(ctx context.Context, codes []app.PromoCode, rs
 		}
 	}
 	_, err = tx.CopyFrom(ctx, pgx.Identifier{"promo_code"},
-		[]string{"id", "code", "kind", "percent_bp", "fixed_minor", "currency", "use_limit", "per_attendee_limit",
-			"valid_from", "valid_until", "disabled", "all_sessions", "created_at"},
+		[]string{
+			"id", "code", "kind", "percent_bp", "fixed_minor", "currency", "use_limit", "per_attendee_limit",
+			"valid_from", "valid_until", "disabled", "all_sessions", "created_at",
+		},
 		pgx.CopyFromSlice(len(codes), func(i int) ([]any, error) {
 			c := codes[i]
-			return []any{ids[i], c.Code, string(c.Kind), c.PercentBP, c.FixedMinor, c.Currency, c.UseLimit,
+			return []any{
+				ids[i], c.Code, string(c.Kind), c.PercentBP, c.FixedMinor, c.Currency, c.UseLimit,
 				c.PerAttendeeLimit, stamp(c.ValidFrom), stamp(c.ValidUntil), c.Disabled, c.AllSessions,
-				orNow(c.CreatedAt)}, nil
+				orNow(c.CreatedAt),
+			}, nil
 		}))
 	if pe := pgError(err); pe != nil && pe.Code == pgerrUniqueViolation && pe.ConstraintName == ConstraintPromoCode {
 		tx.Rollback(ctx)
@@ -546,8 +554,10 @@ func (db *DB) UpdatePromoCode(ctx context.Context, id int64, u app.PromoCodeUpda
 		UPDATE promo_code SET use_limit = $1, per_attendee_limit = $2, valid_until = $3, disabled = $4, all_sessions = $5
 		WHERE id = $6`, u.UseLimit, u.PerAttendeeLimit, stamp(u.ValidUntil), u.Disabled, u.AllSessions, id)
 	if pe := pgError(err); pe != nil && pe.Code == StatePromoLimitBelowUses {
-		return &app.Error{Code: app.ECONFLICT, Key: "error.promo.limit_below_uses", Message: "limit below uses",
-			Data: map[string]any{"Uses": c.Uses}, Err: err}
+		return &app.Error{
+			Code: app.ECONFLICT, Key: "error.promo.limit_below_uses", Message: "limit below uses",
+			Data: map[string]any{"Uses": c.Uses}, Err: err,
+		}
 	}
 	if err != nil {
 		return internalError(err, "update a promotional code")
@@ -865,8 +875,10 @@ func (db *DB) promoUsedUp(ctx context.Context, id int64, cause error) error {
 	if err := db.pool.QueryRow(ctx, `SELECT code FROM promo_code WHERE id = $1`, id).Scan(&code); err != nil {
 		return internalError(errors.Join(cause, err), "read a promotional code")
 	}
-	return &app.Error{Code: app.ECONFLICT, Key: "error.promo.used_up", Message: "code " + code + " is used up",
-		Data: map[string]any{"Code": code}, Err: cause}
+	return &app.Error{
+		Code: app.ECONFLICT, Key: "error.promo.used_up", Message: "code " + code + " is used up",
+		Data: map[string]any{"Code": code}, Err: cause,
+	}
 }
 
 // PromoSession reads a paid session's topic and fee.

@@ -43,8 +43,10 @@ func BenchmarkPromoCodePageAt100k(b *testing.B) {
 	now := time.Now().UTC()
 	codes := make([]app.PromoCode, len(texts))
 	for i, t := range texts {
-		codes[i] = app.PromoCode{Code: t, Kind: app.DiscountPercent, PercentBP: 1000, UseLimit: 1, PerAttendeeLimit: 1,
-			AllSessions: true, ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(30 * 24 * time.Hour), CreatedAt: now}
+		codes[i] = app.PromoCode{
+			Code: t, Kind: app.DiscountPercent, PercentBP: 1000, UseLimit: 1, PerAttendeeLimit: 1,
+			AllSessions: true, ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(30 * 24 * time.Hour), CreatedAt: now,
+		}
 	}
 	start := time.Now()
 	if err := db.CreatePromoCodes(ctx, codes); err != nil {

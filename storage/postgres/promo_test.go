@@ -29,14 +29,18 @@ func TestPromoRulesRefuseRawSQL(t *testing.T) {
 	ctx := context.Background()
 	db := openTemp(t)
 	now := time.Now().UTC()
-	sess := app.Session{Topic: "Limits", StartsAt: now.Add(48 * time.Hour), TimeZone: "UTC", DurationMinutes: 60,
+	sess := app.Session{
+		Topic: "Limits", StartsAt: now.Add(48 * time.Hour), TimeZone: "UTC", DurationMinutes: 60,
 		Type: app.SessionPaid, FeeMinor: 1000, Currency: "PLN", RegistrationRequired: true, MaxRegistrations: 10,
-		Status: app.SessionScheduled}
+		Status: app.SessionScheduled,
+	}
 	if err := db.CreateSession(ctx, &sess); err != nil {
 		t.Fatal(err)
 	}
-	codes := []app.PromoCode{{Code: "RAW-LIMIT", Kind: app.DiscountPercent, PercentBP: 10000, UseLimit: 1,
-		PerAttendeeLimit: 1, AllSessions: true, ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(time.Hour), CreatedAt: now}}
+	codes := []app.PromoCode{{
+		Code: "RAW-LIMIT", Kind: app.DiscountPercent, PercentBP: 10000, UseLimit: 1,
+		PerAttendeeLimit: 1, AllSessions: true, ValidFrom: now.Add(-time.Hour), ValidUntil: now.Add(time.Hour), CreatedAt: now,
+	}}
 	if err := db.CreatePromoCodes(ctx, codes); err != nil {
 		t.Fatal(err)
 	}

@@ -59,8 +59,10 @@ func duplicateRegistration(email, status string, cause error) error {
 	if status == string(app.RegPendingPayment) {
 		key = "error.registration.duplicate_pending"
 	}
-	return &app.Error{Code: app.ECONFLICT, Key: key, Err: cause,
-		Message: email + " is already registered for this session", Data: map[string]any{"Email": email}}
+	return &app.Error{
+		Code: app.ECONFLICT, Key: key, Err: cause,
+		Message: email + " is already registered for this session", Data: map[string]any{"Email": email},
+	}
 }
 
 func sessionFull(taken, capacity int) error {

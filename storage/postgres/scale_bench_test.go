@@ -21,10 +21,8 @@ const (
 	scaleRegistrations = 1_000_000
 )
 
-var (
-	// scaleNow splits the sessions: one an hour, half of them over.
-	scaleNow = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-)
+// scaleNow splits the sessions: one an hour, half of them over.
+var scaleNow = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // scaleDatabase builds the database: session i starts i hours after
 // scaleNow minus 50,000 hours, one in thirty is about Excel, one in a
@@ -148,9 +146,11 @@ func logScalePlans(b *testing.B, db *postgres.DB) {
 	}{
 		{"upcoming page", `SELECT s.id FROM session s WHERE s.ends_at >= $1 AND s.starts_at >= $2
 			ORDER BY s.starts_at, s.ends_at, s.id LIMIT 100`, []any{scaleNow, scaleNow.Add(-24 * time.Hour)}},
-		{"past page after a key", `SELECT s.id FROM session s WHERE s.ends_at < $1 AND s.starts_at < $1
+		{
+			"past page after a key", `SELECT s.id FROM session s WHERE s.ends_at < $1 AND s.starts_at < $1
 			AND (s.starts_at, s.ends_at, s.id) < ($2, $3, $4) ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`,
-			[]any{scaleNow, scaleNow.Add(-20000 * time.Hour), scaleNow.Add(-19999 * time.Hour), int64(30000)}},
+			[]any{scaleNow, scaleNow.Add(-20000 * time.Hour), scaleNow.Add(-19999 * time.Hour), int64(30000)},
+		},
 		{"topic search, many matches", `SELECT s.id FROM session s WHERE s.topic_fold LIKE $1
 			ORDER BY s.starts_at DESC, s.ends_at DESC, s.id DESC LIMIT 100`, []any{"%excel%"}},
 		{"topic search, few matches", `SELECT s.id FROM session s WHERE s.topic_fold LIKE $1

@@ -379,8 +379,10 @@ func BenchmarkScaleOrgTopicSearch(b *testing.B) {
 		b.Run(string(when), func(b *testing.B) {
 			benchcmp.Pair(b, 1.5, func(b *testing.B) {
 				for b.Loop() {
-					rows, total, err := store.Sessions(ctx, app.SessionFilter{When: when, Topic: orgSearchTerm, Now: now,
-						Limit: 100, CountUpTo: 1000})
+					rows, total, err := store.Sessions(ctx, app.SessionFilter{
+						When: when, Topic: orgSearchTerm, Now: now,
+						Limit: 100, CountUpTo: 1000,
+					})
 					if err != nil || len(rows) == 0 || total < len(rows) {
 						b.Fatal(len(rows), total, err)
 					}

@@ -15,10 +15,12 @@ import (
 func TestFoldInSQLIsTheAppsFold(t *testing.T) {
 	db := openTemp(t)
 	ctx := context.Background()
-	samples := []string{"Łódź", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "Zürich", "Ørsted", "Straße", "İstanbul", "Đorđe", "Ħamrun",
+	samples := []string{
+		"Łódź", "ZAŻÓŁĆ GĘŚLĄ JAŹŃ", "Zürich", "Ørsted", "Straße", "İstanbul", "Đorđe", "Ħamrun",
 		"Crème Brûlée", "Ångström", "ﬁne", "Tiếng Việt", "Ελληνικά", "МОСКВА Ёлка", "TP-7KX2M9QA", "l.wozniak@example.pl",
 		"e\u0301", "Å", "ǅemal", "ΣΊΣΥΦΟΣ",
-		"MiXeD ASCII Case 123 ~!@#", "ISTANBUL", "Ω"}
+		"MiXeD ASCII Case 123 ~!@#", "ISTANBUL", "Ω",
+	}
 	for _, tab := range []*unicode.RangeTable{unicode.Latin, unicode.Greek, unicode.Cyrillic} {
 		for _, r16 := range tab.R16 {
 			for c := rune(r16.Lo); c <= rune(r16.Hi); c += rune(r16.Stride) {

@@ -340,11 +340,13 @@ func scanSession(row pgx.Row, extra ...any) (app.Session, error) {
 	var x app.Session
 	var typ, status string
 	var closes *time.Time
-	dest := []any{&x.ID, &x.Topic, &x.Description, &x.StartsAt, &x.TimeZone, &x.DurationMinutes,
+	dest := []any{
+		&x.ID, &x.Topic, &x.Description, &x.StartsAt, &x.TimeZone, &x.DurationMinutes,
 		&typ, &x.FeeMinor, &x.Currency, &x.RegistrationRequired, &x.MaxRegistrations,
 		&closes, &x.AttendeesMayCancel, &x.CancelHoursBefore, &x.RefundPercent,
 		&x.ExpectedComputers, &x.ExpectedTeleconference, &x.DepartmentID, &x.PaidPaymentID,
-		&status, &x.CreatedAt, &x.UpdatedAt}
+		&status, &x.CreatedAt, &x.UpdatedAt,
+	}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return app.Session{}, err
 	}

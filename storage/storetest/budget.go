@@ -72,8 +72,10 @@ func budgetSettingsLockPeriods(t *testing.T, s BudgetStores) {
 		t.Fatalf("an unknown policy: %v", err)
 	}
 	d := NewDepartment(t, s, "Sprzedaż", "CC-1")
-	if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: "FY2026-Q1", Kind: app.LedgerAllocation,
-		AmountMinor: 1000, Currency: "PLN"}, nil); err != nil {
+	if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Period: "FY2026-Q1", Kind: app.LedgerAllocation,
+		AmountMinor: 1000, Currency: "PLN",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, change := range []app.BudgetSettings{
@@ -165,8 +167,10 @@ func ledgerByHand(t *testing.T, s BudgetStores) {
 	entries := []app.LedgerEntry{
 		{DepartmentID: d.ID, Period: "FY2026", Kind: app.LedgerAllocation, AmountMinor: 500000, Currency: "PLN", Note: "roczny budżet", At: at},
 		{DepartmentID: d.ID, Period: "FY2027", Kind: app.LedgerAllocation, AmountMinor: 100, Currency: "PLN", At: at},
-		{DepartmentID: d.ID, Period: "FY2026", Kind: app.LedgerReimbursement, AmountMinor: 2500, Currency: "PLN",
-			Reference: "PZ-7", At: at.Add(time.Hour)},
+		{
+			DepartmentID: d.ID, Period: "FY2026", Kind: app.LedgerReimbursement, AmountMinor: 2500, Currency: "PLN",
+			Reference: "PZ-7", At: at.Add(time.Hour),
+		},
 	}
 	for i := range entries {
 		if err := s.AddLedgerEntry(ctx, &entries[i], []app.AuditEntry{auditEntry("budget.allocated", "", "", "")}); err != nil {
@@ -186,19 +190,27 @@ func ledgerByHand(t *testing.T, s BudgetStores) {
 	}
 
 	for _, kind := range []app.LedgerKind{app.LedgerCharge, app.LedgerRefund, app.LedgerTrueUp} {
-		err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: "FY2026", Kind: kind, AmountMinor: 1,
-			Currency: "PLN"}, []app.AuditEntry{auditEntry("budget.allocated", "", "", "")})
+		err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+			DepartmentID: d.ID, Period: "FY2026", Kind: kind, AmountMinor: 1,
+			Currency: "PLN",
+		}, []app.AuditEntry{auditEntry("budget.allocated", "", "", "")})
 		WantError(t, err, app.EINVALID, "error.budget.kind")
 	}
-	err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: 987654, Period: "FY2026", Kind: app.LedgerAllocation,
-		AmountMinor: 1, Currency: "PLN"}, nil)
+	err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: 987654, Period: "FY2026", Kind: app.LedgerAllocation,
+		AmountMinor: 1, Currency: "PLN",
+	}, nil)
 	WantError(t, err, app.ENOTFOUND, "error.department.not_found")
-	if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: "2026", Kind: app.LedgerAllocation,
-		AmountMinor: 1, Currency: "PLN"}, []app.AuditEntry{auditEntry("budget.allocated", "", "", "")}); err == nil {
+	if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Period: "2026", Kind: app.LedgerAllocation,
+		AmountMinor: 1, Currency: "PLN",
+	}, []app.AuditEntry{auditEntry("budget.allocated", "", "", "")}); err == nil {
 		t.Fatal("a period that is not FY... was stored")
 	}
-	if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: "FY2026", Kind: app.LedgerAllocation,
-		AmountMinor: -5, Currency: "PLN"}, nil); err == nil {
+	if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Period: "FY2026", Kind: app.LedgerAllocation,
+		AmountMinor: -5, Currency: "PLN",
+	}, nil); err == nil {
 		t.Fatal("a negative allocation was stored")
 	}
 
@@ -234,8 +246,10 @@ func budgetsSumPeriods(t *testing.T, s BudgetStores) {
 	hr := NewDepartment(t, s, "Kadry", "CC-2000")
 	add := func(d app.Department, period string, kind app.LedgerKind, amount int64, cur string) {
 		t.Helper()
-		if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: kind, AmountMinor: amount,
-			Currency: cur}, nil); err != nil {
+		if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+			DepartmentID: d.ID, Period: period, Kind: kind, AmountMinor: amount,
+			Currency: cur,
+		}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -275,8 +289,10 @@ func budgetsSumPeriods(t *testing.T, s BudgetStores) {
 // starting at startsAt, in PLN and Europe/Warsaw as TestSite.
 func DepartmentSession(t *testing.T, s app.SessionStore, department int64, startsAt time.Time) int64 {
 	t.Helper()
-	ses := app.Session{Topic: "Szkolenie produktowe", StartsAt: startsAt.Truncate(time.Minute), TimeZone: "Europe/Warsaw",
-		DurationMinutes: 60, Type: app.SessionPayPerUse, Currency: "PLN", ExpectedComputers: 10, DepartmentID: department}
+	ses := app.Session{
+		Topic: "Szkolenie produktowe", StartsAt: startsAt.Truncate(time.Minute), TimeZone: "Europe/Warsaw",
+		DurationMinutes: 60, Type: app.SessionPayPerUse, Currency: "PLN", ExpectedComputers: 10, DepartmentID: department,
+	}
 	ses.Normalize()
 	if err := s.CreateSession(context.Background(), &ses); err != nil {
 		t.Fatal(err)
@@ -308,8 +324,10 @@ func payPerUseSaleAboveTheBudgetIsRefused(t *testing.T, s BudgetStores) {
 	period := settings.PeriodOf(week.Truncate(time.Minute), loc).Key()
 	allocate := func(period string, amount int64) {
 		t.Helper()
-		if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
-			AmountMinor: amount, Currency: "PLN"}, nil); err != nil {
+		if err := s.AddLedgerEntry(ctx, &app.LedgerEntry{
+			DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
+			AmountMinor: amount, Currency: "PLN",
+		}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

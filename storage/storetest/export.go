@@ -59,8 +59,10 @@ func newExportFixture(t *testing.T, s ExportStores) exportFixture {
 				t.Fatal(err)
 			}
 			paid := at.Add(48 * time.Hour)
-			if err := s.SettlePayment(ctx, p.ID, app.PaymentUpdate{State: app.StateApproved, Brand: app.BrandVisa,
-				Last4: "1111", GatewayRef: fmt.Sprintf("A%011d", i), At: paid}); err != nil {
+			if err := s.SettlePayment(ctx, p.ID, app.PaymentUpdate{
+				State: app.StateApproved, Brand: app.BrandVisa,
+				Last4: "1111", GatewayRef: fmt.Sprintf("A%011d", i), At: paid,
+			}); err != nil {
 				t.Fatal(err)
 			}
 			if i%60 == 0 {
@@ -70,8 +72,10 @@ func newExportFixture(t *testing.T, s ExportStores) exportFixture {
 					if err := s.CreatePayment(ctx, &refund); err != nil {
 						t.Fatal(err)
 					}
-					if err := s.SettlePayment(ctx, refund.ID, app.PaymentUpdate{State: app.StateApproved,
-						At: paid.Add(7 * 24 * time.Hour)}); err != nil {
+					if err := s.SettlePayment(ctx, refund.ID, app.PaymentUpdate{
+						State: app.StateApproved,
+						At:    paid.Add(7 * 24 * time.Hour),
+					}); err != nil {
 						t.Fatal(err)
 					}
 				}

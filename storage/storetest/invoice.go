@@ -38,8 +38,10 @@ func RunInvoiceStore(t *testing.T, open func(t *testing.T) InvoiceStores) {
 
 // NewInvoice is the row of registration r's invoice, due dueDays after Clock.
 func NewInvoice(r app.Registration) app.Invoice {
-	return app.Invoice{RegistrationID: r.ID, Number: r.Confirmation, DueDate: Clock.AddDate(0, 0, 1).Format(time.DateOnly),
-		CreatedAt: Clock}
+	return app.Invoice{
+		RegistrationID: r.ID, Number: r.Confirmation, DueDate: Clock.AddDate(0, 0, 1).Format(time.DateOnly),
+		CreatedAt: Clock,
+	}
 }
 
 // InvoiceSale is the journal's sale of a paid invoice of r.
@@ -58,8 +60,10 @@ func addInvoice(t *testing.T, s InvoiceStores, r app.Registration, paypalID stri
 		t.Fatalf("CreateInvoice: %v", err)
 	}
 	if paypalID != "" {
-		if err := s.UpdateInvoice(ctx, inv.ID, app.InvoiceUpdate{PayPalID: paypalID, State: app.InvoiceAwaitingPayment,
-			RawStatus: "SENT", PayerLink: "https://pay.example/" + paypalID, At: Clock}); err != nil {
+		if err := s.UpdateInvoice(ctx, inv.ID, app.InvoiceUpdate{
+			PayPalID: paypalID, State: app.InvoiceAwaitingPayment,
+			RawStatus: "SENT", PayerLink: "https://pay.example/" + paypalID, At: Clock,
+		}); err != nil {
 			t.Fatalf("UpdateInvoice: %v", err)
 		}
 	}
@@ -107,8 +111,10 @@ func invoiceUpdatesKeepIDs(t *testing.T, s InvoiceStores) {
 		t.Fatalf("after the send %+v", inv)
 	}
 	// A later answer without the id and link keeps them.
-	if err := s.UpdateInvoice(ctx, inv.ID, app.InvoiceUpdate{State: app.InvoicePaymentPending, RawStatus: "PAYMENT_PENDING",
-		At: Clock.Add(time.Minute)}); err != nil {
+	if err := s.UpdateInvoice(ctx, inv.ID, app.InvoiceUpdate{
+		State: app.InvoicePaymentPending, RawStatus: "PAYMENT_PENDING",
+		At: Clock.Add(time.Minute),
+	}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.InvoiceFor(ctx, r.ID)
@@ -116,8 +122,10 @@ func invoiceUpdatesKeepIDs(t *testing.T, s InvoiceStores) {
 		!got.UpdatedAt.Equal(Clock.Add(time.Minute)) {
 		t.Errorf("after a bare status %+v", got)
 	}
-	if err := s.UpdateInvoice(ctx, inv.ID, app.InvoiceUpdate{PayPalID: "INV2-OTHER", State: app.InvoiceAwaitingPayment,
-		At: Clock}); err == nil {
+	if err := s.UpdateInvoice(ctx, inv.ID, app.InvoiceUpdate{
+		PayPalID: "INV2-OTHER", State: app.InvoiceAwaitingPayment,
+		At: Clock,
+	}); err == nil {
 		t.Error("PayPal's id was changed")
 	}
 	WantError(t, s.UpdateInvoice(ctx, 9999, app.InvoiceUpdate{State: app.InvoiceDraft}), app.ENOTFOUND, "error.invoice.not_found")

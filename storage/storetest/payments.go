@@ -87,8 +87,10 @@ func count(t *testing.T, s app.PaymentStore) int {
 	return n
 }
 
-var allStates = []app.PaymentState{app.StatePending, app.StateApproved, app.StateHeld, app.StateDeclined,
-	app.StateFailed, app.StateUnknown, app.StateNeedsReview}
+var allStates = []app.PaymentState{
+	app.StatePending, app.StateApproved, app.StateHeld, app.StateDeclined,
+	app.StateFailed, app.StateUnknown, app.StateNeedsReview,
+}
 
 // RunPaymentStore runs the payment journal's contract against the stores
 // open returns: each call must give a new, empty journal.
@@ -153,9 +155,11 @@ func paymentRoundTrip(t *testing.T, s app.PaymentStore) {
 		}
 	}
 	settled := at1.Add(3 * time.Second)
-	u := app.PaymentUpdate{State: app.StateApproved, GatewayRef: "A10E1234", AuthCode: "010010",
+	u := app.PaymentUpdate{
+		State: app.StateApproved, GatewayRef: "A10E1234", AuthCode: "010010",
 		Brand: app.BrandMaestro, Last4: "0004", Funding: app.FundingDebit, ResultCode: "ACK=Success",
-		Message: "Approved", At: settled}
+		Message: "Approved", At: settled,
+	}
 	if err := s.SettlePayment(ctx, p.ID, u); err != nil {
 		t.Fatal(err)
 	}
@@ -374,8 +378,10 @@ func unsettledOldestFirst(t *testing.T, s app.PaymentStore) {
 	}
 	base := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	var want []int64
-	for i, st := range []app.PaymentState{app.StatePending, app.StateApproved, app.StateUnknown, app.StateNeedsReview,
-		app.StateDeclined, app.StatePending, app.StateFailed, app.StateHeld, app.StateUnknown} {
+	for i, st := range []app.PaymentState{
+		app.StatePending, app.StateApproved, app.StateUnknown, app.StateNeedsReview,
+		app.StateDeclined, app.StatePending, app.StateFailed, app.StateHeld, app.StateUnknown,
+	} {
 		p := NewSale(100)
 		p.CreatedAt = base.Add(-time.Duration(i) * time.Minute) // a clock set back: id order still wins
 		p = Create(t, s, p, st)
@@ -456,8 +462,10 @@ func pagingAndFilter(t *testing.T, s app.PaymentStore) {
 func oneLiveSalePerPurposeAndReference(t *testing.T, s app.PaymentStore) {
 	ctx := context.Background()
 	open := map[app.PaymentState]bool{app.StatePending: true, app.StateUnknown: true, app.StateNeedsReview: true}
-	openOrCharged := map[app.PaymentState]bool{app.StatePending: true, app.StateUnknown: true,
-		app.StateNeedsReview: true, app.StateApproved: true, app.StateHeld: true}
+	openOrCharged := map[app.PaymentState]bool{
+		app.StatePending: true, app.StateUnknown: true,
+		app.StateNeedsReview: true, app.StateApproved: true, app.StateHeld: true,
+	}
 	blocks := map[app.Purpose]map[app.PaymentState]bool{
 		app.PurposeRegistration: openOrCharged,
 		app.PurposePayPerUse:    open,

@@ -33,16 +33,20 @@ type PayPerUseFixture struct {
 
 // PayPerUseSite is the suite's site: USD, in New York, 0.0150 a
 // person-minute and 0.0040 a teleconference minute.
-var PayPerUseSite = app.Site{Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York",
+var PayPerUseSite = app.Site{
+	Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York",
 	Language: "en", Mode: app.ModeTest, RatePersonMinuteE4: 150, RateTeleconferenceMinuteE4: 40,
-	CreatedAt: time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC)}
+	CreatedAt: time.Date(2029, 1, 1, 0, 0, 0, 0, time.UTC),
+}
 
 // PayPerUseSession is a pay-per-use session paid by department (0: none)
 // starting at start.
 func PayPerUseSession(topic string, start time.Time, department int64) app.Session {
-	s := app.Session{Topic: topic, StartsAt: start, TimeZone: "America/New_York", DurationMinutes: 120,
+	s := app.Session{
+		Topic: topic, StartsAt: start, TimeZone: "America/New_York", DurationMinutes: 120,
 		Type: app.SessionPayPerUse, Currency: "USD", ExpectedComputers: 10, ExpectedTeleconference: 4,
-		DepartmentID: department, Status: app.SessionScheduled}
+		DepartmentID: department, Status: app.SessionScheduled,
+	}
 	s.Normalize()
 	return s
 }
@@ -122,8 +126,10 @@ func actualUsageRecorded(t *testing.T, f PayPerUseFixture) {
 		t.Fatal(err)
 	}
 	acc, err := s.PayPerUseAccount(ctx, x.ID)
-	if err != nil || acc.Actual == nil || *acc.Actual != (app.ActualUsage{PersonMinutes: 1100, TeleconferenceMinutes: 300,
-		RecordedAt: at, Source: "import"}) {
+	if err != nil || acc.Actual == nil || *acc.Actual != (app.ActualUsage{
+		PersonMinutes: 1100, TeleconferenceMinutes: 300,
+		RecordedAt: at, Source: "import",
+	}) {
 		t.Errorf("actual %+v, %v", acc.Actual, err)
 	}
 	entries := f.Audit(t)
@@ -226,8 +232,10 @@ func settledPaymentsWriteTheLedger(t *testing.T, f PayPerUseFixture) {
 	if got, _ := s.Session(ctx, x.ID); got.PaidPaymentID != sale.ID {
 		t.Errorf("paid marker %d, want %d", got.PaidPaymentID, sale.ID)
 	}
-	wantLedger(t, f, dept, "FY2030", x, app.LedgerEntry{Kind: app.LedgerCharge, AmountMinor: 42_00, PaymentID: sale.ID,
-		Reference: sale.InvoiceID, Note: sale.GatewayRef, At: at})
+	wantLedger(t, f, dept, "FY2030", x, app.LedgerEntry{
+		Kind: app.LedgerCharge, AmountMinor: 42_00, PaymentID: sale.ID,
+		Reference: sale.InvoiceID, Note: sale.GatewayRef, At: at,
+	})
 
 	// The session moves to another department and year: the refund still
 	// goes back where the sale was charged; a true-up goes where it is now.
@@ -240,10 +248,14 @@ func settledPaymentsWriteTheLedger(t *testing.T, f PayPerUseFixture) {
 	trueUp := settle(t, s, PayPerUseSale(app.PurposeTrueUp, x.ID, 3_00), at.Add(2*time.Hour), app.StateApproved)
 	wantLedger(t, f, dept, "FY2030", x,
 		app.LedgerEntry{Kind: app.LedgerCharge, AmountMinor: 42_00, PaymentID: sale.ID, Reference: sale.InvoiceID, Note: sale.GatewayRef, At: at},
-		app.LedgerEntry{Kind: app.LedgerRefund, AmountMinor: 12_00, PaymentID: refund.ID, Reference: refund.InvoiceID,
-			Note: refund.GatewayRef, At: at.Add(time.Hour)})
-	wantLedger(t, f, other, "FY2031", x, app.LedgerEntry{Kind: app.LedgerTrueUp, AmountMinor: 3_00, PaymentID: trueUp.ID,
-		Reference: trueUp.InvoiceID, Note: trueUp.GatewayRef, At: at.Add(2 * time.Hour)})
+		app.LedgerEntry{
+			Kind: app.LedgerRefund, AmountMinor: 12_00, PaymentID: refund.ID, Reference: refund.InvoiceID,
+			Note: refund.GatewayRef, At: at.Add(time.Hour),
+		})
+	wantLedger(t, f, other, "FY2031", x, app.LedgerEntry{
+		Kind: app.LedgerTrueUp, AmountMinor: 3_00, PaymentID: trueUp.ID,
+		Reference: trueUp.InvoiceID, Note: trueUp.GatewayRef, At: at.Add(2 * time.Hour),
+	})
 	// A second pay-per-use sale keeps the first as the paid marker.
 	second := settle(t, s, PayPerUseSale(app.PurposePayPerUse, x.ID, 1_00), at.Add(3*time.Hour), app.StateApproved)
 	if got, _ := s.Session(ctx, x.ID); got.PaidPaymentID != sale.ID || second.ID == sale.ID {
@@ -274,8 +286,10 @@ func refundAfterActualIsATrueUp(t *testing.T, f PayPerUseFixture) {
 	refund := settle(t, s, NewChild(app.KindRefund, sale, 20_00), at.Add(time.Hour), app.StateHeld, app.StateApproved)
 	wantLedger(t, f, dept, "FY2030", x,
 		app.LedgerEntry{Kind: app.LedgerCharge, AmountMinor: 42_00, PaymentID: sale.ID, Reference: sale.InvoiceID, Note: sale.GatewayRef, At: at},
-		app.LedgerEntry{Kind: app.LedgerTrueUp, AmountMinor: -20_00, PaymentID: refund.ID, Reference: refund.InvoiceID,
-			Note: refund.GatewayRef, At: at.Add(time.Hour)})
+		app.LedgerEntry{
+			Kind: app.LedgerTrueUp, AmountMinor: -20_00, PaymentID: refund.ID, Reference: refund.InvoiceID,
+			Note: refund.GatewayRef, At: at.Add(time.Hour),
+		})
 }
 
 // A session paid by its host (no department) is marked paid and charges

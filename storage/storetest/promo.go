@@ -93,8 +93,10 @@ type promoStoreOf struct {
 func newPromoFixture(t *testing.T, open func(*testing.T) PromoBackend, cur string) *promoFixture {
 	t.Helper()
 	f := &promoFixture{t: t, s: open(t), clock: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
-	f.promo = &app.PromoService{Store: promoStoreOf{PromoBackend: f.s}, Site: promoSite{currency: cur},
-		Sessions: f.s, Now: f.now}
+	f.promo = &app.PromoService{
+		Store: promoStoreOf{PromoBackend: f.s}, Site: promoSite{currency: cur},
+		Sessions: f.s, Now: f.now,
+	}
 	return f
 }
 
@@ -113,9 +115,11 @@ func (f *promoFixture) advance(d time.Duration) {
 // session schedules a paid session with a fee in minor units.
 func (f *promoFixture) session(topic string, feeMinor int64, cur string) int64 {
 	f.t.Helper()
-	s := app.Session{Topic: topic, StartsAt: f.now().AddDate(0, 3, 0), TimeZone: "UTC",
+	s := app.Session{
+		Topic: topic, StartsAt: f.now().AddDate(0, 3, 0), TimeZone: "UTC",
 		DurationMinutes: 60, Type: app.SessionPaid, FeeMinor: feeMinor, Currency: cur,
-		RegistrationRequired: true, MaxRegistrations: 1000, Status: app.SessionScheduled}
+		RegistrationRequired: true, MaxRegistrations: 1000, Status: app.SessionScheduled,
+	}
 	if err := f.s.CreateSession(context.Background(), &s); err != nil {
 		f.t.Fatal(err)
 	}
@@ -486,9 +490,11 @@ func promoReserveRenewsTheSameCodeAndSwapsAnother(t *testing.T, open func(*testi
 	// The page reloaded: the store is asked for the same code again (the
 	// service's quote would count the attendee's own hold).
 	f.advance(time.Minute)
-	again := app.PromoReservation{CodeID: a.ID, RegistrationID: reg, SessionID: sess, Email: q.Email,
+	again := app.PromoReservation{
+		CodeID: a.ID, RegistrationID: reg, SessionID: sess, Email: q.Email,
 		FeeMinor: q.FeeMinor, DiscountMinor: q.DiscountMinor, TotalMinor: q.TotalMinor, Currency: q.Currency,
-		ExpiresAt: f.now().Add(app.PromoReservationTTL)}
+		ExpiresAt: f.now().Add(app.PromoReservationTTL),
+	}
 	if err := f.s.ReservePromo(ctx, &again, f.now()); err != nil || again.ID != id || again.State != app.ReservationReserved {
 		t.Fatalf("the same code again made reservation %d (%v), want %d renewed", again.ID, err, id)
 	}
@@ -518,18 +524,24 @@ func promoReserveRenewsTheSameCodeAndSwapsAnother(t *testing.T, open func(*testi
 	if err != nil || taken != 1 || mine != 1 {
 		t.Fatalf("taken %d, by the attendee %d, %v", taken, mine, err)
 	}
-	err = f.s.ReservePromo(ctx, &app.PromoReservation{CodeID: many.ID, RegistrationID: reg3, SessionID: sess,
+	err = f.s.ReservePromo(ctx, &app.PromoReservation{
+		CodeID: many.ID, RegistrationID: reg3, SessionID: sess,
 		Email: "z@example.com", FeeMinor: 10000, DiscountMinor: 1500, TotalMinor: 8500, Currency: "PLN",
-		ExpiresAt: f.now().Add(time.Hour)}, f.now())
+		ExpiresAt: f.now().Add(time.Hour),
+	}, f.now())
 	wantKey(t, err, "error.promo.already_used", "a second use by one attendee")
 	// A reservation needs a registration.
-	err = f.s.ReservePromo(ctx, &app.PromoReservation{CodeID: many.ID, RegistrationID: reg3 + 1000, SessionID: sess,
+	err = f.s.ReservePromo(ctx, &app.PromoReservation{
+		CodeID: many.ID, RegistrationID: reg3 + 1000, SessionID: sess,
 		Email: "y@example.com", FeeMinor: 10000, DiscountMinor: 1500, TotalMinor: 8500, Currency: "PLN",
-		ExpiresAt: f.now().Add(time.Hour)}, f.now())
+		ExpiresAt: f.now().Add(time.Hour),
+	}, f.now())
 	wantKey(t, err, "error.promo.registration", "a reservation for no registration")
-	err = f.s.ReservePromo(ctx, &app.PromoReservation{CodeID: many.ID + 1000, RegistrationID: reg3, SessionID: sess,
+	err = f.s.ReservePromo(ctx, &app.PromoReservation{
+		CodeID: many.ID + 1000, RegistrationID: reg3, SessionID: sess,
 		Email: "z@example.com", FeeMinor: 10000, DiscountMinor: 1500, TotalMinor: 8500, Currency: "PLN",
-		ExpiresAt: f.now().Add(time.Hour)}, f.now())
+		ExpiresAt: f.now().Add(time.Hour),
+	}, f.now())
 	wantKey(t, err, "error.promo.not_found", "a reservation of no code")
 }
 
@@ -637,8 +649,10 @@ func promoCodesAreUniqueIgnoringCase(t *testing.T, open func(*testing.T) PromoBa
 	f := newPromoFixture(t, open, "USD")
 	ctx := context.Background()
 	f.code(app.PromoCode{Code: "SPRING-25"})
-	_, err := f.promo.CreateCode(ctx, app.PromoCode{Code: "spring-25", Kind: app.DiscountPercent, PercentBP: 100,
-		AllSessions: true, ValidUntil: f.now().Add(time.Hour)})
+	_, err := f.promo.CreateCode(ctx, app.PromoCode{
+		Code: "spring-25", Kind: app.DiscountPercent, PercentBP: 100,
+		AllSessions: true, ValidUntil: f.now().Add(time.Hour),
+	})
 	wantKey(t, err, "error.promo.code_taken", "same code in lower case")
 	if e := app.AsError(err); e.Code != app.ECONFLICT || e.Data["Code"] != "SPRING-25" {
 		t.Fatalf("code taken: %+v", e)
@@ -654,8 +668,10 @@ func promoCodesAreUniqueIgnoringCase(t *testing.T, open func(*testing.T) PromoBa
 	if _, err := f.s.PromoCodeByText(ctx, "FRESH-1", f.now()); app.AsError(err).Key != "error.promo.unknown" {
 		t.Fatalf("half a batch stored: %v", err)
 	}
-	codes, err := f.promo.GenerateCodes(ctx, app.PromoCode{Kind: app.DiscountFixed, FixedMinor: 500, UseLimit: 1,
-		AllSessions: true, ValidUntil: f.now().Add(time.Hour)}, 20, 8)
+	codes, err := f.promo.GenerateCodes(ctx, app.PromoCode{
+		Kind: app.DiscountFixed, FixedMinor: 500, UseLimit: 1,
+		AllSessions: true, ValidUntil: f.now().Add(time.Hour),
+	}, 20, 8)
 	if err != nil || len(codes) != 20 {
 		t.Fatalf("generate: %d %v", len(codes), err)
 	}
@@ -689,8 +705,10 @@ func promoCodeSessionsMustExist(t *testing.T, open func(*testing.T) PromoBackend
 	f := newPromoFixture(t, open, "PLN")
 	ctx := context.Background()
 	s1, s2 := f.session("Excel", 10000, "PLN"), f.session("Word", 10000, "PLN")
-	_, err := f.promo.CreateCode(ctx, app.PromoCode{Code: "NOWHERE", Kind: app.DiscountPercent, PercentBP: 100,
-		SessionIDs: []int64{s1, s2 + 1000}, ValidUntil: f.now().Add(time.Hour)})
+	_, err := f.promo.CreateCode(ctx, app.PromoCode{
+		Code: "NOWHERE", Kind: app.DiscountPercent, PercentBP: 100,
+		SessionIDs: []int64{s1, s2 + 1000}, ValidUntil: f.now().Add(time.Hour),
+	})
 	if e := app.AsError(err); e.Key != "error.promo.session_unknown" || e.Code != app.EINVALID {
 		t.Fatalf("an unknown session: %v", err)
 	}
@@ -865,8 +883,10 @@ func promoSessionTopics(t *testing.T, open func(*testing.T) PromoBackend) {
 	ctx := context.Background()
 	a := f.session("Excel", 10000, "PLN")
 	b := f.session("Word", 10000, "PLN")
-	free := app.Session{Topic: "Free", StartsAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), TimeZone: "UTC",
-		DurationMinutes: 60, Type: app.SessionFree, Status: app.SessionScheduled}
+	free := app.Session{
+		Topic: "Free", StartsAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), TimeZone: "UTC",
+		DurationMinutes: 60, Type: app.SessionFree, Status: app.SessionScheduled,
+	}
 	if err := f.s.CreateSession(ctx, &free); err != nil {
 		t.Fatal(err)
 	}
@@ -895,13 +915,17 @@ func promoRecipientsAddedOnceListedAndMarked(t *testing.T, open func(*testing.T)
 	f := newPromoFixture(t, open, "PLN")
 	ctx := context.Background()
 	a, b := f.code(app.PromoCode{Code: "RCPT-A"}), f.code(app.PromoCode{Code: "RCPT-B"})
-	n, err := f.s.AddPromoRecipients(ctx, a.ID, []app.PromoRecipient{{Email: "ola@example.pl", Name: "Ola"},
-		{Email: "jan@example.pl", Name: "Jan"}})
+	n, err := f.s.AddPromoRecipients(ctx, a.ID, []app.PromoRecipient{
+		{Email: "ola@example.pl", Name: "Ola"},
+		{Email: "jan@example.pl", Name: "Jan"},
+	})
 	if err != nil || n != 2 {
 		t.Fatalf("added %d, %v", n, err)
 	}
-	n, err = f.s.AddPromoRecipients(ctx, a.ID, []app.PromoRecipient{{Email: "ola@example.pl", Name: "Ola Nowak"},
-		{Email: "ewa@example.pl", Name: "Ewa"}})
+	n, err = f.s.AddPromoRecipients(ctx, a.ID, []app.PromoRecipient{
+		{Email: "ola@example.pl", Name: "Ola Nowak"},
+		{Email: "ewa@example.pl", Name: "Ewa"},
+	})
 	if err != nil || n != 1 {
 		t.Fatalf("added again %d, %v", n, err)
 	}
@@ -954,8 +978,10 @@ func promoCodesForRecipientsStoredWholeOrNotAtAll(t *testing.T, open func(*testi
 	f := newPromoFixture(t, open, "PLN")
 	ctx := context.Background()
 	rs := []app.PromoRecipient{{Email: "ola@example.pl", Name: "Ola"}, {Email: "jan@example.pl", Name: "Jan"}}
-	codes, err := f.promo.GenerateForRecipients(ctx, app.PromoCode{Kind: app.DiscountPercent, PercentBP: 1000,
-		AllSessions: true, ValidUntil: f.now().Add(time.Hour)}, 8, rs)
+	codes, err := f.promo.GenerateForRecipients(ctx, app.PromoCode{
+		Kind: app.DiscountPercent, PercentBP: 1000,
+		AllSessions: true, ValidUntil: f.now().Add(time.Hour),
+	}, 8, rs)
 	if err != nil || len(codes) != 2 {
 		t.Fatalf("generate %d %v", len(codes), err)
 	}
@@ -967,8 +993,10 @@ func promoCodesForRecipientsStoredWholeOrNotAtAll(t *testing.T, open func(*testi
 	}
 	bad := []app.PromoCode{codes[0], codes[0]}
 	bad[0].Code, bad[1].Code = "WHOLE-1", codes[1].Code
-	wantKey(t, f.s.CreatePromoCodesFor(ctx, bad, []app.PromoRecipient{{Email: "x@example.pl", Name: "X"},
-		{Email: "y@example.pl", Name: "Y"}}), "error.promo.code_taken", "a batch with a taken code")
+	wantKey(t, f.s.CreatePromoCodesFor(ctx, bad, []app.PromoRecipient{
+		{Email: "x@example.pl", Name: "X"},
+		{Email: "y@example.pl", Name: "Y"},
+	}), "error.promo.code_taken", "a batch with a taken code")
 	if all, _ := f.s.PromoRecipients(ctx, 0); len(all) != 2 {
 		t.Fatalf("half a batch's recipients stored: %+v", all)
 	}

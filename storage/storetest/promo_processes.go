@@ -212,9 +212,11 @@ func ReservePromoWhenReleased(t *testing.T, s PromoBackend) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC()
-	r := app.PromoReservation{CodeID: q.CodeID, RegistrationID: race.Registrations[i], SessionID: q.SessionID,
+	r := app.PromoReservation{
+		CodeID: q.CodeID, RegistrationID: race.Registrations[i], SessionID: q.SessionID,
 		Email: q.Email, FeeMinor: q.FeeMinor, DiscountMinor: q.DiscountMinor, TotalMinor: q.TotalMinor,
-		Currency: q.Currency, ExpiresAt: now.Add(app.PromoReservationTTL)}
+		Currency: q.Currency, ExpiresAt: now.Add(app.PromoReservationTTL),
+	}
 	if err := s.ReservePromo(ctx, &r, now); err != nil {
 		e := app.AsError(err)
 		fmt.Printf("RESULT %s %s\n", e.Code, e.Key)

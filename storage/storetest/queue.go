@@ -25,8 +25,10 @@ func RunQueueStore(t *testing.T, open func(t *testing.T) app.Store) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			s := open(t)
-			site := app.Site{Name: "Acme Training", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
-				Language: "pl", Mode: app.ModeTest, CreatedAt: Clock}
+			site := app.Site{
+				Name: "Acme Training", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
+				Language: "pl", Mode: app.ModeTest, CreatedAt: Clock,
+			}
 			if err := s.CreateSite(context.Background(), site, app.AdminCredential{Hash: "$argon2id$test"}, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -38,8 +40,10 @@ func RunQueueStore(t *testing.T, open func(t *testing.T) app.Store) {
 // queueRequest opens a request of amount for the session and department.
 func queueRequest(t *testing.T, s app.Store, session, department, amount int64) app.PaymentRequest {
 	t.Helper()
-	r := app.PaymentRequest{SessionID: session, DepartmentID: department, AmountMinor: amount, Currency: "PLN",
-		UpdatedAt: Clock}
+	r := app.PaymentRequest{
+		SessionID: session, DepartmentID: department, AmountMinor: amount, Currency: "PLN",
+		UpdatedAt: Clock,
+	}
 	if err := s.OpenPaymentRequest(context.Background(), &r); err != nil {
 		t.Fatalf("OpenPaymentRequest(session %d, %d): %v", session, amount, err)
 	}
@@ -86,8 +90,10 @@ func concurrentOpensLeaveOneOpenRequest(t *testing.T, s app.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := app.PaymentRequest{SessionID: ses, DepartmentID: d.ID, AmountMinor: int64(1000 + i), Currency: "PLN",
-				UpdatedAt: Clock}
+			r := app.PaymentRequest{
+				SessionID: ses, DepartmentID: d.ID, AmountMinor: int64(1000 + i), Currency: "PLN",
+				UpdatedAt: Clock,
+			}
 			errs[i] = s.OpenPaymentRequest(ctx, &r)
 			ids[i] = r.ID
 		}()
@@ -113,8 +119,10 @@ func anAnswerClosesTheRequestOnce(t *testing.T, s app.Store) {
 	ses := DepartmentSession(t, s, d.ID, Clock.Add(72*time.Hour))
 	r := queueRequest(t, s, ses, d.ID, 34200)
 	at := Clock.Add(time.Hour)
-	if err := s.AnswerPaymentRequest(ctx, r.ID, app.RequestAnswer{State: app.RequestDeclined, Reason: "Za drogo",
-		DecidedBy: "ewa", At: at}); err != nil {
+	if err := s.AnswerPaymentRequest(ctx, r.ID, app.RequestAnswer{
+		State: app.RequestDeclined, Reason: "Za drogo",
+		DecidedBy: "ewa", At: at,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.PaymentRequest(ctx, r.ID)
@@ -142,8 +150,10 @@ func anAnswerClosesTheRequestOnce(t *testing.T, s app.Store) {
 	if next.ID == r.ID || next.State != app.RequestOpen {
 		t.Fatalf("asked again: %+v", next)
 	}
-	if err := s.AnswerPaymentRequest(ctx, next.ID, app.RequestAnswer{State: app.RequestPaid, PaymentID: sale.ID,
-		DecidedBy: "ewa", At: at}); err != nil {
+	if err := s.AnswerPaymentRequest(ctx, next.ID, app.RequestAnswer{
+		State: app.RequestPaid, PaymentID: sale.ID,
+		DecidedBy: "ewa", At: at,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	latest, ok, err := s.LatestPaymentRequest(ctx, ses)

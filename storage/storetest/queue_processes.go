@@ -38,8 +38,10 @@ type QueueRace struct {
 func RaceQueueAnswers(t *testing.T, s app.Store, n int, test string, env ...string) {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.CreateSite(ctx, app.Site{Name: "Acme Training", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
-		Language: "pl", Mode: app.ModeTest, CreatedAt: Clock}, app.AdminCredential{Hash: "$argon2id$test"}, nil); err != nil {
+	if err := s.CreateSite(ctx, app.Site{
+		Name: "Acme Training", Country: "PL", Currency: "PLN", TimeZone: "Europe/Warsaw",
+		Language: "pl", Mode: app.ModeTest, CreatedAt: Clock,
+	}, app.AdminCredential{Hash: "$argon2id$test"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	d := NewDepartment(t, s, "Sprzedaż", "CC-1")
@@ -85,8 +87,10 @@ func AnswerOnceWhenReleased(t *testing.T, s app.Store) {
 	if err := s.OpenPaymentRequest(ctx, &r); err != nil {
 		t.Fatal(err)
 	}
-	err := s.AnswerPaymentRequest(ctx, request, app.RequestAnswer{State: app.RequestDeclined,
-		Reason: "declined by desktop " + me, DecidedBy: "owner-" + me})
+	err := s.AnswerPaymentRequest(ctx, request, app.RequestAnswer{
+		State:  app.RequestDeclined,
+		Reason: "declined by desktop " + me, DecidedBy: "owner-" + me,
+	})
 	if err == nil {
 		fmt.Printf("RESULT paid %d\n", request)
 		return

@@ -339,8 +339,10 @@ func registrationSearchIgnoresAccents(t *testing.T, s SessionStores) {
 	}
 	a := app.Attendee{FirstName: "Łukasz", LastName: "Woźniak", Email: "l.wozniak@example.pl", Country: "PL", Language: "pl"}
 	r := AddRegistration(t, s, x.ID, a)
-	for _, term := range []string{"lukasz", "LUKASZ WOZ", "wozniak", "Woźniak", "l.woz", r.Confirmation[3:],
-		"tp-" + r.Confirmation[3:6], strings.ToLower(r.Confirmation)} {
+	for _, term := range []string{
+		"lukasz", "LUKASZ WOZ", "wozniak", "Woźniak", "l.woz", r.Confirmation[3:],
+		"tp-" + r.Confirmation[3:6], strings.ToLower(r.Confirmation),
+	} {
 		rows, total, err := s.Registrations(ctx, app.RegistrationFilter{SessionID: x.ID, Search: term})
 		if err != nil || total != 1 || len(rows) != 1 || rows[0].ID != r.ID {
 			t.Errorf("search %q: %d rows (total %d), %v", term, len(rows), total, err)

@@ -24,17 +24,21 @@ var Clock = time.Date(2030, 3, 1, 9, 0, 0, 0, time.UTC)
 
 // FreeSession is a free session on topic starting at start, normalised.
 func FreeSession(topic string, start time.Time, minutes int) app.Session {
-	s := app.Session{Topic: topic, StartsAt: start, TimeZone: "Europe/Warsaw", DurationMinutes: minutes,
-		Type: app.SessionFree, Status: app.SessionScheduled}
+	s := app.Session{
+		Topic: topic, StartsAt: start, TimeZone: "Europe/Warsaw", DurationMinutes: minutes,
+		Type: app.SessionFree, Status: app.SessionScheduled,
+	}
 	s.Normalize()
 	return s
 }
 
 // PaidSession is a paid session in PLN starting two days after Clock.
 func PaidSession(topic string, feeMinor int64, capacity int) app.Session {
-	s := app.Session{Topic: topic, StartsAt: Clock.Add(48 * time.Hour), TimeZone: "Europe/Warsaw",
+	s := app.Session{
+		Topic: topic, StartsAt: Clock.Add(48 * time.Hour), TimeZone: "Europe/Warsaw",
 		DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: feeMinor, Currency: "PLN", MaxRegistrations: capacity,
-		AttendeesMayCancel: true, CancelHoursBefore: 24, RefundPercent: 100}
+		AttendeesMayCancel: true, CancelHoursBefore: 24, RefundPercent: 100,
+	}
 	s.Normalize()
 	return s
 }
@@ -53,8 +57,10 @@ func AddSession(t *testing.T, s app.SessionStore, x app.Session) app.Session {
 
 // Attendee is the i-th test attendee ("Zofia Łęcka <i>").
 func Attendee(i int) app.Attendee {
-	a := app.Attendee{FirstName: "Zofia", LastName: fmt.Sprintf("Łęcka %d", i),
-		Email: fmt.Sprintf("zofia%d@example.pl", i), Company: "Acme", Country: "PL", Language: "pl"}
+	a := app.Attendee{
+		FirstName: "Zofia", LastName: fmt.Sprintf("Łęcka %d", i),
+		Email: fmt.Sprintf("zofia%d@example.pl", i), Company: "Acme", Country: "PL", Language: "pl",
+	}
 	a.Normalize()
 	return a
 }
@@ -79,8 +85,12 @@ func RegistrationSale(r app.Registration) app.Payment {
 // sameSession reports whether a and b are the same session, their times
 // the same instants.
 func sameSession(a, b app.Session) bool {
-	for _, t := range []struct{ a, b *time.Time }{{&a.StartsAt, &b.StartsAt},
-		{&a.RegistrationClosesAt, &b.RegistrationClosesAt}, {&a.CreatedAt, &b.CreatedAt}, {&a.UpdatedAt, &b.UpdatedAt}} {
+	for _, t := range []struct{ a, b *time.Time }{
+		{&a.StartsAt, &b.StartsAt},
+		{&a.RegistrationClosesAt, &b.RegistrationClosesAt},
+		{&a.CreatedAt, &b.CreatedAt},
+		{&a.UpdatedAt, &b.UpdatedAt},
+	} {
 		if !t.a.Equal(*t.b) {
 			return false
 		}
@@ -340,8 +350,10 @@ func sessionsListSeatsAndRevenue(t *testing.T, s SessionStores) {
 // carry their accent in the letter itself (Ł), on both sides; LIKE's and
 // FTS's special characters in a term are plain characters.
 func topicSearchIgnoresCaseAccentsAndPolishLetters(t *testing.T, s SessionStores) {
-	for i, topic := range []string{"Excel w Gdyni", "Łódź: Power BI", "Kraków GDPR", "Zürich: Agile", "Python",
-		"Zażółć gęślą jaźń", "Ørsted & Straße", "100% free"} {
+	for i, topic := range []string{
+		"Excel w Gdyni", "Łódź: Power BI", "Kraków GDPR", "Zürich: Agile", "Python",
+		"Zażółć gęślą jaźń", "Ørsted & Straße", "100% free",
+	} {
 		AddSession(t, s, FreeSession(topic, Clock.Add(time.Duration(24+i)*time.Hour), 60))
 	}
 	for term, want := range map[string][]string{

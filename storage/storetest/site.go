@@ -234,8 +234,10 @@ func auditLogPagesNewestFirst(t *testing.T, s SiteStores) {
 		var entries []app.AuditEntry
 		at := base.Add(time.Duration(batch%3) * time.Hour)
 		for i := 0; i < batch%4+1 && n < 25; i++ {
-			entries = append(entries, app.AuditEntry{At: at, Actor: app.ActorAccountManager, Action: "feature.provisioned",
-				Target: string(app.FeaturePayPerUse), Old: "", New: fmt.Sprint(n)})
+			entries = append(entries, app.AuditEntry{
+				At: at, Actor: app.ActorAccountManager, Action: "feature.provisioned",
+				Target: string(app.FeaturePayPerUse), Old: "", New: fmt.Sprint(n),
+			})
 			n++
 		}
 		if err := s.SaveFeatures(ctx, nil, entries); err != nil {
@@ -370,8 +372,10 @@ func paymentSettingsAndAudit(t *testing.T, s SiteStores) {
 	if got, _ := s.PaymentSettings(ctx); got != want {
 		t.Fatalf("a refused save changed the settings: %+v", got)
 	}
-	if err := s.AppendAudit(ctx, []app.AuditEntry{auditEntry("credentials.saved", "payflow", "", "set"),
-		auditEntry("credentials.tested", "payflow", "", "ok")}); err != nil {
+	if err := s.AppendAudit(ctx, []app.AuditEntry{
+		auditEntry("credentials.saved", "payflow", "", "set"),
+		auditEntry("credentials.tested", "payflow", "", "ok"),
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AppendAudit(ctx, []app.AuditEntry{{At: time.Now(), Action: "no actor"}}); err == nil {
@@ -388,8 +392,10 @@ func mailSettingsAndTemplates(t *testing.T, s SiteStores) {
 	ctx := context.Background()
 	_, err := s.SMTPSettings(ctx)
 	WantError(t, err, app.ENOTFOUND, "error.smtp.not_set")
-	want := app.SMTPSettings{Host: "smtp.example.pl", Port: 587, TLS: app.SMTPStartTLS, User: "szkolenia",
-		Sender: "szkolenia@example.pl", SenderName: "Szkolenia Kraków"}
+	want := app.SMTPSettings{
+		Host: "smtp.example.pl", Port: 587, TLS: app.SMTPStartTLS, User: "szkolenia",
+		Sender: "szkolenia@example.pl", SenderName: "Szkolenia Kraków",
+	}
 	if err := s.SaveSMTPSettings(ctx, want, []app.AuditEntry{auditEntry("smtp.host", "", "", want.Host)}); err != nil {
 		t.Fatal(err)
 	}

@@ -457,8 +457,10 @@ func (c *copier) copyTable(ctx context.Context, table string, cols []targetColum
 		return tr, app.Internal(err, "read "+table+" from the file")
 	}
 	defer rows.Close()
-	rs := &liteRows{rows: rows, table: table, cols: cols, conv: conv, total: tr.SourceRows, progress: c.o.Progress,
-		raw: make([]any, len(cols)), out: make([]any, len(cols))}
+	rs := &liteRows{
+		rows: rows, table: table, cols: cols, conv: conv, total: tr.SourceRows, progress: c.o.Progress,
+		raw: make([]any, len(cols)), out: make([]any, len(cols)),
+	}
 	rs.ptrs = make([]any, len(cols))
 	for i := range rs.raw {
 		rs.ptrs[i] = &rs.raw[i]

@@ -52,8 +52,14 @@ func TestBrandOf(t *testing.T) {
 
 func TestFormatAmount(t *testing.T) {
 	for _, tc := range []struct{ n, code, want string }{
-		{"10", "GBP", "10.00"}, {"10.5", "GBP", "10.50"}, {"1000", "JPY", "1000"}, {"1000", "HUF", "1000"},
-		{"1000", "TWD", "1000"}, {"1.234", "BHD", "1.234"}, {"12345678.9", "USD", "12345678.90"}, {"0.10", "EUR", "0.10"},
+		{"10", "GBP", "10.00"},
+		{"10.5", "GBP", "10.50"},
+		{"1000", "JPY", "1000"},
+		{"1000", "HUF", "1000"},
+		{"1000", "TWD", "1000"},
+		{"1.234", "BHD", "1.234"},
+		{"12345678.9", "USD", "12345678.90"},
+		{"0.10", "EUR", "0.10"},
 	} {
 		got, err := formatAmount(amount(t, tc.n, tc.code))
 		if err != nil || got != tc.want {

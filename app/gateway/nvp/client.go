@@ -265,8 +265,10 @@ func (c *Client) call(ctx context.Context, f *form) (Reply, *failure) {
 		return Reply{}, &failure{app.OutcomeUnknown, "NETWORK", "the answer from PayPal was cut off; the request may have been processed: " + netError(err)}
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Reply{}, &failure{app.OutcomeUnknown, "HTTP " + strconv.Itoa(resp.StatusCode),
-			fmt.Sprintf("PayPal answered HTTP %d instead of an NVP reply; the request may have been processed", resp.StatusCode)}
+		return Reply{}, &failure{
+			app.OutcomeUnknown, "HTTP " + strconv.Itoa(resp.StatusCode),
+			fmt.Sprintf("PayPal answered HTTP %d instead of an NVP reply; the request may have been processed", resp.StatusCode),
+		}
 	}
 	rep, err := ParseReply(data)
 	if err != nil {

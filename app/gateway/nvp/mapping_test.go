@@ -99,8 +99,10 @@ func TestSeveralErrorsMostCautiousWins(t *testing.T) {
 
 func TestHeldForReview(t *testing.T) {
 	fx := newFixture(t)
-	fx.srv.Warn("DoDirectPayment", nvptest.Error{Code: "11610", Short: "Payment Pending your review in Fraud Management Filters",
-		Long: "Payment Pending your review in Fraud Management Filters", Severity: "Warning"})
+	fx.srv.Warn("DoDirectPayment", nvptest.Error{
+		Code: "11610", Short: "Payment Pending your review in Fraud Management Filters",
+		Long: "Payment Pending your review in Fraud Management Filters", Severity: "Warning",
+	})
 	req := saleReq(newInvoice(), amount(t, "10", "GBP"), card(panVisa))
 	r := fx.c.Sale(fx.ctx, req)
 	wantOutcome(t, "fmf", r, app.OutcomeHeldForReview)

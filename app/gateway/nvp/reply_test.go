@@ -54,9 +54,13 @@ func TestParseReplyAcks(t *testing.T) {
 		ack              string
 		success, failure bool
 	}{
-		{"Success", true, false}, {"SuccessWithWarning", true, false}, {"SUCCESS", true, false},
-		{"Failure", false, true}, {"FailureWithWarning", false, true},
-		{"PartialSuccess", false, false}, {"Warning", false, false},
+		{"Success", true, false},
+		{"SuccessWithWarning", true, false},
+		{"SUCCESS", true, false},
+		{"Failure", false, true},
+		{"FailureWithWarning", false, true},
+		{"PartialSuccess", false, false},
+		{"Warning", false, false},
 	} {
 		r, err := ParseReply([]byte("ACK=" + tc.ack))
 		if err != nil || r.Success() != tc.success || r.Failure() != tc.failure {

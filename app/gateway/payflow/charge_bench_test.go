@@ -56,8 +56,10 @@ func BenchmarkScaleCardCharge(b *testing.B) {
 	benchcmp.Pair(b, 1.2, func(b *testing.B) {
 		for b.Loop() {
 			key := newKey()
-			res := c.Sale(ctx, app.SaleRequest{Key: key, InvoiceID: "INV-" + key[24:], Amount: amount,
-				Description: "Go workshop", Card: testCard(visa)})
+			res := c.Sale(ctx, app.SaleRequest{
+				Key: key, InvoiceID: "INV-" + key[24:], Amount: amount,
+				Description: "Go workshop", Card: testCard(visa),
+			})
 			if res.Outcome != app.OutcomeApproved {
 				b.Fatalf("%+v", res)
 			}

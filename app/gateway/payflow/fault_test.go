@@ -83,8 +83,10 @@ func TestSaleFaults(t *testing.T) {
 			}
 
 			// Looked up once no send of the sale can still be in Payflow's hands.
-			look := app.LookupRequest{Kind: app.LookupSale, Key: key, InvoiceID: inv, Amount: money(t, tc.amount, "USD"),
-				AttemptedAt: time.Now().Add(-time.Hour)}
+			look := app.LookupRequest{
+				Kind: app.LookupSale, Key: key, InvoiceID: inv, Amount: money(t, tc.amount, "USD"),
+				AttemptedAt: time.Now().Add(-time.Hour),
+			}
 			lk := c.Lookup(context.Background(), look)
 			wantOutcome(t, "lookup", lk, tc.lookup)
 			if lk.Duplicate != tc.lookDup {

@@ -24,8 +24,10 @@ func TestSaleLookupIsAnInquiryByCustomerReference(t *testing.T) {
 		t.Fatalf("the sale carries CUSTREF %q (%v), want 1 to 12 characters", custref, ok)
 	}
 
-	lk := c.Lookup(context.Background(), app.LookupRequest{Kind: app.LookupSale, Key: key, InvoiceID: "INV-" + key[24:],
-		Amount: money(t, "10", "USD"), AttemptedAt: time.Now()})
+	lk := c.Lookup(context.Background(), app.LookupRequest{
+		Kind: app.LookupSale, Key: key, InvoiceID: "INV-" + key[24:],
+		Amount: money(t, "10", "USD"), AttemptedAt: time.Now(),
+	})
 	wantOutcome(t, "lookup", lk, app.OutcomeApproved)
 	if led := srv.Ledger(); len(led) != 1 || lk.Reference != led[0].PNREF {
 		t.Errorf("lookup reference %q, ledger %+v", lk.Reference, led)
@@ -86,8 +88,10 @@ func TestCustomerReferenceIsUniquePerKeyAndFitsPayflow(t *testing.T) {
 func TestSaleNotFoundIsFinalOnlyAfterTheLag(t *testing.T) {
 	srv := payflowtest.NewServer(t)
 	u, v, p, w := srv.Credentials()
-	c, err := New(Config{Endpoint: srv.URL, User: u, Vendor: v, Partner: p, Password: w, Timeout: faultTimeout,
-		InquiryLag: time.Minute})
+	c, err := New(Config{
+		Endpoint: srv.URL, User: u, Vendor: v, Partner: p, Password: w, Timeout: faultTimeout,
+		InquiryLag: time.Minute,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,8 +33,10 @@ func TestSaleWire(t *testing.T) {
 				Key: key, InvoiceID: "INV-1", Amount: money(t, tc.amt, tc.code),
 				Description: "Go workshop",
 				Card:        testCard(visa),
-				Payer: app.Payer{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
-					Street: "12 St James's Sq", PostalCode: "SW1Y 4JH", IP: "192.0.2.7"},
+				Payer: app.Payer{
+					FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+					Street: "12 St James's Sq", PostalCode: "SW1Y 4JH", IP: "192.0.2.7",
+				},
 			})
 			wantOutcome(t, "sale", res, app.OutcomeApproved)
 			if res.Reference == "" || res.AuthCode == "" || res.Brand != app.BrandVisa || res.Last4 != "1111" ||
@@ -349,8 +351,13 @@ func TestNewConfig(t *testing.T) {
 
 func TestFormatAmount(t *testing.T) {
 	for _, tc := range []struct{ n, code, want string }{
-		{"10", "USD", "10.00"}, {"10.5", "GBP", "10.50"}, {"0.01", "EUR", "0.01"}, {"1000", "JPY", "1000"},
-		{"1.5", "BHD", "1.500"}, {"1234567.89", "USD", "1234567.89"}, {"10.000", "USD", "10.00"},
+		{"10", "USD", "10.00"},
+		{"10.5", "GBP", "10.50"},
+		{"0.01", "EUR", "0.01"},
+		{"1000", "JPY", "1000"},
+		{"1.5", "BHD", "1.500"},
+		{"1234567.89", "USD", "1234567.89"},
+		{"10.000", "USD", "10.00"},
 	} {
 		got, err := formatAmount(money(t, tc.n, tc.code))
 		if err != nil || got != tc.want {
@@ -422,8 +429,10 @@ func TestEarlyAnswerBeforeBodyIsRead(t *testing.T) {
 	c.afterWipe = func(b []byte) { wiped <- b }
 	long := strings.Repeat("Go workshop ", 20)
 	for range 20 {
-		res := c.Sale(context.Background(), app.SaleRequest{Key: newKey(), Amount: money(t, "10.00", "USD"),
-			Description: long, Card: testCard(visa)})
+		res := c.Sale(context.Background(), app.SaleRequest{
+			Key: newKey(), Amount: money(t, "10.00", "USD"),
+			Description: long, Card: testCard(visa),
+		})
 		wantOutcome(t, "early answer", res, app.OutcomeApproved)
 		if b := <-wiped; !bytes.Equal(b, make([]byte, len(b))) {
 			t.Fatal("body buffer not zeroed")

@@ -493,8 +493,10 @@ func (c *Client) fromOrder(o *paypal.Order, duplicate bool) app.Result {
 			return r
 		}
 	}
-	return app.Result{Outcome: app.OutcomeNotFound, Code: "ORDER=" + o.Status, Reference: o.ID,
-		Message: "PayPal's order " + o.ID + " is " + o.Status + " and has no capture"}
+	return app.Result{
+		Outcome: app.OutcomeNotFound, Code: "ORDER=" + o.Status, Reference: o.ID,
+		Message: "PayPal's order " + o.ID + " is " + o.Status + " and has no capture",
+	}
 }
 
 func (c *Client) fromCapture(out *paypal.CaptureOrderResponse, orderID string) app.Result {
@@ -507,8 +509,10 @@ func (c *Client) fromCapture(out *paypal.CaptureOrderResponse, orderID string) a
 		}
 	}
 	// A 2xx without a capture: not an answer we can trust either way.
-	return app.Result{Outcome: app.OutcomeUnknown, Code: "ORDER=" + out.Status, Reference: orderID,
-		Message: "PayPal answered the capture without a capture record; reconciliation reads the order"}
+	return app.Result{
+		Outcome: app.OutcomeUnknown, Code: "ORDER=" + out.Status, Reference: orderID,
+		Message: "PayPal answered the capture without a capture record; reconciliation reads the order",
+	}
 }
 
 func captureResult(status, id, orderID string) app.Result {
@@ -634,8 +638,10 @@ func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
 		if req.OriginalRef == "" {
 			// The order id is journalled before the approve link is shown,
 			// and capture needs it: with none recorded, nothing was captured.
-			return app.Result{Outcome: app.OutcomeNotFound, Code: "PAYPAL=NO-ORDER",
-				Message: "no PayPal order was recorded for this attempt, so none was captured"}
+			return app.Result{
+				Outcome: app.OutcomeNotFound, Code: "PAYPAL=NO-ORDER",
+				Message: "no PayPal order was recorded for this attempt, so none was captured",
+			}
 		}
 		o, err := c.api().GetOrder(ctx, req.OriginalRef)
 		if err != nil {
@@ -662,8 +668,10 @@ func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
 			return app.Result{Outcome: app.OutcomeUnknown, Message: "the journal lacks the refund's capture reference or key"}
 		}
 		if !req.AttemptedAt.IsZero() && c.now().Sub(req.AttemptedAt) > refundReplayWindow {
-			return app.Result{Outcome: app.OutcomeUnknown, Code: "PAYPAL=REQUEST-ID-EXPIRED",
-				Message: "PayPal no longer keeps this refund's request id; check the capture's refunds in PayPal"}
+			return app.Result{
+				Outcome: app.OutcomeUnknown, Code: "PAYPAL=REQUEST-ID-EXPIRED",
+				Message: "PayPal no longer keeps this refund's request id; check the capture's refunds in PayPal",
+			}
 		}
 		body := paypal.RefundCaptureRequest{NoteToPayer: truncate(strings.TrimSpace(req.Description), 255)}
 		if !req.Full {

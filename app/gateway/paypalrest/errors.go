@@ -133,8 +133,10 @@ func classify(err error, cs *calls) failure {
 		if er.Response.Request != nil {
 			path = er.Response.Request.URL.Path
 		}
-		f := failure{code: "HTTP=" + strconv.Itoa(status), debugID: er.DebugID,
-			msg: strings.TrimSpace(er.Name + " " + er.Message)}
+		f := failure{
+			code: "HTTP=" + strconv.Itoa(status), debugID: er.DebugID,
+			msg: strings.TrimSpace(er.Name + " " + er.Message),
+		}
 		if len(er.Details) > 0 {
 			f.issue = er.Details[0].Issue
 			f.code = "PAYPAL=" + f.issue
@@ -178,14 +180,18 @@ func classify(err error, cs *calls) failure {
 	ex, ok := cs.last()
 	switch {
 	case ok && ex.path == tokenPath && ex.status == 401:
-		return failure{outcome: app.OutcomeMerchantConfig, code: "OAUTH=401",
-			msg: "PayPal refused the REST app's client ID or secret (invalid_client)"}
+		return failure{
+			outcome: app.OutcomeMerchantConfig, code: "OAUTH=401",
+			msg: "PayPal refused the REST app's client ID or secret (invalid_client)",
+		}
 	case ok && ex.path == tokenPath:
 		return failure{outcome: app.OutcomeNotProcessed, code: "OAUTH=FAILED", msg: "PayPal's token call failed; nothing was sent"}
 	case ok && ex.status != 0:
 		// An answer arrived but was not PayPal's JSON (an HTML error page).
-		return failure{outcome: app.OutcomeUnknown, code: "HTTP=" + strconv.Itoa(ex.status),
-			msg: "PayPal's answer (HTTP " + strconv.Itoa(ex.status) + ") was not JSON"}
+		return failure{
+			outcome: app.OutcomeUnknown, code: "HTTP=" + strconv.Itoa(ex.status),
+			msg: "PayPal's answer (HTTP " + strconv.Itoa(ex.status) + ") was not JSON",
+		}
 	case ok && !ex.wrote:
 		return failure{outcome: app.OutcomeNotProcessed, code: "CONNECT", msg: "the request did not reach PayPal"}
 	case ok:

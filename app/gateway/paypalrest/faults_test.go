@@ -155,8 +155,10 @@ func TestRefundFaultsAndLookup(t *testing.T) {
 			if r.Outcome != app.OutcomeUnknown && r.Outcome != app.OutcomeNotProcessed {
 				t.Fatalf("refund %+v", r)
 			}
-			l := fx.c.Lookup(fx.ctx, app.LookupRequest{Kind: app.LookupRefund, Key: req.Key, OriginalRef: capture,
-				Amount: req.Amount, AttemptedAt: fx.c.now()})
+			l := fx.c.Lookup(fx.ctx, app.LookupRequest{
+				Kind: app.LookupRefund, Key: req.Key, OriginalRef: capture,
+				Amount: req.Amount, AttemptedAt: fx.c.now(),
+			})
 			wantOutcome(t, "lookup", l, app.OutcomeApproved)
 			for _, o := range fx.srv.Orders() {
 				if o.Capture.RefundedMinor != 500 {

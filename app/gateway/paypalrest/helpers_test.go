@@ -26,9 +26,11 @@ func newFixture(t *testing.T, opts ...func(*Config)) *fixture {
 	t.Helper()
 	srv := paypalresttest.NewServer(t)
 	srv.SetHold(600 * time.Millisecond)
-	cfg := Config{BaseURL: srv.URL, ClientID: paypalresttest.ClientID, Secret: paypalresttest.Secret,
+	cfg := Config{
+		BaseURL: srv.URL, ClientID: paypalresttest.ClientID, Secret: paypalresttest.Secret,
 		BrandName: "Acme Training", Timeout: 300 * time.Millisecond, PollInterval: time.Hour,
-		RetryDelay: 5 * time.Millisecond}
+		RetryDelay: 5 * time.Millisecond,
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -100,8 +102,10 @@ func (b *buyer) record(ref string) error {
 }
 
 func saleReq(key, inv string, a currency.Amount, b *buyer) app.SaleRequest {
-	return app.SaleRequest{Key: key, InvoiceID: inv, Amount: a, Description: "Workshop fee",
-		Approval: b.approval(), RecordReference: b.record, RecordCaptureStart: b.captureStart}
+	return app.SaleRequest{
+		Key: key, InvoiceID: inv, Amount: a, Description: "Workshop fee",
+		Approval: b.approval(), RecordReference: b.record, RecordCaptureStart: b.captureStart,
+	}
 }
 
 // follow is the browser following PayPal's redirect to TrainPay.

@@ -50,8 +50,10 @@ func listen(page app.ApprovalPage) (*approvalListener, error) {
 	if page.Cancelled == "" {
 		page.Cancelled = "The payment was cancelled; nothing was charged. Go back to TrainPay."
 	}
-	l := &approvalListener{ln: ln, events: make(chan approvalEvent, 1), page: page,
-		base: "http://" + ln.Addr().String() + "/paypal/" + hex.EncodeToString(b[:])}
+	l := &approvalListener{
+		ln: ln, events: make(chan approvalEvent, 1), page: page,
+		base: "http://" + ln.Addr().String() + "/paypal/" + hex.EncodeToString(b[:]),
+	}
 	mux := http.NewServeMux()
 	prefix := "/paypal/" + hex.EncodeToString(b[:])
 	mux.HandleFunc("GET "+prefix+"/return", func(w http.ResponseWriter, r *http.Request) { l.back(w, r, false) })

@@ -84,8 +84,10 @@ func TestWireSaleTokenCreateApproveCapture(t *testing.T) {
 		"invoice_id": pu["invoice_id"], "custom_id": pu["custom_id"], "brand": ac["brand_name"],
 		"user_action": ac["user_action"], "shipping": ac["shipping_preference"],
 	} {
-		want := map[string]any{"intent": "CAPTURE", "value": "25.00", "currency": "USD", "invoice_id": "TP0011223344556677",
-			"custom_id": key1, "brand": "Acme Training", "user_action": "PAY_NOW", "shipping": "NO_SHIPPING"}[what]
+		want := map[string]any{
+			"intent": "CAPTURE", "value": "25.00", "currency": "USD", "invoice_id": "TP0011223344556677",
+			"custom_id": key1, "brand": "Acme Training", "user_action": "PAY_NOW", "shipping": "NO_SHIPPING",
+		}[what]
 		if got != want {
 			t.Errorf("create %s = %v, want %v", what, got, want)
 		}
@@ -142,8 +144,10 @@ func TestCreateBodyMatchesTheSpec(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+		in := &openapi3filter.RequestValidationInput{
+			Request: req, PathParams: params, Route: route,
+			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
+		}
 		err = openapi3filter.ValidateRequest(context.Background(), in)
 		if last {
 			if err == nil {

@@ -545,8 +545,10 @@ func (c *Client) FindByNumber(ctx context.Context, number string) (inv Invoice, 
 	}
 	// PayPal refuses a second invoice with a number it has, so this is
 	// not expected: a person looks.
-	return Invoice{}, false, &Error{Op: "search", Outcome: app.OutcomeUnknown, Code: "SEVERAL",
-		Message: fmt.Sprintf("PayPal has %d invoices numbered %s", len(match), number)}
+	return Invoice{}, false, &Error{
+		Op: "search", Outcome: app.OutcomeUnknown, Code: "SEVERAL",
+		Message: fmt.Sprintf("PayPal has %d invoices numbered %s", len(match), number),
+	}
 }
 
 // --- refund -----------------------------------------------------------------------

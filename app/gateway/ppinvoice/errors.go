@@ -138,8 +138,10 @@ func classify(op string, err error, cs *calls) *Error {
 		if er.Response.Request != nil {
 			path = er.Response.Request.URL.Path
 		}
-		e := &Error{Op: op, Status: status, Code: "HTTP=" + strconv.Itoa(status), DebugID: er.DebugID,
-			Message: strings.TrimSpace(er.Name + " " + er.Message)}
+		e := &Error{
+			Op: op, Status: status, Code: "HTTP=" + strconv.Itoa(status), DebugID: er.DebugID,
+			Message: strings.TrimSpace(er.Name + " " + er.Message),
+		}
 		if len(er.Details) > 0 {
 			e.Issue = er.Details[0].Issue
 			e.Code = "PAYPAL=" + e.Issue
@@ -181,18 +183,26 @@ func classify(op string, err error, cs *calls) *Error {
 	}
 	switch {
 	case ok && ex.path == tokenPath && ex.status == 401:
-		return &Error{Op: op, Outcome: app.OutcomeMerchantConfig, Status: 401, Code: "OAUTH=401",
-			Message: "PayPal refused the REST app's client ID or secret (invalid_client)"}
+		return &Error{
+			Op: op, Outcome: app.OutcomeMerchantConfig, Status: 401, Code: "OAUTH=401",
+			Message: "PayPal refused the REST app's client ID or secret (invalid_client)",
+		}
 	case ok && ex.path == tokenPath:
-		return &Error{Op: op, Outcome: app.OutcomeNotProcessed, Status: ex.status, Code: "OAUTH=FAILED",
-			Message: "PayPal's token call failed; nothing was sent"}
+		return &Error{
+			Op: op, Outcome: app.OutcomeNotProcessed, Status: ex.status, Code: "OAUTH=FAILED",
+			Message: "PayPal's token call failed; nothing was sent",
+		}
 	case ok && ex.status >= 200 && ex.status < 300:
 		// A success whose body could not be read (cut short, not JSON).
-		return &Error{Op: op, Outcome: app.OutcomeUnknown, Status: ex.status, Code: "HTTP=" + strconv.Itoa(ex.status),
-			Message: "PayPal's answer could not be read: " + err.Error()}
+		return &Error{
+			Op: op, Outcome: app.OutcomeUnknown, Status: ex.status, Code: "HTTP=" + strconv.Itoa(ex.status),
+			Message: "PayPal's answer could not be read: " + err.Error(),
+		}
 	case ok && ex.status != 0:
-		return &Error{Op: op, Outcome: app.OutcomeUnknown, Status: ex.status, Code: "HTTP=" + strconv.Itoa(ex.status),
-			Message: "PayPal's answer (HTTP " + strconv.Itoa(ex.status) + ") was not JSON"}
+		return &Error{
+			Op: op, Outcome: app.OutcomeUnknown, Status: ex.status, Code: "HTTP=" + strconv.Itoa(ex.status),
+			Message: "PayPal's answer (HTTP " + strconv.Itoa(ex.status) + ") was not JSON",
+		}
 	case ok && !ex.wrote:
 		return &Error{Op: op, Outcome: app.OutcomeNotProcessed, Code: "CONNECT", Message: "the request did not reach PayPal: " + err.Error()}
 	}

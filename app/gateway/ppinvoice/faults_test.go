@@ -12,8 +12,10 @@ import (
 // sandbox made the invoice, the connection was cut before the answer; the
 // resend carries the same PayPal-Request-Id and gets that invoice back.
 func TestCreateReplyLostIsResentUnderTheSameRequestIDAndMakesOneInvoice(t *testing.T) {
-	for _, f := range []ppinvoicetest.Fault{ppinvoicetest.FaultReplyLostAfter, ppinvoicetest.Fault5xxHTMLAfter,
-		ppinvoicetest.FaultTimeoutAfter} {
+	for _, f := range []ppinvoicetest.Fault{
+		ppinvoicetest.FaultReplyLostAfter, ppinvoicetest.Fault5xxHTMLAfter,
+		ppinvoicetest.FaultTimeoutAfter,
+	} {
 		t.Run(f.String(), func(t *testing.T) {
 			fx := newFixture(t)
 			fx.proxy.Inject(ppinvoicetest.OpCreate, f)

@@ -68,9 +68,11 @@ func (g Gateway) CreateInvoice(ctx context.Context, d app.InvoiceContent) (app.R
 	case "en", "":
 		lang = "en-GB"
 	}
-	inv, err := g.C.Create(ctx, Draft{RequestID: d.RequestID, Number: d.Number, Item: d.Item, ItemDate: d.ItemDate,
+	inv, err := g.C.Create(ctx, Draft{
+		RequestID: d.RequestID, Number: d.Number, Item: d.Item, ItemDate: d.ItemDate,
 		Amount: amount, PayerEmail: d.PayerEmail, PayerGiven: d.PayerGiven, PayerSurname: d.PayerSurname,
-		PayerLanguage: lang, Due: d.Due})
+		PayerLanguage: lang, Due: d.Due,
+	})
 	if err != nil {
 		return app.RemoteInvoice{}, appError(err)
 	}

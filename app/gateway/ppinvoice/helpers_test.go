@@ -67,9 +67,11 @@ func amount(t testing.TB, v, code string) currency.Amount {
 }
 
 func draft(t testing.TB, number, value, code string) ppinvoice.Draft {
-	return ppinvoice.Draft{Number: number, Item: "Go for payments engineers", ItemDate: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC),
+	return ppinvoice.Draft{
+		Number: number, Item: "Go for payments engineers", ItemDate: time.Date(2026, 12, 14, 0, 0, 0, 0, time.UTC),
 		Amount: amount(t, value, code), PayerEmail: "anna.nowak@example.com", PayerGiven: "Anna", PayerSurname: "Nowak",
-		PayerLanguage: "pl-PL", Due: time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC), Note: "Registration " + number}
+		PayerLanguage: "pl-PL", Due: time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC), Note: "Registration " + number,
+	}
 }
 
 // sent creates and sends an invoice.
@@ -91,8 +93,10 @@ func (fx *fixture) sent(number, value, code string) (ppinvoice.Invoice, string) 
 func (fx *fixture) payByCard(id, number string) *http.Response {
 	fx.t.Helper()
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := noRedirect.PostForm(fx.sb.InvoicingBase()+"/invoice/p/"+id+"/pay", url.Values{"method": {"card"},
-		"number": {number}, "expiry": {"12/30"}, "cvv": {"123"}, "holder": {"Anna Nowak"}})
+	resp, err := noRedirect.PostForm(fx.sb.InvoicingBase()+"/invoice/p/"+id+"/pay", url.Values{
+		"method": {"card"},
+		"number": {number}, "expiry": {"12/30"}, "cvv": {"123"}, "holder": {"Anna Nowak"},
+	})
 	if err != nil {
 		fx.t.Fatal(err)
 	}

@@ -222,8 +222,10 @@ func WireValue(minor int64, code string) (string, error) {
 // fromWire maps PayPal's invoice (plutov's type, which keeps every amount
 // as PayPal's string) to an Invoice.
 func fromWire(w *paypal.Invoice) (Invoice, error) {
-	inv := Invoice{ID: w.ID, Number: w.Detail.InvoiceNumber, Status: StatusOf(w.Status), Currency: w.Detail.CurrencyCode,
-		DueDate: w.Detail.PaymentTerm.DueDate, PayerLink: w.Detail.Metadata.RecipientViewUrl}
+	inv := Invoice{
+		ID: w.ID, Number: w.Detail.InvoiceNumber, Status: StatusOf(w.Status), Currency: w.Detail.CurrencyCode,
+		DueDate: w.Detail.PaymentTerm.DueDate, PayerLink: w.Detail.Metadata.RecipientViewUrl,
+	}
 	if inv.ID == "" {
 		return Invoice{}, errors.New("PayPal's invoice has no id")
 	}
@@ -265,16 +267,20 @@ func fromWire(w *paypal.Invoice) (Invoice, error) {
 		if err != nil {
 			return Invoice{}, err
 		}
-		inv.Payments = append(inv.Payments, Transaction{ID: p.PaymentID, External: p.Type == "EXTERNAL", Method: p.Method,
-			Amount: a, Date: p.PaymentDate})
+		inv.Payments = append(inv.Payments, Transaction{
+			ID: p.PaymentID, External: p.Type == "EXTERNAL", Method: p.Method,
+			Amount: a, Date: p.PaymentDate,
+		})
 	}
 	for _, r := range w.Refunds.RefundDetails {
 		a, err := read(r.RefundAmount, "refund")
 		if err != nil {
 			return Invoice{}, err
 		}
-		inv.Refunds = append(inv.Refunds, Transaction{ID: r.RefundID, External: r.RefundType == "EXTERNAL", Method: r.Method,
-			Amount: a, Date: r.RefundDate})
+		inv.Refunds = append(inv.Refunds, Transaction{
+			ID: r.RefundID, External: r.RefundType == "EXTERNAL", Method: r.Method,
+			Amount: a, Date: r.RefundDate,
+		})
 	}
 	return inv, nil
 }

@@ -35,10 +35,12 @@ func TestEveryStatusInTheSpecHasAState(t *testing.T) {
 			t.Errorf("%s maps to %v", raw, s)
 		}
 	}
-	want := map[string]State{"DRAFT": StateDraft, "SENT": StateAwaitingPayment, "UNPAID": StateAwaitingPayment,
+	want := map[string]State{
+		"DRAFT": StateDraft, "SENT": StateAwaitingPayment, "UNPAID": StateAwaitingPayment,
 		"SCHEDULED": StateAwaitingPayment, "PAYMENT_PENDING": StatePaymentPending, "PAID": StatePaid,
 		"MARKED_AS_PAID": StatePaid, "PARTIALLY_PAID": StatePartiallyPaid, "CANCELLED": StateCancelled,
-		"REFUNDED": StateRefunded, "MARKED_AS_REFUNDED": StateRefunded, "PARTIALLY_REFUNDED": StatePartiallyRefunded}
+		"REFUNDED": StateRefunded, "MARKED_AS_REFUNDED": StateRefunded, "PARTIALLY_REFUNDED": StatePartiallyRefunded,
+	}
 	for raw, st := range want {
 		if got := StatusOf(raw).State; got != st {
 			t.Errorf("%s: %s, want %s", raw, got, st)
@@ -66,10 +68,20 @@ func TestParseMinorIsExactPerCurrency(t *testing.T) {
 		value, code string
 		want        int64
 	}{
-		{"10", "USD", 1000}, {"10.5", "USD", 1050}, {"10.50", "USD", 1050}, {"10.500", "USD", 1050},
-		{".5", "USD", 50}, {"-3.25", "USD", -325}, {"0.10", "PLN", 10}, {"5000", "JPY", 5000},
-		{"1.234", "BHD", 1234}, {"15000", "HUF", 1500000}, {"92233720368547758.07", "USD", 9223372036854775807},
-		{"0.07", "USD", 7}, {"0.1", "USD", 10}, {"0.2", "USD", 20},
+		{"10", "USD", 1000},
+		{"10.5", "USD", 1050},
+		{"10.50", "USD", 1050},
+		{"10.500", "USD", 1050},
+		{".5", "USD", 50},
+		{"-3.25", "USD", -325},
+		{"0.10", "PLN", 10},
+		{"5000", "JPY", 5000},
+		{"1.234", "BHD", 1234},
+		{"15000", "HUF", 1500000},
+		{"92233720368547758.07", "USD", 9223372036854775807},
+		{"0.07", "USD", 7},
+		{"0.1", "USD", 10},
+		{"0.2", "USD", 20},
 	} {
 		got, err := ParseMinor(c.value, c.code)
 		if err != nil || got != c.want {
@@ -77,8 +89,17 @@ func TestParseMinorIsExactPerCurrency(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ value, code string }{
-		{"10.505", "USD"}, {"10.5", "JPY"}, {"1,50", "PLN"}, {"1e3", "USD"}, {"", "USD"}, {" 1", "USD"},
-		{"10", "XYZ"}, {"NaN", "USD"}, {"0x10", "USD"}, {"92233720368547758.08", "USD"}, {"1.", "USD"},
+		{"10.505", "USD"},
+		{"10.5", "JPY"},
+		{"1,50", "PLN"},
+		{"1e3", "USD"},
+		{"", "USD"},
+		{" 1", "USD"},
+		{"10", "XYZ"},
+		{"NaN", "USD"},
+		{"0x10", "USD"},
+		{"92233720368547758.08", "USD"},
+		{"1.", "USD"},
 	} {
 		if got, err := ParseMinor(c.value, c.code); err == nil {
 			t.Errorf("ParseMinor(%q, %s) = %d, want an error", c.value, c.code, got)
@@ -95,8 +116,14 @@ func TestWireValueWritesPayPalsDigits(t *testing.T) {
 		code  string
 		want  string
 	}{
-		{1050, "USD", "10.50"}, {5, "USD", "0.05"}, {123450, "PLN", "1234.50"}, {5000, "JPY", "5000"},
-		{1500000, "HUF", "15000"}, {1234, "BHD", "1.234"}, {-325, "USD", "-3.25"}, {300, "TWD", "3"},
+		{1050, "USD", "10.50"},
+		{5, "USD", "0.05"},
+		{123450, "PLN", "1234.50"},
+		{5000, "JPY", "5000"},
+		{1500000, "HUF", "15000"},
+		{1234, "BHD", "1.234"},
+		{-325, "USD", "-3.25"},
+		{300, "TWD", "3"},
 	} {
 		got, err := WireValue(c.minor, c.code)
 		if err != nil || got != c.want {

@@ -51,8 +51,10 @@ func TestExpressCheckoutInTestModePaysThroughTheSandbox(t *testing.T) {
 	if res, _ := f.merchant.TestConnection(ctx, f.admin, app.ProcessorPayPalREST); res.Outcome != app.OutcomeApproved {
 		t.Fatalf("test connection: %+v", res)
 	}
-	req := app.ChargeRequest{Purpose: app.PurposeTestPayment, Reference: "t", Amount: amount(t, "12.50", "USD"),
-		Method: app.MethodExpressCheckout, Approval: sandboxBuyer(t, "approve"), Description: "Workshop"}
+	req := app.ChargeRequest{
+		Purpose: app.PurposeTestPayment, Reference: "t", Amount: amount(t, "12.50", "USD"),
+		Method: app.MethodExpressCheckout, Approval: sandboxBuyer(t, "approve"), Description: "Workshop",
+	}
 	p, err := f.pay.Charge(ctx, req)
 	if err != nil || p.State != app.StateApproved || p.Processor != app.ProcessorPayPalREST || p.Mode != app.ModeTest {
 		t.Fatalf("charge: %+v, %v", p, err)

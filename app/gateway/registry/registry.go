@@ -190,8 +190,10 @@ func (r *Registry) gateway(ctx context.Context, proc app.Processor, mode app.Mod
 		}
 		// settings.Endpoint is the card processor's override; Orders v2
 		// always goes to PayPal's live REST host in Production.
-		cfg := paypalrest.Config{BaseURL: paypalrest.LiveBase, ClientID: creds.ClientID, Secret: creds.Secret,
-			BrandName: r.brandName(ctx)}
+		cfg := paypalrest.Config{
+			BaseURL: paypalrest.LiveBase, ClientID: creds.ClientID, Secret: creds.Secret,
+			BrandName: r.brandName(ctx),
+		}
 		return r.cached(string(proc)+"|live|"+fingerprint(cfg), func() (app.Gateway, error) { return paypalrest.New(cfg) })
 	}
 	return nil, app.Errorf(app.EUNAVAILABLE, "error.methods.unknown_processor", "no gateway for processor %q", proc)

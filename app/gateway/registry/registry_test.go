@@ -42,8 +42,10 @@ func newFixture(t *testing.T, country, cur string) *fixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	pcitest.Keep(t, path, filepath.Join(dir, "trainpay.secrets"), filepath.Join(dir, "sandbox.json"))
-	vault := secrets.New(secrets.Options{Service: "TrainPay:test-" + t.Name(), FallbackPath: filepath.Join(dir, "trainpay.secrets"),
-		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	vault := secrets.New(secrets.Options{
+		Service: "TrainPay:test-" + t.Name(), FallbackPath: filepath.Join(dir, "trainpay.secrets"),
+		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1},
+	})
 	site := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}, AfterUnlock: vault.Unlock}
 	ctx := context.Background()
 	if err := site.Setup(ctx, app.Site{Name: "Acme", Country: country, Currency: cur, TimeZone: "UTC", Language: "en"}, pass); err != nil {
@@ -55,9 +57,11 @@ func newFixture(t *testing.T, country, cur string) *fixture {
 	}
 	reg := &registry.Registry{Sites: db, Settings: db, Secrets: vault, SandboxLedger: filepath.Join(dir, "sandbox.json")}
 	t.Cleanup(func() { reg.Close() })
-	return &fixture{db: db, path: path, site: site, reg: reg, admin: admin,
+	return &fixture{
+		db: db, path: path, site: site, reg: reg, admin: admin,
 		merchant: &app.MerchantService{Sites: db, Admins: site, Settings: db, Secrets: vault, Tester: reg},
-		pay:      app.NewPaymentService(db, reg, nil)}
+		pay:      app.NewPaymentService(db, reg, nil),
+	}
 }
 
 func card() *app.Card {
@@ -88,9 +92,11 @@ func TestTestModePaysThroughTheSandbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			// No credentials are needed in Test mode.
-			sale, err := f.pay.Charge(ctx, app.ChargeRequest{Purpose: app.PurposeTestPayment, Reference: "t",
+			sale, err := f.pay.Charge(ctx, app.ChargeRequest{
+				Purpose: app.PurposeTestPayment, Reference: "t",
 				Amount: amount(t, "12.00", tc.code), Method: app.MethodCreditCard, Card: card(),
-				Payer: app.Payer{FirstName: "Jan", LastName: "Kowalski", Country: tc.country, Street: "1 High St", City: "London", PostalCode: "SW1A 1AA"}})
+				Payer: app.Payer{FirstName: "Jan", LastName: "Kowalski", Country: tc.country, Street: "1 High St", City: "London", PostalCode: "SW1A 1AA"},
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,8 +110,10 @@ func TestTestModePaysThroughTheSandbox(t *testing.T) {
 			if n := len(sb.Ledger()); n != 2 {
 				t.Fatalf("sandbox ledger has %d entries, want sale and refund", n)
 			}
-			_, err = f.pay.Charge(ctx, app.ChargeRequest{Purpose: app.PurposeTestPayment, Reference: "t",
-				Amount: amount(t, "1.00", tc.code), Method: app.MethodDebitCard, Card: card()})
+			_, err = f.pay.Charge(ctx, app.ChargeRequest{
+				Purpose: app.PurposeTestPayment, Reference: "t",
+				Amount: amount(t, "1.00", tc.code), Method: app.MethodDebitCard, Card: card(),
+			})
 			if app.ErrorCode(err) != app.EUNAVAILABLE {
 				t.Fatalf("debit cards are not offered: %v", err)
 			}
@@ -120,16 +128,20 @@ func TestProductionUsesStoredCredentials(t *testing.T) {
 	f := newFixture(t, "US", "USD")
 	ctx := context.Background()
 	srv := payflowtest.NewServer(t)
-	if err := f.merchant.SavePaymentSettings(ctx, f.admin, app.PaymentSettings{Processor: app.ProcessorPayflow,
-		CreditCards: true, DebitCards: true, Endpoint: srv.URL}); err != nil {
+	if err := f.merchant.SavePaymentSettings(ctx, f.admin, app.PaymentSettings{
+		Processor:   app.ProcessorPayflow,
+		CreditCards: true, DebitCards: true, Endpoint: srv.URL,
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.site.SetMode(ctx, f.admin, app.ModeProduction); err != nil {
 		t.Fatal(err)
 	}
 	req := func() app.ChargeRequest {
-		return app.ChargeRequest{Purpose: app.PurposeTestPayment, Reference: "t", Amount: amount(t, "40.00", "USD"),
-			Method: app.MethodDebitCard, Card: card(), Payer: app.Payer{FirstName: "Jan", LastName: "Kowalski"}}
+		return app.ChargeRequest{
+			Purpose: app.PurposeTestPayment, Reference: "t", Amount: amount(t, "40.00", "USD"),
+			Method: app.MethodDebitCard, Card: card(), Payer: app.Payer{FirstName: "Jan", LastName: "Kowalski"},
+		}
 	}
 	// Without credentials the payment is refused before any journal row.
 	_, err := f.pay.Charge(ctx, req())

@@ -61,9 +61,11 @@ func (w *invoiceWorld) sendInvoice(number, value, code, lang string) (ppinvoice.
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	inv, err := w.c.Create(w.ctx, ppinvoice.Draft{Number: number, Item: "Warsztaty Go: płatności", Amount: a,
+	inv, err := w.c.Create(w.ctx, ppinvoice.Draft{
+		Number: number, Item: "Warsztaty Go: płatności", Amount: a,
 		PayerEmail: "ewa@example.com", PayerGiven: "Ewa", PayerSurname: "Kowalska", PayerLanguage: lang,
-		Due: time.Now().AddDate(0, 0, 14)})
+		Due: time.Now().AddDate(0, 0, 14),
+	})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -126,8 +128,10 @@ func TestBrowserPaysAnInvoiceWithATestCardInEnglishAndPolish(t *testing.T) {
 			if !strings.HasSuffix(b.url(), "/invoice/p/"+inv.ID) {
 				t.Errorf("the link led to %s", b.url())
 			}
-			for css, want := range map[string]string{"#amount": c.amount, "#merchant": "Akademia Testów",
-				"#item": "Warsztaty Go: płatności", "#number": c.number, "#pay-card": c.pay} {
+			for css, want := range map[string]string{
+				"#amount": c.amount, "#merchant": "Akademia Testów",
+				"#item": "Warsztaty Go: płatności", "#number": c.number, "#pay-card": c.pay,
+			} {
 				if got := b.text(css); got != want {
 					t.Errorf("%s shows %q, want %q", css, got, want)
 				}

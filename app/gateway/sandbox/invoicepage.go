@@ -206,8 +206,10 @@ func (s *Sandbox) renderInvoice(w http.ResponseWriter, status int, inv *Invoice,
 	}
 	v.Title = tr(lang, "invoice.page.title", map[string]string{"Number": inv.Number, "Merchant": v.Merchant})
 	v.Labels = map[string]string{}
-	for _, k := range []string{"merchant", "number", "item", "due_date", "amount_due", "pay_paypal", "email", "password",
-		"pay_card", "card_number", "card_expiry", "card_cvv", "card_holder", "card_hint"} {
+	for _, k := range []string{
+		"merchant", "number", "item", "due_date", "amount_due", "pay_paypal", "email", "password",
+		"pay_card", "card_number", "card_expiry", "card_cvv", "card_holder", "card_hint",
+	} {
 		v.Labels[k] = tr(lang, "invoice.page."+k, nil)
 	}
 	v.Labels["login_and_pay"] = tr(lang, "invoice.page.login_and_pay", map[string]string{"Amount": amount})
@@ -353,9 +355,11 @@ func (s *Sandbox) invoicePay(w http.ResponseWriter, r *http.Request) {
 	p.PaidMinor += due
 	p.Status = "PAID"
 	value := wireValue(due, p.Currency)
-	next.Entries = append(next.Entries, Entry{Protocol: ProtocolInvoicing, Type: "sale", PNREF: txn.ID, OrigPNREF: p.ID,
+	next.Entries = append(next.Entries, Entry{
+		Protocol: ProtocolInvoicing, Type: "sale", PNREF: txn.ID, OrigPNREF: p.ID,
 		Amount: value, Currency: p.Currency, InvoiceID: p.Number, Brand: app.Brand(txn.Brand), Last4: txn.Last4,
-		Time: s.now().UTC(), Message: "invoice paid: " + txn.Method})
+		Time: s.now().UTC(), Message: "invoice paid: " + txn.Method,
+	})
 	if err := s.save(next); err != nil {
 		s.mu.Unlock()
 		http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)

@@ -168,8 +168,10 @@ func invError(status int, issue, desc string) map[string]any {
 	case 422:
 		name, msg = "UNPROCESSABLE_ENTITY", "The requested action could not be performed, semantically incorrect, or failed business validation."
 	}
-	return map[string]any{"name": name, "message": msg, "debug_id": "sandbox",
-		"details": []map[string]string{{"issue": issue, "description": desc}}}
+	return map[string]any{
+		"name": name, "message": msg, "debug_id": "sandbox",
+		"details": []map[string]string{{"issue": issue, "description": desc}},
+	}
 }
 
 // invHandler decides a call on next; changed says whether next is to be
@@ -217,8 +219,10 @@ func (s *Sandbox) invAuth(h invHandler) http.HandlerFunc {
 		if changed {
 			if replayable && status < 300 {
 				// Message holds the path, Result the status.
-				next.Entries = append(next.Entries, Entry{Protocol: ProtocolInvoicing, RequestID: reqID, Type: "reply",
-					Message: r.URL.Path, Result: status, Time: s.now().UTC(), Reply: string(out)})
+				next.Entries = append(next.Entries, Entry{
+					Protocol: ProtocolInvoicing, RequestID: reqID, Type: "reply",
+					Message: r.URL.Path, Result: status, Time: s.now().UTC(), Reply: string(out),
+				})
 			}
 			lost := next.lostReply
 			next.lostReply = false
@@ -272,8 +276,10 @@ func parseWire(value, code string) (int64, bool) {
 }
 
 func (s *Sandbox) invoiceJSON(inv *Invoice) map[string]any {
-	meta := map[string]any{"create_time": inv.Created.UTC().Format(time.RFC3339), "created_by_flow": "REGULAR_SINGLE",
-		"invoicer_view_url": s.base + "/invoice/s/details/" + inv.ID}
+	meta := map[string]any{
+		"create_time": inv.Created.UTC().Format(time.RFC3339), "created_by_flow": "REGULAR_SINGLE",
+		"invoicer_view_url": s.base + "/invoice/s/details/" + inv.ID,
+	}
 	if !inv.Sent.IsZero() {
 		meta["first_sent_time"] = inv.Sent.UTC().Format(time.RFC3339)
 		meta["last_sent_time"] = inv.Sent.UTC().Format(time.RFC3339)
@@ -282,8 +288,10 @@ func (s *Sandbox) invoiceJSON(inv *Invoice) map[string]any {
 	if !inv.Cancelled.IsZero() {
 		meta["cancel_time"] = inv.Cancelled.UTC().Format(time.RFC3339)
 	}
-	detail := map[string]any{"invoice_number": inv.Number, "currency_code": inv.Currency, "invoice_date": inv.Date,
-		"metadata": meta}
+	detail := map[string]any{
+		"invoice_number": inv.Number, "currency_code": inv.Currency, "invoice_date": inv.Date,
+		"metadata": meta,
+	}
 	if inv.DueDate != "" {
 		detail["payment_term"] = map[string]any{"due_date": inv.DueDate}
 	}
@@ -306,8 +314,10 @@ func (s *Sandbox) invoiceJSON(inv *Invoice) map[string]any {
 	}
 	items := make([]map[string]any, 0, len(inv.Items))
 	for _, it := range inv.Items {
-		m := map[string]any{"id": it.ID, "name": it.Name, "quantity": strconv.FormatInt(it.Quantity, 10),
-			"unit_amount": wireMoney(it.Unit, inv.Currency)}
+		m := map[string]any{
+			"id": it.ID, "name": it.Name, "quantity": strconv.FormatInt(it.Quantity, 10),
+			"unit_amount": wireMoney(it.Unit, inv.Currency),
+		}
 		if it.Desc != "" {
 			m["description"] = it.Desc
 		}
@@ -319,23 +329,29 @@ func (s *Sandbox) invoiceJSON(inv *Invoice) map[string]any {
 		}
 		items = append(items, m)
 	}
-	out := map[string]any{"id": inv.ID, "status": inv.Status, "detail": detail,
+	out := map[string]any{
+		"id": inv.ID, "status": inv.Status, "detail": detail,
 		"primary_recipients": []any{map[string]any{"billing_info": billing}},
 		"items":              items,
-		"amount": map[string]any{"currency_code": inv.Currency, "value": wireMoney(inv.Total, inv.Currency)["value"],
-			"breakdown": map[string]any{"item_total": wireMoney(inv.Total, inv.Currency)}},
+		"amount": map[string]any{
+			"currency_code": inv.Currency, "value": wireMoney(inv.Total, inv.Currency)["value"],
+			"breakdown": map[string]any{"item_total": wireMoney(inv.Total, inv.Currency)},
+		},
 		"due_amount": wireMoney(max(inv.Total-inv.PaidMinor, 0), inv.Currency),
 		"links": []map[string]string{
 			{"href": s.base + "/v2/invoicing/invoices/" + inv.ID, "rel": "self", "method": "GET"},
-		}}
+		},
+	}
 	if inv.Merchant != "" {
 		out["invoicer"] = map[string]any{"business_name": inv.Merchant}
 	}
 	if len(inv.Payments) > 0 {
 		txns := make([]map[string]any, 0, len(inv.Payments))
 		for _, p := range inv.Payments {
-			t := map[string]any{"type": "PAYPAL", "payment_id": p.ID, "payment_date": p.Date, "method": p.Method,
-				"amount": wireMoney(p.Amount, inv.Currency)}
+			t := map[string]any{
+				"type": "PAYPAL", "payment_id": p.ID, "payment_date": p.Date, "method": p.Method,
+				"amount": wireMoney(p.Amount, inv.Currency),
+			}
 			if p.External {
 				t["type"] = "EXTERNAL"
 			}
@@ -346,8 +362,10 @@ func (s *Sandbox) invoiceJSON(inv *Invoice) map[string]any {
 	if len(inv.Refunds) > 0 {
 		txns := make([]map[string]any, 0, len(inv.Refunds))
 		for _, p := range inv.Refunds {
-			t := map[string]any{"type": "PAYPAL", "refund_id": p.ID, "refund_date": p.Date, "method": p.Method,
-				"amount": wireMoney(p.Amount, inv.Currency)}
+			t := map[string]any{
+				"type": "PAYPAL", "refund_id": p.ID, "refund_date": p.Date, "method": p.Method,
+				"amount": wireMoney(p.Amount, inv.Currency),
+			}
 			if p.External {
 				t["type"] = "EXTERNAL"
 			}
@@ -452,8 +470,10 @@ func (s *Sandbox) invCreate(next *state, r *http.Request, body []byte) (int, any
 	}
 	next.Seq++
 	id := fmt.Sprintf("INV2-SBX%012d", next.Seq)
-	inv := Invoice{ID: id, Number: d.Number, Status: "DRAFT", RequestID: r.Header.Get("PayPal-Request-Id"), Currency: code,
-		Note: d.Note, Date: d.InvoiceDate, DueDate: due, Created: s.now().UTC()}
+	inv := Invoice{
+		ID: id, Number: d.Number, Status: "DRAFT", RequestID: r.Header.Get("PayPal-Request-Id"), Currency: code,
+		Note: d.Note, Date: d.InvoiceDate, DueDate: due, Created: s.now().UTC(),
+	}
 	if b.Invoicer != nil {
 		inv.Merchant = b.Invoicer.BusinessName
 	}
@@ -483,8 +503,10 @@ func (s *Sandbox) invCreate(next *state, r *http.Request, body []byte) (int, any
 		if it.Date != "" && !validDate(it.Date) {
 			return 400, invError(400, "INVALID_PARAMETER_SYNTAX", "item_date must be YYYY-MM-DD"), false
 		}
-		inv.Items = append(inv.Items, InvItem{ID: fmt.Sprintf("ITEM-%012d-%d", next.Seq, i+1), Name: it.Name, Desc: it.Desc, Quantity: q,
-			Unit: unit, Date: it.Date, UoM: it.UoM})
+		inv.Items = append(inv.Items, InvItem{
+			ID: fmt.Sprintf("ITEM-%012d-%d", next.Seq, i+1), Name: it.Name, Desc: it.Desc, Quantity: q,
+			Unit: unit, Date: it.Date, UoM: it.UoM,
+		})
 		inv.Total += q * unit
 	}
 	switch amountRule(wireValue(inv.Total, code), ppinvoice.Digits(code)) {
@@ -569,8 +591,10 @@ func (s *Sandbox) invCancel(next *state, r *http.Request, body []byte) (int, any
 	return http.StatusNoContent, nil, true
 }
 
-var externalMethods = map[string]bool{"BANK_TRANSFER": true, "CASH": true, "CHECK": true, "CREDIT_CARD": true,
-	"DEBIT_CARD": true, "PAYPAL": true, "WIRE_TRANSFER": true, "OTHER": true}
+var externalMethods = map[string]bool{
+	"BANK_TRANSFER": true, "CASH": true, "CHECK": true, "CREDIT_CARD": true,
+	"DEBIT_CARD": true, "PAYPAL": true, "WIRE_TRANSFER": true, "OTHER": true,
+}
 
 type invTxnBody struct {
 	Method string `json:"method"`
@@ -683,8 +707,10 @@ func paymentsError(status int, issue, desc string) map[string]any {
 	if status == 422 {
 		name, msg = "UNPROCESSABLE_ENTITY", "The requested action could not be performed, semantically incorrect, or failed business validation."
 	}
-	return map[string]any{"name": name, "message": msg, "debug_id": "sandbox",
-		"details": []map[string]string{{"issue": issue, "description": desc}}}
+	return map[string]any{
+		"name": name, "message": msg, "debug_id": "sandbox",
+		"details": []map[string]string{{"issue": issue, "description": desc}},
+	}
 }
 
 // invoiceCaptureRefund refunds an invoice payment's capture, for Orders'
@@ -748,11 +774,15 @@ func (s *Sandbox) invoiceCaptureRefund(next *state, r *http.Request, body []byte
 		inv.Status = "REFUNDED"
 	}
 	value := wireMoney(amt, inv.Currency)
-	next.Entries = append(next.Entries, Entry{Protocol: ProtocolInvoicing, RequestID: r.Header.Get("PayPal-Request-Id"), Type: "refund",
-		PNREF: rid, OrigPNREF: pay.ID, Amount: value["value"], Currency: inv.Currency, InvoiceID: inv.Number, Time: now})
-	return http.StatusCreated, map[string]any{"id": rid, "status": "COMPLETED", "amount": value, "invoice_id": inv.Number,
+	next.Entries = append(next.Entries, Entry{
+		Protocol: ProtocolInvoicing, RequestID: r.Header.Get("PayPal-Request-Id"), Type: "refund",
+		PNREF: rid, OrigPNREF: pay.ID, Amount: value["value"], Currency: inv.Currency, InvoiceID: inv.Number, Time: now,
+	})
+	return http.StatusCreated, map[string]any{
+		"id": rid, "status": "COMPLETED", "amount": value, "invoice_id": inv.Number,
 		"create_time": now.Format(time.RFC3339), "update_time": now.Format(time.RFC3339),
-		"links": []map[string]string{{"href": s.base + "/v2/payments/refunds/" + rid, "rel": "self", "method": "GET"}}}, true, true
+		"links": []map[string]string{{"href": s.base + "/v2/payments/refunds/" + rid, "rel": "self", "method": "GET"}},
+	}, true, true
 }
 
 func (s *Sandbox) invSearch(next *state, r *http.Request, body []byte) (int, any, bool) {
@@ -796,7 +826,8 @@ func (s *Sandbox) invSearch(next *state, r *http.Request, body []byte) (int, any
 		items = append(items, s.invoiceJSON(match[i]))
 	}
 	out := map[string]any{"items": items, "links": []map[string]string{
-		{"href": s.base + "/v2/invoicing/search-invoices?page=" + strconv.Itoa(page) + "&page_size=" + strconv.Itoa(size), "rel": "self", "method": "POST"}}}
+		{"href": s.base + "/v2/invoicing/search-invoices?page=" + strconv.Itoa(page) + "&page_size=" + strconv.Itoa(size), "rel": "self", "method": "POST"},
+	}}
 	if q.Get("total_required") == "true" {
 		out["total_items"] = len(match)
 		out["total_pages"] = (len(match) + size - 1) / size

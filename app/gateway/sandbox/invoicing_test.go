@@ -35,8 +35,10 @@ func invoiceClient(t *testing.T, sb *Sandbox) *ppinvoice.Client {
 func sendTestInvoice(t *testing.T, c *ppinvoice.Client, number, value, code, lang string) ppinvoice.Invoice {
 	t.Helper()
 	a, _ := currency.NewAmount(value, code)
-	inv, err := c.Create(context.Background(), ppinvoice.Draft{Number: number, Item: "Kubernetes day", Amount: a,
-		PayerEmail: "p@example.com", PayerLanguage: lang, Due: time.Now().AddDate(0, 0, 7)})
+	inv, err := c.Create(context.Background(), ppinvoice.Draft{
+		Number: number, Item: "Kubernetes day", Amount: a,
+		PayerEmail: "p@example.com", PayerLanguage: lang, Due: time.Now().AddDate(0, 0, 7),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,16 +100,20 @@ func TestDraftHasNoPayerPage(t *testing.T) {
 	sb, _ := start(t)
 	c := invoiceClient(t, sb)
 	a, _ := currency.NewAmount("10", "USD")
-	inv, err := c.Create(context.Background(), ppinvoice.Draft{Number: "TP-DRAFTPG1", Item: "x", Amount: a, PayerEmail: "p@example.com",
-		Due: time.Now()})
+	inv, err := c.Create(context.Background(), ppinvoice.Draft{
+		Number: "TP-DRAFTPG1", Item: "x", Amount: a, PayerEmail: "p@example.com",
+		Due: time.Now(),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if status, _ := getPage(t, sb.InvoicingBase()+"/invoice/p/"+inv.ID, ""); status != 404 {
 		t.Errorf("a draft's page: %d", status)
 	}
-	resp, err := http.PostForm(sb.InvoicingBase()+"/invoice/p/"+inv.ID+"/pay", url.Values{"method": {"paypal"},
-		"email": {"b@example.com"}, "password": {"x"}})
+	resp, err := http.PostForm(sb.InvoicingBase()+"/invoice/p/"+inv.ID+"/pay", url.Values{
+		"method": {"paypal"},
+		"email":  {"b@example.com"}, "password": {"x"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,8 +133,10 @@ func TestInvoicesSurviveARestartOfTheSandbox(t *testing.T) {
 	sb, _ := start(t, WithLedgerFile(ledger))
 	c := invoiceClient(t, sb)
 	inv := sendTestInvoice(t, c, "TP-RESTART1", "300", "CAD", "en-CA")
-	resp, err := http.PostForm(sb.InvoicingBase()+"/invoice/p/"+inv.ID+"/pay", url.Values{"method": {"card"},
-		"number": {"378282246310005"}, "expiry": {"01/" + time.Now().AddDate(3, 0, 0).Format("06")}, "cvv": {"1234"}})
+	resp, err := http.PostForm(sb.InvoicingBase()+"/invoice/p/"+inv.ID+"/pay", url.Values{
+		"method": {"card"},
+		"number": {"378282246310005"}, "expiry": {"01/" + time.Now().AddDate(3, 0, 0).Format("06")}, "cvv": {"1234"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,8 +150,10 @@ func TestInvoicesSurviveARestartOfTheSandbox(t *testing.T) {
 		t.Fatalf("after the restart: %+v, %v, %v", found, ok, err)
 	}
 	a, _ := currency.NewAmount("300", "CAD")
-	again, err := c2.Create(context.Background(), ppinvoice.Draft{Number: "TP-RESTART1", Item: "Kubernetes day", Amount: a,
-		PayerEmail: "p@example.com", PayerLanguage: "en-CA", Due: time.Now().AddDate(0, 0, 7)})
+	again, err := c2.Create(context.Background(), ppinvoice.Draft{
+		Number: "TP-RESTART1", Item: "Kubernetes day", Amount: a,
+		PayerEmail: "p@example.com", PayerLanguage: "en-CA", Due: time.Now().AddDate(0, 0, 7),
+	})
 	if err != nil || again.ID != inv.ID || len(sb2.Invoices()) != 1 {
 		t.Fatalf("the create again after the restart: %+v, %v, %d invoices", again, err, len(sb2.Invoices()))
 	}

@@ -670,9 +670,11 @@ func (s *Sandbox) nvpRefund(st *state, req *request) (Entry, nvpReply) {
 	e.Amount = nvpFormat(amount, sale.Currency)
 	sale.Refunded = nvpFormat(refunded+amount, sale.Currency)
 	e.Message = "Instant"
-	rep := nvpReply{"ACK": "Success", "REFUNDTRANSACTIONID": e.PNREF, "GROSSREFUNDAMT": e.Amount, "FEEREFUNDAMT": nvpFormat(0, sale.Currency),
+	rep := nvpReply{
+		"ACK": "Success", "REFUNDTRANSACTIONID": e.PNREF, "GROSSREFUNDAMT": e.Amount, "FEEREFUNDAMT": nvpFormat(0, sale.Currency),
 		"NETREFUNDAMT": e.Amount, "CURRENCYCODE": sale.Currency, "TOTALREFUNDEDAMOUNT": sale.Refunded,
-		"REFUNDSTATUS": "Instant", "PENDINGREASON": "None"}
+		"REFUNDSTATUS": "Instant", "PENDINGREASON": "None",
+	}
 	if e.MsgSubID != "" {
 		rep["MSGSUBID"] = e.MsgSubID
 	}

@@ -53,8 +53,10 @@ func nvpCard(number string) *app.Card {
 func nvpSale(t *testing.T, n, code string, c *app.Card) app.SaleRequest {
 	t.Helper()
 	k := key()
-	return app.SaleRequest{Key: k, InvoiceID: "INV-" + k[24:], Amount: amt(t, n, code), Description: "Workshop", Card: c,
-		Payer: app.Payer{FirstName: "Ada", LastName: "Lovelace", Country: "GB", PostalCode: "EC1A 1BB", City: "London", Street: "1 Test Street"}}
+	return app.SaleRequest{
+		Key: k, InvoiceID: "INV-" + k[24:], Amount: amt(t, n, code), Description: "Workshop", Card: c,
+		Payer: app.Payer{FirstName: "Ada", LastName: "Lovelace", Country: "GB", PostalCode: "EC1A 1BB", City: "London", Street: "1 Test Street"},
+	}
 }
 
 func nvpSell(t *testing.T, c *nvp.Client, n, code, number string) (app.SaleRequest, app.Result) {
@@ -520,9 +522,11 @@ func TestNVPNoCardData(t *testing.T) {
 	ctx := context.Background()
 
 	var results []app.Result
-	for _, number := range []string{"4111111111111111", "4012888888881881", "4222222222222", "5555555555554444", "5105105105105100",
+	for _, number := range []string{
+		"4111111111111111", "4012888888881881", "4222222222222", "5555555555554444", "5105105105105100",
 		"2221000000000009", "2223000048400011", "2223016768739313", "378282246310005", "371449635398431", "378734493671000",
-		"6011111111111117", "6011000990139424", "4000000000000002", "4242424242424242"} {
+		"6011111111111117", "6011000990139424", "4000000000000002", "4242424242424242",
+	} {
 		for _, a := range []string{"10.00", "1012.00", "1013.00", "1014.00", "1026.00", "1050.00", "1051.00", "1097.00", "1098.00", "2500.00"} {
 			req := nvpSale(t, a, "GBP", nvpCard(number))
 			r := c.Sale(ctx, req)

@@ -60,8 +60,10 @@ func (s *Sandbox) OrdersBase() string { return s.base }
 
 // OrdersConfig is a ready paypalrest.Config for the sandbox.
 func (s *Sandbox) OrdersConfig() paypalrest.Config {
-	return paypalrest.Config{BaseURL: s.OrdersBase(), ClientID: OrdersClientID, Secret: OrdersSecret,
-		PollInterval: 2 * time.Second}
+	return paypalrest.Config{
+		BaseURL: s.OrdersBase(), ClientID: OrdersClientID, Secret: OrdersSecret,
+		PollInterval: 2 * time.Second,
+	}
 }
 
 // Orders returns a copy of the sandbox's orders.
@@ -88,8 +90,10 @@ func ordersJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func ordersError(name, issue, desc string) map[string]any {
-	return map[string]any{"name": name, "message": desc, "debug_id": "sandbox",
-		"details": []map[string]string{{"issue": issue, "description": desc}}}
+	return map[string]any{
+		"name": name, "message": desc, "debug_id": "sandbox",
+		"details": []map[string]string{{"issue": issue, "description": desc}},
+	}
 }
 
 func (s *Sandbox) ordersToken(w http.ResponseWriter, r *http.Request) {
@@ -103,8 +107,10 @@ func (s *Sandbox) ordersToken(w http.ResponseWriter, r *http.Request) {
 		ordersJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "Grant Type is NULL"})
 		return
 	}
-	ordersJSON(w, http.StatusOK, map[string]any{"access_token": ordersToken, "token_type": "Bearer", "expires_in": 32400,
-		"scope": "https://uri.paypal.com/services/payments/payment"})
+	ordersJSON(w, http.StatusOK, map[string]any{
+		"access_token": ordersToken, "token_type": "Bearer", "expires_in": 32400,
+		"scope": "https://uri.paypal.com/services/payments/payment",
+	})
 }
 
 type ordersHandler func(next *state, r *http.Request, body []byte) (status int, reply any, stored bool)
@@ -146,8 +152,10 @@ func (s *Sandbox) ordersAuth(h ordersHandler) http.HandlerFunc {
 		if stored {
 			if status < 300 && r.Method == http.MethodPost {
 				// The replay of this request id. Message holds the path.
-				next.Entries = append(next.Entries, Entry{Protocol: ProtocolOrders, RequestID: reqID, Type: "reply",
-					Message: r.URL.Path, Time: s.now().UTC(), Reply: string(out)})
+				next.Entries = append(next.Entries, Entry{
+					Protocol: ProtocolOrders, RequestID: reqID, Type: "reply",
+					Message: r.URL.Path, Time: s.now().UTC(), Reply: string(out),
+				})
 			}
 			lost = next.lostReply
 			next.lostReply = false
@@ -183,19 +191,25 @@ func (st *state) order(id string) *Order {
 }
 
 func (s *Sandbox) orderJSON(o *Order) map[string]any {
-	pu := map[string]any{"reference_id": "default", "amount": map[string]string{"currency_code": o.Currency, "value": o.Value},
-		"invoice_id": o.InvoiceID, "custom_id": o.CustomID}
-	if o.CaptureID != "" {
-		pu["payments"] = map[string]any{"captures": []map[string]any{{"id": o.CaptureID, "status": o.CaptureSt,
-			"amount": map[string]string{"currency_code": o.Currency, "value": o.Value}}}}
+	pu := map[string]any{
+		"reference_id": "default", "amount": map[string]string{"currency_code": o.Currency, "value": o.Value},
+		"invoice_id": o.InvoiceID, "custom_id": o.CustomID,
 	}
-	return map[string]any{"id": o.ID, "intent": "CAPTURE", "status": o.Status, "purchase_units": []any{pu},
+	if o.CaptureID != "" {
+		pu["payments"] = map[string]any{"captures": []map[string]any{{
+			"id": o.CaptureID, "status": o.CaptureSt,
+			"amount": map[string]string{"currency_code": o.Currency, "value": o.Value},
+		}}}
+	}
+	return map[string]any{
+		"id": o.ID, "intent": "CAPTURE", "status": o.Status, "purchase_units": []any{pu},
 		"create_time": o.Time.UTC().Format(time.RFC3339),
 		"links": []map[string]string{
 			{"href": s.base + "/v2/checkout/orders/" + o.ID, "rel": "self", "method": "GET"},
 			{"href": s.base + "/checkoutnow?token=" + o.ID, "rel": "approve", "method": "GET"},
 			{"href": s.base + "/v2/checkout/orders/" + o.ID + "/capture", "rel": "capture", "method": "POST"},
-		}}
+		},
+	}
 }
 
 func validReturn(u string) bool {
@@ -237,9 +251,11 @@ func (s *Sandbox) ordersCreate(next *state, r *http.Request, body []byte) (int, 
 		return 400, ordersError("INVALID_REQUEST", "MISSING_REQUIRED_PARAMETER", "return_url and cancel_url are required"), false
 	}
 	next.Seq++
-	o := Order{ID: fmt.Sprintf("SB%015d", next.Seq), Status: "CREATED", RequestID: r.Header.Get("PayPal-Request-Id"),
+	o := Order{
+		ID: fmt.Sprintf("SB%015d", next.Seq), Status: "CREATED", RequestID: r.Header.Get("PayPal-Request-Id"),
 		Currency: a.Currency, Value: a.Value, InvoiceID: b.PurchaseUnits[0].InvoiceID, CustomID: b.PurchaseUnits[0].CustomID,
-		Brand: b.AppCtx.BrandName, ReturnURL: b.AppCtx.ReturnURL, CancelURL: b.AppCtx.CancelURL, Time: s.now().UTC()}
+		Brand: b.AppCtx.BrandName, ReturnURL: b.AppCtx.ReturnURL, CancelURL: b.AppCtx.CancelURL, Time: s.now().UTC(),
+	}
 	next.Orders = append(next.Orders, o)
 	return http.StatusCreated, s.orderJSON(&o), true
 }
@@ -283,8 +299,10 @@ func (s *Sandbox) ordersCapture(next *state, r *http.Request, body []byte) (int,
 	if o.CaptureSt == "" {
 		o.CaptureSt = "COMPLETED"
 	}
-	next.Entries = append(next.Entries, Entry{Protocol: ProtocolOrders, RequestID: o.CaptureReq, Type: "sale", PNREF: o.CaptureID,
-		OrigPNREF: o.ID, Amount: o.Value, Currency: o.Currency, InvoiceID: o.InvoiceID, Time: s.now().UTC(), Message: "capture " + o.CaptureSt})
+	next.Entries = append(next.Entries, Entry{
+		Protocol: ProtocolOrders, RequestID: o.CaptureReq, Type: "sale", PNREF: o.CaptureID,
+		OrigPNREF: o.ID, Amount: o.Value, Currency: o.Currency, InvoiceID: o.InvoiceID, Time: s.now().UTC(), Message: "capture " + o.CaptureSt,
+	})
 	return http.StatusCreated, s.orderJSON(o), true
 }
 
@@ -334,10 +352,14 @@ func (s *Sandbox) ordersRefund(next *state, r *http.Request, body []byte) (int, 
 	next.Seq++
 	id := fmt.Sprintf("SR%015d", next.Seq)
 	value := fmt.Sprintf("%d.%02d", amt/100, amt%100)
-	next.Entries = append(next.Entries, Entry{Protocol: ProtocolOrders, RequestID: r.Header.Get("PayPal-Request-Id"), Type: "refund",
-		PNREF: id, OrigPNREF: sale.PNREF, Amount: value, Currency: sale.Currency, Time: s.now().UTC()})
-	return http.StatusCreated, map[string]any{"id": id, "status": "COMPLETED",
-		"amount": map[string]string{"currency_code": sale.Currency, "value": value}}, true
+	next.Entries = append(next.Entries, Entry{
+		Protocol: ProtocolOrders, RequestID: r.Header.Get("PayPal-Request-Id"), Type: "refund",
+		PNREF: id, OrigPNREF: sale.PNREF, Amount: value, Currency: sale.Currency, Time: s.now().UTC(),
+	})
+	return http.StatusCreated, map[string]any{
+		"id": id, "status": "COMPLETED",
+		"amount": map[string]string{"currency_code": sale.Currency, "value": value},
+	}, true
 }
 
 // approvalPage is the sandbox's stand-in for PayPal's checkout page.

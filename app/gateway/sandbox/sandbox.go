@@ -327,8 +327,10 @@ func (s *Sandbox) PayflowEndpoint() string { return s.base + "/payflow" }
 // is off: the sandbox decides a request while its connection is open and
 // never processes one after, so an inquiry that finds nothing is final.
 func (s *Sandbox) PayflowConfig() payflow.Config {
-	return payflow.Config{Endpoint: s.PayflowEndpoint(), User: User, Vendor: Vendor, Partner: Partner, Password: Password,
-		InquiryLag: payflow.NoInquiryLag}
+	return payflow.Config{
+		Endpoint: s.PayflowEndpoint(), User: User, Vendor: Vendor, Partner: Partner, Password: Password,
+		InquiryLag: payflow.NoInquiryLag,
+	}
 }
 
 // NVPEndpoint is the classic NVP URL, for nvp.Config.Endpoint.

@@ -135,8 +135,10 @@ func (d *driver) session(acceptLang string) *browser {
 		"browserName": "chrome",
 		"goog:chromeOptions": map[string]any{
 			"binary": chromiumBin,
-			"args": []string{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-				"--window-size=1000,1000", "--user-data-dir=" + d.t.TempDir(), "--lang=" + strings.Split(acceptLang, ",")[0]},
+			"args": []string{
+				"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+				"--window-size=1000,1000", "--user-data-dir=" + d.t.TempDir(), "--lang=" + strings.Split(acceptLang, ",")[0],
+			},
 			"prefs": map[string]any{"intl.accept_languages": acceptLang},
 		},
 	}}}

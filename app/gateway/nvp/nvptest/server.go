@@ -313,8 +313,10 @@ func (s *Server) Authorize(invnum, amt, currencyCode string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id := s.newID("AU")
-	s.ledger = append(s.ledger, Entry{Kind: "authorization", TransactionID: id, InvNum: invnum, Amount: amt,
-		Currency: currencyCode, Status: "Pending", Time: s.now().UTC()})
+	s.ledger = append(s.ledger, Entry{
+		Kind: "authorization", TransactionID: id, InvNum: invnum, Amount: amt,
+		Currency: currencyCode, Status: "Pending", Time: s.now().UTC(),
+	})
 	return id
 }
 
@@ -826,10 +828,14 @@ func (s *Server) doDirectPayment(f map[string]string, warn []Error) map[string]s
 		}
 	}
 	id := s.newID("SA")
-	s.ledger = append(s.ledger, Entry{Kind: kind, TransactionID: id, InvNum: inv, Amount: f["AMT"], Currency: cur,
-		Status: status, CardType: typ, Last4: acct[len(acct)-4:], Time: now})
-	reply := map[string]string{"ACK": "Success", "TRANSACTIONID": id, "AMT": f["AMT"], "CURRENCYCODE": cur,
-		"AVSCODE": "X", "CVV2MATCH": "M"}
+	s.ledger = append(s.ledger, Entry{
+		Kind: kind, TransactionID: id, InvNum: inv, Amount: f["AMT"], Currency: cur,
+		Status: status, CardType: typ, Last4: acct[len(acct)-4:], Time: now,
+	})
+	reply := map[string]string{
+		"ACK": "Success", "TRANSACTIONID": id, "AMT": f["AMT"], "CURRENCYCODE": cur,
+		"AVSCODE": "X", "CVV2MATCH": "M",
+	}
 	if len(warn) > 0 {
 		reply["ACK"] = "SuccessWithWarning"
 		addErrors(reply, warn)
@@ -946,11 +952,15 @@ func (s *Server) refundTransaction(f map[string]string, warn []Error) map[string
 		sale.Status = "Partially Refunded"
 	}
 	id := s.newID("RF")
-	s.ledger = append(s.ledger, Entry{Kind: "refund", TransactionID: id, Parent: txn, InvNum: sale.InvNum, Amount: amt,
-		Currency: sale.Currency, Status: "Completed", MsgSubID: msgsub, Time: s.now().UTC()})
-	reply := map[string]string{"ACK": "Success", "REFUNDTRANSACTIONID": id, "GROSSREFUNDAMT": amt, "FEEREFUNDAMT": zero(sale.Currency),
+	s.ledger = append(s.ledger, Entry{
+		Kind: "refund", TransactionID: id, Parent: txn, InvNum: sale.InvNum, Amount: amt,
+		Currency: sale.Currency, Status: "Completed", MsgSubID: msgsub, Time: s.now().UTC(),
+	})
+	reply := map[string]string{
+		"ACK": "Success", "REFUNDTRANSACTIONID": id, "GROSSREFUNDAMT": amt, "FEEREFUNDAMT": zero(sale.Currency),
 		"NETREFUNDAMT": amt, "CURRENCYCODE": sale.Currency, "TOTALREFUNDEDAMOUNT": fromMinor(refunded, sale.Currency),
-		"MSGSUBID": msgsub, "REFUNDSTATUS": "Instant", "PENDINGREASON": "None"}
+		"MSGSUBID": msgsub, "REFUNDSTATUS": "Instant", "PENDINGREASON": "None",
+	}
 	s.replies["RefundTransaction\x00"+msgsub] = cloneMap(reply)
 	if warn = s.fill(warn); len(warn) > 0 {
 		reply["ACK"] = "SuccessWithWarning"
@@ -995,8 +1005,10 @@ func (s *Server) doVoid(f map[string]string, warn []Error) map[string]string {
 		return failure(s.errorsFor("10600", "Authorization is voided.", "Authorization is voided."))
 	}
 	s.ledger[i].Status = "Voided"
-	s.ledger = append(s.ledger, Entry{Kind: "void", TransactionID: id, Parent: id, InvNum: s.ledger[i].InvNum,
-		Status: "Completed", MsgSubID: msgsub, Time: s.now().UTC()})
+	s.ledger = append(s.ledger, Entry{
+		Kind: "void", TransactionID: id, Parent: id, InvNum: s.ledger[i].InvNum,
+		Status: "Completed", MsgSubID: msgsub, Time: s.now().UTC(),
+	})
 	reply := map[string]string{"ACK": "Success", "AUTHORIZATIONID": id, "MSGSUBID": msgsub}
 	s.replies["DoVoid\x00"+msgsub] = cloneMap(reply)
 	if warn = s.fill(warn); len(warn) > 0 {

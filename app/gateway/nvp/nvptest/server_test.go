@@ -189,9 +189,11 @@ func TestRefundStrictness(t *testing.T) {
 	s := NewServer(rec)
 	sale := post(t, s, "application/x-www-form-urlencoded", goodSale()).Get("TRANSACTIONID")
 	base := func() url.Values {
-		return url.Values{"METHOD": {"RefundTransaction"}, "VERSION": {"124"}, "USER": {User}, "PWD": {Password},
+		return url.Values{
+			"METHOD": {"RefundTransaction"}, "VERSION": {"124"}, "USER": {User}, "PWD": {Password},
 			"SIGNATURE": {Signature}, "TRANSACTIONID": {sale}, "REFUNDTYPE": {"Partial"}, "AMT": {"1.00"}, "CURRENCYCODE": {"GBP"},
-			"MSGSUBID": {"m1"}}
+			"MSGSUBID": {"m1"},
+		}
 	}
 	for name, tc := range map[string]struct {
 		mod  func(url.Values)

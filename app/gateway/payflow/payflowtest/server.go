@@ -618,8 +618,10 @@ func (s *Server) sale(id string, f map[string]string) []byte {
 	}
 	result := amountRule(amount)
 	pnref := s.newPNREF()
-	t := &txn{kind: "S", requestID: id, pnref: pnref, custref: custref, result: result, invoice: f["INVNUM"],
-		amount: amount, brand: brand, last4: acct[len(acct)-4:]}
+	t := &txn{
+		kind: "S", requestID: id, pnref: pnref, custref: custref, result: result, invoice: f["INVNUM"],
+		amount: amount, brand: brand, last4: acct[len(acct)-4:],
+	}
 	t.refunded, _ = currency.NewAmount("0", code)
 	s.byPNREF[pnref] = t
 	if hasRef {

@@ -289,8 +289,10 @@ func (s *Server) auth(op string, h handler) http.HandlerFunc {
 		body, _ := io.ReadAll(r.Body)
 		reqID := r.Header.Get("PayPal-Request-Id")
 		s.mu.Lock()
-		s.reqs = append(s.reqs, Request{Op: op, Method: r.Method, Path: r.URL.Path, RequestID: reqID,
-			Prefer: r.Header.Get("Prefer"), Body: body})
+		s.reqs = append(s.reqs, Request{
+			Op: op, Method: r.Method, Path: r.URL.Path, RequestID: reqID,
+			Prefer: r.Header.Get("Prefer"), Body: body,
+		})
 		s.mu.Unlock()
 		if r.Header.Get("Authorization") != "Bearer "+token {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_token", "error_description": "Token signature verification failed"})
@@ -397,12 +399,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func restError(name, issue, desc string) map[string]any {
-	status := map[string]string{"INVALID_REQUEST": "Request is not well-formed, syntactically incorrect, or violates schema.",
+	status := map[string]string{
+		"INVALID_REQUEST":      "Request is not well-formed, syntactically incorrect, or violates schema.",
 		"UNPROCESSABLE_ENTITY": "The requested action could not be performed, semantically incorrect, or failed business validation.",
-		"RESOURCE_NOT_FOUND":   "The specified resource does not exist."}[name]
-	return map[string]any{"name": name, "message": status, "debug_id": "dbg" + strconv.Itoa(len(issue)),
+		"RESOURCE_NOT_FOUND":   "The specified resource does not exist.",
+	}[name]
+	return map[string]any{
+		"name": name, "message": status, "debug_id": "dbg" + strconv.Itoa(len(issue)),
 		"details": []map[string]string{{"issue": issue, "description": desc}},
-		"links":   []map[string]string{{"href": "https://developer.paypal.com/docs/api/orders/v2/#error-" + issue, "rel": "information_link", "method": "GET"}}}
+		"links":   []map[string]string{{"href": "https://developer.paypal.com/docs/api/orders/v2/#error-" + issue, "rel": "information_link", "method": "GET"}},
+	}
 }
 
 var (
@@ -465,26 +471,34 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) (in
 	defer s.mu.Unlock()
 	s.seq++
 	id := fmt.Sprintf("5O%015d", s.seq)
-	o := &Order{ID: id, Status: "CREATED", RequestID: r.Header.Get("PayPal-Request-Id"),
+	o := &Order{
+		ID: id, Status: "CREATED", RequestID: r.Header.Get("PayPal-Request-Id"),
 		Currency: pu.Amount.Currency, Value: pu.Amount.Value, InvoiceID: pu.InvoiceID, CustomID: pu.CustomID,
-		ReturnURL: b.ApplicationContext.ReturnURL, CancelURL: b.ApplicationContext.CancelURL, Body: body}
+		ReturnURL: b.ApplicationContext.ReturnURL, CancelURL: b.ApplicationContext.CancelURL, Body: body,
+	}
 	s.orders[id] = o
 	return http.StatusCreated, s.orderJSON(o)
 }
 
 func (s *Server) orderJSON(o *Order) map[string]any {
-	pu := map[string]any{"reference_id": "default", "amount": map[string]string{"currency_code": o.Currency, "value": o.Value},
-		"invoice_id": o.InvoiceID, "custom_id": o.CustomID}
-	if c := o.Capture; c != nil {
-		pu["payments"] = map[string]any{"captures": []map[string]any{{"id": c.ID, "status": c.Status, "custom_id": o.CustomID,
-			"amount": map[string]string{"currency_code": o.Currency, "value": o.Value}}}}
+	pu := map[string]any{
+		"reference_id": "default", "amount": map[string]string{"currency_code": o.Currency, "value": o.Value},
+		"invoice_id": o.InvoiceID, "custom_id": o.CustomID,
 	}
-	return map[string]any{"id": o.ID, "intent": "CAPTURE", "status": o.Status, "purchase_units": []any{pu},
+	if c := o.Capture; c != nil {
+		pu["payments"] = map[string]any{"captures": []map[string]any{{
+			"id": c.ID, "status": c.Status, "custom_id": o.CustomID,
+			"amount": map[string]string{"currency_code": o.Currency, "value": o.Value},
+		}}}
+	}
+	return map[string]any{
+		"id": o.ID, "intent": "CAPTURE", "status": o.Status, "purchase_units": []any{pu},
 		"links": []map[string]string{
 			{"href": s.URL + "/v2/checkout/orders/" + o.ID, "rel": "self", "method": "GET"},
 			{"href": s.URL + "/checkoutnow?token=" + o.ID, "rel": "approve", "method": "GET"},
 			{"href": s.URL + "/v2/checkout/orders/" + o.ID + "/capture", "rel": "capture", "method": "POST"},
-		}}
+		},
+	}
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, _ []byte) (int, any) {
@@ -522,8 +536,10 @@ func (s *Server) capture(w http.ResponseWriter, r *http.Request, body []byte) (i
 	}
 	s.seq++
 	o.Status = "COMPLETED"
-	o.Capture = &Capture{ID: fmt.Sprintf("3C%015d", s.seq), OrderID: o.ID, RequestID: r.Header.Get("PayPal-Request-Id"),
-		Currency: o.Currency, Minor: minor(o.Value), Status: "COMPLETED"}
+	o.Capture = &Capture{
+		ID: fmt.Sprintf("3C%015d", s.seq), OrderID: o.ID, RequestID: r.Header.Get("PayPal-Request-Id"),
+		Currency: o.Currency, Minor: minor(o.Value), Status: "COMPLETED",
+	}
 	s.captures++
 	return http.StatusCreated, s.orderJSON(o)
 }
@@ -569,8 +585,10 @@ func (s *Server) refund(w http.ResponseWriter, r *http.Request, body []byte) (in
 		c.Status = "REFUNDED"
 	}
 	s.seq++
-	return http.StatusCreated, map[string]any{"id": fmt.Sprintf("1R%015d", s.seq), "status": "COMPLETED",
-		"amount": map[string]string{"currency_code": c.Currency, "value": fmt.Sprintf("%d.%02d", amt/100, amt%100)}}
+	return http.StatusCreated, map[string]any{
+		"id": fmt.Sprintf("1R%015d", s.seq), "status": "COMPLETED",
+		"amount": map[string]string{"currency_code": c.Currency, "value": fmt.Sprintf("%d.%02d", amt/100, amt%100)},
+	}
 }
 
 // ForgetRequestIDs drops every stored PayPal-Request-Id, as PayPal does

@@ -93,8 +93,10 @@ func (sp *Spec) route(method, path, rawQuery string, header http.Header, body []
 	if err != nil {
 		return nil, fmt.Errorf("%s %s is not in PayPal's description: %w", method, path, err)
 	}
-	return &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}, nil
+	return &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
+	}, nil
 }
 
 // ValidateRequest checks one request against the description.
@@ -110,7 +112,8 @@ func (sp *Spec) ValidateRequest(method, path, rawQuery string, header http.Heade
 // description: its status must be one the operation names (or its
 // default), its body the schema of that status.
 func (sp *Spec) ValidateResponse(method, path, rawQuery string, reqHeader http.Header, reqBody []byte,
-	status int, header http.Header, body []byte) error {
+	status int, header http.Header, body []byte,
+) error {
 	in, err := sp.route(method, path, rawQuery, reqHeader, reqBody)
 	if err != nil {
 		return err
@@ -118,7 +121,8 @@ func (sp *Spec) ValidateResponse(method, path, rawQuery string, reqHeader http.H
 	in.Options.IncludeResponseStatus = true
 	return openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in, Status: status, Header: header, Body: io.NopCloser(bytes.NewReader(body)),
-		Options: in.Options})
+		Options: in.Options,
+	})
 }
 
 // Fault is a failure the proxy injects into the next call of an
@@ -282,8 +286,10 @@ func (p *Proxy) nextFault(op string) Fault {
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	op := OpOf(r.Method, r.URL.Path)
-	rec := Request{Op: op, Method: r.Method, Path: r.URL.Path, RequestID: r.Header.Get("PayPal-Request-Id"),
-		Prefer: r.Header.Get("Prefer"), Body: body}
+	rec := Request{
+		Op: op, Method: r.Method, Path: r.URL.Path, RequestID: r.Header.Get("PayPal-Request-Id"),
+		Prefer: r.Header.Get("Prefer"), Body: body,
+	}
 	if op == OpToken {
 		rec.Body = nil
 	}
