@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// MethodPayPalInvoice: the attendee pays for themselves, online, through
+// MethodPayPalInvoice is the method by which the attendee pays for themselves, online, through
 // an invoice PayPal emails them (PayPal Invoicing v2 with the site's REST
 // app credentials; the offline sandbox in Test mode). No card data reaches
 // TrainPay: the attendee pays on PayPal's page.

@@ -352,10 +352,10 @@ type PollReport struct {
 
 // PayPalDown returns the error of the last poll that could not read PayPal,
 // and since when; nil when the last poll read it (the banner).
-func (s *InvoiceService) PayPalDown() (error, time.Time) {
+func (s *InvoiceService) PayPalDown() (since time.Time, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.down, s.downAt
+	return s.downAt, s.down
 }
 
 func (s *InvoiceService) setDown(err error) {

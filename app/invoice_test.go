@@ -323,7 +323,7 @@ func TestInvoicePollWithPayPalDownKeepsTheStatusAndRecovers(t *testing.T) {
 	if err != nil || rep.Errors != 1 || rep.Paid != 0 {
 		t.Fatalf("poll with PayPal down: %+v, %v", rep, err)
 	}
-	if down, since := f.svc.PayPalDown(); down == nil || since.IsZero() {
+	if since, down := f.svc.PayPalDown(); down == nil || since.IsZero() {
 		t.Error("PayPal down is not reported")
 	}
 	got, _ := f.db.InvoiceFor(ctx, r.ID)
@@ -340,7 +340,7 @@ func TestInvoicePollWithPayPalDownKeepsTheStatusAndRecovers(t *testing.T) {
 	if err != nil || rep.Paid != 1 {
 		t.Fatalf("poll after PayPal is back: %+v, %v", rep, err)
 	}
-	if down, _ := f.svc.PayPalDown(); down != nil {
+	if _, down := f.svc.PayPalDown(); down != nil {
 		t.Errorf("still reported down: %v", down)
 	}
 	if reg, _ := f.db.Registration(ctx, r.ID); reg.Status != app.RegPaid {

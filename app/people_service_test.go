@@ -14,7 +14,7 @@ type peopleFake struct {
 	added []app.Person
 }
 
-func (f *peopleFake) Me(context.Context) (app.Person, error) { return f.me, nil }
+func (f *peopleFake) Me(context.Context) (app.Person, error)       { return f.me, nil }
 func (f *peopleFake) People(context.Context) ([]app.Person, error) { return []app.Person{f.me}, nil }
 
 func (f *peopleFake) AddPerson(_ context.Context, p app.Person, _ string) (app.Person, error) {

@@ -124,15 +124,6 @@ func (f *promoFixture) code(c app.PromoCode) app.PromoCode {
 	return out
 }
 
-func (f *promoFixture) uses(codeID int64) (used, reserved int) {
-	f.t.Helper()
-	c, err := f.promo.Code(context.Background(), codeID)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return c.Uses, c.Reserved
-}
-
 func TestPromoFeatureMustBeEnabled(t *testing.T) {
 	f := newPromoFixture(t, "USD")
 	ctx := context.Background()

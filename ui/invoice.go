@@ -82,7 +82,7 @@ type InvoiceService interface {
 	SendAll(ctx context.Context, sessionID int64, due time.Time, progress app.BulkProgress) (int, error)
 	Remind(ctx context.Context, registrationID int64, note string) error
 	Cancel(ctx context.Context, registrationID int64, note string) (app.Invoice, error)
-	PayPalDown() (error, time.Time)
+	PayPalDown() (since time.Time, err error)
 	Invoice(ctx context.Context, registrationID int64) (app.Invoice, error)
 	Offered(ctx context.Context) bool
 	States(ctx context.Context, registrationIDs []int64) (map[int64]app.InvoiceState, error)
@@ -242,7 +242,7 @@ func (a *invoiceActions) show(r app.Registration, ok bool) {
 
 // showBanner says when PayPal could not be read by the last poll.
 func (a *invoiceActions) showBanner() {
-	if down, since := a.v.deps.Invoices.PayPalDown(); down != nil {
+	if since, down := a.v.deps.Invoices.PayPalDown(); down != nil {
 		a.banner.SetText(T("invoice.paypal_down_banner", map[string]any{"Since": since.Local().Format("15:04")}))
 		a.banner.Show()
 	} else {
