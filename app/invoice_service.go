@@ -94,6 +94,11 @@ const (
 type InvoiceService struct {
 	Store    InvoiceServiceStore
 	Gateways InvoiceGateways
+	// Settings say whether the administrator offers PayPal invoices
+	// (PaymentSettings.PayPalInvoices): new invoices are sent only then;
+	// those already sent are followed, reminded, cancelled and refunded
+	// whatever the setting says now.
+	Settings PaymentSettingsStore
 	// Paid is told of a registration paid by invoice (the receipt email);
 	// its error is logged, the payment stands.
 	Paid  func(ctx context.Context, r Registration) error
@@ -162,6 +167,9 @@ type SendRequest struct {
 // poller finds the invoice by its number, or creates it under the same
 // request id.
 func (s *InvoiceService) Send(ctx context.Context, req SendRequest) (Invoice, error) {
+	if err := s.enabled(ctx); err != nil {
+		return Invoice{}, err
+	}
 	now := s.now()
 	r, err := s.Store.Registration(ctx, req.RegistrationID)
 	if err != nil {
@@ -276,8 +284,27 @@ func (s *InvoiceService) advance(ctx context.Context, gw InvoiceGateway, inv Inv
 // Offered reports whether the site can send PayPal invoices now (its
 // Invoicing client can be made in its mode).
 func (s *InvoiceService) Offered(ctx context.Context) bool {
+	if s.enabled(ctx) != nil {
+		return false
+	}
 	_, _, err := s.Gateways.InvoiceGateway(ctx)
 	return err == nil
+}
+
+// enabled refuses a new invoice unless the administrator offers the method:
+// ECONFLICT "error.invoice.not_enabled", which says whom to ask.
+func (s *InvoiceService) enabled(ctx context.Context) error {
+	if s.Settings != nil {
+		settings, err := s.Settings.PaymentSettings(ctx)
+		if err != nil {
+			return err
+		}
+		if settings.PayPalInvoices {
+			return nil
+		}
+	}
+	return Errorf(ECONFLICT, "error.invoice.not_enabled",
+		"the site administrator has not turned on payment by PayPal invoice (Site administration → Payment methods)")
 }
 
 // States returns the invoice states of registrations (the list's page).
@@ -314,6 +341,9 @@ type BulkProgress func(done, total int, r Registration, err error)
 // is waiting for payment and has no invoice, until ctx is cancelled. It
 // returns how many were sent.
 func (s *InvoiceService) SendAll(ctx context.Context, sessionID int64, due time.Time, progress BulkProgress) (int, error) {
+	if err := s.enabled(ctx); err != nil {
+		return 0, err
+	}
 	regs, _, err := s.Store.Registrations(ctx, RegistrationFilter{SessionID: sessionID, NoTotal: true})
 	if err != nil {
 		return 0, err

@@ -81,8 +81,11 @@ func newInvoiceFixture(t *testing.T) *invoiceFixture {
 		t.Fatal(err)
 	}
 	f := &invoiceFixture{db: db, path: path, sb: sb, proxy: proxy, clock: &invoiceClock{}, paid: make(chan app.Registration, 10)}
+	if err := db.SavePaymentSettings(context.Background(), app.PaymentSettings{PayPalInvoices: true}, nil); err != nil {
+		t.Fatal(err)
+	}
 	f.svc = &app.InvoiceService{
-		Store: db, Gateways: invoiceGateways{ppinvoice.Gateway{C: c}}, Now: f.clock.Now,
+		Store: db, Gateways: invoiceGateways{ppinvoice.Gateway{C: c}}, Settings: db, Now: f.clock.Now,
 		Paid: func(_ context.Context, r app.Registration) error { f.paid <- r; return nil },
 	}
 	return f
@@ -535,5 +538,43 @@ func TestInvoiceKilledBetweenPaidAndTheJournalCommitIsSettledOnce(t *testing.T) 
 	}
 	if n := len(f.sandboxInvoice(t, r.Confirmation).Payments); n != 1 {
 		t.Errorf("PayPal has %d payments", n)
+	}
+}
+
+// Until the administrator turns PayPal invoices on, the method is not
+// offered and no invoice is sent (the refusal says whom to ask); an
+// invoice sent before it was turned off is still followed to its payment.
+func TestInvoiceSentOnlyOnceTheAdministratorTurnedItOn(t *testing.T) {
+	f := newInvoiceFixture(t)
+	ctx := context.Background()
+	s := f.session(t, 120_00, 10)
+	before := f.register(t, s.ID, "jan@example.pl", "pl")
+	inv, err := f.svc.Send(ctx, app.SendRequest{RegistrationID: before.ID, Due: f.clock.Now().Add(48 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := f.db.SavePaymentSettings(ctx, app.PaymentSettings{PayPalInvoices: false}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if f.svc.Offered(ctx) {
+		t.Error("offered while turned off")
+	}
+	after := f.register(t, s.ID, "ola@example.pl", "pl")
+	_, err = f.svc.Send(ctx, app.SendRequest{RegistrationID: after.ID, Due: f.clock.Now().Add(48 * time.Hour)})
+	if app.ErrorCode(err) != app.ECONFLICT || app.AsError(err).Key != "error.invoice.not_enabled" {
+		t.Fatalf("sent while turned off: %v", err)
+	}
+	if _, err := f.svc.SendAll(ctx, s.ID, f.clock.Now().Add(48*time.Hour), nil); app.AsError(err).Key != "error.invoice.not_enabled" {
+		t.Fatalf("sent to every unpaid while turned off: %v", err)
+	}
+	if _, err := f.db.InvoiceFor(ctx, after.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("an invoice row for the refused one: %v", err)
+	}
+
+	f.payOnPage(t, inv.PayPalID)
+	f.clock.Advance(InvoicePollPause)
+	if rep, err := f.svc.Poll(ctx); err != nil || rep.Paid != 1 {
+		t.Fatalf("the invoice sent before was not followed: %+v, %v", rep, err)
 	}
 }

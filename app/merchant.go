@@ -14,6 +14,10 @@ type PaymentSettings struct {
 	CreditCards     bool
 	DebitCards      bool
 	ExpressCheckout bool
+	// PayPalInvoices lets attendees pay for themselves online, through an
+	// invoice PayPal emails them (InvoiceService): in Test mode through the
+	// sandbox, in Production with the site's PayPal REST app credentials.
+	PayPalInvoices bool
 	// Endpoint overrides the processor's Production address (PayPal's
 	// live endpoint when empty); Test mode always uses the offline sandbox.
 	Endpoint string
@@ -212,6 +216,7 @@ func (m *MerchantService) SavePaymentSettings(ctx context.Context, a *Admin, nex
 	add("methods.credit_cards", strconv.FormatBool(old.CreditCards), strconv.FormatBool(next.CreditCards))
 	add("methods.debit_cards", strconv.FormatBool(old.DebitCards), strconv.FormatBool(next.DebitCards))
 	add("methods.express_checkout", strconv.FormatBool(old.ExpressCheckout), strconv.FormatBool(next.ExpressCheckout))
+	add("methods.paypal_invoices", strconv.FormatBool(old.PayPalInvoices), strconv.FormatBool(next.PayPalInvoices))
 	add("methods.endpoint", old.Endpoint, next.Endpoint)
 	if len(audit) == 0 {
 		return nil

@@ -15,8 +15,8 @@ var _ app.PaymentSettingsStore = (*DB)(nil)
 func (db *DB) PaymentSettings(ctx context.Context) (app.PaymentSettings, error) {
 	var s app.PaymentSettings
 	var proc string
-	err := db.read.QueryRowContext(ctx, `SELECT processor, credit_cards, debit_cards, express_checkout, endpoint
-		FROM payment_settings WHERE id = 1`).Scan(&proc, &s.CreditCards, &s.DebitCards, &s.ExpressCheckout, &s.Endpoint)
+	err := db.read.QueryRowContext(ctx, `SELECT processor, credit_cards, debit_cards, express_checkout, paypal_invoices, endpoint
+		FROM payment_settings WHERE id = 1`).Scan(&proc, &s.CreditCards, &s.DebitCards, &s.ExpressCheckout, &s.PayPalInvoices, &s.Endpoint)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.PaymentSettings{}, nil
 	}
@@ -34,11 +34,12 @@ func (db *DB) SavePaymentSettings(ctx context.Context, s app.PaymentSettings, au
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO payment_settings (id, processor, credit_cards, debit_cards, express_checkout, endpoint)
-		VALUES (1, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO payment_settings (id, processor, credit_cards, debit_cards, express_checkout, paypal_invoices, endpoint)
+		VALUES (1, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET processor = excluded.processor, credit_cards = excluded.credit_cards,
-			debit_cards = excluded.debit_cards, express_checkout = excluded.express_checkout, endpoint = excluded.endpoint`,
-		string(s.Processor), s.CreditCards, s.DebitCards, s.ExpressCheckout, s.Endpoint)
+			debit_cards = excluded.debit_cards, express_checkout = excluded.express_checkout,
+			paypal_invoices = excluded.paypal_invoices, endpoint = excluded.endpoint`,
+		string(s.Processor), s.CreditCards, s.DebitCards, s.ExpressCheckout, s.PayPalInvoices, s.Endpoint)
 	if err != nil {
 		return app.Internal(err, "cannot save payment settings")
 	}

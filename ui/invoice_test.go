@@ -141,7 +141,7 @@ func TestInvoicePaidOnPayPalsPageMailsTheReceiptInTheAttendeesLanguage(t *testin
 				SMTP: e.db, Mailer: &appmail.Mailer{Timeout: 5 * time.Second},
 				Compose: InvoiceReceiptMessage(e.deps),
 			}
-			svc := &app.InvoiceService{Store: e.db, Gateways: reg, Paid: receipts.Send}
+			svc := &app.InvoiceService{Store: e.db, Gateways: reg, Settings: enableInvoices(t, e.db), Paid: receipts.Send}
 			s := app.Session{
 				Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
 				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10,
@@ -240,7 +240,7 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 			ctx := context.Background()
 			reg := &registry.Registry{Sites: e.db, Settings: e.db}
 			t.Cleanup(func() { reg.Close() })
-			svc := &app.InvoiceService{Store: e.db, Gateways: reg}
+			svc := &app.InvoiceService{Store: e.db, Gateways: reg, Settings: enableInvoices(t, e.db)}
 			e.deps.Invoices = svc
 			s := app.Session{
 				Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
@@ -305,7 +305,7 @@ func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *test
 			ctx := context.Background()
 			reg := &registry.Registry{Sites: e.db, Settings: e.db}
 			t.Cleanup(func() { reg.Close() })
-			e.deps.Invoices = &app.InvoiceService{Store: e.db, Gateways: reg}
+			e.deps.Invoices = &app.InvoiceService{Store: e.db, Gateways: reg, Settings: enableInvoices(t, e.db)}
 			s := e.schedulePaid("Kubernetes day", 200_00)
 			e.code("TWENTY")
 			f := showRegisterDialog(e.deps, e.w, s, nil)
@@ -347,4 +347,20 @@ func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *test
 			}
 		})
 	}
+}
+
+// enableInvoices turns payment by PayPal invoice on, as the administrator
+// does on the Payment methods page, keeping the other settings.
+func enableInvoices(t *testing.T, db app.PaymentSettingsStore) app.PaymentSettingsStore {
+	t.Helper()
+	ctx := context.Background()
+	s, err := db.PaymentSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.PayPalInvoices = true
+	if err := db.SavePaymentSettings(ctx, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -27,6 +27,7 @@ type methodsTab struct {
 	credit   *widget.Check
 	debit    *widget.Check
 	express  *widget.Check
+	invoices *widget.Check // PayPal invoices: attendees pay online
 	expNote  *widget.Label
 	paypal   *paypalCredentials // PayPal REST app, while Express Checkout is ticked (paypaldialog_methods.go)
 	procNote *widget.Label
@@ -54,6 +55,7 @@ func newMethodsTab(s *adminScreen) *methodsTab {
 	t.credit = widget.NewCheck(T("method.credit-card"), nil)
 	t.debit = widget.NewCheck(T("method.debit-card"), nil)
 	t.express = widget.NewCheck(T("method.express-checkout"), nil)
+	t.invoices = widget.NewCheck(T("methods.paypal_invoices"), nil)
 	t.paypal = newPayPalCredentials(t)
 	t.express.OnChanged = func(bool) { t.paypal.refresh() }
 	t.expNote = widget.NewLabel("")
@@ -87,7 +89,7 @@ func newMethodsTab(s *adminScreen) *methodsTab {
 	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		help,
 		heading("methods.processor"), t.processor, t.procNote,
-		heading("methods.offered"), t.credit, t.debit, t.express, t.expNote, t.paypal.box,
+		heading("methods.offered"), t.credit, t.debit, t.invoices, t.express, t.expNote, t.paypal.box,
 		widget.NewForm(widget.NewFormItem(T("methods.endpoint"), t.endpoint)),
 		container.NewHBox(t.save),
 		widget.NewSeparator(),
@@ -139,6 +141,7 @@ func (t *methodsTab) load() {
 			t.credit.SetChecked(settings.CreditCards)
 			t.debit.SetChecked(settings.DebitCards)
 			t.express.SetChecked(settings.ExpressCheckout)
+			t.invoices.SetChecked(settings.PayPalInvoices)
 			t.endpoint.SetText(settings.Endpoint)
 			// A note only when the saved processor is no longer allowed.
 			setNote(t.procNote, app.ProcessorAllowed(site, settings.Processor))
@@ -222,7 +225,7 @@ func (t *methodsTab) showCredentials() {
 func (t *methodsTab) onSave() {
 	settings := app.PaymentSettings{
 		Processor: t.selected(), CreditCards: t.credit.Checked, DebitCards: t.debit.Checked,
-		ExpressCheckout: t.express.Checked, Endpoint: t.endpoint.Text,
+		ExpressCheckout: t.express.Checked, PayPalInvoices: t.invoices.Checked, Endpoint: t.endpoint.Text,
 	}
 	t.save.Disable()
 	t.s.deps.run(func() {

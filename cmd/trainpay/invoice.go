@@ -24,7 +24,7 @@ func newInvoiceService(db app.Store, gateways app.InvoiceGateways, secrets app.S
 		SMTP: db, Secrets: secrets, Mailer: &appmail.Mailer{},
 		Compose: ui.InvoiceReceiptMessage(deps),
 	}
-	return &app.InvoiceService{Store: db, Gateways: gateways, Paid: receipts.Send, Log: logger}
+	return &app.InvoiceService{Store: db, Gateways: gateways, Settings: db, Paid: receipts.Send, Log: logger}
 }
 
 // pollInvoices reads open invoices at PayPal until ctx ends: on start-up

@@ -255,8 +255,8 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry
 func (db *DB) PaymentSettings(ctx context.Context) (app.PaymentSettings, error) {
 	var s app.PaymentSettings
 	var proc string
-	err := db.pool.QueryRow(ctx, `SELECT processor, credit_cards, debit_cards, express_checkout, endpoint
-		FROM payment_settings WHERE id = 1`).Scan(&proc, &s.CreditCards, &s.DebitCards, &s.ExpressCheckout, &s.Endpoint)
+	err := db.pool.QueryRow(ctx, `SELECT processor, credit_cards, debit_cards, express_checkout, paypal_invoices, endpoint
+		FROM payment_settings WHERE id = 1`).Scan(&proc, &s.CreditCards, &s.DebitCards, &s.ExpressCheckout, &s.PayPalInvoices, &s.Endpoint)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return app.PaymentSettings{}, nil
 	}
@@ -275,11 +275,12 @@ func (db *DB) SavePaymentSettings(ctx context.Context, s app.PaymentSettings, au
 	}
 	defer tx.Rollback(ctx)
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO payment_settings (id, processor, credit_cards, debit_cards, express_checkout, endpoint)
-		VALUES (1, $1, $2, $3, $4, $5)
+		INSERT INTO payment_settings (id, processor, credit_cards, debit_cards, express_checkout, paypal_invoices, endpoint)
+		VALUES (1, $1, $2, $3, $4, $5, $6)
 		ON CONFLICT (id) DO UPDATE SET processor = excluded.processor, credit_cards = excluded.credit_cards,
-			debit_cards = excluded.debit_cards, express_checkout = excluded.express_checkout, endpoint = excluded.endpoint`,
-		string(s.Processor), s.CreditCards, s.DebitCards, s.ExpressCheckout, s.Endpoint); err != nil {
+			debit_cards = excluded.debit_cards, express_checkout = excluded.express_checkout,
+			paypal_invoices = excluded.paypal_invoices, endpoint = excluded.endpoint`,
+		string(s.Processor), s.CreditCards, s.DebitCards, s.ExpressCheckout, s.PayPalInvoices, s.Endpoint); err != nil {
 		return internalError(err, "cannot save payment settings")
 	}
 	if err := writeAudit(ctx, tx, audit); err != nil {
