@@ -70,3 +70,17 @@ func TestChargeToTheBudgetFromMyQueueByKeyboard(t *testing.T) {
 		t.Fatalf("the session charged to the budget cannot start: %v", err)
 	}
 }
+
+// The payments list names the processor of a charge to the budget in the
+// person's language, not by its key.
+func TestTheBudgetsProcessorIsNamedInEnglishAndPolish(t *testing.T) {
+	SetLanguage("en")
+	t.Cleanup(func() { SetLanguage("en") })
+	if got := processorName(app.ProcessorInternal); got != "Department budget" {
+		t.Errorf("en: %q", got)
+	}
+	SetLanguage("pl")
+	if got := processorName(app.ProcessorInternal); got != "Budżet działu" {
+		t.Errorf("pl: %q", got)
+	}
+}
