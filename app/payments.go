@@ -139,6 +139,9 @@ func (s *PaymentService) Charge(ctx context.Context, req ChargeRequest) (Payment
 	if err != nil || minor <= 0 {
 		return Payment{}, Errorf(EINVALID, "error.payment.amount", "the amount to charge must be above zero, in the currency's digits")
 	}
+	if err := checkBudgetCharge(req); err != nil {
+		return Payment{}, err
+	}
 	if req.Method == MethodCreditCard || req.Method == MethodDebitCard {
 		if req.Card == nil {
 			return Payment{}, Errorf(EINVALID, "error.card.number_required", "card details are required").

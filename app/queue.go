@@ -32,10 +32,10 @@ import (
 //     what was paid the excess is not refunded here: the coordinator's
 //     estimate shows it and refunds it (PayPerUseService.RefundExcess).
 //
-// "Charge to the budget" (paying from the department's budget with no
-// processor) is not offered: every request is paid through the journal by
-// card or PayPal, and the journal's settlement charges the department's
-// ledger once.
+// Every request is paid through the journal, by card, PayPal or a charge
+// to the department's budget (MethodBudget, app/budgetcharge.go, with no
+// card and no processor), and the journal's settlement charges the
+// department's ledger once.
 
 // RequestState is where a payment request stands.
 type RequestState string
@@ -294,8 +294,9 @@ func (s *QueueService) Paid(ctx context.Context, id int64) (SessionPayment, erro
 	return s.Request(ctx, r.SessionID)
 }
 
-// Pay charges request id by card (PrepareCharge, then the payment service)
-// and closes it. The card is wiped in every case.
+// Pay charges request id by card, or to the budget with MethodBudget and no
+// card (PrepareCharge, then the payment service), and closes it. The card
+// is wiped in every case.
 func (s *QueueService) Pay(ctx context.Context, id int64, method Method, card *Card, description string) (Payment, error) {
 	c, err := s.PrepareCharge(ctx, id)
 	if err != nil {

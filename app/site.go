@@ -164,6 +164,10 @@ type AuditEntry struct {
 	Target string // what the action applies to, e.g. a feature's name
 	Old    string
 	New    string
+	// Login names the person who made the change: the database fills it
+	// from the connection's login (on the single-desktop file, the
+	// desktop's user name), never from what the caller puts here.
+	Login string
 }
 
 // Actors recorded in the audit log.

@@ -368,14 +368,16 @@ func insertAudit(ctx context.Context, tx *sql.Tx, entries []app.AuditEntry) erro
 		return nil
 	}
 	stmt, err := tx.PrepareContext(ctx, `
-		INSERT INTO audit_log (at, actor, action, target, old_value, new_value)
-		VALUES (?, ?, ?, ?, ?, ?)`)
+		INSERT INTO audit_log (at, actor, action, target, old_value, new_value, login)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return app.Internal(err, "write the audit log")
 	}
 	defer stmt.Close()
+	// The file has no logins: the person is the desktop's user, as Me says.
+	login := desktopUserName()
 	for _, e := range entries {
-		if _, err := stmt.ExecContext(ctx, formatTime(e.At), e.Actor, e.Action, e.Target, e.Old, e.New); err != nil {
+		if _, err := stmt.ExecContext(ctx, formatTime(e.At), e.Actor, e.Action, e.Target, e.Old, e.New, login); err != nil {
 			return app.Internal(err, "write the audit log")
 		}
 	}
@@ -392,7 +394,7 @@ func findAudit(ctx context.Context, tx *sql.Tx, offset, limit int) ([]app.AuditE
 		return entries, total, nil
 	}
 	rows, err := tx.QueryContext(ctx, `
-		SELECT id, at, actor, action, target, old_value, new_value
+		SELECT id, at, actor, action, target, old_value, new_value, login
 		FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?`, limit, offset)
 	if err != nil {
 		return nil, 0, app.Internal(err, "read the audit log")
@@ -401,7 +403,7 @@ func findAudit(ctx context.Context, tx *sql.Tx, offset, limit int) ([]app.AuditE
 	for rows.Next() {
 		var e app.AuditEntry
 		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Old, &e.New); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Old, &e.New, &e.Login); err != nil {
 			return nil, 0, app.Internal(err, "read the audit log")
 		}
 		if e.At, err = parseTime(at); err != nil {

@@ -562,8 +562,9 @@ func newAuditTab(s *adminScreen) *auditTab {
 		func() int { return len(a.rows) },
 		func() fyne.CanvasObject {
 			when := widget.NewLabel("2006-01-02 15:04:05")
+			by := widget.NewLabel("")
 			what := newCellLabel("")
-			return container.NewBorder(nil, nil, when, nil, what)
+			return container.NewBorder(nil, nil, container.NewVBox(when, by), nil, what)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(a.rows) {
@@ -571,7 +572,9 @@ func newAuditTab(s *adminScreen) *auditTab {
 			}
 			e := a.rows[id]
 			row := o.(*fyne.Container)
-			row.Objects[1].(*widget.Label).SetText(a.when(e.At))
+			left := row.Objects[1].(*fyne.Container)
+			left.Objects[0].(*widget.Label).SetText(a.when(e.At))
+			left.Objects[1].(*widget.Label).SetText(AuditLogin(e))
 			row.Objects[0].(*cellLabel).SetText(AuditText(e))
 		},
 	)
@@ -624,6 +627,15 @@ func (a *auditTab) load(offset int) {
 
 // Rows returns the entries on the page shown (for tests and export).
 func (a *auditTab) Rows() []app.AuditEntry { return a.rows }
+
+// AuditLogin names the login that made an audit entry; entries written
+// before logins were recorded name none.
+func AuditLogin(e app.AuditEntry) string {
+	if e.Login == "" {
+		return ""
+	}
+	return T("audit.by", map[string]any{"Login": e.Login})
+}
 
 // AuditText words an audit entry for a person: who did what, old → new.
 func AuditText(e app.AuditEntry) string {

@@ -180,6 +180,10 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 	if !containsText(screenTexts(w), "Mode: Test → Production") {
 		t.Fatalf("the audit tab shows the entries: %q", screenTexts(w))
 	}
+	// Each entry names who made it: the file's one person, the desktop user.
+	if by := adm.audit.Rows()[0].Login; by == "" || !containsText(screenTexts(w), "user "+by) {
+		t.Fatalf("the audit tab names no login (%q): %q", by, screenTexts(w))
+	}
 	// No secret reaches the log.
 	for _, r := range adm.audit.Rows() {
 		if strings.Contains(r.Old+r.New, testPassphrase) || strings.Contains(r.Old+r.New, "argon2") {

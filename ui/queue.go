@@ -24,6 +24,9 @@ type QueueService interface {
 	PrepareCharge(ctx context.Context, id int64) (app.PayPerUseCharge, error)
 	Paid(ctx context.Context, id int64) (app.SessionPayment, error)
 	Decline(ctx context.Context, id int64, reason string) error
+	// Pay charges a request; the pay dialog uses it for a charge to the
+	// budget (app.MethodBudget, no card).
+	Pay(ctx context.Context, id int64, method app.Method, card *app.Card, description string) (app.Payment, error)
 }
 
 // queueScreen is the "To pay" section: the pay-per-use sessions of the
@@ -153,6 +156,7 @@ type queuePayDialog struct {
 	item    app.ToPayItem
 	dlg     *dialog.CustomDialog
 	pay     *widget.Button
+	budget  *widget.Button // charge to the department's budget, no card
 	decline *widget.Button
 	close   *widget.Button
 	// The payment's dialogs, once opened (tests drive them).
@@ -200,9 +204,13 @@ func newQueuePayDialog(s *queueScreen, it app.ToPayItem) *queuePayDialog {
 	if q.OverBudget && q.Policy == app.PolicyBlock {
 		d.pay.Disable()
 	}
+	d.budget = widget.NewButtonWithIcon(T("queue.charge_budget"), theme.AccountIcon(), d.onChargeBudget)
+	if q.OverBudget && q.Policy == app.PolicyBlock {
+		d.budget.Disable() // the database would refuse it: nothing left
+	}
 	d.decline = widget.NewButtonWithIcon(T("queue.decline"), theme.CancelIcon(), d.onDecline)
 	d.close = widget.NewButton(T("pay.close"), func() { d.dlg.Hide() })
-	body := container.NewVBox(append(lines, container.NewHBox(d.pay, d.decline, d.close))...)
+	body := container.NewVBox(append(lines, container.NewHBox(d.pay, d.budget, d.decline, d.close))...)
 	d.dlg = dialog.NewCustomWithoutButtons(T("queue.pay_title"), body, s.win)
 	d.dlg.SetOnClosed(func() {
 		if s.pay == d {
@@ -256,6 +264,38 @@ func (d *queuePayDialog) onPay() {
 				func(cd *chargeDialogs) { d.card, d.paypal = cd.card, cd.paypal },
 				func(app.Payment, error) { d.paid() })
 			s.pay = d
+		})
+	})
+}
+
+// onChargeBudget charges the request to the department's budget: no card,
+// no processor (app.MethodBudget); the queue refuses it as it refuses a
+// card payment (amount changed, no longer open, not the owner) and the
+// database above what is left under the block policy.
+func (d *queuePayDialog) onChargeBudget() {
+	s := d.scr
+	it := d.item
+	d.pay.Disable()
+	d.budget.Disable()
+	s.deps.run(func() {
+		_, err := s.deps.Queue.Pay(context.Background(), it.Request.ID, app.MethodBudget, nil,
+			T("estimate.payment_description", map[string]any{"Topic": it.Quote.Session.Topic}))
+		fyne.Do(func() {
+			d.dlg.Hide()
+			if err != nil {
+				dialog.ShowError(errorFor(err), s.win)
+				s.load()
+				return
+			}
+			cur := it.Request.Currency
+			text := T("queue.charged_budget_no_allocation", map[string]any{
+				"Amount": formatMinor(it.Request.AmountMinor, cur), "Department": it.Quote.Department.Name})
+			if it.Quote.HasBudget {
+				text = T("queue.charged_budget", map[string]any{"Amount": formatMinor(it.Request.AmountMinor, cur),
+					"Department": it.Quote.Department.Name, "Left": formatMinor(it.Quote.RemainingAfterMinor, cur)})
+			}
+			dialog.ShowInformation(T("queue.charged_budget_title"), text, s.win)
+			s.load()
 		})
 	})
 }

@@ -295,6 +295,7 @@ func TestPeopleRolesBudgetOwnerPaysOnlyTheirOwnDepartments(t *testing.T) {
 	forbidden := append(neverAllowed(s),
 		statement{what: "pay another department's session", sql: `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode, amount_minor, currency, created_at, updated_at) VALUES ('k-b', 'inv-b', 'sale', 'pay-per-use', $1, 'card', 'payflow', 'test', 100, 'PLN', now(), now())`, args: []any{app.SessionReference(s.sess2b)}},
 		statement{what: "approve another department's payment", sql: `UPDATE payment SET state = 'approved' WHERE id = $1`, args: []any{s.pending2}, filtered: true},
+		statement{what: "charge another department's session to its budget", sql: `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode, amount_minor, currency, created_at, updated_at) VALUES ('k-b4', 'inv-b4', 'sale', 'pay-per-use', $1, 'budget', 'internal', 'test', 100, 'PLN', now(), now())`, args: []any{app.SessionReference(s.sess2b)}},
 		statement{what: "charge another department's ledger", sql: `INSERT INTO department_ledger (department_id, period, kind, amount_minor, currency, session_id, payment_id, at) VALUES ($1, 'FY2026', 'charge', 3000, 'PLN', $2, $3, now())`, args: []any{s.dep2, s.sess2, s.pending2}},
 		statement{what: "allocate its own budget", sql: `INSERT INTO department_ledger (department_id, period, kind, amount_minor, currency, at) VALUES ($1, 'FY2026', 'allocation', 1, 'PLN', now())`, args: []any{s.dep1}},
 		statement{what: "take a registration's payment", sql: `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode, amount_minor, currency, created_at, updated_at) VALUES ('k-b2', 'inv-b2', 'sale', 'registration', 'registration:9', 'card', 'payflow', 'test', 100, 'PLN', now(), now())`},
@@ -310,6 +311,7 @@ func TestPeopleRolesBudgetOwnerPaysOnlyTheirOwnDepartments(t *testing.T) {
 		{what: "settle it", sql: `UPDATE payment SET state = 'approved', updated_at = now() WHERE key = 'k-b3'`},
 		{what: "mark the session paid", sql: `UPDATE session SET paid_payment_id = (SELECT id FROM payment WHERE key = 'k-b3') WHERE id = $1`, args: []any{s.sess1}},
 		{what: "charge their department's ledger", sql: `INSERT INTO department_ledger (department_id, period, kind, amount_minor, currency, session_id, payment_id, at) SELECT $1, 'FY2026', 'charge', 2500, 'PLN', $2, id, now() FROM payment WHERE key = 'k-b3'`, args: []any{s.dep1, s.sess1}},
+		{what: "charge their department's session to its budget", sql: `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode, amount_minor, currency, created_at, updated_at) VALUES ('k-b5', 'inv-b5', 'sale', 'true-up', $1, 'budget', 'internal', 'test', 500, 'PLN', now(), now())`, args: []any{app.SessionReference(s.sess1)}},
 	})
 }
 

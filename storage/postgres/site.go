@@ -233,14 +233,14 @@ func (db *DB) AuditLog(ctx context.Context, offset, limit int) ([]app.AuditEntry
 		return []app.AuditEntry{}, total, nil
 	}
 	rows, err := tx.Query(ctx, `
-		SELECT id, at, actor, action, target, old_value, new_value
+		SELECT id, at, actor, action, target, old_value, new_value, login
 		FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2`, limit, offset)
 	if err != nil {
 		return nil, 0, internalError(err, "read the audit log")
 	}
 	entries, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.AuditEntry, error) {
 		var e app.AuditEntry
-		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &e.Old, &e.New)
+		err := row.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &e.Old, &e.New, &e.Login)
 		e.At = e.At.UTC()
 		return e, err
 	})

@@ -15,6 +15,7 @@ type SiteStores interface {
 	app.SiteStore
 	app.PaymentSettingsStore
 	app.SMTPSettingsStore
+	app.PeopleStore
 }
 
 // RunSiteStore runs the site, settings and audit log contract against
@@ -27,6 +28,7 @@ func RunSiteStore(t *testing.T, open func(t *testing.T) SiteStores) {
 		{"BeforeSetup", siteBeforeSetup},
 		{"SiteFeaturesAndCredential", siteFeaturesAndCredential},
 		{"AuditLogPagesNewestFirst", auditLogPagesNewestFirst},
+		{"AuditEntryNamesTheSignedInLoginNotATypedOne", auditEntryNamesTheSignedInLogin},
 		{"ChangeAdminCredentialAppliesEachChangeAndRollsBackOnError", changeAdminCredentialAppliesEachChange},
 		{"PaymentSettingsAndAudit", paymentSettingsAndAudit},
 		{"MailSettingsAndTemplates", mailSettingsAndTemplates},
@@ -220,6 +222,31 @@ func siteFeaturesAndCredential(t *testing.T, s SiteStores) {
 	}
 	if n := AuditCount(t, s); n != 4 {
 		t.Errorf("audit has %d entries, want 4", n)
+	}
+}
+
+// The store, not the caller, says who made an entry: the login it reads
+// back is the signed-in person's (Me), whatever login the entry carried.
+func auditEntryNamesTheSignedInLogin(t *testing.T, s SiteStores) {
+	ctx := context.Background()
+	me, err := s.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.Login == "" || me.Login == "someone-else" {
+		t.Fatalf("Me has login %q", me.Login)
+	}
+	e := auditEntry("feature.provisioned", string(app.FeaturePayPerUse), "", "on")
+	e.Login = "someone-else"
+	if err := s.SaveFeatures(ctx, nil, []app.AuditEntry{e}); err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := s.AuditLog(ctx, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != 1 || page[0].Login != me.Login {
+		t.Fatalf("audit log %+v, want one entry by %q", page, me.Login)
 	}
 }
 

@@ -100,6 +100,10 @@ func (r *Registry) ForMethod(ctx context.Context, m app.Method) (app.Gateway, ap
 			return nil, "", "", notOffered(m)
 		}
 		proc = app.ProcessorPayPalREST
+	case app.MethodBudget:
+		// Offered under both budget policies (app/budgetcharge.go); no
+		// processor, no credentials, the same in Test and Production.
+		return internalGateway{}, app.ProcessorInternal, site.Mode, nil
 	default:
 		return nil, "", "", notOffered(m)
 	}
@@ -157,6 +161,9 @@ func (r *Registry) TestConnection(ctx context.Context, p app.Processor) app.Resu
 
 // gateway builds (or reuses) the gateway for a processor in a mode.
 func (r *Registry) gateway(ctx context.Context, proc app.Processor, mode app.Mode, settings app.PaymentSettings) (app.Gateway, error) {
+	if proc == app.ProcessorInternal {
+		return internalGateway{}, nil
+	}
 	if mode == app.ModeTest {
 		return r.sandboxGateway(ctx, proc)
 	}
