@@ -93,6 +93,8 @@ func chargeBudgetInChild(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
-		Method: app.MethodBudget, Payer: c.Payer, Description: "Pay-per-use session", PaidSoFarMinor: &c.PaidSoFarMinor})
+	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
+		Method: app.MethodBudget, Payer: c.Payer, Description: "Pay-per-use session", PaidSoFarMinor: &c.PaidSoFarMinor,
+	})
 }

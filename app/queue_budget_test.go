@@ -64,7 +64,9 @@ func TestQueueChargesARequestToTheBudgetWithinWhatIsLeft(t *testing.T) {
 // registration fee cannot.
 func TestOnlyADepartmentsPaymentIsChargedToABudget(t *testing.T) {
 	p := newPPU(t)
-	_, err := p.payments.Charge(p.ctx, app.ChargeRequest{Purpose: app.PurposeRegistration, Reference: "R-1",
-		Amount: p.usd("10.00"), Method: app.MethodBudget, Description: "fee"})
+	_, err := p.payments.Charge(p.ctx, app.ChargeRequest{
+		Purpose: app.PurposeRegistration, Reference: "R-1",
+		Amount: p.usd("10.00"), Method: app.MethodBudget, Description: "fee",
+	})
 	wantKey(t, err, "error.payment.budget_purpose")
 }

@@ -289,10 +289,13 @@ func (d *queuePayDialog) onChargeBudget() {
 			}
 			cur := it.Request.Currency
 			text := T("queue.charged_budget_no_allocation", map[string]any{
-				"Amount": formatMinor(it.Request.AmountMinor, cur), "Department": it.Quote.Department.Name})
+				"Amount": formatMinor(it.Request.AmountMinor, cur), "Department": it.Quote.Department.Name,
+			})
 			if it.Quote.HasBudget {
-				text = T("queue.charged_budget", map[string]any{"Amount": formatMinor(it.Request.AmountMinor, cur),
-					"Department": it.Quote.Department.Name, "Left": formatMinor(it.Quote.RemainingAfterMinor, cur)})
+				text = T("queue.charged_budget", map[string]any{
+					"Amount":     formatMinor(it.Request.AmountMinor, cur),
+					"Department": it.Quote.Department.Name, "Left": formatMinor(it.Quote.RemainingAfterMinor, cur),
+				})
 			}
 			dialog.ShowInformation(T("queue.charged_budget_title"), text, s.win)
 			s.load()

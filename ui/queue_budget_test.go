@@ -36,8 +36,10 @@ func TestChargeToTheBudgetFromMyQueueByKeyboard(t *testing.T) {
 	if !quote.HasBudget || quote.RemainingAfterMinor != quote.RemainingBeforeMinor-34200 {
 		t.Fatalf("the quote: %+v", quote)
 	}
-	before := T("estimate.budget", map[string]any{"Department": pe.dept.Name, "Period": quote.Budget.Period,
-		"Before": formatMinor(quote.RemainingBeforeMinor, "PLN"), "After": formatMinor(quote.RemainingAfterMinor, "PLN")})
+	before := T("estimate.budget", map[string]any{
+		"Department": pe.dept.Name, "Period": quote.Budget.Period,
+		"Before": formatMinor(quote.RemainingBeforeMinor, "PLN"), "After": formatMinor(quote.RemainingAfterMinor, "PLN"),
+	})
 	if !containsText(screenTexts(w), before) || !containsText(screenTexts(w), T("queue.charge_budget")) {
 		t.Fatalf("the pay dialog: %q", screenTexts(w))
 	}
@@ -54,8 +56,10 @@ func TestChargeToTheBudgetFromMyQueueByKeyboard(t *testing.T) {
 	if d.card != nil || d.paypal != nil {
 		t.Fatal("a charge to the budget opened a card or PayPal dialog")
 	}
-	done := T("queue.charged_budget", map[string]any{"Amount": pln(t, "342.00"), "Department": pe.dept.Name,
-		"Left": formatMinor(quote.RemainingAfterMinor, "PLN")})
+	done := T("queue.charged_budget", map[string]any{
+		"Amount": pln(t, "342.00"), "Department": pe.dept.Name,
+		"Left": formatMinor(quote.RemainingAfterMinor, "PLN"),
+	})
 	if !containsText(screenTexts(w), done) {
 		t.Fatalf("after the charge: %q", screenTexts(w))
 	}

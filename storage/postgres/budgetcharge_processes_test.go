@@ -41,8 +41,10 @@ func TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses(t *testing.
 		t.Fatal(err)
 	}
 	defer db.Close()
-	site := app.Site{Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York", Language: "en",
-		Mode: app.ModeTest, RatePersonMinuteE4: 1200, RateTeleconferenceMinuteE4: 800, CreatedAt: time.Now()}
+	site := app.Site{
+		Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York", Language: "en",
+		Mode: app.ModeTest, RatePersonMinuteE4: 1200, RateTeleconferenceMinuteE4: 800, CreatedAt: time.Now(),
+	}
 	if err := db.CreateSite(ctx, site, app.AdminCredential{Hash: "h"}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -57,15 +59,19 @@ func TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses(t *testing.
 	start := time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute)
 	var ids []string
 	for range payers {
-		s := storetest.AddSession(t, db, app.Session{Topic: "Quarterly product training", StartsAt: start,
+		s := storetest.AddSession(t, db, app.Session{
+			Topic: "Quarterly product training", StartsAt: start,
 			TimeZone: "America/New_York", DurationMinutes: 90, Type: app.SessionPayPerUse, Currency: "USD",
-			ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: d.ID, Status: app.SessionScheduled})
+			ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: d.ID, Status: app.SessionScheduled,
+		})
 		ids = append(ids, strconv.FormatInt(s.ID, 10))
 	}
 	loc, _ := time.LoadLocation("America/New_York")
 	period := settings.PeriodOf(start, loc).Key()
-	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
-		AmountMinor: covered * price, Currency: "USD"}, nil); err != nil {
+	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
+		DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
+		AmountMinor: covered * price, Currency: "USD",
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -124,6 +130,8 @@ func chargeBudgetInChild(t *testing.T, url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
-		Method: app.MethodBudget, Payer: c.Payer, Description: "Pay-per-use session", PaidSoFarMinor: &c.PaidSoFarMinor})
+	storetest.PayOnceWhenReleased(t, payments, app.ChargeRequest{
+		Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount,
+		Method: app.MethodBudget, Payer: c.Payer, Description: "Pay-per-use session", PaidSoFarMinor: &c.PaidSoFarMinor,
+	})
 }

@@ -43,8 +43,10 @@ func TestPeopleRolesBudgetOwnerChargesOnlyTheirOwnDepartmentsBudget(t *testing.T
 		return charged, refunded
 	}
 
-	sale, err := pay.Charge(ctx, app.ChargeRequest{Purpose: app.PurposePayPerUse, Reference: app.SessionReference(s.sess1),
-		Amount: amount, Method: app.MethodBudget, Description: "Pay-per-use session"})
+	sale, err := pay.Charge(ctx, app.ChargeRequest{
+		Purpose: app.PurposePayPerUse, Reference: app.SessionReference(s.sess1),
+		Amount: amount, Method: app.MethodBudget, Description: "Pay-per-use session",
+	})
 	if err != nil || sale.State != app.StateApproved || sale.Processor != app.ProcessorInternal || sale.Method != app.MethodBudget {
 		t.Fatalf("the owner's charge to their budget: %+v %v", sale, err)
 	}
@@ -59,12 +61,17 @@ func TestPeopleRolesBudgetOwnerChargesOnlyTheirOwnDepartmentsBudget(t *testing.T
 	}
 
 	before := s.everything(t)
-	other, err := pay.Charge(ctx, app.ChargeRequest{Purpose: app.PurposePayPerUse, Reference: app.SessionReference(s.sess2b),
-		Amount: amount, Method: app.MethodBudget, Description: "Pay-per-use session"})
+	other, err := pay.Charge(ctx, app.ChargeRequest{
+		Purpose: app.PurposePayPerUse, Reference: app.SessionReference(s.sess2b),
+		Amount: amount, Method: app.MethodBudget, Description: "Pay-per-use session",
+	})
 	if err == nil {
 		t.Fatalf("the owner charged another department's budget: %+v", other)
 	}
-	t.Logf("another department's budget: %v", err)
+	// Said as a refusal of this login, not as an internal error.
+	if e := app.AsError(err); e.Code != app.EUNAUTHORIZED || e.Key != "error.orgdb.not_allowed" {
+		t.Errorf("another department's budget: %v (code %q key %q), want error.orgdb.not_allowed", err, e.Code, e.Key)
+	}
 	if after := s.everything(t); after != before {
 		t.Errorf("the refused charge changed the database:\nbefore\n%s\nafter\n%s", before, after)
 	}

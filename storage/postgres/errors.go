@@ -12,12 +12,20 @@ import (
 )
 
 // internalError is app.Internal for the organisation database, except for
-// the server not answering (a connection that could not be made or was
+// a statement the server's grants refused for this login (EUNAUTHORIZED
+// "error.orgdb.not_allowed") and the server not answering (a connection that could not be made or was
 // lost, a server shutting down or starting): that is EUNAVAILABLE
 // "error.orgdb.lost", so that a screen says the database is away and
 // comes back by itself, and the health watcher's banner and the payment
 // gate recognise it (IsUnreachable).
 func internalError(err error, what string) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" {
+		// insufficient_privilege: the server's grants or row-level
+		// security refused this login (migration 00020).
+		return &app.Error{Code: app.EUNAUTHORIZED, Key: "error.orgdb.not_allowed",
+			Message: "the organisation database does not allow this login to " + what, Err: err}
+	}
 	if IsUnreachable(err) {
 		return &app.Error{
 			Code: app.EUNAVAILABLE, Key: "error.orgdb.lost",
