@@ -23,8 +23,10 @@ func internalError(err error, what string) error {
 	if errors.As(err, &pe) && pe.Code == "42501" {
 		// insufficient_privilege: the server's grants or row-level
 		// security refused this login (migration 00020).
-		return &app.Error{Code: app.EUNAUTHORIZED, Key: "error.orgdb.not_allowed",
-			Message: "the organisation database does not allow this login to " + what, Err: err}
+		return &app.Error{
+			Code: app.EUNAUTHORIZED, Key: "error.orgdb.not_allowed",
+			Message: "the organisation database does not allow this login to " + what, Err: err,
+		}
 	}
 	if IsUnreachable(err) {
 		return &app.Error{
