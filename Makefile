@@ -119,8 +119,8 @@ test: deps ## lint, vet (also for Windows and macOS), link the app, run all test
 		$$($(GO) list -tags $(TAGS) ./... | grep -vxF "$$($(GO) list -tags $(TAGS) $(DARWIN_VET_SKIP))")
 	$(GO) build -tags $(TAGS) -o $(BIN) $(MAIN)
 	@pci=$$(mktemp -d); trap 'rm -rf "$$pci"' EXIT; \
-	echo "TRAINPAY_PCI_DIR=$$pci $(GO) test -race -tags $(TAGS) ./..."; \
-	TRAINPAY_PCI_DIR=$$pci $(GO) test -race -tags $(TAGS) ./... && \
+	echo "TRAINPAY_PCI_DIR=$$pci $(GO) test -race -timeout 40m -tags $(TAGS) ./..."; \
+	TRAINPAY_PCI_DIR=$$pci $(GO) test -race -timeout 40m -tags $(TAGS) ./... && \
 	TRAINPAY_PCI_DIR=$$pci TRAINPAY_PCI_SCAN=1 $(GO) test -count=1 -tags $(TAGS) -run '^TestNoCardDataAtRest$$' -v ./internal/pcitest
 
 fyne-tool: ## install the pinned fyne tool into GOPATH/bin unless there
