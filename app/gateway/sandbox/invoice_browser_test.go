@@ -13,6 +13,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice"
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice/ppinvoicetest"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/webdrivertest"
 )
 
 // A real browser pays invoices on the sandbox's payer page: headless
@@ -93,12 +94,12 @@ func (w *invoiceWorld) waitState(inv ppinvoice.Invoice, state ppinvoice.State) (
 	}
 }
 
-func shot(t *testing.T, b *browser, name string) {
+func shot(t *testing.T, b *webdrivertest.Browser, name string) {
 	dir := os.Getenv("TRAINPAY_INVOICE_SHOTS")
 	if dir == "" {
 		return
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), b.screenshot(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b.Screenshot(), 0o644); err != nil {
 		t.Error(err)
 	}
 }
@@ -110,7 +111,7 @@ func shot(t *testing.T, b *browser, name string) {
 // (WebDriver's element text turns the no-break space of "1234,50 zł" into
 // a plain one.)
 func TestBrowserPaysAnInvoiceWithATestCardInEnglishAndPolish(t *testing.T) {
-	d := startDriver(t)
+	d := webdrivertest.Start(t)
 	for _, c := range []struct {
 		lang, acceptLang, number, title, amount, paid, pay string
 	}{
@@ -120,30 +121,30 @@ func TestBrowserPaysAnInvoiceWithATestCardInEnglishAndPolish(t *testing.T) {
 		t.Run(c.lang, func(t *testing.T) {
 			w := newInvoiceWorld(t)
 			inv, link := w.sendInvoice(c.number, "1234.50", "PLN", "en-US")
-			b := d.session(c.acceptLang)
-			b.open(link)
-			if got := b.text("#title"); got != c.title {
+			b := d.Session(c.acceptLang)
+			b.Open(link)
+			if got := b.Text("#title"); got != c.title {
 				t.Errorf("title %q, want %q", got, c.title)
 			}
-			if !strings.HasSuffix(b.url(), "/invoice/p/"+inv.ID) {
-				t.Errorf("the link led to %s", b.url())
+			if !strings.HasSuffix(b.URL(), "/invoice/p/"+inv.ID) {
+				t.Errorf("the link led to %s", b.URL())
 			}
 			for css, want := range map[string]string{
 				"#amount": c.amount, "#merchant": "Akademia Testów",
 				"#item": "Warsztaty Go: płatności", "#number": c.number, "#pay-card": c.pay,
 			} {
-				if got := b.text(css); got != want {
+				if got := b.Text(css); got != want {
 					t.Errorf("%s shows %q, want %q", css, got, want)
 				}
 			}
 			shot(t, b, "invoice-"+c.lang)
-			b.typeInto("#card-number", "4111 1111 1111 1111")
-			b.typeInto("#card-expiry", "12/"+time.Now().AddDate(2, 0, 0).Format("06"))
-			b.typeInto("#card-cvv", "123")
-			b.typeInto("#card-holder", "Ewa Kowalska")
+			b.TypeInto("#card-number", "4111 1111 1111 1111")
+			b.TypeInto("#card-expiry", "12/"+time.Now().AddDate(2, 0, 0).Format("06"))
+			b.TypeInto("#card-cvv", "123")
+			b.TypeInto("#card-holder", "Ewa Kowalska")
 			clicked := time.Now()
-			b.click("#pay-card")
-			status := b.waitText(w.ctx, "#status", c.paid)
+			b.Click("#pay-card")
+			status := b.WaitText(w.ctx, "#status", c.paid)
 			paid, took := w.waitState(inv, ppinvoice.StatePaid)
 			t.Logf("%s: paid in the browser; the client read PAID %s after the click (%s of polling)", c.lang,
 				time.Since(clicked).Round(time.Millisecond), took.Round(time.Millisecond))
@@ -154,7 +155,7 @@ func TestBrowserPaysAnInvoiceWithATestCardInEnglishAndPolish(t *testing.T) {
 			if p := paid.Payments[0]; p.Method != "CREDIT_CARD" || p.External {
 				t.Errorf("payment %+v", p)
 			}
-			if strings.Contains(b.source(), "4111") {
+			if strings.Contains(b.Source(), "4111") {
 				t.Error("the page shows the card number")
 			}
 			data, err := os.ReadFile(w.ledger)
@@ -173,25 +174,25 @@ func TestBrowserPaysAnInvoiceWithATestCardInEnglishAndPolish(t *testing.T) {
 // refused on the page, nothing is charged and the client still reads it
 // awaiting payment; then a good card pays it.
 func TestBrowserCardDeclinesLeaveTheInvoiceUnpaid(t *testing.T) {
-	d := startDriver(t)
+	d := webdrivertest.Start(t)
 	w := newInvoiceWorld(t)
 	// V = 1012: the amount rules decline it.
 	inv, link := w.sendInvoice("TP-DECLINE1", "1012.00", "USD", "pl-PL")
-	b := d.session("pl-PL,pl")
+	b := d.Session("pl-PL,pl")
 	expiry := "12/" + time.Now().AddDate(1, 0, 0).Format("06")
 	pay := func(number, cvv string) string {
-		b.open(link)
-		b.typeInto("#card-number", number)
-		b.typeInto("#card-expiry", expiry)
-		b.typeInto("#card-cvv", cvv)
-		b.click("#pay-card")
-		return b.text("#error")
+		b.Open(link)
+		b.TypeInto("#card-number", number)
+		b.TypeInto("#card-expiry", expiry)
+		b.TypeInto("#card-cvv", cvv)
+		b.Click("#pay-card")
+		return b.Text("#error")
 	}
 	if got := pay("4000 0000 0000 0002", "123"); !strings.Contains(got, "tylko testowe numery kart") {
 		t.Errorf("a card that is no test card: %q", got)
 	}
 	shot(t, b, "declined-pl")
-	if strings.Contains(b.source(), "4000 0000") || strings.Contains(b.source(), "4000000000000002") {
+	if strings.Contains(b.Source(), "4000 0000") || strings.Contains(b.Source(), "4000000000000002") {
 		t.Error("the refused number is shown back")
 	}
 	if got := pay("5105105105105100", "000"); !strings.Contains(got, "Karta została odrzucona") {
@@ -212,47 +213,47 @@ func TestBrowserCardDeclinesLeaveTheInvoiceUnpaid(t *testing.T) {
 
 	// An amount the rules pass, in English this time: paid.
 	inv2, link2 := w.sendInvoice("TP-DECLINE2", "99.00", "USD", "en-US")
-	b2 := d.session("en-US,en")
-	b2.open(link2)
-	b2.typeInto("#card-number", "5105105105105100")
-	b2.typeInto("#card-expiry", expiry)
-	b2.typeInto("#card-cvv", "321")
-	b2.click("#pay-card")
-	b2.waitText(w.ctx, "#status", "Paid. Thank you!")
+	b2 := d.Session("en-US,en")
+	b2.Open(link2)
+	b2.TypeInto("#card-number", "5105105105105100")
+	b2.TypeInto("#card-expiry", expiry)
+	b2.TypeInto("#card-cvv", "321")
+	b2.Click("#pay-card")
+	b2.WaitText(w.ctx, "#status", "Paid. Thank you!")
 	w.waitState(inv2, ppinvoice.StatePaid)
 }
 
 // TestBrowserPaysWithAPayPalAccount: the test login refuses the password
 // "invalid", then pays; the payment is PayPal's.
 func TestBrowserPaysWithAPayPalAccount(t *testing.T) {
-	d := startDriver(t)
+	d := webdrivertest.Start(t)
 	w := newInvoiceWorld(t)
 	inv, link := w.sendInvoice("TP-ACCOUNT1", "45.00", "EUR", "en-GB")
-	b := d.session("en-GB,en")
-	b.open(link)
-	if got := b.text("#pay-paypal"); got != "Log in and pay €45.00" {
+	b := d.Session("en-GB,en")
+	b.Open(link)
+	if got := b.Text("#pay-paypal"); got != "Log in and pay €45.00" {
 		t.Errorf("button %q", got)
 	}
-	b.typeInto("#paypal-email", "buyer@example.com")
-	b.typeInto("#paypal-password", "invalid")
-	b.click("#pay-paypal")
-	if got := b.text("#error"); !strings.Contains(got, "email or password is not correct") {
+	b.TypeInto("#paypal-email", "buyer@example.com")
+	b.TypeInto("#paypal-password", "invalid")
+	b.Click("#pay-paypal")
+	if got := b.Text("#error"); !strings.Contains(got, "email or password is not correct") {
 		t.Errorf("a wrong password: %q", got)
 	}
-	b.typeInto("#paypal-email", "buyer@example.com")
-	b.typeInto("#paypal-password", "sandbox")
-	b.click("#pay-paypal")
-	b.waitText(w.ctx, "#status", "Paid. Thank you!")
+	b.TypeInto("#paypal-email", "buyer@example.com")
+	b.TypeInto("#paypal-password", "sandbox")
+	b.Click("#pay-paypal")
+	b.WaitText(w.ctx, "#status", "Paid. Thank you!")
 	paid, _ := w.waitState(inv, ppinvoice.StatePaid)
 	if p := paid.Payments; len(p) != 1 || p[0].Method != "PAYPAL" || paid.Capture() == "" {
 		t.Errorf("payments %+v", p)
 	}
 	// The page of a paid invoice takes no second payment.
-	b.open(link)
-	if got := b.text("#status"); got != "This invoice has been paid." {
+	b.Open(link)
+	if got := b.Text("#status"); got != "This invoice has been paid." {
 		t.Errorf("a paid invoice's page says %q", got)
 	}
-	if strings.Contains(b.source(), `id="pay-card"`) {
+	if strings.Contains(b.Source(), `id="pay-card"`) {
 		t.Error("a paid invoice still offers to pay")
 	}
 }
