@@ -16,11 +16,20 @@ type PaymentReader interface {
 	Payment(ctx context.Context, id int64) (Payment, error)
 }
 
+// BudgetSite is what departments and budgets need of the site: its
+// settings, whether pay-per-use is on, and the administrator's handle
+// checked by the service that issued it (*SiteService).
+type BudgetSite interface {
+	Site(ctx context.Context) (Site, error)
+	RequireFeature(ctx context.Context, f Feature) error
+	RequireAdmin(a *Admin) error
+}
+
 // BudgetService holds the rules of departments, their budgets and the
 // organisation's reimbursements. Reading needs the pay-per-use feature;
 // changing anything needs the site administrator.
 type BudgetService struct {
-	Site     *SiteService
+	Site     BudgetSite
 	Store    BudgetStore
 	Sessions SessionReader
 	Journal  PaymentReader

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +15,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/app/receipt"
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
-	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -38,33 +37,11 @@ type ppu struct {
 func newPPU(t *testing.T) *ppu {
 	t.Helper()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	pcitest.Keep(t, path)
-	site := app.NewSiteService(db)
-	site.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	if err := site.Setup(ctx, app.Site{
-		Name: "Acme Training", Country: "US", Currency: "USD",
-		TimeZone: "America/New_York", Language: "en",
-	}, "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	admin, err := site.Unlock(ctx, "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := site.Provision(ctx, []app.Feature{app.FeaturePayPerUse, app.FeaturePaidSessions}, false); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []app.Feature{app.FeaturePayPerUse, app.FeaturePaidSessions} {
-		if err := site.SetFeatureEnabled(ctx, admin, f, true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	db, _ := testsite.Open(t)
+	site := testsite.Service(db)
+	testsite.SetUp(t, site, testsite.US())
+	admin := testsite.Unlock(t, site)
+	testsite.Enable(t, site, admin, app.FeaturePayPerUse, app.FeaturePaidSessions)
 	if err := site.SetRates(ctx, admin, 1200, 800); err != nil {
 		t.Fatal(err)
 	}

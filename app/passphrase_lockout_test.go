@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -93,7 +94,7 @@ func wrongAttempts(path string, tries int) error {
 		return err
 	}
 	defer db.Close()
-	svc := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}
+	svc := testsite.Service(db)
 	var wg sync.WaitGroup
 	errs := make([]error, tries)
 	for i := range tries {

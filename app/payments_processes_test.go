@@ -11,6 +11,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/storetest"
 )
@@ -112,17 +113,9 @@ func payInChild(t *testing.T, path string) {
 func paidRegistration(t *testing.T, db *storage.DB) app.Registration {
 	t.Helper()
 	ctx := context.Background()
-	site := app.NewSiteService(db)
-	site.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	if err := site.Setup(ctx, app.Site{
-		Name: "Acme Training", Country: "US", Currency: "USD",
-		TimeZone: "America/New_York", Language: "en",
-	}, "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := site.Provision(ctx, []app.Feature{app.FeaturePaidSessions}, false); err != nil {
-		t.Fatal(err)
-	}
+	site := testsite.Service(db)
+	testsite.SetUp(t, site, testsite.US())
+	testsite.Provision(t, site, app.FeaturePaidSessions)
 	states, err := db.Features(ctx)
 	if err != nil {
 		t.Fatal(err)

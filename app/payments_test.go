@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -43,13 +43,7 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 
 func newPayments(t *testing.T) (*app.PaymentService, *storage.DB, *payflowtest.Server) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	pcitest.Keep(t, path)
+	db, _ := testsite.Open(t)
 	srv := payflowtest.NewServer(t)
 	svc := app.NewPaymentService(db, oneGateway{gw: payflowClient(t, srv.URL), proc: app.ProcessorPayflow}, testLogger(t))
 	return svc, db, srv

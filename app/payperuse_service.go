@@ -73,10 +73,17 @@ type Refunder interface {
 	Refund(ctx context.Context, saleID int64, amount currency.Amount, description string) (Payment, error)
 }
 
+// PayPerUseSite is what paying per use needs of the site: its settings
+// and whether pay-per-use is on.
+type PayPerUseSite interface {
+	Site(ctx context.Context) (Site, error)
+	RequireFeature(ctx context.Context, f Feature) error
+}
+
 // PayPerUseService holds the rules of paying for a session before it
 // starts, budgets and the true-up after it.
 type PayPerUseService struct {
-	Site     *SiteService
+	Site     PayPerUseSite
 	Sessions SessionReader
 	Store    PayPerUseStore
 	Budgets  BudgetStore

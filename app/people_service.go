@@ -177,11 +177,19 @@ func (s *SiteService) AdminByRole(ctx context.Context, people PeopleStore) (*Adm
 	return s.issueAdmin(s.now())
 }
 
+// AdminIssuer issues an Admin handle to the signed-in login whose role
+// administers the site; *SiteService is the one that does.
+type AdminIssuer interface {
+	AdminByRole(ctx context.Context, people PeopleStore) (*Admin, error)
+}
+
+var _ AdminIssuer = (*SiteService)(nil)
+
 // Administer is the Admin handle of the signed-in login's role
-// (SiteService.AdminByRole), when Gate is the SiteService that issues
-// handles; EUNAUTHORIZED otherwise.
+// (AdminIssuer.AdminByRole), when Gate is also the issuer of handles;
+// EUNAUTHORIZED otherwise.
 func (s *PeopleService) Administer(ctx context.Context) (*Admin, error) {
-	site, ok := s.Gate.(*SiteService)
+	site, ok := s.Gate.(AdminIssuer)
 	if !ok {
 		return nil, adminRequired()
 	}

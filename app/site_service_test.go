@@ -2,12 +2,12 @@ package app_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -20,14 +20,11 @@ func (c *clock) Now() time.Time { return c.now }
 // newService opens a real SQLite file in a temp folder.
 func newService(t *testing.T) (*app.SiteService, *clock, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, path := testsite.Open(t)
 	c := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	return &app.SiteService{Store: db, Now: c.Now, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}, c, path
+	svc := testsite.Service(db)
+	svc.Now = c.Now
+	return svc, c, path
 }
 
 func validSite() app.Site {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -16,14 +15,13 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/internal/pgtest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
-// cheapArgon2 keeps passphrase hashing fast under -race; production uses
-// app.DefaultArgon2.
-var cheapArgon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
+var cheapArgon2 = testsite.CheapArgon2
 
-const testPassphrase = "correct horse battery"
+const testPassphrase = testsite.Passphrase
 
 // env is one headless TrainPay on a real SQLite file in a temp folder.
 type env struct {
@@ -39,18 +37,11 @@ func newEnv(t *testing.T, language string) *env {
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	path := filepath.Join(dir, "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc := app.NewSiteService(db)
-	svc.Argon2 = cheapArgon2
+	db, _ := testsite.OpenIn(t, dir)
+	svc := testsite.Service(db)
 	a := test.NewTempApp(t)
-	// What the screens wrote to disk and to preferences joins the suite's
-	// scan for card data at rest.
-	pcitest.Keep(t, path)
+	// What the screens wrote to preferences joins the suite's scan for card
+	// data at rest (the database file is in it already).
 	pcitest.KeepBytes(t, "preferences.json", func() []byte { return dumpPreferences(a.Preferences()) })
 	a.Preferences().SetString(prefLanguage, language)
 	t.Cleanup(func() { SetLanguage("en") })
@@ -77,20 +68,12 @@ func dumpPreferences(p fyne.Preferences) []byte {
 // setUp creates the site as the wizard would, without the UI.
 func (e *env) setUp(country, cur, tz string) {
 	e.t.Helper()
-	err := e.site.Setup(context.Background(), app.Site{
-		Name: "Acme Training", Country: country, Currency: cur,
-		TimeZone: tz, Language: "en",
-	}, testPassphrase)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	testsite.SetUp(e.t, e.site, testsite.Site(country, cur, tz))
 }
 
 func (e *env) provision(features ...app.Feature) {
 	e.t.Helper()
-	if _, err := e.site.Provision(context.Background(), features, false); err != nil {
-		e.t.Fatal(err)
-	}
+	testsite.Provision(e.t, e.site, features...)
 }
 
 // texts returns every string drawn in o (and its renderers' children).

@@ -75,7 +75,7 @@ func TestEveryKeyInTheCodeIsTranslated(t *testing.T) {
 	literal := regexp.MustCompile(`T\("([a-z][a-z0-9_.\-]+)"`)
 	errorKey := regexp.MustCompile(`"((?:error|money\.err)\.[a-z0-9_.]+)"`)
 	var files []string
-	for _, glob := range []string{"*.go", "../app/*.go", "../app/*/*.go", "../app/*/*/*.go", "../storage/*.go", "../storage/*/*.go", "../cmd/*/*.go"} {
+	for _, glob := range []string{"*.go", "*/*.go", "../app/*.go", "../app/*/*.go", "../app/*/*/*.go", "../storage/*.go", "../storage/*/*.go", "../cmd/*/*.go"} {
 		m, _ := filepath.Glob(glob)
 		files = append(files, m...)
 	}

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -265,24 +264,6 @@ func sessionRevenueText(r app.SessionSummary) string {
 		return formatMinor(r.RevenueMinor, r.Currency)
 	}
 	return ""
-}
-
-func formatMinor(minor int64, cur string) string {
-	a, err := money.FromMinor(minor, cur)
-	if err != nil {
-		return ""
-	}
-	return money.Format(a, Language())
-}
-
-// formatWhen writes a time in loc the way the UI language does.
-func formatWhen(t time.Time, loc *time.Location) string {
-	t = t.In(loc)
-	zone, _ := t.Zone()
-	if Language() == "pl" {
-		return t.Format("02.01.2006 15:04") + " " + zone
-	}
-	return t.Format("2 Jan 2006 15:04") + " " + zone
 }
 
 func (s *sessionsScreen) onSelected(r app.SessionSummary) {

@@ -6,14 +6,11 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"strings"
 
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/app/money"
 )
 
 // SiteService is what the UI needs of app.SiteService.
@@ -121,38 +118,6 @@ func (d Deps) run(f func()) {
 		return
 	}
 	go f()
-}
-
-// ErrorText turns an error into a sentence for a person in the UI language:
-// a domain error by its translation key, a money parse error by its kind,
-// anything else as a generic failure (the cause goes to the log).
-func ErrorText(err error) string {
-	if err == nil {
-		return ""
-	}
-	var pe *money.ParseError
-	if errors.As(err, &pe) {
-		return T(pe.Kind.Key(), map[string]any{"Digits": pe.Digits, "Separator": pe.DecimalSeparator})
-	}
-	e := app.AsError(err)
-	if e.Code == app.EINTERNAL || e.Key == "" {
-		return T("error.internal")
-	}
-	data := map[string]any{}
-	for k, v := range e.Data {
-		data[k] = v
-	}
-	// A feature is named in the UI language, not by its command-line name.
-	if f, ok := data["Feature"].(string); ok {
-		if _, err := app.ParseFeature(f); err == nil {
-			data["Feature"] = T("feature." + f)
-		}
-	}
-	// So is a field of text the text rule refused (app.TextField).
-	if f, ok := data["Field"].(string); ok && strings.HasPrefix(e.Key, "error.text.") {
-		data["Field"] = T("field." + f)
-	}
-	return T(e.Key, data)
 }
 
 // newSelect is widget.NewSelect with a translated placeholder (Fyne's own

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/mail"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -118,12 +118,8 @@ func (s secrets) Delete(n string) error { delete(s, n); return nil }
 
 func newService(t *testing.T, port int) (*app.PromoService, *storage.DB, app.PromoCode) {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "trainpay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	admins := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}}
+	db, _ := testsite.Open(t)
+	admins := testsite.Service(db)
 	svc := &app.PromoService{Store: db, Site: site{admins}, Secrets: secrets{}, Mailer: &mail.Mailer{Timeout: 5 * time.Second}}
 	ctx := context.Background()
 	if err := db.SaveSMTPSettings(ctx, app.SMTPSettings{

@@ -307,27 +307,26 @@ func newServices(opened *database, logger *slog.Logger) services {
 	}
 	changes, stopChanges := watchChanges(opened, logger)
 	deps.Changes = changes
-	// Feature services: each feature wires its own here.
-	// Paid training sessions (issue 5). Promotional codes plug in as
-	// sessions.Promo (an app.PromoRedeemer); nil leaves the code box off.
-	sessions := app.NewSessionService(db, db, site, payments, nil)
+	// Feature services: each feature wires its own here, each built
+	// complete: what a service uses is built before it.
+	// Promotional codes: codes, recipients and sending (SMTP password in
+	// the vault), and the redeemer behind the Payment Information page's
+	// code box.
+	promo := &app.PromoService{Store: db, Site: site, Sessions: db, Secrets: vault, Mailer: &appmail.Mailer{}}
+	deps.Promo = promo
+	// Paid training sessions, redeeming promotional codes through promo.
+	sessions := app.NewSessionService(db, db, site, payments, promo)
 	deps.Sessions = sessions
 	// The accounting export, per session and site-wide (File → Export…).
 	deps.Export = app.RegistrationExporter{Store: db}
-	// Pay-per-use (issue 7): departments and budgets, the estimate, paying
-	// before the start and the true-up.
+	// Pay-per-use: departments and budgets, the estimate, paying before
+	// the start and the true-up.
 	deps.Budgets = &app.BudgetService{Site: site, Store: db, Sessions: db, Journal: db}
 	payPerUse := &app.PayPerUseService{Site: site, Sessions: db, Store: db, Budgets: db, Payments: payments}
 	deps.PayPerUse = payPerUse
 	// The budget owner's "To pay" queue; who is signed in is the
 	// database's to say (app.PeopleStore.Me).
 	deps.Queue = &app.QueueService{People: db, PayPerUse: payPerUse, Store: db, Payments: payments}
-	// Promotional codes (issue 6): codes, recipients and sending (SMTP
-	// password in the vault), and the redeemer behind the Payment
-	// Information page's code box.
-	promo := &app.PromoService{Store: db, Site: site, Sessions: db, Secrets: vault, Mailer: &appmail.Mailer{}}
-	sessions.Promo = promo
-	deps.Promo = promo
 	// People and roles: the organisation database's logins (a file has one
 	// person, and no People tab).
 	if people, ok := opened.store.(app.PeopleAdminStore); ok {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/demodata"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -102,14 +103,7 @@ func TestDemoDataRefusesAnyConfiguredSite(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		svc := app.NewSiteService(db)
-		svc.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-		if err := svc.Setup(ctx, app.Site{
-			Name: "Acme Training", Country: "US", Currency: "USD",
-			TimeZone: "America/New_York", Language: "en",
-		}, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
+		testsite.SetUp(t, testsite.Service(db), testsite.US())
 		if mode == app.ModeProduction {
 			site, err := db.Site(ctx)
 			if err != nil {

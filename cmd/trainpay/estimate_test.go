@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -20,24 +21,11 @@ func estimateSite(t *testing.T, cur string, personE4, teleE4 int64) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	svc := app.NewSiteService(db)
-	svc.Argon2 = app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}
-	if err := svc.Setup(ctx, app.Site{Name: "Acme Training", Country: "US", Currency: cur, TimeZone: "America/New_York", Language: "en"},
-		"correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	admin, err := svc.Unlock(ctx, "correct horse battery")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Provision(ctx, []app.Feature{app.FeaturePayPerUse}, false); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.SetFeatureEnabled(ctx, admin, app.FeaturePayPerUse, true); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.SetRates(ctx, admin, personE4, teleE4); err != nil {
+	svc := testsite.Service(db)
+	testsite.SetUp(t, svc, testsite.Site("US", cur, "America/New_York"))
+	admin := testsite.Unlock(t, svc)
+	testsite.Enable(t, svc, admin, app.FeaturePayPerUse)
+	if err := svc.SetRates(context.Background(), admin, personE4, teleE4); err != nil {
 		t.Fatal(err)
 	}
 	return path

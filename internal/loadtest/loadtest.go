@@ -459,8 +459,8 @@ func Desktop() int {
 	}
 	site := app.NewSiteService(store)
 	payments := app.NewPaymentService(store, oneGateway{gw: gw}, nil)
-	svc := app.NewSessionService(store, store, site, payments, nil)
-	svc.Promo = &app.PromoService{Store: store, Site: site, Sessions: store}
+	promo := &app.PromoService{Store: store, Site: site, Sessions: store}
+	svc := app.NewSessionService(store, store, site, payments, promo)
 
 	fmt.Println("READY")
 	if _, err := io.Copy(io.Discard, os.Stdin); err != nil {

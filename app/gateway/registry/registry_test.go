@@ -15,6 +15,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/secrets"
 )
@@ -35,18 +36,14 @@ func newFixture(t *testing.T, country, cur string) *fixture {
 	t.Helper()
 	keyring.MockInit()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	pcitest.Keep(t, path, filepath.Join(dir, "trainpay.secrets"), filepath.Join(dir, "sandbox.json"))
+	db, path := testsite.OpenIn(t, dir)
+	pcitest.Keep(t, filepath.Join(dir, "trainpay.secrets"), filepath.Join(dir, "sandbox.json"))
 	vault := secrets.New(secrets.Options{
 		Service: "TrainPay:test-" + t.Name(), FallbackPath: filepath.Join(dir, "trainpay.secrets"),
 		KDF: app.Argon2Params{Memory: 64, Time: 1, Threads: 1},
 	})
-	site := &app.SiteService{Store: db, Argon2: app.Argon2Params{Memory: 1024, Time: 1, Threads: 1}, AfterUnlock: vault.Unlock}
+	site := testsite.Service(db)
+	site.AfterUnlock = vault.Unlock
 	ctx := context.Background()
 	if err := site.Setup(ctx, app.Site{Name: "Acme", Country: country, Currency: cur, TimeZone: "UTC", Language: "en"}, pass); err != nil {
 		t.Fatal(err)
