@@ -73,10 +73,11 @@ WIN_ENV   = GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC)
 #   drivers define;
 # - ./storage: it matches sqlite3.Error codes, and mattn/go-sqlite3 defines them only with cgo;
 # - ./app ./app/gateway/registry ./app/mail ./internal/demodata ./internal/loadtest
-#   ./storage/postgres ./storage/transfer: they or their tests import storage.
+#   ./internal/testsite ./storage/postgres ./storage/transfer: they or their tests import storage.
 # Every other package is vetted for macOS; a new package is vetted unless added here.
 DARWIN_VET_SKIP := $(MAIN) ./ui ./ui/widgets ./storage ./app ./app/gateway/registry ./app/mail \
-                   ./internal/demodata ./internal/loadtest ./storage/postgres ./storage/transfer
+                   ./internal/demodata ./internal/loadtest ./internal/testsite ./storage/postgres \
+                   ./storage/transfer
 # The export benchmark's baseline is the sqlite3 shell.
 BENCH_DEBS := sqlite3
 
