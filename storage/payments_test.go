@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -252,31 +251,6 @@ func TestPaymentRoundTrip(t *testing.T) {
 	wantError(t, s.SettlePayment(ctx, 999, app.PaymentUpdate{State: app.StateFailed}), app.ENOTFOUND, "error.payment.not_found")
 }
 
-func TestPaymentDuplicateKey(t *testing.T) {
-	ctx := context.Background()
-	db, _ := openTemp(t)
-	first := create(t, db, newSale(100), app.StatePending)
-
-	sameKey := newSale(100)
-	sameKey.Key = first.Key
-	wantError(t, db.CreatePayment(ctx, &sameKey), app.ECONFLICT, "error.payment.duplicate_key")
-	sameInvoice := newSale(100)
-	sameInvoice.InvoiceID = first.InvoiceID
-	wantError(t, db.CreatePayment(ctx, &sameInvoice), app.ECONFLICT, "error.payment.duplicate_key")
-	if sameKey.ID != 0 || sameInvoice.ID != 0 {
-		t.Error("a refused payment got an id")
-	}
-	if n := paymentCount(t, db); n != 1 {
-		t.Errorf("%d rows, want 1", n)
-	}
-	// Other constraint failures are not duplicates.
-	long := newSale(100)
-	long.Key = strings.Repeat("a", 33)
-	if err := db.CreatePayment(ctx, &long); app.ErrorCode(err) != app.EINTERNAL {
-		t.Errorf("a 33-character key: %v", err)
-	}
-}
-
 // Whatever code runs the SQL, a row's request never changes, attempts
 // never decrease, a charged row stays charged and nothing is deleted.
 func TestPaymentJournalIsAppendAndSettle(t *testing.T) {
@@ -322,112 +296,6 @@ func TestPaymentJournalIsAppendAndSettle(t *testing.T) {
 	got, _ := db.Payment(context.Background(), sale.ID)
 	if got.AmountMinor != 10000 || got.State != app.StateApproved || got.Currency != "PLN" {
 		t.Errorf("sale after the attempts: %+v", got)
-	}
-}
-
-func TestRefundRules(t *testing.T) {
-	ctx := context.Background()
-	db, _ := openTemp(t)
-
-	sale := create(t, db, newSale(10000), app.StateApproved)
-	// Unsettled and charged refunds count; declined and failed ones do not.
-	create(t, db, newChild(app.KindRefund, sale, 1000), app.StateApproved)
-	create(t, db, newChild(app.KindRefund, sale, 1000), app.StateHeld)
-	create(t, db, newChild(app.KindRefund, sale, 1000), app.StatePending)
-	create(t, db, newChild(app.KindRefund, sale, 1000), app.StateUnknown)
-	create(t, db, newChild(app.KindRefund, sale, 1000), app.StateNeedsReview)
-	create(t, db, newChild(app.KindRefund, sale, 5000), app.StateDeclined)
-	create(t, db, newChild(app.KindRefund, sale, 5000), app.StateFailed)
-	if got, _ := db.Payment(ctx, sale.ID); got.RefundedMinor != 5000 {
-		t.Fatalf("RefundedMinor = %d, want 5000", got.RefundedMinor)
-	}
-	over := newChild(app.KindRefund, sale, 5001)
-	e := wantError(t, db.CreatePayment(ctx, &over), app.ECONFLICT, "error.payment.refund_exceeds")
-	if left, ok := e.Data["Left"].(int64); !ok || left != 5000 {
-		t.Errorf("Data %v, want Left int64 5000", e.Data)
-	}
-	exact := create(t, db, newChild(app.KindRefund, sale, 5000), app.StateApproved)
-	one := newChild(app.KindRefund, sale, 1)
-	e = wantError(t, db.CreatePayment(ctx, &one), app.ECONFLICT, "error.payment.refund_exceeds")
-	if e.Data["Left"] != int64(0) {
-		t.Errorf("Data %v, want Left 0", e.Data)
-	}
-
-	// Only a charged sale can be refunded.
-	for _, st := range []app.PaymentState{app.StateDeclined, app.StateFailed, app.StatePending, app.StateUnknown, app.StateNeedsReview} {
-		uncharged := create(t, db, newSale(1000), st)
-		r := newChild(app.KindRefund, uncharged, 100)
-		wantError(t, db.CreatePayment(ctx, &r), app.ECONFLICT, "error.payment.not_refundable")
-	}
-	held := create(t, db, newSale(1000), app.StateHeld)
-	create(t, db, newChild(app.KindRefund, held, 1000), app.StatePending)
-	// Not a refund of a refund or of a void.
-	r := newChild(app.KindRefund, exact, 1)
-	wantError(t, db.CreatePayment(ctx, &r), app.ECONFLICT, "error.payment.not_refundable")
-	// Not of a voided sale (or one being voided).
-	voided := create(t, db, newSale(1000), app.StateApproved)
-	create(t, db, newChild(app.KindVoid, voided, 1000), app.StateUnknown)
-	r = newChild(app.KindRefund, voided, 100)
-	wantError(t, db.CreatePayment(ctx, &r), app.ECONFLICT, "error.payment.not_refundable")
-	voidDeclined := create(t, db, newSale(1000), app.StateApproved)
-	create(t, db, newChild(app.KindVoid, voidDeclined, 1000), app.StateDeclined)
-	create(t, db, newChild(app.KindRefund, voidDeclined, 100), app.StatePending)
-
-	// Same currency.
-	other := create(t, db, newSale(1000), app.StateApproved)
-	r = newChild(app.KindRefund, other, 100)
-	r.Currency = "EUR"
-	e = wantError(t, db.CreatePayment(ctx, &r), app.EINVALID, "error.payment.currency_mismatch")
-	if e.Data["Currency"] != "PLN" {
-		t.Errorf("Data %v", e.Data)
-	}
-	// The parent must exist.
-	r = newChild(app.KindRefund, app.Payment{ID: 9999, Currency: "PLN"}, 100)
-	wantError(t, db.CreatePayment(ctx, &r), app.ENOTFOUND, "error.payment.not_found")
-
-	// Voids: of a sale, whatever its state.
-	v := newChild(app.KindVoid, exact, 0)
-	wantError(t, db.CreatePayment(ctx, &v), app.ECONFLICT, "error.payment.not_voidable")
-	v = newChild(app.KindVoid, app.Payment{ID: 9999}, 0)
-	wantError(t, db.CreatePayment(ctx, &v), app.ENOTFOUND, "error.payment.not_found")
-	create(t, db, newChild(app.KindVoid, create(t, db, newSale(1000), app.StateHeld), 1000), app.StatePending)
-}
-
-// 32 refunds of 10.00 race for a 100.00 sale: the check and the insert
-// share one write transaction, so exactly ten get in.
-func TestConcurrentRefundsStopAtTheLimit(t *testing.T) {
-	ctx := context.Background()
-	db, _ := openTemp(t)
-	sale := create(t, db, newSale(10000), app.StateApproved)
-
-	var wg sync.WaitGroup
-	errs := make([]error, 32)
-	start := make(chan struct{})
-	for i := range errs {
-		wg.Go(func() {
-			r := newChild(app.KindRefund, sale, 1000)
-			<-start
-			errs[i] = db.CreatePayment(ctx, &r)
-		})
-	}
-	close(start)
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-			continue
-		}
-		e := wantError(t, err, app.ECONFLICT, "error.payment.refund_exceeds")
-		if e.Data["Left"] != int64(0) {
-			t.Errorf("Left %v, want 0", e.Data["Left"])
-		}
-	}
-	if ok != 10 {
-		t.Errorf("%d refunds succeeded, want 10", ok)
-	}
-	if got, _ := db.Payment(ctx, sale.ID); got.RefundedMinor != 10000 {
-		t.Errorf("RefundedMinor = %d, want 10000", got.RefundedMinor)
 	}
 }
 
