@@ -37,6 +37,29 @@ const ChildIndexEnv = "TRAINPAY_RACE_CHILD"
 // holds its index (ChildIndexEnv).
 func RacePayersRefusedWith(t *testing.T, n int, test string, refusals []string, env ...string) (paid, refused int) {
 	t.Helper()
+	for i, result := range raceChildren(t, n, test, ChildIndexEnv, env) {
+		switch f := strings.Fields(result); {
+		case len(f) == 2 && f[0] == "paid":
+			paid++
+		case len(f) == 3 && f[0] == app.ECONFLICT && slices.Contains(refusals, f[1]):
+			refused++
+		default:
+			t.Errorf("child %d: result %q, want paid or a conflict saying %s", i, result, strings.Join(refusals, " or "))
+		}
+	}
+	return paid, refused
+}
+
+// raceChildren runs n copies of the running test binary, each running only
+// the test named test with env added to its environment and its number
+// (0 to n-1) in indexEnv. It waits until every child has opened what it
+// needs and printed READY, releases them together by closing their
+// standard input, and returns what each printed after "RESULT " (the last
+// such line; "" when none). A child that never gets ready fails t at
+// once; one that exits with an error fails t. Children still running when
+// t ends are killed.
+func raceChildren(t *testing.T, n int, test, indexEnv string, env []string) []string {
+	t.Helper()
 	type child struct {
 		cmd   *exec.Cmd
 		stdin io.WriteCloser
@@ -45,7 +68,7 @@ func RacePayersRefusedWith(t *testing.T, n int, test string, refusals []string, 
 	children := make([]child, n)
 	for i := range children {
 		cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
-		cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("%s=%d", ChildIndexEnv, i))
+		cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("%s=%d", indexEnv, i))
 		cmd.Stderr = os.Stderr
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
@@ -67,9 +90,15 @@ func RacePayersRefusedWith(t *testing.T, n int, test string, refusals []string, 
 			}
 		}()
 		children[i] = child{cmd: cmd, stdin: stdin, lines: lines}
+		t.Cleanup(func() {
+			if cmd.ProcessState == nil {
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
+		})
 	}
 	// The barrier: every child waits on its standard input; closing them
-	// all lets them pay together.
+	// all lets them go together.
 	for i, c := range children {
 		if !waitLine(c.lines, "READY", 60*time.Second) {
 			t.Fatalf("child %d never got ready", i)
@@ -78,26 +107,18 @@ func RacePayersRefusedWith(t *testing.T, n int, test string, refusals []string, 
 	for _, c := range children {
 		c.stdin.Close()
 	}
+	results := make([]string, n)
 	for i, c := range children {
-		var result string
 		for line := range c.lines {
 			if r, ok := strings.CutPrefix(line, "RESULT "); ok {
-				result = r
+				results[i] = r
 			}
 		}
 		if err := c.cmd.Wait(); err != nil {
 			t.Errorf("child %d: %v", i, err)
 		}
-		switch f := strings.Fields(result); {
-		case len(f) == 2 && f[0] == "paid":
-			paid++
-		case len(f) == 3 && f[0] == app.ECONFLICT && slices.Contains(refusals, f[1]):
-			refused++
-		default:
-			t.Errorf("child %d: result %q, want paid or a conflict saying %s", i, result, strings.Join(refusals, " or "))
-		}
 	}
-	return paid, refused
+	return results
 }
 
 // PayOnceWhenReleased is one paying child of RacePayers: with its database

@@ -1,13 +1,11 @@
 package storetest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,63 +121,7 @@ func racePromoChildren(t *testing.T, test string, race promoRace, env []string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	type child struct {
-		cmd   *exec.Cmd
-		stdin io.WriteCloser
-		lines chan string
-	}
-	children := make([]child, len(race.Registrations))
-	for i := range children {
-		cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
-		cmd.Env = append(append(os.Environ(), env...), promoRaceEnv+"="+string(spec), promoChildEnv+"="+strconv.Itoa(i))
-		cmd.Stderr = os.Stderr
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 64)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		children[i] = child{cmd: cmd, stdin: stdin, lines: lines}
-		t.Cleanup(func() {
-			if cmd.ProcessState == nil {
-				cmd.Process.Kill()
-				cmd.Wait()
-			}
-		})
-	}
-	for i, c := range children {
-		if !waitLine(c.lines, "READY", 60*time.Second) {
-			t.Fatalf("child %d never got ready", i)
-		}
-	}
-	for _, c := range children {
-		c.stdin.Close()
-	}
-	results := make([]string, len(children))
-	for i, c := range children {
-		for line := range c.lines {
-			if r, ok := strings.CutPrefix(line, "RESULT "); ok {
-				results[i] = r
-			}
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Errorf("child %d: %v", i, err)
-		}
-	}
-	return results
+	return raceChildren(t, len(race.Registrations), test, promoChildEnv, append(env, promoRaceEnv+"="+string(spec)))
 }
 
 // PromoRaceChild reports whether this process is a reserving child of

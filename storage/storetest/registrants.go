@@ -1,15 +1,12 @@
 package storetest
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/trainpay/trainpay/app"
 )
@@ -24,55 +21,7 @@ import (
 // other way fails t.
 func RaceRegistrants(t *testing.T, n int, test string, env ...string) (registered, full int) {
 	t.Helper()
-	type child struct {
-		cmd   *exec.Cmd
-		stdin io.WriteCloser
-		lines chan string
-	}
-	children := make([]child, n)
-	for i := range children {
-		cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.v")
-		cmd.Env = append(append(os.Environ(), env...), fmt.Sprintf("%s=%d", RegistrantEnv, i))
-		cmd.Stderr = os.Stderr
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 64)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		children[i] = child{cmd: cmd, stdin: stdin, lines: lines}
-	}
-	for i, c := range children {
-		if !waitLine(c.lines, "READY", 60*time.Second) {
-			t.Fatalf("child %d never got ready", i)
-		}
-	}
-	for _, c := range children {
-		c.stdin.Close()
-	}
-	for i, c := range children {
-		var result string
-		for line := range c.lines {
-			if r, ok := strings.CutPrefix(line, "RESULT "); ok {
-				result = r
-			}
-		}
-		if err := c.cmd.Wait(); err != nil {
-			t.Errorf("child %d: %v", i, err)
-		}
+	for i, result := range raceChildren(t, n, test, RegistrantEnv, env) {
 		switch f := strings.Fields(result); {
 		case len(f) == 2 && f[0] == "registered":
 			registered++
