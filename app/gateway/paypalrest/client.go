@@ -2,11 +2,9 @@ package paypalrest
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -14,20 +12,19 @@ import (
 	"sync"
 	"time"
 
-	"github.com/trainpay/trainpay/app/gateway/endpoint"
-
 	"github.com/bojanz/currency"
 	"github.com/plutov/paypal/v4"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/internal/paypalapi"
 	"github.com/trainpay/trainpay/app/money"
 )
 
 const (
 	// SandboxBase and LiveBase are the Orders v2 hosts named by PayPal's
 	// spec. plutov v4.8.0's constants still name the older api.* hosts.
-	SandboxBase = "https://api-m.sandbox.paypal.com"
-	LiveBase    = "https://api-m.paypal.com"
+	SandboxBase = paypalapi.SandboxBase
+	LiveBase    = paypalapi.LiveBase
 
 	// ApprovalWindow is how long the buyer has to approve an order
 	// (3 hours by default).
@@ -37,12 +34,12 @@ const (
 	// ten seconds keeps a three-hour wait near a thousand calls.
 	DefaultPollInterval = 10 * time.Second
 	// DefaultTimeout bounds one HTTP exchange.
-	DefaultTimeout = 60 * time.Second
+	DefaultTimeout = paypalapi.DefaultTimeout
 	// DefaultRetries is how many times a call whose answer was lost is
 	// sent again under the same PayPal-Request-Id before Unknown.
-	DefaultRetries = 2
+	DefaultRetries = paypalapi.DefaultRetries
 	// DefaultRetryDelay is the pause before such a resend.
-	DefaultRetryDelay = 2 * time.Second
+	DefaultRetryDelay = paypalapi.DefaultRetryDelay
 	// RequestIDLifetime is how long PayPal keeps a PayPal-Request-Id
 	// (spec: "The server stores keys for 6 hours").
 	RequestIDLifetime = 6 * time.Hour
@@ -86,8 +83,7 @@ type Config struct {
 // makes its own plutov client (see the package doc).
 type Client struct {
 	cfg  Config
-	base string
-	hc   *http.Client
+	conn *paypalapi.Conn
 	log  *slog.Logger
 	now  func() time.Time
 
@@ -100,92 +96,31 @@ var _ app.Gateway = (*Client)(nil)
 // New checks the configuration and returns a client. Plain HTTP is allowed
 // to a loopback address only (tests and the offline sandbox).
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, configError("the PayPal REST address %q is not a valid URL", cfg.BaseURL)
+	conn, err := paypalapi.Open(paypalapi.Settings{
+		BaseURL: cfg.BaseURL, ClientID: cfg.ClientID, Secret: cfg.Secret,
+		Timeout: cfg.Timeout, Retries: cfg.Retries, RetryDelay: cfg.RetryDelay, Logger: cfg.Logger,
+	}, "error.gateway.paypalrest.config")
+	if err != nil {
+		return nil, err
 	}
-	if endpoint.Insecure(u) {
-		return nil, configError("the PayPal REST address must use HTTPS")
-	}
-	if u.RawQuery != "" || u.User != nil || strings.Trim(u.Path, "/") != "" {
-		return nil, configError("the PayPal REST address must be a bare host, like %s", LiveBase)
-	}
-	if strings.TrimSpace(cfg.ClientID) == "" || strings.TrimSpace(cfg.Secret) == "" {
-		return nil, configError("the PayPal REST client ID and secret are both required")
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
+	cfg.Timeout, cfg.Retries, cfg.RetryDelay = conn.Timeout, conn.Retries, conn.RetryDelay
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
 	if cfg.ApprovalWindow <= 0 {
 		cfg.ApprovalWindow = ApprovalWindow
 	}
-	switch {
-	case cfg.Retries == 0:
-		cfg.Retries = DefaultRetries
-	case cfg.Retries < 0:
-		cfg.Retries = 0
-	}
-	if cfg.RetryDelay <= 0 {
-		cfg.RetryDelay = DefaultRetryDelay
-	}
 	if cfg.BrandName == "" {
 		cfg.BrandName = "TrainPay"
 	}
 	cfg.BrandName = truncate(cfg.BrandName, 127)
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	tr := &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:    15 * time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-		// A fresh connection per call makes "was the request written?"
-		// exact; net/http never replays a POST on its own.
-		DisableKeepAlives: true,
-	}
-	return &Client{
-		cfg:  cfg,
-		base: u.Scheme + "://" + u.Host,
-		hc: &http.Client{
-			Transport: recorder{base: tr},
-			Timeout:   cfg.Timeout,
-			// PayPal's API does not redirect; following one would send the
-			// bearer token elsewhere.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		log:         log,
-		now:         time.Now,
-		captureSent: map[string]time.Time{},
-	}, nil
+	return &Client{cfg: cfg, conn: conn, log: conn.Log, now: time.Now, captureSent: map[string]time.Time{}}, nil
 }
 
-func configError(format string, args ...any) error {
-	return app.Errorf(app.EINVALID, "error.gateway.paypalrest.config", format, args...)
-}
+var truncate = paypalapi.Truncate
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
-// api returns a plutov client for one operation. SetLog is never called.
-func (c *Client) api() *paypal.Client {
-	pc, err := paypal.NewClient(c.cfg.ClientID, c.cfg.Secret, c.base)
-	if err != nil { // New checked all three
-		panic("paypalrest: " + err.Error())
-	}
-	pc.SetHTTPClient(c.hc)
-	return pc
-}
+// api returns a plutov client for one operation.
+func (c *Client) api() *paypal.Client { return c.conn.API() }
 
 // wireAmount writes an amount with exactly the currency's digits.
 func wireAmount(a currency.Amount) (string, error) {
@@ -280,10 +215,10 @@ func (c *Client) createOrder(ctx context.Context, pc *paypal.Client, req app.Sal
 	}
 	var last app.Result
 	for attempt := 0; attempt <= c.cfg.Retries; attempt++ {
-		if attempt > 0 && !c.pause(ctx) {
+		if attempt > 0 && !c.conn.Pause(ctx) {
 			break
 		}
-		cctx, calls := withCalls(ctx)
+		cctx, calls := paypalapi.WithCalls(ctx)
 		order, err := pc.CreateOrderWithPaypalRequestID(cctx, paypal.OrderIntentCapture, units, nil, appCtx, req.Key)
 		if err == nil && order != nil && order.ID != "" {
 			c.log.Info("paypal order created", "order", order.ID, "status", order.Status)
@@ -291,11 +226,11 @@ func (c *Client) createOrder(ctx context.Context, pc *paypal.Client, req app.Sal
 		}
 		f := classify(err, calls)
 		if err == nil {
-			f = failure{outcome: app.OutcomeUnknown, code: "NO-ORDER-ID", msg: "PayPal's reply has no order id"}
+			f = failure{paypalapi.Fault{Outcome: app.OutcomeUnknown, Code: "NO-ORDER-ID", Message: "PayPal's reply has no order id"}}
 		}
-		c.log.Warn("paypal create order failed", "outcome", f.outcome, "code", f.code, "debug_id", f.debugID)
+		c.log.Warn("paypal create order failed", "outcome", f.Outcome, "code", f.Code, "debug_id", f.DebugID)
 		last = f.result()
-		if f.outcome != app.OutcomeUnknown && f.outcome != app.OutcomeNotProcessed {
+		if f.Outcome != app.OutcomeUnknown && f.Outcome != app.OutcomeNotProcessed {
 			break
 		}
 	}
@@ -308,18 +243,6 @@ func (c *Client) createOrder(ctx context.Context, pc *paypal.Client, req app.Sal
 		last.Outcome = app.OutcomeNotProcessed
 	}
 	return nil, last
-}
-
-// pause waits RetryDelay; false when ctx ended first.
-func (c *Client) pause(ctx context.Context) bool {
-	t := time.NewTimer(c.cfg.RetryDelay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // Codes of the attempts that end with nothing captured while waiting.
@@ -356,7 +279,7 @@ func (c *Client) await(ctx context.Context, pc *paypal.Client, req app.SaleReque
 			if err != nil {
 				if ctx.Err() == nil {
 					f := classify(err, nil)
-					c.log.Warn("paypal order poll failed", "order", orderID, "code", f.code, "debug_id", f.debugID)
+					c.log.Warn("paypal order poll failed", "order", orderID, "code", f.Code, "debug_id", f.DebugID)
 				}
 				continue
 			}
@@ -401,7 +324,7 @@ func (c *Client) capture(ctx context.Context, pc *paypal.Client, orderID, key st
 	}
 	var last failure
 	for attempt := 0; attempt <= c.cfg.Retries; attempt++ {
-		if attempt > 0 && !c.pause(cctx) {
+		if attempt > 0 && !c.conn.Pause(cctx) {
 			break
 		}
 		c.mu.Lock()
@@ -414,8 +337,8 @@ func (c *Client) capture(ctx context.Context, pc *paypal.Client, orderID, key st
 			return r, false
 		}
 		f := classify(err, nil)
-		c.log.Warn("paypal capture failed", "order", orderID, "outcome", f.outcome, "code", f.code, "debug_id", f.debugID)
-		switch f.issue {
+		c.log.Warn("paypal capture failed", "order", orderID, "outcome", f.Outcome, "code", f.Code, "debug_id", f.DebugID)
+		switch f.Issue {
 		case "ORDER_NOT_APPROVED":
 			return app.Result{}, true
 		case "ORDER_ALREADY_CAPTURED":
@@ -427,12 +350,12 @@ func (c *Client) capture(ctx context.Context, pc *paypal.Client, orderID, key st
 			return r, false
 		case "ORDER_COMPLETION_IN_PROGRESS":
 			last = f
-			last.outcome = app.OutcomeUnknown
+			last.Outcome = app.OutcomeUnknown
 			continue
 		}
-		if f.outcome != app.OutcomeUnknown && f.outcome != app.OutcomeNotProcessed {
-			if f.outcome == app.OutcomeDeclined && f.issue != "" {
-				f.msg = declineAdvice(f.issue) + " " + f.msg
+		if f.Outcome != app.OutcomeUnknown && f.Outcome != app.OutcomeNotProcessed {
+			if f.Outcome == app.OutcomeDeclined && f.Issue != "" {
+				f.Message = declineAdvice(f.Issue) + " " + f.Message
 			}
 			r := f.result()
 			r.Reference = orderID
@@ -454,7 +377,7 @@ func (c *Client) capture(ctx context.Context, pc *paypal.Client, orderID, key st
 // helpers (see the package doc: CaptureOrderWithPaypalRequestId's sticky
 // Prefer flag and null payment_source).
 func (c *Client) sendCapture(ctx context.Context, pc *paypal.Client, orderID, requestID string) (*paypal.CaptureOrderResponse, error) {
-	httpReq, err := pc.NewRequest(ctx, http.MethodPost, c.base+"/v2/checkout/orders/"+url.PathEscape(orderID)+"/capture", struct{}{})
+	httpReq, err := pc.NewRequest(ctx, http.MethodPost, c.conn.Base+"/v2/checkout/orders/"+url.PathEscape(orderID)+"/capture", struct{}{})
 	if err != nil {
 		return nil, err
 	}
@@ -573,7 +496,7 @@ func (c *Client) refund(ctx context.Context, captureID, key string, body paypal.
 	pc := c.api()
 	var last failure
 	for attempt := 0; attempt <= c.cfg.Retries; attempt++ {
-		if attempt > 0 && !c.pause(ctx) {
+		if attempt > 0 && !c.conn.Pause(ctx) {
 			break
 		}
 		out, err := pc.RefundCaptureWithPaypalRequestId(ctx, captureID, body, key)
@@ -591,8 +514,8 @@ func (c *Client) refund(ctx context.Context, captureID, key string, body paypal.
 			return r
 		}
 		last = classify(err, nil)
-		c.log.Warn("paypal refund failed", "capture", captureID, "outcome", last.outcome, "code", last.code, "debug_id", last.debugID)
-		if last.outcome != app.OutcomeUnknown && last.outcome != app.OutcomeNotProcessed {
+		c.log.Warn("paypal refund failed", "capture", captureID, "outcome", last.Outcome, "code", last.Code, "debug_id", last.DebugID)
+		if last.Outcome != app.OutcomeUnknown && last.Outcome != app.OutcomeNotProcessed {
 			break
 		}
 	}
@@ -694,14 +617,14 @@ func (c *Client) Lookup(ctx context.Context, req app.LookupRequest) app.Result {
 
 // TestConnection asks for an access token.
 func (c *Client) TestConnection(ctx context.Context) app.Result {
-	cctx, calls := withCalls(ctx)
+	cctx, calls := paypalapi.WithCalls(ctx)
 	_, err := c.api().GetAccessToken(cctx)
 	if err == nil {
 		return app.Result{Outcome: app.OutcomeApproved, Code: "OAUTH=OK"}
 	}
 	f := classify(err, calls)
-	if f.outcome == app.OutcomeUnknown {
-		f.outcome = app.OutcomeNotProcessed
+	if f.Outcome == app.OutcomeUnknown {
+		f.Outcome = app.OutcomeNotProcessed
 	}
 	return f.result()
 }

@@ -2,14 +2,11 @@ package ppinvoice
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -19,21 +16,22 @@ import (
 	"github.com/plutov/paypal/v4"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/internal/paypalapi"
 	"github.com/trainpay/trainpay/app/money"
 )
 
 const (
 	// SandboxBase and LiveBase are the hosts named by PayPal's spec.
-	SandboxBase = "https://api-m.sandbox.paypal.com"
-	LiveBase    = "https://api-m.paypal.com"
+	SandboxBase = paypalapi.SandboxBase
+	LiveBase    = paypalapi.LiveBase
 
 	// DefaultTimeout bounds one HTTP exchange.
-	DefaultTimeout = 60 * time.Second
+	DefaultTimeout = paypalapi.DefaultTimeout
 	// DefaultRetries is how many times a call whose answer was lost is
 	// sent again under the same PayPal-Request-Id.
-	DefaultRetries = 2
+	DefaultRetries = paypalapi.DefaultRetries
 	// DefaultRetryDelay is the pause before such a resend.
-	DefaultRetryDelay = 2 * time.Second
+	DefaultRetryDelay = paypalapi.DefaultRetryDelay
 	// maxNumber is search_data.invoice_number's maxLength: a longer
 	// number could be created but never found by search.
 	maxNumber = 25
@@ -59,114 +57,30 @@ type Config struct {
 // for concurrent use: each call makes its own plutov client.
 type Client struct {
 	cfg  Config
-	base string
-	hc   *http.Client
+	conn *paypalapi.Conn
 	log  *slog.Logger
 }
 
 // New checks the configuration and returns a client. Plain HTTP is allowed
 // to a loopback address only (tests and the offline sandbox).
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return nil, configError("the PayPal REST address %q is not a valid URL", cfg.BaseURL)
+	conn, err := paypalapi.Open(paypalapi.Settings{
+		BaseURL: cfg.BaseURL, ClientID: cfg.ClientID, Secret: cfg.Secret,
+		Timeout: cfg.Timeout, Retries: cfg.Retries, RetryDelay: cfg.RetryDelay, Logger: cfg.Logger,
+	}, "error.gateway.ppinvoice.config")
+	if err != nil {
+		return nil, err
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, configError("the PayPal REST address must use HTTPS")
-	}
-	if u.RawQuery != "" || u.User != nil || strings.Trim(u.Path, "/") != "" {
-		return nil, configError("the PayPal REST address must be a bare host, like %s", LiveBase)
-	}
-	if strings.TrimSpace(cfg.ClientID) == "" || strings.TrimSpace(cfg.Secret) == "" {
-		return nil, configError("the PayPal REST client ID and secret are both required")
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	switch {
-	case cfg.Retries == 0:
-		cfg.Retries = DefaultRetries
-	case cfg.Retries < 0:
-		cfg.Retries = 0
-	}
-	if cfg.RetryDelay <= 0 {
-		cfg.RetryDelay = DefaultRetryDelay
-	}
+	cfg.Timeout, cfg.Retries, cfg.RetryDelay = conn.Timeout, conn.Retries, conn.RetryDelay
 	cfg.BrandName = truncate(strings.TrimSpace(cfg.BrandName), 300)
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	tr := &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
-		DialContext:            (&net.Dialer{Timeout: 30 * time.Second}).DialContext,
-		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:    15 * time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-		// A fresh connection per call makes "was the request written?"
-		// exact; net/http never replays a POST on its own.
-		DisableKeepAlives: true,
-	}
-	return &Client{
-		cfg:  cfg,
-		base: u.Scheme + "://" + u.Host,
-		hc: &http.Client{
-			Transport: recorder{base: tr},
-			Timeout:   cfg.Timeout,
-			// PayPal's API does not redirect; following one would send the
-			// bearer token elsewhere.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		log: log,
-	}, nil
-}
-
-func configError(format string, args ...any) error {
-	return app.Errorf(app.EINVALID, "error.gateway.ppinvoice.config", format, args...)
+	return &Client{cfg: cfg, conn: conn, log: conn.Log}, nil
 }
 
 func invalid(format string, args ...any) error {
 	return app.Errorf(app.EINVALID, "error.gateway.ppinvoice.draft", format, args...)
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.IsLoopback()
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
-
-// api returns a plutov client for one call. SetLog is never called: it
-// dumps whole responses, access tokens included.
-func (c *Client) api() *paypal.Client {
-	pc, err := paypal.NewClient(c.cfg.ClientID, c.cfg.Secret, c.base)
-	if err != nil { // New checked all three
-		panic("ppinvoice: " + err.Error())
-	}
-	pc.SetHTTPClient(c.hc)
-	return pc
-}
-
-// pause waits RetryDelay; false when ctx ended first.
-func (c *Client) pause(ctx context.Context) bool {
-	t := time.NewTimer(c.cfg.RetryDelay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
+var truncate = paypalapi.Truncate
 
 // call sends one request through plutov's authenticated helpers, with
 // PayPal-Request-Id when requestID is set, and decodes a 2xx body into out
@@ -174,18 +88,18 @@ func (c *Client) pause(ctx context.Context) bool {
 // request id, Retries times; a call without a request id is resent only
 // when it is a read (GET or search) or did not reach PayPal.
 func (c *Client) call(ctx context.Context, op, method, path, requestID string, body, out any, resendable bool) error {
-	pc := c.api()
+	pc := c.conn.API()
 	var last *Error
 	for attempt := 0; attempt <= c.cfg.Retries; attempt++ {
-		if attempt > 0 && !c.pause(ctx) {
+		if attempt > 0 && !c.conn.Pause(ctx) {
 			break
 		}
-		cctx, cs := withCalls(ctx)
+		cctx, cs := paypalapi.WithCalls(ctx)
 		var payload any
 		if body != nil {
 			payload = body
 		}
-		req, err := pc.NewRequest(cctx, method, c.base+path, payload)
+		req, err := pc.NewRequest(cctx, method, c.conn.Base+path, payload)
 		if err != nil {
 			return &Error{Op: op, Outcome: app.OutcomeNotProcessed, Code: "REQUEST", Message: err.Error()}
 		}
