@@ -14,6 +14,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 // closedDatabase makes a TrainPay database and closes it: the folder then
@@ -82,7 +83,7 @@ func TestLockedDatabaseSaysSo(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	p := newSale(1000)
+	p := storetest.NewSale(1000)
 	wantError(t, db.CreatePayment(context.Background(), &p), app.ECONFLICT, "error.db.locked")
 }
 
@@ -102,7 +103,7 @@ func TestDiskFullSaysSo(t *testing.T) {
 	before := paymentCount(t, db)
 	var err error
 	for i := 0; i < 100 && err == nil; i++ {
-		p := newSale(1000)
+		p := storetest.NewSale(1000)
 		p.Description = strings.Repeat("opis ", 200)
 		err = db.CreatePayment(ctx, &p)
 	}

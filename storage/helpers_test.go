@@ -1,16 +1,19 @@
 package storage_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"database/sql"
-	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/trainpay/trainpay/app"
+	"github.com/pressly/goose/v3"
+
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 // openTemp opens a new database in a fresh temporary folder.
@@ -66,18 +69,8 @@ func assertUnchanged(t *testing.T, path string, before fileState) {
 	}
 }
 
-// wantError checks err's code and key.
-func wantError(t *testing.T, err error, code, key string) *app.Error {
-	t.Helper()
-	var e *app.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *app.Error", err, err)
-	}
-	if e.Code != code || e.Key != key {
-		t.Fatalf("error %q: code %q key %q, want %q %q", err, e.Code, e.Key, code, key)
-	}
-	return e
-}
+// wantError checks err's code and key, as the contract suites do.
+var wantError = storetest.WantError
 
 // rawOpen opens path with the plain driver, outside storage, to forge files.
 func rawOpen(t *testing.T, path, params string) *sql.DB {
@@ -120,4 +113,46 @@ func openPath(t *testing.T, path string) (*storage.DB, error) {
 		t.Cleanup(func() { db.Close() })
 	}
 	return db, err
+}
+
+// migrationsOn is goose over raw with the SQLite migrations.
+func migrationsOn(t *testing.T, raw *sql.DB) *goose.Provider {
+	t.Helper()
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// rawAtVersion makes a database at path migrated up to version and opens
+// it with the plain driver and params, for a test to fill as an older build
+// would have.
+func rawAtVersion(t *testing.T, path, params string, version int64) *sql.DB {
+	t.Helper()
+	raw := rawOpen(t, path, params)
+	if _, err := migrationsOn(t, raw).UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// queryPlan is SQLite's plan for query, its steps joined by "; ".
+func queryPlan(t *testing.T, db *storage.DB, query string) string {
+	t.Helper()
+	rows, err := db.Read().Query(`EXPLAIN QUERY PLAN ` + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
 }

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/mattn/go-sqlite3"
-	"github.com/pressly/goose/v3"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 // The rule is the database's: two connections that bypass storage's Go
@@ -21,7 +19,7 @@ import (
 // registration, nor reopen a declined one beside a live one.
 func TestLiveSaleRuleIsEnforcedByTheDatabase(t *testing.T) {
 	db, path := openTemp(t)
-	declined := create(t, db, newSale(5000), app.StateDeclined)
+	declined := storetest.Create(t, db, storetest.NewSale(5000), app.StateDeclined)
 	a, b := rawOpen(t, path, "_fk=1&_busy_timeout=5000"), rawOpen(t, path, "_fk=1&_busy_timeout=5000")
 	defer a.Close()
 	defer b.Close()
@@ -51,7 +49,7 @@ func TestLiveSaleRuleIsEnforcedByTheDatabase(t *testing.T) {
 // sale, the second is refused by the trigger.
 func TestRefundsBeyondTheSaleAreRefusedByTheDatabase(t *testing.T) {
 	db, path := openTemp(t)
-	sale := create(t, db, newSale(10000), app.StateApproved)
+	sale := storetest.Create(t, db, storetest.NewSale(10000), app.StateApproved)
 	a, b := rawOpen(t, path, "_fk=1&_busy_timeout=5000"), rawOpen(t, path, "_fk=1&_busy_timeout=5000")
 	defer a.Close()
 	defer b.Close()
@@ -76,43 +74,12 @@ func TestRefundsBeyondTheSaleAreRefusedByTheDatabase(t *testing.T) {
 // refunds of 10.00 for a 100.00 sale: exactly ten get in, the others get
 // the typed error with what is left.
 func TestRefundsFromTwoHandlesStopAtTheSale(t *testing.T) {
-	ctx := context.Background()
 	db, path := openTemp(t)
 	other, err := openPath(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sale := create(t, db, newSale(10000), app.StateApproved)
-	var wg sync.WaitGroup
-	errs := make([]error, 32)
-	start := make(chan struct{})
-	for i := range errs {
-		h := db
-		if i%2 == 1 {
-			h = other
-		}
-		wg.Go(func() {
-			r := newChild(app.KindRefund, sale, 1000)
-			<-start
-			errs[i] = h.CreatePayment(ctx, &r)
-		})
-	}
-	close(start)
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-			continue
-		}
-		e := wantError(t, err, app.ECONFLICT, "error.payment.refund_exceeds")
-		if e.Data["Left"] != int64(0) {
-			t.Errorf("Left %v, want 0", e.Data["Left"])
-		}
-	}
-	if got, _ := db.Payment(ctx, sale.ID); ok != 10 || got.RefundedMinor != 10000 {
-		t.Errorf("%d refunds in, RefundedMinor %d; want 10 and 10000", ok, got.RefundedMinor)
-	}
+	storetest.RaceRefunds(t, db, other)
 }
 
 // wantRaise checks that err is the trigger refusal whose message is msg.
@@ -138,14 +105,7 @@ func describe(err error) string {
 func TestMoneyRulesMigrateAJournalThatBrokeThem(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "trainpay.db")
-	raw := rawOpen(t, path, "_journal_mode=WAL&_fk=1")
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 10); err != nil {
-		t.Fatal(err)
-	}
+	raw := rawAtVersion(t, path, "_journal_mode=WAL&_fk=1", 10)
 	for i := range 2 {
 		mustExec(t, raw, `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode,
 			amount_minor, currency, state, created_at, updated_at)
@@ -160,7 +120,7 @@ func TestMoneyRulesMigrateAJournalThatBrokeThem(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	third := newSale(5000)
+	third := storetest.NewSale(5000)
 	third.Reference = "registration:7"
 	wantError(t, db.CreatePayment(ctx, &third), app.ECONFLICT, "error.payment.already_paid")
 	if n := paymentCount(t, db); n != 2 {

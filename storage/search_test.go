@@ -3,13 +3,10 @@ package storage_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/storage"
@@ -101,14 +98,7 @@ func TestSearchIndexFollowsInsertsUpdatesAndDeletes(t *testing.T) {
 func TestSearchMigrationIndexesExistingRows(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
-	raw := rawOpen(t, path, "_fk=1")
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 13); err != nil {
-		t.Fatal(err)
-	}
+	raw := rawAtVersion(t, path, "_fk=1", 13)
 	at := "2030-01-01T10:00:00.000000000Z"
 	mustExec(t, raw, `INSERT INTO session (id, topic, topic_fold, starts_at, ends_at, time_zone, duration_minutes, type,
 		created_at, updated_at) VALUES (7, 'Łódź: Excel', 'łódź: excel', ?1, ?1, 'UTC', 60, 'free', ?1, ?1)`, at)

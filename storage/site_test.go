@@ -37,22 +37,8 @@ func TestAuditLogPagingNeedsNoSortAndIsAppendOnly(t *testing.T) {
 	if err := db.SaveFeatures(ctx, nil, entries); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Read().Query(`EXPLAIN QUERY PLAN
-		SELECT id, at, actor, action, target, old_value, new_value FROM audit_log ORDER BY id DESC LIMIT 10 OFFSET 20`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	rows.Close()
-	if p := strings.Join(plan, "; "); strings.Contains(p, "TEMP B-TREE") {
+	if p := queryPlan(t, db, `SELECT id, at, actor, action, target, old_value, new_value FROM audit_log
+		ORDER BY id DESC LIMIT 10 OFFSET 20`); strings.Contains(p, "TEMP B-TREE") {
 		t.Errorf("audit paging sorts: %s", p)
 	}
 

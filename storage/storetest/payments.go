@@ -106,6 +106,7 @@ func RunPaymentStore(t *testing.T, open func(t *testing.T) app.PaymentStore) {
 		{"SettleRules", settleRules},
 		{"UnsettledOldestFirst", unsettledOldestFirst},
 		{"PagingAndFilter", pagingAndFilter},
+		{"PageIsAHundredUnlessAskedAndAThousandAtMost", pageSizes},
 		{"OneLiveSalePerPurposeAndReference", oneLiveSalePerPurposeAndReference},
 		{"ConcurrentSalesOfOneRegistrationRecordOne", concurrentSalesOfOneRegistrationRecordOne},
 		{"PayPerUseSaleOnAStaleBasisIsRefused", payPerUseSaleOnAStaleBasisIsRefused},
@@ -285,19 +286,25 @@ func refundRules(t *testing.T, s app.PaymentStore) {
 	Create(t, s, NewChild(app.KindVoid, Create(t, s, NewSale(1000), app.StateHeld), 1000), app.StatePending)
 }
 
-// 32 refunds of 10.00 race for a 100.00 sale: exactly ten get in, the
-// others get the typed error with nothing left.
-func concurrentRefundsStopAtTheLimit(t *testing.T, s app.PaymentStore) {
+func concurrentRefundsStopAtTheLimit(t *testing.T, s app.PaymentStore) { RaceRefunds(t, s) }
+
+// RaceRefunds has 32 refunds of 10.00 race for a 100.00 sale, sent in turn
+// through each of handles (stores on one journal, the first recording the
+// sale): exactly ten get in, the others get the typed error with nothing
+// left.
+func RaceRefunds(t *testing.T, handles ...app.PaymentStore) {
+	t.Helper()
 	ctx := context.Background()
-	sale := Create(t, s, NewSale(10000), app.StateApproved)
+	sale := Create(t, handles[0], NewSale(10000), app.StateApproved)
 	var wg sync.WaitGroup
 	errs := make([]error, 32)
 	start := make(chan struct{})
 	for i := range errs {
+		h := handles[i%len(handles)]
 		wg.Go(func() {
 			r := NewChild(app.KindRefund, sale, 1000)
 			<-start
-			errs[i] = s.CreatePayment(ctx, &r)
+			errs[i] = h.CreatePayment(ctx, &r)
 		})
 	}
 	close(start)
@@ -313,7 +320,7 @@ func concurrentRefundsStopAtTheLimit(t *testing.T, s app.PaymentStore) {
 			t.Errorf("Left %v, want 0", e.Data["Left"])
 		}
 	}
-	if got, _ := s.Payment(ctx, sale.ID); ok != 10 || got.RefundedMinor != 10000 {
+	if got, _ := handles[0].Payment(ctx, sale.ID); ok != 10 || got.RefundedMinor != 10000 {
 		t.Errorf("%d refunds in, RefundedMinor %d; want 10 and 10000", ok, got.RefundedMinor)
 	}
 }
@@ -451,6 +458,23 @@ func pagingAndFilter(t *testing.T, s app.PaymentStore) {
 	}
 	if page, _, _ := s.Payments(ctx, app.PaymentFilter{Offset: -5, Limit: 2}); len(page) != 2 || page[0].ID != ids[24] {
 		t.Errorf("negative offset: %v", page)
+	}
+}
+
+// A page is 100 rows when no limit is asked for, and never more than 1000.
+func pageSizes(t *testing.T, s app.PaymentStore) {
+	ctx := context.Background()
+	for i := range 1001 {
+		p := NewSale(int64(1 + i))
+		if err := s.CreatePayment(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if page, total, err := s.Payments(ctx, app.PaymentFilter{}); err != nil || len(page) != 100 || total != 1001 {
+		t.Errorf("default page: %d rows of %d (%v), want 100 of 1001", len(page), total, err)
+	}
+	if page, _, err := s.Payments(ctx, app.PaymentFilter{Limit: 5000}); err != nil || len(page) != 1000 {
+		t.Errorf("limit 5000: %d rows (%v), want 1000", len(page), err)
 	}
 }
 
