@@ -360,12 +360,10 @@ func (s *Sandbox) invoicePay(w http.ResponseWriter, r *http.Request) {
 		Amount: value, Currency: p.Currency, InvoiceID: p.Number, Brand: app.Brand(txn.Brand), Last4: txn.Last4,
 		Time: s.now().UTC(), Message: "invoice paid: " + txn.Method,
 	})
-	if err := s.save(next); err != nil {
+	if !s.commit(w, next) {
 		s.mu.Unlock()
-		http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 		return
 	}
-	s.state = next
 	s.mu.Unlock()
 	http.Redirect(w, r, "/invoice/p/"+id+"?paid=1", http.StatusSeeOther)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice"
 	"github.com/trainpay/trainpay/app/money"
 )
@@ -209,7 +210,7 @@ func (s *Sandbox) invAuth(h invHandler) http.HandlerFunc {
 		status, reply, changed := h(&next, r, body)
 		if status == -1 { // the amount rules drop the connection unprocessed
 			s.mu.Unlock()
-			hangUp(w)
+			wirefault.HangUp(w, false)
 			return
 		}
 		var out []byte
@@ -226,15 +227,13 @@ func (s *Sandbox) invAuth(h invHandler) http.HandlerFunc {
 			}
 			lost := next.lostReply
 			next.lostReply = false
-			if err := s.save(next); err != nil {
+			if !s.commit(w, next) {
 				s.mu.Unlock()
-				http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 				return
 			}
-			s.state = next
 			if lost { // processed and kept, but the answer never arrives
 				s.mu.Unlock()
-				hangUp(w)
+				wirefault.HangUp(w, false)
 				return
 			}
 		}
@@ -606,6 +605,26 @@ type invTxnBody struct {
 	} `json:"amount"`
 }
 
+// amountOr is the body's amount in minor units of currency, or def when
+// the body names none; false when it is not above zero in that currency.
+func (b invTxnBody) amountOr(def int64, currency string) (int64, bool) {
+	if b.Amount == nil {
+		return def, true
+	}
+	v, ok := parseWire(b.Amount.Value, currency)
+	return v, ok && b.Amount.Currency == currency && v > 0
+}
+
+// externalTxn is the next payment or refund recorded as made outside
+// PayPal, dated today unless date is given.
+func (s *Sandbox) externalTxn(next *state, method string, amount int64, date string) InvTxn {
+	if date == "" {
+		date = s.now().UTC().Format(time.DateOnly)
+	}
+	next.Seq++
+	return InvTxn{ID: fmt.Sprintf("EXTR-SBX%012d", next.Seq), External: true, Method: method, Amount: amount, Date: date}
+}
+
 // invRecordPayment records a payment made outside PayPal (MARKED_AS_PAID).
 func (s *Sandbox) invRecordPayment(next *state, r *http.Request, body []byte) (int, any, bool) {
 	var b invTxnBody
@@ -622,30 +641,21 @@ func (s *Sandbox) invRecordPayment(next *state, r *http.Request, body []byte) (i
 	if inv.Status != "SENT" && inv.Status != "UNPAID" && inv.Status != "PARTIALLY_PAID" {
 		return 422, invError(422, "CANNOT_PROCESS_PAYMENTS", "an invoice that is "+inv.Status+" takes no payment"), false
 	}
-	amt := inv.Total - inv.PaidMinor
-	if b.Amount != nil {
-		v, ok := parseWire(b.Amount.Value, inv.Currency)
-		if !ok || b.Amount.Currency != inv.Currency || v <= 0 {
-			return 400, invError(400, "INVALID_DECIMAL_VALUE", "the amount must be above zero in the invoice's currency"), false
-		}
-		amt = v
+	amt, ok := b.amountOr(inv.Total-inv.PaidMinor, inv.Currency)
+	if !ok {
+		return 400, invError(400, "INVALID_DECIMAL_VALUE", "the amount must be above zero in the invoice's currency"), false
 	}
 	if amt > inv.Total-inv.PaidMinor {
 		return 422, invError(422, "PAYMENT_AMOUNT_GREATER_THAN_AMOUNT_DUE", "the payment exceeds the amount due"), false
 	}
-	date := b.Date
-	if date == "" {
-		date = s.now().UTC().Format(time.DateOnly)
-	}
-	next.Seq++
-	id := fmt.Sprintf("EXTR-SBX%012d", next.Seq)
-	inv.Payments = append(inv.Payments, InvTxn{ID: id, External: true, Method: b.Method, Amount: amt, Date: date})
+	txn := s.externalTxn(next, b.Method, amt, b.Date)
+	inv.Payments = append(inv.Payments, txn)
 	inv.PaidMinor += amt
 	inv.Status = "PARTIALLY_PAID"
 	if inv.PaidMinor == inv.Total {
 		inv.Status = "MARKED_AS_PAID"
 	}
-	return 200, map[string]string{"payment_id": id}, true
+	return 200, map[string]string{"payment_id": txn.ID}, true
 }
 
 // invRecordRefund records a refund made outside PayPal, of a payment
@@ -674,30 +684,21 @@ func (s *Sandbox) invRecordRefund(next *state, r *http.Request, body []byte) (in
 	if left <= 0 {
 		return 422, invError(422, "CANNOT_PROCESS_REFUNDS", "nothing recorded is left to refund"), false
 	}
-	amt := left
-	if b.Amount != nil {
-		v, ok := parseWire(b.Amount.Value, inv.Currency)
-		if !ok || b.Amount.Currency != inv.Currency || v <= 0 {
-			return 400, invError(400, "INVALID_DECIMAL_VALUE", "the amount must be above zero in the invoice's currency"), false
-		}
-		amt = v
+	amt, ok := b.amountOr(left, inv.Currency)
+	if !ok {
+		return 400, invError(400, "INVALID_DECIMAL_VALUE", "the amount must be above zero in the invoice's currency"), false
 	}
 	if amt > left {
 		return 422, invError(422, "INVALID_REFUND_AMOUNT", "the refund exceeds what was paid and not refunded"), false
 	}
-	date := b.RDate
-	if date == "" {
-		date = s.now().UTC().Format(time.DateOnly)
-	}
-	next.Seq++
-	id := fmt.Sprintf("EXTR-SBX%012d", next.Seq)
-	inv.Refunds = append(inv.Refunds, InvTxn{ID: id, External: true, Method: b.Method, Amount: amt, Date: date})
+	txn := s.externalTxn(next, b.Method, amt, b.RDate)
+	inv.Refunds = append(inv.Refunds, txn)
 	inv.RefundedMn += amt
 	inv.Status = "PARTIALLY_REFUNDED"
 	if inv.RefundedMn == inv.PaidMinor {
 		inv.Status = "MARKED_AS_REFUNDED"
 	}
-	return 200, map[string]string{"refund_id": id}, true
+	return 200, map[string]string{"refund_id": txn.ID}, true
 }
 
 // paymentsError is Payments v2's error body, with the message its

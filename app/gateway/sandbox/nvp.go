@@ -18,6 +18,7 @@ import (
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/nvp"
 )
 
@@ -269,7 +270,7 @@ func (s *Sandbox) nvpHandler(w http.ResponseWriter, r *http.Request) {
 	byAmount := nvpRule(req)
 	withCard := req.get("METHOD") == "DoDirectPayment" && req.has("ACCT")
 	if withCard && byAmount == ruleDropped {
-		hangUp(w) // before processing: nothing charged
+		wirefault.HangUp(w, false) // before processing: nothing charged
 		return
 	}
 
@@ -277,18 +278,15 @@ func (s *Sandbox) nvpHandler(w http.ResponseWriter, r *http.Request) {
 	next := s.state.clone()
 	out, stored := s.nvpProcess(&next, req, version)
 	if stored {
-		if err := s.save(next); err != nil {
+		if !s.commit(w, next) {
 			s.mu.Unlock()
-			// Forget the request, so that the file and the replies agree.
-			http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 			return
 		}
-		s.state = next
 	}
 	s.mu.Unlock()
 
 	if withCard && byAmount == ruleReplyLost {
-		hangUp(w) // after processing: charged, but the reply is lost
+		wirefault.HangUp(w, false) // after processing: charged, but the reply is lost
 		return
 	}
 	writeNVP(w, out)

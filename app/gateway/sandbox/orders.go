@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/paypalrest"
 )
 
@@ -159,20 +160,18 @@ func (s *Sandbox) ordersAuth(h ordersHandler) http.HandlerFunc {
 			}
 			lost = next.lostReply
 			next.lostReply = false
-			if err := s.save(next); err != nil {
+			if !s.commit(w, next) {
 				s.mu.Unlock()
-				http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 				return
 			}
-			s.state = next
 		}
 		s.mu.Unlock()
 		if lost {
-			hangUp(w)
+			wirefault.HangUp(w, false)
 			return
 		}
 		if status == -1 {
-			hangUp(w)
+			wirefault.HangUp(w, false)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -409,12 +408,10 @@ func (s *Sandbox) approvalSubmit(w http.ResponseWriter, r *http.Request) {
 	if action == "approve" {
 		o.Status = "APPROVED"
 		target = o.ReturnURL
-		if err := s.save(next); err != nil {
+		if !s.commit(w, next) {
 			s.mu.Unlock()
-			http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 			return
 		}
-		s.state = next
 	}
 	s.mu.Unlock()
 	sep := "?"

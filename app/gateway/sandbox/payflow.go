@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
 // maxBody bounds a Payflow request; real ones are well under 2 KiB.
@@ -117,17 +119,6 @@ func reply(w http.ResponseWriter, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
-// hangUp drops the connection without a reply.
-func hangUp(w http.ResponseWriter) {
-	if hj, ok := w.(http.Hijacker); ok {
-		if conn, _, err := hj.Hijack(); err == nil {
-			_ = conn.Close()
-			return
-		}
-	}
-	panic(http.ErrAbortHandler) // net/http closes the connection without replying
-}
-
 // payflow handles one Payflow request.
 func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
@@ -164,7 +155,7 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 	byAmount := payflowRule(req)
 	withCard := req.get("TRXTYPE") == "S" && req.has("ACCT")
 	if withCard && byAmount == ruleDropped {
-		hangUp(w) // before processing: nothing charged, the ID stays unused
+		wirefault.HangUp(w, false) // before processing: nothing charged, the ID stays unused
 		return
 	}
 
@@ -182,19 +173,16 @@ func (s *Sandbox) payflow(w http.ResponseWriter, r *http.Request) {
 		var stored bool
 		out, stored = s.process(&next, req)
 		if stored {
-			if err := s.save(next); err != nil {
+			if !s.commit(w, next) {
 				s.mu.Unlock()
-				// Forget the request, so that the file and the replies agree.
-				http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
 				return
 			}
-			s.state = next
 		}
 	}
 	s.mu.Unlock()
 
 	if withCard && byAmount == ruleReplyLost {
-		hangUp(w) // after processing: charged, but the reply is lost
+		wirefault.HangUp(w, false) // after processing: charged, but the reply is lost
 		return
 	}
 	reply(w, out)

@@ -363,6 +363,18 @@ func (s *Sandbox) Close() error {
 	return s.err
 }
 
+// commit makes next the ledger, written to the file first. When the file
+// cannot be written it answers 500 and returns false: the request is
+// forgotten, so that the file and the replies agree. The caller holds s.mu.
+func (s *Sandbox) commit(w http.ResponseWriter, next state) bool {
+	if err := s.save(next); err != nil {
+		http.Error(w, "the sandbox ledger cannot be written", http.StatusInternalServerError)
+		return false
+	}
+	s.state = next
+	return true
+}
+
 // save writes st to the ledger file atomically: a reader (or a crash) sees
 // either the old file or the new one, never a torn one.
 func (s *Sandbox) save(st state) error {

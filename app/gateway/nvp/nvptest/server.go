@@ -40,6 +40,8 @@ import (
 	"time"
 
 	"github.com/bojanz/currency"
+
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
 // Default credentials the server accepts.
@@ -397,7 +399,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	case ResetBeforeProcessing:
-		s.hijack(w, true)
+		wirefault.HangUp(w, true)
 		return
 	case HTTP503BeforeProcessing:
 		writeHTML(w, http.StatusServiceUnavailable)
@@ -422,7 +424,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	switch st.fault {
 	case LostReplyAfterProcessing:
-		s.hijack(w, false)
+		wirefault.HangUp(w, false)
 		return
 	case HTTP500AfterProcessing:
 		writeHTML(w, http.StatusInternalServerError)
@@ -444,23 +446,6 @@ func (s *Server) pop(method string) step {
 	}
 	s.queue[method] = q[1:]
 	return q[0]
-}
-
-func (s *Server) hijack(w http.ResponseWriter, reset bool) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		s.t.Errorf("nvptest: cannot hijack the connection")
-		return
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		s.t.Errorf("nvptest: hijack: %v", err)
-		return
-	}
-	if tc, ok := conn.(*net.TCPConn); ok && reset {
-		_ = tc.SetLinger(0) // close with RST instead of FIN
-	}
-	_ = conn.Close()
 }
 
 func writeHTML(w http.ResponseWriter, status int) {

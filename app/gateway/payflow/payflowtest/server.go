@@ -47,7 +47,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -61,6 +60,7 @@ import (
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
 // The credentials the server accepts unless WithCredentials says otherwise.
@@ -384,7 +384,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	switch fault {
 	case FaultReset:
 		s.record(rec)
-		hangUp(w, true)
+		wirefault.HangUp(w, true)
 		return
 	case FaultTimeoutBeforeCharge:
 		s.record(rec)
@@ -397,7 +397,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		case <-s.closing:
 		case <-time.After(wait):
 		}
-		hangUp(w, false)
+		wirefault.HangUp(w, false)
 		return
 	case Fault5xxHTML:
 		s.record(rec)
@@ -435,7 +435,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 
 	switch fault {
 	case FaultReplyLostAfterCharge:
-		hangUp(w, false)
+		wirefault.HangUp(w, false)
 	case Fault5xxHTMLAfterCharge:
 		writeHTML503(w)
 	case FaultMalformed:
@@ -455,22 +455,6 @@ func (s *Server) record(rec Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, rec)
-}
-
-// hangUp closes the connection without a reply; reset sends an RST.
-func hangUp(w http.ResponseWriter, reset bool) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("payflowtest: connection cannot be hijacked")
-	}
-	conn, _, err := hj.Hijack()
-	if err != nil {
-		return
-	}
-	if tc, ok := conn.(*net.TCPConn); ok && reset {
-		_ = tc.SetLinger(0)
-	}
-	_ = conn.Close()
 }
 
 func writeHTML503(w http.ResponseWriter) {

@@ -22,6 +22,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
 // The credentials the server accepts.
@@ -106,7 +108,7 @@ type Server struct {
 	seq    int
 	orders map[string]*Order
 	byReq  map[string]replay // PayPal-Request-Id (per op) → first answer
-	faults map[string][]Fault
+	faults wirefault.Queue[Fault]
 	reqs   []Request
 	// declineNext makes the next capture of an approved order fail with
 	// this issue (INSTRUMENT_DECLINED, PAYER_CANNOT_PAY).
@@ -122,7 +124,7 @@ type replay struct {
 
 // NewServer starts a server closed at the end of the test.
 func NewServer(t testing.TB) *Server {
-	s := &Server{t: t, hold: 1500 * time.Millisecond, orders: map[string]*Order{}, byReq: map[string]replay{}, faults: map[string][]Fault{}}
+	s := &Server{t: t, hold: 1500 * time.Millisecond, orders: map[string]*Order{}, byReq: map[string]replay{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/oauth2/token", s.token)
 	mux.HandleFunc("POST /v2/checkout/orders", s.auth(OpCreate, s.create))
@@ -158,9 +160,7 @@ func (s *Server) SetHold(d time.Duration) { s.mu.Lock(); s.hold = d; s.mu.Unlock
 
 // Inject queues faults for the next calls of op.
 func (s *Server) Inject(op string, faults ...Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[op] = append(s.faults[op], faults...)
+	s.faults.Push(op, faults...)
 }
 
 // DeclineNextCapture makes the next capture fail with a 422 issue.
@@ -243,16 +243,7 @@ func (s *Server) Cancel(orderID string) (string, error) {
 
 // --- handlers ----------------------------------------------------------------
 
-func (s *Server) nextFault(op string) Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.faults[op]
-	if len(q) == 0 {
-		return 0
-	}
-	s.faults[op] = q[1:]
-	return q[0]
-}
+func (s *Server) nextFault(op string) Fault { return s.faults.Next(op) }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
@@ -345,17 +336,15 @@ func (s *Server) auth(op string, h handler) http.HandlerFunc {
 func (s *Server) before(w http.ResponseWriter, f Fault) bool {
 	switch f {
 	case FaultResetBefore:
-		drop(w)
+		wirefault.HangUp(w, false)
 	case FaultTimeoutBefore:
 		s.mu.Lock()
 		d := s.hold
 		s.mu.Unlock()
 		time.Sleep(d)
-		drop(w)
+		wirefault.HangUp(w, false)
 	case Fault5xxHTMLBefore:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+		wirefault.BadGateway(w)
 	default:
 		return false
 	}
@@ -365,11 +354,9 @@ func (s *Server) before(w http.ResponseWriter, f Fault) bool {
 func (s *Server) after(w http.ResponseWriter, f Fault, status int, body []byte) {
 	switch f {
 	case FaultReplyLostAfter:
-		drop(w)
+		wirefault.HangUp(w, false)
 	case Fault5xxHTMLAfter:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, "<html><body>Internal Server Error</body></html>")
+		wirefault.ServerError(w)
 	case FaultMalformedAfter:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -378,17 +365,6 @@ func (s *Server) after(w http.ResponseWriter, f Fault, status int, body []byte) 
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		w.Write(body)
-	}
-}
-
-func drop(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("paypalresttest: cannot hijack")
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		conn.Close()
 	}
 }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
 //go:embed testdata/invoicing_v2.json testdata/payments_payment_v2.json
@@ -221,7 +223,7 @@ type Proxy struct {
 	Hold time.Duration
 
 	mu        sync.Mutex
-	faults    map[string][]Fault
+	faults    wirefault.Queue[Fault]
 	reqs      []Request
 	validated int
 }
@@ -234,7 +236,7 @@ func NewProxy(t testing.TB, target string) *Proxy {
 	if err != nil {
 		t.Fatalf("PayPal's OpenAPI descriptions do not load: %v", err)
 	}
-	p := &Proxy{t: t, target: strings.TrimRight(target, "/"), spec: sp, Hold: 2 * time.Second, faults: map[string][]Fault{}}
+	p := &Proxy{t: t, target: strings.TrimRight(target, "/"), spec: sp, Hold: 2 * time.Second}
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(p.Close)
 	return p
@@ -242,9 +244,7 @@ func NewProxy(t testing.TB, target string) *Proxy {
 
 // Inject queues faults for the next calls of op.
 func (p *Proxy) Inject(op string, faults ...Fault) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.faults[op] = append(p.faults[op], faults...)
+	p.faults.Push(op, faults...)
 }
 
 // Requests returns every call received, oldest first.
@@ -272,16 +272,7 @@ func (p *Proxy) Validated() int {
 	return p.validated
 }
 
-func (p *Proxy) nextFault(op string) Fault {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	q := p.faults[op]
-	if len(q) == 0 {
-		return 0
-	}
-	p.faults[op] = q[1:]
-	return q[0]
-}
+func (p *Proxy) nextFault(op string) Fault { return p.faults.Next(op) }
 
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
@@ -299,12 +290,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	f := p.nextFault(op)
 	switch f {
 	case FaultResetBefore:
-		hangUp(w)
+		wirefault.HangUp(w, false)
 		return
 	case Fault5xxHTMLBefore:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		io.WriteString(w, "<html><body><h1>502 Bad Gateway</h1></body></html>")
+		wirefault.BadGateway(w)
 		return
 	}
 	described := Described(r.URL.Path)
@@ -322,9 +311,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	resp, err := http.DefaultTransport.RoundTrip(out)
 	if err != nil {
 		// The server is down: the proxy says so as a gateway would.
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		io.WriteString(w, "<html><body>502: the server is down</body></html>")
+		wirefault.HTML(w, http.StatusBadGateway, "<html><body>502: the server is down</body></html>")
 		return
 	}
 	respBody, _ := io.ReadAll(resp.Body)
@@ -339,16 +326,14 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch f {
 	case FaultReplyLostAfter:
-		hangUp(w)
+		wirefault.HangUp(w, false)
 		return
 	case Fault5xxHTMLAfter:
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusInternalServerError)
-		io.WriteString(w, "<html><body>Internal Server Error</body></html>")
+		wirefault.ServerError(w)
 		return
 	case FaultTimeoutAfter:
 		time.Sleep(p.Hold)
-		hangUp(w)
+		wirefault.HangUp(w, false)
 		return
 	}
 	for k, vs := range resp.Header {
@@ -358,15 +343,4 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	w.Write(respBody)
-}
-
-func hangUp(w http.ResponseWriter) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		panic("ppinvoicetest: cannot hijack")
-	}
-	conn, _, err := hj.Hijack()
-	if err == nil {
-		conn.Close()
-	}
 }
