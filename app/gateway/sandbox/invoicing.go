@@ -345,32 +345,31 @@ func (s *Sandbox) invoiceJSON(inv *Invoice) map[string]any {
 		out["invoicer"] = map[string]any{"business_name": inv.Merchant}
 	}
 	if len(inv.Payments) > 0 {
-		txns := make([]map[string]any, 0, len(inv.Payments))
-		for _, p := range inv.Payments {
-			t := map[string]any{
-				"type": "PAYPAL", "payment_id": p.ID, "payment_date": p.Date, "method": p.Method,
-				"amount": wireMoney(p.Amount, inv.Currency),
-			}
-			if p.External {
-				t["type"] = "EXTERNAL"
-			}
-			txns = append(txns, t)
+		out["payments"] = map[string]any{
+			"paid_amount": wireMoney(inv.PaidMinor, inv.Currency), "transactions": wireTxns(inv.Payments, "payment", inv.Currency),
 		}
-		out["payments"] = map[string]any{"paid_amount": wireMoney(inv.PaidMinor, inv.Currency), "transactions": txns}
 	}
 	if len(inv.Refunds) > 0 {
-		txns := make([]map[string]any, 0, len(inv.Refunds))
-		for _, p := range inv.Refunds {
-			t := map[string]any{
-				"type": "PAYPAL", "refund_id": p.ID, "refund_date": p.Date, "method": p.Method,
-				"amount": wireMoney(p.Amount, inv.Currency),
-			}
-			if p.External {
-				t["type"] = "EXTERNAL"
-			}
-			txns = append(txns, t)
+		out["refunds"] = map[string]any{
+			"refund_amount": wireMoney(inv.RefundedMn, inv.Currency), "transactions": wireTxns(inv.Refunds, "refund", inv.Currency),
 		}
-		out["refunds"] = map[string]any{"refund_amount": wireMoney(inv.RefundedMn, inv.Currency), "transactions": txns}
+	}
+	return out
+}
+
+// wireTxns writes an invoice's payments (kind "payment") or refunds
+// ("refund") as Invoicing's transactions.
+func wireTxns(txns []InvTxn, kind, currency string) []map[string]any {
+	out := make([]map[string]any, 0, len(txns))
+	for _, p := range txns {
+		t := map[string]any{
+			"type": "PAYPAL", kind + "_id": p.ID, kind + "_date": p.Date, "method": p.Method,
+			"amount": wireMoney(p.Amount, currency),
+		}
+		if p.External {
+			t["type"] = "EXTERNAL"
+		}
+		out = append(out, t)
 	}
 	return out
 }

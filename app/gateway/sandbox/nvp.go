@@ -18,6 +18,7 @@ import (
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/internal/nvpwire"
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/nvp"
 )
@@ -101,31 +102,7 @@ func (s *Sandbox) render(m nvpReply, version string) string {
 	m["CORRELATIONID"] = correlationID()
 	m["VERSION"] = version
 	m["BUILD"] = "0"
-	rank := map[string]int{"TIMESTAMP": 1, "CORRELATIONID": 2, "ACK": 3, "VERSION": 4, "BUILD": 5}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, rj := rank[keys[i]], rank[keys[j]]
-		switch {
-		case ri > 0 && rj > 0:
-			return ri < rj
-		case ri > 0 || rj > 0:
-			return ri > 0
-		}
-		return keys[i] < keys[j]
-	})
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(m[k]))
-	}
-	return b.String()
+	return nvpwire.Encode(m)
 }
 
 func writeNVP(w http.ResponseWriter, body string) {

@@ -344,6 +344,24 @@ func TestContextStopsSandbox(t *testing.T) {
 	t.Error("the sandbox still serves after its context ended")
 }
 
+// postPayflow posts a raw Payflow body to the sandbox under the request ID
+// (none when id is empty) and returns the reply.
+func postPayflow(t *testing.T, sb *Sandbox, id, body string) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, sb.PayflowEndpoint(), strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/namevalue")
+	if id != "" {
+		req.Header.Set("X-VPS-REQUEST-ID", id)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
 // TestPayflowInquiryByCustomerReference: the sandbox answers an inquiry by
 // CUSTREF with the latest sale that carried it (ORIGRESULT, ORIGPNREF) or
 // RESULT 20, and refuses a card-less "sale" that replays a known request ID
@@ -351,18 +369,7 @@ func TestContextStopsSandbox(t *testing.T) {
 // lookup by replay can neither learn nor charge anything.
 func TestPayflowInquiryByCustomerReference(t *testing.T) {
 	sb, _ := start(t)
-	post := func(id, body string) string {
-		req, _ := http.NewRequest(http.MethodPost, sb.PayflowEndpoint(), strings.NewReader(body))
-		req.Header.Set("Content-Type", "text/namevalue")
-		req.Header.Set("X-VPS-REQUEST-ID", id)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
+	post := func(id, body string) string { return postPayflow(t, sb, id, body) }
 	creds := "USER=a&VENDOR=a&PARTNER=PayPal&PWD=x"
 	sale := "TRXTYPE=S&TENDER=C&" + creds + "&ACCT=4111111111111111&EXPDATE=1230&AMT=10.00&CURRENCY=USD&INVNUM=I1"
 	approved := post("c1", sale+"&CUSTREF=REF001")
@@ -402,20 +409,7 @@ func TestPayflowInquiryByCustomerReference(t *testing.T) {
 // a request ID with an error, and serves only POST /payflow.
 func TestRawProtocol(t *testing.T) {
 	sb, _ := start(t)
-	post := func(id, body string) string {
-		req, _ := http.NewRequest(http.MethodPost, sb.PayflowEndpoint(), strings.NewReader(body))
-		req.Header.Set("Content-Type", "text/namevalue")
-		if id != "" {
-			req.Header.Set("X-VPS-REQUEST-ID", id)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
-	}
+	post := func(id, body string) string { return postPayflow(t, sb, id, body) }
 	creds := "USER=a&VENDOR=a&PARTNER=PayPal&PWD=x"
 	if got := post("r1", "TRXTYPE=S&TENDER=C&"+creds+"&ACCT=4111111111111111&EXPDATE=1230&AMT=1.00&CURRENCY=USD&COMMENT1[3]=a&b"); !strings.HasPrefix(got, "RESULT=0&") {
 		t.Errorf("untagged sale: %q", got)

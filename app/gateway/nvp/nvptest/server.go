@@ -41,6 +41,7 @@ import (
 
 	"github.com/bojanz/currency"
 
+	"github.com/trainpay/trainpay/app/gateway/internal/nvpwire"
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
@@ -550,34 +551,8 @@ func (s *Server) write(w http.ResponseWriter, m map[string]string) {
 	m["CORRELATIONID"] = corr
 	m["VERSION"] = "124"
 	m["BUILD"] = "000000"
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	// PayPal's order: the common fields first, then the rest.
-	rank := map[string]int{"TIMESTAMP": 0, "CORRELATIONID": 1, "ACK": 2, "VERSION": 3, "BUILD": 4}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, iok := rank[keys[i]]
-		rj, jok := rank[keys[j]]
-		switch {
-		case iok && jok:
-			return ri < rj
-		case iok != jok:
-			return iok
-		}
-		return keys[i] < keys[j]
-	})
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(m[k]))
-	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = io.WriteString(w, b.String())
+	_, _ = io.WriteString(w, nvpwire.Encode(m))
 }
 
 func (s *Server) newID(prefix string) string {
