@@ -22,6 +22,24 @@ const (
 	budgetChildSessions = "TRAINPAY_BUDGET_CHILD_SESSIONS"
 )
 
+// budgetCoveringThreeOfEight is a department under the block policy with
+// one pay-per-use session for each of the payers (342.00 each) and a
+// budget that covers three of them: the sessions' ids, comma-separated,
+// and the budget's period.
+func budgetCoveringThreeOfEight(t *testing.T) (p *ppu, ids, period string) {
+	t.Helper()
+	p = newPPU(t)
+	p.setPolicy(app.PolicyBlock)
+	var list []string
+	for range payers {
+		s := p.session(90, 25, 10) // 342.00 each
+		list = append(list, strconv.FormatInt(s.ID, 10))
+		period = p.period(s)
+	}
+	p.allocate(period, "1026.00") // 3 × 342.00
+	return p, strings.Join(list, ","), period
+}
+
 // Eight TrainPay processes on one SQLite file each pay a different
 // pay-per-use session of one department, at the same instant, through the
 // real PayPerUseService and PaymentService against one Payflow server.
@@ -36,21 +54,12 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 		return
 	}
 	const covered = 3
-	p := newPPU(t)
-	p.setPolicy(app.PolicyBlock)
-	var ids []string
-	var period string
-	for range payers {
-		s := p.session(90, 25, 10) // 342.00 each
-		ids = append(ids, strconv.FormatInt(s.ID, 10))
-		period = p.period(s)
-	}
-	p.allocate(period, "1026.00") // 3 × 342.00
+	p, ids, period := budgetCoveringThreeOfEight(t)
 	srv := payflowtest.NewServer(t)
 
 	paid, refused := storetest.RacePayersRefusedWith(t, payers, "TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses",
 		[]string{"error.budget.exceeded"},
-		budgetChildDB+"="+p.db.Path(), budgetChildURL+"="+srv.URL, budgetChildSessions+"="+strings.Join(ids, ","))
+		budgetChildDB+"="+p.db.Path(), budgetChildURL+"="+srv.URL, budgetChildSessions+"="+ids)
 
 	charges := srv.Ledger()
 	if len(charges) != covered || paid != covered || refused != payers-covered {

@@ -89,11 +89,7 @@ func (s *BudgetService) SaveSettings(ctx context.Context, a *Admin, next BudgetS
 	}
 	at := s.now()
 	var audit []AuditEntry
-	add := func(action, o, n string) {
-		if o != n {
-			audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Old: o, New: n})
-		}
-	}
+	add := auditAdder(&audit, at, "")
 	add("budget.period", string(old.Period), string(next.Period))
 	add("budget.fiscal_start", strconv.Itoa(int(old.FiscalYearStart)), strconv.Itoa(int(next.FiscalYearStart)))
 	add("budget.policy", string(old.Policy), string(next.Policy))
@@ -145,11 +141,7 @@ func (s *BudgetService) SaveDepartment(ctx context.Context, a *Admin, d *Departm
 		return err
 	}
 	var audit []AuditEntry
-	add := func(action, o, n string) {
-		if o != n {
-			audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Target: d.CostCentre, Old: o, New: n})
-		}
-	}
+	add := auditAdder(&audit, at, d.CostCentre)
 	add("department.name", old.Name, d.Name)
 	add("department.cost_centre", old.CostCentre, d.CostCentre)
 	add("department.owner", old.OwnerName+" <"+old.OwnerEmail+">", d.OwnerName+" <"+d.OwnerEmail+">")

@@ -32,20 +32,11 @@ func TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses(t *testing.
 		return
 	}
 	const covered = 3
-	p := newPPU(t)
-	p.setPolicy(app.PolicyBlock)
-	var ids []string
-	var period string
-	for range payers {
-		s := p.session(90, 25, 10) // 342.00 each
-		ids = append(ids, strconv.FormatInt(s.ID, 10))
-		period = p.period(s)
-	}
-	p.allocate(period, "1026.00") // 3 × 342.00
+	p, ids, period := budgetCoveringThreeOfEight(t)
 
 	paid, refused := storetest.RacePayersRefusedWith(t, payers, "TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses",
 		[]string{"error.budget.exceeded"},
-		budgetChargeChildDB+"="+p.db.Path(), budgetChargeChildSessions+"="+strings.Join(ids, ","))
+		budgetChargeChildDB+"="+p.db.Path(), budgetChargeChildSessions+"="+ids)
 	if paid != covered || refused != payers-covered {
 		t.Fatalf("%d processes charged the budget and %d were refused, want %d and %d", paid, refused, covered, payers-covered)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice/ppinvoicetest"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
 	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -62,12 +62,7 @@ type invoiceFixture struct {
 // service, with one paid session of capacity seats at fee (major units).
 func newInvoiceFixture(t *testing.T) *invoiceFixture {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, path := testsite.Open(t)
 	sb, err := sandbox.Start(context.Background())
 	if err != nil {
 		t.Fatal(err)

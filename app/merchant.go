@@ -207,11 +207,7 @@ func (m *MerchantService) SavePaymentSettings(ctx context.Context, a *Admin, nex
 	}
 	at := m.now()
 	var audit []AuditEntry
-	add := func(action, o, n string) {
-		if o != n {
-			audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Old: o, New: n})
-		}
-	}
+	add := auditAdder(&audit, at, "")
 	add("methods.processor", string(old.Processor), string(next.Processor))
 	add("methods.credit_cards", strconv.FormatBool(old.CreditCards), strconv.FormatBool(next.CreditCards))
 	add("methods.debit_cards", strconv.FormatBool(old.DebitCards), strconv.FormatBool(next.DebitCards))

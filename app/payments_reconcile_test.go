@@ -10,6 +10,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/nvp/nvptest"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/app/gateway/paypalrest/paypalresttest"
+	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
 )
 
@@ -69,12 +70,7 @@ func TestPayflowReconcileIsAnInquiryWithoutCardData(t *testing.T) {
 // the journal.
 func expressCheckoutCaptureLost(t *testing.T, now func() time.Time) (*storage.DB, *paypalresttest.Server, app.Payment) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "trainpay.db")
-	db, err := storage.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := testsite.Open(t)
 	srv := paypalresttest.NewServer(t)
 	srv.SetHold(1500 * time.Millisecond)
 	f := paypalresttest.FaultTimeoutBefore

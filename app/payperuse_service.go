@@ -170,14 +170,20 @@ func (s *PayPerUseService) payPerUseSession(ctx context.Context, id int64) (Sess
 	return ses, nil
 }
 
+// sessionAccount is a pay-per-use session and its account.
+func (s *PayPerUseService) sessionAccount(ctx context.Context, id int64) (Session, PayPerUseAccount, error) {
+	ses, err := s.payPerUseSession(ctx, id)
+	if err != nil {
+		return Session{}, PayPerUseAccount{}, err
+	}
+	acc, err := s.Store.PayPerUseAccount(ctx, id)
+	return ses, acc, err
+}
+
 // Quote prices a saved pay-per-use session: at its frozen rates once the
 // host has gone to pay, at the site's rates before.
 func (s *PayPerUseService) Quote(ctx context.Context, sessionID int64) (SessionQuote, error) {
-	ses, err := s.payPerUseSession(ctx, sessionID)
-	if err != nil {
-		return SessionQuote{}, err
-	}
-	acc, err := s.Store.PayPerUseAccount(ctx, sessionID)
+	ses, acc, err := s.sessionAccount(ctx, sessionID)
 	if err != nil {
 		return SessionQuote{}, err
 	}
@@ -469,11 +475,7 @@ func ActualCost(personMinutes, teleMinutes int64, r Rates) (EstimatedCost, error
 // RecordActual stores a session's actual usage (refused before it was
 // paid) and returns the true-up.
 func (s *PayPerUseService) RecordActual(ctx context.Context, sessionID int64, personMinutes, teleMinutes int64, source string) (TrueUp, error) {
-	ses, err := s.payPerUseSession(ctx, sessionID)
-	if err != nil {
-		return TrueUp{}, err
-	}
-	acc, err := s.Store.PayPerUseAccount(ctx, sessionID)
+	ses, acc, err := s.sessionAccount(ctx, sessionID)
 	if err != nil {
 		return TrueUp{}, err
 	}
@@ -498,11 +500,7 @@ func (s *PayPerUseService) RecordActual(ctx context.Context, sessionID int64, pe
 // TrueUp returns the session's actual cost against what was paid
 // (ENOTFOUND "error.payperuse.no_actual" before the actual usage is in).
 func (s *PayPerUseService) TrueUp(ctx context.Context, sessionID int64) (TrueUp, error) {
-	ses, err := s.payPerUseSession(ctx, sessionID)
-	if err != nil {
-		return TrueUp{}, err
-	}
-	acc, err := s.Store.PayPerUseAccount(ctx, sessionID)
+	ses, acc, err := s.sessionAccount(ctx, sessionID)
 	if err != nil {
 		return TrueUp{}, err
 	}

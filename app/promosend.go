@@ -145,11 +145,7 @@ func (s *PromoService) SaveSMTPSettings(ctx context.Context, a *Admin, set SMTPS
 	}
 	at := s.now()
 	var audit []AuditEntry
-	add := func(action, o, n string) {
-		if o != n {
-			audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Old: o, New: n})
-		}
-	}
+	add := auditAdder(&audit, at, "")
 	add("smtp.host", old.Host, set.Host)
 	add("smtp.port", portText(old.Port), portText(set.Port))
 	add("smtp.tls", string(old.TLS), string(set.TLS))

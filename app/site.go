@@ -177,6 +177,17 @@ const (
 	ActorSetup          = "setup"
 )
 
+// auditAdder returns add(action, old, new), which appends to *audit the
+// administrator's change of one setting at at (about target, "" for none)
+// when its text changed, and nothing when it did not.
+func auditAdder(audit *[]AuditEntry, at time.Time, target string) func(action, old, new string) {
+	return func(action, o, n string) {
+		if o != n {
+			*audit = append(*audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Target: target, Old: o, New: n})
+		}
+	}
+}
+
 // AdminCredential is the site administrator's passphrase hash and the state
 // of the wrong-passphrase pause.
 type AdminCredential struct {

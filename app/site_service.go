@@ -369,11 +369,7 @@ func (s *SiteService) UpdateSite(ctx context.Context, a *Admin, site Site) error
 	}
 	at := s.now()
 	var audit []AuditEntry
-	add := func(action, o, n string) {
-		if o != n {
-			audit = append(audit, AuditEntry{At: at, Actor: ActorAdministrator, Action: action, Old: o, New: n})
-		}
-	}
+	add := auditAdder(&audit, at, "")
 	add("site.name", old.Name, next.Name)
 	add("site.country", old.Country, next.Country)
 	add("site.currency", old.Currency, next.Currency)
