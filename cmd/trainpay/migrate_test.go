@@ -38,11 +38,7 @@ func migrateDemoFile(t *testing.T) string {
 func orgCount(t *testing.T, url, table string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Conn(t, url)
 	var n int64
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM `+pgx.Identifier{table}.Sanitize()).Scan(&n); err != nil {
 		t.Fatal(err)

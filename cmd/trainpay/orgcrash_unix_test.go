@@ -105,16 +105,24 @@ func chargeRequest(t *testing.T, ref string) app.ChargeRequest {
 	}
 }
 
+// openOrg opens the organisation database at u as the app does, with its
+// connect timeout, so that a stopped server is noticed in time.
+func openOrg(t *testing.T, u string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), withConnectTimeout(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // With the organisation database's server down, a payment is refused
 // before the processor is called: its journal row cannot be committed,
 // and a payment is never sent without one.
 func TestPaymentNotSentWhenItsJournalRowCannotBeCommitted(t *testing.T) {
 	ctx := context.Background()
 	u := pgtest.DB(t)
-	db, err := postgres.Open(ctx, withConnectTimeout(u))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openOrg(t, u)
 	defer db.Close()
 	ref := orgRegistration(t, db)
 	srv := payflowtest.NewServer(t)
@@ -151,10 +159,7 @@ func TestPaymentNotSentWhenItsJournalRowCannotBeCommitted(t *testing.T) {
 func TestStoreRefusalsWhileTheServerIsDownSayItIsAway(t *testing.T) {
 	ctx := context.Background()
 	u := pgtest.DB(t)
-	db, err := postgres.Open(ctx, withConnectTimeout(u))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openOrg(t, u)
 	defer db.Close()
 	orgRegistration(t, db)
 	calls := map[string]func() error{
@@ -195,16 +200,13 @@ func TestStoreRefusalsWhileTheServerIsDownSayItIsAway(t *testing.T) {
 func TestPaymentCutOffByAServerCrashIsReconciledExactlyOnce(t *testing.T) {
 	ctx := context.Background()
 	u := pgtest.DB(t)
-	db, err := postgres.Open(ctx, withConnectTimeout(u))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openOrg(t, u)
 	ref := orgRegistration(t, db)
 	srv := payflowtest.NewServer(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var stopped bool
 	crash := afterSale{Gateway: payflowGateway(t, srv), then: func() { pgtest.Stop(t); stopped = true }}
-	_, err = app.NewPaymentService(db, oneGateway{gw: crash}, quiet).Charge(ctx, chargeRequest(t, ref))
+	_, err := app.NewPaymentService(db, oneGateway{gw: crash}, quiet).Charge(ctx, chargeRequest(t, ref))
 	db.Close()
 	if !stopped {
 		t.Fatal("the processor was never called")
@@ -217,10 +219,7 @@ func TestPaymentCutOffByAServerCrashIsReconciledExactlyOnce(t *testing.T) {
 		t.Fatalf("the processor's ledger holds %d charges, want 1", n)
 	}
 
-	again, err := postgres.Open(ctx, withConnectTimeout(u))
-	if err != nil {
-		t.Fatal(err)
-	}
+	again := openOrg(t, u)
 	defer again.Close()
 	svc := app.NewPaymentService(again, oneGateway{gw: payflowGateway(t, srv)}, quiet)
 	rep, err := svc.Reconcile(ctx)

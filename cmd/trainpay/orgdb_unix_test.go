@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
@@ -28,11 +26,7 @@ import (
 func schemaOf(t *testing.T, u string) string {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Conn(t, u)
 	var s string
 	if err := conn.QueryRow(ctx, `SELECT coalesce(string_agg(table_name || ':' || n, ',' ORDER BY table_name), '')
 		FROM (SELECT table_name, count(*) n FROM information_schema.columns
@@ -244,11 +238,7 @@ func freeTCPPort(t *testing.T) string {
 func execAs(t *testing.T, u, sql string) {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Conn(t, u)
 	if _, err := conn.Exec(ctx, sql); err != nil {
 		t.Fatal(err)
 	}

@@ -185,11 +185,7 @@ func TestMerchantCredentialsAreNotInTheOrganisationDatabasesDump(t *testing.T) {
 		t.Fatalf("HasCredentials after saving = %v, %v", ok, err)
 	}
 
-	conn, err := pgx.Connect(ctx, owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgtest.Conn(t, owner)
 	rows, err := conn.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)

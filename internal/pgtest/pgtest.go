@@ -111,6 +111,19 @@ func StartupCost() time.Duration {
 	return startDur
 }
 
+// Conn connects to the database at u (a URL from DB or PasswordDB), for a
+// test that reads or changes it behind the code under test; the
+// connection is closed when t ends. It fails t when it cannot connect.
+func Conn(t testing.TB, u string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), u)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
 // DB creates a new, empty database and returns its URL; the database is
 // dropped when t ends. It fails t when no server can be had.
 func DB(t testing.TB) string {
