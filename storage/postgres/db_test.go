@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,6 +14,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/storage/storetest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -30,17 +30,8 @@ func openTemp(t *testing.T) *postgres.DB {
 	return db
 }
 
-func wantError(t *testing.T, err error, code, key string) *app.Error {
-	t.Helper()
-	var e *app.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *app.Error", err, err)
-	}
-	if e.Code != code || e.Key != key {
-		t.Fatalf("error %q: code %q key %q, want %q %q", err, e.Code, e.Key, code, key)
-	}
-	return e
-}
+// wantError checks err's code and key, as the contract suites do.
+var wantError = storetest.WantError
 
 // snapshot is every table and column of the public schema with goose's
 // version: what "changing nothing" covers.

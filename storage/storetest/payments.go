@@ -416,23 +416,9 @@ func pagingAndFilter(t *testing.T, s app.PaymentStore) {
 	for i := range 25 {
 		ids = append(ids, Create(t, s, NewSale(int64(100+i)), states[i%len(states)]).ID)
 	}
-	var all []app.Payment
-	for offset := 0; ; offset += 10 {
-		page, total, err := s.Payments(ctx, app.PaymentFilter{Offset: offset, Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if total != 25 {
-			t.Fatalf("total %d, want 25", total)
-		}
-		if len(page) == 0 {
-			break
-		}
-		all = append(all, page...)
-	}
-	if len(all) != 25 {
-		t.Fatalf("paged through %d rows, want 25", len(all))
-	}
+	all := PageThrough(t, 25, func(offset, limit int) ([]app.Payment, int, error) {
+		return s.Payments(ctx, app.PaymentFilter{Offset: offset, Limit: limit})
+	})
 	for i, p := range all {
 		if p.ID != ids[24-i] || p.AmountMinor != int64(124-i) {
 			t.Errorf("row %d: id %d amount %d, want id %d (newest first)", i, p.ID, p.AmountMinor, ids[24-i])
@@ -459,6 +445,30 @@ func pagingAndFilter(t *testing.T, s app.PaymentStore) {
 	if page, _, _ := s.Payments(ctx, app.PaymentFilter{Offset: -5, Limit: 2}); len(page) != 2 || page[0].ID != ids[24] {
 		t.Errorf("negative offset: %v", page)
 	}
+}
+
+// PageThrough reads every row through page, ten at a time from the
+// first, each page reporting want rows in all, and checks it read want.
+func PageThrough[T any](t *testing.T, want int, page func(offset, limit int) ([]T, int, error)) []T {
+	t.Helper()
+	var all []T
+	for offset := 0; ; offset += 10 {
+		rows, total, err := page(offset, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != want {
+			t.Fatalf("total %d, want %d", total, want)
+		}
+		if len(rows) == 0 {
+			break
+		}
+		all = append(all, rows...)
+	}
+	if len(all) != want {
+		t.Fatalf("paged through %d rows, want %d", len(all), want)
+	}
+	return all
 }
 
 // A page is 100 rows when no limit is asked for, and never more than 1000.

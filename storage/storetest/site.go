@@ -272,23 +272,9 @@ func auditLogPagesNewestFirst(t *testing.T, s SiteStores) {
 		}
 	}
 
-	var all []app.AuditEntry
-	for offset := 0; ; offset += 10 {
-		page, total, err := s.AuditLog(ctx, offset, 10)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if total != 25 {
-			t.Fatalf("total %d, want 25", total)
-		}
-		if len(page) == 0 {
-			break
-		}
-		all = append(all, page...)
-	}
-	if len(all) != 25 {
-		t.Fatalf("paged through %d entries, want 25", len(all))
-	}
+	all := PageThrough(t, 25, func(offset, limit int) ([]app.AuditEntry, int, error) {
+		return s.AuditLog(ctx, offset, limit)
+	})
 	for i, e := range all {
 		if want := fmt.Sprint(24 - i); e.New != want {
 			t.Errorf("entry %d is %q, want %q (newest first)", i, e.New, want)

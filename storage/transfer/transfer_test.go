@@ -24,6 +24,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/storage/storetest"
 	"github.com/trainpay/trainpay/storage/transfer"
 )
 
@@ -48,16 +49,8 @@ func demoFile(t *testing.T) string {
 	return path
 }
 
-func wantError(t *testing.T, err error, code, key string) {
-	t.Helper()
-	var e *app.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *app.Error", err, err)
-	}
-	if e.Code != code || e.Key != key {
-		t.Fatalf("error %q: code %q key %q, want %q %q", err, e.Code, e.Key, code, key)
-	}
-}
+// wantError checks err's code and key, as the contract suites do.
+var wantError = storetest.WantError
 
 func openLite(t *testing.T, path string) *sql.DB {
 	t.Helper()
