@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -235,6 +236,91 @@ func LiveSaleError(live Payment) *Error {
 	}
 	return Errorf(ECONFLICT, "error.payment.in_progress",
 		"a payment for this is already in progress (payment %d): nothing was charged again", live.ID).With(data)
+}
+
+// The journal's rules that both stores (the SQLite file and PostgreSQL)
+// apply under their locks, written once here so that they cannot drift;
+// what only the database can hold across processes (the one live sale, the
+// amount left to refund) is its own constraint, and these functions only
+// say why it refused.
+
+// SettleRefusal is nil when a row in p.State may take the answer to: an
+// approved or held row only stays charged (held may become approved), a
+// row needing review is settled only as approved, held, declined or
+// failed, and any other row takes any answer.
+func SettleRefusal(p Payment, to PaymentState) error {
+	switch p.State {
+	case StateApproved, StateHeld:
+		if to == StateApproved || to == p.State {
+			return nil
+		}
+		return Errorf(ECONFLICT, "error.payment.settled",
+			"payment %d is %s: it cannot become %s", p.ID, p.State, to).
+			With(map[string]any{"ID": p.ID})
+	case StateNeedsReview:
+		switch to {
+		case StateApproved, StateHeld, StateDeclined, StateFailed:
+			return nil
+		}
+		return Errorf(ECONFLICT, "error.payment.needs_review",
+			"payment %d needs review: it can only be settled as approved, held, declined or failed, not %s", p.ID, to).
+			With(map[string]any{"ID": p.ID})
+	}
+	return nil // pending, unknown, declined, failed
+}
+
+// RefundRefusal is nil when r may refund parent: a charged sale, not
+// voided (voided: a void of it is charged or open), in its currency. The
+// amount left is the database's rule (RefundExceedsError says why).
+func RefundRefusal(parent, r Payment, voided bool) error {
+	if parent.Kind != KindSale || !parent.State.Charged() {
+		return Errorf(ECONFLICT, "error.payment.not_refundable",
+			"payment %d (%s, %s) cannot be refunded", parent.ID, parent.Kind, parent.State).
+			With(map[string]any{"ID": parent.ID})
+	}
+	if voided {
+		return Errorf(ECONFLICT, "error.payment.not_refundable",
+			"payment %d is voided (or being voided): it cannot be refunded", parent.ID).
+			With(map[string]any{"ID": parent.ID})
+	}
+	if r.Currency != parent.Currency {
+		return Errorf(EINVALID, "error.payment.currency_mismatch",
+			"a refund of payment %d must be in %s, not %s", parent.ID, parent.Currency, r.Currency).
+			With(map[string]any{"Currency": parent.Currency})
+	}
+	return nil
+}
+
+// VoidRefusal is nil when parent may be voided: only a sale can be.
+func VoidRefusal(parent Payment) error {
+	if parent.Kind != KindSale {
+		return Errorf(ECONFLICT, "error.payment.not_voidable",
+			"payment %d is a %s: only a sale can be voided", parent.ID, parent.Kind).
+			With(map[string]any{"ID": parent.ID})
+	}
+	return nil
+}
+
+// RefundExceedsError is the error for refund r of parent that the database
+// refused (cause) for exceeding what is left of the sale.
+func RefundExceedsError(parent, r Payment, cause error) *Error {
+	left := max(parent.AmountMinor-parent.RefundedMinor, 0)
+	return &Error{
+		Code: ECONFLICT, Key: "error.payment.refund_exceeds",
+		Message: fmt.Sprintf("a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID),
+		Data:    map[string]any{"Left": left}, Err: cause,
+	}
+}
+
+// PaidChangedError is the error for a pay-per-use or true-up sale that the
+// database refused (cause) because what the session had paid changed
+// since its amount was worked out.
+func PaidChangedError(cause error) *Error {
+	return &Error{
+		Code: ECONFLICT, Key: "error.payperuse.paid_changed",
+		Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",
+		Err:     cause,
+	}
 }
 
 // followUp is a refund or void of sale, for minor units: the same purpose,

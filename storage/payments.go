@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -191,7 +190,7 @@ func (db *DB) SettlePayment(ctx context.Context, id int64, u app.PaymentUpdate) 
 	if err != nil {
 		return err
 	}
-	if err := checkSettle(p, u.State); err != nil {
+	if err := app.SettleRefusal(p, u.State); err != nil {
 		return err
 	}
 	if err := updatePaymentResult(ctx, tx, id, u); err != nil {
@@ -277,38 +276,11 @@ func applyPurposeEffects(ctx context.Context, tx *sql.Tx, p app.Payment, u app.P
 	return nil
 }
 
-// checkSettle decides whether a row in p.State may take the answer to.
-func checkSettle(p app.Payment, to app.PaymentState) error {
-	switch p.State {
-	case app.StateApproved, app.StateHeld:
-		if to == app.StateApproved || to == p.State {
-			return nil
-		}
-		return app.Errorf(app.ECONFLICT, "error.payment.settled",
-			"payment %d is %s: it cannot become %s", p.ID, p.State, to).
-			With(map[string]any{"ID": p.ID})
-	case app.StateNeedsReview:
-		switch to {
-		case app.StateApproved, app.StateHeld, app.StateDeclined, app.StateFailed:
-			return nil
-		}
-		return app.Errorf(app.ECONFLICT, "error.payment.needs_review",
-			"payment %d needs review: it can only be settled as approved, held, declined or failed, not %s", p.ID, to).
-			With(map[string]any{"ID": p.ID})
-	}
-	return nil // pending, unknown, declined, failed
-}
-
-// checkRefund applies CreatePayment's refund rules to r.
+// checkRefund applies the journal's refund rules (app.RefundRefusal) to r.
 func checkRefund(ctx context.Context, tx *sql.Tx, r *app.Payment) error {
 	parent, err := findPayment(ctx, tx, r.ParentID)
 	if err != nil {
 		return err
-	}
-	if parent.Kind != app.KindSale || !parent.State.Charged() {
-		return app.Errorf(app.ECONFLICT, "error.payment.not_refundable",
-			"payment %d (%s, %s) cannot be refunded", parent.ID, parent.Kind, parent.State).
-			With(map[string]any{"ID": parent.ID})
 	}
 	var voids int
 	if err := tx.QueryRowContext(ctx, `
@@ -317,19 +289,9 @@ func checkRefund(ctx context.Context, tx *sql.Tx, r *app.Payment) error {
 		parent.ID).Scan(&voids); err != nil {
 		return app.Internal(err, "read a payment's voids")
 	}
-	if voids > 0 {
-		return app.Errorf(app.ECONFLICT, "error.payment.not_refundable",
-			"payment %d is voided (or being voided): it cannot be refunded", parent.ID).
-			With(map[string]any{"ID": parent.ID})
-	}
-	if r.Currency != parent.Currency {
-		return app.Errorf(app.EINVALID, "error.payment.currency_mismatch",
-			"a refund of payment %d must be in %s, not %s", parent.ID, parent.Currency, r.Currency).
-			With(map[string]any{"Currency": parent.Currency})
-	}
 	// The amount left is the database's rule (payment_refunds_within_sale):
 	// the insert refuses a refund above it, and refundExceeds says why.
-	return nil
+	return app.RefundRefusal(parent, *r, voids > 0)
 }
 
 // refundExceeds is the error for refund r refused by the database's
@@ -339,12 +301,7 @@ func refundExceeds(ctx context.Context, tx *sql.Tx, r app.Payment, cause error) 
 	if err != nil {
 		return err
 	}
-	left := max(parent.AmountMinor-parent.RefundedMinor, 0)
-	return &app.Error{
-		Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
-		Message: fmt.Sprintf("a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID),
-		Data:    map[string]any{"Left": left}, Err: cause,
-	}
+	return app.RefundExceedsError(parent, r, cause)
 }
 
 // liveSaleTaken is the error for sale p refused by the database's one live
@@ -376,11 +333,7 @@ func moneyRule(ctx context.Context, tx *sql.Tx, p app.Payment, err error) error 
 	case raised(err, RaiseBudgetExceeded):
 		return budgetExceeded(ctx, tx, p, err)
 	case raised(err, RaisePaidChanged):
-		return &app.Error{
-			Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
-			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",
-			Err:     err,
-		}
+		return app.PaidChangedError(err)
 	}
 	return nil
 }
@@ -391,18 +344,13 @@ func raised(err error, msg string) bool {
 	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintTrigger && se.Error() == msg
 }
 
-// checkVoid applies CreatePayment's void rules to v.
+// checkVoid applies the journal's void rules (app.VoidRefusal) to v.
 func checkVoid(ctx context.Context, tx *sql.Tx, v *app.Payment) error {
 	parent, err := findPayment(ctx, tx, v.ParentID)
 	if err != nil {
 		return err
 	}
-	if parent.Kind != app.KindSale {
-		return app.Errorf(app.ECONFLICT, "error.payment.not_voidable",
-			"payment %d is a %s: only a sale can be voided", parent.ID, parent.Kind).
-			With(map[string]any{"ID": parent.ID})
-	}
-	return nil
+	return app.VoidRefusal(parent)
 }
 
 // parentID stores "no parent" (0) as NULL.

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -208,7 +207,7 @@ func (db *DB) SettlePayment(ctx context.Context, id int64, u app.PaymentUpdate) 
 	if err != nil {
 		return err
 	}
-	if err := checkSettle(p, u.State); err != nil {
+	if err := app.SettleRefusal(p, u.State); err != nil {
 		return err
 	}
 	if err := updatePaymentResult(ctx, tx, p, u); err != nil {
@@ -279,71 +278,28 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// checkSettle decides whether a row in p.State may take the answer to
-// (storage's rules, word for word).
-func checkSettle(p app.Payment, to app.PaymentState) error {
-	switch p.State {
-	case app.StateApproved, app.StateHeld:
-		if to == app.StateApproved || to == p.State {
-			return nil
-		}
-		return app.Errorf(app.ECONFLICT, "error.payment.settled",
-			"payment %d is %s: it cannot become %s", p.ID, p.State, to).
-			With(map[string]any{"ID": p.ID})
-	case app.StateNeedsReview:
-		switch to {
-		case app.StateApproved, app.StateHeld, app.StateDeclined, app.StateFailed:
-			return nil
-		}
-		return app.Errorf(app.ECONFLICT, "error.payment.needs_review",
-			"payment %d needs review: it can only be settled as approved, held, declined or failed, not %s", p.ID, to).
-			With(map[string]any{"ID": p.ID})
-	}
-	return nil
-}
-
-// checkRefund applies CreatePayment's refund rules to r; the amount left
-// is the database's rule.
+// checkRefund applies the journal's refund rules (app.RefundRefusal) to
+// r; the amount left is the database's rule.
 func checkRefund(ctx context.Context, tx pgx.Tx, r *app.Payment) error {
 	parent, err := findPayment(ctx, tx, r.ParentID, false)
 	if err != nil {
 		return err
-	}
-	if parent.Kind != app.KindSale || !parent.State.Charged() {
-		return app.Errorf(app.ECONFLICT, "error.payment.not_refundable",
-			"payment %d (%s, %s) cannot be refunded", parent.ID, parent.Kind, parent.State).
-			With(map[string]any{"ID": parent.ID})
 	}
 	var voids int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM payment
 		WHERE parent_id = $1 AND kind = 'void' AND state IN `+chargedOrOpenSQL, parent.ID).Scan(&voids); err != nil {
 		return internalError(err, "read a payment's voids")
 	}
-	if voids > 0 {
-		return app.Errorf(app.ECONFLICT, "error.payment.not_refundable",
-			"payment %d is voided (or being voided): it cannot be refunded", parent.ID).
-			With(map[string]any{"ID": parent.ID})
-	}
-	if r.Currency != parent.Currency {
-		return app.Errorf(app.EINVALID, "error.payment.currency_mismatch",
-			"a refund of payment %d must be in %s, not %s", parent.ID, parent.Currency, r.Currency).
-			With(map[string]any{"Currency": parent.Currency})
-	}
-	return nil
+	return app.RefundRefusal(parent, *r, voids > 0)
 }
 
-// checkVoid applies CreatePayment's void rules to v.
+// checkVoid applies the journal's void rules (app.VoidRefusal) to v.
 func checkVoid(ctx context.Context, tx pgx.Tx, v *app.Payment) error {
 	parent, err := findPayment(ctx, tx, v.ParentID, false)
 	if err != nil {
 		return err
 	}
-	if parent.Kind != app.KindSale {
-		return app.Errorf(app.ECONFLICT, "error.payment.not_voidable",
-			"payment %d is a %s: only a sale can be voided", parent.ID, parent.Kind).
-			With(map[string]any{"ID": parent.ID})
-	}
-	return nil
+	return app.VoidRefusal(parent)
 }
 
 // moneyRule is the typed error for p refused by one of the journal's
@@ -364,11 +320,7 @@ func moneyRule(ctx context.Context, tx pgx.Tx, p app.Payment, err error) error {
 	case pe.Code == StateBudgetExceeded:
 		return budgetExceeded(ctx, tx, p, err)
 	case pe.Code == StatePaidChanged:
-		return &app.Error{
-			Code: app.ECONFLICT, Key: "error.payperuse.paid_changed",
-			Message: "another payment for this session was made meanwhile: nothing was charged; look at what is due now",
-			Err:     err,
-		}
+		return app.PaidChangedError(err)
 	case pe.Code == pgerrUniqueViolation && (pe.ConstraintName == ConstraintKey || pe.ConstraintName == ConstraintInvoice):
 		return &app.Error{
 			Code: app.ECONFLICT, Key: "error.payment.duplicate_key",
@@ -410,12 +362,7 @@ func refundExceeds(ctx context.Context, tx pgx.Tx, r app.Payment, cause error) e
 	if err != nil {
 		return err
 	}
-	left := max(parent.AmountMinor-parent.RefundedMinor, 0)
-	return &app.Error{
-		Code: app.ECONFLICT, Key: "error.payment.refund_exceeds",
-		Message: fmt.Sprintf("a refund of %d exceeds the %d left of payment %d", r.AmountMinor, left, parent.ID),
-		Data:    map[string]any{"Left": left}, Err: cause,
-	}
+	return app.RefundExceedsError(parent, r, cause)
 }
 
 // guarded runs write in a savepoint of tx; when the database refuses it
