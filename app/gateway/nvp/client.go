@@ -490,15 +490,10 @@ func (c *Client) Refund(ctx context.Context, req app.RefundRequest) app.Result {
 }
 
 func (c *Client) refund(ctx context.Context, req app.RefundRequest) app.Result {
+	if bad := followUpProblem(req.Key, req.OriginalRef, "a refund needs the sale's PayPal transaction id"); bad != "" {
+		return badRequest(bad)
+	}
 	base := app.Result{}
-	if bad := checkKey(req.Key); bad != "" {
-		base.Outcome, base.Code, base.Message = app.OutcomeNotProcessed, "REQUEST", bad
-		return base
-	}
-	if req.OriginalRef == "" {
-		base.Outcome, base.Code, base.Message = app.OutcomeNotProcessed, "REQUEST", "a refund needs the sale's PayPal transaction id"
-		return base
-	}
 	f := c.newCall("RefundTransaction")
 	f.add("TRANSACTIONID", req.OriginalRef)
 	if req.Full {
@@ -508,8 +503,7 @@ func (c *Client) refund(ctx context.Context, req app.RefundRequest) app.Result {
 	} else {
 		amt, err := formatAmount(req.Amount)
 		if err != nil {
-			base.Outcome, base.Code, base.Message = app.OutcomeNotProcessed, "REQUEST", err.Error()
-			return base
+			return badRequest(err.Error())
 		}
 		f.add("REFUNDTYPE", "Partial")
 		f.add("AMT", amt)
@@ -522,6 +516,23 @@ func (c *Client) refund(ctx context.Context, req app.RefundRequest) app.Result {
 		return fail.result(base)
 	}
 	return idempotentReply(base, rep, "REFUNDTRANSACTIONID", "PayPal refunded the payment")
+}
+
+// followUpProblem is what is wrong with a refund's or void's key or the
+// reference of what it follows up (noRef when it has none), "" for nothing.
+func followUpProblem(key, ref, noRef string) string {
+	if bad := checkKey(key); bad != "" {
+		return bad
+	}
+	if ref == "" {
+		return noRef
+	}
+	return ""
+}
+
+// badRequest is the result of a request refused before it was sent.
+func badRequest(msg string) app.Result {
+	return app.Result{Outcome: app.OutcomeNotProcessed, Code: "REQUEST", Message: msg}
 }
 
 // idempotentReply reads the answer to a call made with MSGSUBID.
@@ -586,15 +597,10 @@ func (c *Client) Void(ctx context.Context, req app.VoidRequest) app.Result {
 }
 
 func (c *Client) void(ctx context.Context, req app.VoidRequest) app.Result {
+	if bad := followUpProblem(req.Key, req.OriginalRef, "a void needs the authorisation's PayPal id"); bad != "" {
+		return badRequest(bad)
+	}
 	base := app.Result{}
-	if bad := checkKey(req.Key); bad != "" {
-		base.Outcome, base.Code, base.Message = app.OutcomeNotProcessed, "REQUEST", bad
-		return base
-	}
-	if req.OriginalRef == "" {
-		base.Outcome, base.Code, base.Message = app.OutcomeNotProcessed, "REQUEST", "a void needs the authorisation's PayPal id"
-		return base
-	}
 	f := c.newCall("DoVoid")
 	f.add("AUTHORIZATIONID", req.OriginalRef)
 	f.add("MSGSUBID", req.Key)

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -183,9 +182,8 @@ type invHandler func(next *state, r *http.Request, body []byte) (status int, rep
 // saves the ledger before answering.
 func (s *Sandbox) invAuth(h invHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		if r.Header.Get("Authorization") != "Bearer "+ordersToken {
-			ordersJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "Token signature verification failed"})
+		body, ok := readAuthorized(w, r)
+		if !ok {
 			return
 		}
 		reqID := r.Header.Get("PayPal-Request-Id")
@@ -604,6 +602,25 @@ type invTxnBody struct {
 	} `json:"amount"`
 }
 
+// readInvTxn reads a payment or refund recorded as made outside PayPal and
+// the invoice it is for; a refusal (with its status) when the body is not
+// one, names no method PayPal takes (methodIssue), or the invoice is not
+// there.
+func readInvTxn(next *state, r *http.Request, body []byte, methodIssue string) (invTxnBody, *Invoice, int, any) {
+	var b invTxnBody
+	if err := json.Unmarshal(body, &b); err != nil {
+		return b, nil, 400, invError(400, "INVALID_PARAMETER_SYNTAX", err.Error())
+	}
+	if !externalMethods[b.Method] {
+		return b, nil, 400, invError(400, methodIssue, "method is required")
+	}
+	inv := next.invoice(r.PathValue("id"))
+	if inv == nil {
+		return b, nil, 404, invError(404, "INVALID_RESOURCE_ID", "no such invoice")
+	}
+	return b, inv, 0, nil
+}
+
 // amountOr is the body's amount in minor units of currency, or def when
 // the body names none; false when it is not above zero in that currency.
 func (b invTxnBody) amountOr(def int64, currency string) (int64, bool) {
@@ -626,16 +643,9 @@ func (s *Sandbox) externalTxn(next *state, method string, amount int64, date str
 
 // invRecordPayment records a payment made outside PayPal (MARKED_AS_PAID).
 func (s *Sandbox) invRecordPayment(next *state, r *http.Request, body []byte) (int, any, bool) {
-	var b invTxnBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return 400, invError(400, "INVALID_PARAMETER_SYNTAX", err.Error()), false
-	}
-	if !externalMethods[b.Method] {
-		return 400, invError(400, "INVALID_PAYMENT_METHOD", "method is required"), false
-	}
-	inv := next.invoice(r.PathValue("id"))
-	if inv == nil {
-		return 404, invError(404, "INVALID_RESOURCE_ID", "no such invoice"), false
+	b, inv, status, refusal := readInvTxn(next, r, body, "INVALID_PAYMENT_METHOD")
+	if refusal != nil {
+		return status, refusal, false
 	}
 	if inv.Status != "SENT" && inv.Status != "UNPAID" && inv.Status != "PARTIALLY_PAID" {
 		return 422, invError(422, "CANNOT_PROCESS_PAYMENTS", "an invoice that is "+inv.Status+" takes no payment"), false
@@ -661,16 +671,9 @@ func (s *Sandbox) invRecordPayment(next *state, r *http.Request, body []byte) (i
 // recorded the same way; a payment through PayPal is refunded through its
 // capture instead, as PayPal requires.
 func (s *Sandbox) invRecordRefund(next *state, r *http.Request, body []byte) (int, any, bool) {
-	var b invTxnBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return 400, invError(400, "INVALID_PARAMETER_SYNTAX", err.Error()), false
-	}
-	if !externalMethods[b.Method] {
-		return 400, invError(400, "INVALID_REFUND_METHOD", "method is required"), false
-	}
-	inv := next.invoice(r.PathValue("id"))
-	if inv == nil {
-		return 404, invError(404, "INVALID_RESOURCE_ID", "no such invoice"), false
+	b, inv, status, refusal := readInvTxn(next, r, body, "INVALID_REFUND_METHOD")
+	if refusal != nil {
+		return status, refusal, false
 	}
 	var external int64
 	for _, p := range inv.Payments {

@@ -116,13 +116,23 @@ func (s *Sandbox) ordersToken(w http.ResponseWriter, r *http.Request) {
 
 type ordersHandler func(next *state, r *http.Request, body []byte) (status int, reply any, stored bool)
 
+// readAuthorized reads r's body when it carries the sandbox's bearer
+// token; otherwise it answers 401 as PayPal does and returns false.
+func readAuthorized(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if r.Header.Get("Authorization") != "Bearer "+ordersToken {
+		ordersJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "Token signature verification failed"})
+		return nil, false
+	}
+	return body, true
+}
+
 // ordersAuth checks the token and the PayPal-Request-Id, answers replays,
 // and saves the ledger before answering, as the other routes do.
 func (s *Sandbox) ordersAuth(h ordersHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		if r.Header.Get("Authorization") != "Bearer "+ordersToken {
-			ordersJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "Token signature verification failed"})
+		body, ok := readAuthorized(w, r)
+		if !ok {
 			return
 		}
 		reqID := r.Header.Get("PayPal-Request-Id")

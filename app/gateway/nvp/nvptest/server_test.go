@@ -6,34 +6,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/trainpay/trainpay/app/gateway/internal/tbrecord"
 )
 
-// recorder is a testing.TB that collects Errorf calls instead of failing,
-// so that the server's strictness itself can be tested.
-type recorder struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) Helper() {}
-
-func (r *recorder) take() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.errs
-	r.errs = nil
-	return e
-}
+// recorder collects the server's Errorf calls instead of failing, so that
+// its strictness itself can be tested.
+type recorder = tbrecord.Recorder
 
 var year = time.Now().Year() + 2
 
@@ -114,7 +95,7 @@ func TestStrictness(t *testing.T) {
 			v := goodSale()
 			tc.mod(v)
 			reply := post(t, s, tc.ct, v)
-			errs := rec.take()
+			errs := rec.Take()
 			found := false
 			for _, e := range errs {
 				found = found || strings.Contains(e, tc.want)
@@ -139,7 +120,7 @@ func TestGoodSaleLedgerAndMasking(t *testing.T) {
 	rec := &recorder{TB: t}
 	s := NewServer(rec)
 	reply := post(t, s, "application/x-www-form-urlencoded", goodSale())
-	if errs := rec.take(); len(errs) > 0 {
+	if errs := rec.Take(); len(errs) > 0 {
 		t.Fatalf("deviations %q", errs)
 	}
 	if reply.Get("ACK") != "Success" || reply.Get("TRANSACTIONID") == "" || reply.Get("CORRELATIONID") == "" {
@@ -156,7 +137,7 @@ func TestGoodSaleLedgerAndMasking(t *testing.T) {
 	}
 	// Duplicate INVNUM: 10412, not a deviation.
 	reply = post(t, s, "application/x-www-form-urlencoded", goodSale())
-	if reply.Get("ACK") != "Failure" || reply.Get("L_ERRORCODE0") != "10412" || len(rec.take()) != 0 {
+	if reply.Get("ACK") != "Failure" || reply.Get("L_ERRORCODE0") != "10412" || len(rec.Take()) != 0 {
 		t.Errorf("duplicate: %v", reply)
 	}
 	// Search by INVNUM.
@@ -179,7 +160,7 @@ func TestGoodSaleLedgerAndMasking(t *testing.T) {
 	if r := post(t, s, "application/x-www-form-urlencoded", v); r.Get("L_ERRORCODE0") != "10002" {
 		t.Errorf("credentials: %v", r)
 	}
-	if errs := rec.take(); len(errs) > 0 {
+	if errs := rec.Take(); len(errs) > 0 {
 		t.Errorf("deviations %q", errs)
 	}
 }
@@ -208,7 +189,7 @@ func TestRefundStrictness(t *testing.T) {
 		v := base()
 		tc.mod(v)
 		post(t, s, "application/x-www-form-urlencoded", v)
-		errs := rec.take()
+		errs := rec.Take()
 		if len(errs) == 0 || !strings.Contains(strings.Join(errs, "|"), tc.want) {
 			t.Errorf("%s: deviations %q, want %q", name, errs, tc.want)
 		}
@@ -222,7 +203,7 @@ func TestRefundStrictness(t *testing.T) {
 		again.Get("REFUNDTRANSACTIONID") != first.Get("REFUNDTRANSACTIONID") || len(s.Refunds(sale)) != 1 {
 		t.Errorf("replay: first %v again %v", first, again)
 	}
-	if errs := rec.take(); len(errs) > 0 {
+	if errs := rec.Take(); len(errs) > 0 {
 		t.Errorf("deviations %q", errs)
 	}
 }
@@ -235,7 +216,7 @@ func TestDeliveredTwice(t *testing.T) {
 	s := NewServer(rec)
 	s.Inject("DoDirectPayment", DeliveredTwice)
 	reply := post(t, s, "application/x-www-form-urlencoded", goodSale())
-	if errs := rec.take(); len(errs) > 0 {
+	if errs := rec.Take(); len(errs) > 0 {
 		t.Fatalf("deviations %q", errs)
 	}
 	if reply.Get("ACK") != "Failure" || reply.Get("L_ERRORCODE0") != "10412" ||

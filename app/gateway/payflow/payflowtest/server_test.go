@@ -1,32 +1,17 @@
 package payflowtest
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/trainpay/trainpay/app/gateway/internal/tbrecord"
 )
 
-// recorder captures Errorf so that the server's strictness can be tested.
-type recorder struct {
-	testing.TB
-	mu   sync.Mutex
-	errs []string
-}
-
-func (r *recorder) Errorf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.errs = append(r.errs, fmt.Sprintf(format, args...))
-}
-
-func (r *recorder) all() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.errs, "\n")
-}
+// recorder collects the server's Errorf calls instead of failing, so that
+// its strictness itself can be tested.
+type recorder = tbrecord.Recorder
 
 const credsBody = "USER[8]=trainpay&VENDOR[8]=trainpay&PARTNER[6]=PayPal&PWD[11]=pilot-Pass1"
 
@@ -113,7 +98,7 @@ func TestStrictness(t *testing.T) {
 			s := NewServer(rec)
 			send(t, s.URL, tc.req)
 			s.Close()
-			got := rec.all()
+			got := strings.Join(rec.Take(), "\n")
 			if tc.want == "" && got != "" {
 				t.Errorf("unexpected errors:\n%s", got)
 			}
@@ -144,8 +129,8 @@ func TestRequestIDReusedWithOtherData(t *testing.T) {
 	if r2 := send(t, s.URL, rawReq{body: cardless, id: "k1"}); !strings.HasPrefix(r2, "RESULT=133&") {
 		t.Errorf("card-less replay %q, want RESULT=133", r2)
 	}
-	if !strings.Contains(rec.all(), "reused with different data") {
-		t.Errorf("errors %q do not report the reuse", rec.all())
+	if errs := strings.Join(rec.Take(), "\n"); !strings.Contains(errs, "reused with different data") {
+		t.Errorf("errors %q do not report the reuse", errs)
 	}
 	if r3 := send(t, s.URL, rawReq{body: goodSale, id: "k1"}); r3 != r1+"&DUPLICATE=1" {
 		t.Errorf("identical resend after the mismatch %q, want %q", r3, r1+"&DUPLICATE=1")
