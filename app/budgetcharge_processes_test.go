@@ -3,8 +3,6 @@ package app_test
 import (
 	"context"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/trainpay/trainpay/app"
@@ -68,14 +66,7 @@ func chargeBudgetInChild(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	i, err := strconv.Atoi(os.Getenv(storetest.ChildIndexEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := strconv.ParseInt(strings.Split(os.Getenv(budgetChargeChildSessions), ",")[i], 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := childsSession(t, budgetChargeChildSessions)
 	reg := &registry.Registry{Sites: db, Settings: db}
 	defer reg.Close()
 	payments := app.NewPaymentService(db, reg, nil)
