@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -14,15 +15,22 @@ import (
 	"github.com/trainpay/trainpay/storage/storetest"
 )
 
+// twoRawConnections are two connections to the file at path that bypass
+// storage's Go code, as two processes would, closed when the test ends.
+func twoRawConnections(t *testing.T, path string) (a, b *sql.DB) {
+	t.Helper()
+	a, b = rawOpen(t, path, "_fk=1&_busy_timeout=5000"), rawOpen(t, path, "_fk=1&_busy_timeout=5000")
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
+}
+
 // The rule is the database's: two connections that bypass storage's Go
 // code (two processes, say) still cannot both record an open sale for one
 // registration, nor reopen a declined one beside a live one.
 func TestLiveSaleRuleIsEnforcedByTheDatabase(t *testing.T) {
 	db, path := openTemp(t)
 	declined := storetest.Create(t, db, storetest.NewSale(5000), app.StateDeclined)
-	a, b := rawOpen(t, path, "_fk=1&_busy_timeout=5000"), rawOpen(t, path, "_fk=1&_busy_timeout=5000")
-	defer a.Close()
-	defer b.Close()
+	a, b := twoRawConnections(t, path)
 	insert := `INSERT INTO payment (key, invoice_id, kind, purpose, reference, method, processor, mode,
 		amount_minor, currency, state, created_at, updated_at)
 		VALUES (?, ?, 'sale', 'registration', ?, 'credit-card', 'payflow', 'test', 5000, 'PLN', 'pending',
@@ -50,9 +58,7 @@ func TestLiveSaleRuleIsEnforcedByTheDatabase(t *testing.T) {
 func TestRefundsBeyondTheSaleAreRefusedByTheDatabase(t *testing.T) {
 	db, path := openTemp(t)
 	sale := storetest.Create(t, db, storetest.NewSale(10000), app.StateApproved)
-	a, b := rawOpen(t, path, "_fk=1&_busy_timeout=5000"), rawOpen(t, path, "_fk=1&_busy_timeout=5000")
-	defer a.Close()
-	defer b.Close()
+	a, b := twoRawConnections(t, path)
 	insert := `INSERT INTO payment (key, invoice_id, kind, purpose, reference, parent_id, method, processor, mode,
 		amount_minor, currency, state, created_at, updated_at)
 		VALUES (?, ?, 'refund', 'registration', ?, ?, 'credit-card', 'payflow', 'test', 6000, 'PLN', 'pending',
