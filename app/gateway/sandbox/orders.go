@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trainpay/trainpay/app/gateway/internal/paypalapi"
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/paypalrest"
 )
@@ -227,22 +228,7 @@ func validReturn(u string) bool {
 }
 
 func (s *Sandbox) ordersCreate(next *state, r *http.Request, body []byte) (int, any, bool) {
-	var b struct {
-		Intent        string `json:"intent"`
-		PurchaseUnits []struct {
-			Amount *struct {
-				Currency string `json:"currency_code"`
-				Value    string `json:"value"`
-			} `json:"amount"`
-			InvoiceID string `json:"invoice_id"`
-			CustomID  string `json:"custom_id"`
-		} `json:"purchase_units"`
-		AppCtx *struct {
-			BrandName string `json:"brand_name"`
-			ReturnURL string `json:"return_url"`
-			CancelURL string `json:"cancel_url"`
-		} `json:"application_context"`
-	}
+	var b paypalapi.OrderRequest
 	if err := json.Unmarshal(body, &b); err != nil {
 		return 400, ordersError("INVALID_REQUEST", "MALFORMED_REQUEST_JSON", err.Error()), false
 	}
@@ -256,14 +242,14 @@ func (s *Sandbox) ordersCreate(next *state, r *http.Request, body []byte) (int, 
 	if whole, frac, ok := strings.Cut(a.Value, "."); !ok || len(frac) != 2 || whole == "" || !allDigits(whole) || !allDigits(frac) {
 		return 422, ordersError("UNPROCESSABLE_ENTITY", "DECIMAL_PRECISION", "the value must have two decimals"), false
 	}
-	if b.AppCtx == nil || !validReturn(b.AppCtx.ReturnURL) || !validReturn(b.AppCtx.CancelURL) {
+	if b.ApplicationContext == nil || !validReturn(b.ApplicationContext.ReturnURL) || !validReturn(b.ApplicationContext.CancelURL) {
 		return 400, ordersError("INVALID_REQUEST", "MISSING_REQUIRED_PARAMETER", "return_url and cancel_url are required"), false
 	}
 	next.Seq++
 	o := Order{
 		ID: fmt.Sprintf("SB%015d", next.Seq), Status: "CREATED", RequestID: r.Header.Get("PayPal-Request-Id"),
 		Currency: a.Currency, Value: a.Value, InvoiceID: b.PurchaseUnits[0].InvoiceID, CustomID: b.PurchaseUnits[0].CustomID,
-		Brand: b.AppCtx.BrandName, ReturnURL: b.AppCtx.ReturnURL, CancelURL: b.AppCtx.CancelURL, Time: s.now().UTC(),
+		Brand: b.ApplicationContext.BrandName, ReturnURL: b.ApplicationContext.ReturnURL, CancelURL: b.ApplicationContext.CancelURL, Time: s.now().UTC(),
 	}
 	next.Orders = append(next.Orders, o)
 	return http.StatusCreated, s.orderJSON(&o), true

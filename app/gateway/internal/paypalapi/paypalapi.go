@@ -163,3 +163,12 @@ func Truncate(s string, n int) string {
 	}
 	return s
 }
+
+// OrderRequest is Orders v2's create-order body as the servers that take
+// it (the strict test server and the offline sandbox) read it, in plutov's
+// types: what paypalrest sends through CreateOrderWithPaypalRequestID.
+type OrderRequest struct {
+	Intent             string                       `json:"intent"`
+	PurchaseUnits      []paypal.PurchaseUnitRequest `json:"purchase_units"`
+	ApplicationContext *paypal.ApplicationContext   `json:"application_context"`
+}

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trainpay/trainpay/app/gateway/internal/paypalapi"
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
 
@@ -407,27 +408,8 @@ func minor(value string) int64 {
 	return n
 }
 
-type createBody struct {
-	Intent        string `json:"intent"`
-	PurchaseUnits []struct {
-		Amount *struct {
-			Currency string `json:"currency_code"`
-			Value    string `json:"value"`
-		} `json:"amount"`
-		InvoiceID string `json:"invoice_id"`
-		CustomID  string `json:"custom_id"`
-	} `json:"purchase_units"`
-	ApplicationContext *struct {
-		BrandName          string `json:"brand_name"`
-		ShippingPreference string `json:"shipping_preference"`
-		UserAction         string `json:"user_action"`
-		ReturnURL          string `json:"return_url"`
-		CancelURL          string `json:"cancel_url"`
-	} `json:"application_context"`
-}
-
 func (s *Server) create(w http.ResponseWriter, r *http.Request, body []byte) (int, any) {
-	var b createBody
+	var b paypalapi.OrderRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&b); err != nil {
 		return 400, restError("INVALID_REQUEST", "MALFORMED_REQUEST_JSON", err.Error())
