@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plutov/paypal/v4"
+
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/ppinvoice"
 	"github.com/trainpay/trainpay/app/money"
@@ -593,13 +595,10 @@ var externalMethods = map[string]bool{
 }
 
 type invTxnBody struct {
-	Method string `json:"method"`
-	Date   string `json:"payment_date"`
-	RDate  string `json:"refund_date"`
-	Amount *struct {
-		Currency string `json:"currency_code"`
-		Value    string `json:"value"`
-	} `json:"amount"`
+	Method string        `json:"method"`
+	Date   string        `json:"payment_date"`
+	RDate  string        `json:"refund_date"`
+	Amount *paypal.Money `json:"amount"`
 }
 
 // readInvTxn reads a payment or refund recorded as made outside PayPal and
@@ -733,13 +732,7 @@ func (s *Sandbox) invoiceCaptureRefund(next *state, r *http.Request, body []byte
 	if inv == nil {
 		return 0, nil, false, false
 	}
-	var b struct {
-		Amount *struct {
-			Currency string `json:"currency_code"`
-			Value    string `json:"value"`
-		} `json:"amount"`
-		Note string `json:"note_to_payer"`
-	}
+	var b paypal.RefundCaptureRequest
 	if len(strings.TrimSpace(string(body))) > 0 {
 		if err := json.Unmarshal(body, &b); err != nil {
 			return 400, paymentsError(400, "MALFORMED_REQUEST_JSON", err.Error()), false, true

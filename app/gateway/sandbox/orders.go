@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plutov/paypal/v4"
+
 	"github.com/trainpay/trainpay/app/gateway/internal/paypalapi"
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 	"github.com/trainpay/trainpay/app/gateway/paypalrest"
@@ -310,12 +312,7 @@ func (s *Sandbox) ordersRefund(next *state, r *http.Request, body []byte) (int, 
 	if status, reply, changed, ok := s.invoiceCaptureRefund(next, r, body); ok {
 		return status, reply, changed // an invoice payment's capture (invoicing.go)
 	}
-	var b struct {
-		Amount *struct {
-			Currency string `json:"currency_code"`
-			Value    string `json:"value"`
-		} `json:"amount"`
-	}
+	var b paypal.RefundCaptureRequest
 	if err := json.Unmarshal(body, &b); err != nil {
 		return 400, ordersError("INVALID_REQUEST", "MALFORMED_REQUEST_JSON", err.Error()), false
 	}

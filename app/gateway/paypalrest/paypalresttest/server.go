@@ -23,6 +23,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plutov/paypal/v4"
+
 	"github.com/trainpay/trainpay/app/gateway/internal/paypalapi"
 	"github.com/trainpay/trainpay/app/gateway/internal/wirefault"
 )
@@ -503,12 +505,7 @@ func (s *Server) capture(w http.ResponseWriter, r *http.Request, body []byte) (i
 }
 
 func (s *Server) refund(w http.ResponseWriter, r *http.Request, body []byte) (int, any) {
-	var b struct {
-		Amount *struct {
-			Currency string `json:"currency_code"`
-			Value    string `json:"value"`
-		} `json:"amount"`
-	}
+	var b paypal.RefundCaptureRequest
 	if err := json.Unmarshal(body, &b); err != nil {
 		return 400, restError("INVALID_REQUEST", "MALFORMED_REQUEST_JSON", err.Error())
 	}
