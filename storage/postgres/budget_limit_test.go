@@ -244,12 +244,7 @@ func TestBudgetPeriodInSQLAgreesWithTheApp(t *testing.T) {
 // is left is never below zero.
 func TestConcurrentPayPerUseSalesOfOneDepartmentStopAtItsBudget(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	d, period := budgetSite(t, db)
 	const payers, covered, price = 8, 3, 120_00
 	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
@@ -262,10 +257,7 @@ func TestConcurrentPayPerUseSalesOfOneDepartmentStopAtItsBudget(t *testing.T) {
 	conns := make([]*pgx.Conn, payers)
 	sessions := make([]int64, payers)
 	for i := range conns {
-		if conns[i], err = pgx.Connect(ctx, url); err != nil {
-			t.Fatal(err)
-		}
-		defer conns[i].Close(ctx)
+		conns[i] = pgtest.Conn(t, url)
 		sessions[i] = sqlPPUSession(t, db, d.ID, week)
 	}
 	for round := range 5 {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
-	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
 )
@@ -35,12 +34,7 @@ func TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses(t *testing.
 	}
 	const covered, price = 3, 342_00
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	site := app.Site{
 		Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York", Language: "en",
 		Mode: app.ModeTest, RatePersonMinuteE4: 1200, RateTeleconferenceMinuteE4: 800, CreatedAt: time.Now(),

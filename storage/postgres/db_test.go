@@ -22,12 +22,22 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // openTemp opens a fresh organisation database.
 func openTemp(t *testing.T) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(context.Background(), pgtest.DB(t))
+	db, _ := openTempURL(t)
+	return db
+}
+
+// openTempURL opens a fresh organisation database, closed when the test
+// ends, and returns its URL too, for a second connection or a child
+// process.
+func openTempURL(t *testing.T) (*postgres.DB, string) {
+	t.Helper()
+	url := pgtest.DB(t)
+	db, err := postgres.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(db.Close)
-	return db
+	return db, url
 }
 
 // wantError checks err's code and key, as the contract suites do.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
 )
 
@@ -44,12 +43,7 @@ func TestWrongPassphrasesFromSeveralDesktopsAreEachCounted(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	svc := app.NewSiteService(db)
 	svc.Argon2 = cheapArgon2
 	if err := svc.Setup(ctx, app.Site{

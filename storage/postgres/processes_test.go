@@ -14,7 +14,6 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/payflow"
 	"github.com/trainpay/trainpay/app/gateway/payflow/payflowtest"
 	"github.com/trainpay/trainpay/internal/pcitest"
-	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
 )
@@ -44,12 +43,7 @@ func TestOneRegistrationPaidOnceByConcurrentProcesses(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	regID := pendingRegistration(t, db)
 	srv := payflowtest.NewServer(t)
 	// Whatever happens below, every row the processes wrote goes to the

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
 )
@@ -39,12 +38,7 @@ func TestLastSeatsTakenOnceByConcurrentProcesses(t *testing.T) {
 		return
 	}
 	ctx := context.Background()
-	url := pgtest.DB(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	x := storetest.AddSession(t, db, storetest.PaidSession("Last seats", 10_00, 10))
 	for i := range 5 {
 		storetest.AddRegistration(t, db, x.ID, storetest.Attendee(100+i))
