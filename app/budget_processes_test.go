@@ -91,25 +91,6 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 	}
 }
 
-// childsSession is the session a racing child works on: the one at its
-// index in the comma-separated ids of the environment variable env.
-func childsSession(t *testing.T, env string) int64 {
-	t.Helper()
-	i, err := strconv.Atoi(os.Getenv(storetest.ChildIndexEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := strings.Split(os.Getenv(env), ",")
-	if i < 0 || i >= len(ids) {
-		t.Fatalf("child %d of %d sessions", i, len(ids))
-	}
-	id, err := strconv.ParseInt(ids[i], 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 // payDepartmentSessionInChild is one paying process: it opens the
 // database and the gateway, works out the charge of its session (the
 // block policy's check in Go passes: nothing is paid yet), says READY,
@@ -121,7 +102,7 @@ func payDepartmentSessionInChild(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	id := childsSession(t, budgetChildSessions)
+	id := storetest.ChildsSession(t, budgetChildSessions)
 	payments := app.NewPaymentService(db, oneGateway{gw: payflowClient(t, os.Getenv(budgetChildURL)), proc: app.ProcessorPayflow}, nil)
 	svc := &app.PayPerUseService{Site: app.NewSiteService(db), Sessions: db, Store: db, Budgets: db, Payments: payments}
 	c, err := svc.PrepareCharge(ctx, id)

@@ -66,7 +66,7 @@ func chargeBudgetInChild(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	id := childsSession(t, budgetChargeChildSessions)
+	id := storetest.ChildsSession(t, budgetChargeChildSessions)
 	reg := &registry.Registry{Sites: db, Settings: db}
 	defer reg.Close()
 	payments := app.NewPaymentService(db, reg, nil)

@@ -25,20 +25,17 @@ const (
 	budgetChildSessions = "TRAINPAY_PG_BUDGET_CHILD_SESSIONS"
 )
 
-// Eight TrainPay processes (eight desktops) on one organisation database
-// each pay a different pay-per-use session of one department, at the same
-// instant, through the real PayPerUseService and PaymentService against
-// one Payflow server. Under the block policy the department's budget
-// covers exactly three of them; every process worked out its charge (and
-// passed the policy's check in Go) before any paid. The processor charges
-// three times (its own ledger is the judge), the five others are refused
-// with the block policy's error without reaching it, and the budget is
-// never below zero.
-func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
-	if url := os.Getenv(budgetChildDB); url != "" {
-		payDepartmentSessionInChild(t, url)
-		return
-	}
+// budgetRace is a department under the block policy with one pay-per-use
+// session of 342.00 for each of the payers and a budget that covers three.
+type budgetRace struct {
+	db     *postgres.DB
+	url    string
+	ids    string // the sessions' ids, comma-separated
+	period string // the budget's period
+}
+
+func newBudgetRace(t *testing.T) budgetRace {
+	t.Helper()
 	const covered, price = 3, 342_00
 	ctx := context.Background()
 	db, url := openTempURL(t)
@@ -75,6 +72,40 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
+	return budgetRace{db: db, url: url, ids: strings.Join(ids, ","), period: period}
+}
+
+// wantSpent checks that the race left the budget committed to want and
+// nothing remaining.
+func (r budgetRace) wantSpent(t *testing.T, want int64) {
+	t.Helper()
+	budgets, err := r.db.Budgets(context.Background(), r.period, time.Now())
+	if err != nil || len(budgets) != 1 {
+		t.Fatalf("budgets %+v, %v", budgets, err)
+	}
+	if b := budgets[0]; b.CommittedMinor != want || b.RemainingMinor() != 0 {
+		t.Fatalf("budget after the race: committed %d, remaining %d; want %d and 0", b.CommittedMinor, b.RemainingMinor(), want)
+	}
+}
+
+// Eight TrainPay processes (eight desktops) on one organisation database
+// each pay a different pay-per-use session of one department, at the same
+// instant, through the real PayPerUseService and PaymentService against
+// one Payflow server. Under the block policy the department's budget
+// covers exactly three of them; every process worked out its charge (and
+// passed the policy's check in Go) before any paid. The processor charges
+// three times (its own ledger is the judge), the five others are refused
+// with the block policy's error without reaching it, and the budget is
+// never below zero.
+func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
+	if url := os.Getenv(budgetChildDB); url != "" {
+		payDepartmentSessionInChild(t, url)
+		return
+	}
+	const covered, price = 3, 342_00
+	ctx := context.Background()
+	race := newBudgetRace(t)
+	db, url := race.db, race.url
 	srv := payflowtest.NewServer(t)
 	defer func() {
 		dump := dumpRows(t, db)
@@ -83,7 +114,7 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 
 	paid, refused := storetest.RacePayersRefusedWith(t, payers, "TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses",
 		[]string{"error.budget.exceeded"},
-		budgetChildDB+"="+url, budgetChildURL+"="+srv.URL, budgetChildSessions+"="+strings.Join(ids, ","))
+		budgetChildDB+"="+url, budgetChildURL+"="+srv.URL, budgetChildSessions+"="+race.ids)
 
 	charges := srv.Ledger()
 	if len(charges) != covered || paid != covered || refused != payers-covered {
@@ -109,14 +140,7 @@ func TestBudgetBlockPolicyHoldsAcrossConcurrentProcesses(t *testing.T) {
 			t.Errorf("the processor charged %s, which the journal does not hold", c.RequestID)
 		}
 	}
-	budgets, err := db.Budgets(ctx, period, time.Now())
-	if err != nil || len(budgets) != 1 {
-		t.Fatalf("budgets %+v, %v", budgets, err)
-	}
-	if b := budgets[0]; b.CommittedMinor != covered*price || b.RemainingMinor() != 0 {
-		t.Fatalf("budget after the race: committed %d, remaining %d; want %d and 0", b.CommittedMinor, b.RemainingMinor(),
-			covered*price)
-	}
+	race.wantSpent(t, covered*price)
 }
 
 // payDepartmentSessionInChild is one paying desktop: it opens the
@@ -131,14 +155,7 @@ func payDepartmentSessionInChild(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	i, err := strconv.Atoi(os.Getenv(storetest.ChildIndexEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := strconv.ParseInt(strings.Split(os.Getenv(budgetChildSessions), ",")[i], 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := storetest.ChildsSession(t, budgetChildSessions)
 	gw, err := payflow.New(payflow.Config{
 		Endpoint: os.Getenv(budgetChildURL), User: payflowtest.User, Vendor: payflowtest.Vendor,
 		Partner: payflowtest.Partner, Password: payflowtest.Password, Timeout: 5 * time.Second, InquiryLag: payflow.NoInquiryLag,

@@ -3,10 +3,7 @@ package postgres_test
 import (
 	"context"
 	"os"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
@@ -34,44 +31,12 @@ func TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses(t *testing.
 	}
 	const covered, price = 3, 342_00
 	ctx := context.Background()
-	db, url := openTempURL(t)
-	site := app.Site{
-		Name: "Acme Training", Country: "US", Currency: "USD", TimeZone: "America/New_York", Language: "en",
-		Mode: app.ModeTest, RatePersonMinuteE4: 1200, RateTeleconferenceMinuteE4: 800, CreatedAt: time.Now(),
-	}
-	if err := db.CreateSite(ctx, site, app.AdminCredential{Hash: "h"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFeatures(ctx, []app.FeatureState{{Feature: app.FeaturePayPerUse, Provisioned: true, Enabled: true}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	settings := app.BudgetSettings{Period: app.PeriodFiscalYear, FiscalYearStart: time.July, Policy: app.PolicyBlock}
-	if err := db.SaveBudgetSettings(ctx, settings, nil); err != nil {
-		t.Fatal(err)
-	}
-	d := storetest.NewDepartment(t, db, "Sales Enablement", "CC-4100")
-	start := time.Now().Add(7 * 24 * time.Hour).Truncate(time.Minute)
-	var ids []string
-	for range payers {
-		s := storetest.AddSession(t, db, app.Session{
-			Topic: "Quarterly product training", StartsAt: start,
-			TimeZone: "America/New_York", DurationMinutes: 90, Type: app.SessionPayPerUse, Currency: "USD",
-			ExpectedComputers: 25, ExpectedTeleconference: 10, DepartmentID: d.ID, Status: app.SessionScheduled,
-		})
-		ids = append(ids, strconv.FormatInt(s.ID, 10))
-	}
-	loc, _ := time.LoadLocation("America/New_York")
-	period := settings.PeriodOf(start, loc).Key()
-	if err := db.AddLedgerEntry(ctx, &app.LedgerEntry{
-		DepartmentID: d.ID, Period: period, Kind: app.LedgerAllocation,
-		AmountMinor: covered * price, Currency: "USD",
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
+	race := newBudgetRace(t)
+	db, url := race.db, race.url
 
 	paid, refused := storetest.RacePayersRefusedWith(t, payers, "TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses",
 		[]string{"error.budget.exceeded"},
-		budgetChargeChildDB+"="+url, budgetChargeChildSessions+"="+strings.Join(ids, ","))
+		budgetChargeChildDB+"="+url, budgetChargeChildSessions+"="+race.ids)
 	if paid != covered || refused != payers-covered {
 		t.Fatalf("%d desktops charged the budget and %d were refused, want %d and %d", paid, refused, covered, payers-covered)
 	}
@@ -87,14 +52,7 @@ func TestChargesToTheBudgetNeverOverspendItAcrossConcurrentProcesses(t *testing.
 			t.Errorf("journal row %+v, want only approved charges of 342.00 to the budget", r)
 		}
 	}
-	budgets, err := db.Budgets(ctx, period, time.Now())
-	if err != nil || len(budgets) != 1 {
-		t.Fatalf("budgets %+v, %v", budgets, err)
-	}
-	if b := budgets[0]; b.CommittedMinor != covered*price || b.RemainingMinor() != 0 {
-		t.Fatalf("budget after the race: committed %d, remaining %d; want %d and 0", b.CommittedMinor, b.RemainingMinor(),
-			covered*price)
-	}
+	race.wantSpent(t, covered*price)
 }
 
 // chargeBudgetInChild is one charging desktop: it opens the organisation
@@ -108,14 +66,7 @@ func chargeBudgetInChild(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	i, err := strconv.Atoi(os.Getenv(storetest.ChildIndexEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := strconv.ParseInt(strings.Split(os.Getenv(budgetChargeChildSessions), ",")[i], 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := storetest.ChildsSession(t, budgetChargeChildSessions)
 	reg := &registry.Registry{Sites: db, Settings: db}
 	defer reg.Close()
 	payments := app.NewPaymentService(db, reg, nil)
