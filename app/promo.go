@@ -457,9 +457,9 @@ type PromoReport struct {
 	Code          string
 	Recipients    int
 	Sent          int
-	Uses          int
-	Attendees     int   // distinct emails that used it
-	RefundedUses  int   // uses whose registration was refunded, in full or in part
+	Uses          int   // uses that stand: a registration refunded in full gives its use back
+	Attendees     int   // distinct emails whose use stands
+	RefundedUses  int   // uses whose registration was refunded, in full (the use given back) or in part
 	ChargedMinor  int64 // what its uses' registrations paid
 	RefundedMinor int64 // what was refunded of that
 	RevenueMinor  int64 // ChargedMinor - RefundedMinor
