@@ -101,7 +101,7 @@ func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStar
 	p.start = widget.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
 	// Why Start is refused stands beside it, in the buttons' row.
 	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status, p.queue,
-		container.NewBorder(nil, nil, container.NewHBox(p.change, p.pay, p.refund, p.start), nil, p.startWhy))
+		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(p.change, p.pay, p.refund, p.start)), nil, p.startWhy))
 	p.load()
 	return p
 }
@@ -225,6 +225,11 @@ func (p *estimatePage) show(startErr error) {
 		p.status.SetText(T("estimate.due", map[string]any{"Due": p.money(q.DueMinor)}))
 	case q.DueMinor < 0:
 		p.status.SetText(T("estimate.refund_due", map[string]any{"Paid": p.money(q.Account.PaidMinor), "Refund": p.money(-q.DueMinor)}))
+	case startErr != nil:
+		// Paid, but not startable now (its window, or started already):
+		// why is said beside Start.
+		p.status.SetText(T("estimate.paid_not_startable", map[string]any{"Paid": p.money(q.Account.PaidMinor)}))
+		p.status.Importance = widget.SuccessImportance
 	default:
 		p.status.SetText(T("estimate.paid", map[string]any{"Paid": p.money(q.Account.PaidMinor)}))
 		p.status.Importance = widget.SuccessImportance

@@ -345,7 +345,7 @@ func (s *sessionsScreen) showSelected() {
 		"Duration": durationText(r.DurationMinutes), "Fee": texts[2], "Seats": texts[3],
 	})
 	if r.InProgress(now) {
-		detail = joinLines(detail, T("sessions.in_progress_since", map[string]any{"Since": formatWhen(r.StartedAt, r.Location())}))
+		detail += " · " + T("sessions.in_progress_since", map[string]any{"Since": formatWhen(r.StartedAt, r.Location())})
 	}
 	s.detail.SetText(detail)
 	open := r.Status == app.SessionScheduled
