@@ -76,7 +76,8 @@ type PromoCode struct {
 	SessionIDs  []int64
 	CreatedAt   time.Time
 
-	// Read from the store, never written: uses made and reservations live.
+	// Read from the store, never written: uses that stand (a registration
+	// refunded in full gives its use back) and reservations live.
 	Uses     int
 	Reserved int
 }

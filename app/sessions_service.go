@@ -667,7 +667,9 @@ func (s *SessionService) RefundByHost(ctx context.Context, regID int64) (Registr
 }
 
 // refund returns minor units of r's sale through its original gateway. The
-// registration's status follows from the journal's settlement.
+// registration's status follows from the journal's settlement; once it is
+// refunded in full, the database gives its promotional code's use back (a
+// partial refund keeps the use).
 func (s *SessionService) refund(ctx context.Context, r Registration, minor int64, why string) (Payment, error) {
 	if r.PaymentID == 0 {
 		return Payment{}, Errorf(ECONFLICT, "error.registration.nothing_to_refund", "nothing is left to refund")
