@@ -256,6 +256,8 @@ func TestStartingAnUnpaidSessionIsRefused(t *testing.T) {
 		t.Fatalf("difference: %v %v", c.Amount, err)
 	}
 	p.pay(c)
+	// Started within its start window (the site's 15 minutes before).
+	p.svc.Now = func() time.Time { return s.StartsAt.Add(-10 * time.Minute) }
 	if err := p.svc.Start(p.ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -407,13 +407,21 @@ func (s *PayPerUseService) CanStart(ctx context.Context, sessionID int64) error 
 }
 
 // Start starts a session: refused for a pay-per-use session that is not
-// paid (CanStart), whatever the caller.
+// paid (CanStart), and for any session outside its start window
+// (Session.CheckStart, with the site's lead time), whatever the caller.
 func (s *PayPerUseService) Start(ctx context.Context, sessionID int64) error {
 	if err := s.CanStart(ctx, sessionID); err != nil {
 		return err
 	}
 	ses, err := s.Sessions.Session(ctx, sessionID)
 	if err != nil {
+		return err
+	}
+	site, err := s.Site.Site(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ses.CheckStart(s.now(), site.StartLeadMinutes); err != nil {
 		return err
 	}
 	if ses.Type != SessionPayPerUse {

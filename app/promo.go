@@ -76,7 +76,8 @@ type PromoCode struct {
 	SessionIDs  []int64
 	CreatedAt   time.Time
 
-	// Read from the store, never written: uses made and reservations live.
+	// Read from the store, never written: uses that stand (a registration
+	// refunded in full gives its use back) and reservations live.
 	Uses     int
 	Reserved int
 }
@@ -457,9 +458,9 @@ type PromoReport struct {
 	Code          string
 	Recipients    int
 	Sent          int
-	Uses          int
-	Attendees     int   // distinct emails that used it
-	RefundedUses  int   // uses whose registration was refunded, in full or in part
+	Uses          int   // uses that stand: a registration refunded in full gives its use back
+	Attendees     int   // distinct emails whose use stands
+	RefundedUses  int   // uses whose registration was refunded, in full (the use given back) or in part
 	ChargedMinor  int64 // what its uses' registrations paid
 	RefundedMinor int64 // what was refunded of that
 	RevenueMinor  int64 // ChargedMinor - RefundedMinor

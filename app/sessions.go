@@ -87,6 +87,108 @@ type Session struct {
 	Status    SessionStatus
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// StartedAt is when the host started the session (PayPerUseService.Start
+	// records it); zero until then. The store reads it, never writes it
+	// from here.
+	StartedAt time.Time
+}
+
+// Started reports whether the host has started the session.
+func (s Session) Started() bool { return !s.StartedAt.IsZero() }
+
+// InProgress reports whether the session is running at now: started, not
+// cancelled, and its scheduled end not yet passed.
+func (s Session) InProgress(now time.Time) bool {
+	return s.Started() && s.Status != SessionCancelled && !s.Ended(now)
+}
+
+// Ended reports whether the session's scheduled end has passed at now: it
+// is then among the past sessions (SessionsPast), no longer upcoming.
+func (s Session) Ended(now time.Time) bool { return now.After(s.EndsAt()) }
+
+// The start window: a session may be started from the site's lead time
+// (Site.StartLeadMinutes) before its scheduled start until its scheduled
+// end.
+const (
+	DefaultStartLeadMinutes = 15
+	MaxStartLeadMinutes     = 24 * 60
+)
+
+// StartOpensAt is the first moment the session may be started, leadMinutes
+// before its scheduled start.
+func (s Session) StartOpensAt(leadMinutes int) time.Time {
+	return s.StartsAt.Add(-time.Duration(leadMinutes) * time.Minute)
+}
+
+// CheckStart is the rule of starting a session at now, leadMinutes being
+// the site's lead time: not cancelled, not started already, and within its
+// start window. A refusal is an ECONFLICT *Error: the window not yet open
+// is "error.session.start_too_early" (or "error.session.start_at_start"
+// with no lead time), with From (the opening, in the session's time zone:
+// the time alone on the same day, else the date too) and Minutes; a
+// session whose end passed is "error.session.start_over" with End.
+// StartWindowOpens reads the opening back from the error.
+func (s Session) CheckStart(now time.Time, leadMinutes int) error {
+	loc := s.Location()
+	switch {
+	case s.Status == SessionCancelled:
+		return Errorf(ECONFLICT, "error.session.cancelled", "the session is cancelled")
+	case s.Started():
+		return Errorf(ECONFLICT, "error.session.already_started", "the session has already started")
+	case !now.Before(s.EndsAt()):
+		return Errorf(ECONFLICT, "error.session.start_over", "this session ended at %s: it can no longer be started",
+			whenText(s.EndsAt(), now, loc)).With(map[string]any{"End": whenText(s.EndsAt(), now, loc)})
+	}
+	opens := s.StartOpensAt(leadMinutes)
+	if !now.Before(opens) {
+		return nil
+	}
+	from := whenText(opens, now, loc)
+	data := map[string]any{"From": from, "Minutes": leadMinutes, startOpensKey: opens}
+	if leadMinutes == 0 {
+		return Errorf(ECONFLICT, "error.session.start_at_start", "this session can be started from %s, when it begins", from).
+			With(data)
+	}
+	return Errorf(ECONFLICT, "error.session.start_too_early",
+		"this session can be started from %s (%d minutes before it begins)", from, leadMinutes).With(data)
+}
+
+// startOpensKey holds, in a start-window refusal's Data, the instant the
+// window opens (read by StartWindowOpens; no translation uses it).
+const startOpensKey = "Opens"
+
+// StartWindowOpens is when the start window of a refusal by CheckStart
+// opens; ok is false for any other error.
+func StartWindowOpens(err error) (time.Time, bool) {
+	e := AsError(err)
+	if e == nil || e.Data == nil {
+		return time.Time{}, false
+	}
+	t, ok := e.Data[startOpensKey].(time.Time)
+	return t, ok
+}
+
+// CheckEdit is the rule of changing a session: neither a cancelled one nor
+// one that has started (ECONFLICT "error.session.started_locked").
+func (s Session) CheckEdit() error {
+	switch {
+	case s.Status == SessionCancelled:
+		return Errorf(ECONFLICT, "error.session.cancelled", "the session is cancelled")
+	case s.Started():
+		return Errorf(ECONFLICT, "error.session.started_locked", "the session has started: it can no longer be changed")
+	}
+	return nil
+}
+
+// whenText writes t in loc for a message read at now: the time alone on
+// now's day, otherwise the date and time.
+func whenText(t, now time.Time, loc *time.Location) string {
+	t, now = t.In(loc), now.In(loc)
+	if t.Format(time.DateOnly) == now.Format(time.DateOnly) {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
 }
 
 // EndsAt is when the session ends.

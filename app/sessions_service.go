@@ -58,6 +58,36 @@ func (s *SessionService) now() time.Time {
 	return s.Now().UTC()
 }
 
+// Clock is the service's time: what its rules compare with (the sessions
+// list reads it to know when a session ends).
+func (s *SessionService) Clock() time.Time { return s.now() }
+
+// CanStart is nil when the session may be started now, and otherwise the
+// ECONFLICT error of Session.CheckStart that says from when (or why not),
+// with the site's lead time. Whether a pay-per-use session's payment lets
+// it start is PayPerUseService.CanStart's.
+func (s *SessionService) CanStart(ctx context.Context, id int64) error {
+	x, err := s.Store.Session(ctx, id)
+	if err != nil {
+		return err
+	}
+	site, err := s.Site.Site(ctx)
+	if err != nil {
+		return err
+	}
+	return x.CheckStart(s.now(), site.StartLeadMinutes)
+}
+
+// CanEdit is nil when the session may be changed: not cancelled and not
+// started (Session.CheckEdit).
+func (s *SessionService) CanEdit(ctx context.Context, id int64) error {
+	x, err := s.Store.Session(ctx, id)
+	if err != nil {
+		return err
+	}
+	return x.CheckEdit()
+}
+
 // PaidSessionsAvailable is nil when hosts may charge a fee, and otherwise
 // the EUNAVAILABLE error that says whom to contact.
 func (s *SessionService) PaidSessionsAvailable(ctx context.Context) error {
@@ -128,10 +158,10 @@ func (s *SessionService) Update(ctx context.Context, x Session) (Session, error)
 	if err != nil {
 		return Session{}, err
 	}
-	if old.Status == SessionCancelled {
-		return Session{}, Errorf(ECONFLICT, "error.session.cancelled", "the session is cancelled")
+	if err := old.CheckEdit(); err != nil {
+		return Session{}, err
 	}
-	x.Status, x.CreatedAt = old.Status, old.CreatedAt
+	x.Status, x.CreatedAt, x.StartedAt = old.Status, old.CreatedAt, old.StartedAt
 	if old.Type == SessionPayPerUse && old.PaidPaymentID != 0 {
 		// Once paid, the money and the ledger belong to the session as
 		// paid: it stays pay-per-use, charged to the same department.
@@ -547,32 +577,7 @@ func RefundPolicyMinor(x Session, r Registration) (int64, error) {
 // "error.registration.cancel_not_allowed" when the session does not let
 // attendees cancel). Pending payment can always be given up.
 func (s *SessionService) CancelByAttendee(ctx context.Context, regID int64) (Registration, error) {
-	r, err := s.Regs.Registration(ctx, regID)
-	if err != nil {
-		return Registration{}, err
-	}
-	x, err := s.Store.Session(ctx, r.SessionID)
-	if err != nil {
-		return Registration{}, err
-	}
-	if !r.Status.HoldsSeat() {
-		return Registration{}, Errorf(ECONFLICT, "error.registration.already_cancelled", "the registration is already cancelled")
-	}
-	if r.Status != RegPendingPayment {
-		if !x.AttendeesMayCancel {
-			return Registration{}, Errorf(ECONFLICT, "error.registration.cancel_not_allowed",
-				"this session does not let attendees cancel: contact the host")
-		}
-		if deadline := x.CancelDeadline(); s.now().After(deadline) {
-			return Registration{}, Errorf(ECONFLICT, "error.registration.cancel_window_closed",
-				"attendees may cancel until %d hours before the start", x.CancelHoursBefore).
-				With(map[string]any{
-					"Hours":    x.CancelHoursBefore,
-					"Deadline": deadline.In(x.Location()).Format("2006-01-02 15:04 MST"),
-				})
-		}
-	}
-	amount, err := RefundPolicyMinor(x, r)
+	r, amount, err := s.attendeeCancellation(ctx, regID)
 	if err != nil {
 		return Registration{}, err
 	}
@@ -586,6 +591,62 @@ func (s *SessionService) CancelByAttendee(ctx context.Context, regID int64) (Reg
 		return Registration{}, err
 	}
 	return s.Regs.Registration(ctx, regID)
+}
+
+// AttendeeCancellation is what cancelling a registration at the
+// attendee's request would refund, for the confirmation to say.
+type AttendeeCancellation struct {
+	RefundMinor int64  // 0: nothing is refunded
+	Currency    string // the registration's
+	// Paid is true when anything is left of a payment: a zero refund is
+	// then the session's policy, not a registration nobody paid.
+	Paid bool
+}
+
+// CancelByAttendeePreview says what CancelByAttendee would refund now, or
+// refuses as it would (outside the cancellation window, a session that
+// does not let attendees cancel, a registration already cancelled).
+func (s *SessionService) CancelByAttendeePreview(ctx context.Context, regID int64) (AttendeeCancellation, error) {
+	r, amount, err := s.attendeeCancellation(ctx, regID)
+	if err != nil {
+		return AttendeeCancellation{}, err
+	}
+	return AttendeeCancellation{RefundMinor: amount, Currency: r.Currency, Paid: r.PaidMinor > r.RefundedMinor}, nil
+}
+
+// attendeeCancellation checks that the attendee may cancel r now and
+// returns what the session's policy refunds.
+func (s *SessionService) attendeeCancellation(ctx context.Context, regID int64) (Registration, int64, error) {
+	r, err := s.Regs.Registration(ctx, regID)
+	if err != nil {
+		return Registration{}, 0, err
+	}
+	x, err := s.Store.Session(ctx, r.SessionID)
+	if err != nil {
+		return Registration{}, 0, err
+	}
+	if !r.Status.HoldsSeat() {
+		return Registration{}, 0, Errorf(ECONFLICT, "error.registration.already_cancelled", "the registration is already cancelled")
+	}
+	if r.Status != RegPendingPayment {
+		if !x.AttendeesMayCancel {
+			return Registration{}, 0, Errorf(ECONFLICT, "error.registration.cancel_not_allowed",
+				"this session does not let attendees cancel: contact the host")
+		}
+		if deadline := x.CancelDeadline(); s.now().After(deadline) {
+			return Registration{}, 0, Errorf(ECONFLICT, "error.registration.cancel_window_closed",
+				"attendees may cancel until %d hours before the start", x.CancelHoursBefore).
+				With(map[string]any{
+					"Hours":    x.CancelHoursBefore,
+					"Deadline": deadline.In(x.Location()).Format("2006-01-02 15:04 MST"),
+				})
+		}
+	}
+	amount, err := RefundPolicyMinor(x, r)
+	if err != nil {
+		return Registration{}, 0, err
+	}
+	return r, amount, nil
 }
 
 // RefundByHost refunds what is left of one registration's payment, at any
@@ -606,7 +667,9 @@ func (s *SessionService) RefundByHost(ctx context.Context, regID int64) (Registr
 }
 
 // refund returns minor units of r's sale through its original gateway. The
-// registration's status follows from the journal's settlement.
+// registration's status follows from the journal's settlement; once it is
+// refunded in full, the database gives its promotional code's use back (a
+// partial refund keeps the use).
 func (s *SessionService) refund(ctx context.Context, r Registration, minor int64, why string) (Payment, error) {
 	if r.PaymentID == 0 {
 		return Payment{}, Errorf(ECONFLICT, "error.registration.nothing_to_refund", "nothing is left to refund")

@@ -70,6 +70,11 @@ type Site struct {
 	RatePersonMinuteE4         int64
 	RateTeleconferenceMinuteE4 int64
 
+	// StartLeadMinutes is how long before its scheduled start a session
+	// may be started (Session.CheckStart): 0 to MaxStartLeadMinutes,
+	// DefaultStartLeadMinutes on a new site (the database's default).
+	StartLeadMinutes int
+
 	CreatedAt time.Time
 }
 
@@ -120,6 +125,16 @@ func (s Site) Validate() error {
 		if r < 0 || r > MaxRateE4 {
 			return Errorf(EINVALID, "error.site.rate", "a per-minute rate must be between 0 and 1000")
 		}
+	}
+	return CheckStartLead(s.StartLeadMinutes)
+}
+
+// CheckStartLead checks a start lead time: whole minutes from 0 to
+// MaxStartLeadMinutes (EINVALID "error.site.start_lead" with Max).
+func CheckStartLead(minutes int) error {
+	if minutes < 0 || minutes > MaxStartLeadMinutes {
+		return Errorf(EINVALID, "error.site.start_lead", "sessions may be started from 0 to %d minutes before they begin",
+			MaxStartLeadMinutes).With(map[string]any{"Max": MaxStartLeadMinutes})
 	}
 	return nil
 }

@@ -111,6 +111,7 @@ func (s *SiteService) Site(ctx context.Context) (Site, error) {
 func (s *SiteService) Setup(ctx context.Context, site Site, passphrase string) error {
 	site.Normalize()
 	site.Mode = ModeTest
+	site.StartLeadMinutes = DefaultStartLeadMinutes // the administrator changes it in site administration
 	site.CreatedAt = s.now()
 	if err := site.Validate(); err != nil {
 		return err
@@ -434,6 +435,30 @@ func (s *SiteService) SetRates(ctx context.Context, a *Admin, personE4, teleconf
 		return nil
 	}
 	return s.Store.SaveSite(ctx, next, audit)
+}
+
+// SetStartLead sets how many minutes before its scheduled start a session
+// may be started (0 to MaxStartLeadMinutes).
+func (s *SiteService) SetStartLead(ctx context.Context, a *Admin, minutes int) error {
+	if err := s.RequireAdmin(a); err != nil {
+		return err
+	}
+	if err := CheckStartLead(minutes); err != nil {
+		return err
+	}
+	site, err := s.Store.Site(ctx)
+	if err != nil {
+		return err
+	}
+	if site.StartLeadMinutes == minutes {
+		return nil
+	}
+	audit := []AuditEntry{{
+		At: s.now(), Actor: ActorAdministrator, Action: "site.start_lead_minutes",
+		Old: strconv.Itoa(site.StartLeadMinutes), New: strconv.Itoa(minutes),
+	}}
+	site.StartLeadMinutes = minutes
+	return s.Store.SaveSite(ctx, site, audit)
 }
 
 // formatE4 writes a rate for the audit log in a locale-neutral form.

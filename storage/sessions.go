@@ -40,7 +40,8 @@ const sessionColumns = `s.id, s.topic, s.description, s.starts_at, s.time_zone, 
 	s.type, s.fee_minor, s.currency, s.registration_required, s.max_registrations,
 	s.registration_closes_at, s.attendees_may_cancel, s.cancel_hours_before, s.refund_percent,
 	s.expected_computers, s.expected_teleconference, s.department_id, s.paid_payment_id,
-	s.status, s.created_at, s.updated_at`
+	s.status, s.created_at, s.updated_at,
+	coalesce((SELECT pu.started_at FROM payperuse_session pu WHERE pu.session_id = s.id), '')`
 
 func sessionNotFound(id int64) error {
 	return app.Errorf(app.ENOTFOUND, "error.session.not_found", "session %d not found", id).
@@ -341,7 +342,7 @@ func escapeLike(s string) string {
 
 func scanSession(s rowScanner, extra ...any) (app.Session, error) {
 	var x app.Session
-	var starts, closes, created, updated, typ, status string
+	var starts, closes, created, updated, typ, status, started string
 	var reqd, mayCancel int
 	var dept, paid sql.NullInt64
 	dest := []any{
@@ -349,7 +350,7 @@ func scanSession(s rowScanner, extra ...any) (app.Session, error) {
 		&typ, &x.FeeMinor, &x.Currency, &reqd, &x.MaxRegistrations,
 		&closes, &mayCancel, &x.CancelHoursBefore, &x.RefundPercent,
 		&x.ExpectedComputers, &x.ExpectedTeleconference, &dept, &paid,
-		&status, &created, &updated,
+		&status, &created, &updated, &started,
 	}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return app.Session{}, err
@@ -368,6 +369,9 @@ func scanSession(s rowScanner, extra ...any) (app.Session, error) {
 		return app.Session{}, err
 	}
 	if x.UpdatedAt, err = parseTime(updated); err != nil {
+		return app.Session{}, err
+	}
+	if x.StartedAt, err = parseOptTime(started); err != nil {
 		return app.Session{}, err
 	}
 	return x, nil

@@ -221,10 +221,10 @@ func findSite(ctx context.Context, tx *sql.Tx) (app.Site, error) {
 	var mode, created string
 	err := tx.QueryRowContext(ctx, `
 		SELECT name, country, currency, time_zone, language, mode,
-		       rate_person_minute_e4, rate_teleconference_minute_e4, created_at
+		       rate_person_minute_e4, rate_teleconference_minute_e4, start_lead_minutes, created_at
 		FROM site WHERE id = 1`).Scan(
 		&s.Name, &s.Country, &s.Currency, &s.TimeZone, &s.Language, &mode,
-		&s.RatePersonMinuteE4, &s.RateTeleconferenceMinuteE4, &created)
+		&s.RatePersonMinuteE4, &s.RateTeleconferenceMinuteE4, &s.StartLeadMinutes, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return app.Site{}, notSetUp()
 	}
@@ -241,10 +241,10 @@ func findSite(ctx context.Context, tx *sql.Tx) (app.Site, error) {
 func insertSite(ctx context.Context, tx *sql.Tx, s app.Site) error {
 	_, err := tx.ExecContext(ctx, `
 		INSERT INTO site (id, name, country, currency, time_zone, language, mode,
-		                  rate_person_minute_e4, rate_teleconference_minute_e4, created_at)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		                  rate_person_minute_e4, rate_teleconference_minute_e4, start_lead_minutes, created_at)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.Name, s.Country, s.Currency, s.TimeZone, s.Language, string(s.Mode),
-		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, formatTime(s.CreatedAt))
+		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, s.StartLeadMinutes, formatTime(s.CreatedAt))
 	if err != nil {
 		return app.Internal(err, "create the site")
 	}
@@ -254,10 +254,10 @@ func insertSite(ctx context.Context, tx *sql.Tx, s app.Site) error {
 func updateSite(ctx context.Context, tx *sql.Tx, s app.Site) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE site SET name = ?, country = ?, currency = ?, time_zone = ?, language = ?, mode = ?,
-		                rate_person_minute_e4 = ?, rate_teleconference_minute_e4 = ?
+		                rate_person_minute_e4 = ?, rate_teleconference_minute_e4 = ?, start_lead_minutes = ?
 		WHERE id = 1`,
 		s.Name, s.Country, s.Currency, s.TimeZone, s.Language, string(s.Mode),
-		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4)
+		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, s.StartLeadMinutes)
 	if err != nil {
 		return app.Internal(err, "save the site")
 	}

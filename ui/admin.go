@@ -361,6 +361,9 @@ type commerceTab struct {
 	person   *widget.Entry
 	tele     *widget.Entry
 	saveRate *widget.Button
+	// How long before its start a session may be started (0 to 1440).
+	lead     *widget.Entry
+	saveLead *widget.Button
 	loading  bool
 }
 
@@ -400,6 +403,7 @@ func newCommerceTab(s *adminScreen) *commerceTab {
 		heading("admin.mode"), c.mode, modeHelp, widget.NewSeparator(),
 		heading("admin.features"), features, widget.NewSeparator(),
 		heading("admin.rates"), ratesHelp, rates, container.NewHBox(c.saveRate),
+		widget.NewSeparator(), c.startLeadSection(heading),
 	)))
 	return c
 }
@@ -447,6 +451,57 @@ func (c *commerceTab) load() {
 			c.tele.SetText(money.RateFromE4(site.RateTeleconferenceMinuteE4, site.Currency).FormatNumber(lang))
 			c.person.Validator = c.rateValidator
 			c.tele.Validator = c.rateValidator
+			c.lead.SetText(strconv.Itoa(site.StartLeadMinutes))
+		})
+	})
+}
+
+// startLeadSection is the start lead time's heading, help, field and Save.
+func (c *commerceTab) startLeadSection(heading func(string) fyne.CanvasObject) fyne.CanvasObject {
+	c.lead = widget.NewEntry()
+	c.lead.Validator = func(text string) error {
+		if _, err := parseStartLead(text); err != nil {
+			return errorFor(err)
+		}
+		return nil
+	}
+	c.saveLead = widget.NewButton(T("admin.save_start_lead"), c.onSaveStartLead)
+	help := widget.NewLabel(T("admin.start_lead_help"))
+	help.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(heading("admin.start_lead"), help,
+		widget.NewForm(widget.NewFormItem(T("admin.start_lead_minutes"), c.lead)), container.NewHBox(c.saveLead))
+}
+
+// parseStartLead reads whole minutes as typed; the range is the domain's
+// (app.CheckStartLead).
+func parseStartLead(text string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil {
+		n = -1
+	}
+	if err := app.CheckStartLead(n); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (c *commerceTab) onSaveStartLead() {
+	minutes, err := parseStartLead(c.lead.Text)
+	if err != nil {
+		c.s.failed(err)
+		return
+	}
+	c.saveLead.Disable()
+	c.s.deps.run(func() {
+		err := c.s.deps.Site.SetStartLead(context.Background(), c.s.admin, minutes)
+		fyne.Do(func() {
+			c.saveLead.Enable()
+			if err != nil {
+				c.s.failed(err)
+				return
+			}
+			c.s.changed(T("admin.start_lead_saved", map[string]any{"Minutes": minutes}))
+			c.load()
 		})
 	})
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -65,6 +66,9 @@ type estimatePage struct {
 	paypal    *PayPalDialog
 	methods   []app.Method
 	loadError error
+	// opens re-checks Start when the session's start window opens, so the
+	// refusal beside Start clears without anyone touching the page.
+	opens *time.Timer
 }
 
 func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStarted func()) *estimatePage {
@@ -95,8 +99,9 @@ func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStar
 	p.pay.Importance = widget.HighImportance
 	p.refund = widget.NewButton(T("estimate.refund"), p.onRefund)
 	p.start = widget.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
+	// Why Start is refused stands beside it, in the buttons' row.
 	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status, p.queue,
-		container.NewHBox(p.change, p.pay, p.refund, p.start), p.startWhy)
+		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(p.change, p.pay, p.refund, p.start)), nil, p.startWhy))
 	p.load()
 	return p
 }
@@ -117,9 +122,18 @@ func (p *estimatePage) load() {
 		var startErr error
 		var methods []app.Method
 		var queued string
+		var editErr error
 		if err == nil {
 			queued = queueState(p.deps, p.sessionID)
 			startErr = p.deps.PayPerUse.CanStart(ctx, p.sessionID)
+			if p.deps.Sessions != nil {
+				// Paid for, then the start window; a started session
+				// is no longer changed.
+				if startErr == nil {
+					startErr = p.deps.Sessions.CanStart(ctx, p.sessionID)
+				}
+				editErr = p.deps.Sessions.CanEdit(ctx, p.sessionID)
+			}
 			if p.deps.Merchant != nil {
 				methods, _ = p.deps.Merchant.OfferedMethods(ctx)
 			}
@@ -137,9 +151,30 @@ func (p *estimatePage) load() {
 			}
 			p.quote, p.methods = q, methods
 			p.queue.SetText(queued)
+			setEnabled(p.change, editErr == nil)
 			p.show(startErr)
+			p.recheckWhenWindowOpens(startErr)
 		})
 	})
+}
+
+// recheckWhenWindowOpens loads the page again when the start window that
+// startErr refuses opens, by the session service's clock.
+func (p *estimatePage) recheckWhenWindowOpens(startErr error) {
+	p.stop()
+	opens, ok := app.StartWindowOpens(startErr)
+	if !ok || p.deps.Sessions == nil {
+		return
+	}
+	p.opens = time.AfterFunc(max(opens.Sub(p.deps.Sessions.Clock()), 0), func() { p.deps.onUI(p.load) })
+}
+
+// stop stops the page's timer (the page is closed).
+func (p *estimatePage) stop() {
+	if p.opens != nil {
+		p.opens.Stop()
+		p.opens = nil
+	}
 }
 
 func (p *estimatePage) show(startErr error) {
@@ -190,6 +225,11 @@ func (p *estimatePage) show(startErr error) {
 		p.status.SetText(T("estimate.due", map[string]any{"Due": p.money(q.DueMinor)}))
 	case q.DueMinor < 0:
 		p.status.SetText(T("estimate.refund_due", map[string]any{"Paid": p.money(q.Account.PaidMinor), "Refund": p.money(-q.DueMinor)}))
+	case startErr != nil:
+		// Paid, but not startable now (its window, or started already):
+		// why is said beside Start.
+		p.status.SetText(T("estimate.paid_not_startable", map[string]any{"Paid": p.money(q.Account.PaidMinor)}))
+		p.status.Importance = widget.SuccessImportance
 	default:
 		p.status.SetText(T("estimate.paid", map[string]any{"Paid": p.money(q.Account.PaidMinor)}))
 		p.status.Importance = widget.SuccessImportance
@@ -370,6 +410,7 @@ func (p *estimatePage) onStart() {
 			p.status.Importance = widget.SuccessImportance
 			p.status.Refresh()
 			p.startWhy.Hide()
+			p.change.Disable() // a started session is no longer changed
 			if p.onStarted != nil {
 				p.onStarted()
 			}

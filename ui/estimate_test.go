@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,28 @@ type ppuEnv struct {
 	admin *app.Admin
 	dept  app.Department
 	svc   *app.PayPerUseService
+	clock *testClock // the services' clock: the real one until set
+}
+
+// testClock is a clock a test sets; until then it is the real one.
+type testClock struct {
+	mu  sync.Mutex
+	set time.Time
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.set.IsZero() {
+		return time.Now()
+	}
+	return c.set
+}
+
+func (c *testClock) setTo(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.set = t
 }
 
 func newPPUEnv(t *testing.T) *ppuEnv {
@@ -41,13 +64,14 @@ func newPPUEnv(t *testing.T) *ppuEnv {
 		t.Fatal(err)
 	}
 	budgets := &app.BudgetService{Site: pe.site, Store: pe.db, Sessions: pe.db, Journal: pe.db}
-	svc := &app.PayPerUseService{Site: pe.site, Sessions: pe.db, Store: pe.db, Budgets: pe.db, Payments: pe.deps.Payments}
+	clock := &testClock{}
+	svc := &app.PayPerUseService{Site: pe.site, Sessions: pe.db, Store: pe.db, Budgets: pe.db, Payments: pe.deps.Payments, Now: clock.now}
 	pe.deps.Budgets, pe.deps.PayPerUse = budgets, svc
 	d := app.Department{Name: "Dział Sprzedaży", CostCentre: "CC-4100", OwnerName: "Ewa Kowalska", OwnerEmail: "ewa@example.com"}
 	if err := budgets.SaveDepartment(ctx, a, &d); err != nil {
 		t.Fatal(err)
 	}
-	return &ppuEnv{payEnv: pe, admin: a, dept: d, svc: svc}
+	return &ppuEnv{payEnv: pe, admin: a, dept: d, svc: svc, clock: clock}
 }
 
 func (pe *ppuEnv) session(minutes int) app.Session {
@@ -85,6 +109,7 @@ func plnAmount(t *testing.T, s string) currency.Amount {
 // through the sandbox, and Start.
 func TestEstimatePageChangePayAndStart(t *testing.T) {
 	pe := newPPUEnv(t)
+	pe.withSessions()
 	s := pe.session(90)
 	changed, started := 0, 0
 	p := newEstimatePage(pe.deps, pe.w, s.ID, func() { changed++ }, func() { started++ })
@@ -138,12 +163,22 @@ func TestEstimatePageChangePayAndStart(t *testing.T) {
 		t.Fatalf("not paid: %q", screenTexts(pe.w))
 	}
 	test.Tap(p.card.closeBtn)
-	if p.start.Disabled() || p.pay.Visible() {
+	// Paid three days ahead: Start waits for its window, and says so
+	// beside the button.
+	if !p.start.Disabled() || p.pay.Visible() || !strings.Contains(p.startWhy.Text, "(15 minutes before it begins)") {
 		t.Fatalf("after paying: start disabled %v (%q), pay visible %v", p.start.Disabled(), p.startWhy.Text, p.pay.Visible())
 	}
+	if err := pe.deps.PayPerUse.Start(context.Background(), s.ID); app.AsError(err).Key != "error.session.start_too_early" {
+		t.Fatalf("domain start three days ahead: %v", err)
+	}
+	pe.clock.setTo(s.StartsAt.Add(-15 * time.Minute))
+	p.load()
+	if p.start.Disabled() || p.startWhy.Visible() || p.change.Disabled() {
+		t.Fatalf("in the window: start disabled %v (%q), change disabled %v", p.start.Disabled(), p.startWhy.Text, p.change.Disabled())
+	}
 	test.Tap(p.start)
-	if started != 1 || p.status.Text != T("estimate.started") {
-		t.Fatalf("start: %d %q", started, p.status.Text)
+	if started != 1 || p.status.Text != T("estimate.started") || !p.change.Disabled() {
+		t.Fatalf("start: %d %q, change disabled %v", started, p.status.Text, p.change.Disabled())
 	}
 	// The ledger charged the department; the session is paid.
 	ses, _ := pe.db.Session(context.Background(), s.ID)

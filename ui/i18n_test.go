@@ -116,7 +116,7 @@ func TestEveryKeyInTheCodeIsTranslated(t *testing.T) {
 	}
 	for _, a := range []string{
 		"site.created", "site.name", "site.country", "site.currency", "site.timezone",
-		"site.language", "site.mode", "site.rate.person_minute", "site.rate.teleconference_minute",
+		"site.language", "site.mode", "site.rate.person_minute", "site.rate.teleconference_minute", "site.start_lead_minutes",
 		"feature.enabled", "feature.provisioned", "admin.passphrase", "admin.paused",
 	} {
 		built = append(built, "audit."+a)

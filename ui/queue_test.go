@@ -149,6 +149,10 @@ func TestToPayQueueAcrossThreeDesktopsOnPostgreSQL(t *testing.T) {
 	if est == nil {
 		t.Fatalf("no estimate after Schedule: %q", f.message.Text)
 	}
+	// The coordinator's clock is within the session's start window (from
+	// 15 minutes before), so that the paid session may start.
+	inWindow := func() time.Time { return f.existing.StartsAt.Add(-10 * time.Minute) }
+	coord.svc.Now, coord.deps.PayPerUse.(*app.PayPerUseService).Now = inWindow, inWindow
 	awaiting := T("queue.state_awaiting", map[string]any{"Department": dept.Name, "Amount": pln(t, "342.00")})
 	if est.queue.Text != awaiting || !est.start.Disabled() {
 		t.Fatalf("the coordinator's estimate: %q, start disabled %v", est.queue.Text, est.start.Disabled())

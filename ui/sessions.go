@@ -62,6 +62,14 @@ type sessionsScreen struct {
 
 	// estimatePage is the Estimated Session Cost page while it is open.
 	estimatePage *estimatePage
+
+	// columns are the list's columns, read at the service's clock.
+	columns []widgets.Column[app.SessionSummary]
+	// boundary reloads the list when a shown session ends (it leaves the
+	// upcoming ones and is no longer in progress), by the service's clock;
+	// opens re-checks Start when the selected session's window opens.
+	boundary *time.Timer
+	opens    *time.Timer
 }
 
 func newSessionsScreen(deps Deps, w fyne.Window, site app.Site) *sessionsScreen {
@@ -89,11 +97,15 @@ func (s *sessionsScreen) build() {
 	schedule := widget.NewButton(T("sessions.schedule"), s.onSchedule)
 	schedule.Importance = widget.HighImportance
 
+	s.columns = sessionColumnsAt(s.now)
 	s.list = widgets.NewPagedList(widgets.PagedListOptions[app.SessionSummary, int64]{
 		PageSize: sessionsPageSize, PagesKept: sessionsPagesKept, CountUpTo: sessionsCountUpTo,
 		Fetch: s.fetchPage, Count: s.countAll, Run: s.deps.run,
 		ID:      func(r app.SessionSummary) int64 { return r.ID },
-		Columns: sessionColumns, OnLoaded: s.loaded, OnSelected: s.onSelected,
+		Columns: s.columns, OnLoaded: s.loaded, OnSelected: s.onSelected,
+		// A reload that no longer finds the selected session (it ended and
+		// left the upcoming ones) leaves nothing selected.
+		OnUnselected: func() { s.selected = nil; s.showSelected() },
 	})
 	s.count = widget.NewLabel("")
 	s.detail = widget.NewLabel(T("sessions.select_one"))
@@ -115,7 +127,7 @@ func (s *sessionsScreen) build() {
 		b.Disable()
 	}
 
-	header := newColumns(widgets.Weights(sessionColumns),
+	header := newColumns(widgets.Weights(s.columns),
 		boldLabel(T("sessions.col_topic")), boldLabel(T("sessions.col_start")), boldLabel(T("sessions.col_fee")),
 		boldLabel(T("sessions.col_seats")), boldLabel(T("sessions.col_revenue")))
 	pick := fyne.NewSize(170, s.when.MinSize().Height)
@@ -205,8 +217,13 @@ func (s *sessionsScreen) countAll(ctx context.Context) (int, error) {
 	return total, err
 }
 
-// loaded shows the count once a page or the exact count arrived.
+// now is the session service's clock, which splits upcoming from past.
+func (s *sessionsScreen) now() time.Time { return s.deps.Sessions.Clock() }
+
+// loaded shows the count once a page or the exact count arrived, and sets
+// the timer for the next shown session to end.
 func (s *sessionsScreen) loaded(total int, more bool, err error) {
+	s.armBoundary()
 	switch {
 	case err != nil:
 		s.count.SetText(ErrorText(err))
@@ -219,23 +236,64 @@ func (s *sessionsScreen) loaded(total int, more bool, err error) {
 
 func (s *sessionsScreen) length() int { return s.list.Length() }
 
-// sessionColumns are topic, start, fee, seats and revenue, with their
-// widths: the topic and the start (date, time and zone) need the room.
-var sessionColumns = []widgets.Column[app.SessionSummary]{
-	{Weight: 2.6, Text: sessionTopicText},
-	{Weight: 2.2, Text: func(r app.SessionSummary) string { return formatWhen(r.StartsAt, r.Location()) }},
-	{Weight: 1.8, Text: sessionFeeText},
-	{Weight: 1.4, Text: sessionSeatsText},
-	{Weight: 1.3, Text: sessionRevenueText},
+// armBoundary sets the timer that reloads the list when the first shown
+// session that has not ended yet ends: it then leaves the upcoming
+// sessions (and joins the past ones), and is no longer in progress. The
+// timer waits an hour at most and looks again, so that a computer that
+// slept or a clock that moved is caught up with.
+func (s *sessionsScreen) armBoundary() {
+	if s.boundary != nil {
+		s.boundary.Stop()
+		s.boundary = nil
+	}
+	now := s.now()
+	var next time.Time
+	for _, r := range s.list.Shown() {
+		if end := r.EndsAt(); !r.Ended(now) && (next.IsZero() || end.Before(next)) {
+			next = end
+		}
+	}
+	if next.IsZero() {
+		return
+	}
+	// Ended is strictly after the end: a nanosecond past it.
+	wait := next.Add(time.Nanosecond).Sub(now)
+	s.boundary = time.AfterFunc(min(max(wait, 0), time.Hour), func() {
+		s.deps.onUI(func() {
+			if s.now().After(next) {
+				s.list.Reload()
+				return
+			}
+			s.armBoundary()
+		})
+	})
 }
 
-// sessionRowTexts are a row's cells: topic (with a cancelled mark), start
-// in the session's time zone, fee, seats and revenue.
-func sessionRowTexts(r app.SessionSummary) []string { return widgets.RowTexts(sessionColumns, r) }
+// sessionColumnsAt are topic, start, fee, seats and revenue, with their
+// widths (the topic and the start, date, time and zone, need the room);
+// the topic says whether the session is in progress at now.
+func sessionColumnsAt(now func() time.Time) []widgets.Column[app.SessionSummary] {
+	return []widgets.Column[app.SessionSummary]{
+		{Weight: 2.6, Text: func(r app.SessionSummary) string { return sessionTopicText(r, now()) }},
+		{Weight: 2.2, Text: func(r app.SessionSummary) string { return formatWhen(r.StartsAt, r.Location()) }},
+		{Weight: 1.8, Text: sessionFeeText},
+		{Weight: 1.4, Text: sessionSeatsText},
+		{Weight: 1.3, Text: sessionRevenueText},
+	}
+}
 
-func sessionTopicText(r app.SessionSummary) string {
-	if r.Status == app.SessionCancelled {
+// rowTexts are a row's cells: topic (with a cancelled or in-progress
+// mark), start in the session's time zone, fee, seats and revenue.
+func (s *sessionsScreen) rowTexts(r app.SessionSummary) []string {
+	return widgets.RowTexts(s.columns, r)
+}
+
+func sessionTopicText(r app.SessionSummary, now time.Time) string {
+	switch {
+	case r.Status == app.SessionCancelled:
 		return T("sessions.cancelled_mark", map[string]any{"Topic": r.Topic})
+	case r.InProgress(now):
+		return T("sessions.in_progress_mark", map[string]any{"Topic": r.Topic})
 	}
 	return r.Topic
 }
@@ -280,14 +338,20 @@ func (s *sessionsScreen) showSelected() {
 		return
 	}
 	r := s.selected
-	texts := sessionRowTexts(*r)
-	s.detail.SetText(T("sessions.detail", map[string]any{
+	texts := s.rowTexts(*r)
+	now := s.now()
+	detail := T("sessions.detail", map[string]any{
 		"Topic": r.Topic, "Start": texts[1],
 		"Duration": durationText(r.DurationMinutes), "Fee": texts[2], "Seats": texts[3],
-	}))
+	})
+	if r.InProgress(now) {
+		detail += " · " + T("sessions.in_progress_since", map[string]any{"Since": formatWhen(r.StartedAt, r.Location())})
+	}
+	s.detail.SetText(detail)
 	open := r.Status == app.SessionScheduled
-	upcoming := r.EndsAt().After(time.Now())
-	setEnabled(s.edit, open)
+	upcoming := !r.Ended(now)
+	// The domain's rule (Update refuses too): not once started.
+	setEnabled(s.edit, r.CheckEdit() == nil)
 	setEnabled(s.reg, open && upcoming)
 	setEnabled(s.regs, true)
 	setEnabled(s.cancel, open)
@@ -297,17 +361,26 @@ func (s *sessionsScreen) showSelected() {
 	s.start.Disable()
 	// Never hidden (a shown label would need its row laid out again): empty.
 	s.startWhy.SetText("")
+	if s.opens != nil {
+		s.opens.Stop()
+		s.opens = nil
+	}
 	if ppu && open {
 		s.checkStart(r.ID)
 	}
 }
 
-// checkStart asks the domain whether the selected session may start: Start
-// is enabled only when it may, and otherwise says why.
+// checkStart asks the domain whether the selected session may start (paid
+// for, then its start window): Start is enabled only when it may, and
+// otherwise says why; a window not open yet is asked again when it opens.
 func (s *sessionsScreen) checkStart(id int64) {
 	s.deps.run(func() {
+		ctx := context.Background()
 		queued := queueState(s.deps, id)
-		err := s.deps.PayPerUse.CanStart(context.Background(), id)
+		err := s.deps.PayPerUse.CanStart(ctx, id)
+		if err == nil {
+			err = s.deps.Sessions.CanStart(ctx, id)
+		}
 		fyne.Do(func() {
 			if s.selected == nil || s.selected.ID != id {
 				return
@@ -317,6 +390,15 @@ func (s *sessionsScreen) checkStart(id int64) {
 				s.startWhy.SetText(joinLines(queued, T("estimate.start_disabled", map[string]any{"Reason": ErrorText(err)})))
 			} else {
 				s.startWhy.SetText(queued)
+			}
+			if opens, ok := app.StartWindowOpens(err); ok {
+				s.opens = time.AfterFunc(max(opens.Sub(s.now()), 0), func() {
+					s.deps.onUI(func() {
+						if s.selected != nil && s.selected.ID == id {
+							s.checkStart(id)
+						}
+					})
+				})
 			}
 		})
 	})
@@ -337,6 +419,7 @@ func (s *sessionsScreen) onEstimate() {
 	s.estimatePage = p
 	d = dialog.NewCustom(T("estimate.title"), T("pay.close"), container.NewVScroll(p.content), s.win)
 	d.SetOnClosed(func() {
+		p.stop()
 		if s.estimatePage == p {
 			s.estimatePage = nil
 		}
@@ -362,6 +445,7 @@ func (s *sessionsScreen) onStart() {
 				return
 			}
 			dialog.ShowInformation(T("sessions.start"), T("estimate.started"), s.win)
+			s.list.Reload() // in progress, and no longer changed
 		})
 	})
 }

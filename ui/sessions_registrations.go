@@ -226,20 +226,42 @@ func (v *registrationsView) showMessage(text string, imp widget.Importance) {
 	v.message.Refresh()
 }
 
-// onCancel cancels at the attendee's request: within the session's window
-// a paid registration is refunded by its policy; outside it is refused
-// with the reason.
+// onCancel cancels at the attendee's request: the confirmation says what
+// the session's policy refunds (or that nothing is refunded); a
+// cancellation the domain refuses (outside the session's window) is said
+// at once, with the reason.
 func (v *registrationsView) onCancel() {
 	r, ok := v.current()
 	if !ok {
 		return
 	}
-	dialog.ShowConfirm(T("regs.cancel"), T("regs.cancel_confirm", map[string]any{"Name": r.Name()}), func(yes bool) {
-		if !yes {
-			return
-		}
-		v.run(func() (app.Registration, error) { return v.deps.Sessions.CancelByAttendee(context.Background(), r.ID) })
-	}, v.win)
+	v.deps.run(func() {
+		pre, err := v.deps.Sessions.CancelByAttendeePreview(context.Background(), r.ID)
+		fyne.Do(func() {
+			if err != nil {
+				v.showMessage(ErrorText(err), widget.DangerImportance)
+				return
+			}
+			dialog.ShowConfirm(T("regs.cancel"), cancelConfirmText(r, pre), func(yes bool) {
+				if !yes {
+					return
+				}
+				v.run(func() (app.Registration, error) { return v.deps.Sessions.CancelByAttendee(context.Background(), r.ID) })
+			}, v.win)
+		})
+	})
+}
+
+// cancelConfirmText asks to cancel r, saying what will be refunded.
+func cancelConfirmText(r app.Registration, pre app.AttendeeCancellation) string {
+	data := map[string]any{"Name": r.Name(), "Amount": formatMinor(pre.RefundMinor, pre.Currency)}
+	switch {
+	case pre.RefundMinor > 0:
+		return T("regs.cancel_confirm_refund", data)
+	case pre.Paid:
+		return T("regs.cancel_confirm_no_refund", data)
+	}
+	return T("regs.cancel_confirm_unpaid", data)
 }
 
 func (v *registrationsView) onRefund() {

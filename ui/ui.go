@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
@@ -23,6 +24,7 @@ type SiteService interface {
 	UpdateSite(ctx context.Context, a *app.Admin, site app.Site) error
 	SetMode(ctx context.Context, a *app.Admin, mode app.Mode) error
 	SetRates(ctx context.Context, a *app.Admin, personE4, teleconferenceE4 int64) error
+	SetStartLead(ctx context.Context, a *app.Admin, minutes int) error
 	Features(ctx context.Context) ([]app.FeatureState, error)
 	SetFeatureEnabled(ctx context.Context, a *app.Admin, f app.Feature, enabled bool) error
 	AuditLog(ctx context.Context, a *app.Admin, offset, limit int) ([]app.AuditEntry, int, error)
@@ -68,7 +70,13 @@ type SessionService interface {
 	BeginCheckout(ctx context.Context, regID int64, quote *app.PromoQuote) (app.Checkout, error)
 	AbandonCheckout(ctx context.Context, co app.Checkout) error
 	ChargeRegistration(ctx context.Context, req app.ChargeRequest) (app.Payment, error)
+	CancelByAttendeePreview(ctx context.Context, regID int64) (app.AttendeeCancellation, error)
 	CancelByAttendee(ctx context.Context, regID int64) (app.Registration, error)
+	// The session's lifecycle: the service's clock, and whether a session
+	// may be started (its start window) or changed (not once started).
+	Clock() time.Time
+	CanStart(ctx context.Context, id int64) error
+	CanEdit(ctx context.Context, id int64) error
 	RefundByHost(ctx context.Context, regID int64) (app.Registration, error)
 	ReceiptFor(ctx context.Context, regID int64) (app.Site, app.Session, app.Registration, error)
 }

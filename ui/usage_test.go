@@ -18,6 +18,7 @@ import (
 func (pe *ppuEnv) withSessions() *app.SessionService {
 	pe.t.Helper()
 	svc := app.NewSessionService(pe.db, pe.db, pe.site, pe.deps.Payments.(*app.PaymentService), nil)
+	svc.Now = pe.clock.now
 	pe.deps.Sessions = svc
 	pe.deps.Merchant = &app.MerchantService{Sites: pe.db, Settings: pe.db}
 	return svc
@@ -142,7 +143,9 @@ func TestPayPerUseScheduleEstimateChangePayAndStart(t *testing.T) {
 		t.Fatalf("Schedule again made %d sessions", n)
 	}
 
-	// Pay through the sandbox, then Start.
+	// Pay through the sandbox, then Start, within the session's start
+	// window (from 15 minutes before).
+	pe.clock.setTo(f.existing.StartsAt.Add(-15 * time.Minute))
 	test.Tap(est.pay)
 	if est.card == nil {
 		t.Fatalf("no card dialog: %q", screenTexts(pe.w))

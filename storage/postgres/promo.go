@@ -900,9 +900,10 @@ func (db *DB) PromoSession(ctx context.Context, id int64) (app.PromoSession, err
 }
 
 // promoUsesSQL is a code's uses joined to their registrations (g), for
-// the report.
+// the report: the uses that stand and those a full refund gave back
+// (migration 00019), whose money the report still counts.
 const promoUsesSQL = `FROM promo_redemption r JOIN registration g ON g.id = r.registration_id
-	WHERE r.code_id = c.id AND r.state = 'used'`
+	WHERE r.code_id = c.id AND (r.state = 'used' OR r.returned_at IS NOT NULL)`
 
 // PromoReports returns every code's report, or one code's, from one
 // snapshot. Money comes from the registrations the journal settles.
@@ -920,14 +921,14 @@ func (db *DB) PromoReports(ctx context.Context, codeID int64) ([]app.PromoReport
 		SELECT c.id, c.code,
 			(SELECT count(*) FROM promo_recipient WHERE code_id = c.id),
 			(SELECT count(*) FROM promo_recipient WHERE code_id = c.id AND sent_at IS NOT NULL),
-			(SELECT count(*) `+promoUsesSQL+`),
-			(SELECT count(DISTINCT r.email) `+promoUsesSQL+`),
+			(SELECT count(*) `+promoUsesSQL+` AND r.state = 'used'),
+			(SELECT count(DISTINCT r.email) `+promoUsesSQL+` AND r.state = 'used'),
 			(SELECT count(*) `+promoUsesSQL+` AND g.refunded_minor > 0),
 			(SELECT coalesce(sum(g.paid_minor), 0)::bigint `+promoUsesSQL+`),
 			(SELECT coalesce(sum(g.refunded_minor), 0)::bigint `+promoUsesSQL+`),
 			(SELECT coalesce(sum(r.discount_minor), 0)::bigint `+promoUsesSQL+`
 				AND NOT (g.status NOT IN ('paid', 'registered') AND g.paid_minor <= g.refunded_minor)),
-			coalesce((SELECT currency FROM promo_redemption WHERE code_id = c.id AND state = 'used' LIMIT 1),
+			coalesce((SELECT currency FROM promo_redemption WHERE code_id = c.id AND (state = 'used' OR returned_at IS NOT NULL) LIMIT 1),
 			         nullif(c.currency, ''), (SELECT currency FROM site WHERE id = 1), '')
 		FROM promo_code c `+where+` ORDER BY c.id DESC`, args...)
 	if err != nil {

@@ -40,7 +40,8 @@ const sessionColumns = `s.id, s.topic, s.description, s.starts_at, s.time_zone, 
 	s.type, s.fee_minor, s.currency, s.registration_required, s.max_registrations,
 	s.registration_closes_at, s.attendees_may_cancel, s.cancel_hours_before, s.refund_percent,
 	s.expected_computers, s.expected_teleconference, coalesce(s.department_id, 0), coalesce(s.paid_payment_id, 0),
-	s.status, s.created_at, s.updated_at`
+	s.status, s.created_at, s.updated_at,
+	(SELECT pu.started_at FROM payperuse_session pu WHERE pu.session_id = s.id)`
 
 func sessionNotFound(id int64) error {
 	return app.Errorf(app.ENOTFOUND, "error.session.not_found", "session %d not found", id).
@@ -339,13 +340,13 @@ func sessionsWhere(conds []string) string {
 func scanSession(row pgx.Row, extra ...any) (app.Session, error) {
 	var x app.Session
 	var typ, status string
-	var closes *time.Time
+	var closes, started *time.Time
 	dest := []any{
 		&x.ID, &x.Topic, &x.Description, &x.StartsAt, &x.TimeZone, &x.DurationMinutes,
 		&typ, &x.FeeMinor, &x.Currency, &x.RegistrationRequired, &x.MaxRegistrations,
 		&closes, &x.AttendeesMayCancel, &x.CancelHoursBefore, &x.RefundPercent,
 		&x.ExpectedComputers, &x.ExpectedTeleconference, &x.DepartmentID, &x.PaidPaymentID,
-		&status, &x.CreatedAt, &x.UpdatedAt,
+		&status, &x.CreatedAt, &x.UpdatedAt, &started,
 	}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return app.Session{}, err
@@ -354,6 +355,9 @@ func scanSession(row pgx.Row, extra ...any) (app.Session, error) {
 	x.StartsAt, x.CreatedAt, x.UpdatedAt = x.StartsAt.UTC(), x.CreatedAt.UTC(), x.UpdatedAt.UTC()
 	if closes != nil {
 		x.RegistrationClosesAt = closes.UTC()
+	}
+	if started != nil {
+		x.StartedAt = started.UTC()
 	}
 	return x, nil
 }

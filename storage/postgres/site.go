@@ -43,11 +43,11 @@ func (db *DB) CreateSite(ctx context.Context, s app.Site, cred app.AdminCredenti
 	defer tx.Rollback(ctx)
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO site (id, name, country, currency, time_zone, language, mode,
-		                  rate_person_minute_e4, rate_teleconference_minute_e4, created_at)
-		VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
+		                  rate_person_minute_e4, rate_teleconference_minute_e4, start_lead_minutes, created_at)
+		VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (id) DO NOTHING`,
 		s.Name, s.Country, s.Currency, s.TimeZone, s.Language, string(s.Mode),
-		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, stamp(s.CreatedAt))
+		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, s.StartLeadMinutes, stamp(s.CreatedAt))
 	if err != nil {
 		return internalError(err, "create the site")
 	}
@@ -73,10 +73,10 @@ func (db *DB) SaveSite(ctx context.Context, s app.Site, audit []app.AuditEntry) 
 	defer tx.Rollback(ctx)
 	tag, err := tx.Exec(ctx, `
 		UPDATE site SET name = $1, country = $2, currency = $3, time_zone = $4, language = $5, mode = $6,
-		                rate_person_minute_e4 = $7, rate_teleconference_minute_e4 = $8
+		                rate_person_minute_e4 = $7, rate_teleconference_minute_e4 = $8, start_lead_minutes = $9
 		WHERE id = 1`,
 		s.Name, s.Country, s.Currency, s.TimeZone, s.Language, string(s.Mode),
-		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4)
+		s.RatePersonMinuteE4, s.RateTeleconferenceMinuteE4, s.StartLeadMinutes)
 	if err != nil {
 		return internalError(err, "save the site")
 	}
@@ -380,10 +380,10 @@ func siteOf(ctx context.Context, q querier) (app.Site, error) {
 	var mode string
 	err := q.QueryRow(ctx, `
 		SELECT name, country, currency, time_zone, language, mode,
-		       rate_person_minute_e4, rate_teleconference_minute_e4, created_at
+		       rate_person_minute_e4, rate_teleconference_minute_e4, start_lead_minutes, created_at
 		FROM site WHERE id = 1`).Scan(
 		&s.Name, &s.Country, &s.Currency, &s.TimeZone, &s.Language, &mode,
-		&s.RatePersonMinuteE4, &s.RateTeleconferenceMinuteE4, &s.CreatedAt)
+		&s.RatePersonMinuteE4, &s.RateTeleconferenceMinuteE4, &s.StartLeadMinutes, &s.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return app.Site{}, siteNotSetUp()
 	}

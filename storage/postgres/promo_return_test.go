@@ -1,0 +1,46 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/trainpay/trainpay/internal/pgtest"
+	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/storage/storetest"
+)
+
+// A refunded registration gives its promotional code's use back, on the
+// organisation database.
+func TestPromoUseReturnedByRefundContract(t *testing.T) {
+	storetest.RunPromoReturnStore(t, func(t *testing.T) storetest.PromoBackend {
+		return openTemp(t)
+	})
+}
+
+// promoReturnChildDB names the organisation database to a child of the
+// return race.
+const promoReturnChildDB = "TRAINPAY_PG_PROMO_RETURN_CHILD_DB"
+
+// One TrainPay process settles the full refund that gives a code's only
+// use back while seven others reserve that use, on one organisation
+// database: at most one gets it, the others are told it is used up, and
+// the return is never lost.
+func TestPromoUseReturnRacesReservationsOfRealProcesses(t *testing.T) {
+	if storetest.PromoReturnRaceChild() {
+		db, err := postgres.Open(context.Background(), os.Getenv(promoReturnChildDB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		storetest.ReturnOrReservePromoWhenReleased(t, db)
+		return
+	}
+	url := pgtest.DB(t)
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	storetest.RacePromoReturn(t, db, "TestPromoUseReturnRacesReservationsOfRealProcesses", promoReturnChildDB+"="+url)
+}
