@@ -9,11 +9,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // ExportService is what the UI needs of app.RegistrationExporter: the
@@ -33,8 +33,8 @@ type exportJob struct {
 	cancel   context.CancelFunc
 	bar      *widget.ProgressBar
 	rows     *widget.Label
-	stop     *widget.Button
-	dlg      *dialog.CustomDialog
+	stop     *widgets.Button
+	dlg      *widgets.Dialog
 	finished bool
 }
 
@@ -46,8 +46,8 @@ func startExport(win fyne.Window, deps Deps, f app.RegistrationExportFilter, wc 
 ) *exportJob {
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &exportJob{win: win, deps: deps, cancel: cancel, bar: widget.NewProgressBar(), rows: widget.NewLabel(T("export.counting"))}
-	j.stop = widget.NewButton(T("export.cancel"), j.Cancel)
-	j.dlg = dialog.NewCustomWithoutButtons(T("export.progress_title"),
+	j.stop = widgets.NewButton(T("export.cancel"), j.Cancel)
+	j.dlg = widgets.NewCustomWithoutButtons(T("export.progress_title"),
 		container.NewVBox(j.bar, j.rows, container.NewCenter(j.stop)), win)
 	j.dlg.Show()
 	deps.run(func() {
@@ -131,7 +131,7 @@ type exportWindow struct {
 	loc    *time.Location
 	from   *widget.DateEntry
 	to     *widget.DateEntry
-	export *widget.Button
+	export *widgets.Button
 	status *widget.Label
 	job    *exportJob
 	// afterExport, when set (by tests), is called on the UI thread once an
@@ -161,7 +161,7 @@ func newExportWindow(a fyne.App, deps Deps) *exportWindow {
 	first = first.AddDate(0, -1, 0)
 	w.from.SetDate(&first)
 	w.to.SetDate(&last)
-	w.export = widget.NewButton(T("export.button"), w.onExport)
+	w.export = widgets.NewButton(T("export.button"), w.onExport)
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 	intro := widget.NewLabel(T("export.intro"))

@@ -5,9 +5,9 @@ import (
 	"runtime"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // projectURL is TrainPay's home, linked from Help and About.
@@ -128,7 +128,7 @@ func (m *MainWindow) editItem(label string, sc fyne.Shortcut) *fyne.MenuItem {
 
 // tell shows a short note when a command has nothing to work on.
 func (m *MainWindow) tell(messageID string) {
-	dialog.ShowInformation(T("app.title"), T(messageID), m.win)
+	widgets.ShowInformation(T("app.title"), T(messageID), m.win)
 }
 
 // cmdNewSession opens Sessions and its Schedule form.
@@ -180,10 +180,10 @@ func (m *MainWindow) cmdExport() {
 	case m.current == SectionSessions && m.sessionsScr != nil && m.sessionsScr.selected != nil:
 		exportSession(m.win, m.deps, m.sessionsScr.selected.ID, func(text string, imp widget.Importance) {
 			if imp == widget.DangerImportance {
-				dialog.ShowError(plainError(text), m.win)
+				widgets.ShowError(plainError(text), m.win)
 				return
 			}
-			dialog.ShowInformation(T("menu.export_title"), text, m.win)
+			widgets.ShowInformation(T("menu.export_title"), text, m.win)
 		})
 	case m.current == SectionPromo && m.promoScr != nil:
 		m.promoScr.onExportCodes()

@@ -150,6 +150,25 @@ func (d *Dialog) isButton(f fyne.Focusable) bool {
 	return false
 }
 
+// SetConfirmText relabels the default button (as Fyne's confirm dialog's
+// SetConfirmText).
+func (d *Dialog) SetConfirmText(label string) {
+	if d.def != nil {
+		d.def.SetText(label)
+	}
+}
+
+// SetDismissText relabels the cancel button (as Fyne's SetDismissText).
+func (d *Dialog) SetDismissText(label string) {
+	if d.cancel != nil {
+		d.cancel.SetText(label)
+	}
+}
+
+// Confirm presses the default button, as a person would (Fyne's
+// ConfirmDialog.Confirm).
+func (d *Dialog) Confirm() { d.Submit() }
+
 // Hide closes the dialog (its OnClosed callbacks run).
 func (d *Dialog) Hide() { d.CustomDialog.Hide() }
 
