@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
@@ -573,7 +572,7 @@ type reimbursementView struct {
 	win      fyne.Window
 	site     app.Site
 	report   app.ReimbursementReport
-	dlg      dialog.Dialog
+	dlg      *widgets.Dialog
 	body     *fyne.Container
 	getAdmin func() *app.Admin
 	setAdmin func(*app.Admin)

@@ -49,6 +49,7 @@ func startExport(win fyne.Window, deps Deps, f app.RegistrationExportFilter, wc 
 	j.stop = widgets.NewButton(T("export.cancel"), j.Cancel)
 	j.dlg = widgets.NewCustomWithoutButtons(T("export.progress_title"),
 		container.NewVBox(j.bar, j.rows, container.NewCenter(j.stop)), win)
+	j.dlg.SetCancel(j.stop) // Escape cancels the export, as the button does
 	j.dlg.Show()
 	deps.run(func() {
 		n, err := deps.Export.Export(ctx, f, wc, func(written, total int) {

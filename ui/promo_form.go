@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -57,7 +56,7 @@ type promoCodeForm struct {
 	recipInfo    *widget.Label
 	recipients   []app.PromoRecipient
 	msg          *widget.Label
-	dlg          dialog.Dialog
+	dlg          *widgets.Dialog
 	submit       *widgets.Button
 }
 
@@ -163,6 +162,8 @@ func (s *promoMaker) openForm(generated bool) {
 	cancel := widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
 	body := container.NewVBox(widget.NewForm(items...), f.msg, container.NewHBox(cancel, f.submit))
 	f.dlg = widgets.NewCustomWithoutButtons(title, body, s.scr.win)
+	f.dlg.SetDefault(f.submit)
+	f.dlg.SetCancel(cancel)
 	f.dlg.Resize(fyne.NewSize(560, 560))
 	f.dlg.Show()
 }

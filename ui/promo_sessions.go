@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -32,7 +31,7 @@ type sessionPicker struct {
 	choose  *widgets.Button
 
 	// The open dialog.
-	dlg    dialog.Dialog
+	dlg    *widgets.Dialog
 	search *widgets.Entry
 	rows   []app.SessionSummary // paid sessions found so far
 	list   *widget.List
@@ -131,6 +130,7 @@ func (p *sessionPicker) open() {
 	}
 	body := container.NewBorder(top, container.NewHBox(p.more, done), nil, nil, p.list)
 	p.dlg = widgets.NewCustomWithoutButtons(T("promo.choose_sessions"), body, p.win)
+	p.dlg.SetDefault(done)
 	p.dlg.Resize(fyne.NewSize(620, 480))
 	p.dlg.Show()
 	p.reload()

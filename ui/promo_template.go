@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -30,7 +29,7 @@ type templateEditor struct {
 	prev   *widget.Label // the preview
 	save   *widgets.Button
 	reset  *widgets.Button
-	dlg    dialog.Dialog
+	dlg    *widgets.Dialog
 	drafts map[string]app.PromoMailTemplate // edits per language, kept when switching
 	shown  string                           // the language in the entries
 	// resetConfirm is the open "reset?" question, for tests.
@@ -69,6 +68,8 @@ func (s *promoScreen) onTemplate() {
 	body := container.NewVBox(form, help, e.msg, container.NewHBox(closeBtn, e.reset, preview, e.save),
 		widget.NewSeparator(), previewBox)
 	e.dlg = widgets.NewCustomWithoutButtons(T("promo.template"), container.NewVScroll(body), s.win)
+	e.dlg.SetDefault(e.save)
+	e.dlg.SetCancel(closeBtn)
 	e.dlg.Resize(fyne.NewSize(720, 640))
 	if s.site.Language == "pl" {
 		e.lang.SetSelectedIndex(1)

@@ -217,6 +217,8 @@ func newQueuePayDialog(s *queueScreen, it app.ToPayItem) *queuePayDialog {
 		}
 		s.focus()
 	})
+	d.dlg.SetDefault(d.pay)
+	d.dlg.SetCancel(d.close)
 	d.dlg.Show()
 	if d.pay.Disabled() {
 		s.win.Canvas().Focus(d.decline)
@@ -333,6 +335,7 @@ func (d *queuePayDialog) onDecline() {
 	body := container.NewVBox(widget.NewLabel(T("queue.reason_question", map[string]any{"Topic": d.item.Quote.Session.Topic})),
 		d.reason, d.reasonErr, container.NewHBox(d.send, cancel))
 	d.reasonDlg = widgets.NewCustomWithoutButtons(T("queue.decline_title"), body, s.win)
+	d.reasonDlg.SetCancel(cancel)
 	d.reasonDlg.Resize(fyne.NewSize(480, 0))
 	d.reasonDlg.Show()
 	s.win.Canvas().Focus(d.reason)

@@ -699,6 +699,10 @@ func (f *scheduleForm) showEstimate(id int64) {
 	f.body.Refresh()
 	if f.dlg != nil {
 		f.dlg.SetButtons([]fyne.CanvasObject{f.closeBtn})
+		// The field that had the focus is gone: the page's first button
+		// takes it, so that Tab goes on from there.
+		f.win.Canvas().Unfocus()
+		f.win.Canvas().FocusNext()
 	}
 }
 
@@ -712,6 +716,7 @@ func (f *scheduleForm) onChangeEstimate() {
 	}
 	if f.dlg != nil {
 		f.dlg.SetButtons(f.formButtons())
+		f.win.Canvas().Focus(f.topic)
 	}
 	f.revalidate()
 }

@@ -88,11 +88,13 @@ func (d *Dialog) has(b *Button) bool {
 	return false
 }
 
-// SetDefault makes b (one of the dialog's buttons) the default one: drawn
-// as HighImportance and pressed by Enter. Nil leaves the dialog without one.
+// SetDefault makes b (one of the dialog's buttons, or a button in its
+// content) the default one, pressed by Enter; a button of medium (the
+// usual) importance is drawn as HighImportance, a danger or warning one
+// keeps its colour. Nil leaves the dialog without one.
 func (d *Dialog) SetDefault(b *Button) {
 	d.def = b
-	if b != nil && b.Importance != widget.HighImportance {
+	if b != nil && b.Importance == widget.MediumImportance {
 		b.Importance = widget.HighImportance
 		b.Refresh()
 	}
