@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -426,3 +427,17 @@ func TestKeyboardExportsTheReimbursementReport(t *testing.T) {
 
 // fileDialogSave is the label of the save button of Fyne's file dialog.
 func fileDialogSave() string { return lang.L("Save") }
+
+// The focus colour is plainly stronger than the hover colour in both
+// variants, whichever theme is chosen.
+func TestFocusColourIsPlainlyVisible(t *testing.T) {
+	for _, th := range []appTheme{{}, {variant: theme.VariantLight, fixed: true}, {variant: theme.VariantDark, fixed: true}} {
+		for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+			_, _, _, focus := th.Color(theme.ColorNameFocus, v).RGBA()
+			_, _, _, hover := th.Color(theme.ColorNameHover, v).RGBA()
+			if focus < 0x6000 || focus < 2*hover {
+				t.Errorf("theme %+v, variant %v: focus alpha %#x, hover %#x", th, v, focus, hover)
+			}
+		}
+	}
+}

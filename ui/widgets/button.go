@@ -10,6 +10,7 @@ import (
 // DialogKey).
 type Button struct {
 	widget.Button
+	hasFocus bool // for the focus ring
 }
 
 // NewButton makes a button labelled label that runs tapped when pressed.
@@ -48,4 +49,23 @@ func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	default:
 		b.Button.TypedKey(ev)
 	}
+}
+
+// CreateRenderer is Fyne's renderer with the focus ring (see focusRing).
+func (b *Button) CreateRenderer() fyne.WidgetRenderer {
+	return newFocusRing(b, b.Button.CreateRenderer(), func() bool { return b.hasFocus })
+}
+
+// FocusGained shows the focus ring.
+func (b *Button) FocusGained() {
+	b.hasFocus = true
+	b.Button.FocusGained()
+	b.Refresh()
+}
+
+// FocusLost hides the focus ring.
+func (b *Button) FocusLost() {
+	b.hasFocus = false
+	b.Button.FocusLost()
+	b.Refresh()
 }

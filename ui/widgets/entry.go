@@ -17,6 +17,7 @@ import (
 //   - Escape cancels the top-most dialog (see DialogKey).
 type Entry struct {
 	widget.Entry
+	hasFocus bool // for the focus ring
 }
 
 // NewEntry makes a single-line entry.
@@ -68,4 +69,23 @@ func (e *Entry) TypedShortcut(s fyne.Shortcut) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
+}
+
+// CreateRenderer is Fyne's renderer with the focus ring (see focusRing).
+func (e *Entry) CreateRenderer() fyne.WidgetRenderer {
+	return newFocusRing(e, e.Entry.CreateRenderer(), func() bool { return e.hasFocus })
+}
+
+// FocusGained shows the focus ring.
+func (e *Entry) FocusGained() {
+	e.hasFocus = true
+	e.Entry.FocusGained()
+	e.Refresh()
+}
+
+// FocusLost hides the focus ring.
+func (e *Entry) FocusLost() {
+	e.hasFocus = false
+	e.Entry.FocusLost()
+	e.Refresh()
 }

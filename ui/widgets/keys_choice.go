@@ -34,6 +34,7 @@ func (c *Check) TypedKey(ev *fyne.KeyEvent) {
 // keys still open it).
 type Select struct {
 	widget.Select
+	hasFocus bool // for the focus ring
 }
 
 // NewSelect makes a drop-down of options.
@@ -52,4 +53,23 @@ func (s *Select) TypedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	s.Select.TypedKey(ev)
+}
+
+// CreateRenderer is Fyne's renderer with the focus ring (see focusRing).
+func (s *Select) CreateRenderer() fyne.WidgetRenderer {
+	return newFocusRing(s, s.Select.CreateRenderer(), func() bool { return s.hasFocus })
+}
+
+// FocusGained shows the focus ring.
+func (s *Select) FocusGained() {
+	s.hasFocus = true
+	s.Select.FocusGained()
+	s.Refresh()
+}
+
+// FocusLost hides the focus ring.
+func (s *Select) FocusLost() {
+	s.hasFocus = false
+	s.Select.FocusLost()
+	s.Refresh()
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -139,5 +140,29 @@ func TestEscapeClosesTopDialogOnly(t *testing.T) {
 	key(w, fyne.KeyEscape)
 	if outer.Shown() {
 		t.Fatal("Escape left the outer dialog shown")
+	}
+}
+
+// A focused button, entry or drop-down draws a ring of the primary colour
+// around itself; it goes when the focus goes.
+func TestFocusRingShowsWhileFocused(t *testing.T) {
+	b := NewButton("Go", nil)
+	e := NewEntry()
+	s := NewSelect([]string{"a"}, nil)
+	w := newWindow(t, container.NewVBox(b, e, s))
+	for _, f := range []interface {
+		fyne.Widget
+		fyne.Focusable
+	}{b, e, s} {
+		ring := test.WidgetRenderer(f).(*focusRing).ring
+		w.Canvas().Focus(f)
+		primary := theme.CurrentForWidget(f).Color(theme.ColorNamePrimary, fyne.CurrentApp().Settings().ThemeVariant())
+		if ring.StrokeColor != primary || ring.StrokeWidth < 2 {
+			t.Errorf("%T focused: ring %v width %v, want %v", f, ring.StrokeColor, ring.StrokeWidth, primary)
+		}
+		w.Canvas().Unfocus()
+		if _, _, _, a := ring.StrokeColor.RGBA(); a != 0 {
+			t.Errorf("%T unfocused: ring %v", f, ring.StrokeColor)
+		}
 	}
 }
