@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // The core tasks done with the keyboard alone, in English and Polish: each
@@ -440,4 +442,43 @@ func TestFocusColourIsPlainlyVisible(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Each frequent command's shortcut is shown where its button is: the
+// button's tip while it has the focus (or the pointer rests on it), the
+// search box's while the pointer rests on it; the menu shows them too.
+func TestShortcutsShownWhereTheirButtonsAre(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		e := newSessionsEnv(t, lang, true, nil)
+		e.schedulePaid("Negotiation basics", 249_99, 10)
+		m, kb := mainWindowIn(t, e.app, e.deps, lang)
+		w := m.Window()
+		kb.ctrl(fyne.KeyF)
+		s := m.sessionsScr
+		tip := func(key fyne.KeyName) string {
+			return T("shortcut.tooltip", map[string]any{"Keys": shortcutKeys(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})})
+		}
+		kb.tabToButton(T("sessions.schedule"))
+		if got := widgets.TooltipShown(w); got != tip(fyne.KeyN) {
+			t.Errorf("Schedule focused: tip %q, want %q", got, tip(fyne.KeyN))
+		}
+		kb.tab()
+		if got := widgets.TooltipShown(w); got != "" {
+			t.Errorf("the tip %q stayed after the focus left", got)
+		}
+		s.list.Select(0)
+		kb.tabToButton(T("sessions.register"))
+		if got := widgets.TooltipShown(w); got != tip(fyne.KeyR) {
+			t.Errorf("Register focused: tip %q, want %q", got, tip(fyne.KeyR))
+		}
+		s.search.MouseIn(nil)
+		deadline := time.Now().Add(3 * time.Second)
+		for widgets.TooltipShown(w) != tip(fyne.KeyF) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got := widgets.TooltipShown(w); got != tip(fyne.KeyF) {
+			t.Errorf("the pointer on the search box: tip %q, want %q", got, tip(fyne.KeyF))
+		}
+		s.search.MouseOut()
+	})
 }

@@ -207,7 +207,7 @@ func (m *MainWindow) buildMain() {
 	// the window grow past the screen or squeezing the sections list.
 	split := container.NewHSplit(left, container.NewHScroll(m.content))
 	split.Offset = 0.22
-	m.win.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
+	m.win.SetContent(widgets.WithTooltips(m.win, container.NewBorder(m.banner, nil, nil, nil, split)))
 	m.installMenu()
 	m.watchChanges()
 

@@ -27,6 +27,22 @@ var (
 	shortcutQuit        = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
+// shortcutKeys writes a shortcut as the menus show it: "Ctrl+N", "⌘N" on
+// macOS.
+func shortcutKeys(sc *desktop.CustomShortcut) string {
+	if onMac {
+		return "⌘" + string(sc.KeyName)
+	}
+	return "Ctrl+" + string(sc.KeyName)
+}
+
+// shortcutTip is the tooltip of a command's button: "Shortcut: Ctrl+N".
+// Fyne's menus show the shortcuts; the tip shows them where the buttons
+// are (on hover, and while the button has the keyboard focus).
+func shortcutTip(sc *desktop.CustomShortcut) string {
+	return T("shortcut.tooltip", map[string]any{"Keys": shortcutKeys(sc)})
+}
+
 // onMac says whether to lay the menus out as macOS expects.
 var onMac = runtime.GOOS == "darwin"
 

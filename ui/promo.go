@@ -116,6 +116,7 @@ func (s *promoScreen) build() {
 	s.generate.Importance = widget.HighImportance
 	s.custom = widgets.NewButton(T("promo.custom"), s.onCustom)
 	s.exportCodes = widgets.NewButtonWithIcon(T("promo.export_codes"), theme.DocumentSaveIcon(), s.onExportCodes)
+	s.exportCodes.Tooltip = shortcutTip(shortcutExport)
 	s.exportReport = widgets.NewButtonWithIcon(T("promo.export_report"), theme.DocumentSaveIcon(), s.onExportReport)
 	s.templateBtn = widgets.NewButtonWithIcon(T("promo.template_edit"), theme.MailComposeIcon(), s.onTemplate)
 	s.buildDetail()

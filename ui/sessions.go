@@ -78,6 +78,7 @@ var (
 func (s *sessionsScreen) build() {
 	s.search = widgets.NewEntry()
 	s.search.SetPlaceHolder(T("sessions.search"))
+	s.search.Tooltip = shortcutTip(shortcutSearch)
 	s.search.OnChanged = func(string) { s.onSearch() }
 	whenLabels := []string{T("sessions.upcoming"), T("sessions.past"), T("sessions.all")}
 	s.when = newChoice(whenLabels, func(string) { s.reload() })
@@ -87,6 +88,7 @@ func (s *sessionsScreen) build() {
 	s.status.SetSelectedIndex(0)
 	schedule := widgets.NewButton(T("sessions.schedule"), s.onSchedule)
 	schedule.Importance = widget.HighImportance
+	schedule.Tooltip = shortcutTip(shortcutNewSession)
 
 	s.list = widgets.NewPagedList(widgets.PagedListOptions[app.SessionSummary, int64]{
 		PageSize: sessionsPageSize, PagesKept: sessionsPagesKept, CountUpTo: sessionsCountUpTo,
@@ -99,6 +101,7 @@ func (s *sessionsScreen) build() {
 	s.detail.Wrapping = fyne.TextWrapWord
 	s.edit = widgets.NewButton(T("sessions.edit"), s.onEdit)
 	s.reg = widgets.NewButton(T("sessions.register"), s.onRegister)
+	s.reg.Tooltip = shortcutTip(shortcutRegister)
 	s.regs = widgets.NewButton(T("sessions.registrations"), s.onRegistrations)
 	s.cancel = widgets.NewButton(T("sessions.cancel_session"), s.onCancelSession)
 	s.cancel.Importance = widget.DangerImportance

@@ -2,15 +2,21 @@ package widgets
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 )
 
 // Button is Fyne's button that Enter and Return press as Space does (Fyne's
 // takes only Space), and on which Escape cancels the top-most dialog (see
 // DialogKey).
+//
+// A Button's Tooltip (say, its command's shortcut) shows below it while it
+// has the focus or the pointer rests on it (see WithTooltips).
 type Button struct {
 	widget.Button
-	hasFocus bool // for the focus ring
+	Tooltip  string
+	hasFocus bool   // for the focus ring
+	leave    func() // ends the pointer's rest
 }
 
 // NewButton makes a button labelled label that runs tapped when pressed.
@@ -56,16 +62,41 @@ func (b *Button) CreateRenderer() fyne.WidgetRenderer {
 	return newFocusRing(b, b.Button.CreateRenderer(), func() bool { return b.hasFocus })
 }
 
-// FocusGained shows the focus ring.
+// FocusGained shows the focus ring and the tooltip.
 func (b *Button) FocusGained() {
 	b.hasFocus = true
 	b.Button.FocusGained()
 	b.Refresh()
+	showTooltip(b, b.Tooltip)
 }
 
-// FocusLost hides the focus ring.
+// FocusLost hides the focus ring and the tooltip.
 func (b *Button) FocusLost() {
 	b.hasFocus = false
 	b.Button.FocusLost()
 	b.Refresh()
+	hideTooltip(b)
+}
+
+// MouseIn shows the tooltip once the pointer rests on the button.
+func (b *Button) MouseIn(ev *desktop.MouseEvent) {
+	b.Button.MouseIn(ev)
+	if b.Tooltip != "" {
+		if b.leave != nil {
+			b.leave()
+		}
+		b.leave = hover(b, func() string { return b.Tooltip })
+	}
+}
+
+// MouseOut hides the tooltip (kept while the button has the focus).
+func (b *Button) MouseOut() {
+	b.Button.MouseOut()
+	if b.leave != nil {
+		b.leave()
+		b.leave = nil
+	}
+	if b.hasFocus {
+		showTooltip(b, b.Tooltip)
+	}
 }

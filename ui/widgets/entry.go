@@ -15,10 +15,35 @@ import (
 //   - Enter or Return in a single-line entry without its own OnSubmitted
 //     runs the default button of the dialog it is in.
 //   - Escape cancels the top-most dialog (see DialogKey).
+//
+// Its Tooltip shows while the pointer rests on it (see WithTooltips).
 type Entry struct {
 	widget.Entry
-	hasFocus bool // for the focus ring
+	Tooltip  string
+	hasFocus bool   // for the focus ring
+	leave    func() // ends the pointer's rest
 }
+
+// MouseIn shows the tooltip once the pointer rests on the entry.
+func (e *Entry) MouseIn(*desktop.MouseEvent) {
+	if e.Tooltip != "" {
+		if e.leave != nil {
+			e.leave()
+		}
+		e.leave = hover(e, func() string { return e.Tooltip })
+	}
+}
+
+// MouseOut hides the tooltip.
+func (e *Entry) MouseOut() {
+	if e.leave != nil {
+		e.leave()
+		e.leave = nil
+	}
+}
+
+// MouseMoved does nothing (the tip stays where it was shown).
+func (e *Entry) MouseMoved(*desktop.MouseEvent) {}
 
 // NewEntry makes a single-line entry.
 func NewEntry() *Entry {
