@@ -130,8 +130,8 @@ type exportWindow struct {
 	win    fyne.Window
 	deps   Deps
 	loc    *time.Location
-	from   *widget.DateEntry
-	to     *widget.DateEntry
+	from   *widgets.DateEntry
+	to     *widgets.DateEntry
 	export *widgets.Button
 	status *widget.Label
 	job    *exportJob
@@ -155,7 +155,7 @@ func (m *MainWindow) ShowExportWindow() { ShowExportWindow(m.app, m.deps) }
 
 func newExportWindow(a fyne.App, deps Deps) *exportWindow {
 	w := &exportWindow{win: a.NewWindow(T("export.title")), deps: deps, loc: time.UTC}
-	w.from, w.to = widget.NewDateEntry(), widget.NewDateEntry()
+	w.from, w.to = widgets.NewDateEntry(), widgets.NewDateEntry()
 	now := time.Now()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 0, -1)
@@ -215,7 +215,7 @@ func (w *exportWindow) filter() (app.RegistrationExportFilter, bool) {
 }
 
 func (w *exportWindow) fileName() string {
-	d := func(e *widget.DateEntry) string {
+	d := func(e *widgets.DateEntry) string {
 		if e.Date == nil {
 			return "-"
 		}

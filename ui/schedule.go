@@ -34,7 +34,7 @@ type scheduleForm struct {
 
 	topic        *widgets.Entry
 	description  *widgets.Entry
-	date         *widget.DateEntry
+	date         *widgets.DateEntry
 	clock        *widgets.Entry
 	duration     *widgets.Select
 	sessionType  *widget.RadioGroup
@@ -45,7 +45,7 @@ type scheduleForm struct {
 	feeNote      *widget.Label // the administrator message when paid sessions are off
 	register     *widgets.Check
 	capacity     *widgets.Entry
-	closesDate   *widget.DateEntry
+	closesDate   *widgets.DateEntry
 	closesClock  *widgets.Entry
 	mayCancel    *widgets.Check
 	cancelHours  *widgets.Entry
@@ -205,7 +205,7 @@ func (f *scheduleForm) build() {
 	f.description.Wrapping = fyne.TextWrapWord
 	f.description.OnChanged = changed
 
-	f.date = widget.NewDateEntry()
+	f.date = widgets.NewDateEntry()
 	f.date.OnChanged = func(*time.Time) { f.revalidate() }
 	f.clock = widgets.NewEntry()
 	f.clock.SetPlaceHolder(example("14:30"))
@@ -247,7 +247,7 @@ func (f *scheduleForm) build() {
 	f.capacity = widgets.NewEntry()
 	f.capacity.SetPlaceHolder(T("schedule.capacity_placeholder"))
 	f.capacity.OnChanged = changed
-	f.closesDate = widget.NewDateEntry()
+	f.closesDate = widgets.NewDateEntry()
 	f.closesDate.OnChanged = func(*time.Time) { f.revalidate() }
 	f.closesClock = widgets.NewEntry()
 	f.closesClock.SetPlaceHolder(example("12:00"))

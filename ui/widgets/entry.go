@@ -114,3 +114,48 @@ func (e *Entry) FocusLost() {
 	e.Entry.FocusLost()
 	e.Refresh()
 }
+
+// DateEntry is Fyne's date entry with Entry's keys: Enter or Return runs
+// the dialog's default button (unless it has its own OnSubmitted), Escape
+// cancels the dialog; and the focus ring.
+type DateEntry struct {
+	widget.DateEntry
+	hasFocus bool // for the focus ring
+}
+
+// NewDateEntry makes a date entry (typed in the locale's format, or picked
+// from its calendar).
+func NewDateEntry() *DateEntry {
+	e := &DateEntry{}
+	e.ExtendBaseWidget(e)
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	return e
+}
+
+// TypedKey takes Escape, Enter and Return (see DateEntry); other keys go to
+// Fyne's date entry.
+func (e *DateEntry) TypedKey(ev *fyne.KeyEvent) {
+	if DialogKey(e, ev, e.OnSubmitted == nil) {
+		return
+	}
+	e.DateEntry.TypedKey(ev)
+}
+
+// CreateRenderer is Fyne's renderer with the focus ring (see focusRing).
+func (e *DateEntry) CreateRenderer() fyne.WidgetRenderer {
+	return newFocusRing(e, e.DateEntry.CreateRenderer(), func() bool { return e.hasFocus })
+}
+
+// FocusGained shows the focus ring.
+func (e *DateEntry) FocusGained() {
+	e.hasFocus = true
+	e.DateEntry.FocusGained()
+	e.Refresh()
+}
+
+// FocusLost hides the focus ring.
+func (e *DateEntry) FocusLost() {
+	e.hasFocus = false
+	e.DateEntry.FocusLost()
+	e.Refresh()
+}

@@ -3,6 +3,7 @@ package widgets
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -163,6 +164,32 @@ func TestFocusRingShowsWhileFocused(t *testing.T) {
 		w.Canvas().Unfocus()
 		if _, _, _, a := ring.StrokeColor.RGBA(); a != 0 {
 			t.Errorf("%T unfocused: ring %v", f, ring.StrokeColor)
+		}
+	}
+}
+
+// Escape in a date entry, a check box or a drop-down of a dialog cancels
+// it; Enter there presses the default button.
+func TestEscapeAndEnterFromOtherFields(t *testing.T) {
+	w := newWindow(t, widget.NewLabel("main"))
+	day := time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)
+	date := NewDateEntry()
+	date.SetDate(&day)
+	for _, f := range []interface {
+		fyne.Focusable
+		fyne.CanvasObject
+	}{date, NewCheck("on", nil), NewSelect([]string{"a", "b"}, nil)} {
+		var answers []bool
+		d := NewForm("T", "Save", "Cancel", []*widget.FormItem{widget.NewFormItem("Field", f)},
+			func(ok bool) { answers = append(answers, ok) }, w)
+		d.Show()
+		w.Canvas().Focus(f)
+		key(w, fyne.KeyEscape)
+		d.Show()
+		w.Canvas().Focus(f)
+		key(w, fyne.KeyReturn)
+		if len(answers) != 2 || answers[0] || !answers[1] || d.Shown() {
+			t.Errorf("%T: Escape then Enter answered %v, shown %v", f, answers, d.Shown())
 		}
 	}
 }
