@@ -193,3 +193,65 @@ func TestEscapeAndEnterFromOtherFields(t *testing.T) {
 		}
 	}
 }
+
+// A tooltip shows once the pointer has rested on a button or an entry, and
+// goes when it leaves; a focused button shows its tip at once.
+func TestTooltipOnRestAndFocus(t *testing.T) {
+	type wait struct {
+		f       func()
+		stopped bool
+	}
+	var pending []*wait
+	defer func(orig func(time.Duration, func()) func() bool) { afterDelay = orig }(afterDelay)
+	afterDelay = func(_ time.Duration, f func()) func() bool {
+		w := &wait{f: f}
+		pending = append(pending, w)
+		return func() bool { w.stopped = true; return true }
+	}
+	rest := func() {
+		for _, w := range pending {
+			if !w.stopped {
+				w.f()
+			}
+		}
+		pending = nil
+	}
+	test.NewTempApp(t)
+	b := NewButton("Go", nil)
+	b.Tooltip = "Shortcut: Ctrl+G"
+	e := NewEntry()
+	e.Tooltip = "Shortcut: Ctrl+F"
+	w := test.NewWindow(nil)
+	t.Cleanup(w.Close)
+	w.SetContent(WithTooltips(w, container.NewVBox(b, e)))
+	w.Resize(fyne.NewSize(400, 300))
+
+	b.MouseIn(nil)
+	if got := TooltipShown(w); got != "" {
+		t.Fatalf("shown before the rest: %q", got)
+	}
+	rest()
+	if got := TooltipShown(w); got != b.Tooltip {
+		t.Fatalf("after the rest: %q", got)
+	}
+	b.MouseOut()
+	if got := TooltipShown(w); got != "" {
+		t.Fatalf("after the pointer left: %q", got)
+	}
+	e.MouseIn(nil)
+	e.MouseOut()
+	rest()
+	if got := TooltipShown(w); got != "" {
+		t.Fatalf("a rest cut short showed %q", got)
+	}
+	e.MouseIn(nil)
+	rest()
+	if got := TooltipShown(w); got != e.Tooltip {
+		t.Fatalf("the entry after the rest: %q", got)
+	}
+	e.MouseOut()
+	w.Canvas().Focus(b)
+	if got := TooltipShown(w); got != b.Tooltip {
+		t.Fatalf("the button focused: %q", got)
+	}
+}

@@ -118,24 +118,26 @@ func TooltipShown(w fyne.Window) string {
 	return l.text.Text
 }
 
+// afterDelay runs f on the UI thread after d, unless the returned stop is
+// called first (a variable, so that a test can run the pending rest on its
+// own goroutine: Fyne's test driver runs fyne.Do on the caller's).
+var afterDelay = func(d time.Duration, f func()) (stop func() bool) {
+	return time.AfterFunc(d, func() { fyne.Do(f) }).Stop
+}
+
 // hover shows the tip once the pointer has rested on owner for
 // tooltipDelay; the returned function, called when the pointer leaves,
-// cancels it.
+// cancels it. Both run on the UI thread.
 func hover(owner fyne.CanvasObject, text func() string) (leave func()) {
-	gone := make(chan struct{})
-	var once sync.Once
-	t := time.AfterFunc(tooltipDelay, func() {
-		fyne.Do(func() {
-			select {
-			case <-gone:
-			default:
-				showTooltip(owner, text())
-			}
-		})
+	left := false
+	stop := afterDelay(tooltipDelay, func() {
+		if !left {
+			showTooltip(owner, text())
+		}
 	})
 	return func() {
-		once.Do(func() { close(gone) })
-		t.Stop()
+		left = true
+		stop()
 		hideTooltip(owner)
 	}
 }
