@@ -1,6 +1,9 @@
 package widgets
 
 import (
+	"sync"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
@@ -46,6 +49,9 @@ func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
 		c := focusedCanvas(b)
+		if ev.Name == fyne.KeySpace {
+			spacePressed()
+		}
 		b.Tapped(nil)
 		if c != nil && c.Focused() == nil && b.Visible() && !b.Disabled() {
 			c.Focus(b)
@@ -99,4 +105,46 @@ func (b *Button) MouseOut() {
 	if b.hasFocus {
 		showTooltip(b, b.Tooltip)
 	}
+}
+
+// GLFW reports the space bar as a key and then as the character ' '. When
+// Space presses a button that opens a dialog, the dialog has focused its
+// first field by the time the character comes, and Fyne hands it that
+// field: a space would start the text typed, or tick the first check box.
+// So the character that follows a button's Space at once is dropped by
+// this package's fields (spaceConsumed).
+var lastSpace struct {
+	sync.Mutex
+	at time.Time
+}
+
+// spaceWindow is how soon after the key its character comes (at once, in
+// the same round of events; a person cannot type a space that fast).
+const spaceWindow = 50 * time.Millisecond
+
+func spacePressed() {
+	lastSpace.Lock()
+	lastSpace.at = time.Now()
+	lastSpace.Unlock()
+}
+
+// spaceConsumed says whether r is the character of a Space just pressed on
+// a button, and forgets that press.
+func spaceConsumed(r rune) bool {
+	if r != ' ' {
+		return false
+	}
+	lastSpace.Lock()
+	defer lastSpace.Unlock()
+	just := !lastSpace.at.IsZero() && time.Since(lastSpace.at) < spaceWindow
+	lastSpace.at = time.Time{}
+	return just
+}
+
+// TypedRune drops the character of the Space that pressed the button.
+func (b *Button) TypedRune(r rune) {
+	if spaceConsumed(r) {
+		return
+	}
+	b.Button.TypedRune(r)
 }

@@ -84,6 +84,15 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 	e.Entry.TypedKey(ev)
 }
 
+// TypedRune types r, but for the space of a Space that pressed a button
+// (see spaceConsumed).
+func (e *Entry) TypedRune(r rune) {
+	if spaceConsumed(r) {
+		return
+	}
+	e.Entry.TypedRune(r)
+}
+
 // TypedShortcut types a tab character on Ctrl+Tab in a multi-line entry;
 // other shortcuts go to Fyne's entry.
 func (e *Entry) TypedShortcut(s fyne.Shortcut) {

@@ -29,6 +29,15 @@ func (c *Check) TypedKey(ev *fyne.KeyEvent) {
 	c.Check.TypedKey(ev)
 }
 
+// TypedRune toggles on Space, but not on the space of a Space that
+// pressed a button (see spaceConsumed).
+func (c *Check) TypedRune(r rune) {
+	if spaceConsumed(r) {
+		return
+	}
+	c.Check.TypedRune(r)
+}
+
 // Select is Fyne's drop-down on which Escape cancels the top-most dialog
 // and Enter or Return runs the dialog's default button (Space and the arrow
 // keys still open it).

@@ -255,3 +255,27 @@ func TestTooltipOnRestAndFocus(t *testing.T) {
 		t.Fatalf("the button focused: %q", got)
 	}
 }
+
+// Space on a button that opens a form types no space into its first field
+// (GLFW sends the key and then its character, which the field now has the
+// focus for); a space typed afterwards is typed.
+func TestSpaceOpeningADialogTypesNothingInIt(t *testing.T) {
+	w := newWindow(t, widget.NewLabel("main"))
+	name := NewEntry()
+	open := NewButton("Open", func() {
+		NewForm("T", "Save", "Cancel", []*widget.FormItem{widget.NewFormItem("Name", name)}, nil, w).Show()
+	})
+	w.SetContent(open)
+	w.Canvas().Focus(open)
+	key(w, fyne.KeySpace)
+	w.Canvas().Focused().TypedRune(' ')
+	if w.Canvas().Focused() != name || name.Text != "" {
+		t.Fatalf("after Space: focus %T, name %q", w.Canvas().Focused(), name.Text)
+	}
+	for _, r := range "a b" {
+		w.Canvas().Focused().TypedRune(r)
+	}
+	if name.Text != "a b" {
+		t.Fatalf("typed %q, want %q", name.Text, "a b")
+	}
+}
