@@ -7,8 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // credit is a library or font TrainPay ships, with its licence.
@@ -76,5 +76,5 @@ func aboutContent(meta fyne.AppMetadata, icon fyne.Resource) fyne.CanvasObject {
 func (m *MainWindow) ShowAbout() {
 	content := container.NewVScroll(aboutContent(m.app.Metadata(), m.app.Icon()))
 	content.SetMinSize(fyne.NewSize(520, 440))
-	dialog.ShowCustom(T("about.title"), T("pay.close"), content, m.win)
+	widgets.ShowCustom(T("about.title"), T("pay.close"), content, m.win)
 }

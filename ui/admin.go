@@ -10,12 +10,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // auditPageSize is how many audit entries one page of the log shows.
@@ -31,8 +31,8 @@ type adminScreen struct {
 
 	// Locked view. The Unlock button, and Enter in the passphrase box, work
 	// only with a passphrase typed, no check running and no pause in force.
-	pass        *widget.Entry
-	unlockBtn   *widget.Button
+	pass        *widgets.Entry
+	unlockBtn   *widgets.Button
 	unlockMsg   *widget.Label
 	checking    bool
 	pausedUntil time.Time
@@ -92,7 +92,7 @@ func (s *adminScreen) sessionEnded(err error) bool {
 func (s *adminScreen) showLocked() {
 	s.lock()
 	s.checking, s.pausedUntil = false, time.Time{}
-	s.pass = widget.NewPasswordEntry()
+	s.pass = widgets.NewPasswordEntry()
 	s.pass.SetPlaceHolder(T("admin.passphrase"))
 	s.pass.OnChanged = func(string) { s.updateUnlock() }
 	s.pass.OnSubmitted = func(string) {
@@ -100,7 +100,7 @@ func (s *adminScreen) showLocked() {
 			s.onUnlock()
 		}
 	}
-	s.unlockBtn = widget.NewButton(T("admin.unlock"), s.onUnlock)
+	s.unlockBtn = widgets.NewButton(T("admin.unlock"), s.onUnlock)
 	s.unlockBtn.Importance = widget.HighImportance
 	s.updateUnlock()
 	s.unlockMsg = widget.NewLabel("")
@@ -235,7 +235,7 @@ func (s *adminScreen) showUnlocked() {
 	}
 	s.statusMsg = widget.NewLabel("")
 	s.statusMsg.Wrapping = fyne.TextWrapWord
-	lock := widget.NewButton(T("admin.lock"), func() { s.showLocked() })
+	lock := widgets.NewButton(T("admin.lock"), func() { s.showLocked() })
 	header := container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle(T("nav.admin"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), lock)
 	s.setRoot(container.NewBorder(container.NewPadded(header), s.statusMsg, nil, nil, s.tabs))
@@ -264,31 +264,31 @@ func (s *adminScreen) failed(err error) {
 type generalTab struct {
 	s          *adminScreen
 	content    fyne.CanvasObject
-	name       *widget.Entry
-	country    *widget.Select
+	name       *widgets.Entry
+	country    *widgets.Select
 	countryCds []string
-	currency   *widget.Select
+	currency   *widgets.Select
 	timeZone   *widget.SelectEntry
-	language   *widget.Select
-	save       *widget.Button
+	language   *widgets.Select
+	save       *widgets.Button
 }
 
 func newGeneralTab(s *adminScreen) *generalTab {
 	g := &generalTab{s: s}
-	g.name = widget.NewEntry()
+	g.name = widgets.NewEntry()
 	cs := countries()
 	names := make([]string, len(cs))
 	for i, c := range cs {
 		names[i] = c.Name
 		g.countryCds = append(g.countryCds, c.Code)
 	}
-	g.country = newSelect(names, nil)
+	g.country = newChoice(names, nil)
 	codes := currency.GetCurrencyCodes()
 	sort.Strings(codes)
-	g.currency = newSelect(codes, nil)
+	g.currency = newChoice(codes, nil)
 	g.timeZone = widget.NewSelectEntry(commonTimeZones)
-	g.language = newSelect([]string{"English", "Polski"}, nil)
-	g.save = widget.NewButton(T("admin.save"), g.onSave)
+	g.language = newChoice([]string{"English", "Polski"}, nil)
+	g.save = widgets.NewButton(T("admin.save"), g.onSave)
 	g.save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(T("site.name"), g.name),
@@ -356,19 +356,19 @@ type commerceTab struct {
 	mode     *widget.RadioGroup
 	modes    *options[app.Mode] // mode's choices
 	site     app.Site
-	checks   map[app.Feature]*widget.Check
+	checks   map[app.Feature]*widgets.Check
 	notes    map[app.Feature]*widget.Label
-	person   *widget.Entry
-	tele     *widget.Entry
-	saveRate *widget.Button
+	person   *widgets.Entry
+	tele     *widgets.Entry
+	saveRate *widgets.Button
 	// How long before its start a session may be started (0 to 1440).
-	lead     *widget.Entry
-	saveLead *widget.Button
+	lead     *widgets.Entry
+	saveLead *widgets.Button
 	loading  bool
 }
 
 func newCommerceTab(s *adminScreen) *commerceTab {
-	c := &commerceTab{s: s, checks: map[app.Feature]*widget.Check{}, notes: map[app.Feature]*widget.Label{}}
+	c := &commerceTab{s: s, checks: map[app.Feature]*widgets.Check{}, notes: map[app.Feature]*widget.Label{}}
 	c.modes = newOptions(func(m app.Mode) string { return T("mode." + string(m)) }, app.ModeTest, app.ModeProduction)
 	c.mode = widget.NewRadioGroup(c.modes.Labels(), c.onMode)
 	c.mode.Horizontal = true
@@ -379,16 +379,16 @@ func newCommerceTab(s *adminScreen) *commerceTab {
 	features := container.NewVBox()
 	for _, f := range app.Features {
 		f := f
-		check := widget.NewCheck(T("feature."+string(f)), func(on bool) { c.onFeature(f, on) })
+		check := widgets.NewCheck(T("feature."+string(f)), func(on bool) { c.onFeature(f, on) })
 		note := widget.NewLabel("")
 		note.Wrapping = fyne.TextWrapWord
 		c.checks[f], c.notes[f] = check, note
 		features.Add(container.NewVBox(check, note))
 	}
 
-	c.person = widget.NewEntry()
-	c.tele = widget.NewEntry()
-	c.saveRate = widget.NewButton(T("admin.save_rates"), c.onSaveRates)
+	c.person = widgets.NewEntry()
+	c.tele = widgets.NewEntry()
+	c.saveRate = widgets.NewButton(T("admin.save_rates"), c.onSaveRates)
 	ratesHelp := widget.NewLabel(T("admin.rates_help"))
 	ratesHelp.Wrapping = fyne.TextWrapWord
 	rates := widget.NewForm(
@@ -458,14 +458,14 @@ func (c *commerceTab) load() {
 
 // startLeadSection is the start lead time's heading, help, field and Save.
 func (c *commerceTab) startLeadSection(heading func(string) fyne.CanvasObject) fyne.CanvasObject {
-	c.lead = widget.NewEntry()
+	c.lead = widgets.NewEntry()
 	c.lead.Validator = func(text string) error {
 		if _, err := parseStartLead(text); err != nil {
 			return errorFor(err)
 		}
 		return nil
 	}
-	c.saveLead = widget.NewButton(T("admin.save_start_lead"), c.onSaveStartLead)
+	c.saveLead = widgets.NewButton(T("admin.save_start_lead"), c.onSaveStartLead)
 	help := widget.NewLabel(T("admin.start_lead_help"))
 	help.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(heading("admin.start_lead"), help,
@@ -535,7 +535,7 @@ func (c *commerceTab) onMode(selected string) {
 		})
 	}
 	if mode == app.ModeProduction {
-		d := dialog.NewConfirm(T("admin.production_confirm_title"), T("admin.production_confirm"), func(ok bool) {
+		d := widgets.NewConfirm(T("admin.production_confirm_title"), T("admin.production_confirm"), func(ok bool) {
 			if ok {
 				apply()
 				return
@@ -607,8 +607,8 @@ type auditTab struct {
 	offset  int
 	total   int
 	page    *widget.Label
-	newer   *widget.Button
-	older   *widget.Button
+	newer   *widgets.Button
+	older   *widgets.Button
 }
 
 func newAuditTab(s *adminScreen) *auditTab {
@@ -634,8 +634,8 @@ func newAuditTab(s *adminScreen) *auditTab {
 		},
 	)
 	a.page = widget.NewLabel("")
-	a.newer = widget.NewButton(T("audit.newer"), func() { a.load(a.offset - auditPageSize) })
-	a.older = widget.NewButton(T("audit.older"), func() { a.load(a.offset + auditPageSize) })
+	a.newer = widgets.NewButton(T("audit.newer"), func() { a.load(a.offset - auditPageSize) })
+	a.older = widgets.NewButton(T("audit.older"), func() { a.load(a.offset + auditPageSize) })
 	a.content = container.NewBorder(nil, container.NewHBox(a.newer, a.older, a.page), nil, nil, a.list)
 	return a
 }
@@ -746,15 +746,15 @@ func auditValue(action, v string) string {
 type securityTab struct {
 	s       *adminScreen
 	content fyne.CanvasObject
-	current *widget.Entry
-	pass    *widget.Entry
-	confirm *widget.Entry
-	save    *widget.Button
+	current *widgets.Entry
+	pass    *widgets.Entry
+	confirm *widgets.Entry
+	save    *widgets.Button
 }
 
 func newSecurityTab(s *adminScreen) *securityTab {
-	t := &securityTab{s: s, current: widget.NewPasswordEntry(), pass: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry()}
-	t.save = widget.NewButton(T("admin.change_passphrase"), t.onSave)
+	t := &securityTab{s: s, current: widgets.NewPasswordEntry(), pass: widgets.NewPasswordEntry(), confirm: widgets.NewPasswordEntry()}
+	t.save = widgets.NewButton(T("admin.change_passphrase"), t.onSave)
 	form := widget.NewForm(
 		widget.NewFormItem(T("admin.current_passphrase"), t.current),
 		widget.NewFormItem(T("admin.new_passphrase"), t.pass),

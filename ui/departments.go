@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
@@ -20,6 +19,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/app/receipt"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // BudgetService is what the UI needs of app.BudgetService.
@@ -50,13 +50,13 @@ type departmentsScreen struct {
 
 	content  *fyne.Container
 	message  *widget.Label
-	period   *widget.Select
+	period   *widgets.Select
 	periods  []app.Period
 	rules    *widget.Label
 	list     *fyne.Container
 	scroll   *container.Scroll // scrolls list
-	add      *widget.Button
-	settings *widget.Button
+	add      *widgets.Button
+	settings *widgets.Button
 
 	budgets  []app.DepartmentBudget
 	current  app.BudgetSettings
@@ -68,12 +68,12 @@ func newDepartmentsScreen(deps Deps, w fyne.Window, site app.Site) *departmentsS
 	s.message = widget.NewLabel("")
 	s.message.Wrapping = fyne.TextWrapWord
 	s.message.Hide()
-	s.period = newSelect(nil, func(string) { s.onPeriod() })
+	s.period = newChoice(nil, func(string) { s.onPeriod() })
 	s.rules = widget.NewLabel("")
 	s.rules.Wrapping = fyne.TextWrapWord
 	s.list = container.NewVBox()
-	s.add = widget.NewButtonWithIcon(T("departments.add"), theme.ContentAddIcon(), func() { s.onEditDepartment(app.Department{}) })
-	s.settings = widget.NewButtonWithIcon(T("departments.settings"), theme.SettingsIcon(), s.onSettings)
+	s.add = widgets.NewButtonWithIcon(T("departments.add"), theme.ContentAddIcon(), func() { s.onEditDepartment(app.Department{}) })
+	s.settings = widgets.NewButtonWithIcon(T("departments.settings"), theme.SettingsIcon(), s.onSettings)
 	title := widget.NewLabelWithStyle(T("departments.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(title,
 		container.NewBorder(nil, nil, widget.NewLabel(T("departments.period")), container.NewHBox(s.add, s.settings), s.period),
@@ -197,9 +197,9 @@ func (s *departmentsScreen) departmentCard(b app.DepartmentBudget, scale int64) 
 		widget.NewLabel(T("budget.committed", map[string]any{"Amount": s.money(b.CommittedMinor)})),
 		remaining)
 	actions := container.NewHBox(
-		widget.NewButton(T("departments.allocate"), func() { s.onAllocate(d) }),
-		widget.NewButton(T("departments.edit"), func() { s.onEditDepartment(d) }),
-		widget.NewButton(T("departments.report"), func() { s.onReport(d) }))
+		widgets.NewButton(T("departments.allocate"), func() { s.onAllocate(d) }),
+		widgets.NewButton(T("departments.edit"), func() { s.onEditDepartment(d) }),
+		widgets.NewButton(T("departments.report"), func() { s.onReport(d) }))
 	return container.NewVBox(name, owner, figures, newBudgetBar(b, scale), actions, widget.NewSeparator())
 }
 
@@ -241,8 +241,8 @@ func (s *departmentsScreen) adminCall(a *app.Admin, call func(*app.Admin) error,
 // made the handle end (it expired), shown above the passphrase. The
 // dialog's Unlock button, and Enter in the passphrase box, work only with a
 // passphrase typed.
-func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) *dialog.FormDialog {
-	pass := widget.NewPasswordEntry()
+func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) *widgets.FormDialog {
+	pass := widgets.NewPasswordEntry()
 	pass.Validator = func(p string) error {
 		if p == "" {
 			return errors.New(T("error.admin.required"))
@@ -257,7 +257,7 @@ func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) 
 		items = append(items, widget.NewFormItem("", msg))
 	}
 	items = append(items, widget.NewFormItem(T("admin.passphrase"), pass))
-	dlg := dialog.NewForm(T("departments.admin_needed"), T("departments.unlock"), T("dialog.cancel"), items, func(ok bool) {
+	dlg := widgets.NewForm(T("departments.admin_needed"), T("departments.unlock"), T("dialog.cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -267,7 +267,7 @@ func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) 
 			a, err := deps.Site.Unlock(context.Background(), p)
 			fyne.Do(func() {
 				if a == nil {
-					dialog.ShowError(errorFor(err), win)
+					widgets.ShowError(errorFor(err), win)
 					return
 				}
 				got(a)
@@ -306,12 +306,12 @@ func adminCall(deps Deps, win fyne.Window, a *app.Admin, set func(*app.Admin), c
 // onEditDepartment adds (zero ID) or edits a department.
 func (s *departmentsScreen) onEditDepartment(d app.Department) {
 	s.withAdmin(func(a *app.Admin) {
-		name, cc, owner, email := widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+		name, cc, owner, email := widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry()
 		name.SetText(d.Name)
 		cc.SetText(d.CostCentre)
 		owner.SetText(d.OwnerName)
 		email.SetText(d.OwnerEmail)
-		checkLines(map[*widget.Entry]app.TextField{name: app.FieldDepartmentName, cc: app.FieldCostCentre, owner: app.FieldBudgetOwner})
+		checkLines(map[*widgets.Entry]app.TextField{name: app.FieldDepartmentName, cc: app.FieldCostCentre, owner: app.FieldBudgetOwner})
 		items := []*widget.FormItem{
 			widget.NewFormItem(T("department.name"), name),
 			widget.NewFormItem(T("department.cost_centre"), cc),
@@ -322,7 +322,7 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 		if d.ID != 0 {
 			title = T("departments.edit")
 		}
-		dlg := dialog.NewForm(title, T("departments.save"), T("dialog.cancel"), items, func(ok bool) {
+		dlg := widgets.NewForm(title, T("departments.save"), T("dialog.cancel"), items, func(ok bool) {
 			if !ok {
 				return
 			}
@@ -335,7 +335,7 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 					// The form closed on Save: it comes back with what
 					// was typed, under the reason.
 					s.onEditDepartment(next)
-					dialog.ShowError(errorFor(err), s.win)
+					widgets.ShowError(errorFor(err), s.win)
 					return
 				}
 				s.load(s.selected)
@@ -349,7 +349,7 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 // onAllocate gives the department budget for the selected period.
 func (s *departmentsScreen) onAllocate(d app.Department) {
 	s.withAdmin(func(a *app.Admin) {
-		amount, note := widget.NewEntry(), widget.NewEntry()
+		amount, note := widgets.NewEntry(), widgets.NewEntry()
 		amount.SetPlaceHolder(example(money.FormatNumber(mustZero(s.site.Currency), Language())))
 		note.Validator = lineValidator(app.FieldNote)
 		items := []*widget.FormItem{
@@ -357,14 +357,14 @@ func (s *departmentsScreen) onAllocate(d app.Department) {
 			widget.NewFormItem(T("budget.note"), note),
 		}
 		period := s.selected
-		dialog.ShowForm(T("departments.allocate_title", map[string]any{"Name": d.Name, "Period": period}),
+		widgets.ShowForm(T("departments.allocate_title", map[string]any{"Name": d.Name, "Period": period}),
 			T("departments.allocate"), T("dialog.cancel"), items, func(ok bool) {
 				if !ok {
 					return
 				}
 				v, err := money.ParsePositive(amount.Text, s.site.Currency, Language())
 				if err != nil {
-					dialog.ShowError(errorFor(err), s.win)
+					widgets.ShowError(errorFor(err), s.win)
 					return
 				}
 				text := note.Text
@@ -373,7 +373,7 @@ func (s *departmentsScreen) onAllocate(d app.Department) {
 					return err
 				}, func(err error) {
 					if err != nil {
-						dialog.ShowError(errorFor(err), s.win)
+						widgets.ShowError(errorFor(err), s.win)
 						return
 					}
 					s.load(period)
@@ -396,7 +396,7 @@ func (s *departmentsScreen) onSettings() {
 		for m := time.January; m <= time.December; m++ {
 			months = append(months, monthName(m))
 		}
-		month := newSelect(months, nil)
+		month := newChoice(months, nil)
 		for i, k := range kinds {
 			if k == s.current.Period {
 				kind.SetSelected(kindOpts[i])
@@ -413,7 +413,7 @@ func (s *departmentsScreen) onSettings() {
 			widget.NewFormItem(T("budget.fiscal_start"), month),
 			widget.NewFormItem(T("budget.policy"), policy),
 		}
-		dialog.ShowForm(T("departments.settings"), T("departments.save"), T("dialog.cancel"), items, func(ok bool) {
+		widgets.ShowForm(T("departments.settings"), T("departments.save"), T("dialog.cancel"), items, func(ok bool) {
 			if !ok {
 				return
 			}
@@ -433,7 +433,7 @@ func (s *departmentsScreen) onSettings() {
 				return s.deps.Budgets.SaveSettings(context.Background(), a, next)
 			}, func(err error) {
 				if err != nil {
-					dialog.ShowError(errorFor(err), s.win)
+					widgets.ShowError(errorFor(err), s.win)
 					return
 				}
 				s.load("")
@@ -572,12 +572,12 @@ type reimbursementView struct {
 	win      fyne.Window
 	site     app.Site
 	report   app.ReimbursementReport
-	dlg      dialog.Dialog
+	dlg      *widgets.Dialog
 	body     *fyne.Container
 	getAdmin func() *app.Admin
 	setAdmin func(*app.Admin)
 	changed  func()
-	markBtn  *widget.Button
+	markBtn  *widgets.Button
 }
 
 func showReimbursement(deps Deps, w fyne.Window, site app.Site, departmentID int64, period string,
@@ -587,7 +587,7 @@ func showReimbursement(deps Deps, w fyne.Window, site app.Site, departmentID int
 		deps: deps, win: w, site: site, getAdmin: getAdmin, setAdmin: setAdmin, changed: changed,
 		body: container.NewVBox(widget.NewLabel(T("app.loading"))),
 	}
-	v.dlg = dialog.NewCustom(T("report.title"), T("departments.close"), container.NewVScroll(v.body), w)
+	v.dlg = widgets.NewCustom(T("report.title"), T("departments.close"), container.NewVScroll(v.body), w)
 	v.dlg.Resize(fyne.NewSize(760, 560))
 	v.dlg.Show()
 	v.load(departmentID, period)
@@ -644,13 +644,13 @@ func (v *reimbursementView) show() {
 		widget.NewFormItem(T("report.reimbursed"), widget.NewLabel(v.money(r.ReimbursedMinor))),
 		widget.NewFormItem(T("report.owed"), widget.NewLabelWithStyle(v.money(r.OwedMinor()), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 	)
-	v.markBtn = widget.NewButtonWithIcon(T("report.mark_reimbursed"), theme.ConfirmIcon(), v.onMarkReimbursed)
+	v.markBtn = widgets.NewButtonWithIcon(T("report.mark_reimbursed"), theme.ConfirmIcon(), v.onMarkReimbursed)
 	if r.OwedMinor() <= 0 {
 		v.markBtn.Disable()
 	}
 	exports := container.NewHBox(
-		widget.NewButtonWithIcon(T("report.export_csv"), theme.DocumentSaveIcon(), func() { v.onExport("csv") }),
-		widget.NewButtonWithIcon(T("report.export_pdf"), theme.DocumentSaveIcon(), func() { v.onExport("pdf") }),
+		widgets.NewButtonWithIcon(T("report.export_csv"), theme.DocumentSaveIcon(), func() { v.onExport("csv") }),
+		widgets.NewButtonWithIcon(T("report.export_pdf"), theme.DocumentSaveIcon(), func() { v.onExport("pdf") }),
 		v.markBtn)
 	header := container.NewGridWithColumns(4,
 		widget.NewLabelWithStyle(T("report.topic"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -698,7 +698,7 @@ func (v *reimbursementView) onExport(kind string) {
 	}
 	saveFile(v.win, reportFileName(v.report, kind), kinds, func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(errorFor(err), v.win)
+			widgets.ShowError(errorFor(err), v.win)
 			return
 		}
 		if w == nil {
@@ -711,14 +711,14 @@ func (v *reimbursementView) onExport(kind string) {
 			err = reportCSV(v.report, w)
 		}
 		if err != nil {
-			dialog.ShowError(errorFor(err), v.win)
+			widgets.ShowError(errorFor(err), v.win)
 		}
 	})
 }
 
 func (v *reimbursementView) onMarkReimbursed() {
 	run := func(a *app.Admin) {
-		amount, ref := widget.NewEntry(), widget.NewEntry()
+		amount, ref := widgets.NewEntry(), widgets.NewEntry()
 		owed, _ := money.FromMinor(v.report.OwedMinor(), v.report.Currency)
 		amount.SetText(money.FormatNumber(owed, Language()))
 		ref.SetPlaceHolder(T("report.reference_placeholder"))
@@ -727,13 +727,13 @@ func (v *reimbursementView) onMarkReimbursed() {
 			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": v.report.Currency}), amount),
 			widget.NewFormItem(T("report.reference"), ref),
 		}
-		dialog.ShowForm(T("report.mark_reimbursed"), T("report.mark_reimbursed"), T("dialog.cancel"), items, func(ok bool) {
+		widgets.ShowForm(T("report.mark_reimbursed"), T("report.mark_reimbursed"), T("dialog.cancel"), items, func(ok bool) {
 			if !ok {
 				return
 			}
 			val, err := money.ParsePositive(amount.Text, v.report.Currency, Language())
 			if err != nil {
-				dialog.ShowError(errorFor(err), v.win)
+				widgets.ShowError(errorFor(err), v.win)
 				return
 			}
 			v.markReimbursed(a, val, ref.Text)
@@ -757,7 +757,7 @@ func (v *reimbursementView) markReimbursed(a *app.Admin, amount currency.Amount,
 		return err
 	}, func(err error) {
 		if err != nil {
-			dialog.ShowError(errorFor(err), v.win)
+			widgets.ShowError(errorFor(err), v.win)
 			return
 		}
 		v.load(r.Department.ID, r.Period)

@@ -7,12 +7,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // PayPerUseService is what the UI needs of app.PayPerUseService.
@@ -55,10 +55,10 @@ type estimatePage struct {
 	warning   *widget.Label
 	status    *widget.Label
 	queue     *widget.Label // the budget owner's answer (ui/queue.go)
-	change    *widget.Button
-	pay       *widget.Button
-	refund    *widget.Button
-	start     *widget.Button
+	change    *widgets.Button
+	pay       *widgets.Button
+	refund    *widgets.Button
+	start     *widgets.Button
 	startWhy  *widget.Label
 	quote     app.SessionQuote
 	payment   *chargeDialogs
@@ -94,11 +94,11 @@ func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStar
 	p.queue.Wrapping = fyne.TextWrapWord
 	p.queue.TextStyle = fyne.TextStyle{Bold: true}
 	p.startWhy.Importance = widget.MediumImportance
-	p.change = widget.NewButtonWithIcon(T("estimate.change"), theme.NavigateBackIcon(), p.onChangeTapped)
-	p.pay = widget.NewButtonWithIcon(T("estimate.pay"), theme.ConfirmIcon(), p.onPay)
+	p.change = widgets.NewButtonWithIcon(T("estimate.change"), theme.NavigateBackIcon(), p.onChangeTapped)
+	p.pay = widgets.NewButtonWithIcon(T("estimate.pay"), theme.ConfirmIcon(), p.onPay)
 	p.pay.Importance = widget.HighImportance
-	p.refund = widget.NewButton(T("estimate.refund"), p.onRefund)
-	p.start = widget.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
+	p.refund = widgets.NewButton(T("estimate.refund"), p.onRefund)
+	p.start = widgets.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
 	// Why Start is refused stands beside it, in the buttons' row.
 	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status, p.queue,
 		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(p.change, p.pay, p.refund, p.start)), nil, p.startWhy))
@@ -286,7 +286,7 @@ func (p *estimatePage) onPay() {
 		}
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), p.win)
+				widgets.ShowError(errorFor(err), p.win)
 				p.load()
 				return
 			}
@@ -306,7 +306,7 @@ func (p *estimatePage) onPay() {
 // card dialog, or with PayPal Express Checkout when the site offers it;
 // with both, the person chooses first.
 type chargeDialogs struct {
-	choice *dialog.CustomDialog // "by card or with PayPal?", when both are offered
+	choice *widgets.Dialog // "by card or with PayPal?", when both are offered
 	card   *CardDialog
 	paypal *PayPalDialog
 }
@@ -349,10 +349,10 @@ func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, descript
 	}
 	switch {
 	case paypal && len(cards) > 0:
-		byCard := widget.NewButton(T("payperuse.pay_by_card"), func() { cd.choice.Hide(); openCard() })
-		withPayPal := widget.NewButton(T("payperuse.pay_with_paypal"), func() { cd.choice.Hide(); openPayPal() })
+		byCard := widgets.NewButton(T("payperuse.pay_by_card"), func() { cd.choice.Hide(); openCard() })
+		withPayPal := widgets.NewButton(T("payperuse.pay_with_paypal"), func() { cd.choice.Hide(); openPayPal() })
 		question := widget.NewLabel(T("payperuse.pay_which", map[string]any{"Amount": money.Format(c.Amount, Language())}))
-		cd.choice = dialog.NewCustom(T("estimate.pay"), T("dialog.cancel"), container.NewVBox(question, byCard, withPayPal), w)
+		cd.choice = widgets.NewCustom(T("estimate.pay"), T("dialog.cancel"), container.NewVBox(question, byCard, withPayPal), w)
 		cd.choice.Show()
 	case paypal:
 		openPayPal()
@@ -388,7 +388,7 @@ func (p *estimatePage) onRefund() {
 		fyne.Do(func() {
 			p.refund.Enable()
 			if err != nil {
-				dialog.ShowError(errorFor(err), p.win)
+				widgets.ShowError(errorFor(err), p.win)
 			}
 			p.load()
 		})
@@ -402,7 +402,7 @@ func (p *estimatePage) onStart() {
 		err := p.deps.PayPerUse.Start(context.Background(), p.sessionID)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), p.win)
+				widgets.ShowError(errorFor(err), p.win)
 				p.load()
 				return
 			}

@@ -9,11 +9,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // ExportService is what the UI needs of app.RegistrationExporter: the
@@ -33,8 +33,8 @@ type exportJob struct {
 	cancel   context.CancelFunc
 	bar      *widget.ProgressBar
 	rows     *widget.Label
-	stop     *widget.Button
-	dlg      *dialog.CustomDialog
+	stop     *widgets.Button
+	dlg      *widgets.Dialog
 	finished bool
 }
 
@@ -46,9 +46,10 @@ func startExport(win fyne.Window, deps Deps, f app.RegistrationExportFilter, wc 
 ) *exportJob {
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &exportJob{win: win, deps: deps, cancel: cancel, bar: widget.NewProgressBar(), rows: widget.NewLabel(T("export.counting"))}
-	j.stop = widget.NewButton(T("export.cancel"), j.Cancel)
-	j.dlg = dialog.NewCustomWithoutButtons(T("export.progress_title"),
+	j.stop = widgets.NewButton(T("export.cancel"), j.Cancel)
+	j.dlg = widgets.NewCustomWithoutButtons(T("export.progress_title"),
 		container.NewVBox(j.bar, j.rows, container.NewCenter(j.stop)), win)
+	j.dlg.SetCancel(j.stop) // Escape cancels the export, as the button does
 	j.dlg.Show()
 	deps.run(func() {
 		n, err := deps.Export.Export(ctx, f, wc, func(written, total int) {
@@ -129,9 +130,9 @@ type exportWindow struct {
 	win    fyne.Window
 	deps   Deps
 	loc    *time.Location
-	from   *widget.DateEntry
-	to     *widget.DateEntry
-	export *widget.Button
+	from   *widgets.DateEntry
+	to     *widgets.DateEntry
+	export *widgets.Button
 	status *widget.Label
 	job    *exportJob
 	// afterExport, when set (by tests), is called on the UI thread once an
@@ -154,14 +155,14 @@ func (m *MainWindow) ShowExportWindow() { ShowExportWindow(m.app, m.deps) }
 
 func newExportWindow(a fyne.App, deps Deps) *exportWindow {
 	w := &exportWindow{win: a.NewWindow(T("export.title")), deps: deps, loc: time.UTC}
-	w.from, w.to = widget.NewDateEntry(), widget.NewDateEntry()
+	w.from, w.to = widgets.NewDateEntry(), widgets.NewDateEntry()
 	now := time.Now()
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	last := first.AddDate(0, 0, -1)
 	first = first.AddDate(0, -1, 0)
 	w.from.SetDate(&first)
 	w.to.SetDate(&last)
-	w.export = widget.NewButton(T("export.button"), w.onExport)
+	w.export = widgets.NewButton(T("export.button"), w.onExport)
 	w.status = widget.NewLabel("")
 	w.status.Wrapping = fyne.TextWrapWord
 	intro := widget.NewLabel(T("export.intro"))
@@ -214,7 +215,7 @@ func (w *exportWindow) filter() (app.RegistrationExportFilter, bool) {
 }
 
 func (w *exportWindow) fileName() string {
-	d := func(e *widget.DateEntry) string {
+	d := func(e *widgets.DateEntry) string {
 		if e.Date == nil {
 			return "-"
 		}

@@ -7,11 +7,11 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // Section IDs, stored in preferences as the last open section.
@@ -141,7 +141,7 @@ func (m *MainWindow) refreshSite() {
 		site, err := m.deps.Site.Site(context.Background())
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), m.win)
+				widgets.ShowError(errorFor(err), m.win)
 				return
 			}
 			m.site = site
@@ -207,7 +207,7 @@ func (m *MainWindow) buildMain() {
 	// the window grow past the screen or squeezing the sections list.
 	split := container.NewHSplit(left, container.NewHScroll(m.content))
 	split.Offset = 0.22
-	m.win.SetContent(container.NewBorder(m.banner, nil, nil, nil, split))
+	m.win.SetContent(widgets.WithTooltips(m.win, container.NewBorder(m.banner, nil, nil, nil, split)))
 	m.installMenu()
 	m.watchChanges()
 
@@ -359,7 +359,7 @@ func testModeBanner() fyne.CanvasObject {
 func newLanguageSelect(s Settings, changed func()) fyne.CanvasObject {
 	options := []string{T("lang.system"), "English", "Polski"}
 	codes := []string{"", "en", "pl"}
-	sel := newSelect(options, nil)
+	sel := newChoice(options, nil)
 	for i, c := range codes {
 		if c == s.LanguageOverride() {
 			sel.SetSelectedIndex(i)

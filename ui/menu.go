@@ -5,9 +5,9 @@ import (
 	"runtime"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // projectURL is TrainPay's home, linked from Help and About.
@@ -26,6 +26,22 @@ var (
 	shortcutPreferences = &desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutQuit        = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 )
+
+// shortcutKeys writes a shortcut as the menus show it: "Ctrl+N", "⌘N" on
+// macOS.
+func shortcutKeys(sc *desktop.CustomShortcut) string {
+	if onMac {
+		return "⌘" + string(sc.KeyName)
+	}
+	return "Ctrl+" + string(sc.KeyName)
+}
+
+// shortcutTip is the tooltip of a command's button: "Shortcut: Ctrl+N".
+// Fyne's menus show the shortcuts; the tip shows them where the buttons
+// are (on hover, and while the button has the keyboard focus).
+func shortcutTip(sc *desktop.CustomShortcut) string {
+	return T("shortcut.tooltip", map[string]any{"Keys": shortcutKeys(sc)})
+}
 
 // onMac says whether to lay the menus out as macOS expects.
 var onMac = runtime.GOOS == "darwin"
@@ -128,7 +144,7 @@ func (m *MainWindow) editItem(label string, sc fyne.Shortcut) *fyne.MenuItem {
 
 // tell shows a short note when a command has nothing to work on.
 func (m *MainWindow) tell(messageID string) {
-	dialog.ShowInformation(T("app.title"), T(messageID), m.win)
+	widgets.ShowInformation(T("app.title"), T(messageID), m.win)
 }
 
 // cmdNewSession opens Sessions and its Schedule form.
@@ -180,10 +196,10 @@ func (m *MainWindow) cmdExport() {
 	case m.current == SectionSessions && m.sessionsScr != nil && m.sessionsScr.selected != nil:
 		exportSession(m.win, m.deps, m.sessionsScr.selected.ID, func(text string, imp widget.Importance) {
 			if imp == widget.DangerImportance {
-				dialog.ShowError(plainError(text), m.win)
+				widgets.ShowError(plainError(text), m.win)
 				return
 			}
-			dialog.ShowInformation(T("menu.export_title"), text, m.win)
+			widgets.ShowInformation(T("menu.export_title"), text, m.win)
 		})
 	case m.current == SectionPromo && m.promoScr != nil:
 		m.promoScr.onExportCodes()

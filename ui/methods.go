@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // methodsTab is the Payment methods page: which methods the site offers,
@@ -19,62 +20,62 @@ type methodsTab struct {
 	content fyne.CanvasObject
 	site    app.Site
 
-	processor *widget.Select
+	processor *widgets.Select
 	// offered are the processor picker's choices, in its order: those the
 	// site's country and currency allow (app.CardProcessors), and the saved
 	// one should an older version have allowed it.
 	offered  []app.Processor
-	credit   *widget.Check
-	debit    *widget.Check
-	express  *widget.Check
-	invoices *widget.Check // PayPal invoices: attendees pay online
+	credit   *widgets.Check
+	debit    *widgets.Check
+	express  *widgets.Check
+	invoices *widgets.Check // PayPal invoices: attendees pay online
 	expNote  *widget.Label
 	paypal   *paypalCredentials // PayPal REST app, while Express Checkout is ticked (paypaldialog_methods.go)
 	procNote *widget.Label
-	endpoint *widget.Entry
-	save     *widget.Button
+	endpoint *widgets.Entry
+	save     *widgets.Button
 
 	credsBox    *fyne.Container
 	credsStatus *widget.Label
 	// Payflow
-	partner, vendor, user, password *widget.Entry
+	partner, vendor, user, password *widgets.Entry
 	// NVP
-	apiUser, apiPassword, signature *widget.Entry
-	saveCreds                       *widget.Button
-	testConn                        *widget.Button
+	apiUser, apiPassword, signature *widgets.Entry
+	saveCreds                       *widgets.Button
+	testConn                        *widgets.Button
 	testing                         *widget.ProgressBarInfinite
 	testResult                      *widget.Label
 }
 
 func newMethodsTab(s *adminScreen) *methodsTab {
 	t := &methodsTab{s: s}
-	t.processor = newSelect(nil, func(string) { t.showCredentials() })
+	t.processor = newChoice(nil, func(string) { t.showCredentials() })
 	t.procNote = widget.NewLabel("")
 	t.procNote.Wrapping = fyne.TextWrapWord
 	t.procNote.Hide()
-	t.credit = widget.NewCheck(T("method.credit-card"), nil)
-	t.debit = widget.NewCheck(T("method.debit-card"), nil)
-	t.express = widget.NewCheck(T("method.express-checkout"), nil)
-	t.invoices = widget.NewCheck(T("methods.paypal_invoices"), nil)
+	t.credit = widgets.NewCheck(T("method.credit-card"), nil)
+	t.debit = widgets.NewCheck(T("method.debit-card"), nil)
+	t.express = widgets.NewCheck(T("method.express-checkout"), nil)
+	t.invoices = widgets.NewCheck(T("methods.paypal_invoices"), nil)
 	t.paypal = newPayPalCredentials(t)
 	t.express.OnChanged = func(bool) { t.paypal.refresh() }
 	t.expNote = widget.NewLabel("")
 	t.expNote.Wrapping = fyne.TextWrapWord
 	t.expNote.Hide()
-	t.endpoint = widget.NewEntry()
+	t.endpoint = widgets.NewEntry()
 	t.endpoint.SetPlaceHolder(T("methods.endpoint_placeholder"))
-	t.save = widget.NewButton(T("admin.save"), t.onSave)
+	t.save = widgets.NewButton(T("admin.save"), t.onSave)
 	t.save.Importance = widget.HighImportance
 
-	t.partner, t.vendor, t.user = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	t.password = widget.NewPasswordEntry()
-	t.apiUser, t.apiPassword = widget.NewEntry(), widget.NewPasswordEntry()
-	t.signature = widget.NewPasswordEntry()
+	t.partner, t.vendor, t.user = widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry()
+	t.password = widgets.NewPasswordEntry()
+	t.apiUser, t.apiPassword = widgets.NewEntry(), widgets.NewPasswordEntry()
+	t.signature = widgets.NewPasswordEntry()
 	t.credsBox = container.NewVBox()
 	t.credsStatus = widget.NewLabel("")
 	t.credsStatus.Wrapping = fyne.TextWrapWord
-	t.saveCreds = widget.NewButton(T("methods.save_credentials"), t.onSaveCredentials)
-	t.testConn = widget.NewButton(T("methods.test_connection"), t.onTestConnection)
+	t.saveCreds = widgets.NewButton(T("methods.save_credentials"), t.onSaveCredentials)
+	t.testConn = widgets.NewButton(T("methods.test_connection"), t.onTestConnection)
 	t.testing = widget.NewProgressBarInfinite()
 	t.testing.Hide()
 	t.testing.Stop()

@@ -8,11 +8,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 const paymentsPageSize = 100
@@ -31,13 +31,13 @@ type paymentsTab struct {
 	total     int
 	offset    int
 	page      *widget.Label
-	newer     *widget.Button
-	older     *widget.Button
+	newer     *widgets.Button
+	older     *widgets.Button
 	detail    *widget.Label
 	selected  int
-	refund    *widget.Button
-	reconcile *widget.Button
-	testPay   *widget.Button
+	refund    *widgets.Button
+	reconcile *widgets.Button
+	testPay   *widgets.Button
 	busy      *widget.ProgressBarInfinite
 	report    *widget.Label
 	dialog    *CardDialog   // the test payment's dialog, while open
@@ -70,14 +70,14 @@ func newPaymentsTab(s *adminScreen) *paymentsTab {
 	)
 	p.list.OnSelected = func(id widget.ListItemID) { p.onSelect(id) }
 	p.page = widget.NewLabel("")
-	p.newer = widget.NewButton(T("audit.newer"), func() { p.load(p.offset - paymentsPageSize) })
-	p.older = widget.NewButton(T("audit.older"), func() { p.load(p.offset + paymentsPageSize) })
+	p.newer = widgets.NewButton(T("audit.newer"), func() { p.load(p.offset - paymentsPageSize) })
+	p.older = widgets.NewButton(T("audit.older"), func() { p.load(p.offset + paymentsPageSize) })
 	p.detail = widget.NewLabel(T("payments.select_one"))
 	p.detail.Wrapping = fyne.TextWrapWord
-	p.refund = widget.NewButton(T("payments.refund"), p.onRefund)
+	p.refund = widgets.NewButton(T("payments.refund"), p.onRefund)
 	p.refund.Disable()
-	p.reconcile = widget.NewButton(T("payments.reconcile"), p.onReconcile)
-	p.testPay = widget.NewButton(T("payments.test_payment"), p.onTestPayment)
+	p.reconcile = widgets.NewButton(T("payments.reconcile"), p.onReconcile)
+	p.testPay = widgets.NewButton(T("payments.test_payment"), p.onTestPayment)
 	p.busy = widget.NewProgressBarInfinite()
 	p.busy.Stop()
 	p.busy.Hide()
@@ -177,7 +177,7 @@ func (p *paymentsTab) loadKeeping(offset int, id int64, scroll float32) {
 	})
 }
 
-func setEnabled(b *widget.Button, on bool) {
+func setEnabled(b fyne.Disableable, on bool) {
 	if on {
 		b.Enable()
 	} else {
@@ -241,7 +241,7 @@ func (p *paymentsTab) onRefund() {
 		return
 	}
 	msg := T("payments.refund_confirm", map[string]any{"Amount": money.Format(left, Language()), "Payer": r.PayerName})
-	d := dialog.NewConfirm(T("payments.refund"), msg, func(ok bool) {
+	d := widgets.NewConfirm(T("payments.refund"), msg, func(ok bool) {
 		if !ok {
 			return
 		}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // paypalCredentials is the Payment methods page's PayPal REST app section
@@ -17,24 +18,24 @@ type paypalCredentials struct {
 	t        *methodsTab
 	box      *fyne.Container
 	status   *widget.Label
-	clientID *widget.Entry
-	secret   *widget.Entry
-	save     *widget.Button
-	test     *widget.Button
+	clientID *widgets.Entry
+	secret   *widgets.Entry
+	save     *widgets.Button
+	test     *widgets.Button
 	testing  *widget.ProgressBarInfinite
 	result   *widget.Label
 }
 
 func newPayPalCredentials(t *methodsTab) *paypalCredentials {
 	c := &paypalCredentials{t: t}
-	c.clientID = widget.NewEntry()
-	c.secret = widget.NewPasswordEntry()
+	c.clientID = widgets.NewEntry()
+	c.secret = widgets.NewPasswordEntry()
 	c.status = widget.NewLabel("")
 	c.status.Wrapping = fyne.TextWrapWord
 	help := widget.NewLabel(T("paypal.credentials_help"))
 	help.Wrapping = fyne.TextWrapWord
-	c.save = widget.NewButton(T("paypal.save_credentials"), c.onSave)
-	c.test = widget.NewButton(T("paypal.test_connection"), c.onTest)
+	c.save = widgets.NewButton(T("paypal.save_credentials"), c.onSave)
+	c.test = widgets.NewButton(T("paypal.test_connection"), c.onTest)
 	c.testing = widget.NewProgressBarInfinite()
 	c.testing.Stop()
 	c.testing.Hide()

@@ -2,11 +2,11 @@ package ui
 
 import (
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // testWithPayPal makes the administrator's test payment with PayPal, or
@@ -22,10 +22,10 @@ func (p *paymentsTab) testWithPayPal(one currency.Amount, cards []app.Method, op
 		openPayPal()
 		return
 	}
-	var d *dialog.CustomDialog
-	byCard := widget.NewButton(T("paypal.test_by_card"), func() { d.Hide(); openCard() })
-	withPayPal := widget.NewButton(T("paypal.test_with_paypal"), func() { d.Hide(); openPayPal() })
+	var d *widgets.Dialog
+	byCard := widgets.NewButton(T("paypal.test_by_card"), func() { d.Hide(); openCard() })
+	withPayPal := widgets.NewButton(T("paypal.test_with_paypal"), func() { d.Hide(); openPayPal() })
 	question := widget.NewLabel(T("paypal.test_which"))
-	d = dialog.NewCustom(T("payments.test_payment"), T("dialog.cancel"), container.NewVBox(question, byCard, withPayPal), p.s.m.win)
+	d = widgets.NewCustom(T("payments.test_payment"), T("dialog.cancel"), container.NewVBox(question, byCard, withPayPal), p.s.m.win)
 	d.Show()
 }

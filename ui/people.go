@@ -8,10 +8,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // PeopleService is what the UI needs of app.PeopleService: on the
@@ -41,7 +41,7 @@ type peopleTab struct {
 
 func newPeopleTab(s *adminScreen) *peopleTab {
 	p := &peopleTab{s: s, list: container.NewVBox()}
-	invite := widget.NewButton(T("people.invite"), p.onInvite)
+	invite := widgets.NewButton(T("people.invite"), p.onInvite)
 	invite.Importance = widget.HighImportance
 	intro := widget.NewLabel(T("people.intro"))
 	intro.Wrapping = fyne.TextWrapWord
@@ -87,8 +87,8 @@ func (p *peopleTab) show() {
 		head := widget.NewLabelWithStyle(person.Name+" ("+person.Login+")"+state, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		detail := widget.NewLabel(p.describe(person))
 		detail.Wrapping = fyne.TextWrapWord
-		roles := widget.NewButton(T("people.change_roles"), func() { p.onRoles(person) })
-		disable := widget.NewButton(T("people.disable"), func() { p.onDisable(person) })
+		roles := widgets.NewButton(T("people.change_roles"), func() { p.onRoles(person) })
+		disable := widgets.NewButton(T("people.disable"), func() { p.onDisable(person) })
 		if person.Disabled {
 			roles.Disable()
 			disable.Disable()
@@ -183,11 +183,11 @@ func (c *roleChoices) chosen() ([]app.Role, []int64) {
 }
 
 func (p *peopleTab) onInvite() {
-	login := widget.NewEntry()
+	login := widgets.NewEntry()
 	login.SetPlaceHolder("jan.nowak")
-	name := widget.NewEntry()
-	email := widget.NewEntry()
-	pass := widget.NewPasswordEntry()
+	name := widgets.NewEntry()
+	email := widgets.NewEntry()
+	pass := widgets.NewPasswordEntry()
 	choices := p.newRoleChoices(app.Person{})
 	items := []*widget.FormItem{
 		widget.NewFormItem(T("people.login"), login),
@@ -197,7 +197,7 @@ func (p *peopleTab) onInvite() {
 		widget.NewFormItem(T("people.roles"), choices.roles),
 		widget.NewFormItem(T("people.departments"), choices.deps),
 	}
-	d := dialog.NewForm(T("people.invite_title"), T("people.invite"), T("dialog.cancel"), items, func(ok bool) {
+	d := widgets.NewForm(T("people.invite_title"), T("people.invite"), T("dialog.cancel"), items, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -227,7 +227,7 @@ func (p *peopleTab) onRoles(person app.Person) {
 		widget.NewFormItem(T("people.roles"), choices.roles),
 		widget.NewFormItem(T("people.departments"), choices.deps),
 	}
-	dialog.ShowForm(T("people.roles_title", map[string]any{"Name": person.Name}), T("people.save"), T("dialog.cancel"), items,
+	widgets.ShowForm(T("people.roles_title", map[string]any{"Name": person.Name}), T("people.save"), T("dialog.cancel"), items,
 		func(ok bool) {
 			if !ok {
 				return
@@ -248,7 +248,7 @@ func (p *peopleTab) onRoles(person app.Person) {
 }
 
 func (p *peopleTab) onDisable(person app.Person) {
-	dialog.ShowConfirm(T("people.disable_title"), T("people.disable_confirm", map[string]any{"Name": person.Name, "Login": person.Login}),
+	widgets.ShowConfirm(T("people.disable_title"), T("people.disable_confirm", map[string]any{"Name": person.Name, "Login": person.Login}),
 		func(ok bool) {
 			if !ok {
 				return
@@ -274,7 +274,7 @@ func (p *peopleTab) onDisable(person app.Person) {
 func (s *adminScreen) administerByRole() fyne.CanvasObject {
 	hint := widget.NewLabel(T("people.administer_hint"))
 	hint.Wrapping = fyne.TextWrapWord
-	btn := widget.NewButton(T("people.administer"), nil)
+	btn := widgets.NewButton(T("people.administer"), nil)
 	btn.OnTapped = func() {
 		btn.Disable()
 		s.deps.run(func() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // SectionPlan is the offline fee-planning section.
@@ -29,15 +30,15 @@ type planScreen struct {
 	content fyne.CanvasObject
 
 	scenarios [planScenarios]*planScenario
-	fee       *widget.Entry
-	discount  *widget.Entry
+	fee       *widgets.Entry
+	discount  *widgets.Entry
 	feeError  *widget.Label
 	rates     *widget.Label
 }
 
 // planScenario is one column of what-if inputs and its estimate.
 type planScenario struct {
-	duration, computers, share *widget.Entry
+	duration, computers, share *widgets.Entry
 	person, tele, total        *widget.Label
 	breakEven                  *widget.Label
 	err                        *widget.Label
@@ -57,7 +58,7 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 	header := []fyne.CanvasObject{widget.NewLabel("")}
 	for i := range s.scenarios {
 		sc := &planScenario{
-			duration: widget.NewEntry(), computers: widget.NewEntry(), share: widget.NewEntry(),
+			duration: widgets.NewEntry(), computers: widgets.NewEntry(), share: widgets.NewEntry(),
 			person: widget.NewLabel(""), tele: widget.NewLabel(""), total: widget.NewLabel(""),
 			breakEven: widget.NewLabel(""), err: widget.NewLabel(""),
 		}
@@ -69,7 +70,7 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 		sc.duration.SetText(defaults[i][0])
 		sc.computers.SetText(defaults[i][1])
 		sc.share.SetText(defaults[i][2])
-		for _, e := range []*widget.Entry{sc.duration, sc.computers, sc.share} {
+		for _, e := range []*widgets.Entry{sc.duration, sc.computers, sc.share} {
 			e.OnChanged = func(string) { s.recompute() }
 		}
 		s.scenarios[i] = sc
@@ -92,7 +93,7 @@ func newPlanScreen(deps Deps, site app.Site) *planScreen {
 	row(T("estimate.total"), func(sc *planScenario) fyne.CanvasObject { return sc.total })
 	row("", func(sc *planScenario) fyne.CanvasObject { return sc.err })
 
-	s.fee, s.discount = widget.NewEntry(), widget.NewEntry()
+	s.fee, s.discount = widgets.NewEntry(), widgets.NewEntry()
 	s.discount.SetText("10")
 	s.fee.OnChanged = func(string) { s.recompute() }
 	s.discount.OnChanged = func(string) { s.recompute() }

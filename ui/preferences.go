@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 var kindDatabase = fileKind{name: "file.kind_db", ext: ".db"}
@@ -18,10 +19,10 @@ type preferencesWindow struct {
 	m   *MainWindow
 	win fyne.Window
 
-	language *widget.Select
+	language *widgets.Select
 	theme    *widget.RadioGroup
-	dbNext   *widget.Entry
-	dbSave   *widget.Button
+	dbNext   *widgets.Entry
+	dbSave   *widgets.Button
 	dbMsg    *widget.Label
 
 	// where chooses this computer's file or the organisation database for
@@ -30,7 +31,7 @@ type preferencesWindow struct {
 	local   *fyne.Container
 	org     *orgForm
 	orgBox  *fyne.Container
-	orgSave *widget.Button
+	orgSave *widgets.Button
 }
 
 var (
@@ -61,7 +62,7 @@ func (p *preferencesWindow) build() {
 	s := p.m.settings
 	p.win.SetTitle(T("prefs.title"))
 
-	p.language = newSelect([]string{T("lang.system"), "English", "Polski"}, nil)
+	p.language = newChoice([]string{T("lang.system"), "English", "Polski"}, nil)
 	for i, c := range languageCodes {
 		if c == s.LanguageOverride() {
 			p.language.SetSelectedIndex(i)
@@ -92,18 +93,18 @@ func (p *preferencesWindow) build() {
 	}
 	current := widget.NewLabel(inUse)
 	current.Wrapping = fyne.TextWrapBreak
-	p.dbNext = widget.NewEntry()
+	p.dbNext = widgets.NewEntry()
 	p.dbNext.SetPlaceHolder(T("prefs.db_default"))
 	p.dbNext.SetText(s.DatabasePath())
 	p.dbMsg = widget.NewLabel("")
 	p.dbMsg.Wrapping = fyne.TextWrapWord
 	p.dbMsg.Hide() // shown once there is something to say
-	choose := widget.NewButton(T("prefs.db_choose"), p.onChooseDatabase)
-	useDefault := widget.NewButton(T("prefs.db_use_default"), func() {
+	choose := widgets.NewButton(T("prefs.db_choose"), p.onChooseDatabase)
+	useDefault := widgets.NewButton(T("prefs.db_use_default"), func() {
 		p.dbNext.SetText("")
 		p.saveDatabase()
 	})
-	p.dbSave = widget.NewButton(T("prefs.db_save"), p.saveDatabase)
+	p.dbSave = widgets.NewButton(T("prefs.db_save"), p.saveDatabase)
 	p.dbSave.Importance = widget.HighImportance
 	hint := widget.NewLabel(T("prefs.db_hint"))
 	hint.Wrapping = fyne.TextWrapWord
@@ -126,7 +127,7 @@ func (p *preferencesWindow) build() {
 			chosen.Remember = s.OrgPasswordRemembered()
 		}
 		p.org = newOrgForm(p.m.deps, chosen)
-		p.orgSave = widget.NewButton(T("prefs.db_save"), p.saveOrganisation)
+		p.orgSave = widgets.NewButton(T("prefs.db_save"), p.saveOrganisation)
 		p.orgSave.Importance = widget.HighImportance
 		orgHint := widget.NewLabel(T("orgdb.prefs_hint"))
 		orgHint.Wrapping = fyne.TextWrapWord

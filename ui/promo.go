@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // SectionPromo is the promotional codes section's ID.
@@ -73,7 +74,7 @@ type promoScreen struct {
 	code     *app.PromoCode // the selected code, read by its id; UI thread only
 	status   *widget.Label
 
-	generate, custom, exportCodes, exportReport, templateBtn *widget.Button
+	generate, custom, exportCodes, exportReport, templateBtn *widgets.Button
 
 	*promoList   // the codes
 	*promoDetail // the selected code's pane
@@ -111,12 +112,13 @@ func newPromoScreen(deps Deps, w fyne.Window, site app.Site) *promoScreen {
 func (s *promoScreen) build() {
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
-	s.generate = widget.NewButtonWithIcon(T("promo.generate"), theme.ContentAddIcon(), s.onGenerate)
+	s.generate = widgets.NewButtonWithIcon(T("promo.generate"), theme.ContentAddIcon(), s.onGenerate)
 	s.generate.Importance = widget.HighImportance
-	s.custom = widget.NewButton(T("promo.custom"), s.onCustom)
-	s.exportCodes = widget.NewButtonWithIcon(T("promo.export_codes"), theme.DocumentSaveIcon(), s.onExportCodes)
-	s.exportReport = widget.NewButtonWithIcon(T("promo.export_report"), theme.DocumentSaveIcon(), s.onExportReport)
-	s.templateBtn = widget.NewButtonWithIcon(T("promo.template_edit"), theme.MailComposeIcon(), s.onTemplate)
+	s.custom = widgets.NewButton(T("promo.custom"), s.onCustom)
+	s.exportCodes = widgets.NewButtonWithIcon(T("promo.export_codes"), theme.DocumentSaveIcon(), s.onExportCodes)
+	s.exportCodes.Tooltip = shortcutTip(shortcutExport)
+	s.exportReport = widgets.NewButtonWithIcon(T("promo.export_report"), theme.DocumentSaveIcon(), s.onExportReport)
+	s.templateBtn = widgets.NewButtonWithIcon(T("promo.template_edit"), theme.MailComposeIcon(), s.onTemplate)
 	s.buildDetail()
 	// The actions scroll sideways rather than widen the window (five
 	// buttons are wider than the default window, more so in Polish).

@@ -10,12 +10,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // promoCodeEditor is what the selected code's pane reads and changes.
@@ -43,18 +43,18 @@ type promoDetail struct {
 	info         *widget.Label
 	report       *widget.Label
 	reportNote   *widget.Label
-	sessions     *widget.Button
-	edit         *widget.Button
-	extend       *widget.Button
-	disable      *widget.Button
-	remove       *widget.Button
+	sessions     *widgets.Button
+	edit         *widgets.Button
+	extend       *widgets.Button
+	disable      *widgets.Button
+	remove       *widgets.Button
 	recipients   []app.PromoRecipient
 	recipList    *widget.List
-	email        *widget.Entry
-	name         *widget.Entry
-	add          *widget.Button
-	importBtn    *widget.Button
-	exportRcpt   *widget.Button
+	email        *widgets.Entry
+	name         *widgets.Entry
+	add          *widgets.Button
+	importBtn    *widgets.Button
+	exportRcpt   *widgets.Button
 
 	preview *importPreview // the open import preview, for tests
 	picker  *sessionPicker // the open session picker, for tests
@@ -68,18 +68,18 @@ func (s *promoDetail) buildDetail() {
 	s.reportNote = widget.NewLabel(T("promo.report_revenue_note"))
 	s.reportNote.Wrapping = fyne.TextWrapWord
 	s.reportNote.Importance = widget.LowImportance
-	s.sessions = widget.NewButton(T("promo.edit_sessions"), s.onEditSessions)
-	s.edit = widget.NewButton(T("promo.edit_limits"), s.onEditLimits)
-	s.extend = widget.NewButton(T("promo.extend"), s.onExtend)
-	s.disable = widget.NewButton(T("promo.disable"), s.onToggleDisabled)
-	s.remove = widget.NewButtonWithIcon(T("promo.delete"), theme.DeleteIcon(), s.onDelete)
-	s.email = widget.NewEntry()
+	s.sessions = widgets.NewButton(T("promo.edit_sessions"), s.onEditSessions)
+	s.edit = widgets.NewButton(T("promo.edit_limits"), s.onEditLimits)
+	s.extend = widgets.NewButton(T("promo.extend"), s.onExtend)
+	s.disable = widgets.NewButton(T("promo.disable"), s.onToggleDisabled)
+	s.remove = widgets.NewButtonWithIcon(T("promo.delete"), theme.DeleteIcon(), s.onDelete)
+	s.email = widgets.NewEntry()
 	s.email.SetPlaceHolder(T("promo.recipient_email"))
-	s.name = widget.NewEntry()
+	s.name = widgets.NewEntry()
 	s.name.SetPlaceHolder(T("promo.recipient_name"))
-	s.add = widget.NewButton(T("promo.add_recipient"), s.onAddRecipient)
-	s.importBtn = widget.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), s.onImport)
-	s.exportRcpt = widget.NewButtonWithIcon(T("promo.export_recipients"), theme.DocumentSaveIcon(), s.scr.onExportRecipients)
+	s.add = widgets.NewButton(T("promo.add_recipient"), s.onAddRecipient)
+	s.importBtn = widgets.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), s.onImport)
+	s.exportRcpt = widgets.NewButtonWithIcon(T("promo.export_recipients"), theme.DocumentSaveIcon(), s.scr.onExportRecipients)
 	s.recipList = widget.NewList(
 		func() int { return len(s.recipients) },
 		func() fyne.CanvasObject {
@@ -268,10 +268,10 @@ func (s *promoDetail) onEditLimits() {
 	if !ok {
 		return
 	}
-	limit, per := widget.NewEntry(), widget.NewEntry()
+	limit, per := widgets.NewEntry(), widgets.NewEntry()
 	limit.SetText(strconv.Itoa(c.UseLimit))
 	per.SetText(strconv.Itoa(c.PerAttendeeLimit))
-	dialog.ShowForm(T("promo.edit_limits"), T("admin.save"), T("dialog.cancel"), []*widget.FormItem{
+	widgets.ShowForm(T("promo.edit_limits"), T("admin.save"), T("dialog.cancel"), []*widget.FormItem{
 		widget.NewFormItem(T("promo.use_limit_field"), limit),
 		widget.NewFormItem(T("promo.per_attendee"), per),
 	}, func(ok bool) {
@@ -307,9 +307,9 @@ func (s *promoDetail) onExtend() {
 	if !ok {
 		return
 	}
-	until := widget.NewEntry()
+	until := widgets.NewEntry()
 	until.SetText(c.ValidUntil.In(s.scr.location()).AddDate(0, 1, -1).Format(dateLayout))
-	dialog.ShowForm(T("promo.extend"), T("admin.save"), T("dialog.cancel"), []*widget.FormItem{
+	widgets.ShowForm(T("promo.extend"), T("admin.save"), T("dialog.cancel"), []*widget.FormItem{
 		widget.NewFormItem(T("promo.valid_until"), until),
 	}, func(ok bool) {
 		if ok {
@@ -378,7 +378,7 @@ func (s *promoDetail) onDelete() {
 	if !ok {
 		return
 	}
-	d := dialog.NewConfirm(T("promo.delete"), T("promo.delete_confirm", map[string]any{"Code": c.Code}), func(yes bool) {
+	d := widgets.NewConfirm(T("promo.delete"), T("promo.delete_confirm", map[string]any{"Code": c.Code}), func(yes bool) {
 		if !yes {
 			return
 		}
@@ -460,7 +460,7 @@ func (s *promoDetail) previewImport(r io.Reader) {
 	summary := widget.NewLabel(T("promo.import_summary", map[string]any{"Good": len(imp.Recipients), "Bad": len(imp.Bad)}))
 	summary.Wrapping = fyne.TextWrapWord
 	content := container.NewBorder(summary, nil, nil, nil, badList)
-	d := dialog.NewCustomConfirm(T("promo.import_preview"), T("promo.import_do", map[string]any{"Good": len(imp.Recipients)}),
+	d := widgets.NewCustomConfirm(T("promo.import_preview"), T("promo.import_do", map[string]any{"Good": len(imp.Recipients)}),
 		T("dialog.cancel"), content, func(yes bool) {
 			if !yes || len(imp.Recipients) == 0 {
 				return
@@ -486,5 +486,5 @@ func (s *promoDetail) previewImport(r io.Reader) {
 type importPreview struct {
 	imp   app.RecipientImport
 	lines []string
-	dlg   *dialog.ConfirmDialog
+	dlg   *widgets.Dialog
 }

@@ -9,12 +9,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // promoCodeMaker is what making codes needs.
@@ -36,28 +36,28 @@ type promoMaker struct {
 // generated ones.
 type promoCodeForm struct {
 	generated bool
-	code      *widget.Entry
-	quantity  *widget.Entry
-	length    *widget.Entry
+	code      *widgets.Entry
+	quantity  *widgets.Entry
+	length    *widgets.Entry
 	kind      *widget.RadioGroup
 	kinds     *options[app.DiscountKind] // kind's choices
-	value     *widget.Entry
-	usage     *widget.Select
-	usageN    *widget.Entry
-	perAtt    *widget.Entry
-	from      *widget.Entry
-	until     *widget.Entry
+	value     *widgets.Entry
+	usage     *widgets.Select
+	usageN    *widgets.Entry
+	perAtt    *widgets.Entry
+	from      *widgets.Entry
+	until     *widgets.Entry
 	applies   *widget.RadioGroup
 	scopes    *options[bool] // applies' choices: to every session?
 	sessions  *sessionPicker
 	// One code per recipient of an imported list (generated codes only).
-	perRecipient *widget.Check
-	recipFile    *widget.Button
+	perRecipient *widgets.Check
+	recipFile    *widgets.Button
 	recipInfo    *widget.Label
 	recipients   []app.PromoRecipient
 	msg          *widget.Label
-	dlg          dialog.Dialog
-	submit       *widget.Button
+	dlg          *widgets.Dialog
+	submit       *widgets.Button
 }
 
 const dateLayout = "2006-01-02"
@@ -71,10 +71,10 @@ func (s *promoMaker) openForm(generated bool) {
 	s.form = f
 	loc := s.scr.location()
 	today := time.Now().In(loc)
-	f.code = widget.NewEntry()
-	f.quantity = widget.NewEntry()
+	f.code = widgets.NewEntry()
+	f.quantity = widgets.NewEntry()
 	f.quantity.SetText("10")
-	f.length = widget.NewEntry()
+	f.length = widgets.NewEntry()
 	f.length.SetText("8")
 	f.kinds = newOptions(func(k app.DiscountKind) string {
 		if k == app.DiscountFixed {
@@ -86,17 +86,17 @@ func (s *promoMaker) openForm(generated bool) {
 	f.kind.Horizontal = true
 	f.kind.Required = true
 	f.kind.SetSelected(f.kinds.Label(app.DiscountPercent))
-	f.value = widget.NewEntry()
+	f.value = widgets.NewEntry()
 	f.value.SetPlaceHolder(example("15"))
-	f.usage = newSelect([]string{T("promo.usage_once"), T("promo.usage_n"), T("promo.usage_unlimited")}, nil)
+	f.usage = newChoice([]string{T("promo.usage_once"), T("promo.usage_n"), T("promo.usage_unlimited")}, nil)
 	f.usage.SetSelectedIndex(0)
-	f.usageN = widget.NewEntry()
+	f.usageN = widgets.NewEntry()
 	f.usageN.SetPlaceHolder(example("10"))
-	f.perAtt = widget.NewEntry()
+	f.perAtt = widgets.NewEntry()
 	f.perAtt.SetText("1")
-	f.from = widget.NewEntry()
+	f.from = widgets.NewEntry()
 	f.from.SetText(today.Format(dateLayout))
-	f.until = widget.NewEntry()
+	f.until = widgets.NewEntry()
 	f.until.SetText(today.AddDate(0, 1, 0).Format(dateLayout))
 	f.sessions = newSessionPicker(s.scr.deps, s.scr.win, s.scr.site, nil)
 	f.scopes = newOptions(func(all bool) string {
@@ -121,9 +121,9 @@ func (s *promoMaker) openForm(generated bool) {
 	f.msg.Importance = widget.DangerImportance
 	f.recipInfo = widget.NewLabel("")
 	f.recipInfo.Wrapping = fyne.TextWrapWord
-	f.recipFile = widget.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), func() { s.onFormRecipientsFile(f) })
+	f.recipFile = widgets.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), func() { s.onFormRecipientsFile(f) })
 	f.recipFile.Hide()
-	f.perRecipient = widget.NewCheck(T("promo.per_recipient"), func(on bool) {
+	f.perRecipient = widgets.NewCheck(T("promo.per_recipient"), func(on bool) {
 		if on {
 			f.recipFile.Show()
 			f.quantity.Disable()
@@ -157,11 +157,13 @@ func (s *promoMaker) openForm(generated bool) {
 	if generated {
 		title = T("promo.generate")
 	}
-	f.submit = widget.NewButton(title, func() { s.onSubmitForm(f) })
+	f.submit = widgets.NewButton(title, func() { s.onSubmitForm(f) })
 	f.submit.Importance = widget.HighImportance
-	cancel := widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	cancel := widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
 	body := container.NewVBox(widget.NewForm(items...), f.msg, container.NewHBox(cancel, f.submit))
-	f.dlg = dialog.NewCustomWithoutButtons(title, body, s.scr.win)
+	f.dlg = widgets.NewCustomWithoutButtons(title, body, s.scr.win)
+	f.dlg.SetDefault(f.submit)
+	f.dlg.SetCancel(cancel)
 	f.dlg.Resize(fyne.NewSize(560, 560))
 	f.dlg.Show()
 }

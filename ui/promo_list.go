@@ -22,14 +22,14 @@ type promoList struct {
 	scr *promoScreen
 	svc promoCodePager
 
-	search *widget.Entry
+	search *widgets.Entry
 	count  *widget.Label
 	list   *widgets.PagedList[app.PromoCode, int64]
 }
 
 // buildList makes the search box, the count and the list.
 func (s *promoList) buildList() fyne.CanvasObject {
-	s.search = widget.NewEntry()
+	s.search = widgets.NewEntry()
 	s.search.SetPlaceHolder(T("promo.search"))
 	s.search.OnChanged = func(string) { s.onSearch() }
 	s.count = widget.NewLabel("")

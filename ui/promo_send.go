@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // promoMailer is what sending codes to their recipients needs.
@@ -24,11 +25,11 @@ type promoSend struct {
 	scr *promoScreen
 	svc promoMailer
 
-	sendLang   *widget.Select
-	send       *widget.Button
-	sendBatch  *widget.Button // sends the batch just generated one code per recipient
-	batch      []int64        // that batch's codes
-	cancelSend *widget.Button
+	sendLang   *widgets.Select
+	send       *widgets.Button
+	sendBatch  *widgets.Button // sends the batch just generated one code per recipient
+	batch      []int64         // that batch's codes
+	cancelSend *widgets.Button
 	progress   *widget.ProgressBar
 	sendStatus *widget.Label
 	// stopSend cancels the running send (nil when none runs); UI thread only.
@@ -38,17 +39,17 @@ type promoSend struct {
 // buildSend makes the sending part of the pane: the language, Send (and
 // the batch's Send), the progress and its cancel.
 func (s *promoSend) buildSend() fyne.CanvasObject {
-	s.sendLang = newSelect([]string{"English", "Polski"}, nil)
+	s.sendLang = newChoice([]string{"English", "Polski"}, nil)
 	if s.scr.site.Language == "pl" {
 		s.sendLang.SetSelectedIndex(1)
 	} else {
 		s.sendLang.SetSelectedIndex(0)
 	}
-	s.send = widget.NewButtonWithIcon(T("promo.send"), theme.MailSendIcon(), s.onSend)
-	s.sendBatch = widget.NewButtonWithIcon("", theme.MailSendIcon(), s.onSendBatch)
+	s.send = widgets.NewButtonWithIcon(T("promo.send"), theme.MailSendIcon(), s.onSend)
+	s.sendBatch = widgets.NewButtonWithIcon("", theme.MailSendIcon(), s.onSendBatch)
 	s.sendBatch.Hide()
 	s.progress = widget.NewProgressBar()
-	s.cancelSend = widget.NewButtonWithIcon(T("dialog.cancel"), theme.CancelIcon(), s.onCancelSend)
+	s.cancelSend = widgets.NewButtonWithIcon(T("dialog.cancel"), theme.CancelIcon(), s.onCancelSend)
 	s.cancelSend.Hide()
 	s.progress.Hide()
 	s.sendStatus = widget.NewLabel("")

@@ -7,11 +7,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // promoPickerPageSize is how many sessions one search reads; "Show more"
@@ -28,14 +28,14 @@ type sessionPicker struct {
 
 	chosen  map[int64]string // session ID -> topic
 	summary *widget.Label    // the chosen topics, under the form's radio
-	choose  *widget.Button
+	choose  *widgets.Button
 
 	// The open dialog.
-	dlg    dialog.Dialog
-	search *widget.Entry
+	dlg    *widgets.Dialog
+	search *widgets.Entry
 	rows   []app.SessionSummary // paid sessions found so far
 	list   *widget.List
-	more   *widget.Button
+	more   *widgets.Button
 	count  *widget.Label
 	next   int // offset of the next page; -1 when there is none
 	gen    int // search generation: stale pages are dropped
@@ -50,7 +50,7 @@ func newSessionPicker(deps Deps, w fyne.Window, site app.Site, chosen []app.Prom
 	}
 	p.summary = widget.NewLabel("")
 	p.summary.Wrapping = fyne.TextWrapWord
-	p.choose = widget.NewButton(T("promo.choose_sessions"), p.open)
+	p.choose = widgets.NewButton(T("promo.choose_sessions"), p.open)
 	if deps.Sessions == nil {
 		p.choose.Disable()
 		p.summary.SetText(T("error.promo.no_sessions"))
@@ -98,28 +98,28 @@ func sessionTopicsText(ss []app.PromoSession) string {
 
 // open shows the dialog with the first page of upcoming paid sessions.
 func (p *sessionPicker) open() {
-	p.search = widget.NewEntry()
+	p.search = widgets.NewEntry()
 	p.search.SetPlaceHolder(T("sessions.search"))
 	p.search.OnChanged = func(string) { p.reload() }
 	p.count = widget.NewLabel("")
-	p.more = widget.NewButton(T("promo.more_sessions"), func() { p.load(p.next) })
+	p.more = widgets.NewButton(T("promo.more_sessions"), func() { p.load(p.next) })
 	p.more.Hide()
 	p.list = widget.NewList(
 		func() int { return len(p.rows) },
-		func() fyne.CanvasObject { return widget.NewCheck("", nil) },
+		func() fyne.CanvasObject { return widgets.NewCheck("", nil) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(p.rows) {
 				return
 			}
 			row := p.rows[id]
-			c := o.(*widget.Check)
+			c := o.(*widgets.Check)
 			c.OnChanged = nil // setting the state must not toggle the choice
 			c.Text = p.rowText(row)
 			c.SetChecked(p.isChosen(row.ID))
 			c.OnChanged = func(on bool) { p.toggle(row.ID, row.Topic, on) }
 			c.Refresh()
 		})
-	done := widget.NewButton(T("promo.done"), p.onDone)
+	done := widgets.NewButton(T("promo.done"), p.onDone)
 	done.Importance = widget.HighImportance
 	top := container.NewVBox(p.search, p.count)
 	if p.applied != nil {
@@ -129,7 +129,8 @@ func (p *sessionPicker) open() {
 		top.Add(note)
 	}
 	body := container.NewBorder(top, container.NewHBox(p.more, done), nil, nil, p.list)
-	p.dlg = dialog.NewCustomWithoutButtons(T("promo.choose_sessions"), body, p.win)
+	p.dlg = widgets.NewCustomWithoutButtons(T("promo.choose_sessions"), body, p.win)
+	p.dlg.SetDefault(done)
 	p.dlg.Resize(fyne.NewSize(620, 480))
 	p.dlg.Show()
 	p.reload()

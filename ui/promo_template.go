@@ -6,10 +6,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // templateLanguages are the message's languages, in the order the
@@ -22,27 +22,27 @@ var templateLanguages = []string{"en", "pl"}
 // reported as they are typed and block saving.
 type templateEditor struct {
 	s      *promoScreen
-	lang   *widget.Select
-	subj   *widget.Entry
-	body   *widget.Entry
+	lang   *widgets.Select
+	subj   *widgets.Entry
+	body   *widgets.Entry
 	msg    *widget.Label // unknown placeholders, or why saving failed
 	prev   *widget.Label // the preview
-	save   *widget.Button
-	reset  *widget.Button
-	dlg    dialog.Dialog
+	save   *widgets.Button
+	reset  *widgets.Button
+	dlg    *widgets.Dialog
 	drafts map[string]app.PromoMailTemplate // edits per language, kept when switching
 	shown  string                           // the language in the entries
 	// resetConfirm is the open "reset?" question, for tests.
-	resetConfirm *dialog.ConfirmDialog
+	resetConfirm *widgets.Dialog
 }
 
 func (s *promoScreen) onTemplate() {
 	e := &templateEditor{s: s, drafts: map[string]app.PromoMailTemplate{}}
 	s.template = e
-	e.lang = newSelect([]string{"English", "Polski"}, func(string) { e.onLanguage() })
-	e.subj = widget.NewEntry()
+	e.lang = newChoice([]string{"English", "Polski"}, func(string) { e.onLanguage() })
+	e.subj = widgets.NewEntry()
 	e.subj.OnChanged = func(string) { e.onEdited() }
-	e.body = widget.NewMultiLineEntry()
+	e.body = widgets.NewMultiLineEntry()
 	e.body.Wrapping = fyne.TextWrapWord
 	e.body.SetMinRowsVisible(9)
 	e.body.OnChanged = func(string) { e.onEdited() }
@@ -53,11 +53,11 @@ func (s *promoScreen) onTemplate() {
 	e.prev.Wrapping = fyne.TextWrapWord
 	help := widget.NewLabel(T("promo.template_help", map[string]any{"Placeholders": strings.Join(app.PromoPlaceholders, " ")}))
 	help.Wrapping = fyne.TextWrapWord
-	e.save = widget.NewButton(T("admin.save"), e.onSave)
+	e.save = widgets.NewButton(T("admin.save"), e.onSave)
 	e.save.Importance = widget.HighImportance
-	e.reset = widget.NewButton(T("promo.template_reset"), e.onReset)
-	preview := widget.NewButton(T("promo.template_preview"), e.onPreview)
-	closeBtn := widget.NewButton(T("promo.close"), func() { e.dlg.Hide() })
+	e.reset = widgets.NewButton(T("promo.template_reset"), e.onReset)
+	preview := widgets.NewButton(T("promo.template_preview"), e.onPreview)
+	closeBtn := widgets.NewButton(T("promo.close"), func() { e.dlg.Hide() })
 	form := widget.NewForm(
 		widget.NewFormItem(T("promo.send_language"), e.lang),
 		widget.NewFormItem(T("promo.template_subject"), e.subj),
@@ -67,7 +67,9 @@ func (s *promoScreen) onTemplate() {
 		fyne.TextStyle{Bold: true}), e.prev)
 	body := container.NewVBox(form, help, e.msg, container.NewHBox(closeBtn, e.reset, preview, e.save),
 		widget.NewSeparator(), previewBox)
-	e.dlg = dialog.NewCustomWithoutButtons(T("promo.template"), container.NewVScroll(body), s.win)
+	e.dlg = widgets.NewCustomWithoutButtons(T("promo.template"), container.NewVScroll(body), s.win)
+	e.dlg.SetDefault(e.save)
+	e.dlg.SetCancel(closeBtn)
 	e.dlg.Resize(fyne.NewSize(720, 640))
 	if s.site.Language == "pl" {
 		e.lang.SetSelectedIndex(1)
@@ -180,7 +182,7 @@ func (e *templateEditor) onSave() {
 // the built-in text is used again.
 func (e *templateEditor) onReset() {
 	lang := e.shown
-	d := dialog.NewConfirm(T("promo.template_reset"), T("promo.template_reset_confirm",
+	d := widgets.NewConfirm(T("promo.template_reset"), T("promo.template_reset_confirm",
 		map[string]any{"Language": languageName(lang)}), func(yes bool) {
 		if !yes {
 			return

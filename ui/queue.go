@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -154,19 +153,19 @@ func (s *queueScreen) open(id widget.ListItemID) {
 type queuePayDialog struct {
 	scr     *queueScreen
 	item    app.ToPayItem
-	dlg     *dialog.CustomDialog
-	pay     *widget.Button
-	budget  *widget.Button // charge to the department's budget, no card
-	decline *widget.Button
-	close   *widget.Button
+	dlg     *widgets.Dialog
+	pay     *widgets.Button
+	budget  *widgets.Button // charge to the department's budget, no card
+	decline *widgets.Button
+	close   *widgets.Button
 	// The payment's dialogs, once opened (tests drive them).
 	charge *chargeDialogs
 	card   *CardDialog
 	paypal *PayPalDialog
 	// The decline's reason, while asked for.
-	reason    *widget.Entry
-	send      *widget.Button
-	reasonDlg *dialog.CustomDialog
+	reason    *widgets.Entry
+	send      *widgets.Button
+	reasonDlg *widgets.Dialog
 	reasonErr *widget.Label
 }
 
@@ -199,25 +198,27 @@ func newQueuePayDialog(s *queueScreen, it app.ToPayItem) *queuePayDialog {
 		warn.Importance = widget.WarningImportance
 		lines = append(lines, warn)
 	}
-	d.pay = widget.NewButtonWithIcon(T("queue.pay"), theme.ConfirmIcon(), d.onPay)
+	d.pay = widgets.NewButtonWithIcon(T("queue.pay"), theme.ConfirmIcon(), d.onPay)
 	d.pay.Importance = widget.HighImportance
 	if q.OverBudget && q.Policy == app.PolicyBlock {
 		d.pay.Disable()
 	}
-	d.budget = widget.NewButtonWithIcon(T("queue.charge_budget"), theme.AccountIcon(), d.onChargeBudget)
+	d.budget = widgets.NewButtonWithIcon(T("queue.charge_budget"), theme.AccountIcon(), d.onChargeBudget)
 	if q.OverBudget && q.Policy == app.PolicyBlock {
 		d.budget.Disable() // the database would refuse it: nothing left
 	}
-	d.decline = widget.NewButtonWithIcon(T("queue.decline"), theme.CancelIcon(), d.onDecline)
-	d.close = widget.NewButton(T("pay.close"), func() { d.dlg.Hide() })
+	d.decline = widgets.NewButtonWithIcon(T("queue.decline"), theme.CancelIcon(), d.onDecline)
+	d.close = widgets.NewButton(T("pay.close"), func() { d.dlg.Hide() })
 	body := container.NewVBox(append(lines, container.NewHBox(d.pay, d.budget, d.decline, d.close))...)
-	d.dlg = dialog.NewCustomWithoutButtons(T("queue.pay_title"), body, s.win)
+	d.dlg = widgets.NewCustomWithoutButtons(T("queue.pay_title"), body, s.win)
 	d.dlg.SetOnClosed(func() {
 		if s.pay == d {
 			s.pay = nil
 		}
 		s.focus()
 	})
+	d.dlg.SetDefault(d.pay)
+	d.dlg.SetCancel(d.close)
 	d.dlg.Show()
 	if d.pay.Disabled() {
 		s.win.Canvas().Focus(d.decline)
@@ -254,7 +255,7 @@ func (d *queuePayDialog) onPay() {
 		fyne.Do(func() {
 			if err != nil {
 				d.dlg.Hide()
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 				s.load()
 				return
 			}
@@ -283,7 +284,7 @@ func (d *queuePayDialog) onChargeBudget() {
 		fyne.Do(func() {
 			d.dlg.Hide()
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 				s.load()
 				return
 			}
@@ -297,7 +298,7 @@ func (d *queuePayDialog) onChargeBudget() {
 					"Department": it.Quote.Department.Name, "Left": formatMinor(it.Quote.RemainingAfterMinor, cur),
 				})
 			}
-			dialog.ShowInformation(T("queue.charged_budget_title"), text, s.win)
+			widgets.ShowInformation(T("queue.charged_budget_title"), text, s.win)
 			s.load()
 		})
 	})
@@ -311,7 +312,7 @@ func (d *queuePayDialog) paid() {
 		_, err := s.deps.Queue.Paid(context.Background(), d.item.Request.ID)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 			}
 			s.load()
 		})
@@ -321,19 +322,20 @@ func (d *queuePayDialog) paid() {
 // onDecline asks for the reason; Decline sends it.
 func (d *queuePayDialog) onDecline() {
 	s := d.scr
-	d.reason = widget.NewEntry()
+	d.reason = widgets.NewEntry()
 	d.reason.SetPlaceHolder(T("queue.reason_placeholder"))
 	d.reasonErr = widget.NewLabel("")
 	d.reasonErr.Importance = widget.DangerImportance
 	d.reasonErr.Wrapping = fyne.TextWrapWord
 	d.reasonErr.Hide()
-	d.send = widget.NewButton(T("queue.decline"), d.sendDecline)
+	d.send = widgets.NewButton(T("queue.decline"), d.sendDecline)
 	d.send.Importance = widget.DangerImportance
-	cancel := widget.NewButton(T("dialog.cancel"), func() { d.reasonDlg.Hide() })
+	cancel := widgets.NewButton(T("dialog.cancel"), func() { d.reasonDlg.Hide() })
 	d.reason.OnSubmitted = func(string) { d.sendDecline() }
 	body := container.NewVBox(widget.NewLabel(T("queue.reason_question", map[string]any{"Topic": d.item.Quote.Session.Topic})),
 		d.reason, d.reasonErr, container.NewHBox(d.send, cancel))
-	d.reasonDlg = dialog.NewCustomWithoutButtons(T("queue.decline_title"), body, s.win)
+	d.reasonDlg = widgets.NewCustomWithoutButtons(T("queue.decline_title"), body, s.win)
+	d.reasonDlg.SetCancel(cancel)
 	d.reasonDlg.Resize(fyne.NewSize(480, 0))
 	d.reasonDlg.Show()
 	s.win.Canvas().Focus(d.reason)
@@ -353,7 +355,7 @@ func (d *queuePayDialog) sendDecline() {
 			d.reasonDlg.Hide()
 			d.dlg.Hide()
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 			}
 			s.load()
 		})

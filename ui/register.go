@@ -6,10 +6,10 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // registerFlow is registration for one session, in one dialog whose page
@@ -20,16 +20,16 @@ type registerFlow struct {
 	win     fyne.Window
 	session app.Session
 	onDone  func()
-	dlg     *dialog.CustomDialog
+	dlg     *widgets.Dialog
 	body    *fyne.Container
 
-	first, last, email, company *widget.Entry
-	country                     *widget.Select
+	first, last, email, company *widgets.Entry
+	country                     *widgets.Select
 	countryCodes                []string
-	language                    *widget.Select
+	language                    *widgets.Select
 	message                     *widget.Label
-	next                        *widget.Button
-	cancel                      *widget.Button
+	next                        *widgets.Button
+	cancel                      *widgets.Button
 	busy                        bool
 	validationShown             bool // message holds the email's or the text rule's problem, not the store's answer
 
@@ -42,7 +42,7 @@ type registerFlow struct {
 func showRegisterDialog(deps Deps, w fyne.Window, s app.Session, onDone func()) *registerFlow {
 	f := &registerFlow{deps: deps, win: w, session: s, onDone: onDone}
 	f.buildAttendeePage()
-	f.dlg = dialog.NewCustomWithoutButtons(T("register.title", map[string]any{"Topic": s.Topic}), f.body, w)
+	f.dlg = widgets.NewCustomWithoutButtons(T("register.title", map[string]any{"Topic": s.Topic}), f.body, w)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.next})
 	f.dlg.SetOnClosed(func() {
 		if f.payment != nil {
@@ -60,8 +60,8 @@ func showRegisterDialog(deps Deps, w fyne.Window, s app.Session, onDone func()) 
 
 func (f *registerFlow) buildAttendeePage() {
 	changed := func(string) { f.revalidate() }
-	f.first, f.last, f.email, f.company = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	for _, e := range []*widget.Entry{f.first, f.last, f.email, f.company} {
+	f.first, f.last, f.email, f.company = widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry()
+	for _, e := range []*widgets.Entry{f.first, f.last, f.email, f.company} {
 		e.OnChanged = changed
 	}
 	f.email.SetPlaceHolder(example(T("placeholder.email")))
@@ -70,14 +70,14 @@ func (f *registerFlow) buildAttendeePage() {
 		names = append(names, c.Name)
 		f.countryCodes = append(f.countryCodes, c.Code)
 	}
-	f.country = newSelect(names, nil)
+	f.country = newChoice(names, nil)
 	region := systemRegion()
 	for i, c := range f.countryCodes {
 		if c == region {
 			f.country.SetSelectedIndex(i)
 		}
 	}
-	f.language = newSelect([]string{"English", "Polski"}, nil)
+	f.language = newChoice([]string{"English", "Polski"}, nil)
 	if Language() == "pl" {
 		f.language.SetSelectedIndex(1)
 	} else {
@@ -91,9 +91,9 @@ func (f *registerFlow) buildAttendeePage() {
 	if f.session.Type == app.SessionPaid {
 		nextText = T("register.continue")
 	}
-	f.next = widget.NewButton(nextText, f.onRegister)
+	f.next = widgets.NewButton(nextText, f.onRegister)
 	f.next.Importance = widget.HighImportance
-	f.cancel = widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	f.cancel = widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
 
 	what := widget.NewLabel(f.sessionLine())
 	what.Wrapping = fyne.TextWrapWord
@@ -192,7 +192,7 @@ func (f *registerFlow) setPage(o fyne.CanvasObject, buttons ...fyne.CanvasObject
 
 func (f *registerFlow) showPaymentInfo() {
 	f.payment = newPaymentInfoPage(f.deps, f.win, f.session, f.reg, f.showConfirmed)
-	closeBtn := widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	closeBtn := widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
 	f.setPage(f.payment.content, closeBtn, f.payment.pay)
 	f.payment.load()
 }
@@ -211,11 +211,11 @@ func (f *registerFlow) showConfirmed(reg app.Registration) {
 	detail := widget.NewLabel(f.sessionLine())
 	detail.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(title, number, detail)
-	closeBtn := widget.NewButton(T("pay.close"), func() { f.dlg.Hide() })
+	closeBtn := widgets.NewButton(T("pay.close"), func() { f.dlg.Hide() })
 	buttons := []fyne.CanvasObject{closeBtn}
 	if reg.Status == app.RegPaid {
 		box.Add(widget.NewLabel(T("register.paid_line", map[string]any{"Amount": formatMinor(reg.TotalMinor, reg.Currency)})))
-		save := widget.NewButton(T("receipt.save"), func() { saveReceiptDialog(f.deps, f.win, reg.ID) })
+		save := widgets.NewButton(T("receipt.save"), func() { saveReceiptDialog(f.deps, f.win, reg.ID) })
 		save.Importance = widget.HighImportance
 		buttons = append(buttons, save)
 	}

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // goneErr is the store's answer while the organisation database cannot be
@@ -96,6 +97,10 @@ func overlayEntries(w fyne.Window) []*widget.Entry {
 		}
 		if en, ok := o.(*widget.Entry); ok {
 			out = append(out, en)
+			return
+		}
+		if en, ok := o.(*widgets.Entry); ok {
+			out = append(out, &en.Entry)
 			return
 		}
 		if c, ok := o.(*fyne.Container); ok {

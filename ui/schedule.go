@@ -9,11 +9,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // durations offered for a session, in minutes.
@@ -29,48 +29,48 @@ type scheduleForm struct {
 	existing *app.Session // nil for a new session
 	paidErr  error        // why paid sessions are unavailable, nil when they are
 	onSaved  func(app.Session)
-	dlg      *dialog.CustomDialog
+	dlg      *widgets.Dialog
 	content  fyne.CanvasObject
 
-	topic        *widget.Entry
-	description  *widget.Entry
-	date         *widget.DateEntry
-	clock        *widget.Entry
-	duration     *widget.Select
+	topic        *widgets.Entry
+	description  *widgets.Entry
+	date         *widgets.DateEntry
+	clock        *widgets.Entry
+	duration     *widgets.Select
 	sessionType  *widget.RadioGroup
 	types        *options[app.SessionType] // sessionType's choices
 	ppuDown      bool                      // pay-per-use is offered but not available now
-	fee          *widget.Entry
+	fee          *widgets.Entry
 	feeFormatted *widget.Label
 	feeNote      *widget.Label // the administrator message when paid sessions are off
-	register     *widget.Check
-	capacity     *widget.Entry
-	closesDate   *widget.DateEntry
-	closesClock  *widget.Entry
-	mayCancel    *widget.Check
-	cancelHours  *widget.Entry
-	refundPct    *widget.Entry
+	register     *widgets.Check
+	capacity     *widgets.Entry
+	closesDate   *widgets.DateEntry
+	closesClock  *widgets.Entry
+	mayCancel    *widgets.Check
+	cancelHours  *widgets.Entry
+	refundPct    *widgets.Entry
 
 	// Pay-per-use: offered when deps.PayPerUse is wired; ppuErr
 	// says whom to contact when the feature is off.
 	ppuErr      error
 	departments []app.Department
 	wantDept    int64 // the department to select once departments load
-	computers   *widget.Entry
-	tele        *widget.Entry
-	department  *widget.Select
+	computers   *widgets.Entry
+	tele        *widgets.Entry
+	department  *widgets.Select
 	ppuNote     *widget.Label
 	ppuForm     *widget.Form
-	startNow    *widget.Button
-	cancelBtn   *widget.Button
-	closeBtn    *widget.Button
+	startNow    *widgets.Button
+	cancelBtn   *widgets.Button
+	closeBtn    *widgets.Button
 	body        *fyne.Container // the dialog's content: the form, or the estimate
 	scroll      *container.Scroll
 	estimate    *estimatePage // the Estimated Session Cost page while it is shown
 
 	errs    map[string]*widget.Label
 	message *widget.Label
-	save    *widget.Button
+	save    *widgets.Button
 	busy    bool
 }
 
@@ -197,24 +197,24 @@ func (f *scheduleForm) errLabel(field string) *widget.Label {
 
 func (f *scheduleForm) build() {
 	changed := func(string) { f.revalidate() }
-	f.topic = widget.NewEntry()
+	f.topic = widgets.NewEntry()
 	f.topic.SetPlaceHolder(T("schedule.topic_placeholder"))
 	f.topic.OnChanged = changed
-	f.description = widget.NewMultiLineEntry()
+	f.description = widgets.NewMultiLineEntry()
 	f.description.SetMinRowsVisible(3)
 	f.description.Wrapping = fyne.TextWrapWord
 	f.description.OnChanged = changed
 
-	f.date = widget.NewDateEntry()
+	f.date = widgets.NewDateEntry()
 	f.date.OnChanged = func(*time.Time) { f.revalidate() }
-	f.clock = widget.NewEntry()
+	f.clock = widgets.NewEntry()
 	f.clock.SetPlaceHolder(example("14:30"))
 	f.clock.OnChanged = changed
 	labels := make([]string, len(durations))
 	for i, d := range durations {
 		labels[i] = durationText(d)
 	}
-	f.duration = newSelect(labels, func(string) { f.revalidate() })
+	f.duration = newChoice(labels, func(string) { f.revalidate() })
 	f.duration.SetSelectedIndex(2)
 
 	types := []app.SessionType{app.SessionFree, app.SessionPaid}
@@ -227,7 +227,7 @@ func (f *scheduleForm) build() {
 	f.sessionType.Required = true
 	f.sessionType.SetSelected(f.types.Label(app.SessionFree))
 
-	f.fee = widget.NewEntry()
+	f.fee = widgets.NewEntry()
 	feeExample, _ := money.FromMinor(1250, f.site.Currency)
 	f.fee.SetPlaceHolder(example(money.FormatNumber(feeExample, Language())))
 	f.fee.OnChanged = changed
@@ -243,16 +243,16 @@ func (f *scheduleForm) build() {
 		f.feeNote.Show()
 	}
 
-	f.register = widget.NewCheck(T("schedule.registration_required"), func(bool) { f.revalidate() })
-	f.capacity = widget.NewEntry()
+	f.register = widgets.NewCheck(T("schedule.registration_required"), func(bool) { f.revalidate() })
+	f.capacity = widgets.NewEntry()
 	f.capacity.SetPlaceHolder(T("schedule.capacity_placeholder"))
 	f.capacity.OnChanged = changed
-	f.closesDate = widget.NewDateEntry()
+	f.closesDate = widgets.NewDateEntry()
 	f.closesDate.OnChanged = func(*time.Time) { f.revalidate() }
-	f.closesClock = widget.NewEntry()
+	f.closesClock = widgets.NewEntry()
 	f.closesClock.SetPlaceHolder(example("12:00"))
 	f.closesClock.OnChanged = changed
-	f.mayCancel = widget.NewCheck(T("schedule.may_cancel"), func(on bool) {
+	f.mayCancel = widgets.NewCheck(T("schedule.may_cancel"), func(on bool) {
 		if on {
 			f.cancelHours.Enable()
 			f.refundPct.Enable()
@@ -262,22 +262,22 @@ func (f *scheduleForm) build() {
 		}
 		f.revalidate()
 	})
-	f.cancelHours = widget.NewEntry()
+	f.cancelHours = widgets.NewEntry()
 	f.cancelHours.SetText("24")
 	f.cancelHours.OnChanged = changed
 	f.cancelHours.Disable()
-	f.refundPct = widget.NewEntry()
+	f.refundPct = widgets.NewEntry()
 	f.refundPct.SetText("100")
 	f.refundPct.OnChanged = changed
 	f.refundPct.Disable()
 
-	f.computers = widget.NewEntry()
+	f.computers = widgets.NewEntry()
 	f.computers.SetPlaceHolder(T("schedule.computers_placeholder"))
 	f.computers.OnChanged = changed
-	f.tele = widget.NewEntry()
+	f.tele = widgets.NewEntry()
 	f.tele.SetPlaceHolder(example("0"))
 	f.tele.OnChanged = changed
-	f.department = newSelect(nil, func(string) { f.revalidate() })
+	f.department = newChoice(nil, func(string) { f.revalidate() })
 	f.ppuNote = widget.NewLabel("")
 	f.ppuNote.Wrapping = fyne.TextWrapWord
 	f.ppuNote.Importance = widget.WarningImportance
@@ -288,7 +288,7 @@ func (f *scheduleForm) build() {
 		widget.NewFormItem(T("schedule.department"), f.department),
 	)
 	f.ppuForm.Hide()
-	f.startNow = widget.NewButton(T("schedule.start_session"), f.onStartNow)
+	f.startNow = widgets.NewButton(T("schedule.start_session"), f.onStartNow)
 	f.startNow.Hide()
 
 	f.message = widget.NewLabel("")
@@ -299,7 +299,7 @@ func (f *scheduleForm) build() {
 	if f.existing != nil {
 		saveText = T("schedule.save")
 	}
-	f.save = widget.NewButton(saveText, f.onSave)
+	f.save = widgets.NewButton(saveText, f.onSave)
 	f.save.Importance = widget.HighImportance
 
 	zone := widget.NewLabel(T("schedule.time_zone", map[string]any{"Zone": f.loc().String()}))
@@ -336,12 +336,12 @@ func (f *scheduleForm) build() {
 // show opens the form in a dialog over the window. For a pay-per-use
 // session the same dialog then shows the Estimated Session Cost page.
 func (f *scheduleForm) show() {
-	f.cancelBtn = widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
-	f.closeBtn = widget.NewButton(T("pay.close"), func() { f.dlg.Hide() })
+	f.cancelBtn = widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
+	f.closeBtn = widgets.NewButton(T("pay.close"), func() { f.dlg.Hide() })
 	f.scroll = container.NewVScroll(f.content)
 	f.scroll.SetMinSize(fyne.NewSize(640, 560))
 	f.body = container.NewStack(f.scroll)
-	d := dialog.NewCustomWithoutButtons(T("schedule.title"), f.body, f.win)
+	d := widgets.NewCustomWithoutButtons(T("schedule.title"), f.body, f.win)
 	d.SetButtons(f.formButtons())
 	f.dlg = d
 	d.Resize(fyne.NewSize(720, 680))
@@ -699,6 +699,10 @@ func (f *scheduleForm) showEstimate(id int64) {
 	f.body.Refresh()
 	if f.dlg != nil {
 		f.dlg.SetButtons([]fyne.CanvasObject{f.closeBtn})
+		// The field that had the focus is gone: the page's first button
+		// takes it, so that Tab goes on from there.
+		f.win.Canvas().Unfocus()
+		f.win.Canvas().FocusNext()
 	}
 }
 
@@ -712,6 +716,7 @@ func (f *scheduleForm) onChangeEstimate() {
 	}
 	if f.dlg != nil {
 		f.dlg.SetButtons(f.formButtons())
+		f.win.Canvas().Focus(f.topic)
 	}
 	f.revalidate()
 }

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -35,24 +34,24 @@ type sessionsScreen struct {
 	site    app.Site
 	content fyne.CanvasObject
 
-	search  *widget.Entry
-	when    *widget.Select
-	status  *widget.Select
+	search  *widgets.Entry
+	when    *widgets.Select
+	status  *widgets.Select
 	list    *widgets.PagedList[app.SessionSummary, int64]
 	count   *widget.Label
 	detail  *widget.Label
-	actions []*widget.Button
-	edit    *widget.Button
-	reg     *widget.Button
-	regs    *widget.Button
-	cancel  *widget.Button
+	actions []*widgets.Button
+	edit    *widgets.Button
+	reg     *widgets.Button
+	regs    *widgets.Button
+	cancel  *widgets.Button
 	// Pay-per-use: the estimate and payment, Start (enabled only
 	// when the domain's CanStart allows it, startWhy says why not), the
 	// actual usage after the session, and the usage CSV import.
-	estimate *widget.Button
-	start    *widget.Button
-	usage    *widget.Button
-	importU  *widget.Button
+	estimate *widgets.Button
+	start    *widgets.Button
+	usage    *widgets.Button
+	importU  *widgets.Button
 	startWhy *widget.Label
 	form     *scheduleForm      // the form last opened, for tests
 	register *registerFlow      // the registration dialog while it is open
@@ -85,17 +84,19 @@ var (
 )
 
 func (s *sessionsScreen) build() {
-	s.search = widget.NewEntry()
+	s.search = widgets.NewEntry()
 	s.search.SetPlaceHolder(T("sessions.search"))
+	s.search.Tooltip = shortcutTip(shortcutSearch)
 	s.search.OnChanged = func(string) { s.onSearch() }
 	whenLabels := []string{T("sessions.upcoming"), T("sessions.past"), T("sessions.all")}
-	s.when = newSelect(whenLabels, func(string) { s.reload() })
+	s.when = newChoice(whenLabels, func(string) { s.reload() })
 	s.when.SetSelectedIndex(0)
 	statusLabels := []string{T("sessions.status_any"), T("sessions.status.scheduled"), T("sessions.status.cancelled")}
-	s.status = newSelect(statusLabels, func(string) { s.reload() })
+	s.status = newChoice(statusLabels, func(string) { s.reload() })
 	s.status.SetSelectedIndex(0)
-	schedule := widget.NewButton(T("sessions.schedule"), s.onSchedule)
+	schedule := widgets.NewButton(T("sessions.schedule"), s.onSchedule)
 	schedule.Importance = widget.HighImportance
+	schedule.Tooltip = shortcutTip(shortcutNewSession)
 
 	s.columns = sessionColumnsAt(s.now)
 	s.list = widgets.NewPagedList(widgets.PagedListOptions[app.SessionSummary, int64]{
@@ -110,19 +111,20 @@ func (s *sessionsScreen) build() {
 	s.count = widget.NewLabel("")
 	s.detail = widget.NewLabel(T("sessions.select_one"))
 	s.detail.Wrapping = fyne.TextWrapWord
-	s.edit = widget.NewButton(T("sessions.edit"), s.onEdit)
-	s.reg = widget.NewButton(T("sessions.register"), s.onRegister)
-	s.regs = widget.NewButton(T("sessions.registrations"), s.onRegistrations)
-	s.cancel = widget.NewButton(T("sessions.cancel_session"), s.onCancelSession)
+	s.edit = widgets.NewButton(T("sessions.edit"), s.onEdit)
+	s.reg = widgets.NewButton(T("sessions.register"), s.onRegister)
+	s.reg.Tooltip = shortcutTip(shortcutRegister)
+	s.regs = widgets.NewButton(T("sessions.registrations"), s.onRegistrations)
+	s.cancel = widgets.NewButton(T("sessions.cancel_session"), s.onCancelSession)
 	s.cancel.Importance = widget.DangerImportance
-	s.estimate = widget.NewButton(T("sessions.estimate"), s.onEstimate)
-	s.start = widget.NewButton(T("sessions.start"), s.onStart)
-	s.usage = widget.NewButton(T("sessions.actual_usage"), s.onActualUsage)
-	s.importU = widget.NewButton(T("sessions.import_usage"), s.onImportUsage)
+	s.estimate = widgets.NewButton(T("sessions.estimate"), s.onEstimate)
+	s.start = widgets.NewButton(T("sessions.start"), s.onStart)
+	s.usage = widgets.NewButton(T("sessions.actual_usage"), s.onActualUsage)
+	s.importU = widgets.NewButton(T("sessions.import_usage"), s.onImportUsage)
 	s.startWhy = widget.NewLabel("")
 	s.startWhy.Truncation = fyne.TextTruncateEllipsis
 	s.startWhy.Importance = widget.WarningImportance
-	s.actions = []*widget.Button{s.edit, s.reg, s.regs, s.cancel, s.estimate, s.start, s.usage}
+	s.actions = []*widgets.Button{s.edit, s.reg, s.regs, s.cancel, s.estimate, s.start, s.usage}
 	for _, b := range s.actions {
 		b.Disable()
 	}
@@ -411,13 +413,13 @@ func (s *sessionsScreen) onEstimate() {
 		return
 	}
 	x := s.selected.Session
-	var d *dialog.CustomDialog
+	var d *widgets.Dialog
 	p := newEstimatePage(s.deps, s.win, x.ID, func() {
 		d.Hide()
 		s.openEdit(x)
 	}, func() { s.reload() })
 	s.estimatePage = p
-	d = dialog.NewCustom(T("estimate.title"), T("pay.close"), container.NewVScroll(p.content), s.win)
+	d = widgets.NewCustom(T("estimate.title"), T("pay.close"), container.NewVScroll(p.content), s.win)
 	d.SetOnClosed(func() {
 		p.stop()
 		if s.estimatePage == p {
@@ -440,11 +442,11 @@ func (s *sessionsScreen) onStart() {
 		err := s.deps.PayPerUse.Start(context.Background(), id)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 				s.checkStart(id)
 				return
 			}
-			dialog.ShowInformation(T("sessions.start"), T("estimate.started"), s.win)
+			widgets.ShowInformation(T("sessions.start"), T("estimate.started"), s.win)
 			s.list.Reload() // in progress, and no longer changed
 		})
 	})
@@ -470,11 +472,11 @@ func (s *sessionsScreen) withSite(f func(site app.Site, paidErr error)) {
 		paidErr := s.deps.Sessions.PaidSessionsAvailable(ctx)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 				return
 			}
 			if app.ErrorCode(paidErr) != app.EUNAVAILABLE && paidErr != nil {
-				dialog.ShowError(errorFor(paidErr), s.win)
+				widgets.ShowError(errorFor(paidErr), s.win)
 				return
 			}
 			s.site = site
@@ -543,7 +545,7 @@ func (s *sessionsScreen) onCancelSession() {
 		pre, err := s.deps.Sessions.CancelSessionPreview(context.Background(), x.ID)
 		fyne.Do(func() {
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 				return
 			}
 			msg := T("sessions.cancel_confirm_free", map[string]any{"Topic": x.Topic})
@@ -553,7 +555,7 @@ func (s *sessionsScreen) onCancelSession() {
 					"Count": pre.PaidRegistrations, "Amount": formatMinor(pre.RefundMinor, pre.Currency),
 				})
 			}
-			dialog.ShowConfirm(T("sessions.cancel_session"), msg, func(ok bool) {
+			widgets.ShowConfirm(T("sessions.cancel_session"), msg, func(ok bool) {
 				if ok {
 					s.doCancelSession(x)
 				}
@@ -569,14 +571,14 @@ func (s *sessionsScreen) doCancelSession(x app.Session) {
 		fyne.Do(func() {
 			s.reload()
 			if err != nil {
-				dialog.ShowError(errorFor(err), s.win)
+				widgets.ShowError(errorFor(err), s.win)
 				return
 			}
 			msg := T("sessions.cancelled", map[string]any{"Count": res.Refunded, "Amount": formatMinor(res.RefundMinor, x.Currency)})
 			if res.Failed > 0 {
 				msg += "\n" + T("sessions.cancel_failed", map[string]any{"Count": res.Failed, "Reason": ErrorText(res.FirstError)})
 			}
-			dialog.ShowInformation(T("sessions.cancel_session"), msg, s.win)
+			widgets.ShowInformation(T("sessions.cancel_session"), msg, s.win)
 		})
 	})
 }

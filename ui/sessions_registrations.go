@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -23,18 +22,18 @@ type registrationsView struct {
 	deps    Deps
 	win     fyne.Window
 	session app.Session
-	dlg     *dialog.CustomDialog
+	dlg     *widgets.Dialog
 	content fyne.CanvasObject
 
-	search  *widget.Entry
+	search  *widgets.Entry
 	list    *widgets.PagedList[app.Registration, int64]
 	count   *widget.Label
 	detail  *widget.Label
 	message *widget.Label
-	cancel  *widget.Button
-	refund  *widget.Button
-	receipt *widget.Button
-	export  *widget.Button
+	cancel  *widgets.Button
+	refund  *widgets.Button
+	receipt *widgets.Button
+	export  *widgets.Button
 	invoice *invoiceActions // PayPal invoice actions (ui/invoice.go)
 }
 
@@ -48,8 +47,8 @@ const (
 func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func()) *registrationsView {
 	v := &registrationsView{deps: deps, win: w, session: s}
 	v.build()
-	v.dlg = dialog.NewCustomWithoutButtons(T("regs.title", map[string]any{"Topic": s.Topic}), v.content, w)
-	v.dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(T("pay.close"), func() { v.dlg.Hide() })})
+	v.dlg = widgets.NewCustomWithoutButtons(T("regs.title", map[string]any{"Topic": s.Topic}), v.content, w)
+	v.dlg.SetButtons([]fyne.CanvasObject{widgets.NewButton(T("pay.close"), func() { v.dlg.Hide() })})
 	v.dlg.SetOnClosed(func() {
 		if onClosed != nil {
 			onClosed()
@@ -69,7 +68,7 @@ func (v *registrationsView) build() {
 		OnSelected: func(app.Registration) { v.showSelected() }, OnUnselected: v.showSelected,
 	})
 	v.count = widget.NewLabel("")
-	v.search = widget.NewEntry()
+	v.search = widgets.NewEntry()
 	v.search.SetPlaceHolder(T("regs.search"))
 	v.search.OnChanged = func(string) {
 		v.list.Restart(searchDelay)
@@ -80,10 +79,10 @@ func (v *registrationsView) build() {
 	v.message = widget.NewLabel("")
 	v.message.Wrapping = fyne.TextWrapWord
 	v.message.Hide()
-	v.cancel = widget.NewButton(T("regs.cancel"), v.onCancel)
-	v.refund = widget.NewButton(T("regs.refund"), v.onRefund)
-	v.receipt = widget.NewButton(T("receipt.save"), v.onReceipt)
-	v.export = widget.NewButton(T("regs.export"), v.onExport)
+	v.cancel = widgets.NewButton(T("regs.cancel"), v.onCancel)
+	v.refund = widgets.NewButton(T("regs.refund"), v.onRefund)
+	v.receipt = widgets.NewButton(T("receipt.save"), v.onReceipt)
+	v.export = widgets.NewButton(T("regs.export"), v.onExport)
 	v.invoice = newInvoiceActions(v)
 	v.showSelected()
 	header := newColumns(widgets.Weights(registrationColumns), boldLabel(T("regs.col_attendee")), boldLabel(T("regs.col_status")),
@@ -242,7 +241,7 @@ func (v *registrationsView) onCancel() {
 				v.showMessage(ErrorText(err), widget.DangerImportance)
 				return
 			}
-			dialog.ShowConfirm(T("regs.cancel"), cancelConfirmText(r, pre), func(yes bool) {
+			widgets.ShowConfirm(T("regs.cancel"), cancelConfirmText(r, pre), func(yes bool) {
 				if !yes {
 					return
 				}
@@ -270,7 +269,7 @@ func (v *registrationsView) onRefund() {
 		return
 	}
 	left := formatMinor(r.PaidMinor-r.RefundedMinor, r.Currency)
-	dialog.ShowConfirm(T("regs.refund"), T("regs.refund_confirm", map[string]any{"Name": r.Name(), "Amount": left}), func(yes bool) {
+	widgets.ShowConfirm(T("regs.refund"), T("regs.refund_confirm", map[string]any{"Name": r.Name(), "Amount": left}), func(yes bool) {
 		if !yes {
 			return
 		}

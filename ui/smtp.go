@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // smtpTab is site administration's outgoing mail server: host, port, TLS
@@ -16,41 +17,41 @@ import (
 type smtpTab struct {
 	s          *adminScreen
 	content    fyne.CanvasObject
-	host       *widget.Entry
-	port       *widget.Entry
-	tls        *widget.Select
-	user       *widget.Entry
-	password   *widget.Entry
-	sender     *widget.Entry
-	senderName *widget.Entry
-	save       *widget.Button
-	testTo     *widget.Entry
-	test       *widget.Button
+	host       *widgets.Entry
+	port       *widgets.Entry
+	tls        *widgets.Select
+	user       *widgets.Entry
+	password   *widgets.Entry
+	sender     *widgets.Entry
+	senderName *widgets.Entry
+	save       *widgets.Button
+	testTo     *widgets.Entry
+	test       *widgets.Button
 	note       *widget.Label
 }
 
 func newSMTPTab(s *adminScreen) *smtpTab {
 	t := &smtpTab{s: s}
-	t.host = widget.NewEntry()
+	t.host = widgets.NewEntry()
 	t.host.SetPlaceHolder(example("smtp.example.com"))
-	t.port = widget.NewEntry()
+	t.port = widgets.NewEntry()
 	t.port.SetText("587")
 	names := make([]string, len(app.SMTPTLSModes))
 	for i, m := range app.SMTPTLSModes {
 		names[i] = T("smtp.tls." + string(m))
 	}
-	t.tls = newSelect(names, nil)
+	t.tls = newChoice(names, nil)
 	t.tls.SetSelectedIndex(0)
-	t.user = widget.NewEntry()
-	t.password = widget.NewPasswordEntry()
-	t.sender = widget.NewEntry()
+	t.user = widgets.NewEntry()
+	t.password = widgets.NewPasswordEntry()
+	t.sender = widgets.NewEntry()
 	t.sender.SetPlaceHolder(example(T("placeholder.sender")))
-	t.senderName = widget.NewEntry()
-	t.save = widget.NewButton(T("admin.save"), t.onSave)
+	t.senderName = widgets.NewEntry()
+	t.save = widgets.NewButton(T("admin.save"), t.onSave)
 	t.save.Importance = widget.HighImportance
-	t.testTo = widget.NewEntry()
+	t.testTo = widgets.NewEntry()
 	t.testTo.SetPlaceHolder(T("smtp.test_to"))
-	t.test = widget.NewButton(T("smtp.send_test"), t.onTest)
+	t.test = widgets.NewButton(T("smtp.send_test"), t.onTest)
 	t.note = widget.NewLabel(T("smtp.password_note"))
 	t.note.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(

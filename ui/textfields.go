@@ -4,9 +4,9 @@ import (
 	"errors"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // lineValidator is the domain's text rule (app.CheckLine on the trimmed
@@ -27,7 +27,7 @@ func textRuleError(err error) error {
 }
 
 // checkLines sets the text rule's validator on single-line entries.
-func checkLines(entries map[*widget.Entry]app.TextField) {
+func checkLines(entries map[*widgets.Entry]app.TextField) {
 	for e, f := range entries {
 		e.Validator = lineValidator(f)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // SiteService is what the UI needs of app.SiteService.
@@ -132,6 +133,14 @@ func (d Deps) run(f func()) {
 // "(Select one)" is English only).
 func newSelect(options []string, changed func(string)) *widget.Select {
 	s := widget.NewSelect(options, changed)
+	s.PlaceHolder = T("select.placeholder")
+	return s
+}
+
+// newChoice is newSelect for the keyboard: in a dialog, Escape on it
+// cancels the dialog and Enter presses the dialog's default button.
+func newChoice(options []string, changed func(string)) *widgets.Select {
+	s := widgets.NewSelect(options, changed)
 	s.PlaceHolder = T("select.placeholder")
 	return s
 }

@@ -9,11 +9,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // After a pay-per-use session: the host or the administrator enters what
@@ -29,14 +29,14 @@ type actualUsageView struct {
 	win     fyne.Window
 	session app.Session
 	onDone  func()
-	dlg     *dialog.CustomDialog
+	dlg     *widgets.Dialog
 
-	duration  *widget.Entry
-	computers *widget.Entry
-	tele      *widget.Entry
+	duration  *widgets.Entry
+	computers *widgets.Entry
+	tele      *widgets.Entry
 	minutes   *widget.Label // what the counts come to, as typed
 	fieldErr  *widget.Label
-	record    *widget.Button
+	record    *widgets.Button
 
 	result  *fyne.Container
 	person  *widget.Label
@@ -44,8 +44,8 @@ type actualUsageView struct {
 	total   *widget.Label
 	paid    *widget.Label
 	status  *widget.Label
-	charge  *widget.Button
-	refund  *widget.Button
+	charge  *widgets.Button
+	refund  *widgets.Button
 	trueUp  *app.TrueUp // nil until the actual usage is in
 	payment *chargeDialogs
 	methods []app.Method
@@ -62,13 +62,13 @@ func showActualUsage(deps Deps, w fyne.Window, s app.Session, onDone func()) *ac
 
 func (v *actualUsageView) build() {
 	changed := func(string) { v.validate() }
-	v.duration = widget.NewEntry()
+	v.duration = widgets.NewEntry()
 	v.duration.SetText(strconv.Itoa(v.session.DurationMinutes))
 	v.duration.OnChanged = changed
-	v.computers = widget.NewEntry()
+	v.computers = widgets.NewEntry()
 	v.computers.SetText(strconv.Itoa(v.session.ExpectedComputers))
 	v.computers.OnChanged = changed
-	v.tele = widget.NewEntry()
+	v.tele = widgets.NewEntry()
 	v.tele.SetText(strconv.Itoa(v.session.ExpectedTeleconference))
 	v.tele.OnChanged = changed
 	v.minutes = widget.NewLabel("")
@@ -76,7 +76,7 @@ func (v *actualUsageView) build() {
 	v.fieldErr.Wrapping = fyne.TextWrapWord
 	v.fieldErr.Importance = widget.DangerImportance
 	v.fieldErr.Hide()
-	v.record = widget.NewButton(T("usage.record"), v.onRecord)
+	v.record = widgets.NewButton(T("usage.record"), v.onRecord)
 	v.record.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem(T("usage.duration"), v.duration),
@@ -90,9 +90,9 @@ func (v *actualUsageView) build() {
 	v.total.TextStyle = fyne.TextStyle{Bold: true}
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
-	v.charge = widget.NewButton(T("usage.charge"), v.onCharge)
+	v.charge = widgets.NewButton(T("usage.charge"), v.onCharge)
 	v.charge.Importance = widget.HighImportance
-	v.refund = widget.NewButton(T("usage.refund"), v.onRefund)
+	v.refund = widgets.NewButton(T("usage.refund"), v.onRefund)
 	lines := widget.NewForm(
 		widget.NewFormItem(T("estimate.person_minutes"), v.person),
 		widget.NewFormItem(T("estimate.teleconference_minutes"), v.teleAmt),
@@ -104,7 +104,7 @@ func (v *actualUsageView) build() {
 		lines, v.status, container.NewHBox(v.charge, v.refund))
 	v.result.Hide()
 	body := container.NewVBox(intro, form, v.minutes, v.fieldErr, container.NewHBox(v.record), v.result)
-	v.dlg = dialog.NewCustom(T("usage.title"), T("pay.close"), body, v.win)
+	v.dlg = widgets.NewCustom(T("usage.title"), T("pay.close"), body, v.win)
 	v.dlg.SetOnClosed(func() {
 		if v.onDone != nil {
 			v.onDone()
@@ -117,7 +117,7 @@ func (v *actualUsageView) build() {
 // read returns the typed usage as minutes, or the message of the first
 // invalid field (the domain's rules, app.Usage.Validate).
 func (v *actualUsageView) read() (person, tele int64, msg string) {
-	num := func(e *widget.Entry) (int64, bool) {
+	num := func(e *widgets.Entry) (int64, bool) {
 		n, err := strconv.ParseInt(strings.TrimSpace(e.Text), 10, 64)
 		return n, err == nil
 	}
@@ -292,14 +292,14 @@ type usageImportView struct {
 	deps   Deps
 	win    fyne.Window
 	onDone func()
-	dlg    *dialog.CustomDialog
+	dlg    *widgets.Dialog
 
 	file    *widget.Label
 	summary *widget.Label
 	rows    []string
 	list    *widget.List
-	apply   *widget.Button
-	choose  *widget.Button
+	apply   *widgets.Button
+	choose  *widgets.Button
 
 	lines    []app.UsageLine
 	previews []app.UsagePreview
@@ -319,13 +319,13 @@ func showUsageImport(deps Deps, w fyne.Window, onDone func()) *usageImportView {
 			return newCellLabel("")
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*cellLabel).SetText(v.rows[id]) })
-	v.choose = widget.NewButton(T("usage.choose_file"), v.onChoose)
-	v.apply = widget.NewButton(T("usage.apply"), v.onApply)
+	v.choose = widgets.NewButton(T("usage.choose_file"), v.onChoose)
+	v.apply = widgets.NewButton(T("usage.apply"), v.onApply)
 	v.apply.Importance = widget.HighImportance
 	v.apply.Disable()
 	top := container.NewVBox(help, container.NewBorder(nil, nil, v.choose, nil, v.file), v.summary)
 	body := container.NewBorder(top, container.NewHBox(v.apply), nil, nil, v.list)
-	v.dlg = dialog.NewCustom(T("usage.import_title"), T("pay.close"), body, w)
+	v.dlg = widgets.NewCustom(T("usage.import_title"), T("pay.close"), body, w)
 	v.dlg.SetOnClosed(func() {
 		if v.onDone != nil {
 			v.onDone()

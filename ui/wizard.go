@@ -15,6 +15,7 @@ import (
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // stepWhere is the wizard's first step when organisation databases can be
@@ -40,24 +41,24 @@ type wizard struct {
 	switched func(Deps, OrgConnection)
 	body     *fyne.Container
 	errMsg   *widget.Label
-	back     *widget.Button
-	next     *widget.Button
+	back     *widgets.Button
+	next     *widgets.Button
 
 	content fyne.CanvasObject
 
-	name       *widget.Entry
-	country    *widget.Select
+	name       *widgets.Entry
+	country    *widgets.Select
 	countryCds []string
-	currency   *widget.Select
+	currency   *widgets.Select
 	timeZone   *widget.SelectEntry
-	language   *widget.Select
-	pass       *widget.Entry
-	confirm    *widget.Entry
+	language   *widgets.Select
+	pass       *widgets.Entry
+	confirm    *widgets.Entry
 }
 
 func newWizard(deps Deps, done func()) *wizard {
 	w := &wizard{deps: deps, done: done}
-	w.name = widget.NewEntry()
+	w.name = widgets.NewEntry()
 	w.name.SetPlaceHolder(T("wizard.site_name_placeholder"))
 
 	cs := countries()
@@ -68,10 +69,10 @@ func newWizard(deps Deps, done func()) *wizard {
 	}
 	codes := currency.GetCurrencyCodes()
 	sort.Strings(codes)
-	w.currency = newSelect(codes, nil)
+	w.currency = newChoice(codes, nil)
 	w.timeZone = widget.NewSelectEntry(commonTimeZones)
-	w.country = newSelect(names, func(string) { w.onCountry() })
-	w.language = newSelect([]string{"English", "Polski"}, nil)
+	w.country = newChoice(names, func(string) { w.onCountry() })
+	w.language = newChoice([]string{"English", "Polski"}, nil)
 	if Language() == "pl" {
 		w.language.SetSelectedIndex(1)
 	} else {
@@ -85,14 +86,14 @@ func newWizard(deps Deps, done func()) *wizard {
 			}
 		}
 	}
-	w.pass = widget.NewPasswordEntry()
-	w.confirm = widget.NewPasswordEntry()
+	w.pass = widgets.NewPasswordEntry()
+	w.confirm = widgets.NewPasswordEntry()
 
 	w.errMsg = widget.NewLabel("")
 	w.errMsg.Wrapping = fyne.TextWrapWord
 	w.errMsg.Importance = widget.DangerImportance
-	w.back = widget.NewButton(T("wizard.back"), w.onBack)
-	w.next = widget.NewButton(T("wizard.next"), w.onNext)
+	w.back = widgets.NewButton(T("wizard.back"), w.onBack)
+	w.next = widgets.NewButton(T("wizard.next"), w.onNext)
 	w.next.Importance = widget.HighImportance
 	w.body = container.NewStack()
 	if deps.Databases != nil && !deps.OnOrganisation {
@@ -383,10 +384,10 @@ type OrgDatabases interface {
 // orgForm is the organisation database's connection form, shared by the
 // wizard and Preferences.
 type orgForm struct {
-	host, port, database, user, password *widget.Entry
-	tls                                  *widget.Select
-	remember                             *widget.Check
-	test                                 *widget.Button
+	host, port, database, user, password *widgets.Entry
+	tls                                  *widgets.Select
+	remember                             *widgets.Check
+	test                                 *widgets.Button
 	msg                                  *widget.Label
 	form                                 *widget.Form
 	content                              fyne.CanvasObject
@@ -398,21 +399,21 @@ func tlsLabels() []string {
 
 func newOrgForm(deps Deps, initial OrgConnection) *orgForm {
 	f := &orgForm{}
-	f.host = widget.NewEntry()
+	f.host = widgets.NewEntry()
 	f.host.SetPlaceHolder("db.example.org")
-	f.port = widget.NewEntry()
+	f.port = widgets.NewEntry()
 	f.port.SetText("5432")
-	f.database = widget.NewEntry()
+	f.database = widgets.NewEntry()
 	f.database.SetPlaceHolder("trainpay")
-	f.user = widget.NewEntry()
-	f.password = widget.NewPasswordEntry()
-	f.tls = newSelect(tlsLabels(), nil)
+	f.user = widgets.NewEntry()
+	f.password = widgets.NewPasswordEntry()
+	f.tls = newChoice(tlsLabels(), nil)
 	f.tls.SetSelectedIndex(2)
-	f.remember = widget.NewCheck(T("orgdb.remember"), nil)
+	f.remember = widgets.NewCheck(T("orgdb.remember"), nil)
 	f.msg = widget.NewLabel("")
 	f.msg.Wrapping = fyne.TextWrapWord
 	f.set(initial)
-	f.test = widget.NewButton(T("orgdb.test"), func() { f.onTest(deps) })
+	f.test = widgets.NewButton(T("orgdb.test"), func() { f.onTest(deps) })
 	if deps.Databases == nil {
 		f.test.Disable()
 	}
@@ -497,7 +498,7 @@ func (f *orgForm) onTest(deps Deps) {
 type ConnectWindow struct {
 	win     fyne.Window
 	form    *orgForm
-	connect *widget.Button
+	connect *widgets.Button
 	errMsg  *widget.Label
 }
 
@@ -510,7 +511,7 @@ func NewConnectWindow(a fyne.App, deps Deps, c OrgConnection, cause error, conne
 	cw.errMsg = widget.NewLabel(ErrorText(cause))
 	cw.errMsg.Wrapping = fyne.TextWrapWord
 	cw.errMsg.Importance = widget.DangerImportance
-	cw.connect = widget.NewButton(T("orgdb.connect"), func() {
+	cw.connect = widgets.NewButton(T("orgdb.connect"), func() {
 		c := cw.form.connection()
 		if err := c.Validate(); err != nil {
 			cw.errMsg.SetText(ErrorText(err))

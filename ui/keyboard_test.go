@@ -1,0 +1,479 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
+)
+
+// The core tasks done with the keyboard alone, in English and Polish: each
+// test reaches every field by Tab, types into it, presses buttons with
+// Enter and closes dialogs with Escape, through keyboard (the path Fyne's
+// desktop driver takes for a key press). Nothing is tapped and no callback
+// is called directly; the fixtures only set up what the task works on.
+
+// inLanguages runs f once in English and once in Polish.
+func inLanguages(t *testing.T, f func(t *testing.T, lang string)) {
+	for _, lang := range []string{"en", "pl"} {
+		t.Run(lang, func(t *testing.T) { f(t, lang) })
+	}
+}
+
+// mainWindowIn opens TrainPay's main window of deps in lang, 1280×800.
+func mainWindowIn(t *testing.T, a fyne.App, deps Deps, lang string) (*MainWindow, *keyboard) {
+	t.Helper()
+	a.Preferences().SetString(prefLanguage, lang)
+	m := NewMainWindow(a, deps)
+	m.Window().Resize(fyne.NewSize(1280, 800))
+	t.Cleanup(func() {
+		if m.prefs != nil {
+			m.prefs.win.Close()
+		}
+	})
+	return m, newKeyboard(t, m.Window())
+}
+
+// dateText is how a date entry shows day (and so how it is typed), in the
+// format of the system's locale, as Fyne's date entry reads it.
+func dateText(day time.Time) string {
+	e := widget.NewDateEntry()
+	d := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	e.SetDate(&d)
+	return e.Text
+}
+
+// focusLabel is the label of a focused radio or check item (Fyne's radio
+// items are of an unexported type: their label is read by reflection).
+func focusLabel(f fyne.Focusable) string {
+	v := reflect.ValueOf(f)
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return ""
+	}
+	for _, name := range []string{"Label", "Text"} {
+		if fv := v.FieldByName(name); fv.IsValid() && fv.Kind() == reflect.String {
+			return fv.String()
+		}
+	}
+	return ""
+}
+
+// tabToLabel presses Tab until the radio or check item labelled label has
+// the focus.
+func (k *keyboard) tabToLabel(label string) {
+	k.t.Helper()
+	k.tabUntil("the choice "+label, func(f fyne.Focusable) bool { return focusLabel(f) == label })
+}
+
+// Schedule a paid session: Ctrl+N, the topic, the description (Tab leaves
+// it), the date, the time, Paid, the fee and the places, then Schedule
+// pressed with Enter.
+func TestKeyboardSchedulesAPaidSession(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		e := newSessionsEnv(t, lang, true, nil)
+		m, kb := mainWindowIn(t, e.app, e.deps, lang)
+		ctx := context.Background()
+
+		kb.ctrl(fyne.KeyN)
+		f := m.sessionsScr.form
+		if f == nil {
+			t.Fatal("Ctrl+N opened no schedule form")
+		}
+		if kb.focused() != f.topic {
+			t.Fatalf("the form opened with %s focused, want the topic", describeFocus(kb.focused()))
+		}
+		kb.typ("Excel dla księgowych")
+		kb.tab()
+		if kb.focused() != f.description {
+			t.Fatalf("Tab from the topic went to %s", describeFocus(kb.focused()))
+		}
+		kb.typ("Formuły i tabele przestawne")
+		kb.tabTo(f.date, "the date")
+		if f.description.Text != "Formuły i tabele przestawne" {
+			t.Fatalf("Tab changed the description to %q", f.description.Text)
+		}
+		// Shift+Tab goes back into the description (through the date's
+		// calendar button: Fyne walks a widget's own parts first backwards).
+		kb.shiftTabTo(f.description, "the description")
+		kb.tabTo(f.date, "the date")
+		day := time.Now().AddDate(0, 0, 10)
+		kb.typ(dateText(day))
+		kb.tabTo(f.clock, "the time")
+		kb.typ("10:00")
+		kb.tabToLabel(T("schedule.type_paid"))
+		kb.space()
+		kb.tabTo(f.fee, "the fee")
+		fee := "249.99"
+		if lang == "pl" {
+			fee = "249,99"
+		}
+		kb.typ(fee)
+		kb.tabTo(f.capacity, "the places")
+		kb.typ("20")
+		kb.tabToButton(T("schedule.schedule"))
+		kb.enter()
+
+		if m.Window().Canvas().Overlays().Top() != nil {
+			t.Fatalf("the form is still open: %q %q", f.message.Text, screenTexts(m.Window()))
+		}
+		got, n, err := e.svc.List(ctx, app.SessionFilter{When: app.SessionsAll})
+		if err != nil || n != 1 {
+			t.Fatalf("sessions: %d %v", n, err)
+		}
+		s := got[0]
+		if s.Topic != "Excel dla księgowych" || s.Description != "Formuły i tabele przestawne" || s.Type != app.SessionPaid ||
+			s.FeeMinor != 24999 || s.MaxRegistrations != 20 || s.StartsAt.In(s.Location()).Format("15:04") != "10:00" ||
+			s.StartsAt.In(s.Location()).Day() != day.Day() {
+			t.Fatalf("scheduled %+v", s)
+		}
+		if !strings.Contains(strings.Join(screenTexts(m.Window()), "\n"), "Excel dla księgowych") {
+			t.Fatalf("the list does not show it: %q", screenTexts(m.Window()))
+		}
+	})
+}
+
+// The pay-per-use estimate: Ctrl+N, a pay-per-use session filled by Tab,
+// Schedule with Enter, Change back to the form, Schedule again with Enter
+// from a field, Enter payment information, the card typed and paid, and
+// Start.
+func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		pe := newPPUEnv(t)
+		sessions := pe.withSessions()
+		ctx := context.Background()
+		day := time.Now().AddDate(0, 0, 10)
+		pe.allocateFor(time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, time.UTC))
+		m, kb := mainWindowIn(t, pe.app, pe.deps, lang)
+		w := m.Window()
+
+		kb.ctrl(fyne.KeyN)
+		f := m.sessionsScr.form
+		if f == nil || kb.focused() != f.topic {
+			t.Fatalf("Ctrl+N: form %v, focus on %s", f != nil, describeFocus(kb.focused()))
+		}
+		kb.typ("Szkolenie produktowe")
+		kb.tabTo(f.date, "the date")
+		kb.typ(dateText(day))
+		kb.tabTo(f.clock, "the time")
+		kb.typ("10:00")
+		kb.tabTo(f.duration, "the duration")
+		kb.key(fyne.KeyRight) // 60 → 90 minutes
+		kb.tabToLabel(T("schedule.type_ppu"))
+		kb.space()
+		kb.tabTo(f.computers, "the computers")
+		kb.typ("25")
+		kb.tabTo(f.tele, "the teleconference")
+		kb.typ("10")
+		kb.tabTo(f.department, "the department")
+		kb.key(fyne.KeyRight) // none → the department
+		if f.department.SelectedIndex() != 1 || f.duration.SelectedIndex() != durationIndex(t, 90) || !f.payPerUse() {
+			t.Fatalf("the form: department %d, duration %d, pay-per-use %v", f.department.SelectedIndex(), f.duration.SelectedIndex(), f.payPerUse())
+		}
+		kb.tabTo(f.tele, "the teleconference")
+		kb.enter() // Schedule, the dialog's default button
+
+		est := f.estimate
+		if est == nil || est.total.Text != pln(t, "342.00") {
+			t.Fatalf("no estimate of 342.00 after Enter: %q", screenTexts(w))
+		}
+
+		// Change: back to the form with every value; Enter in a field
+		// schedules again.
+		kb.tabToButton(T("estimate.change"))
+		kb.enter()
+		if f.estimate != nil || f.topic.Text != "Szkolenie produktowe" || f.computers.Text != "25" || f.tele.Text != "10" {
+			t.Fatalf("Change: estimate %v, values %q %q %q", f.estimate != nil, f.topic.Text, f.computers.Text, f.tele.Text)
+		}
+		kb.tabTo(f.duration, "the duration")
+		kb.key(fyne.KeyRight) // 90 → 120 minutes
+		kb.tabTo(f.computers, "the computers")
+		kb.enter()
+		est = f.estimate
+		if est == nil || est.total.Text != pln(t, "456.00") {
+			t.Fatalf("no estimate of 456.00 after the change: %q", screenTexts(w))
+		}
+		if _, n, _ := sessions.List(ctx, app.SessionFilter{When: app.SessionsAll}); n != 1 {
+			t.Fatalf("scheduling again made %d sessions", n)
+		}
+
+		// Pay: the card dialog, typed into by Tab; its buttons are pressed
+		// with Space (Fyne's buttons there take no Enter).
+		kb.tabToButton(T("estimate.pay"))
+		kb.enter()
+		if est.card == nil {
+			t.Fatalf("Enter on Pay opened no card dialog: %q", screenTexts(w))
+		}
+		kb.tabTo(est.card.number, "the card number")
+		kb.typ("4111111111111111")
+		kb.tabTo(est.card.expiry, "the expiry")
+		kb.typ(futureExpiry())
+		kb.tabTo(est.card.cvv, "the CVV")
+		kb.typ("123")
+		kb.tabToButton(T("pay.pay", map[string]any{"Amount": pln(t, "456.00")}))
+		kb.space()
+		kb.tabToButton(T("pay.close"))
+		kb.space()
+		if est.start.Disabled() {
+			t.Fatalf("after paying, Start is disabled: %q", est.startWhy.Text)
+		}
+
+		kb.tabToButton(T("estimate.start"))
+		kb.enter()
+		if est.status.Text != T("estimate.started") {
+			t.Fatalf("Start: %q", est.status.Text)
+		}
+		rows, _, _ := sessions.List(ctx, app.SessionFilter{When: app.SessionsAll})
+		acc, _ := pe.db.PayPerUseAccount(ctx, rows[0].ID)
+		if acc.StartedAt.IsZero() || acc.PaidMinor != 45600 {
+			t.Fatalf("after the start: %+v", acc)
+		}
+		kb.escape()
+		if w.Canvas().Overlays().Top() != nil {
+			t.Fatalf("Escape left the estimate open: %q", screenTexts(w))
+		}
+	})
+}
+
+// openSection opens the section id from the window's section list: Tab to
+// the list, the arrow keys to the section, Space.
+func (k *keyboard) openSection(m *MainWindow, id string) {
+	k.t.Helper()
+	k.tabTo(m.nav, "the sections")
+	for range m.sections {
+		k.key(fyne.KeyUp)
+	}
+	for i, s := range m.sections {
+		if s.id == id {
+			break
+		}
+		if i == len(m.sections)-1 {
+			k.t.Fatalf("no section %q", id)
+		}
+		k.key(fyne.KeyDown)
+	}
+	k.space()
+	if m.current != id {
+		k.t.Fatalf("the keys opened %q, want %q", m.current, id)
+	}
+}
+
+// Send promotional codes: a custom code made in its form (Enter submits
+// it), its recipients on file, the code chosen in the list with Space and
+// Send pressed with Enter.
+func TestKeyboardSendsPromoCodes(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		e, box := newPromoEnv(t, lang, true)
+		ctx := context.Background()
+		if err := e.db.SaveSMTPSettings(ctx, app.SMTPSettings{Host: "localhost", Port: 25, TLS: app.SMTPTLSNone, Sender: "a@example.com"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		m, kb := mainWindowIn(t, e.app, e.deps, lang)
+		kb.openSection(m, SectionPromo)
+		s := m.promoScr
+
+		kb.tabToButton(T("promo.custom"))
+		kb.enter()
+		f := s.form
+		if f == nil {
+			t.Fatalf("Enter on %q opened no form: %q", T("promo.custom"), screenTexts(m.Window()))
+		}
+		kb.tabTo(f.code, "the code")
+		kb.typ("SEND-ME")
+		kb.tabTo(f.value, "the value")
+		kb.typ("10")
+		kb.enter() // the form's default button
+		codes, err := e.deps.Promo.Codes(ctx)
+		if err != nil || len(codes) != 1 || codes[0].Code != "SEND-ME" {
+			t.Fatalf("codes after Enter: %+v %v (%q)", codes, err, f.msg.Text)
+		}
+		if m.Window().Canvas().Overlays().Top() != nil {
+			t.Fatalf("the form is still open: %q", screenTexts(m.Window()))
+		}
+		if _, err := e.deps.Promo.ImportRecipients(ctx, codes[0].ID, app.RecipientImport{Recipients: []app.PromoRecipient{
+			{Email: "a@example.com", Name: "Anna"}, {Email: "b@example.com"},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+
+		kb.tabUntil("the codes", func(f fyne.Focusable) bool {
+			l, ok := f.(*widget.List)
+			return ok && l != m.nav
+		})
+		kb.space()
+		if c, ok := s.current(); !ok || c.Code != "SEND-ME" {
+			t.Fatalf("Space chose %+v %v", c, ok)
+		}
+		kb.tabToButton(T("promo.send"))
+		kb.enter()
+		if len(box.sent) != 2 || s.sendStatus.Text != T("promo.send_done", map[string]any{"Sent": 2, "Failed": 0}) {
+			t.Fatalf("sent %d: %q", len(box.sent), s.sendStatus.Text)
+		}
+	})
+}
+
+// Pay a queued session from the department's budget: the queue opens on
+// its list, Enter opens the request, Tab reaches "Charge to the budget",
+// Enter charges it and Enter closes the note that follows.
+func TestKeyboardPaysAQueuedSessionFromTheBudget(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		pe := newPPUEnv(t)
+		pe.withSessions()
+		ctx := context.Background()
+		s := pe.session(90) // 342,00 zł
+		pe.deps.Queue = &app.QueueService{People: pe.db, PayPerUse: pe.svc, Store: pe.db, Payments: pe.deps.Payments.(*app.PaymentService)}
+		if _, err := pe.deps.Queue.Request(ctx, s.ID); err != nil {
+			t.Fatal(err)
+		}
+		m, kb := mainWindowIn(t, pe.app, pe.deps, lang)
+		w := m.Window()
+		kb.openSection(m, SectionToPay)
+		q := m.queueScr
+		kb.tabTo(q.list, "the queue")
+		kb.enter()
+		d := q.pay
+		if d == nil {
+			t.Fatalf("Enter on the queue opened nothing: %q", screenTexts(w))
+		}
+		kb.tabToButton(T("queue.charge_budget"))
+		kb.enter()
+		if d.card != nil || d.paypal != nil {
+			t.Fatal("a charge to the budget opened a card or PayPal dialog")
+		}
+		done := T("queue.charged_budget", map[string]any{
+			"Amount": pln(t, "342.00"), "Department": pe.dept.Name,
+			"Left": formatMinor(d.item.Quote.RemainingAfterMinor, "PLN"),
+		})
+		if !containsText(screenTexts(w), done) {
+			t.Fatalf("after Enter on %q: %q", T("queue.charge_budget"), screenTexts(w))
+		}
+		kb.enter()
+		if w.Canvas().Overlays().Top() != nil {
+			t.Fatalf("Enter left the note open: %q", screenTexts(w))
+		}
+		rows, _, err := pe.deps.Payments.(*app.PaymentService).Payments(ctx, app.PaymentFilter{})
+		if err != nil || len(rows) != 1 || rows[0].Method != app.MethodBudget || rows[0].State != app.StateApproved {
+			t.Fatalf("journal: %+v %v", rows, err)
+		}
+		if len(q.items) != 0 {
+			t.Fatalf("still to pay: %+v", q.items)
+		}
+	})
+}
+
+// Export the reimbursement report: the Departments section, Report on the
+// department pressed with Enter, Export CSV pressed with Enter; the save
+// dialog (the system's on Windows and macOS) is answered by the test, and
+// the report's dialog is closed with Escape.
+func TestKeyboardExportsTheReimbursementReport(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		pe := newPPUEnv(t)
+		s := pe.session(90)
+		ctx := context.Background()
+		c, err := pe.svc.PrepareCharge(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pe.deps.Payments.Charge(ctx, app.ChargeRequest{
+			Purpose: c.Purpose, Reference: c.Reference, Amount: c.Amount, Method: app.MethodCreditCard, Payer: c.Payer,
+			Card: &app.Card{Number: []byte("4111111111111111"), CVV: []byte("123"), ExpMonth: 12, ExpYear: time.Now().Year() + 2, Holder: "Ewa Kowalska"},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		NewSettings(pe.app.Preferences()).SetLastFolder(dir)
+		m, kb := mainWindowIn(t, pe.app, pe.deps, lang)
+		w := m.Window()
+		kb.openSection(m, SectionDepartments)
+
+		kb.tabToButton(T("departments.report"))
+		kb.enter()
+		if !containsText(screenTexts(w), "Szkolenie produktowe") {
+			t.Fatalf("Enter on %q showed no report: %q", T("departments.report"), screenTexts(w))
+		}
+		kb.tabToButton(T("report.export_csv"))
+		kb.enter()
+		save := findButton(w, fileDialogSave())
+		if save == nil {
+			t.Fatalf("Enter on %q opened no save dialog: %q", T("report.export_csv"), screenTexts(w))
+		}
+		test.Tap(save) // the save dialog, answered by the test
+		data, err := os.ReadFile(filepath.Join(dir, "reimbursement-CC-4100-"+m.departments.selected+".csv"))
+		if err != nil || !strings.Contains(string(data), ",342.00,PLN,") {
+			t.Fatalf("the report: %v\n%s", err, data)
+		}
+		kb.escape()
+		if w.Canvas().Overlays().Top() != nil {
+			t.Fatalf("Escape left the report open: %q", screenTexts(w))
+		}
+	})
+}
+
+// fileDialogSave is the label of the save button of Fyne's file dialog.
+func fileDialogSave() string { return lang.L("Save") }
+
+// The focus colour is plainly stronger than the hover colour in both
+// variants, whichever theme is chosen.
+func TestFocusColourIsPlainlyVisible(t *testing.T) {
+	for _, th := range []appTheme{{}, {variant: theme.VariantLight, fixed: true}, {variant: theme.VariantDark, fixed: true}} {
+		for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+			_, _, _, focus := th.Color(theme.ColorNameFocus, v).RGBA()
+			_, _, _, hover := th.Color(theme.ColorNameHover, v).RGBA()
+			if focus < 0x6000 || focus < 2*hover {
+				t.Errorf("theme %+v, variant %v: focus alpha %#x, hover %#x", th, v, focus, hover)
+			}
+		}
+	}
+}
+
+// Each frequent command's shortcut is shown where its button is: the
+// button's tip while it has the focus (or the pointer rests on it, see
+// ui/widgets), the search box's while the pointer rests on it; the menu
+// shows them too.
+func TestShortcutsShownWhereTheirButtonsAre(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		e := newSessionsEnv(t, lang, true, nil)
+		e.schedulePaid("Negotiation basics", 249_99, 10)
+		m, kb := mainWindowIn(t, e.app, e.deps, lang)
+		w := m.Window()
+		kb.ctrl(fyne.KeyF)
+		s := m.sessionsScr
+		tip := func(key fyne.KeyName) string {
+			return T("shortcut.tooltip", map[string]any{"Keys": shortcutKeys(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})})
+		}
+		kb.tabToButton(T("sessions.schedule"))
+		if got := widgets.TooltipShown(w); got != tip(fyne.KeyN) {
+			t.Errorf("Schedule focused: tip %q, want %q", got, tip(fyne.KeyN))
+		}
+		kb.tab()
+		if got := widgets.TooltipShown(w); got != "" {
+			t.Errorf("the tip %q stayed after the focus left", got)
+		}
+		s.list.Select(0)
+		kb.tabToButton(T("sessions.register"))
+		if got := widgets.TooltipShown(w); got != tip(fyne.KeyR) {
+			t.Errorf("Register focused: tip %q, want %q", got, tip(fyne.KeyR))
+		}
+		if s.search.Tooltip != tip(fyne.KeyF) {
+			t.Errorf("the search box's tip %q, want %q", s.search.Tooltip, tip(fyne.KeyF))
+		}
+	})
+}

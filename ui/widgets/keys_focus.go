@@ -1,0 +1,67 @@
+package widgets
+
+import (
+	"image/color"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+)
+
+// focusRing draws a ring of the theme's primary colour around a focused
+// widget, just outside it, on top of Fyne's own renderer: Fyne marks a
+// focused button only by tinting it with the focus colour (barely seen on
+// a coloured button) and a focused entry by a one-pixel border, so a
+// keyboard user loses sight of where the keys go. Outside the widget, the
+// ring shows on a button of any colour; Fyne has no focus-ring option, so
+// it is drawn here.
+type focusRing struct {
+	fyne.WidgetRenderer
+	w       fyne.Widget
+	focused func() bool
+	ring    *canvas.Rectangle
+}
+
+// ringGap is how far outside the widget the ring is drawn; ringWidth its
+// thickness. Both fit in the theme's padding between widgets.
+const (
+	ringGap   = 3
+	ringWidth = 2
+)
+
+func newFocusRing(w fyne.Widget, r fyne.WidgetRenderer, focused func() bool) *focusRing {
+	ring := canvas.NewRectangle(color.Transparent)
+	ring.StrokeWidth = ringWidth
+	ring.StrokeColor = color.Transparent
+	f := &focusRing{WidgetRenderer: r, w: w, focused: focused, ring: ring}
+	f.paint()
+	return f
+}
+
+func (f *focusRing) Layout(size fyne.Size) {
+	f.WidgetRenderer.Layout(size)
+	f.ring.Move(fyne.NewPos(-ringGap, -ringGap))
+	f.ring.Resize(size.AddWidthHeight(2*ringGap, 2*ringGap))
+}
+
+func (f *focusRing) Objects() []fyne.CanvasObject {
+	return append(slices.Clip(f.WidgetRenderer.Objects()), f.ring)
+}
+
+func (f *focusRing) Refresh() {
+	f.WidgetRenderer.Refresh()
+	f.paint()
+}
+
+func (f *focusRing) paint() {
+	th := theme.CurrentForWidget(f.w)
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	f.ring.CornerRadius = th.Size(theme.SizeNameInputRadius) + ringGap
+	if f.focused() {
+		f.ring.StrokeColor = th.Color(theme.ColorNamePrimary, v)
+	} else {
+		f.ring.StrokeColor = color.Transparent
+	}
+	f.ring.Refresh()
+}
