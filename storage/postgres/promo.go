@@ -901,7 +901,7 @@ func (db *DB) PromoSession(ctx context.Context, id int64) (app.PromoSession, err
 
 // promoUsesSQL is a code's uses joined to their registrations (g), for
 // the report: the uses that stand and those a full refund gave back
-// (migration 00019), whose money the report still counts.
+// (migration 00026), whose money the report still counts.
 const promoUsesSQL = `FROM promo_redemption r JOIN registration g ON g.id = r.registration_id
 	WHERE r.code_id = c.id AND (r.state = 'used' OR r.returned_at IS NOT NULL)`
 
