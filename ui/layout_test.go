@@ -1,0 +1,286 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+)
+
+// Forms that hold still: a validation message appearing, or an option
+// shown, moves no field, so the next click lands where it was aimed.
+
+// settle lays the window out again as the desktop driver does every frame
+// (the test driver lays out only what is resized): every container and
+// widget is laid out at its size, each top-level tree grown to its minimum
+// size if it needs more.
+func settle(t *testing.T, w fyne.Window) {
+	t.Helper()
+	c := w.Canvas()
+	trees := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	for _, o := range trees {
+		if o == nil {
+			continue
+		}
+		o.Resize(o.Size().Max(o.MinSize()))
+		relayout(t, o)
+	}
+}
+
+func relayout(t *testing.T, o fyne.CanvasObject) {
+	if !o.Visible() {
+		return
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		if x.Layout != nil {
+			x.Layout.Layout(x.Objects, x.Size())
+		}
+		for _, c := range x.Objects {
+			relayout(t, c)
+		}
+	case fyne.Widget:
+		r := test.TempWidgetRenderer(t, x)
+		r.Layout(x.Size())
+		for _, c := range r.Objects() {
+			relayout(t, c)
+		}
+	}
+}
+
+// fieldPositions are the fields' absolute positions in the window.
+type fieldPositions map[string]fyne.Position
+
+func positionsOf(fields map[string]fyne.CanvasObject) fieldPositions {
+	d := fyne.CurrentApp().Driver()
+	out := fieldPositions{}
+	for name, o := range fields {
+		out[name] = d.AbsolutePositionForObject(o)
+	}
+	return out
+}
+
+// stayed fails the test for every field that moved since before.
+func stayed(t *testing.T, w fyne.Window, step string, before fieldPositions, fields map[string]fyne.CanvasObject) {
+	t.Helper()
+	settle(t, w)
+	after := positionsOf(fields)
+	var moved []string
+	for name, p := range before {
+		if after[name] != p {
+			moved = append(moved, fmt.Sprintf("%s %v→%v", name, p, after[name]))
+		}
+	}
+	if len(moved) > 0 {
+		t.Errorf("%s moved: %s", step, strings.Join(moved, ", "))
+	}
+}
+
+// desktopSize is the window of the reports: 1280×800.
+var desktopSize = fyne.NewSize(1280, 800)
+
+// The scheduling form: each field's message appears (bad input), the
+// session type changes, and no field moves, in English and in Polish.
+func TestScheduleFormFieldsHoldStillWhileMessagesAppear(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			pe := newPPUEnv(t)
+			SetLanguage(language)
+			pe.w.Resize(desktopSize)
+			f := newScheduleForm(pe.deps, pe.w, mustSite(t, pe.env), nil, nil, nil)
+			f.show()
+			fields := map[string]fyne.CanvasObject{
+				"topic": f.topic, "description": f.description, "date": f.date, "clock": f.clock,
+				"duration": f.duration, "type": f.sessionType, "fee": f.fee, "register": f.register,
+				"capacity": f.capacity, "closes date": f.closesDate, "closes clock": f.closesClock,
+				"may cancel": f.mayCancel, "cancel hours": f.cancelHours, "refund": f.refundPct,
+				"computers": f.computers, "teleconference": f.tele, "department": f.department,
+				"schedule": f.save,
+			}
+			settle(t, pe.w)
+			before := positionsOf(fields)
+			steps := []struct {
+				name string
+				do   func()
+			}{
+				{"a topic too long", func() { f.topic.SetText(strings.Repeat("a", app.MaxTopicLength+1)) }},
+				{"a start that is no time", func() { f.clock.SetText("25:99") }},
+				{"a paid session", func() { f.sessionType.SetSelected(f.types.Label(app.SessionPaid)) }},
+				{"a fee that is no amount", func() { f.fee.SetText("abc") }},
+				{"a fee", func() { f.fee.SetText("12,50") }},
+				{"a capacity of none", func() { f.capacity.SetText("0") }},
+				{"a closing time that is no time", func() { f.closesClock.SetText("99") }},
+				{"cancelling allowed", func() { f.mayCancel.SetChecked(true) }},
+				{"hours that are no number", func() { f.cancelHours.SetText("abc") }},
+				{"a pay-per-use session", func() { f.sessionType.SetSelected(f.types.Label(app.SessionPayPerUse)) }},
+				{"computers that are no number", func() { f.computers.SetText("x") }},
+				{"teleconference that is no number", func() { f.tele.SetText("x") }},
+				{"a free session", func() { f.sessionType.SetSelected(f.types.Label(app.SessionFree)) }},
+			}
+			shown := 0
+			for _, s := range steps {
+				s.do()
+				stayed(t, pe.w, s.name, before, fields)
+			}
+			for _, l := range f.errs {
+				if l.Visible() {
+					shown++
+				}
+			}
+			if shown < 4 {
+				t.Fatalf("only %d messages shown: the bad input did not make them appear", shown)
+			}
+		})
+	}
+}
+
+func mustSite(t *testing.T, e *env) app.Site {
+	t.Helper()
+	s, err := e.db.Site(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openDepartmentForm unlocks and opens the department form over a
+// departments screen in language; the form's entries are returned.
+func openDepartmentForm(t *testing.T, language string, budgets BudgetService) (*ppuEnv, []*widget.Entry) {
+	t.Helper()
+	pe := newPPUEnv(t)
+	SetLanguage(language)
+	pe.w.Resize(desktopSize)
+	if budgets != nil {
+		pe.deps.Budgets = budgets
+	}
+	scr := newDepartmentsScreen(pe.deps, pe.w, mustSite(t, pe.env))
+	pe.w.SetContent(scr.content)
+	scr.onEditDepartment(app.Department{})
+	box := pe.w.Canvas().Focused()
+	if box == nil {
+		t.Fatal("no passphrase asked for")
+	}
+	test.Type(box, testPassphrase)
+	pressEnter(box)
+	entries := overlayEntries(pe.w)
+	if len(entries) < 4 {
+		t.Fatalf("the department form has %d entries", len(entries))
+	}
+	return pe, entries
+}
+
+func entryFields(names []string, entries []*widget.Entry) map[string]fyne.CanvasObject {
+	fields := map[string]fyne.CanvasObject{}
+	for i, n := range names {
+		fields[n] = entries[i]
+	}
+	return fields
+}
+
+// The department form: each field's refusal appears under it and no field
+// moves, in English and in Polish.
+func TestDepartmentFormFieldsHoldStillWhileMessagesAppear(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			pe, entries := openDepartmentForm(t, language, nil)
+			fields := entryFields([]string{"name", "cost centre", "owner", "email"}, entries)
+			fields["save"] = findButton(pe.w, T("departments.save"))
+			settle(t, pe.w)
+			before := positionsOf(fields)
+			for i, name := range []string{"name", "cost centre", "owner"} {
+				entries[i].SetText("Dział\u0007")
+				pe.w.Canvas().Unfocus()
+				stayed(t, pe.w, "a control character in the "+name, before, fields)
+			}
+			want := sentence(ErrorText(app.CheckLine(app.FieldCostCentre, "\u0007")))
+			if b := fieldBoxOf(pe.w, entries[1]); b == nil || !b.msg.Visible() || b.msg.Text != want {
+				t.Fatalf("the refusal is not shown under the cost centre (want %q)", want)
+			}
+		})
+	}
+}
+
+// Allocating: an amount that is no amount is refused under the field,
+// which moves nothing.
+func TestAllocateFormFieldsHoldStillWhileMessagesAppear(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			pe := newPPUEnv(t)
+			SetLanguage(language)
+			pe.w.Resize(desktopSize)
+			scr := newDepartmentsScreen(pe.deps, pe.w, mustSite(t, pe.env))
+			scr.admin = pe.admin
+			pe.w.SetContent(scr.content)
+			scr.onAllocate(pe.dept)
+			entries := overlayEntries(pe.w)
+			if len(entries) < 2 {
+				t.Fatalf("the allocation form has %d entries", len(entries))
+			}
+			fields := entryFields([]string{"amount", "note"}, entries)
+			settle(t, pe.w)
+			before := positionsOf(fields)
+			entries[0].SetText("abc")
+			stayed(t, pe.w, "an amount that is no amount", before, fields)
+			entries[1].SetText("a\u0007")
+			stayed(t, pe.w, "a control character in the note", before, fields)
+		})
+	}
+}
+
+// A department the service refuses comes back with the reason beside the
+// field it names, as a sentence, and no error dialog.
+func TestDepartmentRefusalShowsBesideItsField(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			pe, entries := openDepartmentForm(t, language, nil)
+			for i, v := range []string{"Dział Szkoleń", "CC-7700", "Jan Nowak", "jan(at)example.com"} {
+				test.Type(entries[i], v)
+			}
+			test.Tap(findButton(pe.w, T("departments.save")))
+			d := app.Department{Name: "Dział Szkoleń", CostCentre: "CC-7700", OwnerName: "Jan Nowak", OwnerEmail: "jan(at)example.com"}
+			want := sentence(ErrorText(d.Validate()))
+			box := fieldBoxOf(pe.w, overlayEntries(pe.w)[3])
+			if box == nil || !box.msg.Visible() || box.msg.Text != want {
+				t.Fatalf("the email's refusal is not beside it: %v, want %q; screen %q", box, want, screenTexts(pe.w))
+			}
+			if n := len(pe.w.Canvas().Overlays().List()); n != 1 {
+				t.Errorf("%d overlays: an error dialog as well as the form", n)
+			}
+		})
+	}
+}
+
+// fieldBoxOf is the fieldBox holding e in the window's overlays.
+func fieldBoxOf(w fyne.Window, e *widget.Entry) *fieldBox {
+	var found *fieldBox
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil {
+			return
+		}
+		if b, ok := o.(*fieldBox); ok && b.entry == e {
+			found = b
+			return
+		}
+		if c, ok := o.(*fyne.Container); ok {
+			for _, child := range c.Objects {
+				walk(child)
+			}
+			return
+		}
+		if wd, ok := o.(fyne.Widget); ok {
+			for _, child := range test.WidgetRenderer(wd).Objects() {
+				walk(child)
+			}
+		}
+	}
+	for _, o := range w.Canvas().Overlays().List() {
+		walk(o)
+	}
+	return found
+}
