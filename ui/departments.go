@@ -277,7 +277,7 @@ func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) 
 	// Submit does nothing while the Unlock button is disabled.
 	pass.OnSubmitted = func(string) { dlg.Submit() }
 	// Wide enough for a passphrase of several words to be seen as typed.
-	dlg.Resize(fyne.NewSize(560, 0))
+	dlg.Resize(fyne.NewSize(640, 0))
 	dlg.Show()
 	win.Canvas().Focus(pass)
 	return dlg

@@ -284,3 +284,19 @@ func fieldBoxOf(w fyne.Window, e *widget.Entry) *fieldBox {
 	}
 	return found
 }
+
+// The passphrase box of the departments' unlock dialog is wide enough to
+// see a passphrase of several words as it is typed.
+func TestDepartmentPassphraseBoxIsWide(t *testing.T) {
+	pe := newPPUEnv(t)
+	pe.w.Resize(desktopSize)
+	askPassphrase(pe.deps, pe.w, nil, func(*app.Admin) {})
+	settle(t, pe.w)
+	entries := overlayEntries(pe.w)
+	if len(entries) != 1 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	if w := entries[0].Size().Width; w < 380 {
+		t.Errorf("the passphrase box is %.0f wide", w)
+	}
+}
