@@ -106,13 +106,35 @@ func sentence(s string) string {
 	return s
 }
 
-// fieldOf is the field an error is about (app.Error's Field), "" when it
-// names none.
+// fieldOf is the field an error is about (onField's, else app.Error's
+// Field), "" when it names none.
 func fieldOf(err error) string {
+	var fe fieldError
+	if errors.As(err, &fe) {
+		return fe.field
+	}
 	if e := app.AsError(err); e != nil {
 		return e.Field
 	}
 	return ""
+}
+
+// fieldError is a refusal the UI found itself (a parser's reason, which
+// carries no field) with the field of the form it is about.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e fieldError) Error() string { return e.err.Error() }
+func (e fieldError) Unwrap() error { return e.err }
+
+// onField says that err is about field.
+func onField(field string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fieldError{field: field, err: err}
 }
 
 // fieldBox is an entry with its message line under it, for the forms of

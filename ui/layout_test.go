@@ -300,3 +300,73 @@ func TestDepartmentPassphraseBoxIsWide(t *testing.T) {
 		t.Errorf("the passphrase box is %.0f wide", w)
 	}
 }
+
+// The promotional code forms (a custom code, generated codes): each
+// field's refusal appears beside it, as a sentence, and no field moves, in
+// English and in Polish.
+func TestPromoCodeFormFieldsHoldStillWhileMessagesAppear(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		for _, generated := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s generated=%v", language, generated), func(t *testing.T) {
+				e, _ := newPromoEnv(t, language, true)
+				s, w := e.promoScreen()
+				w.Resize(desktopSize)
+				if generated {
+					test.Tap(s.generate)
+				} else {
+					test.Tap(s.custom)
+				}
+				f := s.form
+				fields := map[string]fyne.CanvasObject{
+					"kind": f.kind, "value": f.value, "usage": f.usage, "usage n": f.usageN, "per attendee": f.perAtt,
+					"from": f.from, "until": f.until, "applies": f.applies, "choose": f.sessions.choose, "submit": f.submit,
+				}
+				if generated {
+					fields["quantity"], fields["length"], fields["per recipient"] = f.quantity, f.length, f.perRecipient
+				} else {
+					fields["code"] = f.code
+					f.code.SetText("GOOD-CODE")
+				}
+				settle(t, w)
+				before := positionsOf(fields)
+				steps := []struct {
+					field string
+					do    func()
+				}{
+					{app.PromoFieldValue, func() { f.value.SetText("abc") }},
+					{app.PromoFieldUseLimit, func() { f.value.SetText("10"); f.usage.SetSelectedIndex(1); f.usageN.SetText("x") }},
+					{app.PromoFieldPerAttendee, func() { f.usageN.SetText("3"); f.perAtt.SetText("0") }},
+					{app.PromoFieldValidFrom, func() { f.perAtt.SetText("1"); f.from.SetText("yesterday") }},
+					{app.PromoFieldValidUntil, func() { f.from.SetText("2030-01-10"); f.until.SetText("2030-01-01") }},
+					{app.PromoFieldSessions, func() {
+						f.until.SetText("2030-02-01")
+						f.applies.SetSelected(f.scopes.Label(false))
+					}},
+				}
+				if generated {
+					steps = append(steps, struct {
+						field string
+						do    func()
+					}{app.PromoFieldLength, func() { f.applies.SetSelected(f.scopes.Label(true)); f.length.SetText("2") }})
+				} else {
+					steps = append(steps, struct {
+						field string
+						do    func()
+					}{app.PromoFieldCode, func() { f.applies.SetSelected(f.scopes.Label(true)); f.code.SetText("ZŁY KOD") }})
+				}
+				for _, st := range steps {
+					st.do()
+					test.Tap(f.submit)
+					stayed(t, w, "a bad "+st.field, before, fields)
+					l := f.errs[st.field]
+					if l == nil || !l.Visible() || l.Text == "" || l.Text != sentence(l.Text) {
+						t.Errorf("the %s's refusal is not beside it: %v; under the form %q", st.field, l, f.msg.Text)
+					}
+					if f.msg.Visible() {
+						t.Errorf("a refusal naming the %s is under the form: %q", st.field, f.msg.Text)
+					}
+				}
+			})
+		}
+	}
+}
