@@ -26,7 +26,7 @@ const fieldMessageLines = 2
 // text, whether they show or not. (Hand-written: Fyne's layouts size to
 // what is visible, which is what moves the fields.)
 type reservedLayout struct {
-	probe *widget.Label // lines of text, measured for the height
+	probe fyne.CanvasObject // lines of text (or the tallest content), measured for the height
 }
 
 func (l reservedLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
@@ -55,6 +55,12 @@ func reserve(lines int, o fyne.CanvasObject) *fyne.Container {
 		l.Wrapping = fyne.TextWrapWord
 		l.Truncation = fyne.TextTruncateEllipsis
 	}
+	return container.New(reservedLayout{probe: probe}, o)
+}
+
+// reserveAs keeps for o the height of probe, the tallest thing o shows (a
+// form with the most fields), whether o shows it or less.
+func reserveAs(probe, o fyne.CanvasObject) *fyne.Container {
 	return container.New(reservedLayout{probe: probe}, o)
 }
 

@@ -370,3 +370,38 @@ func TestPromoCodeFormFieldsHoldStillWhileMessagesAppear(t *testing.T) {
 		}
 	}
 }
+
+// Payment methods: ticking Express Checkout shows its PayPal section, and
+// choosing a processor its credentials, without moving Save or any other
+// field, in English and in Polish.
+func TestPaymentMethodsSaveHoldsStillWhenExpressCheckoutIsTicked(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			a := newSiteAdminEnv(t, language, "US", "USD", "America/New_York")
+			a.m.Window().Resize(desktopSize)
+			a.tab(T("admin.tab.methods"))
+			mt := a.m.admin.methods
+			if !mt.express.Visible() || mt.express.Disabled() {
+				t.Fatal("Express Checkout is not offered")
+			}
+			fields := map[string]fyne.CanvasObject{
+				"processor": mt.processor, "credit": mt.credit, "debit": mt.debit, "invoices": mt.invoices,
+				"express": mt.express, "endpoint": mt.endpoint, "save": mt.save,
+				"save credentials": mt.saveCreds, "test connection": mt.testConn,
+			}
+			settle(t, a.m.Window())
+			before := positionsOf(fields)
+			test.Tap(mt.express)
+			if !mt.paypal.box.Visible() {
+				t.Fatal("the PayPal section is not shown")
+			}
+			stayed(t, a.m.Window(), "ticking Express Checkout", before, fields)
+			test.Tap(mt.express)
+			stayed(t, a.m.Window(), "unticking Express Checkout", before, fields)
+			mt.processor.SetSelected(processorName(app.ProcessorPayflow))
+			stayed(t, a.m.Window(), "choosing Payflow Pro", before, fields)
+			mt.processor.SetSelected(processorName(""))
+			stayed(t, a.m.Window(), "choosing no processor", before, fields)
+		})
+	}
+}
