@@ -330,7 +330,7 @@ func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, current, n
 	if ok, err := VerifyPassphrase(current, cred.Hash); err != nil {
 		return err
 	} else if !ok {
-		return Errorf(EUNAUTHORIZED, "error.passphrase.current_wrong", "the current passphrase is wrong")
+		return Errorf(EUNAUTHORIZED, "error.passphrase.current_wrong", "the current passphrase is wrong").WithField(FieldCurrentPassphrase)
 	}
 	hash, err := HashPassphrase(newPassphrase, s.params())
 	if err != nil {

@@ -155,8 +155,8 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 	}
 	c.person.SetText("0.12345")
 	test.Tap(c.saveRate)
-	if !strings.Contains(adm.statusMsg.Text, "at most 4") {
-		t.Fatalf("five decimals: %q", adm.statusMsg.Text)
+	if !strings.Contains(c.perBox.msg.Text, "at most 4") || adm.statusMsg.Text != "" {
+		t.Fatalf("five decimals: beside the rate %q, on the status line %q", c.perBox.msg.Text, adm.statusMsg.Text)
 	}
 
 	// Every change is in the audit log, newest first.
@@ -341,5 +341,43 @@ func TestExpiredAdministratorIsAskedForThePassphraseAgain(t *testing.T) {
 	m.Open(SectionOverview)
 	if !app.AdminRefused(e.site.RequireAdmin(third)) {
 		t.Fatal("leaving Site administration left the handle working")
+	}
+}
+
+// A transient message says what the last action did: it is gone on
+// another tab, and when the next action's refusal is said beside a field.
+func TestAdminStatusMessageClearsOnTheNextActionOrTab(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			a := newAdminEnvIn(t, language)
+			adm := a.m.admin
+			a.tab(T("admin.tab.ecommerce"))
+			adm.commerce.mode.SetSelected(adm.commerce.modes.Label(app.ModeProduction))
+			if d := a.m.Window().Canvas().Overlays().Top(); d != nil {
+				test.Tap(findButton(a.m.Window(), T("admin.production_confirm_yes")))
+			}
+			adm.commerce.mode.SetSelected(adm.commerce.modes.Label(app.ModeTest))
+			said := T("admin.mode_saved", map[string]any{"Mode": adm.commerce.modes.Label(app.ModeTest)})
+			if adm.statusMsg.Text != said {
+				t.Fatalf("status %q, want %q", adm.statusMsg.Text, said)
+			}
+			a.tab(T("admin.tab.general"))
+			if adm.statusMsg.Text != "" {
+				t.Errorf("on another tab the status line still says %q", adm.statusMsg.Text)
+			}
+			a.tab(T("admin.tab.ecommerce"))
+			adm.commerce.mode.SetSelected(adm.commerce.modes.Label(app.ModeProduction))
+			if d := a.m.Window().Canvas().Overlays().Top(); d != nil {
+				test.Tap(findButton(a.m.Window(), T("admin.production_confirm_yes")))
+			}
+			if adm.statusMsg.Text == "" {
+				t.Fatal("no message after the mode changed")
+			}
+			adm.commerce.person.SetText("abc")
+			test.Tap(adm.commerce.saveRate)
+			if adm.statusMsg.Text != "" {
+				t.Errorf("after the next action the status line still says %q", adm.statusMsg.Text)
+			}
+		})
 	}
 }

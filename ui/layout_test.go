@@ -360,7 +360,7 @@ func TestPromoCodeFormFieldsHoldStillWhileMessagesAppear(t *testing.T) {
 					stayed(t, w, "a bad "+st.field, before, fields)
 					l := f.errs[st.field]
 					if l == nil || !l.Visible() || l.Text == "" || l.Text != sentence(l.Text) {
-						t.Errorf("the %s's refusal is not beside it: %v; under the form %q", st.field, l, f.msg.Text)
+						t.Errorf("the %s's refusal is not beside it; under the form %q", st.field, f.msg.Text)
 					}
 					if f.msg.Visible() {
 						t.Errorf("a refusal naming the %s is under the form: %q", st.field, f.msg.Text)
@@ -402,6 +402,93 @@ func TestPaymentMethodsSaveHoldsStillWhenExpressCheckoutIsTicked(t *testing.T) {
 			stayed(t, a.m.Window(), "choosing Payflow Pro", before, fields)
 			mt.processor.SetSelected(processorName(""))
 			stayed(t, a.m.Window(), "choosing no processor", before, fields)
+		})
+	}
+}
+
+// Site settings (General): a refused name or time zone is said beside its
+// field, as a sentence, and no field moves, in English and in Polish.
+func TestSiteSettingsFieldsHoldStillAndSayRefusalsBesideThem(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			a := newAdminEnvIn(t, language)
+			a.m.Window().Resize(desktopSize)
+			a.tab(T("admin.tab.general"))
+			g := a.m.admin.general
+			fields := map[string]fyne.CanvasObject{
+				"name": g.name, "country": g.country, "currency": g.currency, "time zone": g.timeZone,
+				"language": g.language, "save": g.save,
+			}
+			settle(t, a.m.Window())
+			before := positionsOf(fields)
+			for _, c := range []struct {
+				field string
+				do    func()
+			}{
+				{string(app.FieldSiteName), func() { g.name.SetText("") }},
+				{app.SiteFieldTimeZone, func() { g.name.SetText("Acme Szkolenia"); g.timeZone.SetText("Mars/Olympus_Mons") }},
+			} {
+				c.do()
+				test.Tap(g.save)
+				stayed(t, a.m.Window(), "a refused "+c.field, before, fields)
+				l := g.errs[c.field]
+				if l == nil || !l.Visible() || l.Text == "" || l.Text != sentence(l.Text) {
+					t.Errorf("the %s's refusal is not beside it; status line %q", c.field, a.m.admin.statusMsg.Text)
+				}
+				if a.m.admin.statusMsg.Text != "" {
+					t.Errorf("a refusal naming the %s is on the status line: %q", c.field, a.m.admin.statusMsg.Text)
+				}
+			}
+		})
+	}
+}
+
+// Security and the pay-per-use rates: each refusal is said under its field
+// and no field moves, in English and in Polish.
+func TestAdminPassphraseAndRatesSayRefusalsBesideTheirFields(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			a := newAdminEnvIn(t, language)
+			w := a.m.Window()
+			w.Resize(desktopSize)
+			a.tab(T("admin.tab.security"))
+			sec := a.m.admin.security
+			fields := map[string]fyne.CanvasObject{"current": sec.current, "new": sec.pass, "confirm": sec.confirm, "save": sec.save}
+			settle(t, w)
+			before := positionsOf(fields)
+			for _, c := range []struct {
+				field                  string
+				current, pass, confirm string
+			}{
+				{fieldConfirmPassphrase, testPassphrase, "a longer passphrase", "another one"},
+				{app.FieldNewPassphrase, testPassphrase, "short", "short"},
+				{app.FieldCurrentPassphrase, "not the passphrase", "a longer passphrase", "a longer passphrase"},
+			} {
+				sec.current.SetText(c.current)
+				sec.pass.SetText(c.pass)
+				sec.confirm.SetText(c.confirm)
+				test.Tap(sec.save)
+				stayed(t, w, "a refused "+c.field, before, fields)
+				b := sec.boxes[c.field]
+				if !b.msg.Visible() || b.msg.Text == "" || b.msg.Text != sentence(b.msg.Text) {
+					t.Errorf("the %s's refusal is not beside it: %q; status line %q", c.field, b.msg.Text, a.m.admin.statusMsg.Text)
+				}
+				if a.m.admin.statusMsg.Text != "" {
+					t.Errorf("a refusal naming the %s is on the status line: %q", c.field, a.m.admin.statusMsg.Text)
+				}
+			}
+
+			a.tab(T("admin.tab.ecommerce"))
+			c := a.m.admin.commerce
+			fields = map[string]fyne.CanvasObject{"person": c.person, "teleconference": c.tele, "save": c.saveRate}
+			settle(t, w)
+			before = positionsOf(fields)
+			c.person.SetText("abc")
+			test.Tap(c.saveRate)
+			stayed(t, w, "a rate that is no number", before, fields)
+			if !c.perBox.msg.Visible() || a.m.admin.statusMsg.Text != "" {
+				t.Errorf("the rate's refusal: beside it %q, status line %q", c.perBox.msg.Text, a.m.admin.statusMsg.Text)
+			}
 		})
 	}
 }
