@@ -272,6 +272,9 @@ func (s *sessionsScreen) onSelected(r app.SessionSummary) {
 }
 
 func (s *sessionsScreen) showSelected() {
+	// Never hidden (a shown label would need its row laid out again): empty
+	// until the selected session's check says why it cannot start.
+	s.startWhy.SetText("")
 	if s.selected == nil {
 		s.detail.SetText(T("sessions.select_one"))
 		for _, b := range s.actions {
@@ -295,8 +298,6 @@ func (s *sessionsScreen) showSelected() {
 	setEnabled(s.estimate, ppu && open)
 	setEnabled(s.usage, ppu && open && r.PaidPaymentID != 0)
 	s.start.Disable()
-	// Never hidden (a shown label would need its row laid out again): empty.
-	s.startWhy.SetText("")
 	if ppu && open {
 		s.checkStart(r.ID)
 	}
