@@ -492,3 +492,88 @@ func TestAdminPassphraseAndRatesSayRefusalsBesideTheirFields(t *testing.T) {
 		})
 	}
 }
+
+// Outgoing mail: a test message to what is not an address, or settings
+// the rules refuse, are said under their field as a sentence (not raw and
+// lower-case on the status line), and no field moves, in English and in
+// Polish.
+func TestOutgoingMailSaysRefusalsBesideTheirFields(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			e, _ := newPromoEnv(t, language, true)
+			m := NewMainWindow(e.app, e.deps)
+			w := m.Window()
+			w.Resize(desktopSize)
+			m.Open(SectionAdmin)
+			m.admin.pass.SetText(testPassphrase)
+			test.Tap(m.admin.unlockBtn)
+			adm := m.admin
+			for i, it := range adm.tabs.Items {
+				if it.Text == T("admin.tab.smtp") {
+					adm.tabs.SelectIndex(i)
+				}
+			}
+			st := adm.smtp
+			fields := map[string]fyne.CanvasObject{
+				"host": st.host, "port": st.port, "tls": st.tls, "user": st.user, "password": st.password,
+				"sender": st.sender, "sender name": st.senderName, "save": st.save, "to": st.testTo, "send": st.test,
+			}
+			settle(t, w)
+			before := positionsOf(fields)
+			for _, c := range []struct {
+				field string
+				do    func()
+				tap   *widget.Button
+			}{
+				{app.FieldRecipientEmail, func() { st.testTo.SetText("not-an-address") }, st.test},
+				{app.SMTPFieldHost, func() { st.host.SetText("") }, st.save},
+				{app.SMTPFieldPort, func() { st.host.SetText("smtp.example.com"); st.port.SetText("0") }, st.save},
+				{app.SMTPFieldSender, func() { st.port.SetText("587"); st.sender.SetText("nobody") }, st.save},
+			} {
+				c.do()
+				test.Tap(c.tap)
+				stayed(t, w, "a refused "+c.field, before, fields)
+				l := st.errs[c.field]
+				if l == nil || !l.Visible() || l.Text == "" || l.Text != sentence(l.Text) {
+					t.Errorf("the %s's refusal is not beside it as a sentence; status line %q", c.field, adm.statusMsg.Text)
+				}
+				if adm.statusMsg.Text != "" {
+					t.Errorf("a refusal naming the %s is on the status line: %q", c.field, adm.statusMsg.Text)
+				}
+				if c.field == app.FieldRecipientEmail && l.Text != sentence(T("error.recipient.email_invalid")) {
+					t.Errorf("the test address's refusal reads %q", l.Text)
+				}
+			}
+		})
+	}
+}
+
+// A recipient typed on a code's pane that is not an address is refused
+// under the address, as a sentence.
+func TestPromoRecipientRefusalShowsUnderTheAddress(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			e, _ := newPromoEnv(t, language, true)
+			s, w := e.promoScreen()
+			w.Resize(desktopSize)
+			test.Tap(s.custom)
+			s.form.code.SetText("RECIPIENTS")
+			s.form.value.SetText("10")
+			test.Tap(s.form.submit)
+			s.list.Select(0)
+			settle(t, w)
+			fields := map[string]fyne.CanvasObject{"email": s.email, "name": s.name, "add": s.add, "import": s.importBtn}
+			before := positionsOf(fields)
+			s.email.SetText("not-an-address")
+			test.Tap(s.add)
+			stayed(t, w, "a refused address", before, fields)
+			l := s.recipErrs[app.FieldRecipientEmail]
+			if !l.Visible() || l.Text != sentence(T("error.recipient.email_invalid")) {
+				t.Errorf("under the address %q; status line %q", l.Text, s.status.Text)
+			}
+			if s.status.Text != "" {
+				t.Errorf("the status line says %q", s.status.Text)
+			}
+		})
+	}
+}
