@@ -35,8 +35,8 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 
 	// Next with nothing typed explains what is missing and stays.
 	test.Tap(wz.next)
-	if wz.step != 0 || wz.errMsg.Text != "Give the site a name." {
-		t.Fatalf("step %d, message %q", wz.step, wz.errMsg.Text)
+	if l := wz.errs[string(app.FieldSiteName)]; wz.step != 0 || l.Text != "Give the site a name." || wz.errMsg.Text != "" {
+		t.Fatalf("step %d, beside the name %q, under the steps %q", wz.step, l.Text, wz.errMsg.Text)
 	}
 	test.Type(wz.name, "Acme Training")
 	selectCountry(t, wz.country, wz.countryCds, "PL")
@@ -49,14 +49,14 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 	}
 	test.Type(wz.pass, "short")
 	test.Tap(wz.next)
-	if !strings.Contains(wz.errMsg.Text, "at least 10 characters") {
-		t.Fatalf("short passphrase: %q", wz.errMsg.Text)
+	if l := wz.errs[app.FieldNewPassphrase]; !strings.Contains(l.Text, "at least 10 characters") {
+		t.Fatalf("short passphrase: %q", l.Text)
 	}
 	wz.pass.SetText(testPassphrase)
 	test.Type(wz.confirm, "something else entirely")
 	test.Tap(wz.next)
-	if wz.errMsg.Text != "The two passphrases differ." {
-		t.Fatalf("mismatch: %q", wz.errMsg.Text)
+	if l := wz.errs[fieldConfirmPassphrase]; l.Text != "The two passphrases differ." {
+		t.Fatalf("mismatch: %q", l.Text)
 	}
 	// Back keeps the values.
 	test.Tap(wz.back)

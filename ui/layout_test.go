@@ -577,3 +577,53 @@ func TestPromoRecipientRefusalShowsUnderTheAddress(t *testing.T) {
 		})
 	}
 }
+
+// The first-run wizard: a refused site detail or passphrase is said beside
+// its field and no field moves, in English and in Polish.
+func TestWizardSaysRefusalsBesideTheirFields(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			e := newEnv(t, language)
+			m := NewMainWindow(e.app, e.deps)
+			w := m.Window()
+			w.Resize(desktopSize)
+			wz := m.wizard
+			if wz == nil {
+				t.Fatal("no wizard")
+			}
+			fields := map[string]fyne.CanvasObject{
+				"name": wz.name, "country": wz.country, "currency": wz.currency, "time zone": wz.timeZone,
+				"language": wz.language, "next": wz.next,
+			}
+			settle(t, w)
+			before := positionsOf(fields)
+			check := func(field string) {
+				t.Helper()
+				test.Tap(wz.next)
+				stayed(t, w, "a refused "+field, before, fields)
+				l := wz.errs[field]
+				if !l.Visible() || l.Text == "" || l.Text != sentence(l.Text) || wz.errMsg.Text != "" {
+					t.Errorf("the %s's refusal: beside it %q, under the steps %q", field, l.Text, wz.errMsg.Text)
+				}
+			}
+			check(string(app.FieldSiteName))
+			wz.name.SetText("Acme Szkolenia")
+			selectCountry(t, wz.country, wz.countryCds, "PL")
+			wz.timeZone.SetText("Mars/Olympus_Mons")
+			check(app.SiteFieldTimeZone)
+			wz.timeZone.SetText("Europe/Warsaw")
+			test.Tap(wz.next)
+			if wz.step != 1 {
+				t.Fatalf("step %d", wz.step)
+			}
+			fields = map[string]fyne.CanvasObject{"passphrase": wz.pass, "confirm": wz.confirm, "next": wz.next, "back": wz.back}
+			settle(t, w)
+			before = positionsOf(fields)
+			wz.pass.SetText("short")
+			check(app.FieldNewPassphrase)
+			wz.pass.SetText(testPassphrase)
+			wz.confirm.SetText("something else entirely")
+			check(fieldConfirmPassphrase)
+		})
+	}
+}
