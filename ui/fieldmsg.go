@@ -101,8 +101,10 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	if unicode.IsLower(r) {
+	// A first word of letters is capitalised; one that is a value (an
+	// address, a code) is left as typed.
+	first, _, _ := strings.Cut(s, " ")
+	if r, n := utf8.DecodeRuneInString(s); unicode.IsLower(r) && strings.IndexFunc(first, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
 		s = string(unicode.ToUpper(r)) + s[n:]
 	}
 	last, _ := utf8.DecodeLastRuneInString(s)

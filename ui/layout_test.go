@@ -627,3 +627,36 @@ func TestWizardSaysRefusalsBesideTheirFields(t *testing.T) {
 		})
 	}
 }
+
+// Registering an attendee: an address that is not one, and a control
+// character in the company, are refused beside their field and no field
+// moves, in English and in Polish.
+func TestRegistrationSaysRefusalsBesideTheirFields(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			e := newSessionsEnv(t, language, true, nil)
+			s := e.schedulePaid("Negocjacje", 100_00, 10)
+			e.w.Resize(desktopSize)
+			f := showRegisterDialog(e.deps, e.w, s, nil)
+			fields := map[string]fyne.CanvasObject{
+				"first": f.first, "last": f.last, "email": f.email, "company": f.company,
+				"country": f.country, "language": f.language, "next": f.next,
+			}
+			settle(t, e.w)
+			before := positionsOf(fields)
+			f.first.SetText("Jan")
+			f.last.SetText("Nowak")
+			f.email.SetText("jan(at)example.pl")
+			stayed(t, e.w, "an address that is not one", before, fields)
+			if l := f.errs[app.FieldAttendeeEmail]; !l.Visible() || l.Text != sentence(l.Text) || f.message.Visible() {
+				t.Errorf("the address's refusal: beside it %q, under the form %q", l.Text, f.message.Text)
+			}
+			f.email.SetText("jan@example.pl")
+			f.company.SetText("Acme\u0007")
+			stayed(t, e.w, "a control character in the company", before, fields)
+			if l := f.errs[string(app.FieldCompany)]; !l.Visible() || f.errs[app.FieldAttendeeEmail].Visible() {
+				t.Errorf("the company's refusal: beside it %q; the address's still %q", l.Text, f.errs[app.FieldAttendeeEmail].Text)
+			}
+		})
+	}
+}
