@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
@@ -46,14 +47,16 @@ func (l reservedLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
-// reserve puts o in a box that keeps lines lines of text's room whether o
-// shows or not. A label in it wraps and ends in an ellipsis when its text
-// needs more room.
+// reserve puts o in a box that keeps lines lines of caption text's room
+// whether o shows or not. A label in it is written in the caption size,
+// wraps and ends in an ellipsis when its text needs more room.
 func reserve(lines int, o fyne.CanvasObject) *fyne.Container {
 	probe := widget.NewLabel(strings.TrimSuffix(strings.Repeat("Ag\n", max(lines, 1)), "\n"))
+	probe.SizeName = theme.SizeNameCaptionText
 	if l, ok := o.(*widget.Label); ok {
 		l.Wrapping = fyne.TextWrapWord
 		l.Truncation = fyne.TextTruncateEllipsis
+		l.SizeName = theme.SizeNameCaptionText
 	}
 	return container.New(reservedLayout{probe: probe}, o)
 }
@@ -68,6 +71,7 @@ func reserveAs(probe, o fyne.CanvasObject) *fyne.Container {
 // hidden until there is one.
 func newFieldMessage() *widget.Label {
 	l := widget.NewLabel("")
+	l.SizeName = theme.SizeNameCaptionText
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
 	l.Hide()
