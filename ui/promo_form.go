@@ -118,7 +118,15 @@ func (s *promoMaker) openForm(generated bool) {
 	// session: the choice moves nothing.
 	noSessions := f.sessions.choose.Disabled()
 	f.applies = widget.NewRadioGroup(f.scopes.Labels(), func(choice string) {
-		setActive(f.sessions.choose, !noSessions && !f.scopes.ValueOr(choice, true))
+		chosen := !f.scopes.ValueOr(choice, true)
+		setActive(f.sessions.choose, !noSessions && chosen)
+		// The summary says the sessions chosen, or why none can be; its
+		// room stays while it is hidden (reserve).
+		if chosen || noSessions {
+			f.sessions.summary.Show()
+		} else {
+			f.sessions.summary.Hide()
+		}
 	})
 	f.applies.Required = true
 	f.applies.SetSelected(f.scopes.Label(true))
@@ -155,7 +163,8 @@ func (s *promoMaker) openForm(generated bool) {
 		widget.NewFormItem(T("promo.valid_from"), withErr(app.PromoFieldValidFrom, f.from)),
 		widget.NewFormItem(T("promo.valid_until"), withErr(app.PromoFieldValidUntil, f.until)),
 		widget.NewFormItem(T("promo.applies_to"), container.NewVBox(f.applies,
-			withErr(app.PromoFieldSessions, container.NewBorder(nil, nil, nil, f.sessions.choose, f.sessions.summary)))),
+			withErr(app.PromoFieldSessions, container.NewBorder(nil, nil, nil, f.sessions.choose,
+				reserve(fieldMessageLines, f.sessions.summary))))),
 	)
 	f.applies.OnChanged(f.applies.Selected)
 	title := T("promo.custom")
