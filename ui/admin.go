@@ -440,7 +440,16 @@ func newCommerceTab(s *adminScreen) *commerceTab {
 	return c
 }
 
-func (c *commerceTab) load() {
+func (c *commerceTab) load() { c.read(true) }
+
+// refreshLive shows the mode and the features another desktop (or the
+// account manager's provisioning) changed; rates being typed are left as
+// they are.
+func (c *commerceTab) refreshLive() { c.read(false) }
+
+// read reads the site and its features off the UI thread and shows them;
+// withRates writes the saved rates into their fields too.
+func (c *commerceTab) read(withRates bool) {
 	c.s.deps.run(func() {
 		ctx := context.Background()
 		site, err := c.s.deps.Site.Site(ctx)
@@ -477,6 +486,9 @@ func (c *commerceTab) load() {
 					note.Importance = widget.MediumImportance
 					note.SetText(T("admin.feature_provisioned"))
 				}
+			}
+			if !withRates {
+				return
 			}
 			lang := Language()
 			c.person.SetText(money.RateFromE4(site.RatePersonMinuteE4, site.Currency).FormatNumber(lang))

@@ -381,3 +381,27 @@ func TestAdminStatusMessageClearsOnTheNextActionOrTab(t *testing.T) {
 		})
 	}
 }
+
+// The e-commerce tab follows what another process changed: a feature the
+// account manager provisioned meanwhile can be enabled at once, and a rate
+// being typed is left as typed.
+func TestCommerceTabShowsAFeatureProvisionedMeanwhile(t *testing.T) {
+	a := newAdminEnv(t)
+	a.tab(T("admin.tab.ecommerce"))
+	c := a.m.admin.commerce
+	check, note := c.checks[app.FeaturePayPerUse], c.notes[app.FeaturePayPerUse]
+	if !check.Disabled() || note.Text != T("admin.feature_not_provisioned") {
+		t.Fatalf("before: disabled %v, %q", check.Disabled(), note.Text)
+	}
+	c.person.SetText("0,5")
+	if _, err := a.site.Provision(t.Context(), []app.Feature{app.FeaturePayPerUse}, false); err != nil {
+		t.Fatal(err)
+	}
+	a.m.changed(app.ChangedSite)
+	if check.Disabled() || note.Text != T("admin.feature_provisioned") {
+		t.Errorf("after provisioning: disabled %v, %q", check.Disabled(), note.Text)
+	}
+	if c.person.Text != "0,5" {
+		t.Errorf("the rate being typed became %q", c.person.Text)
+	}
+}
