@@ -48,6 +48,15 @@ func (s *SMTPSettings) Normalize() {
 	s.SenderName = TrimLine(s.SenderName)
 }
 
+// The mail server settings' fields, as a refusal names them (Error.Field);
+// the sender's name is FieldSenderName.
+const (
+	SMTPFieldHost   = "smtp_host"
+	SMTPFieldPort   = "smtp_port"
+	SMTPFieldTLS    = "smtp_tls"
+	SMTPFieldSender = "smtp_sender"
+)
+
 // Validate checks the settings. The sender's name, which goes into every
 // message's From header, is checked by the text rule (CheckLine).
 func (s SMTPSettings) Validate() error {
@@ -55,18 +64,18 @@ func (s SMTPSettings) Validate() error {
 		return err
 	}
 	if s.Host == "" || strings.ContainsAny(s.Host, " /:@") && net.ParseIP(s.Host) == nil {
-		return Errorf(EINVALID, "error.smtp.host", "enter the mail server's name")
+		return Errorf(EINVALID, "error.smtp.host", "enter the mail server's name").WithField(SMTPFieldHost)
 	}
 	if s.Port < 1 || s.Port > 65535 {
-		return Errorf(EINVALID, "error.smtp.port", "the port is a number from 1 to 65535")
+		return Errorf(EINVALID, "error.smtp.port", "the port is a number from 1 to 65535").WithField(SMTPFieldPort)
 	}
 	switch s.TLS {
 	case SMTPTLSNone, SMTPStartTLS, SMTPTLS:
 	default:
-		return Errorf(EINVALID, "error.smtp.tls", "choose how the connection is protected")
+		return Errorf(EINVALID, "error.smtp.tls", "choose how the connection is protected").WithField(SMTPFieldTLS)
 	}
 	if checkEmail(s.Sender) != "" {
-		return Errorf(EINVALID, "error.smtp.sender", "the sender must be an email address")
+		return Errorf(EINVALID, "error.smtp.sender", "the sender must be an email address").WithField(SMTPFieldSender)
 	}
 	return nil
 }

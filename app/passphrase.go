@@ -26,14 +26,20 @@ var DefaultArgon2 = Argon2Params{Memory: 64 * 1024, Time: 3, Threads: 2}
 // MinPassphraseLen is the shortest administrator passphrase accepted.
 const MinPassphraseLen = 10
 
+// The passphrase fields, as a refusal names them (Error.Field).
+const (
+	FieldNewPassphrase     = "new_passphrase"
+	FieldCurrentPassphrase = "current_passphrase"
+)
+
 // ValidatePassphrase checks a new passphrase.
 func ValidatePassphrase(p string) error {
 	if utf8.RuneCountInString(p) < MinPassphraseLen {
 		return Errorf(EINVALID, "error.passphrase.short", "the passphrase must have at least %d characters", MinPassphraseLen).
-			With(map[string]any{"Min": MinPassphraseLen})
+			With(map[string]any{"Min": MinPassphraseLen}).WithField(FieldNewPassphrase)
 	}
 	if utf8.RuneCountInString(p) > 1024 {
-		return Errorf(EINVALID, "error.passphrase.long", "the passphrase must have at most 1024 characters")
+		return Errorf(EINVALID, "error.passphrase.long", "the passphrase must have at most 1024 characters").WithField(FieldNewPassphrase)
 	}
 	return nil
 }

@@ -87,6 +87,20 @@ func NormalizePromoCode(s string) string {
 	return strings.ToUpper(strings.TrimSpace(s))
 }
 
+// The fields of a promotional code's form, as a refusal names them
+// (Error.Field) for the form to show it beside the field.
+const (
+	PromoFieldCode        = "code"
+	PromoFieldQuantity    = "quantity"
+	PromoFieldLength      = "length"
+	PromoFieldValue       = "value"
+	PromoFieldUseLimit    = "use_limit"
+	PromoFieldPerAttendee = "per_attendee"
+	PromoFieldValidFrom   = "valid_from"
+	PromoFieldValidUntil  = "valid_until"
+	PromoFieldSessions    = "sessions"
+)
+
 // ValidatePromoCodeText checks a custom code: 5 to 32 characters, letters
 // A–Z, digits and hyphens (what any keyboard types and any mail client
 // keeps intact).
@@ -94,11 +108,11 @@ func ValidatePromoCodeText(code string) error {
 	n := len(code)
 	if n < MinPromoCodeLength || n > MaxPromoCodeLength {
 		return Errorf(EINVALID, "error.promo.code_length", "a code has %d to %d characters", MinPromoCodeLength, MaxPromoCodeLength).
-			With(map[string]any{"Min": MinPromoCodeLength, "Max": MaxPromoCodeLength})
+			With(map[string]any{"Min": MinPromoCodeLength, "Max": MaxPromoCodeLength}).WithField(PromoFieldCode)
 	}
 	for _, r := range code {
 		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
-			return Errorf(EINVALID, "error.promo.code_chars", "a code has only letters A-Z, digits and hyphens")
+			return Errorf(EINVALID, "error.promo.code_chars", "a code has only letters A-Z, digits and hyphens").WithField(PromoFieldCode)
 		}
 	}
 	return nil
@@ -156,18 +170,19 @@ func (c PromoCode) Validate() error {
 	switch c.Kind {
 	case DiscountPercent:
 		if c.PercentBP <= 0 || c.PercentBP > 10000 || c.FixedMinor != 0 {
-			return Errorf(EINVALID, "error.promo.percent", "a percentage is above 0 and at most 100, with at most two decimals")
+			return Errorf(EINVALID, "error.promo.percent", "a percentage is above 0 and at most 100, with at most two decimals").
+				WithField(PromoFieldValue)
 		}
 	case DiscountFixed:
 		if c.FixedMinor <= 0 || c.PercentBP != 0 {
-			return Errorf(EINVALID, "error.promo.fixed", "a fixed discount is above zero")
+			return Errorf(EINVALID, "error.promo.fixed", "a fixed discount is above zero").WithField(PromoFieldValue)
 		}
 		if !money.IsValidCode(c.Currency) {
-			return Errorf(EINVALID, "error.promo.fixed", "a fixed discount is above zero")
+			return Errorf(EINVALID, "error.promo.fixed", "a fixed discount is above zero").WithField(PromoFieldValue)
 		}
 		if top, err := money.MaxAmount(c.Currency); err == nil {
 			if m, err := money.ToMinor(top); err == nil && c.FixedMinor > m {
-				return Errorf(EINVALID, "error.promo.fixed", "a fixed discount is above zero")
+				return Errorf(EINVALID, "error.promo.fixed", "a fixed discount is above zero").WithField(PromoFieldValue)
 			}
 		}
 	default:
@@ -175,21 +190,25 @@ func (c PromoCode) Validate() error {
 	}
 	if c.UseLimit < 0 || c.UseLimit > MaxPromoUseLimit {
 		return Errorf(EINVALID, "error.promo.use_limit", "the use limit is 0 (unlimited) to %d", MaxPromoUseLimit).
-			With(map[string]any{"Max": MaxPromoUseLimit})
+			With(map[string]any{"Max": MaxPromoUseLimit}).WithField(PromoFieldUseLimit)
 	}
 	if c.PerAttendeeLimit < 1 || c.PerAttendeeLimit > MaxPromoUseLimit {
-		return Errorf(EINVALID, "error.promo.per_attendee", "each attendee may use a code at least once")
+		return Errorf(EINVALID, "error.promo.per_attendee", "each attendee may use a code at least once").
+			WithField(PromoFieldPerAttendee)
 	}
 	if c.ValidUntil.IsZero() || !c.ValidUntil.After(c.ValidFrom) {
-		return Errorf(EINVALID, "error.promo.validity", "the code must expire after it becomes valid")
+		return Errorf(EINVALID, "error.promo.validity", "the code must expire after it becomes valid").
+			WithField(PromoFieldValidUntil)
 	}
 	if !c.AllSessions {
 		if len(c.SessionIDs) == 0 {
-			return Errorf(EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions")
+			return Errorf(EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions").
+				WithField(PromoFieldSessions)
 		}
 		for _, id := range c.SessionIDs {
 			if id <= 0 {
-				return Errorf(EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions")
+				return Errorf(EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions").
+					WithField(PromoFieldSessions)
 			}
 		}
 	}
@@ -299,11 +318,11 @@ func (c PromoCode) DiscountText(lang string) string {
 func GeneratePromoCodes(n, length int) ([]string, error) {
 	if n < 1 || n > MaxPromoGenerate {
 		return nil, Errorf(EINVALID, "error.promo.quantity", "generate 1 to %d codes at a time", MaxPromoGenerate).
-			With(map[string]any{"Max": MaxPromoGenerate})
+			With(map[string]any{"Max": MaxPromoGenerate}).WithField(PromoFieldQuantity)
 	}
 	if length < MinPromoCodeLength || length > MaxPromoCodeLength {
 		return nil, Errorf(EINVALID, "error.promo.code_length", "a code has %d to %d characters", MinPromoCodeLength, MaxPromoCodeLength).
-			With(map[string]any{"Min": MinPromoCodeLength, "Max": MaxPromoCodeLength})
+			With(map[string]any{"Min": MinPromoCodeLength, "Max": MaxPromoCodeLength}).WithField(PromoFieldLength)
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, n)

@@ -368,7 +368,7 @@ func (s *PromoService) AddRecipient(ctx context.Context, codeID int64, email, na
 	}
 	if n == 0 {
 		return Errorf(ECONFLICT, "error.recipient.exists", "%s is already a recipient of this code", r.Email).
-			With(map[string]any{"Email": r.Email})
+			With(map[string]any{"Email": r.Email}).WithField(FieldRecipientEmail)
 	}
 	return nil
 }

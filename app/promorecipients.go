@@ -47,6 +47,10 @@ type RecipientImport struct {
 	Bad        []RecipientLineError
 }
 
+// FieldRecipientEmail is a recipient's email address, as a refusal names it
+// (Error.Field).
+const FieldRecipientEmail = "recipient_email"
+
 // NormalizeRecipient checks one typed recipient: a plain address (lower
 // cased) and a name, which defaults to the part before "@". The name is
 // trimmed and checked by the text rule (TrimLine, CheckLine:
@@ -57,14 +61,14 @@ func NormalizeRecipient(email, name string) (PromoRecipient, error) {
 	email = strings.ToLower(TrimLine(email))
 	name = TrimLine(name)
 	if key := checkEmail(email); key != "" {
-		return PromoRecipient{}, Errorf(EINVALID, key, "%q is not an email address", email)
+		return PromoRecipient{}, Errorf(EINVALID, key, "%q is not an email address", email).WithField(FieldRecipientEmail)
 	}
 	if err := CheckLine(FieldRecipientName, name); err != nil {
 		return PromoRecipient{}, err
 	}
 	if utf8.RuneCountInString(name) > maxRecipientName {
 		return PromoRecipient{}, Errorf(EINVALID, "error.recipient.name_too_long", "the name is longer than %d characters", maxRecipientName).
-			With(map[string]any{"Max": maxRecipientName})
+			With(map[string]any{"Max": maxRecipientName}).WithField(string(FieldRecipientName))
 	}
 	if name == "" {
 		name = email[:strings.IndexByte(email, '@')]

@@ -71,14 +71,18 @@ func (a *Attendee) Normalize() {
 // MaxNameLength caps names, company and email.
 const MaxNameLength = 100
 
+// FieldAttendeeEmail is an attendee's email address, as a refusal names it
+// (Error.Field); the names and company are their TextFields.
+const FieldAttendeeEmail = "email"
+
 // Validate checks an attendee (after Normalize). Names and company are
 // checked by the text rule (CheckLine).
 func (a Attendee) Validate() error {
 	switch {
 	case a.FirstName == "":
-		return Errorf(EINVALID, "error.registration.first_name", "the first name is required")
+		return Errorf(EINVALID, "error.registration.first_name", "the first name is required").WithField(string(FieldFirstName))
 	case a.LastName == "":
-		return Errorf(EINVALID, "error.registration.last_name", "the last name is required")
+		return Errorf(EINVALID, "error.registration.last_name", "the last name is required").WithField(string(FieldLastName))
 	}
 	if err := checkLines(fieldText{FieldFirstName, a.FirstName}, fieldText{FieldLastName, a.LastName},
 		fieldText{FieldCompany, a.Company}); err != nil {
@@ -91,13 +95,13 @@ func (a Attendee) Validate() error {
 			With(map[string]any{"Max": MaxNameLength})
 	case !ValidEmail(a.Email):
 		return Errorf(EINVALID, "error.registration.email", "%q is not an email address", a.Email).
-			With(map[string]any{"Email": a.Email})
+			With(map[string]any{"Email": a.Email}).WithField(FieldAttendeeEmail)
 	case a.Country != "" && !ValidCountry(a.Country):
 		return Errorf(EINVALID, "error.site.country", "%q is not a country code", a.Country).
-			With(map[string]any{"Country": a.Country})
+			With(map[string]any{"Country": a.Country}).WithField(SiteFieldCountry)
 	case a.Language != "" && !ValidLanguage(a.Language):
 		return Errorf(EINVALID, "error.site.language", "%q is not a supported language", a.Language).
-			With(map[string]any{"Language": a.Language})
+			With(map[string]any{"Language": a.Language}).WithField(SiteFieldLanguage)
 	}
 	return nil
 }

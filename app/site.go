@@ -92,31 +92,45 @@ func (s *Site) Normalize() {
 	s.Language = strings.ToLower(strings.TrimSpace(s.Language))
 }
 
+// The site's fields, as a refusal names them (Error.Field) for a form to
+// show it beside the field; the name is FieldSiteName.
+const (
+	SiteFieldCountry  = "country"
+	SiteFieldCurrency = "currency"
+	SiteFieldTimeZone = "time_zone"
+	SiteFieldLanguage = "language"
+)
+
 // Validate checks the site's fields; the first problem found is returned.
 func (s Site) Validate() error {
 	if s.Name == "" {
-		return Errorf(EINVALID, "error.site.name_required", "the site needs a name")
+		return Errorf(EINVALID, "error.site.name_required", "the site needs a name").WithField(string(FieldSiteName))
 	}
 	if err := CheckLine(FieldSiteName, s.Name); err != nil {
 		return err
 	}
 	if utf8.RuneCountInString(s.Name) > 120 {
-		return Errorf(EINVALID, "error.site.name_too_long", "the site name is longer than 120 characters")
+		return Errorf(EINVALID, "error.site.name_too_long", "the site name is longer than 120 characters").WithField(string(FieldSiteName))
 	}
 	if !ValidCountry(s.Country) {
-		return Errorf(EINVALID, "error.site.country", "%q is not a country code", s.Country).With(map[string]any{"Country": s.Country})
+		return Errorf(EINVALID, "error.site.country", "%q is not a country code", s.Country).
+			With(map[string]any{"Country": s.Country}).WithField(SiteFieldCountry)
 	}
 	if !currency.IsValid(s.Currency) {
-		return Errorf(EINVALID, "error.site.currency", "%q is not an ISO 4217 currency", s.Currency).With(map[string]any{"Currency": s.Currency})
+		return Errorf(EINVALID, "error.site.currency", "%q is not an ISO 4217 currency", s.Currency).
+			With(map[string]any{"Currency": s.Currency}).WithField(SiteFieldCurrency)
 	}
 	if s.TimeZone == "" || s.TimeZone == "Local" {
-		return Errorf(EINVALID, "error.site.timezone", "%q is not a time zone", s.TimeZone).With(map[string]any{"TimeZone": s.TimeZone})
+		return Errorf(EINVALID, "error.site.timezone", "%q is not a time zone", s.TimeZone).
+			With(map[string]any{"TimeZone": s.TimeZone}).WithField(SiteFieldTimeZone)
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil {
-		return Errorf(EINVALID, "error.site.timezone", "%q is not a time zone", s.TimeZone).With(map[string]any{"TimeZone": s.TimeZone})
+		return Errorf(EINVALID, "error.site.timezone", "%q is not a time zone", s.TimeZone).
+			With(map[string]any{"TimeZone": s.TimeZone}).WithField(SiteFieldTimeZone)
 	}
 	if !ValidLanguage(s.Language) {
-		return Errorf(EINVALID, "error.site.language", "%q is not a supported language", s.Language).With(map[string]any{"Language": s.Language})
+		return Errorf(EINVALID, "error.site.language", "%q is not a supported language", s.Language).
+			With(map[string]any{"Language": s.Language}).WithField(SiteFieldLanguage)
 	}
 	if s.Mode != ModeTest && s.Mode != ModeProduction {
 		return Errorf(EINVALID, "error.site.mode", "mode must be test or production")

@@ -331,7 +331,7 @@ func (s *SiteService) ChangePassphrase(ctx context.Context, a *Admin, current, n
 	if ok, err := VerifyPassphrase(current, cred.Hash); err != nil {
 		return err
 	} else if !ok {
-		return Errorf(EUNAUTHORIZED, "error.passphrase.current_wrong", "the current passphrase is wrong")
+		return Errorf(EUNAUTHORIZED, "error.passphrase.current_wrong", "the current passphrase is wrong").WithField(FieldCurrentPassphrase)
 	}
 	hash, err := HashPassphrase(newPassphrase, s.params())
 	if err != nil {
@@ -569,7 +569,7 @@ func (s *SiteService) Provision(ctx context.Context, features []Feature, revoke 
 // RequireFeature is what a host's screen asks before offering a feature. It
 // returns nil when the feature is enabled, and otherwise an EUNAVAILABLE error
 // that says whom to contact: the site administrator, or for pay-per-use
-// (which the vendor turns on) the account manager.
+// not provisioned yet (the vendor provisions it) the account manager.
 func (s *SiteService) RequireFeature(ctx context.Context, f Feature) error {
 	st, err := s.feature(ctx, f)
 	if err != nil {
@@ -584,7 +584,10 @@ func FeatureAvailability(st FeatureState) error {
 		return nil
 	}
 	data := map[string]any{"Feature": string(st.Feature)}
-	if st.Feature == FeaturePayPerUse {
+	// Pay-per-use is the vendor's to provision: until then the account
+	// manager is whom to ask; once provisioned, enabling it is the site
+	// administrator's, like any feature.
+	if st.Feature == FeaturePayPerUse && !st.Provisioned {
 		return Errorf(EUNAVAILABLE, "error.feature.contact_account_manager",
 			"%s is not available on this site: contact your account manager", st.Feature).With(data)
 	}

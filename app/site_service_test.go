@@ -168,7 +168,10 @@ func TestProvisionAndEnable(t *testing.T) {
 	// A host meets features that are not enabled.
 	wantCode(t, svc.RequireFeature(ctx, app.FeaturePaidSessions), app.EUNAVAILABLE, "error.feature.contact_site_admin")
 	wantCode(t, svc.RequireFeature(ctx, app.FeaturePromoCodes), app.EUNAVAILABLE, "error.feature.contact_site_admin")
-	wantCode(t, svc.RequireFeature(ctx, app.FeaturePayPerUse), app.EUNAVAILABLE, "error.feature.contact_account_manager")
+	// Pay-per-use provisioned: the account manager's part is done, enabling
+	// it is the site administrator's.
+	wantCode(t, svc.RequireFeature(ctx, app.FeaturePayPerUse), app.EUNAVAILABLE, "error.feature.contact_site_admin")
+	wantCode(t, app.FeatureAvailability(app.FeatureState{Feature: app.FeaturePayPerUse}), app.EUNAVAILABLE, "error.feature.contact_account_manager")
 
 	wantCode(t, svc.SetFeatureEnabled(ctx, nil, app.FeaturePaidSessions, true), app.EUNAUTHORIZED, "error.admin.required")
 	admin, err := svc.Unlock(ctx, pass)

@@ -204,14 +204,15 @@ func TestSchedulePayPerUseRules(t *testing.T) {
 	if _, err := sessions.Update(p.ctx, free); app.AsError(err).Key != "error.payperuse.type_locked" {
 		t.Fatalf("type after paying: %v", err)
 	}
-	// Switched off, the feature refuses the estimate with whom to contact.
+	// Switched off by the site administrator, the feature refuses the
+	// estimate with whom to contact: the one who switches it back on.
 	if err := p.site.SetFeatureEnabled(p.ctx, p.admin, app.FeaturePayPerUse, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.svc.Quote(p.ctx, s.ID); app.AsError(err).Key != "error.feature.contact_account_manager" {
+	if _, err := p.svc.Quote(p.ctx, s.ID); app.AsError(err).Key != "error.feature.contact_site_admin" {
 		t.Fatalf("feature off: %v", err)
 	}
-	if err := p.svc.Available(p.ctx); app.AsError(err).Key != "error.feature.contact_account_manager" {
+	if err := p.svc.Available(p.ctx); app.AsError(err).Key != "error.feature.contact_site_admin" {
 		t.Fatalf("available: %v", err)
 	}
 }

@@ -220,6 +220,7 @@ func (s *adminScreen) showUnlocked() {
 	s.tabs.Append(container.NewTabItem(T("admin.tab.audit"), s.audit.content))
 	s.tabs.Append(container.NewTabItem(T("admin.tab.security"), s.security.content))
 	s.tabs.OnSelected = func(ti *container.TabItem) {
+		s.clearStatus() // what happened on one tab is not news on the next
 		switch {
 		case ti.Content == s.audit.content:
 			s.audit.load(0)
@@ -243,6 +244,31 @@ func (s *adminScreen) showUnlocked() {
 	s.commerce.load()
 }
 
+// clearStatus takes away the status line's message: a message says what
+// the last action did, until the next action or another tab.
+func (s *adminScreen) clearStatus() {
+	if s.statusMsg != nil {
+		s.statusMsg.SetText("")
+	}
+}
+
+// refused shows err beside the field it names among errs, or on the
+// status line when it names none of them.
+func (s *adminScreen) refused(err error, errs map[string]*widget.Label) {
+	if l, ok := errs[fieldOf(err)]; ok {
+		setFieldMessage(l, ErrorText(err))
+		return
+	}
+	s.failed(err)
+}
+
+// clearFields hides every field message of errs.
+func clearFields(errs map[string]*widget.Label) {
+	for _, l := range errs {
+		setFieldMessage(l, "")
+	}
+}
+
 // changed is called after any saved change: the banner and title follow
 // the site, and the status line says what happened.
 func (s *adminScreen) changed(msg string) {
@@ -256,7 +282,7 @@ func (s *adminScreen) failed(err error) {
 		return
 	}
 	s.statusMsg.Importance = widget.DangerImportance
-	s.statusMsg.SetText(ErrorText(err))
+	s.statusMsg.SetText(sentence(ErrorText(err)))
 }
 
 // generalTab edits the site's name, country, currency, time zone and
@@ -271,10 +297,15 @@ type generalTab struct {
 	timeZone   *widget.SelectEntry
 	language   *widgets.Select
 	save       *widgets.Button
+	errs       map[string]*widget.Label // the fields' message lines, by app field
 }
 
 func newGeneralTab(s *adminScreen) *generalTab {
-	g := &generalTab{s: s}
+	g := &generalTab{s: s, errs: map[string]*widget.Label{}}
+	withErr := func(field string, o fyne.CanvasObject) fyne.CanvasObject {
+		g.errs[field] = newFieldMessage()
+		return withMessage(o, g.errs[field])
+	}
 	g.name = widgets.NewEntry()
 	cs := countries()
 	names := make([]string, len(cs))
@@ -291,11 +322,11 @@ func newGeneralTab(s *adminScreen) *generalTab {
 	g.save = widgets.NewButton(T("admin.save"), g.onSave)
 	g.save.Importance = widget.HighImportance
 	form := widget.NewForm(
-		widget.NewFormItem(T("site.name"), g.name),
-		widget.NewFormItem(T("site.country"), g.country),
-		widget.NewFormItem(T("site.currency"), g.currency),
-		widget.NewFormItem(T("site.time_zone"), g.timeZone),
-		widget.NewFormItem(T("site.language"), g.language),
+		widget.NewFormItem(T("site.name"), withErr(string(app.FieldSiteName), g.name)),
+		widget.NewFormItem(T("site.country"), withErr(app.SiteFieldCountry, g.country)),
+		widget.NewFormItem(T("site.currency"), withErr(app.SiteFieldCurrency, g.currency)),
+		widget.NewFormItem(T("site.time_zone"), withErr(app.SiteFieldTimeZone, g.timeZone)),
+		widget.NewFormItem(T("site.language"), withErr(app.SiteFieldLanguage, g.language)),
 	)
 	g.content = container.NewVScroll(container.NewPadded(container.NewVBox(form, container.NewHBox(g.save))))
 	return g
@@ -335,12 +366,14 @@ func (g *generalTab) onSave() {
 		site.Language = "pl"
 	}
 	g.save.Disable()
+	g.s.clearStatus()
+	clearFields(g.errs)
 	g.s.deps.run(func() {
 		err := g.s.deps.Site.UpdateSite(context.Background(), g.s.admin, site)
 		fyne.Do(func() {
 			g.save.Enable()
 			if err != nil {
-				g.s.failed(err)
+				g.s.refused(err, g.errs)
 				return
 			}
 			g.s.changed(T("admin.saved"))
@@ -360,6 +393,8 @@ type commerceTab struct {
 	notes    map[app.Feature]*widget.Label
 	person   *widgets.Entry
 	tele     *widgets.Entry
+	perBox   *fieldBox // person's rate, with its message line
+	telBox   *fieldBox // teleconference rate, with its message line
 	saveRate *widgets.Button
 	// How long before its start a session may be started (0 to 1440).
 	lead     *widgets.Entry
@@ -391,9 +426,10 @@ func newCommerceTab(s *adminScreen) *commerceTab {
 	c.saveRate = widgets.NewButton(T("admin.save_rates"), c.onSaveRates)
 	ratesHelp := widget.NewLabel(T("admin.rates_help"))
 	ratesHelp.Wrapping = fyne.TextWrapWord
+	c.perBox, c.telBox = newFieldBox(c.person), newFieldBox(c.tele)
 	rates := widget.NewForm(
-		widget.NewFormItem(T("admin.rate_person_minute"), c.person),
-		widget.NewFormItem(T("admin.rate_teleconference_minute"), c.tele),
+		widget.NewFormItem(T("admin.rate_person_minute"), c.perBox),
+		widget.NewFormItem(T("admin.rate_teleconference_minute"), c.telBox),
 	)
 
 	heading := func(key string) fyne.CanvasObject {
@@ -408,7 +444,16 @@ func newCommerceTab(s *adminScreen) *commerceTab {
 	return c
 }
 
-func (c *commerceTab) load() {
+func (c *commerceTab) load() { c.read(true) }
+
+// refreshLive shows the mode and the features another desktop (or the
+// account manager's provisioning) changed; rates being typed are left as
+// they are.
+func (c *commerceTab) refreshLive() { c.read(false) }
+
+// read reads the site and its features off the UI thread and shows them;
+// withRates writes the saved rates into their fields too.
+func (c *commerceTab) read(withRates bool) {
 	c.s.deps.run(func() {
 		ctx := context.Background()
 		site, err := c.s.deps.Site.Site(ctx)
@@ -445,6 +490,9 @@ func (c *commerceTab) load() {
 					note.Importance = widget.MediumImportance
 					note.SetText(T("admin.feature_provisioned"))
 				}
+			}
+			if !withRates {
+				return
 			}
 			lang := Language()
 			c.person.SetText(money.RateFromE4(site.RatePersonMinuteE4, site.Currency).FormatNumber(lang))
@@ -521,6 +569,7 @@ func (c *commerceTab) onMode(selected string) {
 	if mode == c.site.Mode {
 		return
 	}
+	c.s.clearStatus()
 	apply := func() {
 		c.s.deps.run(func() {
 			err := c.s.deps.Site.SetMode(context.Background(), c.s.admin, mode)
@@ -554,6 +603,7 @@ func (c *commerceTab) onFeature(f app.Feature, on bool) {
 	if c.loading {
 		return
 	}
+	c.s.clearStatus()
 	c.s.deps.run(func() {
 		err := c.s.deps.Site.SetFeatureEnabled(context.Background(), c.s.admin, f, on)
 		fyne.Do(func() {
@@ -573,14 +623,15 @@ func (c *commerceTab) onFeature(f app.Feature, on bool) {
 
 func (c *commerceTab) onSaveRates() {
 	lang := Language()
+	c.s.clearStatus()
 	person, err := money.ParseRate(c.person.Text, c.site.Currency, lang)
 	if err != nil {
-		c.s.failed(err)
+		c.perBox.refuse(err)
 		return
 	}
 	tele, err := money.ParseRate(c.tele.Text, c.site.Currency, lang)
 	if err != nil {
-		c.s.failed(err)
+		c.telBox.refuse(err)
 		return
 	}
 	c.saveRate.Disable()
@@ -750,23 +801,43 @@ type securityTab struct {
 	pass    *widgets.Entry
 	confirm *widgets.Entry
 	save    *widgets.Button
+	// boxes show each field's refusal under it, by app field.
+	boxes map[string]*fieldBox
 }
 
 func newSecurityTab(s *adminScreen) *securityTab {
 	t := &securityTab{s: s, current: widgets.NewPasswordEntry(), pass: widgets.NewPasswordEntry(), confirm: widgets.NewPasswordEntry()}
 	t.save = widgets.NewButton(T("admin.change_passphrase"), t.onSave)
+	t.boxes = map[string]*fieldBox{
+		app.FieldCurrentPassphrase: newFieldBox(t.current), app.FieldNewPassphrase: newFieldBox(t.pass),
+		fieldConfirmPassphrase: newFieldBox(t.confirm),
+	}
 	form := widget.NewForm(
-		widget.NewFormItem(T("admin.current_passphrase"), t.current),
-		widget.NewFormItem(T("admin.new_passphrase"), t.pass),
-		widget.NewFormItem(T("wizard.passphrase_confirm"), t.confirm),
+		widget.NewFormItem(T("admin.current_passphrase"), t.boxes[app.FieldCurrentPassphrase]),
+		widget.NewFormItem(T("admin.new_passphrase"), t.boxes[app.FieldNewPassphrase]),
+		widget.NewFormItem(T("wizard.passphrase_confirm"), t.boxes[fieldConfirmPassphrase]),
 	)
 	t.content = container.NewPadded(container.NewVBox(form, container.NewHBox(t.save)))
 	return t
 }
 
+// fieldConfirmPassphrase is the passphrase typed again, which the form
+// itself compares.
+const fieldConfirmPassphrase = "confirm_passphrase"
+
+// refused shows err under the field it names, or on the status line.
+func (t *securityTab) refused(err error) {
+	if b, ok := t.boxes[fieldOf(err)]; ok {
+		b.refuse(err)
+		return
+	}
+	t.s.failed(err)
+}
+
 func (t *securityTab) onSave() {
+	t.s.clearStatus()
 	if t.pass.Text != t.confirm.Text {
-		t.s.failed(app.Errorf(app.EINVALID, "wizard.passphrase_mismatch", "the passphrases differ"))
+		t.refused(app.Errorf(app.EINVALID, "wizard.passphrase_mismatch", "the passphrases differ").WithField(fieldConfirmPassphrase))
 		return
 	}
 	current, pass := t.current.Text, t.pass.Text
@@ -776,7 +847,7 @@ func (t *securityTab) onSave() {
 		fyne.Do(func() {
 			t.save.Enable()
 			if err != nil {
-				t.s.failed(err)
+				t.refused(err)
 				return
 			}
 			t.current.SetText("")

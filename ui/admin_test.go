@@ -35,8 +35,8 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 
 	// Next with nothing typed explains what is missing and stays.
 	test.Tap(wz.next)
-	if wz.step != 0 || wz.errMsg.Text != "Give the site a name." {
-		t.Fatalf("step %d, message %q", wz.step, wz.errMsg.Text)
+	if l := wz.errs[string(app.FieldSiteName)]; wz.step != 0 || l.Text != "Give the site a name." || wz.errMsg.Text != "" {
+		t.Fatalf("step %d, beside the name %q, under the steps %q", wz.step, l.Text, wz.errMsg.Text)
 	}
 	test.Type(wz.name, "Acme Training")
 	selectCountry(t, wz.country, wz.countryCds, "PL")
@@ -49,14 +49,14 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 	}
 	test.Type(wz.pass, "short")
 	test.Tap(wz.next)
-	if !strings.Contains(wz.errMsg.Text, "at least 10 characters") {
-		t.Fatalf("short passphrase: %q", wz.errMsg.Text)
+	if l := wz.errs[app.FieldNewPassphrase]; !strings.Contains(l.Text, "at least 10 characters") {
+		t.Fatalf("short passphrase: %q", l.Text)
 	}
 	wz.pass.SetText(testPassphrase)
 	test.Type(wz.confirm, "something else entirely")
 	test.Tap(wz.next)
-	if wz.errMsg.Text != "The two passphrases differ." {
-		t.Fatalf("mismatch: %q", wz.errMsg.Text)
+	if l := wz.errs[fieldConfirmPassphrase]; l.Text != "The two passphrases differ." {
+		t.Fatalf("mismatch: %q", l.Text)
 	}
 	// Back keeps the values.
 	test.Tap(wz.back)
@@ -155,8 +155,8 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 	}
 	c.person.SetText("0.12345")
 	test.Tap(c.saveRate)
-	if !strings.Contains(adm.statusMsg.Text, "at most 4") {
-		t.Fatalf("five decimals: %q", adm.statusMsg.Text)
+	if !strings.Contains(c.perBox.msg.Text, "at most 4") || adm.statusMsg.Text != "" {
+		t.Fatalf("five decimals: beside the rate %q, on the status line %q", c.perBox.msg.Text, adm.statusMsg.Text)
 	}
 
 	// Every change is in the audit log, newest first.
@@ -341,5 +341,67 @@ func TestExpiredAdministratorIsAskedForThePassphraseAgain(t *testing.T) {
 	m.Open(SectionOverview)
 	if !app.AdminRefused(e.site.RequireAdmin(third)) {
 		t.Fatal("leaving Site administration left the handle working")
+	}
+}
+
+// A transient message says what the last action did: it is gone on
+// another tab, and when the next action's refusal is said beside a field.
+func TestAdminStatusMessageClearsOnTheNextActionOrTab(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		t.Run(language, func(t *testing.T) {
+			a := newAdminEnvIn(t, language)
+			adm := a.m.admin
+			a.tab(T("admin.tab.ecommerce"))
+			adm.commerce.mode.SetSelected(adm.commerce.modes.Label(app.ModeProduction))
+			if d := a.m.Window().Canvas().Overlays().Top(); d != nil {
+				test.Tap(findButton(a.m.Window(), T("admin.production_confirm_yes")))
+			}
+			adm.commerce.mode.SetSelected(adm.commerce.modes.Label(app.ModeTest))
+			said := T("admin.mode_saved", map[string]any{"Mode": adm.commerce.modes.Label(app.ModeTest)})
+			if adm.statusMsg.Text != said {
+				t.Fatalf("status %q, want %q", adm.statusMsg.Text, said)
+			}
+			a.tab(T("admin.tab.general"))
+			if adm.statusMsg.Text != "" {
+				t.Errorf("on another tab the status line still says %q", adm.statusMsg.Text)
+			}
+			a.tab(T("admin.tab.ecommerce"))
+			adm.commerce.mode.SetSelected(adm.commerce.modes.Label(app.ModeProduction))
+			if d := a.m.Window().Canvas().Overlays().Top(); d != nil {
+				test.Tap(findButton(a.m.Window(), T("admin.production_confirm_yes")))
+			}
+			if adm.statusMsg.Text == "" {
+				t.Fatal("no message after the mode changed")
+			}
+			adm.commerce.person.SetText("abc")
+			test.Tap(adm.commerce.saveRate)
+			if adm.statusMsg.Text != "" {
+				t.Errorf("after the next action the status line still says %q", adm.statusMsg.Text)
+			}
+		})
+	}
+}
+
+// The e-commerce tab follows what another process changed: a feature the
+// account manager provisioned meanwhile can be enabled at once, and a rate
+// being typed is left as typed.
+func TestCommerceTabShowsAFeatureProvisionedMeanwhile(t *testing.T) {
+	a := newAdminEnv(t)
+	a.tab(T("admin.tab.ecommerce"))
+	c := a.m.admin.commerce
+	check, note := c.checks[app.FeaturePayPerUse], c.notes[app.FeaturePayPerUse]
+	if !check.Disabled() || note.Text != T("admin.feature_not_provisioned") {
+		t.Fatalf("before: disabled %v, %q", check.Disabled(), note.Text)
+	}
+	c.person.SetText("0,5")
+	if _, err := a.site.Provision(t.Context(), []app.Feature{app.FeaturePayPerUse}, false); err != nil {
+		t.Fatal(err)
+	}
+	a.m.changed(app.ChangedSite)
+	if check.Disabled() || note.Text != T("admin.feature_provisioned") {
+		t.Errorf("after provisioning: disabled %v, %q", check.Disabled(), note.Text)
+	}
+	if c.person.Text != "0,5" {
+		t.Errorf("the rate being typed became %q", c.person.Text)
 	}
 }

@@ -256,7 +256,7 @@ func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) 
 		msg.Importance = widget.WarningImportance
 		items = append(items, widget.NewFormItem("", msg))
 	}
-	items = append(items, widget.NewFormItem(T("admin.passphrase"), pass))
+	items = append(items, widget.NewFormItem(T("admin.passphrase"), newFieldBox(pass)))
 	dlg := widgets.NewForm(T("departments.admin_needed"), T("departments.unlock"), T("dialog.cancel"), items, func(ok bool) {
 		if !ok {
 			return
@@ -276,7 +276,8 @@ func askPassphrase(deps Deps, win fyne.Window, why error, got func(*app.Admin)) 
 	}, win)
 	// Submit does nothing while the Unlock button is disabled.
 	pass.OnSubmitted = func(string) { dlg.Submit() }
-	dlg.Resize(fyne.NewSize(420, 0))
+	// Wide enough for a passphrase of several words to be seen as typed.
+	dlg.Resize(fyne.NewSize(640, 0))
 	dlg.Show()
 	win.Canvas().Focus(pass)
 	return dlg
@@ -304,7 +305,12 @@ func adminCall(deps Deps, win fyne.Window, a *app.Admin, set func(*app.Admin), c
 }
 
 // onEditDepartment adds (zero ID) or edits a department.
-func (s *departmentsScreen) onEditDepartment(d app.Department) {
+func (s *departmentsScreen) onEditDepartment(d app.Department) { s.editDepartment(d, nil) }
+
+// editDepartment is the department's form; refused, when set, is the
+// service's refusal of what was typed, shown beside the field it names
+// (app.Error's Field) and in a dialog when it names none.
+func (s *departmentsScreen) editDepartment(d app.Department, refused error) {
 	s.withAdmin(func(a *app.Admin) {
 		name, cc, owner, email := widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry(), widgets.NewEntry()
 		name.SetText(d.Name)
@@ -312,11 +318,20 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 		owner.SetText(d.OwnerName)
 		email.SetText(d.OwnerEmail)
 		checkLines(map[*widgets.Entry]app.TextField{name: app.FieldDepartmentName, cc: app.FieldCostCentre, owner: app.FieldBudgetOwner})
+		boxes := map[string]*fieldBox{
+			string(app.FieldDepartmentName): newFieldBox(name), string(app.FieldCostCentre): newFieldBox(cc),
+			string(app.FieldBudgetOwner): newFieldBox(owner), app.FieldOwnerEmail: newFieldBox(email),
+		}
 		items := []*widget.FormItem{
-			widget.NewFormItem(T("department.name"), name),
-			widget.NewFormItem(T("department.cost_centre"), cc),
-			widget.NewFormItem(T("department.owner_name"), owner),
-			widget.NewFormItem(T("department.owner_email"), email),
+			widget.NewFormItem(T("department.name"), boxes[string(app.FieldDepartmentName)]),
+			widget.NewFormItem(T("department.cost_centre"), boxes[string(app.FieldCostCentre)]),
+			widget.NewFormItem(T("department.owner_name"), boxes[string(app.FieldBudgetOwner)]),
+			widget.NewFormItem(T("department.owner_email"), boxes[app.FieldOwnerEmail]),
+		}
+		if b, ok := boxes[fieldOf(refused)]; ok {
+			b.refuse(refused)
+		} else if refused != nil {
+			defer widgets.ShowError(errorFor(refused), s.win)
 		}
 		title := T("departments.add")
 		if d.ID != 0 {
@@ -333,15 +348,14 @@ func (s *departmentsScreen) onEditDepartment(d app.Department) {
 			}, func(err error) {
 				if err != nil {
 					// The form closed on Save: it comes back with what
-					// was typed, under the reason.
-					s.onEditDepartment(next)
-					widgets.ShowError(errorFor(err), s.win)
+					// was typed, and the reason beside its field.
+					s.editDepartment(next, err)
 					return
 				}
 				s.load(s.selected)
 			})
 		}, s.win)
-		dlg.Resize(fyne.NewSize(460, 0))
+		dlg.Resize(fyne.NewSize(520, 0))
 		dlg.Show()
 	})
 }
@@ -351,10 +365,11 @@ func (s *departmentsScreen) onAllocate(d app.Department) {
 	s.withAdmin(func(a *app.Admin) {
 		amount, note := widgets.NewEntry(), widgets.NewEntry()
 		amount.SetPlaceHolder(example(money.FormatNumber(mustZero(s.site.Currency), Language())))
+		amount.Validator = amountValidator(s.site.Currency)
 		note.Validator = lineValidator(app.FieldNote)
 		items := []*widget.FormItem{
-			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": s.site.Currency}), amount),
-			widget.NewFormItem(T("budget.note"), note),
+			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": s.site.Currency}), newFieldBox(amount)),
+			widget.NewFormItem(T("budget.note"), newFieldBox(note)),
 		}
 		period := s.selected
 		widgets.ShowForm(T("departments.allocate_title", map[string]any{"Name": d.Name, "Period": period}),
@@ -723,9 +738,10 @@ func (v *reimbursementView) onMarkReimbursed() {
 		amount.SetText(money.FormatNumber(owed, Language()))
 		ref.SetPlaceHolder(T("report.reference_placeholder"))
 		ref.Validator = lineValidator(app.FieldReference)
+		amount.Validator = amountValidator(v.report.Currency)
 		items := []*widget.FormItem{
-			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": v.report.Currency}), amount),
-			widget.NewFormItem(T("report.reference"), ref),
+			widget.NewFormItem(T("budget.amount", map[string]any{"Currency": v.report.Currency}), newFieldBox(amount)),
+			widget.NewFormItem(T("report.reference"), newFieldBox(ref)),
 		}
 		widgets.ShowForm(T("report.mark_reimbursed"), T("report.mark_reimbursed"), T("dialog.cancel"), items, func(ok bool) {
 			if !ok {
@@ -771,4 +787,15 @@ func (v *reimbursementView) markReimbursed(a *app.Admin, amount currency.Amount,
 func (m *MainWindow) buildDepartments() fyne.CanvasObject {
 	m.departments = newDepartmentsScreen(m.deps, m.win, m.site)
 	return m.departments.content
+}
+
+// amountValidator refuses what is not an amount above zero in cur, in the
+// UI language, with the parser's reason as a sentence.
+func amountValidator(cur string) fyne.StringValidator {
+	return func(text string) error {
+		if _, err := money.ParsePositive(text, cur, Language()); err != nil {
+			return errors.New(sentence(ErrorText(err)))
+		}
+		return nil
+	}
 }

@@ -223,8 +223,8 @@ func TestPolishEverywhere(t *testing.T) {
 	}
 	adm.commerce.person.SetText("0.5")
 	test.Tap(adm.commerce.saveRate)
-	if !strings.Contains(adm.statusMsg.Text, "przecinek") {
-		t.Fatalf("a dot in Polish is explained: %q", adm.statusMsg.Text)
+	if !strings.Contains(adm.commerce.perBox.msg.Text, "przecinek") {
+		t.Fatalf("a dot in Polish is explained beside the rate: %q", adm.commerce.perBox.msg.Text)
 	}
 	adm.commerce.mode.SetSelected("Produkcyjny")
 	assertPolish(t, "production confirmation", w, frags)

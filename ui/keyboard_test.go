@@ -215,8 +215,10 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 			t.Fatalf("scheduling again made %d sessions", n)
 		}
 
-		// Pay: the card dialog, typed into by Tab; its buttons are pressed
-		// with Space (Fyne's buttons there take no Enter).
+		// Pay within the session's start window (from 15 minutes before),
+		// so that Start follows: the card dialog, typed into by Tab; its
+		// buttons are pressed with Space (Fyne's buttons there take no Enter).
+		pe.clock.setTo(f.existing.StartsAt.Add(-15 * time.Minute))
 		kb.tabToButton(T("estimate.pay"))
 		kb.enter()
 		if est.card == nil {

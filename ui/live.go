@@ -102,6 +102,9 @@ func (m *MainWindow) changed(set app.ChangeSet) {
 	if m.admin != nil && m.admin.payments != nil && set.Any(app.ChangedPayments) {
 		m.admin.payments.refreshLive()
 	}
+	if m.admin != nil && m.admin.commerce != nil && set.Any(app.ChangedSite) {
+		m.admin.commerce.refreshLive()
+	}
 }
 
 // refreshSiteLive reads the site again after another desktop changed it:

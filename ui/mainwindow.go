@@ -39,6 +39,9 @@ type MainWindow struct {
 
 	site   app.Site
 	banner *fyne.Container
+	// modeMark says the site's mode under the navigation, in either mode
+	// (updateBanner); the window title says it too.
+	modeMark *widget.Label
 	// offline says the organisation database does not answer: the banner
 	// says so until it does again.
 	offline  bool
@@ -202,7 +205,10 @@ func (m *MainWindow) buildMain() {
 	m.nav.OnSelected = func(id widget.ListItemID) { m.open(m.sections[id].id) }
 
 	langSelect := newLanguageSelect(m.settings, m.languageChanged)
-	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), langSelect), nil, nil, m.nav)
+	m.modeMark = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	m.modeMark.Wrapping = fyne.TextWrapWord
+	m.updateBanner()
+	left := container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), m.modeMark, langSelect), nil, nil, m.nav)
 	// A section wider than the window scrolls sideways instead of making
 	// the window grow past the screen or squeezing the sections list.
 	split := container.NewHSplit(left, container.NewHScroll(m.content))
@@ -324,6 +330,26 @@ func (m *MainWindow) updateBanner() {
 		m.banner.Objects = append(m.banner.Objects, testModeBanner())
 	}
 	m.banner.Refresh()
+	m.markMode()
+}
+
+// markMode says the site's mode steadily, the same way in Test and in
+// Production: in the window title and under the navigation. Test has its
+// banner besides; Production's marker is discreet and says payments are
+// real.
+func (m *MainWindow) markMode() {
+	mode := T("mode." + string(m.site.Mode))
+	m.win.SetTitle(T("app.title_mode", map[string]any{"Mode": mode}))
+	if m.modeMark == nil {
+		return
+	}
+	text := T("status.mode", map[string]any{"Mode": mode})
+	m.modeMark.Importance = widget.WarningImportance
+	if m.site.Mode == app.ModeProduction {
+		text += "\n" + T("status.mode_production_detail")
+		m.modeMark.Importance = widget.SuccessImportance
+	}
+	m.modeMark.SetText(text)
 }
 
 // sharedFileBanner is the strip across the top while another TrainPay

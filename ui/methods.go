@@ -87,15 +87,24 @@ func newMethodsTab(s *adminScreen) *methodsTab {
 	}
 	help := widget.NewLabel(T("methods.help"))
 	help.Wrapping = fyne.TextWrapWord
+	// What shows or hides with a choice comes after what the choice does
+	// not change: ticking Express Checkout adds its PayPal section at the
+	// end, and the credentials of any processor take the room of the
+	// largest set; Save and the fields stay where the pointer left them.
+	tallest := widget.NewForm(
+		widget.NewFormItem(T("methods.partner"), widget.NewEntry()), widget.NewFormItem(T("methods.vendor"), widget.NewEntry()),
+		widget.NewFormItem(T("methods.user"), widget.NewEntry()), widget.NewFormItem(T("methods.password"), widget.NewPasswordEntry()))
+	t.testResult.Truncation = fyne.TextTruncateEllipsis
 	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		help,
 		heading("methods.processor"), t.processor, t.procNote,
-		heading("methods.offered"), t.credit, t.debit, t.invoices, t.express, t.expNote, t.paypal.box,
+		heading("methods.offered"), t.credit, t.debit, t.invoices, t.express, t.expNote,
 		widget.NewForm(widget.NewFormItem(T("methods.endpoint"), t.endpoint)),
 		container.NewHBox(t.save),
 		widget.NewSeparator(),
-		heading("methods.credentials"), t.credsStatus, t.credsBox,
-		container.NewHBox(t.saveCreds, t.testConn), t.testing, t.testResult,
+		heading("methods.credentials"), t.credsStatus, reserveAs(tallest, t.credsBox),
+		container.NewHBox(t.saveCreds, t.testConn), reserve(fieldMessageLines, container.NewStack(t.testing, t.testResult)),
+		t.paypal.box,
 	)))
 	return t
 }

@@ -135,7 +135,7 @@ func (s *promoScreen) build() {
 
 func (s *promoScreen) failed(err error) {
 	s.status.Importance = widget.DangerImportance
-	s.status.SetText(ErrorText(err))
+	s.status.SetText(sentence(ErrorText(err)))
 }
 
 func (s *promoScreen) done(msg string) {

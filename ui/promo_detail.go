@@ -44,6 +44,7 @@ type promoDetail struct {
 	report       *widget.Label
 	reportNote   *widget.Label
 	sessions     *widgets.Button
+	recipErrs    map[string]*widget.Label // under the recipient's email and name
 	edit         *widgets.Button
 	extend       *widgets.Button
 	disable      *widgets.Button
@@ -78,6 +79,10 @@ func (s *promoDetail) buildDetail() {
 	s.name = widgets.NewEntry()
 	s.name.SetPlaceHolder(T("promo.recipient_name"))
 	s.add = widgets.NewButton(T("promo.add_recipient"), s.onAddRecipient)
+	// A refusal of the recipient is said under the entry it is about.
+	s.recipErrs = map[string]*widget.Label{
+		app.FieldRecipientEmail: newFieldMessage(), string(app.FieldRecipientName): newFieldMessage(),
+	}
 	s.importBtn = widgets.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), s.onImport)
 	s.exportRcpt = widgets.NewButtonWithIcon(T("promo.export_recipients"), theme.DocumentSaveIcon(), s.scr.onExportRecipients)
 	s.recipList = widget.NewList(
@@ -97,7 +102,9 @@ func (s *promoDetail) buildDetail() {
 	s.detail = container.NewVBox(
 		s.info, container.NewHBox(s.edit, s.extend, s.sessions, s.disable, s.remove), widget.NewSeparator(),
 		heading("promo.recipients"),
-		container.NewBorder(nil, nil, nil, s.add, container.NewGridWithColumns(2, s.email, s.name)),
+		container.NewBorder(nil, nil, nil, s.add, container.NewGridWithColumns(2,
+			withMessage(s.email, s.recipErrs[app.FieldRecipientEmail]),
+			withMessage(s.name, s.recipErrs[string(app.FieldRecipientName)]))),
 		container.NewHBox(s.importBtn, s.exportRcpt), recips, widget.NewSeparator(),
 		heading("promo.sending"),
 		s.scr.buildSend(), widget.NewSeparator(),
@@ -406,9 +413,17 @@ func (s *promoDetail) onAddRecipient() {
 		return
 	}
 	email, name := s.email.Text, s.name.Text
+	for _, l := range s.recipErrs {
+		setFieldMessage(l, "")
+	}
+	s.scr.status.SetText("") // the last action's message is not this one's
 	s.scr.deps.run(func() {
 		err := s.svc.AddRecipient(context.Background(), c.ID, email, name)
 		fyne.Do(func() {
+			if l, ok := s.recipErrs[fieldOf(err)]; ok && err != nil {
+				setFieldMessage(l, ErrorText(err))
+				return
+			}
 			if err != nil {
 				s.scr.failed(err)
 				return

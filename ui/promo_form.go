@@ -55,9 +55,11 @@ type promoCodeForm struct {
 	recipFile    *widgets.Button
 	recipInfo    *widget.Label
 	recipients   []app.PromoRecipient
-	msg          *widget.Label
-	dlg          *widgets.Dialog
-	submit       *widgets.Button
+	msg          *widget.Label // a refusal that names no field
+	// errs are the fields' message lines, by app.PromoField*.
+	errs   map[string]*widget.Label
+	dlg    *widgets.Dialog
+	submit *widgets.Button
 }
 
 const dateLayout = "2006-01-02"
@@ -67,7 +69,14 @@ func (s *promoMaker) onGenerate() { s.openForm(true) }
 func (s *promoMaker) onCustom() { s.openForm(false) }
 
 func (s *promoMaker) openForm(generated bool) {
-	f := &promoCodeForm{generated: generated}
+	f := &promoCodeForm{generated: generated, errs: map[string]*widget.Label{}}
+	// withErr is a field with its message line, whose room is kept from
+	// the start: a refusal appearing moves nothing.
+	withErr := func(field string, o fyne.CanvasObject) fyne.CanvasObject {
+		l := newFieldMessage()
+		f.errs[field] = l
+		return withMessage(o, l)
+	}
 	s.form = f
 	loc := s.scr.location()
 	today := time.Now().In(loc)
@@ -105,33 +114,36 @@ func (s *promoMaker) openForm(generated bool) {
 		}
 		return T("promo.chosen_sessions")
 	}, true, false)
+	// Choosing sessions is disabled, in its place, for a code for every
+	// session: the choice moves nothing.
+	noSessions := f.sessions.choose.Disabled()
 	f.applies = widget.NewRadioGroup(f.scopes.Labels(), func(choice string) {
-		if !f.scopes.ValueOr(choice, true) {
+		chosen := !f.scopes.ValueOr(choice, true)
+		setActive(f.sessions.choose, !noSessions && chosen)
+		// The summary says the sessions chosen, or why none can be; its
+		// room stays while it is hidden (reserve).
+		if chosen || noSessions {
 			f.sessions.summary.Show()
-			f.sessions.choose.Show()
 		} else {
 			f.sessions.summary.Hide()
-			f.sessions.choose.Hide()
 		}
 	})
 	f.applies.Required = true
 	f.applies.SetSelected(f.scopes.Label(true))
-	f.msg = widget.NewLabel("")
-	f.msg.Wrapping = fyne.TextWrapWord
-	f.msg.Importance = widget.DangerImportance
+	f.msg = newFieldMessage()
 	f.recipInfo = widget.NewLabel("")
 	f.recipInfo.Wrapping = fyne.TextWrapWord
 	f.recipFile = widgets.NewButtonWithIcon(T("promo.import"), theme.FolderOpenIcon(), func() { s.onFormRecipientsFile(f) })
-	f.recipFile.Hide()
+	f.recipFile.Disable() // in its place, enabled with "one code per recipient"
 	f.perRecipient = widgets.NewCheck(T("promo.per_recipient"), func(on bool) {
 		if on {
-			f.recipFile.Show()
+			f.recipFile.Enable()
 			f.quantity.Disable()
 			if f.recipients == nil {
 				s.onFormRecipientsFile(f)
 			}
 		} else {
-			f.recipFile.Hide()
+			f.recipFile.Disable()
 			f.quantity.Enable()
 			f.recipients = nil
 			f.recipInfo.SetText("")
@@ -139,20 +151,22 @@ func (s *promoMaker) openForm(generated bool) {
 	})
 	var items []*widget.FormItem
 	if generated {
-		items = append(items, widget.NewFormItem(T("promo.quantity"), container.NewVBox(f.quantity, f.perRecipient,
-			container.NewBorder(nil, nil, nil, f.recipFile, f.recipInfo))), widget.NewFormItem(T("promo.length"), f.length))
+		items = append(items, widget.NewFormItem(T("promo.quantity"), container.NewVBox(withErr(app.PromoFieldQuantity, f.quantity), f.perRecipient,
+			container.NewBorder(nil, nil, nil, f.recipFile, reserve(fieldMessageLines, f.recipInfo)))), widget.NewFormItem(T("promo.length"), withErr(app.PromoFieldLength, f.length)))
 	} else {
-		items = append(items, widget.NewFormItem(T("promo.code"), f.code))
+		items = append(items, widget.NewFormItem(T("promo.code"), withErr(app.PromoFieldCode, f.code)))
 	}
 	items = append(items,
-		widget.NewFormItem(T("promo.discount"), container.NewVBox(f.kind, f.value)),
-		widget.NewFormItem(T("promo.usage"), container.NewGridWithColumns(2, f.usage, f.usageN)),
-		widget.NewFormItem(T("promo.per_attendee"), f.perAtt),
-		widget.NewFormItem(T("promo.valid_from"), f.from),
-		widget.NewFormItem(T("promo.valid_until"), f.until),
+		widget.NewFormItem(T("promo.discount"), container.NewVBox(f.kind, withErr(app.PromoFieldValue, f.value))),
+		widget.NewFormItem(T("promo.usage"), withErr(app.PromoFieldUseLimit, container.NewGridWithColumns(2, f.usage, f.usageN))),
+		widget.NewFormItem(T("promo.per_attendee"), withErr(app.PromoFieldPerAttendee, f.perAtt)),
+		widget.NewFormItem(T("promo.valid_from"), withErr(app.PromoFieldValidFrom, f.from)),
+		widget.NewFormItem(T("promo.valid_until"), withErr(app.PromoFieldValidUntil, f.until)),
 		widget.NewFormItem(T("promo.applies_to"), container.NewVBox(f.applies,
-			container.NewBorder(nil, nil, nil, f.sessions.choose, f.sessions.summary))),
+			withErr(app.PromoFieldSessions, container.NewBorder(nil, nil, nil, f.sessions.choose,
+				reserve(fieldMessageLines, f.sessions.summary))))),
 	)
+	f.applies.OnChanged(f.applies.Selected)
 	title := T("promo.custom")
 	if generated {
 		title = T("promo.generate")
@@ -160,7 +174,7 @@ func (s *promoMaker) openForm(generated bool) {
 	f.submit = widgets.NewButton(title, func() { s.onSubmitForm(f) })
 	f.submit.Importance = widget.HighImportance
 	cancel := widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
-	body := container.NewVBox(widget.NewForm(items...), f.msg, container.NewHBox(cancel, f.submit))
+	body := container.NewVBox(widget.NewForm(items...), reserve(fieldMessageLines, f.msg), container.NewHBox(cancel, f.submit))
 	f.dlg = widgets.NewCustomWithoutButtons(title, body, s.scr.win)
 	f.dlg.SetDefault(f.submit)
 	f.dlg.SetCancel(cancel)
@@ -182,16 +196,16 @@ func (s *promoMaker) read(f *promoCodeForm) (app.PromoCode, error) {
 	if f.kinds.ValueOr(f.kind.Selected, app.DiscountPercent) == app.DiscountPercent {
 		bp, err := app.ParsePercentBP(f.value.Text, Language())
 		if err != nil {
-			return c, err
+			return c, onField(app.PromoFieldValue, err)
 		}
 		c.Kind, c.PercentBP = app.DiscountPercent, bp
 	} else {
 		a, err := money.ParsePositive(f.value.Text, s.scr.site.Currency, Language())
 		if err != nil {
-			return c, err
+			return c, onField(app.PromoFieldValue, err)
 		}
 		if c.FixedMinor, err = money.ToMinor(a); err != nil {
-			return c, app.Errorf(app.EINVALID, "error.promo.fixed", "a fixed discount is above zero")
+			return c, app.Errorf(app.EINVALID, "error.promo.fixed", "a fixed discount is above zero").WithField(app.PromoFieldValue)
 		}
 		c.Kind = app.DiscountFixed
 	}
@@ -201,7 +215,7 @@ func (s *promoMaker) read(f *promoCodeForm) (app.PromoCode, error) {
 	case 1:
 		n, err := positiveInt(f.usageN.Text, "error.promo.use_limit_n")
 		if err != nil {
-			return c, err
+			return c, onField(app.PromoFieldUseLimit, err)
 		}
 		c.UseLimit = n
 	default:
@@ -209,34 +223,52 @@ func (s *promoMaker) read(f *promoCodeForm) (app.PromoCode, error) {
 	}
 	per, err := positiveInt(f.perAtt.Text, "error.promo.per_attendee")
 	if err != nil {
-		return c, err
+		return c, onField(app.PromoFieldPerAttendee, err)
 	}
 	c.PerAttendeeLimit = per
 	if c.ValidFrom, err = s.scr.parseDay(f.from.Text); err != nil {
-		return c, err
+		return c, onField(app.PromoFieldValidFrom, err)
 	}
 	last, err := s.scr.parseDay(f.until.Text)
 	if err != nil {
-		return c, err
+		return c, onField(app.PromoFieldValidUntil, err)
 	}
 	c.ValidUntil = last.AddDate(0, 0, 1) // valid through the last day
 	if !c.AllSessions {
 		if c.SessionIDs = f.sessions.ids(); len(c.SessionIDs) == 0 {
-			return c, app.Errorf(app.EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions")
+			return c, app.Errorf(app.EINVALID, "error.promo.sessions_required", "choose at least one session, or all sessions").
+				WithField(app.PromoFieldSessions)
 		}
 	}
 	return c, nil
 }
 
+// refused shows err beside the field it names, or under the form when it
+// names none; nil clears every message.
+func (f *promoCodeForm) refused(err error) {
+	for _, l := range f.errs {
+		setFieldMessage(l, "")
+	}
+	setFieldMessage(f.msg, "")
+	if err == nil {
+		return
+	}
+	if l, ok := f.errs[fieldOf(err)]; ok {
+		setFieldMessage(l, ErrorText(err))
+		return
+	}
+	setFieldMessage(f.msg, ErrorText(err))
+}
+
 func (s *promoMaker) onSubmitForm(f *promoCodeForm) {
-	f.msg.SetText("")
+	f.refused(nil)
 	c, err := s.read(f)
 	if err != nil {
-		f.msg.SetText(ErrorText(err))
+		f.refused(err)
 		return
 	}
 	if f.generated && f.perRecipient.Checked && len(f.recipients) == 0 {
-		f.msg.SetText(T("error.promo.no_recipients"))
+		f.refused(app.Errorf(app.EINVALID, "error.promo.no_recipients", "import the recipients first").WithField(app.PromoFieldQuantity))
 		return
 	}
 	// The service says what is wrong with a quantity or length.
@@ -266,7 +298,7 @@ func (s *promoMaker) onSubmitForm(f *promoCodeForm) {
 		fyne.Do(func() {
 			f.submit.Enable()
 			if err != nil {
-				f.msg.SetText(ErrorText(err))
+				f.refused(err)
 				return
 			}
 			f.dlg.Hide()
@@ -288,7 +320,7 @@ func (s *promoMaker) onSubmitForm(f *promoCodeForm) {
 func (s *promoMaker) onFormRecipientsFile(f *promoCodeForm) {
 	openFile(s.scr.win, []fileKind{kindCSV, kindText}, func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			f.msg.SetText(ErrorText(err))
+			f.refused(err)
 			return
 		}
 		if r == nil {
@@ -307,7 +339,7 @@ func (s *promoMaker) onFormRecipientsFile(f *promoCodeForm) {
 func (s *promoMaker) formRecipients(f *promoCodeForm, r io.Reader) {
 	imp, err := app.ParseRecipients(r)
 	if err != nil {
-		f.msg.SetText(ErrorText(err))
+		f.refused(onField(app.PromoFieldQuantity, err))
 		return
 	}
 	f.recipients = imp.Recipients

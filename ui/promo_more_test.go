@@ -54,8 +54,8 @@ func TestPromoCodeForChosenSessionsPickedFromTheList(t *testing.T) {
 	f.value.SetText("10")
 	f.applies.SetSelected(T("promo.chosen_sessions"))
 	test.Tap(f.submit)
-	if !strings.Contains(f.msg.Text, "Choose at least one session") {
-		t.Fatalf("no session chosen: %q", f.msg.Text)
+	if !strings.Contains(f.errs[app.PromoFieldSessions].Text, "Choose at least one session") {
+		t.Fatalf("no session chosen: %q", f.errs[app.PromoFieldSessions].Text)
 	}
 	p := f.sessions
 	test.Tap(p.choose)

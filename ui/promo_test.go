@@ -140,8 +140,8 @@ func TestPromoScreenCustomCodeAndEdits(t *testing.T) {
 	test.Type(f.code, "abc")
 	test.Type(f.value, "15")
 	test.Tap(f.submit)
-	if !strings.Contains(f.msg.Text, "5 to 32 characters") {
-		t.Fatalf("short code: %q", f.msg.Text)
+	if !strings.Contains(f.errs[app.PromoFieldCode].Text, "5 to 32 characters") {
+		t.Fatalf("short code: %q", f.errs[app.PromoFieldCode].Text)
 	}
 	f.code.SetText(" spring-25 ")
 	f.kind.SetSelected(f.kind.Options[1])

@@ -31,7 +31,9 @@ type registerFlow struct {
 	next                        *widgets.Button
 	cancel                      *widgets.Button
 	busy                        bool
-	validationShown             bool // message holds the email's or the text rule's problem, not the store's answer
+	// errs are the fields' message lines, by app field: a refusal is said
+	// beside its field; message says one that names none.
+	errs map[string]*widget.Label
 
 	reg     app.Registration
 	payment *paymentInfoPage // the Payment Information page, once shown
@@ -97,13 +99,18 @@ func (f *registerFlow) buildAttendeePage() {
 
 	what := widget.NewLabel(f.sessionLine())
 	what.Wrapping = fyne.TextWrapWord
+	f.errs = map[string]*widget.Label{}
+	withErr := func(field string, o fyne.CanvasObject) fyne.CanvasObject {
+		f.errs[field] = newFieldMessage()
+		return withMessage(o, f.errs[field])
+	}
 	form := widget.NewForm(
-		widget.NewFormItem(T("register.first_name"), f.first),
-		widget.NewFormItem(T("register.last_name"), f.last),
-		widget.NewFormItem(T("register.email"), f.email),
-		widget.NewFormItem(T("register.company"), f.company),
-		widget.NewFormItem(T("register.country"), f.country),
-		widget.NewFormItem(T("register.language"), f.language),
+		widget.NewFormItem(T("register.first_name"), withErr(string(app.FieldFirstName), f.first)),
+		widget.NewFormItem(T("register.last_name"), withErr(string(app.FieldLastName), f.last)),
+		widget.NewFormItem(T("register.email"), withErr(app.FieldAttendeeEmail, f.email)),
+		widget.NewFormItem(T("register.company"), withErr(string(app.FieldCompany), f.company)),
+		widget.NewFormItem(T("register.country"), withErr(app.SiteFieldCountry, f.country)),
+		widget.NewFormItem(T("register.language"), withErr(app.SiteFieldLanguage, f.language)),
 	)
 	f.body = container.NewStack(container.NewVBox(what, widget.NewSeparator(), form, f.message))
 	f.revalidate()
@@ -139,15 +146,18 @@ func (f *registerFlow) revalidate() {
 	a := f.attendee()
 	err := a.Validate()
 	typed := strings.TrimSpace(f.email.Text) != ""
-	// The email's problem once one is typed, and the text rule's at once
-	// (it names the field it refuses).
+	// The email's problem once one is typed, and the text rule's at once,
+	// beside the field; a required name says nothing until Register.
+	shown := ""
 	if key := app.AsError(err); err != nil && (typed && key.Key == "error.registration.email" || strings.HasPrefix(key.Key, "error.text.")) {
-		f.message.SetText(ErrorText(err))
-		f.message.Show()
-		f.validationShown = true
-	} else if f.validationShown {
-		f.message.Hide()
-		f.validationShown = false
+		shown = key.Field
+	}
+	for field, l := range f.errs {
+		if field == shown {
+			setFieldMessage(l, ErrorText(err))
+		} else {
+			setFieldMessage(l, "")
+		}
 	}
 	if err != nil || f.busy {
 		f.next.Disable()
@@ -169,7 +179,11 @@ func (f *registerFlow) onRegister() {
 			f.busy = false
 			if err != nil {
 				f.revalidate()
-				f.message.SetText(ErrorText(err))
+				if l, ok := f.errs[fieldOf(err)]; ok {
+					setFieldMessage(l, ErrorText(err))
+					return
+				}
+				f.message.SetText(sentence(ErrorText(err)))
 				f.message.Show()
 				return
 			}

@@ -186,13 +186,17 @@ func (f *scheduleForm) loc() *time.Location {
 	return time.UTC
 }
 
+// errLabel is a field's message line; its room is kept from the start
+// (withMessage), so that a message appearing moves no field.
 func (f *scheduleForm) errLabel(field string) *widget.Label {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.Hide()
+	l := newFieldMessage()
 	f.errs[field] = l
 	return l
+}
+
+// withErr is a field with its message line under it.
+func (f *scheduleForm) withErr(field string, o fyne.CanvasObject) fyne.CanvasObject {
+	return withMessage(o, f.errLabel(field))
 }
 
 func (f *scheduleForm) build() {
@@ -236,9 +240,11 @@ func (f *scheduleForm) build() {
 	f.feeNote.Wrapping = fyne.TextWrapWord
 	f.feeNote.Importance = widget.WarningImportance
 	f.feeNote.Hide()
+	// The Fee applies to paid sessions only: it is enabled when one is
+	// chosen (onTypeChanged). When paid sessions are off it stays visible,
+	// disabled, with whom to contact.
+	f.fee.Disable()
 	if f.paidErr != nil {
-		// The Fee field stays visible, disabled, with whom to contact.
-		f.fee.Disable()
 		f.feeNote.SetText(T("schedule.fee_disabled"))
 		f.feeNote.Show()
 	}
@@ -279,17 +285,28 @@ func (f *scheduleForm) build() {
 	f.tele.OnChanged = changed
 	f.department = newChoice(nil, func(string) { f.revalidate() })
 	f.ppuNote = widget.NewLabel("")
-	f.ppuNote.Wrapping = fyne.TextWrapWord
 	f.ppuNote.Importance = widget.WarningImportance
 	f.ppuNote.Hide()
+	// The pay-per-use fields keep their place whatever the type chosen:
+	// enabled for a pay-per-use session only (onTypeChanged), so that
+	// choosing a type moves nothing below the pointer.
+	f.computers.Disable()
+	f.tele.Disable()
+	f.department.Disable()
 	f.ppuForm = widget.NewForm(
-		widget.NewFormItem(T("schedule.computers"), container.NewVBox(f.computers, f.errLabel(sfComputer))),
-		widget.NewFormItem(T("schedule.teleconference"), container.NewVBox(f.tele, f.errLabel(sfTele))),
+		widget.NewFormItem("", reserve(fieldMessageLines, f.ppuNote)),
+		widget.NewFormItem(T("schedule.computers"), f.withErr(sfComputer, f.computers)),
+		widget.NewFormItem(T("schedule.teleconference"), f.withErr(sfTele, f.tele)),
 		widget.NewFormItem(T("schedule.department"), f.department),
 	)
-	f.ppuForm.Hide()
+	if !f.offersPayPerUse() {
+		f.ppuForm.Hide()
+	}
 	f.startNow = widgets.NewButton(T("schedule.start_session"), f.onStartNow)
-	f.startNow.Hide()
+	f.startNow.Disable()
+	if !f.offersPayPerUse() {
+		f.startNow.Hide()
+	}
 
 	f.message = widget.NewLabel("")
 	f.message.Wrapping = fyne.TextWrapWord
@@ -306,23 +323,29 @@ func (f *scheduleForm) build() {
 	currencyLabel := widget.NewLabel(f.site.Currency)
 	feeRow := container.NewBorder(nil, nil, nil, currencyLabel, f.fee)
 
+	// The fee's line says the amount as understood, or what is wrong with
+	// it: one line's room, kept from the start, serves both.
+	feeErr := f.errLabel(sfFee)
+	feeErr.Truncation = fyne.TextTruncateEllipsis
+	f.feeFormatted.Truncation = fyne.TextTruncateEllipsis
+	feeLine := reserve(fieldMessageLines, container.NewStack(f.feeFormatted, feeErr))
 	form := widget.NewForm(
-		widget.NewFormItem(T("schedule.topic"), container.NewVBox(f.topic, f.errLabel(sfTopic))),
-		widget.NewFormItem(T("schedule.description"), container.NewVBox(f.description, f.errLabel(sfDesc))),
-		widget.NewFormItem(T("schedule.start"), container.NewVBox(
-			container.NewGridWithColumns(2, f.date, f.clock), zone, f.errLabel(sfStart))),
+		widget.NewFormItem(T("schedule.topic"), f.withErr(sfTopic, f.topic)),
+		widget.NewFormItem(T("schedule.description"), f.withErr(sfDesc, f.description)),
+		widget.NewFormItem(T("schedule.start"), f.withErr(sfStart, container.NewVBox(
+			container.NewGridWithColumns(2, f.date, f.clock), zone))),
 		widget.NewFormItem(T("schedule.duration"), f.duration),
-		widget.NewFormItem(T("schedule.type"), container.NewVBox(f.sessionType, f.ppuNote)),
-		widget.NewFormItem(T("schedule.fee"), container.NewVBox(feeRow, f.feeFormatted, f.errLabel(sfFee), f.feeNote)),
+		widget.NewFormItem(T("schedule.type"), f.sessionType),
+		widget.NewFormItem(T("schedule.fee"), container.NewVBox(feeRow, feeLine, f.feeNote)),
 	)
 	regForm := widget.NewForm(
 		widget.NewFormItem("", f.register),
-		widget.NewFormItem(T("schedule.capacity"), container.NewVBox(f.capacity, f.errLabel(sfCapacity))),
-		widget.NewFormItem(T("schedule.closes"), container.NewVBox(
-			container.NewGridWithColumns(2, f.closesDate, f.closesClock), f.errLabel(sfCloses))),
+		widget.NewFormItem(T("schedule.capacity"), f.withErr(sfCapacity, f.capacity)),
+		widget.NewFormItem(T("schedule.closes"), f.withErr(sfCloses,
+			container.NewGridWithColumns(2, f.closesDate, f.closesClock))),
 		widget.NewFormItem("", f.mayCancel),
 		widget.NewFormItem(T("schedule.cancel_hours"), f.cancelHours),
-		widget.NewFormItem(T("schedule.refund_percent"), container.NewVBox(f.refundPct, f.errLabel(sfCancel))),
+		widget.NewFormItem(T("schedule.refund_percent"), f.withErr(sfCancel, f.refundPct)),
 	)
 	title := T("schedule.title")
 	if f.existing != nil {
@@ -413,24 +436,17 @@ func (f *scheduleForm) onTypeChanged() {
 	} else {
 		f.register.Enable()
 	}
-	if f.payPerUse() {
-		f.ppuForm.Show()
-		f.startNow.Show()
-		if f.ppuErr != nil {
-			f.ppuNote.SetText(ErrorText(f.ppuErr))
-			f.ppuNote.Show()
-			f.computers.Disable()
-			f.tele.Disable()
-			f.department.Disable()
-		} else {
-			f.ppuNote.Hide()
-			f.computers.Enable()
-			f.tele.Enable()
-			f.department.Enable()
-		}
+	// Fields that do not apply to the type chosen are disabled, in their
+	// place: nothing moves when the type changes.
+	setActive(f.fee, f.paid() && f.paidErr == nil)
+	ppuOn := f.payPerUse() && f.ppuErr == nil
+	setActive(f.computers, ppuOn)
+	setActive(f.tele, ppuOn)
+	setActive(f.department, ppuOn)
+	if f.payPerUse() && f.ppuErr != nil {
+		f.ppuNote.SetText(ErrorText(f.ppuErr))
+		f.ppuNote.Show()
 	} else {
-		f.ppuForm.Hide()
-		f.startNow.Hide()
 		f.ppuNote.Hide()
 	}
 	f.revalidate()
@@ -594,9 +610,6 @@ func (f *scheduleForm) session() (app.Session, map[string]string) {
 			f.feeFormatted.SetText(T("schedule.fee_shown", map[string]any{"Amount": money.Format(a, Language())}))
 			f.feeFormatted.Show()
 		}
-	} else if strings.TrimSpace(f.fee.Text) != "" && f.paidErr == nil {
-		// A fee typed on a free session: say what it would take.
-		errs[sfFee] = T("schedule.fee_needs_paid")
 	}
 	s.RegistrationRequired = f.register.Checked || s.Type == app.SessionPaid
 	if c := strings.TrimSpace(f.capacity.Text); c != "" {
@@ -651,19 +664,14 @@ func (f *scheduleForm) revalidate() bool {
 		if msg != "" && !f.touchedAny() {
 			msg = ""
 		}
-		if msg == "" {
-			l.Hide()
-		} else {
-			l.SetText(msg)
-			l.Show()
-		}
+		setFieldMessage(l, msg)
 	}
 	// Start Session sets the start itself: only the other fields count.
 	startErrs := len(errs)
 	if _, ok := errs[sfStart]; ok {
 		startErrs--
 	}
-	setEnabled(f.startNow, startErrs == 0 && !f.busy)
+	setEnabled(f.startNow, f.payPerUse() && startErrs == 0 && !f.busy)
 	if len(errs) > 0 || f.busy {
 		f.save.Disable()
 		return false
@@ -748,9 +756,8 @@ func (f *scheduleForm) onSave() {
 		fyne.Do(func() {
 			f.busy = false
 			if err != nil {
-				f.message.SetText(ErrorText(err))
-				f.message.Show()
 				f.revalidate()
+				f.refused(err)
 				return
 			}
 			if saved.Type == app.SessionPayPerUse {
@@ -770,4 +777,15 @@ func (f *scheduleForm) onSave() {
 			}
 		})
 	})
+}
+
+// refused shows the service's refusal beside the field it names (app.Error's
+// Field), or under the form when it names none.
+func (f *scheduleForm) refused(err error) {
+	if l, ok := f.errs[fieldOf(err)]; ok {
+		setFieldMessage(l, ErrorText(err))
+		return
+	}
+	f.message.SetText(sentence(ErrorText(err)))
+	f.message.Show()
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"testing"
+
+	"github.com/trainpay/trainpay/app"
 )
 
 func TestParseClock(t *testing.T) {
@@ -37,4 +39,34 @@ func FuzzParseClock(f *testing.F) {
 			t.Fatalf("%q: %d:%d does not round-trip", s, h, m)
 		}
 	})
+}
+
+// The Fee applies to paid sessions only: disabled, in its place, for a
+// free or a pay-per-use session, and so are the pay-per-use fields for any
+// other type.
+func TestScheduleFormEnablesOnlyTheFieldsOfTheChosenType(t *testing.T) {
+	pe := newPPUEnv(t)
+	f := newScheduleForm(pe.deps, pe.w, mustSite(t, pe.env), nil, nil, nil)
+	f.show()
+	for _, c := range []struct {
+		typ       app.SessionType
+		fee, ppu  bool
+		startShow bool
+	}{
+		{app.SessionPayPerUse, false, true, true},
+		{app.SessionPaid, true, false, true},
+		{app.SessionFree, false, false, true},
+		{app.SessionPayPerUse, false, true, true},
+	} {
+		f.sessionType.SetSelected(f.types.Label(c.typ))
+		if f.fee.Disabled() == c.fee || !f.fee.Visible() {
+			t.Errorf("%s: fee enabled %v, visible %v", c.typ, !f.fee.Disabled(), f.fee.Visible())
+		}
+		if f.computers.Disabled() == c.ppu || f.tele.Disabled() == c.ppu || f.department.Disabled() == c.ppu || !f.ppuForm.Visible() {
+			t.Errorf("%s: pay-per-use fields enabled %v, visible %v", c.typ, !f.computers.Disabled(), f.ppuForm.Visible())
+		}
+		if f.startNow.Visible() != c.startShow {
+			t.Errorf("%s: Start Session visible %v", c.typ, f.startNow.Visible())
+		}
+	}
 }

@@ -332,6 +332,9 @@ func (s *sessionsScreen) onSelected(r app.SessionSummary) {
 }
 
 func (s *sessionsScreen) showSelected() {
+	// Never hidden (a shown label would need its row laid out again): empty
+	// until the selected session's check says why it cannot start.
+	s.startWhy.SetText("")
 	if s.selected == nil {
 		s.detail.SetText(T("sessions.select_one"))
 		for _, b := range s.actions {

@@ -28,10 +28,15 @@ type smtpTab struct {
 	testTo     *widgets.Entry
 	test       *widgets.Button
 	note       *widget.Label
+	errs       map[string]*widget.Label // the fields' message lines, by app field
 }
 
 func newSMTPTab(s *adminScreen) *smtpTab {
-	t := &smtpTab{s: s}
+	t := &smtpTab{s: s, errs: map[string]*widget.Label{}}
+	withErr := func(field string, o fyne.CanvasObject) fyne.CanvasObject {
+		t.errs[field] = newFieldMessage()
+		return withMessage(o, t.errs[field])
+	}
 	t.host = widgets.NewEntry()
 	t.host.SetPlaceHolder(example("smtp.example.com"))
 	t.port = widgets.NewEntry()
@@ -55,16 +60,16 @@ func newSMTPTab(s *adminScreen) *smtpTab {
 	t.note = widget.NewLabel(T("smtp.password_note"))
 	t.note.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
-		widget.NewFormItem(T("smtp.host"), t.host),
-		widget.NewFormItem(T("smtp.port"), t.port),
-		widget.NewFormItem(T("smtp.tls"), t.tls),
+		widget.NewFormItem(T("smtp.host"), withErr(app.SMTPFieldHost, t.host)),
+		widget.NewFormItem(T("smtp.port"), withErr(app.SMTPFieldPort, t.port)),
+		widget.NewFormItem(T("smtp.tls"), withErr(app.SMTPFieldTLS, t.tls)),
 		widget.NewFormItem(T("smtp.user"), t.user),
 		widget.NewFormItem(T("smtp.password"), t.password),
-		widget.NewFormItem(T("smtp.sender"), t.sender),
-		widget.NewFormItem(T("smtp.sender_name"), t.senderName),
+		widget.NewFormItem(T("smtp.sender"), withErr(app.SMTPFieldSender, t.sender)),
+		widget.NewFormItem(T("smtp.sender_name"), withErr(string(app.FieldSenderName), t.senderName)),
 	)
 	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(form, t.note, container.NewHBox(t.save),
-		widget.NewSeparator(), container.NewBorder(nil, nil, nil, t.test, t.testTo))))
+		widget.NewSeparator(), withErr(app.FieldRecipientEmail, container.NewBorder(nil, nil, nil, t.test, t.testTo)))))
 	return t
 }
 
@@ -105,12 +110,14 @@ func (t *smtpTab) onSave() {
 	}
 	password := t.password.Text
 	t.save.Disable()
+	t.s.clearStatus()
+	clearFields(t.errs)
 	t.s.deps.run(func() {
 		err := t.s.deps.Promo.SaveSMTPSettings(context.Background(), t.s.admin, set, password)
 		fyne.Do(func() {
 			t.save.Enable()
 			if err != nil {
-				t.s.failed(err)
+				t.s.refused(err, t.errs)
 				return
 			}
 			t.password.SetText("")
@@ -123,12 +130,14 @@ func (t *smtpTab) onSave() {
 func (t *smtpTab) onTest() {
 	to := t.testTo.Text
 	t.test.Disable()
+	t.s.clearStatus()
+	clearFields(t.errs)
 	t.s.deps.run(func() {
 		err := t.s.deps.Promo.SendTestMessage(context.Background(), t.s.admin, to)
 		fyne.Do(func() {
 			t.test.Enable()
 			if err != nil {
-				t.s.failed(err)
+				t.s.refused(err, t.errs)
 				return
 			}
 			t.s.changed(T("smtp.test_sent", map[string]any{"To": to}))

@@ -72,8 +72,8 @@ func TestScheduleFormShowsTheTextRuleUnderTopicAndDescription(t *testing.T) {
 }
 
 // The registration form shows the domain's refusal of a name typed with a
-// control character at once, naming the field, where it shows the email's
-// problem; Continue stays disabled.
+// control character at once, naming the field, beside that field;
+// Continue stays disabled.
 func TestRegisterFormShowsTheTextRuleNamingTheField(t *testing.T) {
 	e := newSessionsEnv(t, "en", true, nil)
 	s := e.schedulePaid("Names", 10_00, 10)
@@ -84,11 +84,12 @@ func TestRegisterFormShowsTheTextRuleNamingTheField(t *testing.T) {
 	if !f.next.Disabled() {
 		t.Error("Continue is enabled with a NUL in the first name")
 	}
-	if !f.message.Visible() || !strings.Contains(f.message.Text, "“First name” contains a line break, tab or other control or invisible character (U+0000)") {
-		t.Errorf("message %q", f.message.Text)
+	first := f.errs[string(app.FieldFirstName)]
+	if !first.Visible() || !strings.Contains(first.Text, "“First name” contains a line break, tab or other control or invisible character (U+0000)") {
+		t.Errorf("beside the first name %q", first.Text)
 	}
 	f.first.SetText("Anna")
-	if f.next.Disabled() || f.message.Visible() {
-		t.Errorf("once the name is fixed: Continue disabled %v, message %q", f.next.Disabled(), f.message.Text)
+	if f.next.Disabled() || first.Visible() {
+		t.Errorf("once the name is fixed: Continue disabled %v, message %q", f.next.Disabled(), first.Text)
 	}
 }

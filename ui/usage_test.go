@@ -224,7 +224,8 @@ func TestSessionsListStartGatedAndStartSession(t *testing.T) {
 }
 
 // Pay-per-use switched off: the option tells the host to contact the
-// account manager and nothing can be scheduled with it.
+// site administrator (who switches it back on) and nothing can be
+// scheduled with it.
 func TestPayPerUseOptionWhenTheFeatureIsOff(t *testing.T) {
 	pe := newPPUEnv(t)
 	pe.withSessions()
@@ -236,7 +237,7 @@ func TestPayPerUseOptionWhenTheFeatureIsOff(t *testing.T) {
 	f.show()
 	f.sessionType.SetSelected(T("schedule.type_ppu_unavailable"))
 	test.Type(f.topic, "Szkolenie")
-	if !f.payPerUse() || !f.ppuNote.Visible() || !strings.Contains(f.ppuNote.Text, "Contact your account manager") ||
+	if !f.payPerUse() || !f.ppuNote.Visible() || !strings.Contains(f.ppuNote.Text, "Contact your site administrator") ||
 		!f.computers.Disabled() || !f.save.Disabled() || !f.startNow.Disabled() {
 		t.Fatalf("feature off: note %q, save disabled %v", f.ppuNote.Text, f.save.Disabled())
 	}

@@ -54,10 +54,19 @@ type wizard struct {
 	language   *widgets.Select
 	pass       *widgets.Entry
 	confirm    *widgets.Entry
+	// errs are the fields' message lines, by app field: a refusal is said
+	// beside its field, errMsg says the rest.
+	errs map[string]*widget.Label
 }
 
 func newWizard(deps Deps, done func()) *wizard {
-	w := &wizard{deps: deps, done: done}
+	w := &wizard{deps: deps, done: done, errs: map[string]*widget.Label{}}
+	for _, f := range []string{
+		string(app.FieldSiteName), app.SiteFieldCountry, app.SiteFieldCurrency, app.SiteFieldTimeZone, app.SiteFieldLanguage,
+		app.FieldNewPassphrase, fieldConfirmPassphrase,
+	} {
+		w.errs[f] = newFieldMessage()
+	}
 	w.name = widgets.NewEntry()
 	w.name.SetPlaceHolder(T("wizard.site_name_placeholder"))
 
@@ -146,9 +155,24 @@ func (w *wizard) site() app.Site {
 	return s
 }
 
+// withErr is a field with its message line, whose room is kept.
+func (w *wizard) withErr(field string, o fyne.CanvasObject) fyne.CanvasObject {
+	return withMessage(o, w.errs[field])
+}
+
+// refused says err beside the field it names, else under the steps.
+func (w *wizard) refused(err error) {
+	if l, ok := w.errs[fieldOf(err)]; ok {
+		setFieldMessage(l, ErrorText(err))
+		return
+	}
+	w.errMsg.SetText(sentence(ErrorText(err)))
+}
+
 func (w *wizard) show(step int) {
 	w.step = step
 	w.errMsg.SetText("")
+	clearFields(w.errs)
 	w.back.Hidden = step == w.first
 	w.back.Refresh()
 	var page fyne.CanvasObject
@@ -165,19 +189,19 @@ func (w *wizard) show(step int) {
 	case 0:
 		w.next.SetText(T("wizard.next"))
 		page = widget.NewForm(
-			widget.NewFormItem(T("site.name"), w.name),
-			widget.NewFormItem(T("site.country"), w.country),
-			widget.NewFormItem(T("site.currency"), w.currency),
-			widget.NewFormItem(T("site.time_zone"), w.timeZone),
-			widget.NewFormItem(T("site.language"), w.language),
+			widget.NewFormItem(T("site.name"), w.withErr(string(app.FieldSiteName), w.name)),
+			widget.NewFormItem(T("site.country"), w.withErr(app.SiteFieldCountry, w.country)),
+			widget.NewFormItem(T("site.currency"), w.withErr(app.SiteFieldCurrency, w.currency)),
+			widget.NewFormItem(T("site.time_zone"), w.withErr(app.SiteFieldTimeZone, w.timeZone)),
+			widget.NewFormItem(T("site.language"), w.withErr(app.SiteFieldLanguage, w.language)),
 		)
 	case 1:
 		w.next.SetText(T("wizard.next"))
 		hint := widget.NewLabel(T("wizard.passphrase_hint", map[string]any{"Min": app.MinPassphraseLen}))
 		hint.Wrapping = fyne.TextWrapWord
 		page = container.NewVBox(hint, widget.NewForm(
-			widget.NewFormItem(T("wizard.passphrase"), w.pass),
-			widget.NewFormItem(T("wizard.passphrase_confirm"), w.confirm),
+			widget.NewFormItem(T("wizard.passphrase"), w.withErr(app.FieldNewPassphrase, w.pass)),
+			widget.NewFormItem(T("wizard.passphrase_confirm"), w.withErr(fieldConfirmPassphrase, w.confirm)),
 		))
 	case 2:
 		w.next.SetText(T("wizard.create"))
@@ -248,18 +272,20 @@ func (w *wizard) onNext() {
 		}
 		w.show(0)
 	case 0:
+		clearFields(w.errs)
 		if err := w.site().Validate(); err != nil {
-			w.errMsg.SetText(ErrorText(err))
+			w.refused(err)
 			return
 		}
 		w.show(1)
 	case 1:
+		clearFields(w.errs)
 		if err := app.ValidatePassphrase(w.pass.Text); err != nil {
-			w.errMsg.SetText(ErrorText(err))
+			w.refused(err)
 			return
 		}
 		if w.pass.Text != w.confirm.Text {
-			w.errMsg.SetText(T("wizard.passphrase_mismatch"))
+			w.refused(app.Errorf(app.EINVALID, "wizard.passphrase_mismatch", "the passphrases differ").WithField(fieldConfirmPassphrase))
 			return
 		}
 		w.show(2)

@@ -94,7 +94,8 @@ func (s *session) Send(ctx context.Context, m app.MailMessage) error {
 		err = msg.To(m.To)
 	}
 	if err != nil {
-		return app.Errorf(app.EINVALID, "error.recipient.email_invalid", "%q is not an email address", m.To)
+		return app.Errorf(app.EINVALID, "error.recipient.email_invalid", "%q is not an email address", m.To).
+			WithField(app.FieldRecipientEmail)
 	}
 	msg.Subject(m.Subject)
 	msg.SetDate()
