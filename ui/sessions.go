@@ -222,9 +222,9 @@ func (s *sessionsScreen) length() int { return s.list.Length() }
 // sessionColumns are topic, start, fee, seats and revenue, with their
 // widths: the topic and the start (date, time and zone) need the room.
 var sessionColumns = []widgets.Column[app.SessionSummary]{
-	{Weight: 2.6, Text: sessionTopicText},
+	{Weight: 2.3, Text: sessionTopicText},
 	{Weight: 2.2, Text: func(r app.SessionSummary) string { return formatWhen(r.StartsAt, r.Location()) }},
-	{Weight: 1.8, Text: sessionFeeText},
+	{Weight: 2.1, Text: sessionFeeText},
 	{Weight: 1.4, Text: sessionSeatsText},
 	{Weight: 1.3, Text: sessionRevenueText},
 }
