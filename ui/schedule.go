@@ -14,6 +14,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // durations offered for a session, in minutes.
@@ -34,7 +35,7 @@ type scheduleForm struct {
 
 	topic        *widget.Entry
 	description  *widget.Entry
-	date         *widget.DateEntry
+	date         *widgets.DateEntry
 	clock        *widget.Entry
 	duration     *widget.Select
 	sessionType  *widget.RadioGroup
@@ -45,7 +46,7 @@ type scheduleForm struct {
 	feeNote      *widget.Label // the administrator message when paid sessions are off
 	register     *widget.Check
 	capacity     *widget.Entry
-	closesDate   *widget.DateEntry
+	closesDate   *widgets.DateEntry
 	closesClock  *widget.Entry
 	mayCancel    *widget.Check
 	cancelHours  *widget.Entry
@@ -205,7 +206,7 @@ func (f *scheduleForm) build() {
 	f.description.Wrapping = fyne.TextWrapWord
 	f.description.OnChanged = changed
 
-	f.date = widget.NewDateEntry()
+	f.date = widgets.NewDateEntry()
 	f.date.OnChanged = func(*time.Time) { f.revalidate() }
 	f.clock = widget.NewEntry()
 	f.clock.SetPlaceHolder(example("14:30"))
@@ -247,7 +248,7 @@ func (f *scheduleForm) build() {
 	f.capacity = widget.NewEntry()
 	f.capacity.SetPlaceHolder(T("schedule.capacity_placeholder"))
 	f.capacity.OnChanged = changed
-	f.closesDate = widget.NewDateEntry()
+	f.closesDate = widgets.NewDateEntry()
 	f.closesDate.OnChanged = func(*time.Time) { f.revalidate() }
 	f.closesClock = widget.NewEntry()
 	f.closesClock.SetPlaceHolder(example("12:00"))
