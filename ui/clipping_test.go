@@ -253,3 +253,24 @@ func labelNeeds(l *widget.Label) float32 {
 	}
 	return widest + 2*th.Size(theme.SizeNameInnerPadding)
 }
+
+// TestNoTextUsesTheArrowFyneDrawsBroken: Fyne 2.8 draws "→" followed by a
+// space as the arrow, a replacement character and a gap ("no →� true" in
+// the audit log); "⟶" is drawn right. No message and no audit line may
+// use the broken one.
+func TestNoTextUsesTheArrowFyneDrawsBroken(t *testing.T) {
+	for _, language := range []string{"en", "pl"} {
+		messages, err := Messages(language)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, text := range messages {
+			if s, ok := text.(string); ok && strings.Contains(s, "→") {
+				t.Errorf("%s %s: %q", language, id, s)
+			}
+		}
+	}
+	if line := AuditText(app.AuditEntry{Actor: app.ActorSetup, Action: "methods.credit_cards", Old: "false", New: "true"}); strings.Contains(line, "→") {
+		t.Errorf("audit line %q", line)
+	}
+}

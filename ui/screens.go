@@ -42,6 +42,16 @@ var screenOpeners = []screenOpener{
 		func(s *sessionsScreen) bool { return s.regsView != nil })},
 	{"schedule", withSessionsScreen(func(s *sessionsScreen) { s.onSchedule() },
 		func(s *sessionsScreen) bool { return s.form != nil })},
+	{"date-picker", withSessionsScreen(func(s *sessionsScreen) { s.onSchedule() },
+		func(s *sessionsScreen) bool {
+			if s.form == nil {
+				return false
+			}
+			if s.form.date.Calendar() == nil {
+				s.form.date.ShowCalendar()
+			}
+			return s.form.date.Calendar() != nil
+		})},
 	{"register", withSession(upcomingPaidSession, (*sessionsScreen).onRegister,
 		func(s *sessionsScreen) bool { return s.register != nil })},
 	{"payment-info", openPaymentInfo},
@@ -253,7 +263,8 @@ func openPaymentInfo(m *MainWindow, o ScreenOptions) (fyne.Window, error) {
 }
 
 // demoPayment is what the card and PayPal dialogs are shown paying: a
-// registration's fee in the site's currency.
+// registration's fee in the site's currency, described as Payment
+// Information describes it.
 func demoPayment(m *MainWindow) (currency.Amount, app.Payer, error) {
 	cur := m.site.Currency
 	if cur == "" {
@@ -264,6 +275,10 @@ func demoPayment(m *MainWindow) (currency.Amount, app.Payer, error) {
 		return currency.Amount{}, app.Payer{}, err
 	}
 	return amount, app.Payer{FirstName: "Zofia", LastName: "Łukasiewicz-Wójcik", Email: "zofia.lukasiewicz@example.org"}, nil
+}
+
+func demoDescription() string {
+	return T("payinfo.description", map[string]any{"Topic": "Advanced Excel: Pivot Tables", "Number": "TP-7K2M9Q4R"})
 }
 
 func openCardDialog(m *MainWindow, _ ScreenOptions) (fyne.Window, error) {
@@ -278,7 +293,7 @@ func openCardDialog(m *MainWindow, _ ScreenOptions) (fyne.Window, error) {
 	}
 	fyne.DoAndWait(func() {
 		ShowCardDialog(m.win, m.deps, CardPayment{
-			Amount: amount, Purpose: app.PurposeRegistration, Description: T("nav.sessions"),
+			Amount: amount, Purpose: app.PurposeRegistration, Description: demoDescription(),
 			Payer: payer, Methods: methods, Rules: rules,
 		}, func(app.Payment, error) {})
 	})
@@ -292,7 +307,7 @@ func openPayPalDialog(m *MainWindow, _ ScreenOptions) (fyne.Window, error) {
 	}
 	fyne.DoAndWait(func() {
 		ShowPayPalDialog(m.win, m.deps, PayPalPayment{
-			Amount: amount, Purpose: app.PurposeRegistration, Description: T("nav.sessions"), Payer: payer,
+			Amount: amount, Purpose: app.PurposeRegistration, Description: demoDescription(), Payer: payer,
 		}, func(app.Payment, error) {})
 	})
 	return m.win, nil
@@ -315,7 +330,7 @@ func openPromoSend(m *MainWindow, o ScreenOptions) (fyne.Window, error) {
 	return m.win, nil
 }
 
-// openReimbursement opens the first department's reimbursement report.
+// openReimbursement opens a department's reimbursement report.
 func openReimbursement(m *MainWindow, o ScreenOptions) (fyne.Window, error) {
 	if _, err := openSection(SectionDepartments)(m, o); err != nil {
 		return nil, err
@@ -325,7 +340,17 @@ func openReimbursement(m *MainWindow, o ScreenOptions) (fyne.Window, error) {
 	}); err != nil {
 		return nil, err
 	}
-	fyne.DoAndWait(func() { m.departments.onReport(m.departments.budgets[0].Department) })
+	fyne.DoAndWait(func() {
+		// The first department that spent something: its report has rows.
+		b := m.departments.budgets[0]
+		for _, x := range m.departments.budgets {
+			if x.SpentMinor > 0 {
+				b = x
+				break
+			}
+		}
+		m.departments.onReport(b.Department)
+	})
 	return m.win, nil
 }
 
