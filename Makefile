@@ -85,7 +85,7 @@ BENCH_DEBS := sqlite3
 GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)
 FYNE      = $(GOBIN_DIR)/fyne
 
-.PHONY: help deps build run lint vuln test package fyne-tool bench load fuzz faults screenshot clean \
+.PHONY: help deps build run lint vuln test package fyne-tool bench load fuzz faults screenshot screenshots clean \
 	package-windows windows-smoke test-windows
 
 help: ## list the targets
@@ -192,6 +192,14 @@ screenshot: deps build ## run the app under Xvfb, save screenshot.png (SHOT)
 			&& echo "wrote $(SHOT)"; \
 	fi
 
+# `trainpay screens` shows one screen or dialog by name over a copy of a demo database, in a
+# temporary folder (never the user's files); scripts/screenshots runs it for every name, in en and
+# pl, at the minimum and the default window size, SHOTS_JOBS at once (each under its own Xvfb).
+SHOTS_JOBS ?= $(shell nproc)
+screenshots: deps build ## every screen and dialog, en and pl, minimum and default window size: screenshots/<lang>-<size>-<name>.png
+	@scripts/deps $(SHOT_DEBS)
+	scripts/screenshots ./$(BIN) "$(SCREENSHOT)" $(SHOTS_JOBS)
+
 clean: ## remove built files (not the Go caches)
 	rm -f $(BIN) *.tar.xz $(MAIN)/FyneApp.toml $(MAIN)/fyne_metadata_init.go $(MAIN)/$(BIN) $(SHOT) $(SHOT:.png=-after.png)
-	rm -rf tmp-pkg dist $(MAIN)/*.exe.manifest
+	rm -rf tmp-pkg dist screenshots $(MAIN)/*.exe.manifest

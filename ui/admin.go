@@ -760,7 +760,7 @@ func AuditText(e app.AuditEntry) string {
 	case "admin.paused":
 		return fmt.Sprintf("%s · %s", who, T("audit.admin.paused", map[string]any{"Count": e.New}))
 	}
-	return fmt.Sprintf("%s · %s: %s → %s", who, what, auditValue(e.Action, e.Old), auditValue(e.Action, e.New))
+	return fmt.Sprintf("%s · %s: %s ⟶ %s", who, what, auditValue(e.Action, e.Old), auditValue(e.Action, e.New))
 }
 
 // auditValue words a stored value: booleans and modes are translated,

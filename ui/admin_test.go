@@ -166,18 +166,18 @@ func TestWizardThenSiteAdministration(t *testing.T) {
 		lines = append(lines, AuditText(r))
 	}
 	want := []string{
-		"Site administrator · Rate per teleconference minute: 0.0000 PLN → 0.0800 PLN",
-		"Site administrator · Rate per person-minute: 0.0000 PLN → 0.1234 PLN",
-		"Site administrator · Mode: Production → Test",
-		"Site administrator · Mode: Test → Production",
-		"Site administrator · Paid sessions enabled: no → yes",
+		"Site administrator · Rate per teleconference minute: 0.0000 PLN ⟶ 0.0800 PLN",
+		"Site administrator · Rate per person-minute: 0.0000 PLN ⟶ 0.1234 PLN",
+		"Site administrator · Mode: Production ⟶ Test",
+		"Site administrator · Mode: Test ⟶ Production",
+		"Site administrator · Paid sessions enabled: no ⟶ yes",
 		"First-run setup · Site created",
-		"Account manager · Paid sessions provisioned: no → yes",
+		"Account manager · Paid sessions provisioned: no ⟶ yes",
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
 	}
-	if !containsText(screenTexts(w), "Mode: Test → Production") {
+	if !containsText(screenTexts(w), "Mode: Test ⟶ Production") {
 		t.Fatalf("the audit tab shows the entries: %q", screenTexts(w))
 	}
 	// Each entry names who made it: the file's one person, the desktop user.

@@ -651,7 +651,9 @@ func (v *reimbursementView) show() {
 		}
 		refs := widget.NewLabel(refText)
 		refs.Wrapping = fyne.TextWrapWord
-		rows.Add(container.NewGridWithColumns(4, widget.NewLabel(l.Topic), widget.NewLabel(date),
+		topic := widget.NewLabel(l.Topic)
+		topic.Wrapping = fyne.TextWrapWord // on one line, a long topic widened the grid's four columns past the window
+		rows.Add(container.NewGridWithColumns(4, topic, widget.NewLabel(date),
 			widget.NewLabelWithStyle(v.money(l.PaidMinor), fyne.TextAlignTrailing, fyne.TextStyle{}), refs))
 	}
 	totals := widget.NewForm(

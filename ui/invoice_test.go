@@ -257,6 +257,7 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 			if err := e.db.Register(ctx, &r, time.Now()); err != nil {
 				t.Fatal(err)
 			}
+			e.w.Resize(MinWindowSize) // the registrations window is laid out for it
 			v := showRegistrations(e.deps, e.w, s, nil)
 			v.list.Select(0)
 			if v.invoice.send.Disabled() || v.invoice.send.Text != tc.send {

@@ -213,7 +213,12 @@ func (m *MainWindow) buildMain() {
 	// the window grow past the screen or squeezing the sections list.
 	split := container.NewHSplit(left, container.NewHScroll(m.content))
 	split.Offset = 0.22
-	m.win.SetContent(widgets.WithTooltips(m.win, container.NewBorder(m.banner, nil, nil, nil, split)))
+	// The window is never smaller than the size every screen is laid out
+	// for (MinWindowSize).
+	floor := canvas.NewRectangle(color.Transparent)
+	pad := 2 * theme.Padding() // the window's own padding around its content
+	floor.SetMinSize(MinWindowSize.Subtract(fyne.NewSize(pad, pad)))
+	m.win.SetContent(widgets.WithTooltips(m.win, container.NewStack(floor, container.NewBorder(m.banner, nil, nil, nil, split))))
 	m.installMenu()
 	m.watchChanges()
 

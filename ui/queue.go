@@ -87,8 +87,10 @@ func newQueueScreen(deps Deps, w fyne.Window) *queueScreen {
 	s.message.Wrapping = fyne.TextWrapWord
 	header := newColumns(queueColumns, boldLabel(T("queue.col_session")), boldLabel(T("queue.col_start")),
 		boldLabel(T("queue.col_department")), boldLabel(T("queue.col_amount")))
+	hint := widget.NewLabel(T("queue.hint"))
+	hint.Wrapping = fyne.TextWrapWord // one line of it was wider than the window
 	top := container.NewVBox(widget.NewLabelWithStyle(T("queue.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(T("queue.hint")), header)
+		hint, header)
 	s.content = container.NewBorder(top, s.message, nil, nil, s.list)
 	s.load()
 	return s

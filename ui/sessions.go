@@ -276,9 +276,9 @@ func (s *sessionsScreen) armBoundary() {
 // the topic says whether the session is in progress at now.
 func sessionColumnsAt(now func() time.Time) []widgets.Column[app.SessionSummary] {
 	return []widgets.Column[app.SessionSummary]{
-		{Weight: 2.6, Text: func(r app.SessionSummary) string { return sessionTopicText(r, now()) }},
+		{Weight: 2.3, Text: func(r app.SessionSummary) string { return sessionTopicText(r, now()) }},
 		{Weight: 2.2, Text: func(r app.SessionSummary) string { return formatWhen(r.StartsAt, r.Location()) }},
-		{Weight: 1.8, Text: sessionFeeText},
+		{Weight: 2.1, Text: sessionFeeText},
 		{Weight: 1.4, Text: sessionSeatsText},
 		{Weight: 1.3, Text: sessionRevenueText},
 	}

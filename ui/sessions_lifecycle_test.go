@@ -138,8 +138,8 @@ func TestSessionsListShowsInProgressAndMovesItToPastWhenItEnds(t *testing.T) {
 			scr.boundary.Stop()
 		}
 	}()
-	if scr.length() != 1 || scr.rowTexts(scr.list.Shown()[0])[0] != s.Topic+" (in progress)" ||
-		!containsText(screenTexts(pe.w), "Szkolenie produktowe (in pro…") {
+	if scr.length() != 1 || scr.rowTexts(scr.list.Shown()[0])[0] != "In progress · "+s.Topic ||
+		!containsText(screenTexts(pe.w), "In progress · Szkolenie pr…") {
 		t.Fatalf("upcoming: %d rows, %q", scr.length(), screenTexts(pe.w))
 	}
 	scr.list.Select(0)
@@ -200,7 +200,7 @@ func TestAdministratorSetsTheStartLeadTime(t *testing.T) {
 		t.Fatalf("saved %d, %q", s.StartLeadMinutes, adm.statusMsg.Text)
 	}
 	entries, _, err := e.site.AuditLog(ctx, adm.admin, 0, 1)
-	if err != nil || len(entries) != 1 || AuditText(entries[0]) != "Site administrator · Minutes before the start a session can be started: 15 → 30" {
+	if err != nil || len(entries) != 1 || AuditText(entries[0]) != "Site administrator · Minutes before the start a session can be started: 15 ⟶ 30" {
 		t.Fatalf("audit %+v %v", entries, err)
 	}
 }

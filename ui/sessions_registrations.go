@@ -54,7 +54,7 @@ func showRegistrations(deps Deps, w fyne.Window, s app.Session, onClosed func())
 			onClosed()
 		}
 	})
-	v.dlg.Resize(fyne.NewSize(960, 640))
+	v.dlg.Resize(fyne.NewSize(1000, 640)) // the minimum window's width, less the dialog's margins
 	v.dlg.Show()
 	v.load()
 	return v
@@ -102,11 +102,11 @@ func registrationStatusText(s app.RegistrationStatus) string { return T("regs.st
 // registrationColumns are attendee (name and email), status, method,
 // amount and discount, with their widths.
 var registrationColumns = []widgets.Column[app.Registration]{
-	{Weight: 2.6, Text: func(r app.Registration) string { return r.Name() + " <" + r.Email + ">" }},
-	{Weight: 2.4, Text: func(r app.Registration) string { return registrationStatusText(r.Status) }},
-	{Weight: 1.5, Text: registrationMethodText},
-	{Weight: 1.8, Text: registrationAmountText},
-	{Weight: 1.4, Text: registrationDiscountText},
+	{Weight: 1.6, Text: func(r app.Registration) string { return r.Name() + " <" + r.Email + ">" }},
+	{Weight: 1.9, Text: func(r app.Registration) string { return registrationStatusText(r.Status) }},
+	{Weight: 1.95, Text: registrationMethodText},
+	{Weight: 2.1, Text: registrationAmountText},
+	{Weight: 2.15, Text: registrationDiscountText},
 }
 
 // columns are registrationColumns as this window shows them: a

@@ -418,7 +418,7 @@ func TestPayPerUseScheduleAndUsageInPolish(t *testing.T) {
 	test.Tap(f.closeBtn)
 	scr.list.Select(0)
 	assertPolish(t, "sessions list, pay-per-use unpaid", pe.w, frags)
-	if !containsText(screenTexts(pe.w), "Płatność za użycie · nieopłacona") {
+	if !containsText(screenTexts(pe.w), T("sessions.pay_per_use_unpaid")) {
 		t.Fatalf("list: %q", screenTexts(pe.w))
 	}
 

@@ -64,6 +64,7 @@ func init() {
 `, define: defineEstimate},
 		{name: "demo-data", usage: demoDataUsage, define: defineDemoData},
 		{name: "migrate", noDB: true, usage: migrateUsage, define: defineMigrate},
+		{name: "screens", usage: screensUsage, define: defineScreens},
 		{name: "help", noDB: true, usage: `  trainpay --help                 show this help
 `, define: func(fs *pflag.FlagSet) func(*invocation) int {
 			return func(c *invocation) int {

@@ -88,3 +88,10 @@ func SetCellRow(row fyne.CanvasObject, texts []string) {
 		c.(*CellLabel).SetText(t)
 	}
 }
+
+// IsColumns says a container is a row of columns (NewColumns). A row's
+// first column holds the row's own words (a topic, a person, a code) and
+// may end in an ellipsis when they are long; every other column holds
+// values from a known set (an amount, a date, a status) that must fit, as
+// the UI's clipping test checks at the minimum window size.
+func (l *columnsLayout) IsColumns() bool { return true }
