@@ -133,11 +133,11 @@ func TestEstimatePageChangePayAndStart(t *testing.T) {
 		t.Fatalf("card dialog: %q", screenTexts(pe.w))
 	}
 	fillCard(pe.w, p.card, "4111111111111111", "123")
-	test.Tap(p.card.pay)
+	test.Tap(p.card.Widgets().Pay)
 	if !containsText(screenTexts(pe.w), firstWords(T("pay.paid", map[string]any{"Amount": pln(t, "456.00"), "Brand": "Visa", "Card": "•••• 1111"}))) {
 		t.Fatalf("not paid: %q", screenTexts(pe.w))
 	}
-	test.Tap(p.card.closeBtn)
+	test.Tap(p.card.Widgets().Close)
 	if p.start.Disabled() || p.pay.Visible() {
 		t.Fatalf("after paying: start disabled %v (%q), pay visible %v", p.start.Disabled(), p.startWhy.Text, p.pay.Visible())
 	}

@@ -315,13 +315,13 @@ func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *test
 				t.Fatalf("no Payment Information page: %q", f.message.Text)
 			}
 			invoice := T("method.paypal-invoice")
-			if want := []string{T("pay.method.credit"), T("pay.method.debit"), T("payinfo.method_paypal"), invoice}; !slices.Equal(p.methods.Options, want) {
-				t.Fatalf("methods %q, want %q", p.methods.Options, want)
+			if want := []string{T("pay.method.credit"), T("pay.method.debit"), T("payinfo.method_paypal"), invoice}; !slices.Equal(p.Widgets().Methods.Options, want) {
+				t.Fatalf("methods %q, want %q", p.Widgets().Methods.Options, want)
 			}
-			test.Type(p.code, "TWENTY")
-			test.Tap(p.apply)
-			p.methods.SetSelected(invoice)
-			test.Tap(p.pay)
+			test.Type(p.Widgets().Code, "TWENTY")
+			test.Tap(p.Widgets().Apply)
+			p.Widgets().Methods.SetSelected(invoice)
+			test.Tap(p.PayButton())
 			regs, _, _ := e.db.Registrations(ctx, app.RegistrationFilter{SessionID: s.ID})
 			if len(regs) != 1 {
 				t.Fatalf("%d registrations", len(regs))
@@ -329,7 +329,7 @@ func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *test
 			r := regs[0]
 			inv, err := e.deps.Invoices.Invoice(ctx, r.ID)
 			if err != nil || inv.State != app.InvoiceAwaitingPayment {
-				t.Fatalf("invoice %+v, %v; page says %q", inv, err, p.message.Text)
+				t.Fatalf("invoice %+v, %v; page says %q", inv, err, p.Widgets().Message.Text)
 			}
 			sb, _ := reg.Sandbox(ctx)
 			var remote []int64
@@ -341,9 +341,9 @@ func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *test
 			if len(remote) != 1 || remote[0] != 160_00 || r.TotalMinor != 160_00 {
 				t.Errorf("PayPal's invoices for %s: %v; registration total %d", r.Confirmation, remote, r.TotalMinor)
 			}
-			if !strings.Contains(p.message.Text, inv.PayerLink) || !strings.Contains(p.message.Text, "mary@example.com") ||
-				!p.pay.Disabled() {
-				t.Errorf("page says %q, pay enabled=%v", p.message.Text, !p.pay.Disabled())
+			if !strings.Contains(p.Widgets().Message.Text, inv.PayerLink) || !strings.Contains(p.Widgets().Message.Text, "mary@example.com") ||
+				!p.PayButton().Disabled() {
+				t.Errorf("page says %q, pay enabled=%v", p.Widgets().Message.Text, !p.PayButton().Disabled())
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/checkout"
 )
 
 // registerFlow is registration for one session, in one dialog whose page
@@ -34,7 +35,7 @@ type registerFlow struct {
 	validationShown             bool // message holds the email's or the text rule's problem, not the store's answer
 
 	reg     app.Registration
-	payment *paymentInfoPage // the Payment Information page, once shown
+	payment *checkout.PaymentInfo // the Payment Information page, once shown
 }
 
 // showRegisterDialog opens registration for s over w; onDone runs when the
@@ -46,7 +47,7 @@ func showRegisterDialog(deps Deps, w fyne.Window, s app.Session, onDone func()) 
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.next})
 	f.dlg.SetOnClosed(func() {
 		if f.payment != nil {
-			f.payment.abandon()
+			f.payment.Abandon()
 		}
 		if f.onDone != nil {
 			f.onDone()
@@ -191,19 +192,16 @@ func (f *registerFlow) setPage(o fyne.CanvasObject, buttons ...fyne.CanvasObject
 }
 
 func (f *registerFlow) showPaymentInfo() {
-	f.payment = newPaymentInfoPage(f.deps, f.win, f.session, f.reg, f.showConfirmed)
+	f.payment = checkout.NewPaymentInfo(f.deps.checkoutServices(), f.win, f.session, f.reg, f.showConfirmed)
 	closeBtn := widget.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
-	f.setPage(f.payment.content, closeBtn, f.payment.pay)
-	f.payment.load()
+	f.setPage(f.payment.Content(), closeBtn, f.payment.PayButton())
+	f.payment.Load()
 }
 
 // showConfirmed is the last page: the confirmation number, and the receipt
 // for a paid registration.
 func (f *registerFlow) showConfirmed(reg app.Registration) {
 	f.reg = reg
-	if f.payment != nil {
-		f.payment.done = true
-	}
 	title := widget.NewLabelWithStyle(T("register.confirmed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.SuccessImportance
 	number := widget.NewLabelWithStyle(T("register.confirmation", map[string]any{"Number": reg.Confirmation}),

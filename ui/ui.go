@@ -7,7 +7,6 @@ package ui
 import (
 	"context"
 
-	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
@@ -118,12 +117,4 @@ func (d Deps) run(f func()) {
 		return
 	}
 	go f()
-}
-
-// newSelect is widget.NewSelect with a translated placeholder (Fyne's own
-// "(Select one)" is English only).
-func newSelect(options []string, changed func(string)) *widget.Select {
-	s := widget.NewSelect(options, changed)
-	s.PlaceHolder = T("select.placeholder")
-	return s
 }

@@ -1,32 +1,28 @@
-package ui
+package checkout
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net/url"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/app/receipt"
+	"github.com/trainpay/trainpay/ui/uikit"
 )
 
-// paymentInfoPage is the Payment Information page of a paid registration:
+// PaymentInfo is the Payment Information page of a paid registration:
 // the fee, the promotional code box, the new total, the payment methods the
 // site offers (cards, and PayPal Express Checkout where the site's country
 // and currency allow it) and Pay, which opens the card dialog or the PayPal
 // dialog. A total of zero confirms without any gateway. A decline stays in
 // the dialog (try again); closing it keeps the registration pending, with
 // its seat held, so the attendee can pay later.
-type paymentInfoPage struct {
-	deps        Deps
+type PaymentInfo struct {
+	svc         Services
 	win         fyne.Window
 	session     app.Session
 	reg         app.Registration
@@ -40,7 +36,7 @@ type paymentInfoPage struct {
 	discount *widget.Label
 	total    *widget.Label
 	methods  *widget.RadioGroup
-	offered  *options[app.Method]
+	offered  *uikit.Options[app.Method]
 	message  *widget.Label
 	progress *widget.ProgressBarInfinite
 	pay      *widget.Button
@@ -53,38 +49,100 @@ type paymentInfoPage struct {
 	done     bool // confirmed: nothing to abandon
 }
 
-func newPaymentInfoPage(deps Deps, w fyne.Window, s app.Session, reg app.Registration, onConfirmed func(app.Registration)) *paymentInfoPage {
-	p := &paymentInfoPage{deps: deps, win: w, session: s, reg: reg, onConfirmed: onConfirmed}
+// NewPaymentInfo makes the Payment Information page of reg, a registration
+// for s waiting for payment, over w. onConfirmed is called once the
+// registration is paid (or confirmed at a total of zero), with the
+// registration as it is then. The page is shown by its host (Content, with
+// PayButton among the host's buttons) and reads the offered methods once
+// Load is called.
+func NewPaymentInfo(svc Services, w fyne.Window, s app.Session, reg app.Registration, onConfirmed func(app.Registration)) *PaymentInfo {
+	p := &PaymentInfo{svc: svc, win: w, session: s, reg: reg, onConfirmed: onConfirmed}
 	p.build()
 	return p
 }
 
-func (p *paymentInfoPage) build() {
-	heading := widget.NewLabelWithStyle(T("payinfo.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	who := widget.NewLabel(T("payinfo.for", map[string]any{
+// Content is the page, for its host's dialog.
+func (p *PaymentInfo) Content() fyne.CanvasObject { return p.content }
+
+// PayButton is Pay (or "Confirm registration" at a total of zero), which
+// the host shows among its dialog's buttons.
+func (p *PaymentInfo) PayButton() *widget.Button { return p.pay }
+
+// PaymentInfoWidgets are the page's widgets, for tests that drive it as a
+// person would.
+type PaymentInfoWidgets struct {
+	Code         *widget.Entry
+	Apply        *widget.Button
+	Remove       *widget.Button
+	PromoMessage *widget.Label
+	Discount     *widget.Label
+	Total        *widget.Label
+	Methods      *widget.RadioGroup
+	Message      *widget.Label
+	Pay          *widget.Button
+}
+
+// Widgets are the page's widgets.
+func (p *PaymentInfo) Widgets() PaymentInfoWidgets {
+	return PaymentInfoWidgets{
+		Code: p.code, Apply: p.apply, Remove: p.remove, PromoMessage: p.promoMsg, Discount: p.discount,
+		Total: p.total, Methods: p.methods, Message: p.message, Pay: p.pay,
+	}
+}
+
+// Card is the card dialog while it is open, else nil.
+func (p *PaymentInfo) Card() *CardDialog { return p.card }
+
+// PayPal is the PayPal dialog while it is open, else nil.
+func (p *PaymentInfo) PayPal() *PayPalDialog { return p.paypal }
+
+// Offered are the payment methods the page offers, in order.
+func (p *PaymentInfo) Offered() []app.Method { return p.offered.Values() }
+
+// PressPay presses Pay, as the menu's Pay command does, unless the
+// registration is paid already, Pay is not ready or a payment dialog is
+// open.
+func (p *PaymentInfo) PressPay() {
+	if p.done || p.pay.Disabled() || p.card != nil || p.paypal != nil {
+		return
+	}
+	p.pay.OnTapped()
+}
+
+// CheckingOut says whether a checkout is open: the seat renewed and the
+// code reserved for a payment that has neither gone through nor been
+// abandoned.
+func (p *PaymentInfo) CheckingOut() bool { return p.checkout != nil }
+
+// Quote is the applied promotional code's quote; nil for none.
+func (p *PaymentInfo) Quote() *app.PromoQuote { return p.quote }
+
+func (p *PaymentInfo) build() {
+	heading := widget.NewLabelWithStyle(uikit.T("payinfo.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	who := widget.NewLabel(uikit.T("payinfo.for", map[string]any{
 		"Name": p.reg.Name(), "Email": p.reg.Email,
 		"Topic": p.session.Topic,
 	}))
 	who.Wrapping = fyne.TextWrapWord
-	fee := widget.NewLabel(T("payinfo.fee", map[string]any{"Amount": formatMinor(p.reg.FeeMinor, p.reg.Currency)}))
+	fee := widget.NewLabel(uikit.T("payinfo.fee", map[string]any{"Amount": uikit.FormatMinor(p.reg.FeeMinor, p.reg.Currency)}))
 
 	p.code = widget.NewEntry()
-	p.code.SetPlaceHolder(T("payinfo.code_placeholder"))
-	p.apply = widget.NewButton(T("payinfo.apply"), p.onApply)
-	p.remove = widget.NewButton(T("payinfo.remove"), p.onRemoveCode)
+	p.code.SetPlaceHolder(uikit.T("payinfo.code_placeholder"))
+	p.apply = widget.NewButton(uikit.T("payinfo.apply"), p.onApply)
+	p.remove = widget.NewButton(uikit.T("payinfo.remove"), p.onRemoveCode)
 	p.remove.Hide()
 	p.promoMsg = widget.NewLabel("")
 	p.promoMsg.Wrapping = fyne.TextWrapWord
 	p.promoMsg.Hide()
 	var promo fyne.CanvasObject
-	if p.deps.Sessions.PromoEnabled() {
+	if p.svc.Sessions.PromoEnabled() {
 		p.code.OnChanged = func(string) { p.promoMsg.Hide() }
 		p.code.OnSubmitted = func(string) { p.onApply() }
 		promo = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.apply, p.remove), p.code), p.promoMsg)
 	} else {
 		p.code.Disable()
 		p.apply.Disable()
-		p.promoMsg.SetText(T("payinfo.promo_disabled"))
+		p.promoMsg.SetText(uikit.T("payinfo.promo_disabled"))
 		p.promoMsg.Importance = widget.WarningImportance
 		p.promoMsg.Show()
 		promo = container.NewVBox(container.NewBorder(nil, nil, nil, p.apply, p.code), p.promoMsg)
@@ -92,7 +150,7 @@ func (p *paymentInfoPage) build() {
 	p.discount = widget.NewLabel("")
 	p.discount.Hide()
 	p.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	p.offered = newOptions(methodLabel)
+	p.offered = uikit.NewOptions(methodLabel)
 	p.methods = widget.NewRadioGroup(nil, nil)
 	p.methods.Required = true
 	p.message = widget.NewLabel("")
@@ -107,58 +165,58 @@ func (p *paymentInfoPage) build() {
 	p.showTotal()
 
 	form := widget.NewForm(
-		widget.NewFormItem(T("payinfo.promo_code"), promo),
-		widget.NewFormItem(T("payinfo.method"), p.methods),
+		widget.NewFormItem(uikit.T("payinfo.promo_code"), promo),
+		widget.NewFormItem(uikit.T("payinfo.method"), p.methods),
 	)
 	p.content = container.NewVBox(heading, who, widget.NewSeparator(), fee, form, p.discount, p.total,
 		widget.NewSeparator(), p.progress, p.message)
 }
 
 // totalMinor is what is due now.
-func (p *paymentInfoPage) totalMinor() int64 {
+func (p *PaymentInfo) totalMinor() int64 {
 	if p.quote != nil {
 		return p.quote.TotalMinor
 	}
 	return p.reg.FeeMinor
 }
 
-func (p *paymentInfoPage) showTotal() {
-	total := formatMinor(p.totalMinor(), p.reg.Currency)
-	p.total.SetText(T("payinfo.total", map[string]any{"Amount": total}))
+func (p *PaymentInfo) showTotal() {
+	total := uikit.FormatMinor(p.totalMinor(), p.reg.Currency)
+	p.total.SetText(uikit.T("payinfo.total", map[string]any{"Amount": total}))
 	if p.quote != nil && p.quote.DiscountMinor > 0 {
-		p.discount.SetText(T("payinfo.discount", map[string]any{
+		p.discount.SetText(uikit.T("payinfo.discount", map[string]any{
 			"Code":   p.quote.Code,
-			"Amount": formatMinor(p.quote.DiscountMinor, p.reg.Currency),
+			"Amount": uikit.FormatMinor(p.quote.DiscountMinor, p.reg.Currency),
 		}))
 		p.discount.Show()
 	} else {
 		p.discount.Hide()
 	}
 	if p.totalMinor() == 0 {
-		p.pay.SetText(T("payinfo.confirm_free"))
+		p.pay.SetText(uikit.T("payinfo.confirm_free"))
 	} else {
-		p.pay.SetText(T("pay.pay", map[string]any{"Amount": total}))
+		p.pay.SetText(uikit.T("pay.pay", map[string]any{"Amount": total}))
 	}
 	p.updatePay()
 }
 
-func (p *paymentInfoPage) updatePay() {
+func (p *PaymentInfo) updatePay() {
 	ok := !p.busy && !p.done && (p.totalMinor() == 0 || p.methods.Selected != "")
-	setEnabled(p.pay, ok)
+	uikit.SetEnabled(p.pay, ok)
 }
 
-// load asks which payment methods the site offers, off the UI thread.
-func (p *paymentInfoPage) load() {
-	p.deps.run(func() {
+// Load asks which payment methods the site offers, off the UI thread.
+func (p *PaymentInfo) Load() {
+	p.svc.run(func() {
 		var methods []app.Method
 		var err error
-		if p.deps.Merchant != nil {
-			methods, err = p.deps.Merchant.OfferedMethods(context.Background())
+		if p.svc.Methods != nil {
+			methods, err = p.svc.Methods.OfferedMethods(context.Background())
 		}
-		invoices := invoiceOffered(p.deps) // ui/invoice.go
+		invoices := invoiceOffered(p.svc) // invoice.go
 		fyne.Do(func() {
 			if err != nil {
-				p.showMessage(ErrorText(err), widget.DangerImportance)
+				p.showMessage(uikit.ErrorText(err), widget.DangerImportance)
 				return
 			}
 			var offered []app.Method
@@ -174,14 +232,14 @@ func (p *paymentInfoPage) load() {
 			if invoices {
 				offered = append(offered, app.MethodPayPalInvoice)
 			}
-			p.offered = newOptions(methodLabel, offered...)
+			p.offered = uikit.NewOptions(methodLabel, offered...)
 			labels := p.offered.Labels()
 			p.methods.Options = labels
 			p.methods.OnChanged = func(string) { p.updatePay() }
 			if len(labels) > 0 {
 				p.methods.SetSelected(labels[0])
 			} else {
-				p.showMessage(T("payinfo.no_methods"), widget.DangerImportance)
+				p.showMessage(uikit.T("payinfo.no_methods"), widget.DangerImportance)
 			}
 			p.methods.Refresh()
 			p.updatePay()
@@ -189,20 +247,20 @@ func (p *paymentInfoPage) load() {
 	})
 }
 
-func (p *paymentInfoPage) showMessage(text string, imp widget.Importance) {
+func (p *PaymentInfo) showMessage(text string, imp widget.Importance) {
 	p.message.SetText(text)
 	p.message.Importance = imp
 	p.message.Show()
 	p.message.Refresh()
 }
 
-func (p *paymentInfoPage) onApply() {
+func (p *PaymentInfo) onApply() {
 	code := strings.TrimSpace(p.code.Text)
-	if p.busy || !p.deps.Sessions.PromoEnabled() {
+	if p.busy || !p.svc.Sessions.PromoEnabled() {
 		return
 	}
 	if code == "" {
-		p.promoMsg.SetText(T("error.sessions.promo_empty"))
+		p.promoMsg.SetText(uikit.T("error.sessions.promo_empty"))
 		p.promoMsg.Importance = widget.DangerImportance
 		p.promoMsg.Show()
 		return
@@ -210,18 +268,18 @@ func (p *paymentInfoPage) onApply() {
 	p.busy = true
 	p.apply.Disable()
 	p.updatePay()
-	p.deps.run(func() {
-		q, err := p.deps.Sessions.QuotePromo(context.Background(), p.reg, code)
+	p.svc.run(func() {
+		q, err := p.svc.Sessions.QuotePromo(context.Background(), p.reg, code)
 		fyne.Do(func() {
 			p.busy = false
 			p.apply.Enable()
 			if err != nil {
 				p.quote = nil
-				p.promoMsg.SetText(ErrorText(err))
+				p.promoMsg.SetText(uikit.ErrorText(err))
 				p.promoMsg.Importance = widget.DangerImportance
 			} else {
 				p.quote = &q
-				p.promoMsg.SetText(T("payinfo.code_applied", map[string]any{"Code": q.Code}))
+				p.promoMsg.SetText(uikit.T("payinfo.code_applied", map[string]any{"Code": q.Code}))
 				p.promoMsg.Importance = widget.SuccessImportance
 				p.code.Disable()
 				p.apply.Hide()
@@ -234,7 +292,7 @@ func (p *paymentInfoPage) onApply() {
 	})
 }
 
-func (p *paymentInfoPage) onRemoveCode() {
+func (p *PaymentInfo) onRemoveCode() {
 	p.quote = nil
 	p.code.Enable()
 	p.code.SetText("")
@@ -244,7 +302,7 @@ func (p *paymentInfoPage) onRemoveCode() {
 	p.showTotal()
 }
 
-func (p *paymentInfoPage) selectedMethod() app.Method {
+func (p *PaymentInfo) selectedMethod() app.Method {
 	return p.offered.ValueOr(p.methods.Selected, app.MethodCreditCard)
 }
 
@@ -252,16 +310,16 @@ func (p *paymentInfoPage) selectedMethod() app.Method {
 func methodLabel(m app.Method) string {
 	switch m {
 	case app.MethodExpressCheckout:
-		return T("payinfo.method_paypal")
+		return uikit.T("payinfo.method_paypal")
 	case app.MethodPayPalInvoice:
-		return T("method.paypal-invoice")
+		return uikit.T("method.paypal-invoice")
 	}
 	return methodName(m)
 }
 
 // onPay reserves the code and renews the seat (BeginCheckout), then
 // confirms a zero total at once or opens the card or PayPal dialog.
-func (p *paymentInfoPage) onPay() {
+func (p *PaymentInfo) onPay() {
 	if p.busy || p.done {
 		return
 	}
@@ -271,21 +329,21 @@ func (p *paymentInfoPage) onPay() {
 	p.progress.Show()
 	p.progress.Start()
 	quote, method := p.quote, p.selectedMethod()
-	p.deps.run(func() {
+	p.svc.run(func() {
 		ctx := context.Background()
 		// The card dialog shows the card rules of the site's processor
 		// (e.g. a UK Maestro card's start date or issue number) before Pay.
-		rules, err := cardRules(ctx, p.deps.Payments, []app.Method{method})
+		rules, err := CardRules(ctx, p.svc.Payments, []app.Method{method})
 		var co app.Checkout
 		if err == nil {
-			co, err = p.deps.Sessions.BeginCheckout(ctx, p.reg.ID, quote)
+			co, err = p.svc.Sessions.BeginCheckout(ctx, p.reg.ID, quote)
 		}
 		fyne.Do(func() {
 			p.progress.Stop()
 			p.progress.Hide()
 			if err != nil {
 				p.busy = false
-				p.showMessage(ErrorText(err), widget.DangerImportance)
+				p.showMessage(uikit.ErrorText(err), widget.DangerImportance)
 				p.updatePay()
 				return
 			}
@@ -300,7 +358,7 @@ func (p *paymentInfoPage) onPay() {
 				return
 			}
 			if method == app.MethodPayPalInvoice {
-				p.sendInvoice(co) // ui/invoice.go
+				p.sendInvoice(co) // invoice.go
 				return
 			}
 			p.openCardDialog(co, rules)
@@ -308,16 +366,16 @@ func (p *paymentInfoPage) onPay() {
 	})
 }
 
-// chargingDeps are the dialogs' deps with every charge going through
-// SessionService.ChargeRegistration.
-func (p *paymentInfoPage) chargingDeps() Deps {
-	deps := p.deps
-	deps.Payments = registrationCharger{PaymentService: p.deps.Payments, sessions: p.deps.Sessions}
-	return deps
+// chargingServices are the dialogs' services with every charge going
+// through SessionService.ChargeRegistration.
+func (p *PaymentInfo) chargingServices() Services {
+	svc := p.svc
+	svc.Payments = registrationCharger{Payments: p.svc.Payments, sessions: p.svc.Sessions}
+	return svc
 }
 
-func (p *paymentInfoPage) description(r app.Registration) string {
-	return T("payinfo.description", map[string]any{"Topic": p.session.Topic, "Number": r.Confirmation})
+func (p *PaymentInfo) description(r app.Registration) string {
+	return uikit.T("payinfo.description", map[string]any{"Topic": p.session.Topic, "Number": r.Confirmation})
 }
 
 func payerOf(r app.Registration) app.Payer {
@@ -328,15 +386,15 @@ func payerOf(r app.Registration) app.Payer {
 // Each attempt ("Continue to PayPal", "Try PayPal again") renews the seat
 // and the code's reservation before its journal row; while the buyer
 // approves, the open payment keeps both.
-func (p *paymentInfoPage) openPayPalDialog(co app.Checkout) {
+func (p *PaymentInfo) openPayPalDialog(co app.Checkout) {
 	r := co.Registration
-	p.paypal = ShowPayPalDialog(p.win, p.chargingDeps(), PayPalPayment{
+	p.paypal = ShowPayPalDialog(p.win, p.chargingServices(), PayPalPayment{
 		Amount: co.Total, Purpose: app.PurposeRegistration, Reference: r.Reference(),
 		Description: p.description(r), Payer: payerOf(r),
 	}, p.onPaymentDone)
 }
 
-func (p *paymentInfoPage) openCardDialog(co app.Checkout, rules map[app.Method]app.CardRules) {
+func (p *PaymentInfo) openCardDialog(co app.Checkout, rules map[app.Method]app.CardRules) {
 	r := co.Registration
 	req := CardPayment{
 		Amount:      co.Total,
@@ -347,20 +405,20 @@ func (p *paymentInfoPage) openCardDialog(co app.Checkout, rules map[app.Method]a
 		Methods:     []app.Method{p.selectedMethod()},
 		Rules:       rules,
 	}
-	p.card = ShowCardDialog(p.win, p.chargingDeps(), req, p.onPaymentDone)
+	p.card = ShowCardDialog(p.win, p.chargingServices(), req, p.onPaymentDone)
 }
 
 // onPaymentDone is the card or PayPal dialog's answer.
-func (p *paymentInfoPage) onPaymentDone(pay app.Payment, err error) {
+func (p *PaymentInfo) onPaymentDone(pay app.Payment, err error) {
 	p.card, p.paypal = nil, nil
 	switch {
 	case err == nil:
-		p.deps.run(func() {
-			reg, err := p.deps.Sessions.Registration(context.Background(), p.reg.ID)
+		p.svc.run(func() {
+			reg, err := p.svc.Sessions.Registration(context.Background(), p.reg.ID)
 			fyne.Do(func() {
 				p.busy = false
 				if err != nil {
-					p.showMessage(ErrorText(err), widget.DangerImportance)
+					p.showMessage(uikit.ErrorText(err), widget.DangerImportance)
 					return
 				}
 				p.done = true
@@ -369,11 +427,11 @@ func (p *paymentInfoPage) onPaymentDone(pay app.Payment, err error) {
 			})
 		})
 	case errors.Is(err, context.Canceled):
-		p.abandon()
-		p.deps.run(func() {
+		p.Abandon()
+		p.svc.run(func() {
 			// The seat is held from the last attempt on, or for as long as
 			// PayPal waited: a long wait may have outlasted the hold.
-			reg, rerr := p.deps.Sessions.Registration(context.Background(), p.reg.ID)
+			reg, rerr := p.svc.Sessions.Registration(context.Background(), p.reg.ID)
 			fyne.Do(func() {
 				p.busy = false
 				until := time.Now().Add(app.SeatHold)
@@ -381,10 +439,10 @@ func (p *paymentInfoPage) onPaymentDone(pay app.Payment, err error) {
 					until = reg.HoldUntil
 				}
 				if until.After(time.Now()) {
-					p.showMessage(T("payinfo.not_paid", map[string]any{"Until": formatWhen(until, p.session.Location())}),
+					p.showMessage(uikit.T("payinfo.not_paid", map[string]any{"Until": uikit.FormatWhen(until, p.session.Location())}),
 						widget.WarningImportance)
 				} else {
-					p.showMessage(T("payinfo.not_paid_released"), widget.WarningImportance)
+					p.showMessage(uikit.T("payinfo.not_paid_released"), widget.WarningImportance)
 				}
 				p.updatePay()
 			})
@@ -392,16 +450,16 @@ func (p *paymentInfoPage) onPaymentDone(pay app.Payment, err error) {
 	default: // the outcome is not known yet: never offer to pay again
 		p.done = true
 		p.checkout = nil
-		p.showMessage(T("payinfo.unknown", map[string]any{"Number": p.reg.Confirmation}), widget.WarningImportance)
+		p.showMessage(uikit.T("payinfo.unknown", map[string]any{"Number": p.reg.Confirmation}), widget.WarningImportance)
 		p.updatePay()
 	}
 }
 
-// abandon frees the promotional code's reservation of an unfinished
+// Abandon frees the promotional code's reservation of an unfinished
 // checkout. With the PayPal dialog still open (the registration dialog was
 // closed under it) it ends the dialog first; its answer comes back through
 // onPaymentDone, which abandons once nothing can be charged any more.
-func (p *paymentInfoPage) abandon() {
+func (p *PaymentInfo) Abandon() {
 	if p.paypal != nil {
 		p.paypal.Dismiss()
 		return
@@ -411,8 +469,8 @@ func (p *paymentInfoPage) abandon() {
 	}
 	co := *p.checkout
 	p.checkout = nil
-	p.deps.run(func() {
-		if err := p.deps.Sessions.AbandonCheckout(context.Background(), co); err != nil {
+	p.svc.run(func() {
+		if err := p.svc.Sessions.AbandonCheckout(context.Background(), co); err != nil {
 			fyne.LogError("releasing a promotional code", err)
 		}
 	})
@@ -422,100 +480,10 @@ func (p *paymentInfoPage) abandon() {
 // SessionService.ChargeRegistration, which renews the seat's hold right
 // before every attempt.
 type registrationCharger struct {
-	PaymentService
-	sessions SessionService
+	Payments
+	sessions Registrations
 }
 
 func (c registrationCharger) Charge(ctx context.Context, req app.ChargeRequest) (app.Payment, error) {
 	return c.sessions.ChargeRegistration(ctx, req)
-}
-
-// receiptLabels are the receipt's words in language, from the sessions
-// translation files.
-func receiptLabels(language string) receipt.Labels {
-	msgs, err := Messages(language)
-	if err != nil {
-		return receipt.Labels{}
-	}
-	l := receipt.Labels{}
-	for k, v := range msgs {
-		if rest, ok := strings.CutPrefix(k, "receipt.pdf."); ok {
-			if s, ok := v.(string); ok {
-				l[rest] = s
-			}
-		}
-	}
-	return l
-}
-
-// writeReceipt writes a registration's PDF receipt in the attendee's
-// language.
-func writeReceipt(ctx context.Context, deps Deps, regID int64, w io.Writer) error {
-	site, s, r, err := deps.Sessions.ReceiptFor(ctx, regID)
-	if err != nil {
-		return err
-	}
-	language := r.Language
-	if !app.ValidLanguage(language) {
-		language = site.Language
-	}
-	return receipt.Write(w, receipt.Receipt{
-		Language: language, Labels: receiptLabels(language),
-		Site: site, Session: s, Registration: r, IssuedAt: time.Now(), Compress: true,
-	})
-}
-
-// saveReceiptDialog asks where to save a receipt, writes it there and
-// offers to open it.
-func saveReceiptDialog(deps Deps, w fyne.Window, regID int64) {
-	deps.run(func() {
-		var buf bytes.Buffer
-		err := writeReceipt(context.Background(), deps, regID, &buf)
-		_, _, r, _ := deps.Sessions.ReceiptFor(context.Background(), regID)
-		fyne.Do(func() {
-			if err != nil {
-				dialog.ShowError(errorFor(err), w)
-				return
-			}
-			saveFile(w, receiptFileName(r), []fileKind{kindPDF}, func(wc fyne.URIWriteCloser, err error) {
-				if err != nil {
-					dialog.ShowError(errorFor(app.Internal(err, "choose where to save the receipt")), w)
-					return
-				}
-				if wc == nil {
-					return // cancelled
-				}
-				_, werr := wc.Write(buf.Bytes())
-				cerr := wc.Close()
-				if err := errors.Join(werr, cerr); err != nil {
-					dialog.ShowError(errorFor(app.Internal(err, "save the receipt")), w)
-					return
-				}
-				uri := wc.URI()
-				dialog.ShowCustomConfirm(T("receipt.saved_title"), T("receipt.open"), T("pay.close"),
-					widget.NewLabel(T("receipt.saved", map[string]any{"Path": localPath(uri)})), func(open bool) {
-						if open {
-							if err := fyne.CurrentApp().OpenURL(uriURL(uri)); err != nil {
-								dialog.ShowError(errorFor(app.Internal(err, "open the receipt")), w)
-							}
-						}
-					}, w)
-			})
-		})
-	})
-}
-
-func receiptFileName(r app.Registration) string {
-	if r.Confirmation == "" {
-		return "receipt.pdf"
-	}
-	return T("receipt.file_name", map[string]any{"Number": r.Confirmation}) + ".pdf"
-}
-
-func uriURL(u fyne.URI) *url.URL {
-	parsed, err := url.Parse(u.String())
-	if err != nil {
-		return &url.URL{Scheme: "file", Path: u.Path()}
-	}
-	return parsed
 }

@@ -1,4 +1,4 @@
-package ui
+package checkout
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/uikit"
 )
 
 // The card payment dialog, used wherever someone pays by card: registration
@@ -78,31 +79,31 @@ const (
 var cardFields = []string{fieldHolder, fieldNumber, fieldExpiry, fieldCVV, fieldStart, fieldIssue, fieldPostcode, fieldCountry}
 
 // CardDialog is the card payment dialog. ShowCardDialog returns it so that
-// the package's tests can drive its widgets.
+// tests can drive its widgets (Widgets).
 type CardDialog struct {
 	win  fyne.Window
-	deps Deps
+	svc  Services
 	req  CardPayment
 	done func(app.Payment, error)
 	dlg  *dialog.CustomDialog
 	body *fyne.Container // the form or the result
 
-	methods *options[app.Method]
+	methods *uikit.Options[app.Method]
 	method  *widget.RadioGroup // nil unless both methods are offered
 
-	holder     *cardEntry
-	number     *cardNumberEntry // holds the digits while masked
+	holder     *CardEntry
+	number     *CardNumberEntry // holds the digits while masked
 	brandLabel *widget.Label
-	expiry     *cardEntry
-	cvv        *cardEntry
-	postcode   *cardEntry
+	expiry     *CardEntry
+	cvv        *CardEntry
+	postcode   *CardEntry
 	country    *widget.Select
 	countryCds []string
 
 	// UK Maestro's start date and issue number: in the form only while the
 	// number is Maestro's (see showExtras).
-	start       *cardEntry
-	issue       *cardEntry
+	start       *CardEntry
+	issue       *CardEntry
 	extrasNote  *widget.Label
 	rows        map[string]fyne.CanvasObject // each field with its error label
 	formBox     *fyne.Container              // holds the current form
@@ -133,9 +134,9 @@ type CardDialog struct {
 // context.Canceled when the person cancels without paying. Declined attempts
 // stay in the dialog, which allows another try (a new attempt, with a new
 // key).
-func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Payment, error)) *CardDialog {
+func ShowCardDialog(w fyne.Window, svc Services, req CardPayment, done func(app.Payment, error)) *CardDialog {
 	d := &CardDialog{
-		win: w, deps: deps, req: req, done: done,
+		win: w, svc: svc, req: req, done: done,
 		errs: map[string]*widget.Label{}, touched: map[string]bool{}, remote: map[string]string{},
 	}
 	var methods []app.Method
@@ -147,7 +148,7 @@ func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Pay
 	if len(methods) == 0 {
 		methods = []app.Method{app.MethodCreditCard}
 	}
-	d.methods = newOptions(methodName, methods...)
+	d.methods = uikit.NewOptions(methodName, methods...)
 	d.build()
 	d.dlg.Show()
 	d.fit()
@@ -159,12 +160,45 @@ func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Pay
 	return d
 }
 
+// CardWidgets are the card dialog's fields and buttons, for the tests of
+// the screens that open it, which drive it as a person would.
+type CardWidgets struct {
+	Method   *widget.RadioGroup // nil unless both card methods are offered
+	Holder   *CardEntry
+	Number   *CardNumberEntry
+	Expiry   *CardEntry
+	CVV      *CardEntry
+	Start    *CardEntry // Maestro only
+	Issue    *CardEntry // Maestro only
+	Postcode *CardEntry
+	Country  *widget.Select
+	Message  *widget.Label // the outcome of the last attempt
+	Pay      *widget.Button
+	Cancel   *widget.Button
+	Close    *widget.Button // once the answer is shown
+}
+
+// Widgets are the dialog's fields and buttons.
+func (d *CardDialog) Widgets() CardWidgets {
+	return CardWidgets{
+		Method: d.method, Holder: d.holder, Number: d.number, Expiry: d.expiry, CVV: d.cvv,
+		Start: d.start, Issue: d.issue, Postcode: d.postcode, Country: d.country,
+		Message: d.message, Pay: d.pay, Cancel: d.cancel, Close: d.closeBtn,
+	}
+}
+
+// Request is what the dialog was opened to pay.
+func (d *CardDialog) Request() CardPayment { return d.req }
+
+// Outcome is the last attempt's payment and error (both zero before one).
+func (d *CardDialog) Outcome() (app.Payment, error) { return d.payment, d.err }
+
 func (d *CardDialog) build() {
-	amount := money.Format(d.req.Amount, Language())
+	amount := money.Format(d.req.Amount, uikit.Language())
 
 	what := widget.NewLabelWithStyle(d.req.Description, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	what.Wrapping = fyne.TextWrapWord
-	due := widget.NewLabel(T("pay.amount_due", map[string]any{"Amount": amount}))
+	due := widget.NewLabel(uikit.T("pay.amount_due", map[string]any{"Amount": amount}))
 	due.SizeName = theme.SizeNameSubHeadingText
 	summary := container.NewVBox(what, due)
 
@@ -177,27 +211,27 @@ func (d *CardDialog) build() {
 	}
 
 	d.holder = newCardEntry(false)
-	d.holder.SetPlaceHolder(T("pay.holder_placeholder"))
+	d.holder.SetPlaceHolder(uikit.T("pay.holder_placeholder"))
 	d.holder.SetText(strings.TrimSpace(d.req.Payer.FirstName + " " + d.req.Payer.LastName))
 	d.number = newCardNumberEntry()
 	d.brandLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	d.expiry = newCardEntry(false)
-	d.expiry.SetPlaceHolder(T("pay.expiry_placeholder"))
+	d.expiry.SetPlaceHolder(uikit.T("pay.expiry_placeholder"))
 	d.cvv = newCardEntry(true)
 	d.postcode = newCardEntry(false)
 	d.postcode.SetText(d.req.Payer.PostalCode)
 	d.start = newCardEntry(false)
-	d.start.SetPlaceHolder(T("pay.start_placeholder"))
+	d.start.SetPlaceHolder(uikit.T("pay.start_placeholder"))
 	d.issue = newCardEntry(false)
-	d.issue.SetPlaceHolder(T("pay.issue_placeholder"))
+	d.issue.SetPlaceHolder(uikit.T("pay.issue_placeholder"))
 
-	cs := countries()
+	cs := uikit.Countries()
 	names := make([]string, len(cs))
 	for i, c := range cs {
 		names[i] = c.Name
 		d.countryCds = append(d.countryCds, c.Code)
 	}
-	d.country = newSelect(names, nil)
+	d.country = uikit.NewSelect(names, nil)
 	for i, c := range d.countryCds {
 		if c == d.req.Payer.Country {
 			d.country.SetSelectedIndex(i)
@@ -262,18 +296,18 @@ func (d *CardDialog) build() {
 	d.hint.Hide()
 	d.progress = widget.NewProgressBarInfinite()
 	d.progress.Stop()
-	d.working = container.NewVBox(widget.NewLabel(T("pay.paying")), d.progress)
+	d.working = container.NewVBox(widget.NewLabel(uikit.T("pay.paying")), d.progress)
 	d.working.Hide()
 
 	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formBox, d.message, d.hint, d.working))
 
-	d.cancel = widget.NewButton(T("dialog.cancel"), d.onCancel)
-	d.pay = widget.NewButton(T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
+	d.cancel = widget.NewButton(uikit.T("dialog.cancel"), d.onCancel)
+	d.pay = widget.NewButton(uikit.T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
 	d.pay.Importance = widget.HighImportance
-	d.closeBtn = widget.NewButton(T("pay.close"), d.onClose)
+	d.closeBtn = widget.NewButton(uikit.T("pay.close"), d.onClose)
 	d.closeBtn.Importance = widget.HighImportance
 
-	d.dlg = dialog.NewCustomWithoutButtons(T("pay.title"), d.body, d.win)
+	d.dlg = dialog.NewCustomWithoutButtons(uikit.T("pay.title"), d.body, d.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.pay})
 	d.revalidate()
 }
@@ -285,15 +319,15 @@ func (d *CardDialog) build() {
 func (d *CardDialog) layoutForm() {
 	var items []*widget.FormItem
 	if d.method != nil {
-		items = append(items, widget.NewFormItem(T("pay.method"), d.method))
+		items = append(items, widget.NewFormItem(uikit.T("pay.method"), d.method))
 	}
 	item := func(label, f string) {
 		items = append(items, widget.NewFormItem(label, d.rows[f]))
 	}
-	item(T("pay.holder"), fieldHolder)
-	item(T("pay.card_number"), fieldNumber)
-	item(T("pay.expiry"), fieldExpiry)
-	item(T("pay.cvv"), fieldCVV)
+	item(uikit.T("pay.holder"), fieldHolder)
+	item(uikit.T("pay.card_number"), fieldNumber)
+	item(uikit.T("pay.expiry"), fieldExpiry)
+	item(uikit.T("pay.cvv"), fieldCVV)
 	for _, f := range []string{fieldStart, fieldIssue} {
 		if d.extrasShown {
 			d.rows[f].Show()
@@ -302,11 +336,11 @@ func (d *CardDialog) layoutForm() {
 		}
 	}
 	if d.extrasShown {
-		item(T("pay.start_date"), fieldStart)
-		item(T("pay.issue_number"), fieldIssue)
+		item(uikit.T("pay.start_date"), fieldStart)
+		item(uikit.T("pay.issue_number"), fieldIssue)
 	}
-	item(T("pay.postcode"), fieldPostcode)
-	item(T("pay.country"), fieldCountry)
+	item(uikit.T("pay.postcode"), fieldPostcode)
+	item(uikit.T("pay.country"), fieldCountry)
 	d.formBox.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
 	d.formBox.Refresh()
 }
@@ -335,33 +369,34 @@ func (d *CardDialog) fit() {
 
 func methodName(m app.Method) string {
 	if m == app.MethodDebitCard {
-		return T("pay.method.debit")
+		return uikit.T("pay.method.debit")
 	}
-	return T("pay.method.credit")
+	return uikit.T("pay.method.credit")
 }
 
-func brandName(b app.Brand) string {
+// BrandName is a card brand's name in the UI language; "" for an unknown one.
+func BrandName(b app.Brand) string {
 	switch b {
 	case app.BrandVisa:
-		return T("pay.brand.visa")
+		return uikit.T("pay.brand.visa")
 	case app.BrandMastercard:
-		return T("pay.brand.mastercard")
+		return uikit.T("pay.brand.mastercard")
 	case app.BrandAmex:
-		return T("pay.brand.amex")
+		return uikit.T("pay.brand.amex")
 	case app.BrandDiscover:
-		return T("pay.brand.discover")
+		return uikit.T("pay.brand.discover")
 	case app.BrandJCB:
-		return T("pay.brand.jcb")
+		return uikit.T("pay.brand.jcb")
 	case app.BrandDiners:
-		return T("pay.brand.diners")
+		return uikit.T("pay.brand.diners")
 	case app.BrandMaestro:
-		return T("pay.brand.maestro")
+		return uikit.T("pay.brand.maestro")
 	}
 	return ""
 }
 
 func (d *CardDialog) selectedMethod() app.Method {
-	first := d.methods.values[0]
+	first := d.methods.Values()[0]
 	if d.method == nil {
 		return first
 	}
@@ -458,7 +493,7 @@ func (d *CardDialog) revalidate() bool {
 			field = fieldNumber
 		}
 		if _, done := shown[field]; !done && d.showsNow(field, e.Severity) {
-			shown[field] = ErrorText(e)
+			shown[field] = uikit.ErrorText(e)
 		}
 	}
 	for _, f := range cardFields {
@@ -468,17 +503,17 @@ func (d *CardDialog) revalidate() bool {
 		}
 		setLabel(d.errs[f], text)
 	}
-	note := T("pay.maestro_optional")
+	note := uikit.T("pay.maestro_optional")
 	if rules.MaestroExtras == app.NeedRequired {
-		note = T("pay.maestro_needed")
+		note = uikit.T("pay.maestro_needed")
 	}
 	if d.extrasNote.Text != note {
 		d.extrasNote.SetText(note)
 	}
 	brand := d.number.brand
 	d.showExtras(rules.ShowsMaestroExtras(brand))
-	d.brandLabel.SetText(brandName(brand))
-	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(brand)}))
+	d.brandLabel.SetText(BrandName(brand))
+	d.cvv.SetPlaceHolder(uikit.T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(brand)}))
 	valid := len(problems) == 0
 	if valid && !d.running {
 		d.pay.Enable()
@@ -530,7 +565,7 @@ func (d *CardDialog) setRunning(on bool) {
 		d.pay.Disable()
 		d.message.Hide()
 		d.hint.Hide()
-		showIn(d.working, d.working)
+		uikit.ShowIn(d.working, d.working)
 		d.progress.Start()
 	} else {
 		d.progress.Stop()
@@ -566,8 +601,8 @@ func (d *CardDialog) onPay() {
 		PaidSoFarMinor: d.req.PaidSoFarMinor,
 	}
 	d.setRunning(true)
-	d.deps.run(func() {
-		p, err := d.deps.Payments.Charge(context.Background(), req)
+	d.svc.run(func() {
+		p, err := d.svc.Payments.Charge(context.Background(), req)
 		card.Wipe() // Charge wipes it too; nothing of it outlives the call
 		fyne.Do(func() { d.charged(p, err) })
 	})
@@ -594,7 +629,7 @@ func (d *CardDialog) charged(p app.Payment, err error) {
 }
 
 func (d *CardDialog) showFailed(err error) {
-	text := ErrorText(err)
+	text := uikit.ErrorText(err)
 	d.message.SetText(text)
 	d.message.Show()
 	if f := app.AsError(err).Field; f != "" {
@@ -604,46 +639,46 @@ func (d *CardDialog) showFailed(err error) {
 		}
 	}
 	// The CVV was cleared: say so, and how to try again.
-	d.hint.SetText(T("pay.retry_hint"))
+	d.hint.SetText(uikit.T("pay.retry_hint"))
 	d.hint.Show()
 	d.revalidate()
 }
 
 func (d *CardDialog) showPaid(p app.Payment) {
 	amount := d.formatPaid(p)
-	data := map[string]any{"Amount": amount, "Brand": brandName(p.Brand), "Card": app.MaskCardNumber(p.Brand, p.Last4)}
+	data := map[string]any{"Amount": amount, "Brand": BrandName(p.Brand), "Card": app.MaskCardNumber(p.Brand, p.Last4)}
 	key := "pay.paid"
 	if p.State == app.StateHeld {
 		key = "pay.held"
 	}
-	msg := widget.NewLabelWithStyle(T(key, data), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg := widget.NewLabelWithStyle(uikit.T(key, data), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.SuccessImportance
 	box := container.NewVBox(msg)
 	if ref := p.GatewayRef; ref != "" {
-		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": ref})))
+		box.Add(widget.NewLabel(uikit.T("pay.reference", map[string]any{"Reference": ref})))
 	}
 	d.showResult(box)
 }
 
 func (d *CardDialog) showUnknown(p app.Payment) {
-	title := widget.NewLabelWithStyle(T("pay.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(uikit.T("pay.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
 	title.Wrapping = fyne.TextWrapWord
-	body := widget.NewLabel(T("pay.unknown", map[string]any{"Amount": d.formatPaid(p)}))
+	body := widget.NewLabel(uikit.T("pay.unknown", map[string]any{"Amount": d.formatPaid(p)}))
 	body.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(title, body)
 	if p.InvoiceID != "" {
-		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": p.InvoiceID})))
+		box.Add(widget.NewLabel(uikit.T("pay.reference", map[string]any{"Reference": p.InvoiceID})))
 	}
 	d.showResult(box)
 }
 
 func (d *CardDialog) formatPaid(p app.Payment) string {
 	if a, err := money.FromMinor(p.AmountMinor, p.Currency); err == nil && p.Currency != "" {
-		return money.Format(a, Language())
+		return money.Format(a, uikit.Language())
 	}
-	return money.Format(d.req.Amount, Language())
+	return money.Format(d.req.Amount, uikit.Language())
 }
 
 func (d *CardDialog) showResult(o fyne.CanvasObject) {
@@ -680,30 +715,30 @@ func (d *CardDialog) finish(p app.Payment, err error) {
 	}
 }
 
-// cardEntry is an Entry that reports focus changes, which Entry does not
+// CardEntry is an Entry that reports focus changes, which Entry does not
 // expose: the dialog masks the number and shows a field's errors when the
 // person leaves it.
-type cardEntry struct {
+type CardEntry struct {
 	widget.Entry
 	onFocus func(focused bool)
 }
 
-func newCardEntry(password bool) *cardEntry {
-	e := &cardEntry{}
+func newCardEntry(password bool) *CardEntry {
+	e := &CardEntry{}
 	e.Password = password
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e
 }
 
-func (e *cardEntry) FocusGained() {
+func (e *CardEntry) FocusGained() {
 	e.Entry.FocusGained()
 	if e.onFocus != nil {
 		e.onFocus(true)
 	}
 }
 
-func (e *cardEntry) FocusLost() {
+func (e *CardEntry) FocusLost() {
 	e.Entry.FocusLost()
 	if e.onFocus != nil {
 		e.onFocus(false)
