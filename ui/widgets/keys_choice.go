@@ -1,0 +1,55 @@
+package widgets
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Check is Fyne's check box on which Escape cancels the top-most dialog and
+// Enter or Return runs the dialog's default button (Space still toggles it).
+type Check struct {
+	widget.Check
+}
+
+// NewCheck makes a check box labelled label.
+func NewCheck(label string, changed func(bool)) *Check {
+	c := &Check{}
+	c.Text = label
+	c.OnChanged = changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey takes Escape, Enter and Return (see Check); other keys go to
+// Fyne's check box.
+func (c *Check) TypedKey(ev *fyne.KeyEvent) {
+	if DialogKey(c, ev, true) {
+		return
+	}
+	c.Check.TypedKey(ev)
+}
+
+// Select is Fyne's drop-down on which Escape cancels the top-most dialog
+// and Enter or Return runs the dialog's default button (Space and the arrow
+// keys still open it).
+type Select struct {
+	widget.Select
+}
+
+// NewSelect makes a drop-down of options.
+func NewSelect(options []string, changed func(string)) *Select {
+	s := &Select{}
+	s.Options = options
+	s.OnChanged = changed
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey takes Escape, Enter and Return (see Select); other keys go to
+// Fyne's drop-down.
+func (s *Select) TypedKey(ev *fyne.KeyEvent) {
+	if DialogKey(s, ev, true) {
+		return
+	}
+	s.Select.TypedKey(ev)
+}
