@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
@@ -100,13 +101,15 @@ type CardDialog struct {
 	country    *widget.Select
 	countryCds []string
 
-	// UK Maestro's start date and issue number: in the form only while the
-	// number is Maestro's (see showExtras).
+	// UK Maestro's start date and issue number: shown only while the
+	// number is Maestro's (see showExtras), in room the form keeps for them.
 	start       *CardEntry
 	issue       *CardEntry
 	extrasNote  *widget.Label
-	rows        map[string]fyne.CanvasObject // each field with its error label
-	formBox     *fyne.Container              // holds the current form
+	rows        map[string]fyne.CanvasObject // each field with its message line
+	formW       *fyne.Container
+	extrasLabel *widget.RichText // the Maestro row's label
+	extras      *fyne.Container  // the Maestro row: start date, issue number, note
 	extrasShown bool
 
 	errs    map[string]*widget.Label // the error under each field
@@ -200,7 +203,7 @@ func (d *CardDialog) build() {
 	what.Wrapping = fyne.TextWrapWord
 	due := widget.NewLabel(uikit.T("pay.amount_due", map[string]any{"Amount": amount}))
 	due.SizeName = theme.SizeNameSubHeadingText
-	summary := container.NewVBox(what, due)
+	summary := container.NewBorder(nil, nil, nil, due, what)
 
 	if d.methods.Len() > 1 {
 		opts := d.methods.Labels()
@@ -265,27 +268,35 @@ func (d *CardDialog) build() {
 		e.OnSubmitted = func(string) { d.onPay() } // Enter pays once the form is valid
 	}
 
+	rooms := map[string]fyne.CanvasObject{}
 	for _, f := range cardFields {
 		l := widget.NewLabel("")
 		l.Importance = widget.DangerImportance
 		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
 		l.Hide()
 		d.errs[f] = l
+		rooms[f] = newMessageRoom(l, fieldMessages(f))
 	}
 	d.extrasNote = widget.NewLabel("")
 	d.extrasNote.Wrapping = fyne.TextWrapWord
+	d.extrasNote.SizeName = theme.SizeNameCaptionText
+	note := newMessageRoom(d.extrasNote, []string{uikit.T("pay.maestro_optional"), uikit.T("pay.maestro_needed")})
+	issueLabel := widget.NewLabelWithStyle(uikit.T("pay.issue_number"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	d.rows = map[string]fyne.CanvasObject{
-		fieldHolder:   container.NewVBox(d.holder, d.errs[fieldHolder]),
-		fieldNumber:   container.NewVBox(container.NewBorder(nil, nil, nil, d.brandLabel, d.number), d.errs[fieldNumber]),
-		fieldExpiry:   container.NewVBox(d.expiry, d.errs[fieldExpiry]),
-		fieldCVV:      container.NewVBox(d.cvv, d.errs[fieldCVV]),
-		fieldStart:    container.NewVBox(d.start, d.errs[fieldStart]),
-		fieldIssue:    container.NewVBox(d.issue, d.errs[fieldIssue], d.extrasNote),
-		fieldPostcode: container.NewVBox(d.postcode, d.errs[fieldPostcode]),
-		fieldCountry:  container.NewVBox(d.country, d.errs[fieldCountry]),
+		fieldHolder:   container.NewVBox(d.holder, rooms[fieldHolder]),
+		fieldNumber:   container.NewVBox(container.NewBorder(nil, nil, nil, d.brandRoom(), d.number), rooms[fieldNumber]),
+		fieldExpiry:   container.NewVBox(d.expiry, rooms[fieldExpiry]),
+		fieldCVV:      container.NewVBox(d.cvv, rooms[fieldCVV]),
+		fieldStart:    container.NewVBox(d.start, rooms[fieldStart]),
+		fieldIssue:    container.NewVBox(container.NewBorder(nil, nil, issueLabel, nil, d.issue), rooms[fieldIssue]),
+		fieldPostcode: container.NewVBox(d.postcode, rooms[fieldPostcode]),
+		fieldCountry:  container.NewVBox(d.country, rooms[fieldCountry]),
 	}
-	d.formBox = container.NewStack()
-	d.layoutForm()
+	// The start date and the issue number side by side (one question:
+	// either will do), the note under both.
+	d.extras = container.NewVBox(container.NewGridWithColumns(2, d.rows[fieldStart], d.rows[fieldIssue]), note)
+	d.buildForm()
 
 	d.message = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.message.Wrapping = fyne.TextWrapWord
@@ -299,7 +310,7 @@ func (d *CardDialog) build() {
 	d.working = container.NewVBox(widget.NewLabel(uikit.T("pay.paying")), d.progress)
 	d.working.Hide()
 
-	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formBox, d.message, d.hint, d.working))
+	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formW, d.message, d.hint, d.working))
 
 	d.cancel = widget.NewButton(uikit.T("dialog.cancel"), d.onCancel)
 	d.pay = widget.NewButton(uikit.T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
@@ -312,59 +323,102 @@ func (d *CardDialog) build() {
 	d.revalidate()
 }
 
-// layoutForm puts the form in formBox, with the Maestro rows after the CVV
-// when extrasShown. widget.Form cannot hide a row (its label stays), so the
-// form is made anew when they come or go; the fields themselves, with what
-// was typed and the focus, are the same objects.
-func (d *CardDialog) layoutForm() {
-	var items []*widget.FormItem
+// buildForm lays out the form in the order a person fills it in: the
+// card's number, expiry date and CVV, the name on it, the billing address,
+// and last a Maestro card's start date and issue number. That last row and
+// its label keep their room while hidden (keepRoom), so they come and go
+// below the fields being typed into and the label column keeps its width;
+// each field's message line has its room from the start too
+// (messageRoom). The dialog neither moves nor resizes while a person
+// types. (widget.Form gives a hidden row no room and cannot hide a label:
+// the form is laid out with Fyne's form layout, labels drawn as
+// widget.Form draws them.)
+func (d *CardDialog) buildForm() {
+	var cells []fyne.CanvasObject
 	if d.method != nil {
-		items = append(items, widget.NewFormItem(uikit.T("pay.method"), d.method))
+		cells = append(cells, formLabel(uikit.T("pay.method")), d.method)
 	}
-	item := func(label, f string) {
-		items = append(items, widget.NewFormItem(label, d.rows[f]))
+	for _, r := range []struct{ label, field string }{
+		{"pay.card_number", fieldNumber},
+		{"pay.expiry", fieldExpiry},
+		{"pay.cvv", fieldCVV},
+		{"pay.holder", fieldHolder},
+		{"pay.postcode", fieldPostcode},
+		{"pay.country", fieldCountry},
+	} {
+		cells = append(cells, formLabel(uikit.T(r.label)), d.rows[r.field])
 	}
-	item(uikit.T("pay.holder"), fieldHolder)
-	item(uikit.T("pay.card_number"), fieldNumber)
-	item(uikit.T("pay.expiry"), fieldExpiry)
-	item(uikit.T("pay.cvv"), fieldCVV)
-	for _, f := range []string{fieldStart, fieldIssue} {
-		if d.extrasShown {
-			d.rows[f].Show()
-		} else {
-			d.rows[f].Hide()
-		}
-	}
-	if d.extrasShown {
-		item(uikit.T("pay.start_date"), fieldStart)
-		item(uikit.T("pay.issue_number"), fieldIssue)
-	}
-	item(uikit.T("pay.postcode"), fieldPostcode)
-	item(uikit.T("pay.country"), fieldCountry)
-	d.formBox.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
-	d.formBox.Refresh()
+	d.extrasLabel = formLabel(uikit.T("pay.start_date"))
+	d.extrasLabel.Hide()
+	d.extras.Hide()
+	cells = append(cells, container.New(keepRoom{}, d.extrasLabel), container.New(keepRoom{}, d.extras))
+	d.formW = container.New(layout.NewFormLayout(), cells...)
 }
 
-// showExtras shows or hides the Maestro rows.
+// formLabel is a form row's label as widget.Form draws it: bold, at the
+// end of the label column.
+func formLabel(text string) *widget.RichText {
+	l := widget.NewRichTextWithText(text)
+	seg := l.Segments[0].(*widget.TextSegment)
+	seg.Style.Alignment = fyne.TextAlignTrailing
+	seg.Style.TextStyle.Bold = true
+	return l
+}
+
+// brandRoom is the brand's place beside the number, as wide as the widest
+// brand's name from the start: the number field keeps its width as the
+// brand is recognised.
+func (d *CardDialog) brandRoom() *fyne.Container {
+	room := container.New(keepRoom{}, d.brandLabel)
+	for _, b := range []app.Brand{
+		app.BrandVisa, app.BrandMastercard, app.BrandAmex, app.BrandDiscover, app.BrandJCB, app.BrandDiners, app.BrandMaestro,
+	} {
+		l := widget.NewLabelWithStyle(BrandName(b), fyne.TextAlignTrailing, d.brandLabel.TextStyle)
+		l.Hide()
+		room.Add(l)
+	}
+	return room
+}
+
+// showExtras shows or hides the Maestro row, in the room kept for it.
 func (d *CardDialog) showExtras(on bool) {
 	if on == d.extrasShown {
 		return
 	}
 	d.extrasShown = on
-	d.layoutForm()
+	if on {
+		d.extrasLabel.Show()
+		d.extras.Show()
+	} else {
+		d.extrasLabel.Hide()
+		d.extras.Hide()
+	}
+	d.formW.Refresh()
 }
 
 // fit sizes the dialog to its content at a comfortable width; wrapped
 // labels need a width to measure their height.
 func (d *CardDialog) fit() {
-	width := float32(520)
+	width := float32(720)
 	if ws := d.win.Canvas().Size().Width - 40; ws > 320 && ws < width {
 		width = ws
 	}
-	// The height follows the content; twice, because wrapped labels know
-	// their height only once laid out at the width.
-	d.dlg.Resize(fyne.NewSize(width, 0))
-	d.dlg.Resize(fyne.NewSize(width, 0))
+	// The height follows the content, laid out until it settles: wrapped
+	// labels, and the rooms kept for the messages, know their height only
+	// once laid out at the width.
+	for range 4 {
+		before := d.dlg.MinSize()
+		d.dlg.Resize(fyne.NewSize(width, 0))
+		d.body.Refresh() // laid out again even when the size stayed
+		if d.dlg.MinSize() == before {
+			break
+		}
+	}
+	// Fyne centres a dialog on its window when it is shown, at the size it
+	// had then; the overlay centres it again at the size it has now.
+	if top := d.win.Canvas().Overlays().Top(); top != nil {
+		top.Refresh()
+	}
 }
 
 func methodName(m app.Method) string {
@@ -520,9 +574,6 @@ func (d *CardDialog) revalidate() bool {
 	} else {
 		d.pay.Disable()
 	}
-	if d.dlg != nil {
-		d.fit()
-	}
 	return valid
 }
 
@@ -642,6 +693,7 @@ func (d *CardDialog) showFailed(err error) {
 	d.hint.SetText(uikit.T("pay.retry_hint"))
 	d.hint.Show()
 	d.revalidate()
+	d.fit() // the answer's lines below the form (not while typing)
 }
 
 func (d *CardDialog) showPaid(p app.Payment) {

@@ -557,7 +557,7 @@ func TestCardDialogScreenshots(t *testing.T) {
 		t.Skip("set TRAINPAY_SCREENSHOTS to a folder to render the card dialog")
 	}
 	pe := newPayEnv(t, nil)
-	pe.w.Resize(fyne.NewSize(720, 860))
+	pe.w.Resize(fyne.NewSize(1280, 800))
 	save := func(name string) {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
