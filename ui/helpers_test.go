@@ -17,6 +17,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 var cheapArgon2 = testsite.CheapArgon2
@@ -121,7 +122,8 @@ func containsText(all []string, want string) bool {
 	return false
 }
 
-// findButton finds a visible button by its text in the window or overlays.
+// findButton finds a visible button by its text in the window or overlays
+// (the keyboard's buttons, widgets.Button, by the Fyne button they embed).
 func findButton(w fyne.Window, text string) *widget.Button {
 	var found *widget.Button
 	var walk func(o fyne.CanvasObject)
@@ -133,6 +135,11 @@ func findButton(w fyne.Window, text string) *widget.Button {
 		case *widget.Button:
 			if v.Text == text {
 				found = v
+				return
+			}
+		case *widgets.Button:
+			if v.Text == text {
+				found = &v.Button
 				return
 			}
 		case *fyne.Container:

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -16,6 +15,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/ui/uikit"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // The card payment dialog, used wherever someone pays by card: registration
@@ -86,7 +86,7 @@ type CardDialog struct {
 	svc  Services
 	req  CardPayment
 	done func(app.Payment, error)
-	dlg  *dialog.CustomDialog
+	dlg  *widgets.Dialog
 	body *fyne.Container // the form or the result
 
 	methods *uikit.Options[app.Method]
@@ -98,7 +98,7 @@ type CardDialog struct {
 	expiry     *CardEntry
 	cvv        *CardEntry
 	postcode   *CardEntry
-	country    *widget.Select
+	country    *widgets.Select
 	countryCds []string
 
 	// UK Maestro's start date and issue number: shown only while the
@@ -120,11 +120,12 @@ type CardDialog struct {
 	hint     *widget.Label
 	progress *widget.ProgressBarInfinite
 	working  *fyne.Container
-	pay      *widget.Button
-	cancel   *widget.Button
-	closeBtn *widget.Button
+	pay      *widgets.Button
+	cancel   *widgets.Button
+	closeBtn *widgets.Button
 
 	running  bool
+	shown    bool // the answer is shown
 	finished bool // done has been called
 	payment  app.Payment
 	err      error
@@ -153,13 +154,9 @@ func ShowCardDialog(w fyne.Window, svc Services, req CardPayment, done func(app.
 	}
 	d.methods = uikit.NewOptions(methodName, methods...)
 	d.build()
+	d.dlg.FocusOnShow(d.number) // the form starts with the card
 	d.dlg.Show()
 	d.fit()
-	if d.holder.Text == "" {
-		w.Canvas().Focus(d.holder)
-	} else {
-		w.Canvas().Focus(d.number)
-	}
 	return d
 }
 
@@ -174,11 +171,11 @@ type CardWidgets struct {
 	Start    *CardEntry // Maestro only
 	Issue    *CardEntry // Maestro only
 	Postcode *CardEntry
-	Country  *widget.Select
+	Country  *widgets.Select
 	Message  *widget.Label // the outcome of the last attempt
-	Pay      *widget.Button
-	Cancel   *widget.Button
-	Close    *widget.Button // once the answer is shown
+	Pay      *widgets.Button
+	Cancel   *widgets.Button
+	Close    *widgets.Button // once the answer is shown
 }
 
 // Widgets are the dialog's fields and buttons.
@@ -234,7 +231,8 @@ func (d *CardDialog) build() {
 		names[i] = c.Name
 		d.countryCds = append(d.countryCds, c.Code)
 	}
-	d.country = uikit.NewSelect(names, nil)
+	d.country = widgets.NewSelect(names, nil)
+	d.country.PlaceHolder = uikit.T("select.placeholder")
 	for i, c := range d.countryCds {
 		if c == d.req.Payer.Country {
 			d.country.SetSelectedIndex(i)
@@ -312,14 +310,17 @@ func (d *CardDialog) build() {
 
 	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formW, d.message, d.hint, d.working))
 
-	d.cancel = widget.NewButton(uikit.T("dialog.cancel"), d.onCancel)
-	d.pay = widget.NewButton(uikit.T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
-	d.pay.Importance = widget.HighImportance
-	d.closeBtn = widget.NewButton(uikit.T("pay.close"), d.onClose)
-	d.closeBtn.Importance = widget.HighImportance
+	d.cancel = widgets.NewButton(uikit.T("dialog.cancel"), d.onCancel)
+	d.pay = widgets.NewButton(uikit.T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
+	d.closeBtn = widgets.NewButton(uikit.T("pay.close"), d.onClose)
 
-	d.dlg = dialog.NewCustomWithoutButtons(uikit.T("pay.title"), d.body, d.win)
+	// The keyboard: Enter in a field pays once the card is complete (the
+	// fields' OnSubmitted; on the country list, Pay as the default
+	// button), Escape cancels, or closes once the answer is shown.
+	d.dlg = widgets.NewCustomWithoutButtons(uikit.T("pay.title"), d.body, d.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.pay})
+	d.dlg.SetDefault(d.pay)
+	d.dlg.SetOnEscape(d.onEscape)
 	d.revalidate()
 }
 
@@ -739,7 +740,20 @@ func (d *CardDialog) showResult(o fyne.CanvasObject) {
 	d.body.Objects = []fyne.CanvasObject{container.NewVBox(what, widget.NewSeparator(), o)}
 	d.body.Refresh()
 	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+	d.dlg.SetDefault(d.closeBtn)
+	d.shown = true
 	d.fit()
+	d.win.Canvas().Focus(d.closeBtn) // Enter or Space closes
+}
+
+// onEscape is Escape: Cancel while the form is shown (nothing while a
+// payment runs), Close once the answer is.
+func (d *CardDialog) onEscape() {
+	if d.shown {
+		d.onClose()
+		return
+	}
+	d.onCancel()
 }
 
 func (d *CardDialog) onCancel() {
@@ -781,6 +795,15 @@ func newCardEntry(password bool) *CardEntry {
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e
+}
+
+// TypedKey cancels the dialog on Escape (widgets.DialogKey); Enter is the
+// entry's OnSubmitted.
+func (e *CardEntry) TypedKey(ev *fyne.KeyEvent) {
+	if widgets.DialogKey(e, ev, false) {
+		return
+	}
+	e.Entry.TypedKey(ev)
 }
 
 func (e *CardEntry) FocusGained() {

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // CardNumberEntry is the card number field of the card dialog, a widget
@@ -36,6 +37,16 @@ func newCardNumberEntry() *CardNumberEntry {
 	e.onFocus = e.onNumberFocus
 	e.ExtendBaseWidget(e)
 	return e
+}
+
+// TypedKey cancels the dialog on Escape, as the other card fields do (the
+// number's own method: the dialog's key handling looks for the focused
+// widget itself).
+func (e *CardNumberEntry) TypedKey(ev *fyne.KeyEvent) {
+	if widgets.DialogKey(e, ev, false) {
+		return
+	}
+	e.Entry.TypedKey(ev)
 }
 
 // raw is a fresh copy of the number as the rules read it: the held digits

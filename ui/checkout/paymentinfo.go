@@ -12,6 +12,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/ui/uikit"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // PaymentInfo is the Payment Information page of a paid registration:
@@ -29,9 +30,9 @@ type PaymentInfo struct {
 	onConfirmed func(app.Registration)
 	content     fyne.CanvasObject
 
-	code     *widget.Entry
-	apply    *widget.Button
-	remove   *widget.Button
+	code     *widgets.Entry
+	apply    *widgets.Button
+	remove   *widgets.Button
 	promoMsg *widget.Label
 	discount *widget.Label
 	total    *widget.Label
@@ -39,7 +40,7 @@ type PaymentInfo struct {
 	offered  *uikit.Options[app.Method]
 	message  *widget.Label
 	progress *widget.ProgressBarInfinite
-	pay      *widget.Button
+	pay      *widgets.Button
 
 	quote    *app.PromoQuote
 	checkout *app.Checkout // while the card or PayPal dialog is open
@@ -66,20 +67,20 @@ func (p *PaymentInfo) Content() fyne.CanvasObject { return p.content }
 
 // PayButton is Pay (or "Confirm registration" at a total of zero), which
 // the host shows among its dialog's buttons.
-func (p *PaymentInfo) PayButton() *widget.Button { return p.pay }
+func (p *PaymentInfo) PayButton() *widgets.Button { return p.pay }
 
 // PaymentInfoWidgets are the page's widgets, for tests that drive it as a
 // person would.
 type PaymentInfoWidgets struct {
-	Code         *widget.Entry
-	Apply        *widget.Button
-	Remove       *widget.Button
+	Code         *widgets.Entry
+	Apply        *widgets.Button
+	Remove       *widgets.Button
 	PromoMessage *widget.Label
 	Discount     *widget.Label
 	Total        *widget.Label
 	Methods      *widget.RadioGroup
 	Message      *widget.Label
-	Pay          *widget.Button
+	Pay          *widgets.Button
 }
 
 // Widgets are the page's widgets.
@@ -126,10 +127,10 @@ func (p *PaymentInfo) build() {
 	who.Wrapping = fyne.TextWrapWord
 	fee := widget.NewLabel(uikit.T("payinfo.fee", map[string]any{"Amount": uikit.FormatMinor(p.reg.FeeMinor, p.reg.Currency)}))
 
-	p.code = widget.NewEntry()
+	p.code = widgets.NewEntry() // Enter applies the code, Escape cancels the dialog
 	p.code.SetPlaceHolder(uikit.T("payinfo.code_placeholder"))
-	p.apply = widget.NewButton(uikit.T("payinfo.apply"), p.onApply)
-	p.remove = widget.NewButton(uikit.T("payinfo.remove"), p.onRemoveCode)
+	p.apply = widgets.NewButton(uikit.T("payinfo.apply"), p.onApply)
+	p.remove = widgets.NewButton(uikit.T("payinfo.remove"), p.onRemoveCode)
 	p.remove.Hide()
 	p.promoMsg = widget.NewLabel("")
 	p.promoMsg.Wrapping = fyne.TextWrapWord
@@ -159,7 +160,7 @@ func (p *PaymentInfo) build() {
 	p.progress = widget.NewProgressBarInfinite()
 	p.progress.Stop()
 	p.progress.Hide()
-	p.pay = widget.NewButton("", p.onPay)
+	p.pay = widgets.NewButton("", p.onPay) // the host dialog's default button
 	p.pay.Importance = widget.HighImportance
 	p.pay.Disable()
 	p.showTotal()

@@ -8,13 +8,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/ui/uikit"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // The PayPal Express Checkout dialog. The buyer approves in the system
@@ -42,7 +42,7 @@ type PayPalDialog struct {
 	svc  Services
 	req  PayPalPayment
 	done func(app.Payment, error)
-	dlg  *dialog.CustomDialog
+	dlg  *widgets.Dialog
 	body *fyne.Container
 
 	next    *widget.Label // what happens next
@@ -52,10 +52,10 @@ type PayPalDialog struct {
 	// animation, so the wait is visible without a running animation.
 	left      *widget.ProgressBar
 	working   *fyne.Container
-	start     *widget.Button // Continue to PayPal
-	openAgain *widget.Button
-	cancel    *widget.Button
-	closeBtn  *widget.Button
+	start     *widgets.Button // Continue to PayPal
+	openAgain *widgets.Button
+	cancel    *widgets.Button
+	closeBtn  *widgets.Button
 
 	link     app.ApprovalLink
 	window   time.Duration      // the approval window as first shown
@@ -83,12 +83,12 @@ func ShowPayPalDialog(w fyne.Window, svc Services, req PayPalPayment, done func(
 // PayPalWidgets are the PayPal dialog's buttons and lines, for the tests
 // of the screens that open it.
 type PayPalWidgets struct {
-	Start     *widget.Button // Continue to PayPal, then Try PayPal again
-	OpenAgain *widget.Button
-	Cancel    *widget.Button
-	Close     *widget.Button // once the answer is shown
-	Status    *widget.Label  // waiting, with the time left
-	Message   *widget.Label  // the outcome of the last attempt
+	Start     *widgets.Button // Continue to PayPal, then Try PayPal again
+	OpenAgain *widgets.Button
+	Cancel    *widgets.Button
+	Close     *widgets.Button // once the answer is shown
+	Status    *widget.Label   // waiting, with the time left
+	Message   *widget.Label   // the outcome of the last attempt
 }
 
 // Widgets are the dialog's buttons and lines.
@@ -119,15 +119,19 @@ func (d *PayPalDialog) build() {
 	d.left.TextFormatter = func() string { return "" }
 	d.working = container.NewVBox(d.left)
 	d.working.Hide()
-	d.start = widget.NewButton(uikit.T("paypal.continue", map[string]any{"Amount": d.amount()}), d.onStart)
-	d.start.Importance = widget.HighImportance
-	d.openAgain = widget.NewButton(uikit.T("paypal.open_again"), d.onOpenAgain)
+	d.start = widgets.NewButton(uikit.T("paypal.continue", map[string]any{"Amount": d.amount()}), d.onStart)
+	d.openAgain = widgets.NewButton(uikit.T("paypal.open_again"), d.onOpenAgain)
 	d.openAgain.Hide()
-	d.cancel = widget.NewButton(uikit.T("dialog.cancel"), d.onCancel)
-	d.closeBtn = widget.NewButton(uikit.T("pay.close"), d.onClose)
+	d.cancel = widgets.NewButton(uikit.T("dialog.cancel"), d.onCancel)
+	d.closeBtn = widgets.NewButton(uikit.T("pay.close"), d.onClose)
 	d.body = container.NewVBox(what, widget.NewSeparator(), d.next, d.status, d.working, d.message, d.openAgain)
-	d.dlg = dialog.NewCustomWithoutButtons(uikit.T("paypal.title"), d.body, d.win)
+	// The keyboard: Continue to PayPal is the default button, focused when
+	// shown (Enter presses it); Escape does what closing the dialog does
+	// (Dismiss: cancels the wait, or closes with the answer).
+	d.dlg = widgets.NewCustomWithoutButtons(uikit.T("paypal.title"), d.body, d.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.start})
+	d.dlg.SetDefault(d.start)
+	d.dlg.SetOnEscape(d.Dismiss)
 	d.dlg.Resize(fyne.NewSize(480, d.dlg.MinSize().Height))
 }
 
@@ -299,7 +303,9 @@ func (d *PayPalDialog) showResult(text string, imp widget.Importance, ref string
 	d.body.Objects = []fyne.CanvasObject{box}
 	d.body.Refresh()
 	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+	d.dlg.SetDefault(d.closeBtn)
 	d.result = true
+	d.win.Canvas().Focus(d.closeBtn) // Enter or Space closes
 }
 
 // Dismiss ends the dialog when the screen that opened it goes away, as its

@@ -25,6 +25,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // WrappedGateways hands out the registry's gateways through Wrap.
@@ -177,7 +178,8 @@ func ContainsText(all []string, want string) bool {
 }
 
 // FindButton finds a visible button by its text in the window or its
-// overlays; nil when there is none.
+// overlays (the keyboard's buttons, widgets.Button, by the Fyne button
+// they embed); nil when there is none.
 func FindButton(w fyne.Window, text string) *widget.Button {
 	var found *widget.Button
 	var walk func(o fyne.CanvasObject)
@@ -189,6 +191,11 @@ func FindButton(w fyne.Window, text string) *widget.Button {
 		case *widget.Button:
 			if v.Text == text {
 				found = v
+				return
+			}
+		case *widgets.Button:
+			if v.Text == text {
+				found = &v.Button
 				return
 			}
 		case *fyne.Container:
