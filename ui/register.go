@@ -212,7 +212,7 @@ func (f *registerFlow) showConfirmed(reg app.Registration) {
 	closeBtn := widget.NewButton(T("pay.close"), func() { f.dlg.Hide() })
 	buttons := []fyne.CanvasObject{closeBtn}
 	if reg.Status == app.RegPaid {
-		box.Add(widget.NewLabel(T("register.paid_line", map[string]any{"Amount": formatMinor(reg.TotalMinor, reg.Currency)})))
+		box.Add(checkout.PaidLines(reg))
 		save := widget.NewButton(T("receipt.save"), func() { saveReceiptDialog(f.deps, f.win, reg.ID) })
 		save.Importance = widget.HighImportance
 		buttons = append(buttons, save)
