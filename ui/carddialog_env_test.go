@@ -7,11 +7,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
-	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
-	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 )
 
@@ -44,29 +42,17 @@ func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap
 	return &payEnv{env: e, sb: pay.Sandbox, log: pay.Log, w: w}
 }
 
-// pln formats an amount as the dialogs do.
-func pln(t *testing.T, amount string) string {
-	t.Helper()
-	a, err := currency.NewAmount(amount, "PLN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return money.Format(a, Language())
-}
+// pln formats an amount, in złoty, as the dialogs do.
+func pln(t *testing.T, amount string) string { return checkouttest.PLN(t, amount) }
 
 // paid is the result line of a payment that went through.
 func paid(t *testing.T, amount, brandID, last4 string) string {
-	return T("pay.paid", map[string]any{"Amount": pln(t, amount), "Brand": T(brandID), "Card": "•••• " + last4})
+	return checkouttest.Paid(t, amount, brandID, last4)
 }
 
 // firstWords is the start of a message, which fits on a wrapped label's
 // first line.
-func firstWords(s string) string {
-	if r := []rune(s); len(r) > 20 {
-		return string(r[:20])
-	}
-	return s
-}
+func firstWords(s string) string { return checkouttest.FirstWords(s) }
 
 // typeInto focuses e as a click would, types text and leaves the field.
 func typeInto(w fyne.Window, e checkouttest.Field, text string) { checkouttest.TypeInto(w, e, text) }

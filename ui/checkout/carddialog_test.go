@@ -20,6 +20,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 )
 
 // gatedGateway holds every sale until the test releases it.
@@ -35,19 +36,10 @@ func (g *gatedGateway) Sale(ctx context.Context, req app.SaleRequest) app.Result
 	return g.Gateway.Sale(ctx, req)
 }
 
-// pln formats an amount as the dialog does.
-func pln(t *testing.T, amount string) string {
-	t.Helper()
-	a, err := currency.NewAmount(amount, "PLN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return money.Format(a, Language())
-}
+func pln(t *testing.T, amount string) string { return checkouttest.PLN(t, amount) }
 
-// paid is the result line of a payment that went through.
 func paid(t *testing.T, amount, brandID, last4 string) string {
-	return T("pay.paid", map[string]any{"Amount": pln(t, amount), "Brand": T(brandID), "Card": "•••• " + last4})
+	return checkouttest.Paid(t, amount, brandID, last4)
 }
 
 // payButton finds the Pay button for amount.
@@ -56,14 +48,7 @@ func payButton(w fyne.Window, amount string) *widget.Button {
 	return findButton(w, T("pay.pay", map[string]any{"Amount": money.Format(a, Language())}))
 }
 
-// firstWords is the start of a message, which fits on a wrapped label's
-// first line.
-func firstWords(s string) string {
-	if r := []rune(s); len(r) > 20 {
-		return string(r[:20])
-	}
-	return s
-}
+func firstWords(s string) string { return checkouttest.FirstWords(s) }
 
 // outcome records done's call.
 type outcome struct {

@@ -18,13 +18,16 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
+	"github.com/trainpay/trainpay/app/money"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/ui/uikit"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -129,6 +132,32 @@ func Replace(w fyne.Window, e Field, text string) {
 func FutureExpiry() string {
 	f := time.Now().AddDate(3, 0, 0)
 	return fmt.Sprintf("%02d/%02d", int(f.Month()), f.Year()%100)
+}
+
+// PLN writes amount, in złoty, as the dialogs do in the UI language.
+func PLN(t testing.TB, amount string) string {
+	t.Helper()
+	a, err := currency.NewAmount(amount, "PLN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return money.Format(a, uikit.Language())
+}
+
+// Paid is the card dialog's line for a payment of amount (in złoty) that
+// went through, with the card of brandID (its message ID) ending in last4.
+func Paid(t testing.TB, amount, brandID, last4 string) string {
+	t.Helper()
+	return uikit.T("pay.paid", map[string]any{"Amount": PLN(t, amount), "Brand": uikit.T(brandID), "Card": "•••• " + last4})
+}
+
+// FirstWords is the start of a message, which fits on a wrapped label's
+// first line.
+func FirstWords(s string) string {
+	if r := []rune(s); len(r) > 20 {
+		return string(r[:20])
+	}
+	return s
 }
 
 // Texts returns every string drawn in o (and its renderers' children).
