@@ -10,16 +10,16 @@ import (
 )
 
 // PaidLines are what a paid registration's confirmation says of the money:
-// with a promotional code, the code and what it took off and the price
-// before it; then what was paid (a code may have made it nothing).
+// with a promotional code, the price before it, the code and what it took
+// off; then what was paid (a code may have made it nothing).
 func PaidLines(reg app.Registration) fyne.CanvasObject {
 	box := container.NewVBox()
 	if reg.PromoCode != "" && reg.DiscountMinor > 0 {
-		box.Add(widget.NewLabel(uikit.T("register.discount_line", map[string]any{
-			"Code": reg.PromoCode, "Amount": uikit.FormatMinor(reg.DiscountMinor, reg.Currency),
-		})))
 		box.Add(widget.NewLabel(uikit.T("register.price_before", map[string]any{
 			"Amount": uikit.FormatMinor(reg.FeeMinor, reg.Currency),
+		})))
+		box.Add(widget.NewLabel(uikit.T("register.discount_line", map[string]any{
+			"Code": reg.PromoCode, "Amount": uikit.FormatMinor(reg.DiscountMinor, reg.Currency),
 		})))
 	}
 	paid := widget.NewLabel(uikit.T("register.paid_line", map[string]any{"Amount": uikit.FormatMinor(reg.TotalMinor, reg.Currency)}))
