@@ -139,7 +139,9 @@ func (p *PaymentInfo) build() {
 	if p.svc.Sessions.PromoEnabled() {
 		p.code.OnChanged = func(string) { p.promoMsg.Hide() }
 		p.code.OnSubmitted = func(string) { p.onApply() }
-		promo = container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(p.apply, p.remove), p.code), p.promoMsg)
+		// Apply and Remove take turns in one place, as wide as the wider.
+		turns := container.New(keepRoom{}, p.apply, p.remove)
+		promo = container.NewVBox(container.NewBorder(nil, nil, nil, turns, p.code), p.promoMsg)
 	} else {
 		p.code.Disable()
 		p.apply.Disable()
@@ -199,6 +201,16 @@ func (p *PaymentInfo) showTotal() {
 		p.pay.SetText(uikit.T("pay.pay", map[string]any{"Amount": total}))
 	}
 	p.updatePay()
+	p.relayout()
+}
+
+// relayout lays the page out again after a line was shown or hidden or the
+// methods came: Fyne's Show and Hide lay out nothing, and a headless
+// canvas (or a window until its next size check) keeps the old places.
+func (p *PaymentInfo) relayout() {
+	if c, ok := p.content.(*fyne.Container); ok {
+		c.Refresh()
+	}
 }
 
 func (p *PaymentInfo) updatePay() {
@@ -244,6 +256,7 @@ func (p *PaymentInfo) Load() {
 			}
 			p.methods.Refresh()
 			p.updatePay()
+			p.relayout()
 		})
 	})
 }
@@ -253,6 +266,7 @@ func (p *PaymentInfo) showMessage(text string, imp widget.Importance) {
 	p.message.Importance = imp
 	p.message.Show()
 	p.message.Refresh()
+	p.relayout()
 }
 
 func (p *PaymentInfo) onApply() {
