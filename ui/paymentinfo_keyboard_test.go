@@ -6,99 +6,11 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 )
-
-// checkoutKeys works a window as a person at the keyboard does, each key
-// the way Fyne's desktop driver sends it (fyne.io/fyne/v2
-// internal/driver/glfw/window.go, Fyne 2.8.1): processKeyPressed moves the
-// focus on Tab and Shift+Tab unless the focused widget takes Tab itself,
-// hands a key with Ctrl (or another modifier but Shift) to
-// triggersShortcut (the main menu's items first, then the focused
-// Shortcutable, else the canvas's shortcuts), and any other key to the
-// focused widget's TypedKey, or the canvas's OnTypedKey with nothing
-// focused; processCharInput hands a typed character to the focused
-// widget's TypedRune. Space is both: the key, then the character.
-type checkoutKeys struct {
-	t *testing.T
-	w fyne.Window
-}
-
-func (k *checkoutKeys) press(name fyne.KeyName, mods fyne.KeyModifier) {
-	k.t.Helper()
-	c := k.w.Canvas()
-	if name == fyne.KeyTab && mods&^fyne.KeyModifierShift == 0 {
-		if t, ok := c.Focused().(fyne.Tabbable); !ok || !t.AcceptsTab() {
-			if mods == fyne.KeyModifierShift {
-				c.FocusPrevious()
-			} else {
-				c.FocusNext()
-			}
-			return
-		}
-	}
-	if mods&^fyne.KeyModifierShift != 0 {
-		s := &desktop.CustomShortcut{KeyName: name, Modifier: mods}
-		if m := k.w.MainMenu(); m != nil {
-			for _, menu := range m.Items {
-				for _, it := range menu.Items {
-					if it.Shortcut != nil && it.Shortcut.ShortcutName() == s.ShortcutName() && it.Action != nil {
-						it.Action()
-						return
-					}
-				}
-			}
-		}
-		if f, ok := c.Focused().(fyne.Shortcutable); ok {
-			f.TypedShortcut(s)
-			return
-		}
-		shortcutable(c).TypedShortcut(s)
-		return
-	}
-	ev := &fyne.KeyEvent{Name: name}
-	if f := c.Focused(); f != nil {
-		f.TypedKey(ev)
-	} else if h := c.OnTypedKey(); h != nil {
-		h(ev)
-	}
-}
-
-func (k *checkoutKeys) typ(text string) {
-	c := k.w.Canvas()
-	for _, r := range text {
-		if f := c.Focused(); f != nil {
-			f.TypedRune(r)
-		} else if h := c.OnTypedRune(); h != nil {
-			h(r)
-		}
-	}
-}
-
-func (k *checkoutKeys) tab()   { k.t.Helper(); k.press(fyne.KeyTab, 0) }
-func (k *checkoutKeys) enter() { k.t.Helper(); k.press(fyne.KeyReturn, 0) }
-func (k *checkoutKeys) space() { k.t.Helper(); k.press(fyne.KeySpace, 0); k.typ(" ") }
-
-// tabUntil presses Tab until ok holds for the focused widget; it fails
-// after 60 presses.
-func (k *checkoutKeys) tabUntil(what string, ok func(fyne.Focusable) bool) {
-	k.t.Helper()
-	for range 60 {
-		if f := k.w.Canvas().Focused(); f != nil && ok(f) {
-			return
-		}
-		k.tab()
-	}
-	k.t.Fatalf("Tab never reached %s", what)
-}
-
-func (k *checkoutKeys) tabTo(target fyne.Focusable, what string) {
-	k.t.Helper()
-	k.tabUntil(what, func(f fyne.Focusable) bool { return f == target })
-}
 
 func focusedIs(w fyne.Window, want fyne.Focusable) string {
 	if f := w.Canvas().Focused(); f != want {
@@ -107,7 +19,8 @@ func focusedIs(w fyne.Window, want fyne.Focusable) string {
 	return ""
 }
 
-// Register and pay with a promotional code by keyboard alone: Sessions
+// Register and pay with a promotional code by keyboard alone (keys sent as
+// Fyne's desktop driver sends them, checkouttest.Keys): Sessions
 // opened from the section list, the session chosen in its list with Space, Ctrl+R, the attendee typed field by field
 // with Tab, Space on Continue; on Payment Information the code typed and
 // Enter applies it, Tab to Pay and Enter; the card dialog opens on the
@@ -124,32 +37,32 @@ func TestKeyboardRegistersAndPaysWithAPromotionalCode(t *testing.T) {
 			m := NewMainWindow(e.app, e.deps)
 			w := m.Window()
 			w.Resize(fyne.NewSize(1280, 800))
-			kb := &checkoutKeys{t: t, w: w}
+			kb := checkouttest.Keys{T: t, W: w}
 
 			// The section list: Up to its top, Down to Sessions, Space.
-			kb.tabTo(m.nav, "the sections")
+			kb.TabTo(m.nav, "the sections")
 			for range m.sections {
-				kb.press(fyne.KeyUp, 0)
+				kb.Press(fyne.KeyUp, 0)
 			}
 			for _, sec := range m.sections {
 				if sec.id == SectionSessions {
 					break
 				}
-				kb.press(fyne.KeyDown, 0)
+				kb.Press(fyne.KeyDown, 0)
 			}
-			kb.space()
+			kb.Space()
 			if m.current != SectionSessions {
 				t.Fatalf("the keys opened %q, not the sessions", m.current)
 			}
-			kb.tabUntil("the sessions", func(f fyne.Focusable) bool {
+			kb.TabUntil("the sessions", func(f fyne.Focusable) bool {
 				l, ok := f.(*widget.List)
 				return ok && l != m.nav
 			})
-			kb.space()
+			kb.Space()
 			if r, ok := m.sessionsScr.list.Selected(); !ok || r.ID != s.ID {
 				t.Fatalf("Space on the list selected %+v (%v)", r, ok)
 			}
-			kb.press(fyne.KeyR, fyne.KeyModifierShortcutDefault)
+			kb.Press(fyne.KeyR, fyne.KeyModifierShortcutDefault)
 			f := m.sessionsScr.register
 			if f == nil {
 				t.Fatalf("Ctrl+R opened no registration: %q", screenTexts(w))
@@ -157,28 +70,28 @@ func TestKeyboardRegistersAndPaysWithAPromotionalCode(t *testing.T) {
 			if got := focusedIs(w, f.first); got != "" {
 				t.Fatalf("the registration opened with %s focused, not the first name", got)
 			}
-			kb.typ("Ewa")
-			kb.tabTo(f.last, "the last name")
-			kb.typ("Lis")
-			kb.tabTo(f.email, "the email")
-			kb.typ("ewa@example.com")
-			kb.tabTo(f.company, "the company")
-			kb.typ("Acme")
-			kb.tabUntil("Continue", func(fo fyne.Focusable) bool { return fo == fyne.Focusable(f.next) })
-			kb.space()
+			kb.Type("Ewa")
+			kb.TabTo(f.last, "the last name")
+			kb.Type("Lis")
+			kb.TabTo(f.email, "the email")
+			kb.Type("ewa@example.com")
+			kb.TabTo(f.company, "the company")
+			kb.Type("Acme")
+			kb.TabUntil("Continue", func(fo fyne.Focusable) bool { return fo == fyne.Focusable(f.next) })
+			kb.Space()
 			p := f.payment
 			if p == nil {
 				t.Fatalf("Continue opened no Payment Information: %q", screenTexts(w))
 			}
 
-			kb.tabTo(p.Widgets().Code, "the promotional code")
-			kb.typ("half")
-			kb.enter() // the code's own Enter: Apply
+			kb.TabTo(p.Widgets().Code, "the promotional code")
+			kb.Type("half")
+			kb.Enter() // the code's own Enter: Apply
 			if q := p.Quote(); q == nil || q.Code != "HALF" {
 				t.Fatalf("Enter in the code applied nothing: %q", p.Widgets().PromoMessage.Text)
 			}
-			kb.tabTo(p.PayButton(), "Pay")
-			kb.enter()
+			kb.TabTo(p.PayButton(), "Pay")
+			kb.Enter()
 			d := p.Card()
 			if d == nil {
 				t.Fatalf("Enter on Pay opened no card dialog: %q", screenTexts(w))
@@ -187,30 +100,30 @@ func TestKeyboardRegistersAndPaysWithAPromotionalCode(t *testing.T) {
 			if got := focusedIs(w, c.Number); got != "" {
 				t.Fatalf("the card dialog opened with %s focused, not the card number", got)
 			}
-			kb.typ("4111111111111111")
+			kb.Type("4111111111111111")
 			for _, next := range []struct {
 				to   fyne.Focusable
 				name string
 				text string
 			}{{c.Expiry, "the expiry", futureExpiry()}, {c.CVV, "the CVV", "123"}, {c.Holder, "the name", ""}} {
-				kb.tab()
+				kb.Tab()
 				if got := focusedIs(w, next.to); got != "" {
 					t.Fatalf("Tab went to %s, not %s", got, next.name)
 				}
-				kb.typ(next.text)
+				kb.Type(next.text)
 			}
 			if c.Postcode.Text == "" {
-				kb.tabTo(c.Postcode, "the postcode")
-				kb.typ("00-001")
+				kb.TabTo(c.Postcode, "the postcode")
+				kb.Type("00-001")
 			}
-			kb.enter() // pays: the card is complete
+			kb.Enter() // pays: the card is complete
 			if _, err := d.Outcome(); err != nil || e.charges() != 1 {
 				t.Fatalf("Enter: %d charges, %v, %q", e.charges(), err, screenTexts(w))
 			}
 			if got := focusedIs(w, c.Close); got != "" {
 				t.Fatalf("after paying %s has the focus, not Close", got)
 			}
-			kb.enter()
+			kb.Enter()
 
 			texts := screenTexts(w)
 			for _, want := range []string{

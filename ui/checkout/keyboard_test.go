@@ -10,43 +10,21 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 )
 
-// press sends a key the way Fyne's desktop driver does
-// (internal/driver/glfw/window.go, processKeyPressed, Fyne 2.8.1): Tab and
-// Shift+Tab move the focus unless the focused widget takes Tab itself;
-// any other key goes to the focused widget's TypedKey, or to the canvas's
-// OnTypedKey when nothing is focused. (No shortcut is pressed here: the
-// dialogs have none.)
-func press(w fyne.Window, name fyne.KeyName, shift bool) {
-	c := w.Canvas()
-	if name == fyne.KeyTab {
-		if t, ok := c.Focused().(fyne.Tabbable); !ok || !t.AcceptsTab() {
-			if shift {
-				c.FocusPrevious()
-			} else {
-				c.FocusNext()
-			}
-			return
-		}
+// press and typeText send keys and characters as Fyne's desktop driver
+// does (checkouttest.Keys).
+func press(t *testing.T, w fyne.Window, name fyne.KeyName, shift bool) {
+	t.Helper()
+	mods := fyne.KeyModifier(0)
+	if shift {
+		mods = fyne.KeyModifierShift
 	}
-	ev := &fyne.KeyEvent{Name: name}
-	if f := c.Focused(); f != nil {
-		f.TypedKey(ev)
-	} else if h := c.OnTypedKey(); h != nil {
-		h(ev)
-	}
+	checkouttest.Keys{T: t, W: w}.Press(name, mods)
 }
 
-// typeText types runes as the driver does (processCharInput): each to the
-// focused widget's TypedRune.
-func typeText(w fyne.Window, text string) {
-	for _, r := range text {
-		if f := w.Canvas().Focused(); f != nil {
-			f.TypedRune(r)
-		}
-	}
-}
+func typeText(w fyne.Window, text string) { checkouttest.Keys{W: w}.Type(text) }
 
 // focusName names the focused object among named, for messages.
 func focusName(w fyne.Window, named map[string]fyne.Focusable) string {
@@ -81,35 +59,35 @@ func TestCardDialogByKeyboard(t *testing.T) {
 			typeText(w, "4111111111111111")
 			order := []string{"expiry", "cvv", "holder", "postcode", "country", "cancel"}
 			for _, want := range order {
-				press(w, fyne.KeyTab, false)
+				press(t, w, fyne.KeyTab, false)
 				if got := focusName(w, named); got != want {
 					t.Fatalf("Tab reached %s, want %s", got, want)
 				}
 			}
-			press(w, fyne.KeyTab, true)
-			press(w, fyne.KeyTab, true)
-			press(w, fyne.KeyTab, true)
-			press(w, fyne.KeyTab, true)
+			press(t, w, fyne.KeyTab, true)
+			press(t, w, fyne.KeyTab, true)
+			press(t, w, fyne.KeyTab, true)
+			press(t, w, fyne.KeyTab, true)
 			if got := focusName(w, named); got != "cvv" {
 				t.Fatalf("Shift+Tab four times from Cancel reached %s, want cvv", got)
 			}
-			press(w, fyne.KeyTab, true)
+			press(t, w, fyne.KeyTab, true)
 			typeText(w, futureExpiry())
-			press(w, fyne.KeyTab, false)
+			press(t, w, fyne.KeyTab, false)
 			typeText(w, "12")
-			press(w, fyne.KeyReturn, false) // not complete: nothing is charged
+			press(t, w, fyne.KeyReturn, false) // not complete: nothing is charged
 			if n := pe.charges(); n != 0 || out.calls != 0 {
 				t.Fatalf("Enter with a two-digit CVV: %d charges, done called %d times", n, out.calls)
 			}
 			typeText(w, "3")
-			press(w, fyne.KeyReturn, false)
+			press(t, w, fyne.KeyReturn, false)
 			if n := pe.charges(); n != 1 {
 				t.Fatalf("Enter with the card complete: %d charges: %q", n, screenTexts(w))
 			}
 			if w.Canvas().Focused() != d.closeBtn {
 				t.Fatalf("after paying the focus is on %T, not Close", w.Canvas().Focused())
 			}
-			press(w, fyne.KeyReturn, false)
+			press(t, w, fyne.KeyReturn, false)
 			if out.calls != 1 || out.err != nil || out.p.State != app.StateApproved {
 				t.Fatalf("Enter on Close: %d calls, %+v, %v", out.calls, out.p, out.err)
 			}
@@ -125,14 +103,14 @@ func TestCardDialogEscapeCancels(t *testing.T) {
 	pe := newPayEnv(t, nil)
 	d, out := pe.open("25.00")
 	typeText(pe.w, "41111111")
-	press(pe.w, fyne.KeyEscape, false)
+	press(t, pe.w, fyne.KeyEscape, false)
 	if out.calls != 1 || !errors.Is(out.err, context.Canceled) || d.number.Text != "" || d.number.digits != nil {
 		t.Fatalf("Escape in the number: %d calls, %v, number %q", out.calls, out.err, d.number.Text)
 	}
 
 	d, out = pe.open("25.00")
 	pe.w.Canvas().Focus(d.country)
-	press(pe.w, fyne.KeyEscape, false)
+	press(t, pe.w, fyne.KeyEscape, false)
 	if out.calls != 1 || !errors.Is(out.err, context.Canceled) {
 		t.Fatalf("Escape on the country: %d calls, %v", out.calls, out.err)
 	}
@@ -140,8 +118,8 @@ func TestCardDialogEscapeCancels(t *testing.T) {
 	d, out = pe.open("25.00")
 	fillCard(pe.w, d, "4111111111111111", "123")
 	pe.w.Canvas().Focus(d.cvv)
-	press(pe.w, fyne.KeyReturn, false)
-	press(pe.w, fyne.KeyEscape, false)
+	press(t, pe.w, fyne.KeyReturn, false)
+	press(t, pe.w, fyne.KeyEscape, false)
 	if out.calls != 1 || out.err != nil || out.p.State != app.StateApproved {
 		t.Fatalf("Escape on the answer: %d calls, %+v, %v", out.calls, out.p, out.err)
 	}
@@ -160,7 +138,7 @@ func TestPayPalDialogByKeyboard(t *testing.T) {
 	done := func(p app.Payment, err error) { calls, paid, result = calls+1, p, err }
 	var once sync.Once
 	var d *PayPalDialog
-	b.Then = func() { once.Do(func() { press(w, fyne.KeyEscape, false) }) }
+	b.Then = func() { once.Do(func() { press(t, w, fyne.KeyEscape, false) }) }
 	d = ShowPayPalDialog(w, pe.svc, PayPalPayment{
 		Amount: amountOf(t, "25.00", "USD"), Purpose: app.PurposeRegistration,
 		Reference: "registration:1", Description: "Workshop: Go in practice",
@@ -168,7 +146,7 @@ func TestPayPalDialogByKeyboard(t *testing.T) {
 	if w.Canvas().Focused() != d.start {
 		t.Fatalf("the dialog opens with %T focused, not Continue to PayPal", w.Canvas().Focused())
 	}
-	press(w, fyne.KeyReturn, false)
+	press(t, w, fyne.KeyReturn, false)
 	if calls != 1 || !errors.Is(result, context.Canceled) {
 		t.Fatalf("Escape while PayPal waits: %d calls, %v", calls, result)
 	}
@@ -179,14 +157,14 @@ func TestPayPalDialogByKeyboard(t *testing.T) {
 		Amount: amountOf(t, "25.00", "USD"), Purpose: app.PurposeRegistration,
 		Reference: "registration:2", Description: "Workshop: Go in practice",
 	}, done)
-	press(w, fyne.KeyReturn, false)
+	press(t, w, fyne.KeyReturn, false)
 	if !containsText(screenTexts(w), "Paid $25.00 with PayPal.") {
 		t.Fatalf("result: %q", screenTexts(w))
 	}
 	if w.Canvas().Focused() != d.closeBtn {
 		t.Fatalf("after paying the focus is on %T, not Close", w.Canvas().Focused())
 	}
-	press(w, fyne.KeyReturn, false)
+	press(t, w, fyne.KeyReturn, false)
 	if calls != 1 || result != nil || paid.State != app.StateApproved {
 		t.Fatalf("Enter on Close: %d calls, %+v, %v", calls, paid, result)
 	}
