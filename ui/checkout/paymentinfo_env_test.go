@@ -18,6 +18,7 @@ import (
 type sessionsEnv struct {
 	*payEnv
 	sessions *app.SessionService
+	promo    *app.PromoService // when the env made one
 }
 
 func newSessionsEnvOn(t *testing.T, pe *payEnv, promo app.PromoRedeemer, features ...app.Feature) *sessionsEnv {
@@ -48,8 +49,12 @@ func (e *sessionsEnv) schedulePaid(topic string, feeMinor int64, capacity int) a
 // the methods loaded; confirmed records onConfirmed's registrations.
 func (e *sessionsEnv) paymentInfo(s app.Session, first, last, email string) (*PaymentInfo, *[]app.Registration) {
 	e.t.Helper()
+	site, err := e.site.Site(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	reg, err := e.sessions.Register(context.Background(), s.ID, app.Attendee{
-		FirstName: first, LastName: last, Email: email, Company: "Acme", Country: "PL", Language: "en",
+		FirstName: first, LastName: last, Email: email, Company: "Acme", Country: site.Country, Language: "en",
 	})
 	if err != nil {
 		e.t.Fatal(err)
