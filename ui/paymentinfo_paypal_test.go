@@ -282,31 +282,6 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 	}
 }
 
-// A Polish site in PLN never offers PayPal on Payment Information, even
-// with Express Checkout stored as ticked.
-func TestPaymentInformationPolishSiteHasNoPayPal(t *testing.T) {
-	e := newSessionsEnv(t, "en", true, nil)
-	if err := e.db.SavePaymentSettings(context.Background(), app.PaymentSettings{
-		Processor:   app.ProcessorPayflow,
-		CreditCards: true, DebitCards: true, ExpressCheckout: true,
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
-	s := e.schedulePaid("Excel w praktyce", 100_00, 10)
-	f := showRegisterDialog(e.deps, e.w, s, nil)
-	registerAttendee(t, f, "Jan", "Nowak", "jan@example.com")
-	p := f.payment
-	if p == nil {
-		t.Fatalf("no Payment Information page: %q", f.message.Text)
-	}
-	if want := []string{T("pay.method.credit"), T("pay.method.debit")}; !slices.Equal(p.Widgets().Methods.Options, want) {
-		t.Fatalf("methods %q, want %q", p.Widgets().Methods.Options, want)
-	}
-	if slices.Contains(p.Offered(), app.MethodExpressCheckout) || hasText(screenTexts(e.w), "PayPal") {
-		t.Fatalf("PayPal offered on a Polish site: %q", screenTexts(e.w))
-	}
-}
-
 // The Polish walk of paying a registration with PayPal on a US site: the
 // Payment Information page, the PayPal dialog, the confirmation and the
 // attendee's Polish receipt.

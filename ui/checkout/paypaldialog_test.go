@@ -3,6 +3,7 @@ package checkout
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -61,6 +62,26 @@ func TestPayPalCancelInTheAppWhileWaiting(t *testing.T) {
 	rows, _, err := pe.pay.Service.Payments(context.Background(), app.PaymentFilter{})
 	if err != nil || len(rows) != 1 || rows[0].State != app.StateDeclined || rows[0].ResultCode != app.CodeApprovalCancelledInApp {
 		t.Fatalf("journal %+v %v", rows, err)
+	}
+}
+
+// A Polish site in PLN never offers PayPal on Payment Information, even
+// with Express Checkout stored as ticked.
+func TestPaymentInformationPolishSiteHasNoPayPal(t *testing.T) {
+	e := newSessionsEnvOn(t, newPayEnv(t, nil), nil)
+	if err := e.db.SavePaymentSettings(context.Background(), app.PaymentSettings{
+		Processor:   app.ProcessorPayflow,
+		CreditCards: true, DebitCards: true, ExpressCheckout: true,
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := e.schedulePaid("Excel w praktyce", 100_00, 10)
+	p, _ := e.paymentInfo(s, "Jan", "Nowak", "jan@example.com")
+	if want := []string{T("pay.method.credit"), T("pay.method.debit")}; !slices.Equal(p.methods.Options, want) {
+		t.Fatalf("methods %q, want %q", p.methods.Options, want)
+	}
+	if slices.Contains(p.offered.Values(), app.MethodExpressCheckout) || hasText(screenTexts(e.w), "PayPal") {
+		t.Fatalf("PayPal offered on a Polish site: %q", screenTexts(e.w))
 	}
 }
 
