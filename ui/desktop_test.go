@@ -122,12 +122,12 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 	registerAttendee(t, f, "Anna", "Kowalska", "anna@example.com")
 
 	// Pay: Pay on the Payment Information page, which opens the card form.
-	if f.payment == nil || f.payment.card != nil {
+	if f.payment == nil || f.payment.Card() != nil {
 		t.Fatalf("not on Payment Information: %q", f.message.Text)
 	}
 	press(w, fyne.KeyP)
-	if f.payment.card == nil {
-		t.Fatalf("Pay did not open the card form: %q", f.payment.message.Text)
+	if f.payment.Card() == nil {
+		t.Fatalf("Pay did not open the card form: %q", f.payment.Widgets().Message.Text)
 	}
 	closeOverlays(w)
 

@@ -362,24 +362,6 @@ func showChargeDialogs(w fyne.Window, deps Deps, c app.PayPerUseCharge, descript
 	return cd
 }
 
-// cardRules asks the domain for the card rules of each card method in
-// methods, for the card dialog. It reads the database: call it off the UI
-// thread.
-func cardRules(ctx context.Context, payments PaymentService, methods []app.Method) (map[app.Method]app.CardRules, error) {
-	rules := map[app.Method]app.CardRules{}
-	for _, m := range methods {
-		if m != app.MethodCreditCard && m != app.MethodDebitCard {
-			continue
-		}
-		r, err := payments.CardRules(ctx, m)
-		if err != nil {
-			return nil, err
-		}
-		rules[m] = r
-	}
-	return rules, nil
-}
-
 // onRefund gives back what an edit took off a paid estimate.
 func (p *estimatePage) onRefund() {
 	p.refund.Disable()

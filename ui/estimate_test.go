@@ -158,11 +158,11 @@ func TestEstimatePageChangePayAndStart(t *testing.T) {
 		t.Fatalf("card dialog: %q", screenTexts(pe.w))
 	}
 	fillCard(pe.w, p.card, "4111111111111111", "123")
-	test.Tap(p.card.pay)
+	test.Tap(p.card.Widgets().Pay)
 	if !containsText(screenTexts(pe.w), firstWords(T("pay.paid", map[string]any{"Amount": pln(t, "456.00"), "Brand": "Visa", "Card": "•••• 1111"}))) {
 		t.Fatalf("not paid: %q", screenTexts(pe.w))
 	}
-	test.Tap(p.card.closeBtn)
+	test.Tap(p.card.Widgets().Close)
 	// Paid three days ahead: Start waits for its window, and says so
 	// beside the button.
 	if !p.start.Disabled() || p.pay.Visible() || !strings.Contains(p.startWhy.Text, "(15 minutes before it begins)") {

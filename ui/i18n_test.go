@@ -266,18 +266,18 @@ func TestPolishPaymentScreens(t *testing.T) {
 		t.Fatalf("no dialog: %q", a.m.admin.statusMsg.Text)
 	}
 	assertPolish(t, "card dialog", w, frags)
-	typeInto(w, d.holder, "Jan Kowalski")
-	typeInto(w, d.number, "4111111111111112")
+	typeInto(w, d.Widgets().Holder, "Jan Kowalski")
+	typeInto(w, d.Widgets().Number, "4111111111111112")
 	assertPolish(t, "card dialog, bad number", w, frags)
-	replace(w, d.number, "4111111111111111")
-	typeInto(w, d.expiry, futureExpiry())
-	typeInto(w, d.cvv, "000") // the sandbox's security-code failure
+	replace(w, d.Widgets().Number, "4111111111111111")
+	typeInto(w, d.Widgets().Expiry, futureExpiry())
+	typeInto(w, d.Widgets().CVV, "000") // the sandbox's security-code failure
 	test.Tap(findButton(w, "Zapłać 1,00\u00a0£"))
 	assertPolish(t, "card dialog, declined", w, frags)
 	if !containsText(screenTexts(w), "Kod zabezpieczający nie pasuje do karty") {
 		t.Fatalf("decline in Polish: %q", screenTexts(w))
 	}
-	typeInto(w, d.cvv, "737")
+	typeInto(w, d.Widgets().CVV, "737")
 	test.Tap(findButton(w, "Zapłać 1,00\u00a0£"))
 	assertPolish(t, "card dialog, paid", w, frags)
 	test.Tap(findButton(w, "Zamknij"))

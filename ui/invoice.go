@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/checkout"
 )
 
 // InvoiceReceiptMessage writes the email that carries the receipt of a
@@ -93,16 +94,6 @@ var _ InvoiceService = (*app.InvoiceService)(nil)
 // invoiceDueLayout is how the coordinator types the due time, in the
 // session's time zone.
 const invoiceDueLayout = "2006-01-02 15:04"
-
-// defaultInvoiceDue is a week from now, or a minute before registration
-// closes when that comes first.
-func defaultInvoiceDue(s app.Session, now time.Time) time.Time {
-	due := now.Add(7 * 24 * time.Hour)
-	if closes := s.RegistrationDeadline().Add(-time.Minute); closes.Before(due) {
-		due = closes
-	}
-	return due.In(s.Location()).Truncate(time.Minute)
-}
 
 // invoiceActions are the registrations view's PayPal invoice actions: the
 // selected registration's invoice (its state, the payer's link to copy),
@@ -253,7 +244,7 @@ func (a *invoiceActions) showBanner() {
 // dueEntry asks for the due time, in the session's time zone.
 func (a *invoiceActions) dueEntry() *widget.Entry {
 	e := widget.NewEntry()
-	e.SetText(defaultInvoiceDue(a.v.session, time.Now()).Format(invoiceDueLayout))
+	e.SetText(checkout.DefaultInvoiceDue(a.v.session, time.Now()).Format(invoiceDueLayout))
 	return e
 }
 
@@ -386,47 +377,4 @@ func (a *invoiceActions) onSendAll() {
 			})
 		})
 	}, a.v.win)
-}
-
-// invoiceOffered reports whether the Payment Information page offers the
-// PayPal invoice (the site's Invoicing client can be made: the sandbox in
-// Test mode, REST credentials in Production). It may start the sandbox:
-// call it off the UI thread.
-func invoiceOffered(deps Deps) bool {
-	return deps.Invoices != nil && deps.Invoices.Offered(context.Background())
-}
-
-// sendInvoice is the Payment Information page's PayPal invoice: the
-// checkout (the code's discount applied) is sent to the attendee as a
-// PayPal invoice due a week from now (or before registration closes),
-// with the seat held until then.
-func (p *paymentInfoPage) sendInvoice(co app.Checkout) {
-	r := co.Registration
-	due := defaultInvoiceDue(p.session, time.Now())
-	p.progress.Show()
-	p.progress.Start()
-	p.deps.run(func() {
-		inv, err := p.deps.Invoices.Send(context.Background(), app.SendRequest{RegistrationID: r.ID, Due: due})
-		fyne.Do(func() {
-			p.progress.Stop()
-			p.progress.Hide()
-			p.busy = false
-			switch {
-			case app.ErrorCode(err) == app.EUNKNOWN:
-				// PayPal may have it: the poller finds it by its number.
-				p.done, p.checkout = true, nil
-				p.showMessage(ErrorText(err), widget.WarningImportance)
-			case err != nil:
-				p.abandon()
-				p.showMessage(ErrorText(err), widget.DangerImportance)
-			default:
-				p.done, p.checkout = true, nil
-				p.showMessage(T("invoice.requested", map[string]any{
-					"Email": r.Email, "Number": inv.Number,
-					"Until": formatWhen(due, p.session.Location()), "Link": inv.PayerLink,
-				}), widget.SuccessImportance)
-			}
-			p.updatePay()
-		})
-	})
 }

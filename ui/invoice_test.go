@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net"
 	"net/mail"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -289,62 +288,6 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 			}
 			if got, _ := e.db.Registration(ctx, r.ID); got.Status != app.RegExpired {
 				t.Errorf("registration %s after the cancel", got.Status)
-			}
-		})
-	}
-}
-
-// TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode: the
-// Payment Information page offers the PayPal invoice beside cards and
-// Express Checkout; with a 20 % code applied, Pay sends PayPal an invoice
-// for the total after the code, numbered with the confirmation number,
-// and says where the attendee pays and until when the seat is held.
-func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *testing.T) {
-	for _, lang := range []string{"en", "pl"} {
-		t.Run(lang, func(t *testing.T) {
-			e := newPayPalSessionsEnv(t, lang)
-			ctx := context.Background()
-			reg := &registry.Registry{Sites: e.db, Settings: e.db}
-			t.Cleanup(func() { reg.Close() })
-			e.deps.Invoices = &app.InvoiceService{Store: e.db, Gateways: reg, Settings: enableInvoices(t, e.db)}
-			s := e.schedulePaid("Kubernetes day", 200_00)
-			e.code("TWENTY")
-			f := showRegisterDialog(e.deps, e.w, s, nil)
-			registerAttendee(t, f, "Mary", "Smith", "mary@example.com")
-			p := f.payment
-			if p == nil {
-				t.Fatalf("no Payment Information page: %q", f.message.Text)
-			}
-			invoice := T("method.paypal-invoice")
-			if want := []string{T("pay.method.credit"), T("pay.method.debit"), T("payinfo.method_paypal"), invoice}; !slices.Equal(p.methods.Options, want) {
-				t.Fatalf("methods %q, want %q", p.methods.Options, want)
-			}
-			test.Type(p.code, "TWENTY")
-			test.Tap(p.apply)
-			p.methods.SetSelected(invoice)
-			test.Tap(p.pay)
-			regs, _, _ := e.db.Registrations(ctx, app.RegistrationFilter{SessionID: s.ID})
-			if len(regs) != 1 {
-				t.Fatalf("%d registrations", len(regs))
-			}
-			r := regs[0]
-			inv, err := e.deps.Invoices.Invoice(ctx, r.ID)
-			if err != nil || inv.State != app.InvoiceAwaitingPayment {
-				t.Fatalf("invoice %+v, %v; page says %q", inv, err, p.message.Text)
-			}
-			sb, _ := reg.Sandbox(ctx)
-			var remote []int64
-			for _, x := range sb.Invoices() {
-				if x.Number == r.Confirmation {
-					remote = append(remote, x.Total)
-				}
-			}
-			if len(remote) != 1 || remote[0] != 160_00 || r.TotalMinor != 160_00 {
-				t.Errorf("PayPal's invoices for %s: %v; registration total %d", r.Confirmation, remote, r.TotalMinor)
-			}
-			if !strings.Contains(p.message.Text, inv.PayerLink) || !strings.Contains(p.message.Text, "mary@example.com") ||
-				!p.pay.Disabled() {
-				t.Errorf("page says %q, pay enabled=%v", p.message.Text, !p.pay.Disabled())
 			}
 		})
 	}

@@ -224,11 +224,11 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 		if est.card == nil {
 			t.Fatalf("Enter on Pay opened no card dialog: %q", screenTexts(w))
 		}
-		kb.tabTo(est.card.number, "the card number")
+		kb.tabTo(est.card.Widgets().Number, "the card number")
 		kb.typ("4111111111111111")
-		kb.tabTo(est.card.expiry, "the expiry")
+		kb.tabTo(est.card.Widgets().Expiry, "the expiry")
 		kb.typ(futureExpiry())
-		kb.tabTo(est.card.cvv, "the CVV")
+		kb.tabTo(est.card.Widgets().CVV, "the CVV")
 		kb.typ("123")
 		kb.tabToButton(T("pay.pay", map[string]any{"Amount": pln(t, "456.00")}))
 		kb.space()

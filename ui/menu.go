@@ -181,11 +181,7 @@ func (m *MainWindow) cmdPay() {
 		m.tell("menu.nothing_to_pay")
 		return
 	}
-	p := s.register.payment
-	if p.done || p.pay.Disabled() || p.card != nil || p.paypal != nil {
-		return // paid already, not ready, or a payment dialog is open
-	}
-	p.pay.OnTapped()
+	s.register.payment.PressPay()
 }
 
 // cmdExport exports what the open section shows: the registrations of the

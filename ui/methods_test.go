@@ -178,7 +178,7 @@ func TestPaymentsPageTestPaymentAndRefund(t *testing.T) {
 	if d == nil {
 		t.Fatalf("no card dialog: %q", a.m.admin.statusMsg.Text)
 	}
-	typeInto(w, d.holder, "Alex Morgan")
+	typeInto(w, d.Widgets().Holder, "Alex Morgan")
 	fillCard(w, d, "5555555555554444", "737")
 	test.Tap(findButton(w, "Pay £1.00"))
 	if !containsText(screenTexts(w), "Paid £1.00 with Mastercard •••• 4444.") {

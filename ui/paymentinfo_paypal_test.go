@@ -14,15 +14,17 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
+	"github.com/trainpay/trainpay/ui/checkout"
+	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 )
 
 // paypalSessionsEnv is a US site in USD, in Test mode, that offers cards
 // and PayPal Express Checkout, with paid sessions and promotional codes
 // enabled behind the real session and promo services, the offline sandbox
-// and the buyer's browser replaced by sandboxBrowser.
+// and the buyer's browser replaced by checkouttest.SandboxBrowser.
 type paypalSessionsEnv struct {
 	*adminEnv
-	b     *sandboxBrowser
+	b     *checkouttest.SandboxBrowser
 	svc   *app.SessionService
 	promo *app.PromoService
 	w     fyne.Window
@@ -37,8 +39,7 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	b := &sandboxBrowser{t: t}
-	b.install(a.app)
+	b := checkouttest.InstallBrowser(t, a.app)
 	a.provision(app.FeaturePaidSessions, app.FeaturePromoCodes)
 	states, _ := a.db.Features(ctx)
 	for i := range states {
@@ -115,7 +116,7 @@ func (e *paypalSessionsEnv) captures() int {
 
 // choosePayPal registers an attendee, optionally applies code, chooses
 // PayPal on Payment Information and presses Pay: the PayPal dialog opens.
-func (e *paypalSessionsEnv) choosePayPal(s app.Session, email, code string) (*registerFlow, *paymentInfoPage) {
+func (e *paypalSessionsEnv) choosePayPal(s app.Session, email, code string) (*registerFlow, *checkout.PaymentInfo) {
 	e.t.Helper()
 	f := showRegisterDialog(e.deps, e.w, s, nil)
 	registerAttendee(e.t, f, "Mary", "Smith", email)
@@ -124,20 +125,20 @@ func (e *paypalSessionsEnv) choosePayPal(s app.Session, email, code string) (*re
 		e.t.Fatalf("no Payment Information page: %q", f.message.Text)
 	}
 	paypal := T("payinfo.method_paypal")
-	if want := []string{T("pay.method.credit"), T("pay.method.debit"), paypal}; !slices.Equal(p.methods.Options, want) {
-		e.t.Fatalf("methods %q, want %q", p.methods.Options, want)
+	if want := []string{T("pay.method.credit"), T("pay.method.debit"), paypal}; !slices.Equal(p.Widgets().Methods.Options, want) {
+		e.t.Fatalf("methods %q, want %q", p.Widgets().Methods.Options, want)
 	}
 	if code != "" {
-		test.Type(p.code, code)
-		test.Tap(p.apply)
-		if p.quote == nil {
-			e.t.Fatalf("code not applied: %q", p.promoMsg.Text)
+		test.Type(p.Widgets().Code, code)
+		test.Tap(p.Widgets().Apply)
+		if p.Quote() == nil {
+			e.t.Fatalf("code not applied: %q", p.Widgets().PromoMessage.Text)
 		}
 	}
-	p.methods.SetSelected(paypal)
-	test.Tap(p.pay)
-	if p.paypal == nil || p.card != nil {
-		e.t.Fatalf("no PayPal dialog: %q", p.message.Text)
+	p.Widgets().Methods.SetSelected(paypal)
+	test.Tap(p.PayButton())
+	if p.PayPal() == nil || p.Card() != nil {
+		e.t.Fatalf("no PayPal dialog: %q", p.Widgets().Message.Text)
 	}
 	return f, p
 }
@@ -159,12 +160,12 @@ func TestRegisterPayWithPayPalAndReceipt(t *testing.T) {
 	ctx := context.Background()
 	e.code("SPRING20")
 	s := e.schedulePaid("Negotiation basics", 249_99)
-	e.b.action = "approve"
+	e.b.Action = "approve"
 	f, p := e.choosePayPal(s, "mary@example.com", "SPRING20")
 	if !containsText(screenTexts(e.w), "Continue to PayPal ($199.99)") {
 		t.Fatalf("PayPal dialog: %q", screenTexts(e.w))
 	}
-	test.Tap(p.paypal.start)
+	test.Tap(p.PayPal().Widgets().Start)
 	if !containsText(screenTexts(e.w), "Paid $199.99 with PayPal.") {
 		t.Fatalf("result: %q", screenTexts(e.w))
 	}
@@ -215,21 +216,21 @@ func TestRegisterPayPalCancelledInPayPal(t *testing.T) {
 	e := newPayPalSessionsEnv(t, "en")
 	e.code("SPRING20")
 	s := e.schedulePaid("Cancelled in PayPal", 100_00)
-	e.b.action = "cancel"
+	e.b.Action = "cancel"
 	f, p := e.choosePayPal(s, "mary@example.com", "SPRING20")
 	if c := e.codeState("SPRING20"); c.Reserved != 1 {
 		t.Fatalf("the code is not reserved during checkout: %+v", c)
 	}
-	d := p.paypal
-	test.Tap(d.start)
+	d := p.PayPal()
+	test.Tap(d.Widgets().Start)
 	if !containsText(screenTexts(e.w), "You cancelled the payment in PayPal. Nothing was charged.") {
 		t.Fatalf("result: %q", screenTexts(e.w))
 	}
-	test.Tap(d.cancel)
-	if p.paypal != nil || !strings.Contains(plain(p.message.Text), "Nothing was charged. Your seat is held until") {
-		t.Errorf("Payment Information: %q", p.message.Text)
+	test.Tap(d.Widgets().Cancel)
+	if p.PayPal() != nil || !strings.Contains(plain(p.Widgets().Message.Text), "Nothing was charged. Your seat is held until") {
+		t.Errorf("Payment Information: %q", p.Widgets().Message.Text)
 	}
-	if p.pay.Disabled() {
+	if p.PayButton().Disabled() {
 		t.Error("the attendee cannot try again")
 	}
 	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
@@ -254,7 +255,7 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 	s := e.schedulePaid("Cancelled in the app", 100_00)
 	f, p := e.choosePayPal(s, "mary@example.com", "SPRING20")
 	var once sync.Once
-	e.b.then = func() {
+	e.b.Then = func() {
 		once.Do(func() {
 			if !containsText(screenTexts(e.w), "Waiting for your approval in PayPal. Time left: 3 h 0 min.") {
 				t.Errorf("waiting: %q", screenTexts(e.w))
@@ -262,10 +263,10 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 			f.dlg.Hide()
 		})
 	}
-	d := p.paypal
-	test.Tap(d.start)
-	if !d.finished || p.paypal != nil || p.checkout != nil {
-		t.Fatalf("PayPal dialog still open: finished %v", d.finished)
+	d := p.PayPal()
+	test.Tap(d.Widgets().Start)
+	if !d.Finished() || p.PayPal() != nil || p.CheckingOut() {
+		t.Fatalf("PayPal dialog still open: finished %v", d.Finished())
 	}
 	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
 		t.Errorf("registration %+v", r)
@@ -281,31 +282,6 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 	}
 }
 
-// A Polish site in PLN never offers PayPal on Payment Information, even
-// with Express Checkout stored as ticked.
-func TestPaymentInformationPolishSiteHasNoPayPal(t *testing.T) {
-	e := newSessionsEnv(t, "en", true, nil)
-	if err := e.db.SavePaymentSettings(context.Background(), app.PaymentSettings{
-		Processor:   app.ProcessorPayflow,
-		CreditCards: true, DebitCards: true, ExpressCheckout: true,
-	}, nil); err != nil {
-		t.Fatal(err)
-	}
-	s := e.schedulePaid("Excel w praktyce", 100_00, 10)
-	f := showRegisterDialog(e.deps, e.w, s, nil)
-	registerAttendee(t, f, "Jan", "Nowak", "jan@example.com")
-	p := f.payment
-	if p == nil {
-		t.Fatalf("no Payment Information page: %q", f.message.Text)
-	}
-	if want := []string{T("pay.method.credit"), T("pay.method.debit")}; !slices.Equal(p.methods.Options, want) {
-		t.Fatalf("methods %q, want %q", p.methods.Options, want)
-	}
-	if slices.Contains(p.offered.values, app.MethodExpressCheckout) || hasText(screenTexts(e.w), "PayPal") {
-		t.Fatalf("PayPal offered on a Polish site: %q", screenTexts(e.w))
-	}
-}
-
 // The Polish walk of paying a registration with PayPal on a US site: the
 // Payment Information page, the PayPal dialog, the confirmation and the
 // attendee's Polish receipt.
@@ -313,13 +289,13 @@ func TestRegisterPayWithPayPalPolishWalk(t *testing.T) {
 	e := newPayPalSessionsEnv(t, "pl")
 	frags := englishFragments(t)
 	s := e.schedulePaid("Zarządzanie czasem", 200_00)
-	e.b.action = "approve"
+	e.b.Action = "approve"
 	f, p := e.choosePayPal(s, "zofia@example.pl", "")
 	// The Payment Information page (with PayPal chosen) under the PayPal
 	// dialog.
 	assertPolish(t, "Payment Information with the PayPal dialog", e.w, frags)
-	d := p.paypal
-	test.Tap(d.start)
+	d := p.PayPal()
+	test.Tap(d.Widgets().Start)
 	assertPolish(t, "PayPal dialog, paid", e.w, frags)
 	test.Tap(findButton(e.w, T("pay.close")))
 	assertPolish(t, "confirmed", e.w, frags)

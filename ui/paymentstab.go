@@ -177,14 +177,6 @@ func (p *paymentsTab) loadKeeping(offset int, id int64, scroll float32) {
 	})
 }
 
-func setEnabled(b fyne.Disableable, on bool) {
-	if on {
-		b.Enable()
-	} else {
-		b.Disable()
-	}
-}
-
 func (p *paymentsTab) onSelect(id int) {
 	if id < 0 || id >= len(p.rows) {
 		return

@@ -50,26 +50,26 @@ func TestPromoGenerateTwentyApplyOnPaymentInformationAndPay(t *testing.T) {
 	if p == nil {
 		t.Fatalf("no Payment Information page: %q", f.message.Text)
 	}
-	test.Type(p.code, "  "+strings.ToLower(code)+" ")
-	test.Tap(p.apply)
+	test.Type(p.Widgets().Code, "  "+strings.ToLower(code)+" ")
+	test.Tap(p.Widgets().Apply)
 	texts := screenTexts(e.w)
 	for _, want := range []string{"Total to pay: PLN 150.00"} {
 		if !hasText(texts, want) {
 			t.Fatalf("lacks %q: %q", want, texts)
 		}
 	}
-	test.Tap(p.pay)
-	d := p.card
+	test.Tap(p.PayButton())
+	d := p.Card()
 	if d == nil {
-		t.Fatalf("no card dialog: %q", p.message.Text)
+		t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
 	}
 	fillCard(e.w, d, "4111111111111111", "123")
-	if d.postcode.Text == "" {
-		replace(e.w, d.postcode, "00-001")
+	if d.Widgets().Postcode.Text == "" {
+		replace(e.w, d.Widgets().Postcode, "00-001")
 	}
-	test.Tap(d.pay)
-	if d.err != nil {
-		t.Fatalf("payment: %v", d.err)
+	test.Tap(d.Widgets().Pay)
+	if _, err := d.Outcome(); err != nil {
+		t.Fatalf("payment: %v", err)
 	}
 	if e.charges() != 1 {
 		t.Fatalf("sandbox charges: %d", e.charges())

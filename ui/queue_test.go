@@ -190,11 +190,11 @@ func TestToPayQueueAcrossThreeDesktopsOnPostgreSQL(t *testing.T) {
 		t.Fatalf("no card dialog: %q", screenTexts(owner.m.Window()))
 	}
 	fillCard(owner.m.Window(), d.card, "4111111111111111", "123")
-	test.Tap(d.card.pay)
+	test.Tap(d.card.Widgets().Pay)
 	if !containsText(screenTexts(owner.m.Window()), firstWords(paid(t, "342.00", "pay.brand.visa", "1111"))) {
 		t.Fatalf("not paid: %q", screenTexts(owner.m.Window()))
 	}
-	test.Tap(d.card.closeBtn)
+	test.Tap(d.card.Widgets().Close)
 	if len(q.items) != 0 {
 		t.Fatalf("a paid session is still to pay: %+v", q.items)
 	}
@@ -308,7 +308,7 @@ func TestPayFromMyQueueByKeyboardAlone(t *testing.T) {
 	for _, field := range []struct {
 		entry fyne.Focusable
 		text  string
-	}{{d.card.number, "4111111111111111"}, {d.card.expiry, futureExpiry()}, {d.card.cvv, "123"}} {
+	}{{d.card.Widgets().Number, "4111111111111111"}, {d.card.Widgets().Expiry, futureExpiry()}, {d.card.Widgets().CVV, "123"}} {
 		tabTo(field.entry)
 		for _, r := range field.text { // as the driver hands runes to the focused widget
 			w.Canvas().Focused().TypedRune(r)
@@ -318,7 +318,7 @@ func TestPayFromMyQueueByKeyboardAlone(t *testing.T) {
 	if !containsText(screenTexts(w), firstWords(paid(t, "228.00", "pay.brand.visa", "1111"))) {
 		t.Fatalf("not paid: %q", screenTexts(w))
 	}
-	tabTo(d.card.closeBtn)
+	tabTo(d.card.Widgets().Close)
 	key(fyne.KeySpace)
 	if w.Canvas().Focused() != fyne.Focusable(q.list) {
 		t.Errorf("after the payment the keyboard is on %T, not the list", w.Canvas().Focused())

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/checkout"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -36,7 +37,7 @@ type registerFlow struct {
 	errs map[string]*widget.Label
 
 	reg     app.Registration
-	payment *paymentInfoPage // the Payment Information page, once shown
+	payment *checkout.PaymentInfo // the Payment Information page, once shown
 }
 
 // showRegisterDialog opens registration for s over w; onDone runs when the
@@ -48,7 +49,7 @@ func showRegisterDialog(deps Deps, w fyne.Window, s app.Session, onDone func()) 
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.next})
 	f.dlg.SetOnClosed(func() {
 		if f.payment != nil {
-			f.payment.abandon()
+			f.payment.Abandon()
 		}
 		if f.onDone != nil {
 			f.onDone()
@@ -205,19 +206,16 @@ func (f *registerFlow) setPage(o fyne.CanvasObject, buttons ...fyne.CanvasObject
 }
 
 func (f *registerFlow) showPaymentInfo() {
-	f.payment = newPaymentInfoPage(f.deps, f.win, f.session, f.reg, f.showConfirmed)
+	f.payment = checkout.NewPaymentInfo(f.deps.checkoutServices(), f.win, f.session, f.reg, f.showConfirmed)
 	closeBtn := widgets.NewButton(T("dialog.cancel"), func() { f.dlg.Hide() })
-	f.setPage(f.payment.content, closeBtn, f.payment.pay)
-	f.payment.load()
+	f.setPage(f.payment.Content(), closeBtn, f.payment.PayButton())
+	f.payment.Load()
 }
 
 // showConfirmed is the last page: the confirmation number, and the receipt
 // for a paid registration.
 func (f *registerFlow) showConfirmed(reg app.Registration) {
 	f.reg = reg
-	if f.payment != nil {
-		f.payment.done = true
-	}
 	title := widget.NewLabelWithStyle(T("register.confirmed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.SuccessImportance
 	number := widget.NewLabelWithStyle(T("register.confirmation", map[string]any{"Number": reg.Confirmation}),
@@ -228,7 +226,7 @@ func (f *registerFlow) showConfirmed(reg app.Registration) {
 	closeBtn := widgets.NewButton(T("pay.close"), func() { f.dlg.Hide() })
 	buttons := []fyne.CanvasObject{closeBtn}
 	if reg.Status == app.RegPaid {
-		box.Add(widget.NewLabel(T("register.paid_line", map[string]any{"Amount": formatMinor(reg.TotalMinor, reg.Currency)})))
+		box.Add(checkout.PaidLines(reg))
 		save := widgets.NewButton(T("receipt.save"), func() { saveReceiptDialog(f.deps, f.win, reg.ID) })
 		save.Importance = widget.HighImportance
 		buttons = append(buttons, save)

@@ -143,7 +143,7 @@ func (f *scheduleForm) loadPayPerUse() {
 			if avail != nil {
 				chosen := f.chosenType()
 				f.ppuDown = true
-				f.types = newOptions(f.typeLabel, f.types.values...)
+				f.types = newOptions(f.typeLabel, f.types.Values()...)
 				f.sessionType.Options = f.types.Labels()
 				f.sessionType.Selected = f.types.Label(chosen)
 				f.sessionType.Refresh()

@@ -258,21 +258,21 @@ func TestRegisterPayByCardAndReceipt(t *testing.T) {
 			t.Errorf("Payment Information lacks %q: %q", want, texts)
 		}
 	}
-	if p.pay.Disabled() {
+	if p.PayButton().Disabled() {
 		t.Fatal("Pay is disabled")
 	}
-	test.Tap(p.pay)
-	d := p.card
+	test.Tap(p.PayButton())
+	d := p.Card()
 	if d == nil {
-		t.Fatalf("no card dialog: %q", p.message.Text)
+		t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
 	}
 	fillCard(e.w, d, "4111111111111111", "123")
-	if d.postcode.Text == "" {
-		replace(e.w, d.postcode, "00-001")
+	if d.Widgets().Postcode.Text == "" {
+		replace(e.w, d.Widgets().Postcode, "00-001")
 	}
-	test.Tap(d.pay)
-	if d.err != nil {
-		t.Fatalf("payment: %v", d.err)
+	test.Tap(d.Widgets().Pay)
+	if _, err := d.Outcome(); err != nil {
+		t.Fatalf("payment: %v", err)
 	}
 	test.Tap(findButton(e.w, T("pay.close")))
 	reg := f.reg
@@ -319,24 +319,24 @@ func TestRegisterDeclineKeepsPending(t *testing.T) {
 	s := e.schedulePaid("Declined", 1012_00, 10)
 	f := showRegisterDialog(e.deps, e.w, s, nil)
 	registerAttendee(t, f, "Jan", "Nowak", "jan@example.com")
-	test.Tap(f.payment.pay)
-	d := f.payment.card
+	test.Tap(f.payment.PayButton())
+	d := f.payment.Card()
 	fillCard(e.w, d, "4111111111111111", "123")
-	if d.postcode.Text == "" {
-		replace(e.w, d.postcode, "00-001")
+	if d.Widgets().Postcode.Text == "" {
+		replace(e.w, d.Widgets().Postcode, "00-001")
 	}
-	test.Tap(d.pay)
-	if app.ErrorCode(d.err) != app.EDECLINED || !d.message.Visible() {
-		t.Fatalf("decline: %v", d.err)
+	test.Tap(d.Widgets().Pay)
+	if _, err := d.Outcome(); app.ErrorCode(err) != app.EDECLINED || !d.Widgets().Message.Visible() {
+		t.Fatalf("decline: %v", err)
 	}
-	test.Tap(d.cancel)
-	if !strings.Contains(plain(f.payment.message.Text), "Nothing was charged. Your seat is held until") {
-		t.Errorf("message %q", f.payment.message.Text)
+	test.Tap(d.Widgets().Cancel)
+	if !strings.Contains(plain(f.payment.Widgets().Message.Text), "Nothing was charged. Your seat is held until") {
+		t.Errorf("message %q", f.payment.Widgets().Message.Text)
 	}
 	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment {
 		t.Errorf("status %s", r.Status)
 	}
-	if f.payment.pay.Disabled() {
+	if f.payment.PayButton().Disabled() {
 		t.Error("the attendee cannot try again")
 	}
 }
@@ -380,29 +380,29 @@ func TestPromoCodeOnPaymentInformation(t *testing.T) {
 	f := showRegisterDialog(e.deps, e.w, s, nil)
 	registerAttendee(t, f, "Ewa", "Lis", "ewa@example.com")
 	p := f.payment
-	test.Type(p.code, "half")
-	test.Tap(p.apply)
+	test.Type(p.Widgets().Code, "half")
+	test.Tap(p.Widgets().Apply)
 	texts := screenTexts(e.w)
 	for _, want := range []string{"Discount (HALF): −PLN 100.00", "Total to pay: PLN 100.00"} {
 		if !hasText(texts, want) {
 			t.Errorf("lacks %q: %q", want, texts)
 		}
 	}
-	if plain(p.pay.Text) != "Pay PLN 100.00" {
-		t.Errorf("pay button %q", p.pay.Text)
+	if plain(p.PayButton().Text) != "Pay PLN 100.00" {
+		t.Errorf("pay button %q", p.PayButton().Text)
 	}
 	f.dlg.Hide()
 
 	f = showRegisterDialog(e.deps, e.w, s, nil)
 	registerAttendee(t, f, "Olga", "Lis", "olga@example.com")
 	p = f.payment
-	test.Type(p.code, "FREE")
-	test.Tap(p.apply)
-	if p.pay.Text != "Confirm registration" {
-		t.Fatalf("pay button %q", p.pay.Text)
+	test.Type(p.Widgets().Code, "FREE")
+	test.Tap(p.Widgets().Apply)
+	if p.PayButton().Text != "Confirm registration" {
+		t.Fatalf("pay button %q", p.PayButton().Text)
 	}
-	test.Tap(p.pay)
-	if p.card != nil {
+	test.Tap(p.PayButton())
+	if p.Card() != nil {
 		t.Fatal("a zero total opened the card dialog")
 	}
 	if f.reg.Status != app.RegPaid || f.reg.TotalMinor != 0 || f.reg.PromoCode != "FREE" || promo.confirmed != 1 {
@@ -545,10 +545,10 @@ func TestSessionsPolishWalk(t *testing.T) {
 	assertPolish(t, "registration", e.w, frags)
 	registerAttendee(t, fl, "Zofia", "Łęcka", "zofia@example.pl")
 	assertPolish(t, "Payment Information", e.w, frags)
-	test.Type(fl.payment.code, "FREE")
-	test.Tap(fl.payment.apply)
+	test.Type(fl.payment.Widgets().Code, "FREE")
+	test.Tap(fl.payment.Widgets().Apply)
 	assertPolish(t, "code applied", e.w, frags)
-	test.Tap(fl.payment.pay)
+	test.Tap(fl.payment.PayButton())
 	assertPolish(t, "confirmed", e.w, frags)
 	fl.dlg.Hide()
 

@@ -8,7 +8,6 @@ import (
 	"context"
 	"time"
 
-	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
@@ -127,14 +126,6 @@ func (d Deps) run(f func()) {
 		return
 	}
 	go f()
-}
-
-// newSelect is widget.NewSelect with a translated placeholder (Fyne's own
-// "(Select one)" is English only).
-func newSelect(options []string, changed func(string)) *widget.Select {
-	s := widget.NewSelect(options, changed)
-	s.PlaceHolder = T("select.placeholder")
-	return s
 }
 
 // newChoice is newSelect for the keyboard: in a dialog, Escape on it

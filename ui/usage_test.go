@@ -154,8 +154,8 @@ func TestPayPerUseScheduleEstimateChangePayAndStart(t *testing.T) {
 		t.Fatalf("card dialog: %q", screenTexts(pe.w))
 	}
 	fillCard(pe.w, est.card, "4111111111111111", "123")
-	test.Tap(est.card.pay)
-	test.Tap(est.card.closeBtn)
+	test.Tap(est.card.Widgets().Pay)
+	test.Tap(est.card.Widgets().Close)
 	if est.start.Disabled() || est.pay.Visible() {
 		t.Fatalf("after paying: start disabled %v (%q)", est.start.Disabled(), est.startWhy.Text)
 	}
@@ -293,12 +293,12 @@ func TestActualUsageChargesThenRefundsTheDifference(t *testing.T) {
 	}
 	test.Tap(v.charge)
 	card := v.payment.card
-	if card == nil || card.req.Purpose != app.PurposeTrueUp || card.req.Payer.Email != "ewa@example.com" {
+	if card == nil || card.Request().Purpose != app.PurposeTrueUp || card.Request().Payer.Email != "ewa@example.com" {
 		t.Fatalf("true-up payment: %+v", v.payment)
 	}
 	fillCard(pe.w, card, "4111111111111111", "123")
-	test.Tap(card.pay)
-	test.Tap(card.closeBtn)
+	test.Tap(card.Widgets().Pay)
+	test.Tap(card.Widgets().Close)
 	if v.status.Text != T("usage.diff_none") || v.charge.Visible() {
 		t.Fatalf("after the charge: %q", v.status.Text)
 	}

@@ -49,12 +49,12 @@ func (b *Button) TypedKey(ev *fyne.KeyEvent) {
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
 		c := focusedCanvas(b)
-		if ev.Name == fyne.KeySpace {
-			spacePressed()
-		}
 		b.Tapped(nil)
 		if c != nil && c.Focused() == nil && b.Visible() && !b.Disabled() {
 			c.Focus(b)
+		}
+		if ev.Name == fyne.KeySpace && c != nil {
+			spacePressed(c.Focused())
 		}
 	case fyne.KeyEscape:
 		DialogKey(b, ev, false)
@@ -111,39 +111,39 @@ func (b *Button) MouseOut() {
 // Space presses a button that opens a dialog, the dialog has focused its
 // first field by the time the character comes, and Fyne hands it that
 // field: a space would start the text typed, or tick the first check box.
-// So the character that follows a button's Space at once is dropped by
-// this package's fields (spaceConsumed).
+// So the character that follows a button's Space at once is dropped by the
+// widget that has the focus after the press, if it is one of this
+// package's (spaceConsumed). Only that widget, and only at once: a space
+// typed later, or into another field, is kept.
 var lastSpace struct {
 	sync.Mutex
-	at time.Time
+	at     time.Time
+	target fyne.Focusable // what had the focus after the press
 }
 
 // spaceWindow is how soon after the key its character comes (at once, in
 // the same round of events; a person cannot type a space that fast).
 const spaceWindow = 50 * time.Millisecond
 
-func spacePressed() {
+func spacePressed(target fyne.Focusable) {
 	lastSpace.Lock()
-	lastSpace.at = time.Now()
+	lastSpace.at, lastSpace.target = time.Now(), target
 	lastSpace.Unlock()
 }
 
-// spaceConsumed says whether r is the character of a Space just pressed on
-// a button, and forgets that press.
-func spaceConsumed(r rune) bool {
-	if r != ' ' {
-		return false
-	}
+// spaceConsumed says whether r, typed into w, is the character of a Space
+// just pressed on a button, and forgets that press.
+func spaceConsumed(w fyne.Focusable, r rune) bool {
 	lastSpace.Lock()
 	defer lastSpace.Unlock()
-	just := !lastSpace.at.IsZero() && time.Since(lastSpace.at) < spaceWindow
-	lastSpace.at = time.Time{}
+	just := r == ' ' && w == lastSpace.target && !lastSpace.at.IsZero() && time.Since(lastSpace.at) < spaceWindow
+	lastSpace.at, lastSpace.target = time.Time{}, nil
 	return just
 }
 
 // TypedRune drops the character of the Space that pressed the button.
 func (b *Button) TypedRune(r rune) {
-	if spaceConsumed(r) {
+	if spaceConsumed(b, r) {
 		return
 	}
 	b.Button.TypedRune(r)

@@ -87,7 +87,7 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 // TypedRune types r, but for the space of a Space that pressed a button
 // (see spaceConsumed).
 func (e *Entry) TypedRune(r rune) {
-	if spaceConsumed(r) {
+	if spaceConsumed(e, r) {
 		return
 	}
 	e.Entry.TypedRune(r)

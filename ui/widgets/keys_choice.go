@@ -32,7 +32,7 @@ func (c *Check) TypedKey(ev *fyne.KeyEvent) {
 // TypedRune toggles on Space, but not on the space of a Space that
 // pressed a button (see spaceConsumed).
 func (c *Check) TypedRune(r rune) {
-	if spaceConsumed(r) {
+	if spaceConsumed(c, r) {
 		return
 	}
 	c.Check.TypedRune(r)

@@ -1,7 +1,6 @@
-package ui
+package checkout
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,24 +19,9 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
-	"github.com/trainpay/trainpay/app/gateway/sandbox"
 	"github.com/trainpay/trainpay/app/money"
-	"github.com/trainpay/trainpay/internal/pcitest"
+	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 )
-
-// wrappedGateways hands out the registry's gateways through wrap.
-type wrappedGateways struct {
-	*registry.Registry
-	wrap func(app.Gateway) app.Gateway
-}
-
-func (r wrappedGateways) ForMethod(ctx context.Context, m app.Method) (app.Gateway, app.Processor, app.Mode, error) {
-	gw, p, mode, err := r.Registry.ForMethod(ctx, m)
-	if err != nil {
-		return nil, "", "", err
-	}
-	return r.wrap(gw), p, mode, nil
-}
 
 // gatedGateway holds every sale until the test releases it.
 type gatedGateway struct {
@@ -53,83 +36,10 @@ func (g *gatedGateway) Sale(ctx context.Context, req app.SaleRequest) app.Result
 	return g.Gateway.Sale(ctx, req)
 }
 
-// lockedBuffer collects the payment service's log.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+func pln(t *testing.T, amount string) string { return checkouttest.PLN(t, amount) }
 
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// payEnv is env with a Test-mode site whose card payments go through the
-// gateway registry to the offline sandbox (Payflow), and a window for the
-// dialog.
-type payEnv struct {
-	*env
-	sb  *sandbox.Sandbox
-	log *lockedBuffer
-	w   fyne.Window
-}
-
-func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
-	t.Helper()
-	return newPayEnvAt(t, "PL", "PLN", "Europe/Warsaw", app.ProcessorPayflow, wrap)
-}
-
-// newPayEnvAt is newPayEnv for a site in country charging in cur, whose
-// cards go to proc.
-func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap func(app.Gateway) app.Gateway) *payEnv {
-	t.Helper()
-	ctx := context.Background()
-	e := newEnv(t, "en")
-	e.setUp(country, cur, tz)
-	SetLanguage("en")
-	err := e.db.SavePaymentSettings(ctx, app.PaymentSettings{Processor: proc, CreditCards: true, DebitCards: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := &registry.Registry{Sites: e.db, Settings: e.db}
-	t.Cleanup(func() { reg.Close() })
-	sb, err := reg.Sandbox(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var gateways app.GatewayResolver = reg
-	if wrap != nil {
-		gateways = wrappedGateways{reg, wrap}
-	}
-	log := &lockedBuffer{}
-	pcitest.KeepBytes(t, "payments.log", func() []byte { return []byte(log.String()) })
-	e.deps.Payments = app.NewPaymentService(e.db, gateways, slog.New(slog.NewTextHandler(log, nil)))
-	w := test.NewWindow(widget.NewLabel(""))
-	w.Resize(fyne.NewSize(800, 900))
-	t.Cleanup(w.Close)
-	return &payEnv{env: e, sb: sb, log: log, w: w}
-}
-
-// pln formats an amount as the dialog does.
-func pln(t *testing.T, amount string) string {
-	t.Helper()
-	a, err := currency.NewAmount(amount, "PLN")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return money.Format(a, Language())
-}
-
-// paid is the result line of a payment that went through.
 func paid(t *testing.T, amount, brandID, last4 string) string {
-	return T("pay.paid", map[string]any{"Amount": pln(t, amount), "Brand": T(brandID), "Card": "•••• " + last4})
+	return checkouttest.Paid(t, amount, brandID, last4)
 }
 
 // payButton finds the Pay button for amount.
@@ -138,14 +48,7 @@ func payButton(w fyne.Window, amount string) *widget.Button {
 	return findButton(w, T("pay.pay", map[string]any{"Amount": money.Format(a, Language())}))
 }
 
-// firstWords is the start of a message, which fits on a wrapped label's
-// first line.
-func firstWords(s string) string {
-	if r := []rune(s); len(r) > 20 {
-		return string(r[:20])
-	}
-	return s
-}
+func firstWords(s string) string { return checkouttest.FirstWords(s) }
 
 // outcome records done's call.
 type outcome struct {
@@ -196,45 +99,8 @@ func maestroRules(need bool) app.CardRules {
 
 func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
 	out := &outcome{}
-	d := ShowCardDialog(pe.w, pe.deps, req, func(p app.Payment, err error) { out.calls++; out.p, out.err = p, err })
+	d := ShowCardDialog(pe.w, pe.svc, req, func(p app.Payment, err error) { out.calls++; out.p, out.err = p, err })
 	return d, out
-}
-
-// cardField is a card dialog field that tests type into.
-type cardField interface {
-	fyne.Focusable
-	SetText(string)
-}
-
-// typeInto focuses e as a click would, types text and leaves the field.
-func typeInto(w fyne.Window, e cardField, text string) {
-	w.Canvas().Focus(e)
-	for _, r := range text {
-		e.TypedRune(r)
-	}
-	w.Canvas().Unfocus()
-}
-
-// replace clears e and types text into it.
-func replace(w fyne.Window, e cardField, text string) {
-	w.Canvas().Focus(e)
-	e.SetText("")
-	for _, r := range text {
-		e.TypedRune(r)
-	}
-	w.Canvas().Unfocus()
-}
-
-func futureExpiry() string {
-	f := time.Now().AddDate(3, 0, 0)
-	return fmt.Sprintf("%02d/%02d", int(f.Month()), f.Year()%100)
-}
-
-// fillCard types a whole card; the holder and postcode come pre-filled.
-func fillCard(w fyne.Window, d *CardDialog, number, cvv string) {
-	typeInto(w, d.number, number)
-	typeInto(w, d.expiry, futureExpiry())
-	typeInto(w, d.cvv, cvv)
 }
 
 func (pe *payEnv) journal() []app.Payment {
@@ -248,7 +114,7 @@ func (pe *payEnv) journal() []app.Payment {
 
 func (pe *payEnv) charges() int {
 	n := 0
-	for _, e := range pe.sb.Ledger() {
+	for _, e := range pe.pay.Sandbox.Ledger() {
 		if e.Charged() {
 			n++
 		}
@@ -408,8 +274,8 @@ func TestCardDialogDeclinedThenRetry(t *testing.T) {
 			t.Fatalf("row: %+v", r)
 		}
 	}
-	if n := pe.charges(); n != 0 || len(pe.sb.Ledger()) != 2 {
-		t.Fatalf("ledger: %d charges in %d entries", n, len(pe.sb.Ledger()))
+	if n := pe.charges(); n != 0 || len(pe.pay.Sandbox.Ledger()) != 2 {
+		t.Fatalf("ledger: %d charges in %d entries", n, len(pe.pay.Sandbox.Ledger()))
 	}
 	pe.assertNoNumber("after a decline", "4111111111111111")
 
@@ -447,7 +313,7 @@ func TestCardDialogCatchesBadNumberInline(t *testing.T) {
 	if rows := pe.journal(); len(rows) != 0 {
 		t.Fatalf("journal: %+v", rows)
 	}
-	if n := len(pe.sb.Ledger()); n != 0 {
+	if n := len(pe.pay.Sandbox.Ledger()); n != 0 {
 		t.Fatalf("ledger has %d entries", n)
 	}
 	if d.running || out.calls != 0 {
@@ -525,7 +391,7 @@ func TestCardDialogCatchesExpiredCard(t *testing.T) {
 		t.Fatal("Pay is enabled for an expired card")
 	}
 	d.onPay()
-	if len(pe.journal()) != 0 || len(pe.sb.Ledger()) != 0 {
+	if len(pe.journal()) != 0 || len(pe.pay.Sandbox.Ledger()) != 0 {
 		t.Fatal("an expired card reached the service")
 	}
 	if !d.errs[fieldExpiry].Visible() {
@@ -539,7 +405,7 @@ func TestCardDialogPayDisabledWhilePaying(t *testing.T) {
 		return &gatedGateway{Gateway: gw, entered: entered, release: release}
 	})
 	finished := make(chan struct{})
-	pe.deps.Go = func(f func()) {
+	pe.svc.Go = func(f func()) {
 		go func() {
 			defer close(finished)
 			f()
@@ -676,7 +542,7 @@ func TestCardDialogScreenshots(t *testing.T) {
 		t.Skip("set TRAINPAY_SCREENSHOTS to a folder to render the card dialog")
 	}
 	pe := newPayEnv(t, nil)
-	pe.w.Resize(fyne.NewSize(720, 860))
+	pe.w.Resize(fyne.NewSize(1280, 800))
 	save := func(name string) {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -960,7 +826,7 @@ func TestCardDialogMaestroExtrasRequired(t *testing.T) {
 	d.touched = map[string]bool{} // as if never visited
 	d.revalidate()
 	d.onPay()
-	if d.running || out.calls != 0 || len(pe.journal()) != 0 || len(pe.sb.Ledger()) != 0 {
+	if d.running || out.calls != 0 || len(pe.journal()) != 0 || len(pe.pay.Sandbox.Ledger()) != 0 {
 		t.Fatal("a Maestro card without its extras reached the service")
 	}
 	if !d.errs[fieldStart].Visible() {
@@ -987,7 +853,7 @@ func TestCardDialogChargeWantsMaestroExtrasForUKNVP(t *testing.T) {
 	pe := newPayEnv(t, nil)
 	reg := &registry.Registry{Sites: pe.db, Settings: pe.db}
 	t.Cleanup(func() { reg.Close() })
-	pe.deps.Payments = app.NewPaymentService(pe.db, procGateways{reg, app.ProcessorWPPUKNVP}, slog.New(slog.NewTextHandler(pe.log, nil)))
+	pe.svc.Payments = app.NewPaymentService(pe.db, procGateways{reg, app.ProcessorWPPUKNVP}, slog.New(slog.NewTextHandler(pe.log, nil)))
 	d, out := pe.openMaestro("25.00", false)
 	fillCard(pe.w, d, maestroTestCard, "123")
 	if d.pay.Disabled() {
@@ -1000,7 +866,7 @@ func TestCardDialogChargeWantsMaestroExtrasForUKNVP(t *testing.T) {
 	if !d.errs[fieldStart].Visible() || d.errs[fieldStart].Text != ErrorText(d.err) {
 		t.Fatalf("shown under the start date: %q", d.errs[fieldStart].Text)
 	}
-	if len(pe.journal()) != 0 || len(pe.sb.Ledger()) != 0 || out.calls != 0 {
+	if len(pe.journal()) != 0 || len(pe.pay.Sandbox.Ledger()) != 0 || out.calls != 0 {
 		t.Fatal("the card reached the journal or the gateway")
 	}
 	pe.assertNoNumber("after the refusal", maestroTestCard)

@@ -1,17 +1,17 @@
-package ui
+package uikit
 
-// options are the choices of a select box or radio group: each value with
+// Options are the choices of a select box or radio group: each value with
 // the label shown for it. A screen reads the chosen value through them and
 // never compares a translated label itself; the labels are made once, in
 // the language of the moment, and looked up only here.
-type options[T comparable] struct {
+type Options[T comparable] struct {
 	values []T
 	labels []string
 }
 
-// newOptions lists values, each shown as label(value).
-func newOptions[T comparable](label func(T) string, values ...T) *options[T] {
-	o := &options[T]{values: values, labels: make([]string, len(values))}
+// NewOptions lists values, each shown as label(value).
+func NewOptions[T comparable](label func(T) string, values ...T) *Options[T] {
+	o := &Options[T]{values: values, labels: make([]string, len(values))}
 	for i, v := range values {
 		o.labels[i] = label(v)
 	}
@@ -19,10 +19,10 @@ func newOptions[T comparable](label func(T) string, values ...T) *options[T] {
 }
 
 // Labels are what the widget shows, in the order of the values.
-func (o *options[T]) Labels() []string { return append([]string(nil), o.labels...) }
+func (o *Options[T]) Labels() []string { return append([]string(nil), o.labels...) }
 
 // Label is the label of v, "" when v is not one of the values.
-func (o *options[T]) Label(v T) string {
+func (o *Options[T]) Label(v T) string {
 	for i, x := range o.values {
 		if x == v {
 			return o.labels[i]
@@ -33,7 +33,7 @@ func (o *options[T]) Label(v T) string {
 
 // Value is the value the widget's Selected label stands for; ok is false
 // when nothing (or something not listed) is selected.
-func (o *options[T]) Value(selected string) (v T, ok bool) {
+func (o *Options[T]) Value(selected string) (v T, ok bool) {
 	for i, l := range o.labels {
 		if l == selected {
 			return o.values[i], true
@@ -43,12 +43,15 @@ func (o *options[T]) Value(selected string) (v T, ok bool) {
 }
 
 // ValueOr is Value, with fallback when nothing is selected.
-func (o *options[T]) ValueOr(selected string, fallback T) T {
+func (o *Options[T]) ValueOr(selected string, fallback T) T {
 	if v, ok := o.Value(selected); ok {
 		return v
 	}
 	return fallback
 }
 
+// Values are the values, in order.
+func (o *Options[T]) Values() []T { return append([]T(nil), o.values...) }
+
 // Len is the number of values.
-func (o *options[T]) Len() int { return len(o.values) }
+func (o *Options[T]) Len() int { return len(o.values) }

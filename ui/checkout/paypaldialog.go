@@ -1,4 +1,4 @@
-package ui
+package checkout
 
 import (
 	"context"
@@ -8,12 +8,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/uikit"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // The PayPal Express Checkout dialog. The buyer approves in the system
@@ -34,13 +35,14 @@ type PayPalPayment struct {
 }
 
 // PayPalDialog is the PayPal payment dialog; ShowPayPalDialog returns it so
-// that the package's tests can drive it.
+// that the screen that opened it can dismiss it (Dismiss) and tests can
+// drive it.
 type PayPalDialog struct {
 	win  fyne.Window
-	deps Deps
+	svc  Services
 	req  PayPalPayment
 	done func(app.Payment, error)
-	dlg  *dialog.CustomDialog
+	dlg  *widgets.Dialog
 	body *fyne.Container
 
 	next    *widget.Label // what happens next
@@ -50,10 +52,10 @@ type PayPalDialog struct {
 	// animation, so the wait is visible without a running animation.
 	left      *widget.ProgressBar
 	working   *fyne.Container
-	start     *widget.Button // Continue to PayPal
-	openAgain *widget.Button
-	cancel    *widget.Button
-	closeBtn  *widget.Button
+	start     *widgets.Button // Continue to PayPal
+	openAgain *widgets.Button
+	cancel    *widgets.Button
+	closeBtn  *widgets.Button
 
 	link     app.ApprovalLink
 	window   time.Duration      // the approval window as first shown
@@ -71,19 +73,41 @@ type PayPalDialog struct {
 // ShowCardDialog's: the payment and nil when the money moved, an EUNKNOWN
 // error when the outcome is not known yet, and app.Payment{} with
 // context.Canceled when the person cancels without paying.
-func ShowPayPalDialog(w fyne.Window, deps Deps, req PayPalPayment, done func(app.Payment, error)) *PayPalDialog {
-	d := &PayPalDialog{win: w, deps: deps, req: req, done: done}
+func ShowPayPalDialog(w fyne.Window, svc Services, req PayPalPayment, done func(app.Payment, error)) *PayPalDialog {
+	d := &PayPalDialog{win: w, svc: svc, req: req, done: done}
 	d.build()
 	d.dlg.Show()
 	return d
 }
 
-func (d *PayPalDialog) amount() string { return money.Format(d.req.Amount, Language()) }
+// PayPalWidgets are the PayPal dialog's buttons and lines, for the tests
+// of the screens that open it.
+type PayPalWidgets struct {
+	Start     *widgets.Button // Continue to PayPal, then Try PayPal again
+	OpenAgain *widgets.Button
+	Cancel    *widgets.Button
+	Close     *widgets.Button // once the answer is shown
+	Status    *widget.Label   // waiting, with the time left
+	Message   *widget.Label   // the outcome of the last attempt
+}
+
+// Widgets are the dialog's buttons and lines.
+func (d *PayPalDialog) Widgets() PayPalWidgets {
+	return PayPalWidgets{
+		Start: d.start, OpenAgain: d.openAgain, Cancel: d.cancel, Close: d.closeBtn,
+		Status: d.status, Message: d.message,
+	}
+}
+
+// Finished says whether the dialog has ended (done has been called).
+func (d *PayPalDialog) Finished() bool { return d.finished }
+
+func (d *PayPalDialog) amount() string { return money.Format(d.req.Amount, uikit.Language()) }
 
 func (d *PayPalDialog) build() {
 	what := widget.NewLabelWithStyle(d.req.Description, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	what.Wrapping = fyne.TextWrapWord
-	d.next = widget.NewLabel(T("paypal.next", map[string]any{"Amount": d.amount()}))
+	d.next = widget.NewLabel(uikit.T("paypal.next", map[string]any{"Amount": d.amount()}))
 	d.next.Wrapping = fyne.TextWrapWord
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
@@ -95,15 +119,19 @@ func (d *PayPalDialog) build() {
 	d.left.TextFormatter = func() string { return "" }
 	d.working = container.NewVBox(d.left)
 	d.working.Hide()
-	d.start = widget.NewButton(T("paypal.continue", map[string]any{"Amount": d.amount()}), d.onStart)
-	d.start.Importance = widget.HighImportance
-	d.openAgain = widget.NewButton(T("paypal.open_again"), d.onOpenAgain)
+	d.start = widgets.NewButton(uikit.T("paypal.continue", map[string]any{"Amount": d.amount()}), d.onStart)
+	d.openAgain = widgets.NewButton(uikit.T("paypal.open_again"), d.onOpenAgain)
 	d.openAgain.Hide()
-	d.cancel = widget.NewButton(T("dialog.cancel"), d.onCancel)
-	d.closeBtn = widget.NewButton(T("pay.close"), d.onClose)
+	d.cancel = widgets.NewButton(uikit.T("dialog.cancel"), d.onCancel)
+	d.closeBtn = widgets.NewButton(uikit.T("pay.close"), d.onClose)
 	d.body = container.NewVBox(what, widget.NewSeparator(), d.next, d.status, d.working, d.message, d.openAgain)
-	d.dlg = dialog.NewCustomWithoutButtons(T("paypal.title"), d.body, d.win)
+	// The keyboard: Continue to PayPal is the default button, focused when
+	// shown (Enter presses it); Escape does what closing the dialog does
+	// (Dismiss: cancels the wait, or closes with the answer).
+	d.dlg = widgets.NewCustomWithoutButtons(uikit.T("paypal.title"), d.body, d.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.start})
+	d.dlg.SetDefault(d.start)
+	d.dlg.SetOnEscape(d.Dismiss)
 	d.dlg.Resize(fyne.NewSize(480, d.dlg.MinSize().Height))
 }
 
@@ -115,7 +143,7 @@ func (d *PayPalDialog) onStart() {
 	d.running = true
 	d.start.Disable()
 	d.message.Hide()
-	d.status.SetText(T("paypal.starting"))
+	d.status.SetText(uikit.T("paypal.starting"))
 	d.status.Show()
 	ctx, stop := context.WithCancel(context.Background())
 	d.stop = stop
@@ -126,13 +154,13 @@ func (d *PayPalDialog) onStart() {
 		Approval: &app.BuyerApproval{
 			Show: func(l app.ApprovalLink) { fyne.Do(func() { d.onLink(l) }) },
 			Page: app.ApprovalPage{
-				Title: T("paypal.page_title"), Approved: T("paypal.page_approved"),
-				Cancelled: T("paypal.page_cancelled"),
+				Title: uikit.T("paypal.page_title"), Approved: uikit.T("paypal.page_approved"),
+				Cancelled: uikit.T("paypal.page_cancelled"),
 			},
 		},
 	}
-	d.deps.run(func() {
-		p, err := d.deps.Payments.Charge(ctx, req)
+	d.svc.run(func() {
+		p, err := d.svc.Payments.Charge(ctx, req)
 		stop()
 		fyne.Do(func() { d.charged(p, err) })
 	})
@@ -148,7 +176,7 @@ func (d *PayPalDialog) onLink(l app.ApprovalLink) {
 	}
 	d.link = l
 	d.openAgain.Show()
-	showIn(d.working, d.working)
+	uikit.ShowIn(d.working, d.working)
 	d.showLeft()
 	d.open()
 	d.tickMu.Lock()
@@ -185,7 +213,7 @@ func (d *PayPalDialog) showLeft() {
 		return
 	}
 	left := time.Until(d.link.Expires)
-	d.status.SetText(T("paypal.waiting", map[string]any{"Left": timeLeft(left)}))
+	d.status.SetText(uikit.T("paypal.waiting", map[string]any{"Left": timeLeft(left)}))
 	if d.window > 0 {
 		d.left.SetValue(min(max(float64(left)/float64(d.window), 0), 1))
 	}
@@ -197,7 +225,7 @@ func timeLeft(left time.Duration) string {
 		left = 0
 	}
 	m := int((left + time.Minute - 1) / time.Minute)
-	return T("paypal.time_left", map[string]any{"Hours": m / 60, "Minutes": m % 60})
+	return uikit.T("paypal.time_left", map[string]any{"Hours": m / 60, "Minutes": m % 60})
 }
 
 // open opens the approve link in the system browser.
@@ -207,7 +235,7 @@ func (d *PayPalDialog) open() {
 		err = fyne.CurrentApp().OpenURL(u)
 	}
 	if err != nil {
-		d.message.SetText(T("paypal.browser_failed", map[string]any{"URL": d.link.URL}))
+		d.message.SetText(uikit.T("paypal.browser_failed", map[string]any{"URL": d.link.URL}))
 		d.message.Importance = widget.WarningImportance
 		d.message.Show()
 	}
@@ -234,9 +262,9 @@ func (d *PayPalDialog) charged(p app.Payment, err error) {
 		if p.State == app.StateHeld {
 			key = "paypal.held"
 		}
-		d.showResult(T(key, map[string]any{"Amount": d.amount()}), widget.SuccessImportance, p.GatewayRef)
+		d.showResult(uikit.T(key, map[string]any{"Amount": d.amount()}), widget.SuccessImportance, p.GatewayRef)
 	case app.ErrorCode(err) == app.EUNKNOWN:
-		d.showResult(T("paypal.unknown", map[string]any{"Amount": d.amount()}), widget.WarningImportance, p.InvoiceID)
+		d.showResult(uikit.T("paypal.unknown", map[string]any{"Amount": d.amount()}), widget.WarningImportance, p.InvoiceID)
 	case p.ResultCode == app.CodeApprovalCancelledInApp:
 		d.finish(app.Payment{}, context.Canceled)
 	default:
@@ -250,14 +278,14 @@ func (d *PayPalDialog) charged(p app.Payment, err error) {
 		case app.CodeFundingDeclined, app.CodePayerCannotPay:
 			key = "paypal.declined_funding"
 		}
-		text := ErrorText(err)
+		text := uikit.ErrorText(err)
 		if key != "" {
-			text = T(key)
+			text = uikit.T(key)
 		}
 		d.message.SetText(text)
 		d.message.Importance = widget.DangerImportance
 		d.message.Show()
-		d.start.SetText(T("paypal.try_again"))
+		d.start.SetText(uikit.T("paypal.try_again"))
 		d.start.Enable()
 	}
 }
@@ -270,12 +298,14 @@ func (d *PayPalDialog) showResult(text string, imp widget.Importance, ref string
 	what.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(what, widget.NewSeparator(), msg)
 	if ref != "" {
-		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": ref})))
+		box.Add(widget.NewLabel(uikit.T("pay.reference", map[string]any{"Reference": ref})))
 	}
 	d.body.Objects = []fyne.CanvasObject{box}
 	d.body.Refresh()
 	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+	d.dlg.SetDefault(d.closeBtn)
 	d.result = true
+	d.win.Canvas().Focus(d.closeBtn) // Enter or Space closes
 }
 
 // Dismiss ends the dialog when the screen that opened it goes away, as its
@@ -299,7 +329,7 @@ func (d *PayPalDialog) Dismiss() {
 func (d *PayPalDialog) onCancel() {
 	if d.running {
 		d.cancel.Disable()
-		d.status.SetText(T("paypal.cancelling"))
+		d.status.SetText(uikit.T("paypal.cancelling"))
 		if d.stop != nil {
 			d.stop()
 		}

@@ -1,4 +1,4 @@
-package ui
+package checkout
 
 import (
 	"context"
@@ -7,13 +7,15 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bojanz/currency"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/money"
+	"github.com/trainpay/trainpay/ui/uikit"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // The card payment dialog, used wherever someone pays by card: registration
@@ -78,34 +80,36 @@ const (
 var cardFields = []string{fieldHolder, fieldNumber, fieldExpiry, fieldCVV, fieldStart, fieldIssue, fieldPostcode, fieldCountry}
 
 // CardDialog is the card payment dialog. ShowCardDialog returns it so that
-// the package's tests can drive its widgets.
+// tests can drive its widgets (Widgets).
 type CardDialog struct {
 	win  fyne.Window
-	deps Deps
+	svc  Services
 	req  CardPayment
 	done func(app.Payment, error)
-	dlg  *dialog.CustomDialog
+	dlg  *widgets.Dialog
 	body *fyne.Container // the form or the result
 
-	methods *options[app.Method]
+	methods *uikit.Options[app.Method]
 	method  *widget.RadioGroup // nil unless both methods are offered
 
-	holder     *cardEntry
-	number     *cardNumberEntry // holds the digits while masked
+	holder     *CardEntry
+	number     *CardNumberEntry // holds the digits while masked
 	brandLabel *widget.Label
-	expiry     *cardEntry
-	cvv        *cardEntry
-	postcode   *cardEntry
-	country    *widget.Select
+	expiry     *CardEntry
+	cvv        *CardEntry
+	postcode   *CardEntry
+	country    *widgets.Select
 	countryCds []string
 
-	// UK Maestro's start date and issue number: in the form only while the
-	// number is Maestro's (see showExtras).
-	start       *cardEntry
-	issue       *cardEntry
+	// UK Maestro's start date and issue number: shown only while the
+	// number is Maestro's (see showExtras), in room the form keeps for them.
+	start       *CardEntry
+	issue       *CardEntry
 	extrasNote  *widget.Label
-	rows        map[string]fyne.CanvasObject // each field with its error label
-	formBox     *fyne.Container              // holds the current form
+	rows        map[string]fyne.CanvasObject // each field with its message line
+	formW       *fyne.Container
+	extrasLabel *widget.RichText // the Maestro row's label
+	extras      *fyne.Container  // the Maestro row: start date, issue number, note
 	extrasShown bool
 
 	errs    map[string]*widget.Label // the error under each field
@@ -116,11 +120,12 @@ type CardDialog struct {
 	hint     *widget.Label
 	progress *widget.ProgressBarInfinite
 	working  *fyne.Container
-	pay      *widget.Button
-	cancel   *widget.Button
-	closeBtn *widget.Button
+	pay      *widgets.Button
+	cancel   *widgets.Button
+	closeBtn *widgets.Button
 
 	running  bool
+	shown    bool // the answer is shown
 	finished bool // done has been called
 	payment  app.Payment
 	err      error
@@ -133,9 +138,9 @@ type CardDialog struct {
 // context.Canceled when the person cancels without paying. Declined attempts
 // stay in the dialog, which allows another try (a new attempt, with a new
 // key).
-func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Payment, error)) *CardDialog {
+func ShowCardDialog(w fyne.Window, svc Services, req CardPayment, done func(app.Payment, error)) *CardDialog {
 	d := &CardDialog{
-		win: w, deps: deps, req: req, done: done,
+		win: w, svc: svc, req: req, done: done,
 		errs: map[string]*widget.Label{}, touched: map[string]bool{}, remote: map[string]string{},
 	}
 	var methods []app.Method
@@ -147,26 +152,55 @@ func ShowCardDialog(w fyne.Window, deps Deps, req CardPayment, done func(app.Pay
 	if len(methods) == 0 {
 		methods = []app.Method{app.MethodCreditCard}
 	}
-	d.methods = newOptions(methodName, methods...)
+	d.methods = uikit.NewOptions(methodName, methods...)
 	d.build()
+	d.dlg.FocusOnShow(d.number) // the form starts with the card
 	d.dlg.Show()
 	d.fit()
-	if d.holder.Text == "" {
-		w.Canvas().Focus(d.holder)
-	} else {
-		w.Canvas().Focus(d.number)
-	}
 	return d
 }
 
+// CardWidgets are the card dialog's fields and buttons, for the tests of
+// the screens that open it, which drive it as a person would.
+type CardWidgets struct {
+	Method   *widget.RadioGroup // nil unless both card methods are offered
+	Holder   *CardEntry
+	Number   *CardNumberEntry
+	Expiry   *CardEntry
+	CVV      *CardEntry
+	Start    *CardEntry // Maestro only
+	Issue    *CardEntry // Maestro only
+	Postcode *CardEntry
+	Country  *widgets.Select
+	Message  *widget.Label // the outcome of the last attempt
+	Pay      *widgets.Button
+	Cancel   *widgets.Button
+	Close    *widgets.Button // once the answer is shown
+}
+
+// Widgets are the dialog's fields and buttons.
+func (d *CardDialog) Widgets() CardWidgets {
+	return CardWidgets{
+		Method: d.method, Holder: d.holder, Number: d.number, Expiry: d.expiry, CVV: d.cvv,
+		Start: d.start, Issue: d.issue, Postcode: d.postcode, Country: d.country,
+		Message: d.message, Pay: d.pay, Cancel: d.cancel, Close: d.closeBtn,
+	}
+}
+
+// Request is what the dialog was opened to pay.
+func (d *CardDialog) Request() CardPayment { return d.req }
+
+// Outcome is the last attempt's payment and error (both zero before one).
+func (d *CardDialog) Outcome() (app.Payment, error) { return d.payment, d.err }
+
 func (d *CardDialog) build() {
-	amount := money.Format(d.req.Amount, Language())
+	amount := money.Format(d.req.Amount, uikit.Language())
 
 	what := widget.NewLabelWithStyle(d.req.Description, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	what.Wrapping = fyne.TextWrapWord
-	due := widget.NewLabel(T("pay.amount_due", map[string]any{"Amount": amount}))
+	due := widget.NewLabel(uikit.T("pay.amount_due", map[string]any{"Amount": amount}))
 	due.SizeName = theme.SizeNameSubHeadingText
-	summary := container.NewVBox(what, due)
+	summary := container.NewBorder(nil, nil, nil, due, what)
 
 	if d.methods.Len() > 1 {
 		opts := d.methods.Labels()
@@ -177,27 +211,28 @@ func (d *CardDialog) build() {
 	}
 
 	d.holder = newCardEntry(false)
-	d.holder.SetPlaceHolder(T("pay.holder_placeholder"))
+	d.holder.SetPlaceHolder(uikit.T("pay.holder_placeholder"))
 	d.holder.SetText(strings.TrimSpace(d.req.Payer.FirstName + " " + d.req.Payer.LastName))
 	d.number = newCardNumberEntry()
 	d.brandLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	d.expiry = newCardEntry(false)
-	d.expiry.SetPlaceHolder(T("pay.expiry_placeholder"))
+	d.expiry.SetPlaceHolder(uikit.T("pay.expiry_placeholder"))
 	d.cvv = newCardEntry(true)
 	d.postcode = newCardEntry(false)
 	d.postcode.SetText(d.req.Payer.PostalCode)
 	d.start = newCardEntry(false)
-	d.start.SetPlaceHolder(T("pay.start_placeholder"))
+	d.start.SetPlaceHolder(uikit.T("pay.start_placeholder"))
 	d.issue = newCardEntry(false)
-	d.issue.SetPlaceHolder(T("pay.issue_placeholder"))
+	d.issue.SetPlaceHolder(uikit.T("pay.issue_placeholder"))
 
-	cs := countries()
+	cs := uikit.Countries()
 	names := make([]string, len(cs))
 	for i, c := range cs {
 		names[i] = c.Name
 		d.countryCds = append(d.countryCds, c.Code)
 	}
-	d.country = newSelect(names, nil)
+	d.country = widgets.NewSelect(names, nil)
+	d.country.PlaceHolder = uikit.T("select.placeholder")
 	for i, c := range d.countryCds {
 		if c == d.req.Payer.Country {
 			d.country.SetSelectedIndex(i)
@@ -231,27 +266,35 @@ func (d *CardDialog) build() {
 		e.OnSubmitted = func(string) { d.onPay() } // Enter pays once the form is valid
 	}
 
+	rooms := map[string]fyne.CanvasObject{}
 	for _, f := range cardFields {
 		l := widget.NewLabel("")
 		l.Importance = widget.DangerImportance
 		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
 		l.Hide()
 		d.errs[f] = l
+		rooms[f] = newMessageRoom(l, fieldMessages(f))
 	}
 	d.extrasNote = widget.NewLabel("")
 	d.extrasNote.Wrapping = fyne.TextWrapWord
+	d.extrasNote.SizeName = theme.SizeNameCaptionText
+	note := newMessageRoom(d.extrasNote, []string{uikit.T("pay.maestro_optional"), uikit.T("pay.maestro_needed")})
+	issueLabel := widget.NewLabelWithStyle(uikit.T("pay.issue_number"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	d.rows = map[string]fyne.CanvasObject{
-		fieldHolder:   container.NewVBox(d.holder, d.errs[fieldHolder]),
-		fieldNumber:   container.NewVBox(container.NewBorder(nil, nil, nil, d.brandLabel, d.number), d.errs[fieldNumber]),
-		fieldExpiry:   container.NewVBox(d.expiry, d.errs[fieldExpiry]),
-		fieldCVV:      container.NewVBox(d.cvv, d.errs[fieldCVV]),
-		fieldStart:    container.NewVBox(d.start, d.errs[fieldStart]),
-		fieldIssue:    container.NewVBox(d.issue, d.errs[fieldIssue], d.extrasNote),
-		fieldPostcode: container.NewVBox(d.postcode, d.errs[fieldPostcode]),
-		fieldCountry:  container.NewVBox(d.country, d.errs[fieldCountry]),
+		fieldHolder:   container.NewVBox(d.holder, rooms[fieldHolder]),
+		fieldNumber:   container.NewVBox(container.NewBorder(nil, nil, nil, d.brandRoom(), d.number), rooms[fieldNumber]),
+		fieldExpiry:   container.NewVBox(d.expiry, rooms[fieldExpiry]),
+		fieldCVV:      container.NewVBox(d.cvv, rooms[fieldCVV]),
+		fieldStart:    container.NewVBox(d.start, rooms[fieldStart]),
+		fieldIssue:    container.NewVBox(container.NewBorder(nil, nil, issueLabel, nil, d.issue), rooms[fieldIssue]),
+		fieldPostcode: container.NewVBox(d.postcode, rooms[fieldPostcode]),
+		fieldCountry:  container.NewVBox(d.country, rooms[fieldCountry]),
 	}
-	d.formBox = container.NewStack()
-	d.layoutForm()
+	// The start date and the issue number side by side (one question:
+	// either will do), the note under both.
+	d.extras = container.NewVBox(container.NewGridWithColumns(2, d.rows[fieldStart], d.rows[fieldIssue]), note)
+	d.buildForm()
 
 	d.message = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.message.Wrapping = fyne.TextWrapWord
@@ -262,106 +305,153 @@ func (d *CardDialog) build() {
 	d.hint.Hide()
 	d.progress = widget.NewProgressBarInfinite()
 	d.progress.Stop()
-	d.working = container.NewVBox(widget.NewLabel(T("pay.paying")), d.progress)
+	d.working = container.NewVBox(widget.NewLabel(uikit.T("pay.paying")), d.progress)
 	d.working.Hide()
 
-	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formBox, d.message, d.hint, d.working))
+	d.body = container.NewStack(container.NewVBox(summary, widget.NewSeparator(), d.formW, d.message, d.hint, d.working))
 
-	d.cancel = widget.NewButton(T("dialog.cancel"), d.onCancel)
-	d.pay = widget.NewButton(T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
-	d.pay.Importance = widget.HighImportance
-	d.closeBtn = widget.NewButton(T("pay.close"), d.onClose)
-	d.closeBtn.Importance = widget.HighImportance
+	d.cancel = widgets.NewButton(uikit.T("dialog.cancel"), d.onCancel)
+	d.pay = widgets.NewButton(uikit.T("pay.pay", map[string]any{"Amount": amount}), d.onPay)
+	d.closeBtn = widgets.NewButton(uikit.T("pay.close"), d.onClose)
 
-	d.dlg = dialog.NewCustomWithoutButtons(T("pay.title"), d.body, d.win)
+	// The keyboard: Enter in a field pays once the card is complete (the
+	// fields' OnSubmitted; on the country list, Pay as the default
+	// button), Escape cancels, or closes once the answer is shown.
+	d.dlg = widgets.NewCustomWithoutButtons(uikit.T("pay.title"), d.body, d.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{d.cancel, d.pay})
+	d.dlg.SetDefault(d.pay)
+	d.dlg.SetOnEscape(d.onEscape)
 	d.revalidate()
 }
 
-// layoutForm puts the form in formBox, with the Maestro rows after the CVV
-// when extrasShown. widget.Form cannot hide a row (its label stays), so the
-// form is made anew when they come or go; the fields themselves, with what
-// was typed and the focus, are the same objects.
-func (d *CardDialog) layoutForm() {
-	var items []*widget.FormItem
+// buildForm lays out the form in the order a person fills it in: the
+// card's number, expiry date and CVV, the name on it, the billing address,
+// and last a Maestro card's start date and issue number. That last row and
+// its label keep their room while hidden (keepRoom), so they come and go
+// below the fields being typed into and the label column keeps its width;
+// each field's message line has its room from the start too
+// (messageRoom). The dialog neither moves nor resizes while a person
+// types. (widget.Form gives a hidden row no room and cannot hide a label:
+// the form is laid out with Fyne's form layout, labels drawn as
+// widget.Form draws them.)
+func (d *CardDialog) buildForm() {
+	var cells []fyne.CanvasObject
 	if d.method != nil {
-		items = append(items, widget.NewFormItem(T("pay.method"), d.method))
+		cells = append(cells, formLabel(uikit.T("pay.method")), d.method)
 	}
-	item := func(label, f string) {
-		items = append(items, widget.NewFormItem(label, d.rows[f]))
+	for _, r := range []struct{ label, field string }{
+		{"pay.card_number", fieldNumber},
+		{"pay.expiry", fieldExpiry},
+		{"pay.cvv", fieldCVV},
+		{"pay.holder", fieldHolder},
+		{"pay.postcode", fieldPostcode},
+		{"pay.country", fieldCountry},
+	} {
+		cells = append(cells, formLabel(uikit.T(r.label)), d.rows[r.field])
 	}
-	item(T("pay.holder"), fieldHolder)
-	item(T("pay.card_number"), fieldNumber)
-	item(T("pay.expiry"), fieldExpiry)
-	item(T("pay.cvv"), fieldCVV)
-	for _, f := range []string{fieldStart, fieldIssue} {
-		if d.extrasShown {
-			d.rows[f].Show()
-		} else {
-			d.rows[f].Hide()
-		}
-	}
-	if d.extrasShown {
-		item(T("pay.start_date"), fieldStart)
-		item(T("pay.issue_number"), fieldIssue)
-	}
-	item(T("pay.postcode"), fieldPostcode)
-	item(T("pay.country"), fieldCountry)
-	d.formBox.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
-	d.formBox.Refresh()
+	d.extrasLabel = formLabel(uikit.T("pay.start_date"))
+	d.extrasLabel.Hide()
+	d.extras.Hide()
+	cells = append(cells, container.New(keepRoom{}, d.extrasLabel), container.New(keepRoom{}, d.extras))
+	d.formW = container.New(layout.NewFormLayout(), cells...)
 }
 
-// showExtras shows or hides the Maestro rows.
+// formLabel is a form row's label as widget.Form draws it: bold, at the
+// end of the label column.
+func formLabel(text string) *widget.RichText {
+	l := widget.NewRichTextWithText(text)
+	seg := l.Segments[0].(*widget.TextSegment)
+	seg.Style.Alignment = fyne.TextAlignTrailing
+	seg.Style.TextStyle.Bold = true
+	return l
+}
+
+// brandRoom is the brand's place beside the number, as wide as the widest
+// brand's name from the start: the number field keeps its width as the
+// brand is recognised.
+func (d *CardDialog) brandRoom() *fyne.Container {
+	room := container.New(keepRoom{}, d.brandLabel)
+	for _, b := range []app.Brand{
+		app.BrandVisa, app.BrandMastercard, app.BrandAmex, app.BrandDiscover, app.BrandJCB, app.BrandDiners, app.BrandMaestro,
+	} {
+		l := widget.NewLabelWithStyle(BrandName(b), fyne.TextAlignTrailing, d.brandLabel.TextStyle)
+		l.Hide()
+		room.Add(l)
+	}
+	return room
+}
+
+// showExtras shows or hides the Maestro row, in the room kept for it.
 func (d *CardDialog) showExtras(on bool) {
 	if on == d.extrasShown {
 		return
 	}
 	d.extrasShown = on
-	d.layoutForm()
+	if on {
+		d.extrasLabel.Show()
+		d.extras.Show()
+	} else {
+		d.extrasLabel.Hide()
+		d.extras.Hide()
+	}
+	d.formW.Refresh()
 }
 
 // fit sizes the dialog to its content at a comfortable width; wrapped
 // labels need a width to measure their height.
 func (d *CardDialog) fit() {
-	width := float32(520)
+	width := float32(720)
 	if ws := d.win.Canvas().Size().Width - 40; ws > 320 && ws < width {
 		width = ws
 	}
-	// The height follows the content; twice, because wrapped labels know
-	// their height only once laid out at the width.
-	d.dlg.Resize(fyne.NewSize(width, 0))
-	d.dlg.Resize(fyne.NewSize(width, 0))
+	// The height follows the content, laid out until it settles: wrapped
+	// labels, and the rooms kept for the messages, know their height only
+	// once laid out at the width.
+	for range 4 {
+		before := d.dlg.MinSize()
+		d.dlg.Resize(fyne.NewSize(width, 0))
+		d.body.Refresh() // laid out again even when the size stayed
+		if d.dlg.MinSize() == before {
+			break
+		}
+	}
+	// Fyne centres a dialog on its window when it is shown, at the size it
+	// had then; the overlay centres it again at the size it has now.
+	if top := d.win.Canvas().Overlays().Top(); top != nil {
+		top.Refresh()
+	}
 }
 
 func methodName(m app.Method) string {
 	if m == app.MethodDebitCard {
-		return T("pay.method.debit")
+		return uikit.T("pay.method.debit")
 	}
-	return T("pay.method.credit")
+	return uikit.T("pay.method.credit")
 }
 
-func brandName(b app.Brand) string {
+// BrandName is a card brand's name in the UI language; "" for an unknown one.
+func BrandName(b app.Brand) string {
 	switch b {
 	case app.BrandVisa:
-		return T("pay.brand.visa")
+		return uikit.T("pay.brand.visa")
 	case app.BrandMastercard:
-		return T("pay.brand.mastercard")
+		return uikit.T("pay.brand.mastercard")
 	case app.BrandAmex:
-		return T("pay.brand.amex")
+		return uikit.T("pay.brand.amex")
 	case app.BrandDiscover:
-		return T("pay.brand.discover")
+		return uikit.T("pay.brand.discover")
 	case app.BrandJCB:
-		return T("pay.brand.jcb")
+		return uikit.T("pay.brand.jcb")
 	case app.BrandDiners:
-		return T("pay.brand.diners")
+		return uikit.T("pay.brand.diners")
 	case app.BrandMaestro:
-		return T("pay.brand.maestro")
+		return uikit.T("pay.brand.maestro")
 	}
 	return ""
 }
 
 func (d *CardDialog) selectedMethod() app.Method {
-	first := d.methods.values[0]
+	first := d.methods.Values()[0]
 	if d.method == nil {
 		return first
 	}
@@ -458,7 +548,7 @@ func (d *CardDialog) revalidate() bool {
 			field = fieldNumber
 		}
 		if _, done := shown[field]; !done && d.showsNow(field, e.Severity) {
-			shown[field] = ErrorText(e)
+			shown[field] = uikit.ErrorText(e)
 		}
 	}
 	for _, f := range cardFields {
@@ -468,25 +558,22 @@ func (d *CardDialog) revalidate() bool {
 		}
 		setLabel(d.errs[f], text)
 	}
-	note := T("pay.maestro_optional")
+	note := uikit.T("pay.maestro_optional")
 	if rules.MaestroExtras == app.NeedRequired {
-		note = T("pay.maestro_needed")
+		note = uikit.T("pay.maestro_needed")
 	}
 	if d.extrasNote.Text != note {
 		d.extrasNote.SetText(note)
 	}
 	brand := d.number.brand
 	d.showExtras(rules.ShowsMaestroExtras(brand))
-	d.brandLabel.SetText(brandName(brand))
-	d.cvv.SetPlaceHolder(T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(brand)}))
+	d.brandLabel.SetText(BrandName(brand))
+	d.cvv.SetPlaceHolder(uikit.T("pay.cvv_placeholder", map[string]any{"Length": app.CVVLength(brand)}))
 	valid := len(problems) == 0
 	if valid && !d.running {
 		d.pay.Enable()
 	} else {
 		d.pay.Disable()
-	}
-	if d.dlg != nil {
-		d.fit()
 	}
 	return valid
 }
@@ -530,7 +617,7 @@ func (d *CardDialog) setRunning(on bool) {
 		d.pay.Disable()
 		d.message.Hide()
 		d.hint.Hide()
-		showIn(d.working, d.working)
+		uikit.ShowIn(d.working, d.working)
 		d.progress.Start()
 	} else {
 		d.progress.Stop()
@@ -566,8 +653,8 @@ func (d *CardDialog) onPay() {
 		PaidSoFarMinor: d.req.PaidSoFarMinor,
 	}
 	d.setRunning(true)
-	d.deps.run(func() {
-		p, err := d.deps.Payments.Charge(context.Background(), req)
+	d.svc.run(func() {
+		p, err := d.svc.Payments.Charge(context.Background(), req)
 		card.Wipe() // Charge wipes it too; nothing of it outlives the call
 		fyne.Do(func() { d.charged(p, err) })
 	})
@@ -594,7 +681,7 @@ func (d *CardDialog) charged(p app.Payment, err error) {
 }
 
 func (d *CardDialog) showFailed(err error) {
-	text := ErrorText(err)
+	text := uikit.ErrorText(err)
 	d.message.SetText(text)
 	d.message.Show()
 	if f := app.AsError(err).Field; f != "" {
@@ -604,46 +691,47 @@ func (d *CardDialog) showFailed(err error) {
 		}
 	}
 	// The CVV was cleared: say so, and how to try again.
-	d.hint.SetText(T("pay.retry_hint"))
+	d.hint.SetText(uikit.T("pay.retry_hint"))
 	d.hint.Show()
 	d.revalidate()
+	d.fit() // the answer's lines below the form (not while typing)
 }
 
 func (d *CardDialog) showPaid(p app.Payment) {
 	amount := d.formatPaid(p)
-	data := map[string]any{"Amount": amount, "Brand": brandName(p.Brand), "Card": app.MaskCardNumber(p.Brand, p.Last4)}
+	data := map[string]any{"Amount": amount, "Brand": BrandName(p.Brand), "Card": app.MaskCardNumber(p.Brand, p.Last4)}
 	key := "pay.paid"
 	if p.State == app.StateHeld {
 		key = "pay.held"
 	}
-	msg := widget.NewLabelWithStyle(T(key, data), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg := widget.NewLabelWithStyle(uikit.T(key, data), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.SuccessImportance
 	box := container.NewVBox(msg)
 	if ref := p.GatewayRef; ref != "" {
-		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": ref})))
+		box.Add(widget.NewLabel(uikit.T("pay.reference", map[string]any{"Reference": ref})))
 	}
 	d.showResult(box)
 }
 
 func (d *CardDialog) showUnknown(p app.Payment) {
-	title := widget.NewLabelWithStyle(T("pay.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(uikit.T("pay.unknown_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
 	title.Wrapping = fyne.TextWrapWord
-	body := widget.NewLabel(T("pay.unknown", map[string]any{"Amount": d.formatPaid(p)}))
+	body := widget.NewLabel(uikit.T("pay.unknown", map[string]any{"Amount": d.formatPaid(p)}))
 	body.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(title, body)
 	if p.InvoiceID != "" {
-		box.Add(widget.NewLabel(T("pay.reference", map[string]any{"Reference": p.InvoiceID})))
+		box.Add(widget.NewLabel(uikit.T("pay.reference", map[string]any{"Reference": p.InvoiceID})))
 	}
 	d.showResult(box)
 }
 
 func (d *CardDialog) formatPaid(p app.Payment) string {
 	if a, err := money.FromMinor(p.AmountMinor, p.Currency); err == nil && p.Currency != "" {
-		return money.Format(a, Language())
+		return money.Format(a, uikit.Language())
 	}
-	return money.Format(d.req.Amount, Language())
+	return money.Format(d.req.Amount, uikit.Language())
 }
 
 func (d *CardDialog) showResult(o fyne.CanvasObject) {
@@ -652,7 +740,20 @@ func (d *CardDialog) showResult(o fyne.CanvasObject) {
 	d.body.Objects = []fyne.CanvasObject{container.NewVBox(what, widget.NewSeparator(), o)}
 	d.body.Refresh()
 	d.dlg.SetButtons([]fyne.CanvasObject{d.closeBtn})
+	d.dlg.SetDefault(d.closeBtn)
+	d.shown = true
 	d.fit()
+	d.win.Canvas().Focus(d.closeBtn) // Enter or Space closes
+}
+
+// onEscape is Escape: Cancel while the form is shown (nothing while a
+// payment runs), Close once the answer is.
+func (d *CardDialog) onEscape() {
+	if d.shown {
+		d.onClose()
+		return
+	}
+	d.onCancel()
 }
 
 func (d *CardDialog) onCancel() {
@@ -680,30 +781,39 @@ func (d *CardDialog) finish(p app.Payment, err error) {
 	}
 }
 
-// cardEntry is an Entry that reports focus changes, which Entry does not
+// CardEntry is an Entry that reports focus changes, which Entry does not
 // expose: the dialog masks the number and shows a field's errors when the
 // person leaves it.
-type cardEntry struct {
+type CardEntry struct {
 	widget.Entry
 	onFocus func(focused bool)
 }
 
-func newCardEntry(password bool) *cardEntry {
-	e := &cardEntry{}
+func newCardEntry(password bool) *CardEntry {
+	e := &CardEntry{}
 	e.Password = password
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.ExtendBaseWidget(e)
 	return e
 }
 
-func (e *cardEntry) FocusGained() {
+// TypedKey cancels the dialog on Escape (widgets.DialogKey); Enter is the
+// entry's OnSubmitted.
+func (e *CardEntry) TypedKey(ev *fyne.KeyEvent) {
+	if widgets.DialogKey(e, ev, false) {
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+func (e *CardEntry) FocusGained() {
 	e.Entry.FocusGained()
 	if e.onFocus != nil {
 		e.onFocus(true)
 	}
 }
 
-func (e *cardEntry) FocusLost() {
+func (e *CardEntry) FocusLost() {
 	e.Entry.FocusLost()
 	if e.onFocus != nil {
 		e.onFocus(false)

@@ -1,4 +1,4 @@
-package ui
+package checkout
 
 import (
 	"testing"
@@ -14,15 +14,10 @@ import (
 // Pay stays disabled until one of them is filled in.
 func TestPaymentInformationAsksForMaestroStartOrIssueBeforePayOnUKNVP(t *testing.T) {
 	pe := newPayEnvAt(t, "GB", "GBP", "Europe/London", app.ProcessorWPPUKNVP, nil)
-	e := newSessionsEnvOn(t, pe, "en", true, nil)
+	e := newSessionsEnvOn(t, pe, nil)
 	sess := e.schedulePaid("Maestro in the UK", 80_00, 10)
 
-	f := showRegisterDialog(e.deps, e.w, sess, nil)
-	registerAttendee(t, f, "Ewa", "Lis", "ewa@example.com")
-	p := f.payment
-	if p == nil {
-		t.Fatalf("no Payment Information page: %q", f.message.Text)
-	}
+	p, _ := e.paymentInfo(sess, "Ewa", "Lis", "ewa@example.com")
 	test.Tap(p.pay)
 	d := p.card
 	if d == nil {

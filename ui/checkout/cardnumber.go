@@ -1,4 +1,4 @@
-package ui
+package checkout
 
 import (
 	"unicode/utf8"
@@ -6,16 +6,17 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
-// cardNumberEntry is the card number field of the card dialog, a widget
+// CardNumberEntry is the card number field of the card dialog, a widget
 // of its own that keeps the number's state: it groups the digits as typed
 // for the brand they show, and once left with a valid number it moves the
 // digits into a []byte it holds and shows "•••• 1111" instead; focused
 // again, it puts them back, grouped, for editing (see the card dialog's
 // notes on card data hygiene).
-type cardNumberEntry struct {
-	cardEntry
+type CardNumberEntry struct {
+	CardEntry
 
 	onEdited func() // the person changed the number
 	onLeft   func() // the field was left (the number is masked by then)
@@ -29,8 +30,8 @@ type cardNumberEntry struct {
 	nRunes   int  // runes in the entry at the last change
 }
 
-func newCardNumberEntry() *cardNumberEntry {
-	e := &cardNumberEntry{}
+func newCardNumberEntry() *CardNumberEntry {
+	e := &CardNumberEntry{}
 	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	e.OnChanged = e.onNumberChanged
 	e.onFocus = e.onNumberFocus
@@ -38,9 +39,19 @@ func newCardNumberEntry() *cardNumberEntry {
 	return e
 }
 
+// TypedKey cancels the dialog on Escape, as the other card fields do (the
+// number's own method: the dialog's key handling looks for the focused
+// widget itself).
+func (e *CardNumberEntry) TypedKey(ev *fyne.KeyEvent) {
+	if widgets.DialogKey(e, ev, false) {
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
 // raw is a fresh copy of the number as the rules read it: the held digits
 // while masked, else the entry's text. The caller wipes it.
-func (e *cardNumberEntry) raw() []byte {
+func (e *CardNumberEntry) raw() []byte {
 	if e.masked {
 		return append([]byte(nil), e.digits...)
 	}
@@ -50,7 +61,7 @@ func (e *cardNumberEntry) raw() []byte {
 // numberDigits returns a fresh copy of the number's digits (from the held
 // bytes while masked, else from the entry) and the normalisation error. The
 // caller wipes the result.
-func (e *cardNumberEntry) numberDigits() ([]byte, error) {
+func (e *CardNumberEntry) numberDigits() ([]byte, error) {
 	if e.masked {
 		return append([]byte(nil), e.digits...), nil
 	}
@@ -60,7 +71,7 @@ func (e *cardNumberEntry) numberDigits() ([]byte, error) {
 }
 
 // setNumberText changes the number entry without it counting as typing.
-func (e *cardNumberEntry) setNumberText(s string, cursor int) {
+func (e *CardNumberEntry) setNumberText(s string, cursor int) {
 	e.settling = true
 	e.SetText(s)
 	e.settling = false
@@ -71,7 +82,7 @@ func (e *cardNumberEntry) setNumberText(s string, cursor int) {
 
 // onNumberChanged regroups the digits as typed for the detected brand, and
 // keeps the cursor after the same digit.
-func (e *cardNumberEntry) onNumberChanged(text string) {
+func (e *CardNumberEntry) onNumberChanged(text string) {
 	if e.settling {
 		return
 	}
@@ -127,7 +138,7 @@ func (e *cardNumberEntry) onNumberChanged(text string) {
 	}
 }
 
-func (e *cardNumberEntry) onNumberFocus(focused bool) {
+func (e *CardNumberEntry) onNumberFocus(focused bool) {
 	if focused {
 		e.unmask()
 		return
@@ -140,7 +151,7 @@ func (e *cardNumberEntry) onNumberFocus(focused bool) {
 
 // mask moves a valid number out of the entry into e.digits and shows
 // the masked form instead.
-func (e *cardNumberEntry) mask() {
+func (e *CardNumberEntry) mask() {
 	if e.masked {
 		return
 	}
@@ -158,7 +169,7 @@ func (e *cardNumberEntry) mask() {
 }
 
 // unmask puts the digits back, grouped, for editing.
-func (e *cardNumberEntry) unmask() {
+func (e *CardNumberEntry) unmask() {
 	if !e.masked {
 		return
 	}
@@ -172,7 +183,7 @@ func (e *cardNumberEntry) unmask() {
 }
 
 // clear forgets the number: entry and bytes.
-func (e *cardNumberEntry) clear() {
+func (e *CardNumberEntry) clear() {
 	wipe(e.digits)
 	e.digits, e.masked = nil, false
 	e.setNumberText("", 0)

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"context"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/app/gateway/sandbox"
+	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+)
+
+// payEnv is env with a Test-mode site whose card payments go through the
+// gateway registry to the offline sandbox (Payflow), and a window for the
+// screens that pay.
+type payEnv struct {
+	*env
+	sb  *sandbox.Sandbox
+	log *checkouttest.LockedBuffer
+	w   fyne.Window
+}
+
+func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
+	t.Helper()
+	return newPayEnvAt(t, "PL", "PLN", "Europe/Warsaw", app.ProcessorPayflow, wrap)
+}
+
+// newPayEnvAt is newPayEnv for a site in country charging in cur, whose
+// cards go to proc.
+func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap func(app.Gateway) app.Gateway) *payEnv {
+	t.Helper()
+	e := newEnv(t, "en")
+	pay := checkouttest.SetUp(t, e.db, e.site, country, cur, tz, proc, wrap)
+	SetLanguage("en")
+	e.deps.Payments = pay.Service
+	w := test.NewWindow(widget.NewLabel(""))
+	w.Resize(fyne.NewSize(800, 900))
+	t.Cleanup(w.Close)
+	return &payEnv{env: e, sb: pay.Sandbox, log: pay.Log, w: w}
+}
+
+// pln formats an amount, in złoty, as the dialogs do.
+func pln(t *testing.T, amount string) string { return checkouttest.PLN(t, amount) }
+
+// paid is the result line of a payment that went through.
+func paid(t *testing.T, amount, brandID, last4 string) string {
+	return checkouttest.Paid(t, amount, brandID, last4)
+}
+
+// firstWords is the start of a message, which fits on a wrapped label's
+// first line.
+func firstWords(s string) string { return checkouttest.FirstWords(s) }
+
+// typeInto focuses e as a click would, types text and leaves the field.
+func typeInto(w fyne.Window, e checkouttest.Field, text string) { checkouttest.TypeInto(w, e, text) }
+
+// replace clears e and types text into it.
+func replace(w fyne.Window, e checkouttest.Field, text string) { checkouttest.Replace(w, e, text) }
+
+func futureExpiry() string { return checkouttest.FutureExpiry() }
+
+// fillCard types a whole card; the holder and postcode come pre-filled.
+func fillCard(w fyne.Window, d *CardDialog, number, cvv string) {
+	f := d.Widgets()
+	typeInto(w, f.Number, number)
+	typeInto(w, f.Expiry, futureExpiry())
+	typeInto(w, f.CVV, cvv)
+}
+
+func (pe *payEnv) journal() []app.Payment {
+	pe.t.Helper()
+	rows, _, err := pe.db.Payments(context.Background(), app.PaymentFilter{})
+	if err != nil {
+		pe.t.Fatal(err)
+	}
+	return rows
+}
+
+func (pe *payEnv) charges() int {
+	n := 0
+	for _, e := range pe.sb.Ledger() {
+		if e.Charged() {
+			n++
+		}
+	}
+	return n
+}
