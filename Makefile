@@ -56,8 +56,9 @@ DEBS      := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxra
 PACKAGE_DEBS := xz-utils
 # The receipt and report tests read the PDFs back with pdftotext and pdffonts; the organisation
 # database tests (internal/pgtest) initdb their own throwaway PostgreSQL cluster; the sandbox's
-# invoice tests pay on its payer page in headless chromium, driven through chromedriver.
-TEST_DEBS := poppler-utils postgresql chromium chromium-driver
+# invoice tests pay on its payer page in headless chromium, driven through chromedriver; the
+# file dialog's tests serve a desktop portal on a D-Bus of their own (dbus-daemon).
+TEST_DEBS := poppler-utils postgresql chromium chromium-driver dbus-daemon
 SHOT_DEBS := xvfb xdotool imagemagick
 # Cross-compiling for Windows (needed by `make test` too, for the Windows vet), packaging for it,
 # running its builds.

@@ -24,8 +24,9 @@ var (
 	kindText = fileKind{name: "file.kind_text", ext: ".txt"}
 )
 
-// errNoNativeDialog says the platform has no native file dialog here (Linux,
-// or a native dialog that could not be shown); Fyne's own is used instead.
+// errNoNativeDialog says there is no native file dialog to show (on Linux
+// and the BSDs: the desktop portal is known not to answer); Fyne's own is
+// used instead.
 var errNoNativeDialog = errors.New("no native file dialog")
 
 // nativeDialogs is whether saveFile and openFile try the system's dialog
@@ -43,31 +44,38 @@ func localPath(u fyne.URI) string {
 // saveFile asks where to save a file, suggesting the name suggested, and
 // calls save with the file opened for writing (nil when the person
 // cancelled), as Fyne's own save dialog does. Windows and macOS show the
-// system's dialog; elsewhere, or when that fails, Fyne's dialog is shown,
-// listing only files of the given kinds (so not the database's -wal and
+// system's dialog, Linux the desktop's through its file chooser portal
+// (filedialog_portal.go); where there is none, or it fails, Fyne's dialog
+// is shown, listing only files of the given kinds (so not the database's -wal and
 // -shm files). Every export goes through here. It starts in the folder of
 // the last file saved or opened.
 func saveFile(w fyne.Window, suggested string, kinds []fileKind, save func(fyne.URIWriteCloser, error)) {
 	settings := NewSettings(fyne.CurrentApp().Preferences())
-	path, err := "", errNoNativeDialog
-	if nativeDialogs {
-		path, err = nativeSave(T("file.save_title"), settings.LastFolder(), suggested, kinds)
-	}
-	switch {
-	case err == nil && path == "":
-		save(nil, nil) // cancelled
+	if !nativeDialogs {
+		showFyneSave(w, settings, suggested, kinds, save)
 		return
-	case err == nil:
-		path = withExtension(path, kinds)
-		wc, err := storage.Writer(storage.NewFileURI(path))
-		if err == nil {
-			settings.SetLastFolder(filepath.Dir(path))
+	}
+	nativeSave(w, T("file.save_title"), settings.LastFolder(), suggested, kinds, func(path string, err error) {
+		switch {
+		case err == nil && path == "":
+			save(nil, nil) // cancelled
+			return
+		case err == nil:
+			path = withExtension(path, kinds)
+			wc, err := storage.Writer(storage.NewFileURI(path))
+			if err == nil {
+				settings.SetLastFolder(filepath.Dir(path))
+			}
+			save(wc, err)
+			return
+		case !errors.Is(err, errNoNativeDialog):
+			fyne.LogError("native save dialog, using Fyne's", err)
 		}
-		save(wc, err)
-		return
-	case !errors.Is(err, errNoNativeDialog):
-		fyne.LogError("native save dialog, using Fyne's", err)
-	}
+		showFyneSave(w, settings, suggested, kinds, save)
+	})
+}
+
+func showFyneSave(w fyne.Window, settings Settings, suggested string, kinds []fileKind, save func(fyne.URIWriteCloser, error)) {
 	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
 		if wc != nil {
 			rememberFolder(settings, wc.URI())
@@ -82,26 +90,34 @@ func saveFile(w fyne.Window, suggested string, kinds []fileKind, save func(fyne.
 
 // openFile asks for a file of the given kinds to read, and calls open with
 // it (nil when the person cancelled); like saveFile, natively where it can.
+// The native dialogs answer through done on Fyne's thread, at once
+// (Windows, macOS) or later (the portal's, which runs off the thread).
 func openFile(w fyne.Window, kinds []fileKind, open func(fyne.URIReadCloser, error)) {
 	settings := NewSettings(fyne.CurrentApp().Preferences())
-	path, err := "", errNoNativeDialog
-	if nativeDialogs {
-		path, err = nativeOpen(T("file.open_title"), settings.LastFolder(), kinds)
-	}
-	switch {
-	case err == nil && path == "":
-		open(nil, nil)
+	if !nativeDialogs {
+		showFyneOpen(w, settings, kinds, open)
 		return
-	case err == nil:
-		rc, err := storage.Reader(storage.NewFileURI(path))
-		if err == nil {
-			settings.SetLastFolder(filepath.Dir(path))
+	}
+	nativeOpen(w, T("file.open_title"), settings.LastFolder(), kinds, func(path string, err error) {
+		switch {
+		case err == nil && path == "":
+			open(nil, nil)
+			return
+		case err == nil:
+			rc, err := storage.Reader(storage.NewFileURI(path))
+			if err == nil {
+				settings.SetLastFolder(filepath.Dir(path))
+			}
+			open(rc, err)
+			return
+		case !errors.Is(err, errNoNativeDialog):
+			fyne.LogError("native open dialog, using Fyne's", err)
 		}
-		open(rc, err)
-		return
-	case !errors.Is(err, errNoNativeDialog):
-		fyne.LogError("native open dialog, using Fyne's", err)
-	}
+		showFyneOpen(w, settings, kinds, open)
+	})
+}
+
+func showFyneOpen(w fyne.Window, settings Settings, kinds []fileKind, open func(fyne.URIReadCloser, error)) {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if rc != nil {
 			rememberFolder(settings, rc.URI())
