@@ -274,7 +274,12 @@ func demoPayment(m *MainWindow) (currency.Amount, app.Payer, error) {
 	if err != nil {
 		return currency.Amount{}, app.Payer{}, err
 	}
-	return amount, app.Payer{FirstName: "Zofia", LastName: "Łukasiewicz-Wójcik", Email: "zofia.lukasiewicz@example.org"}, nil
+	// As the app's own callers do, the payer's country defaults to the
+	// site's (a registration carries its attendee's).
+	return amount, app.Payer{
+		FirstName: "Zofia", LastName: "Łukasiewicz-Wójcik", Email: "zofia.lukasiewicz@example.org",
+		Country: m.site.Country,
+	}, nil
 }
 
 func demoDescription() string {
