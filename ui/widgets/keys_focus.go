@@ -65,3 +65,14 @@ func (f *focusRing) paint() {
 	}
 	f.ring.Refresh()
 }
+
+// RingShown says whether r, a widget's renderer, draws the focus ring now
+// (for tests of screens that check where the focus shows).
+func RingShown(r fyne.WidgetRenderer) bool {
+	f, ok := r.(*focusRing)
+	if !ok {
+		return false
+	}
+	_, _, _, a := f.ring.StrokeColor.RGBA()
+	return a != 0 && f.ring.StrokeWidth > 0
+}
