@@ -235,3 +235,23 @@ func TestKeyboardTimeZoneFieldShowsTheFocusRing(t *testing.T) {
 		}
 	})
 }
+
+// Escape on the theme's choice closes Preferences, as from any other field
+// of that window.
+func TestKeyboardEscapeOnAChoiceClosesPreferences(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		e := newSessionsEnv(t, lang, true, nil)
+		m, _ := mainWindowIn(t, e.app, e.deps, lang)
+		m.ShowPreferences()
+		p := m.prefs
+		if p == nil {
+			t.Fatal("no Preferences window")
+		}
+		kb := newKeyboard(t, p.win)
+		kb.tabToLabel(T("prefs.theme_dark"))
+		kb.escape()
+		if m.prefs != nil {
+			t.Fatal("Escape on the theme's choice left Preferences open")
+		}
+	})
+}
