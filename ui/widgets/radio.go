@@ -288,7 +288,11 @@ func (it *radioItem) MouseOut() {
 func (it *radioItem) CreateRenderer() fyne.WidgetRenderer {
 	r := &radioItemRenderer{item: it, label: &canvas.Text{Alignment: fyne.TextAlignLeading}}
 	r.update()
-	return newFocusRing(it, r, func() bool { return it.hasFocus })
+	ring := newFocusRing(it, r, func() bool { return it.hasFocus })
+	ring.around = func(size fyne.Size) fyne.Size {
+		return fyne.NewSize(fyne.Min(size.Width, r.MinSize().Width), size.Height)
+	}
+	return ring
 }
 
 type radioItemRenderer struct {

@@ -129,6 +129,13 @@ func TestRadioGroupFocusRing(t *testing.T) {
 	if !RingShown(test.WidgetRenderer(items["a"])) || RingShown(test.WidgetRenderer(items["b"])) {
 		t.Fatal("the ring did not follow the arrow")
 	}
+	// The ring goes round the circle and the label, not the whole row the
+	// item is stretched to.
+	w.Resize(fyne.NewSize(600, 200))
+	ring := test.WidgetRenderer(items["a"]).(*focusRing).ring
+	if items["a"].Size().Width < 400 || ring.Size().Width > items["a"].MinSize().Width+2*ringGap+1 {
+		t.Fatalf("item %v, ring %v, item's minimum %v", items["a"].Size(), ring.Size(), items["a"].MinSize())
+	}
 }
 
 // Options and Selected set directly and refreshed, as screens do when a
