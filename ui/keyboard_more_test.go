@@ -2,11 +2,15 @@ package ui
 
 import (
 	"context"
+	"io"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/ui/widgets"
@@ -252,6 +256,75 @@ func TestKeyboardEscapeOnAChoiceClosesPreferences(t *testing.T) {
 		kb.escape()
 		if m.prefs != nil {
 			t.Fatal("Escape on the theme's choice left Preferences open")
+		}
+	})
+}
+
+// Escape in the list of an import's bad lines closes the preview, and
+// nothing is imported (the file is read as the file dialog would hand it
+// over).
+func TestKeyboardEscapeInTheImportPreviewListClosesIt(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		e, _ := newPromoEnv(t, lang, true)
+		s, w := e.promoScreen()
+		kb := newKeyboard(t, w)
+		kb.tabToButton(T("promo.custom"))
+		kb.enter()
+		kb.tabTo(s.form.code, "the code")
+		kb.typ("IMPORT-1")
+		kb.tabTo(s.form.value, "the value")
+		kb.typ("10")
+		kb.enter()
+		s.list.Select(0)
+		s.previewImport(strings.NewReader("jan@example.pl,Jan\nnot-an-email\n"))
+		if s.preview == nil {
+			t.Fatal("no preview")
+		}
+		dlg := w.Canvas().Overlays().Top()
+		kb.tabUntil("the bad lines", func(f fyne.Focusable) bool {
+			switch f.(type) {
+			case *widget.List, *widgets.List:
+				return w.Canvas().Overlays().Top() == dlg
+			}
+			return false
+		})
+		kb.escape()
+		if w.Canvas().Overlays().Top() == dlg {
+			t.Fatalf("Escape in the bad lines left the preview open: %q", screenTexts(w))
+		}
+		if len(s.recipients) != 0 {
+			t.Fatalf("Escape imported %d recipients", len(s.recipients))
+		}
+	})
+}
+
+// Escape in the usage import's preview list closes the import and records
+// nothing (the file is read as the file dialog would hand it over).
+func TestKeyboardEscapeInTheUsagePreviewListClosesIt(t *testing.T) {
+	inLanguages(t, func(t *testing.T, lang string) {
+		pe := newPPUEnv(t)
+		SetLanguage(lang)
+		pe.withSessions()
+		s := paidSession(t, pe)
+		v := showUsageImport(pe.deps, pe.w, nil)
+		v.read("usage.csv", io.NopCloser(strings.NewReader(
+			"session,person_minutes,teleconference_minutes\n"+strconv.FormatInt(s.ID, 10)+",2000,1000\nabc,1,1\n")))
+		w := pe.w
+		kb := newKeyboard(t, w)
+		dlg := w.Canvas().Overlays().Top()
+		kb.tabUntil("the preview", func(f fyne.Focusable) bool {
+			switch f.(type) {
+			case *widget.List, *widgets.List:
+				return w.Canvas().Overlays().Top() == dlg
+			}
+			return false
+		})
+		kb.escape()
+		if w.Canvas().Overlays().Top() == dlg {
+			t.Fatalf("Escape in the preview left the import open: %q", screenTexts(w))
+		}
+		if acc, _ := pe.db.PayPerUseAccount(context.Background(), s.ID); acc.Actual != nil {
+			t.Fatal("Escape recorded the usage")
 		}
 	})
 }
