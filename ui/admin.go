@@ -294,7 +294,7 @@ type generalTab struct {
 	country    *widgets.Select
 	countryCds []string
 	currency   *widgets.Select
-	timeZone   *widget.SelectEntry
+	timeZone   *widgets.SelectEntry
 	language   *widgets.Select
 	save       *widgets.Button
 	errs       map[string]*widget.Label // the fields' message lines, by app field
@@ -317,7 +317,7 @@ func newGeneralTab(s *adminScreen) *generalTab {
 	codes := currency.GetCurrencyCodes()
 	sort.Strings(codes)
 	g.currency = newChoice(codes, nil)
-	g.timeZone = widget.NewSelectEntry(commonTimeZones)
+	g.timeZone = widgets.NewSelectEntry(commonTimeZones)
 	g.language = newChoice([]string{"English", "Polski"}, nil)
 	g.save = widgets.NewButton(T("admin.save"), g.onSave)
 	g.save.Importance = widget.HighImportance
@@ -386,7 +386,7 @@ func (g *generalTab) onSave() {
 type commerceTab struct {
 	s        *adminScreen
 	content  fyne.CanvasObject
-	mode     *widget.RadioGroup
+	mode     *widgets.RadioGroup
 	modes    *options[app.Mode] // mode's choices
 	site     app.Site
 	checks   map[app.Feature]*widgets.Check
@@ -405,7 +405,7 @@ type commerceTab struct {
 func newCommerceTab(s *adminScreen) *commerceTab {
 	c := &commerceTab{s: s, checks: map[app.Feature]*widgets.Check{}, notes: map[app.Feature]*widget.Label{}}
 	c.modes = newOptions(func(m app.Mode) string { return T("mode." + string(m)) }, app.ModeTest, app.ModeProduction)
-	c.mode = widget.NewRadioGroup(c.modes.Labels(), c.onMode)
+	c.mode = widgets.NewRadioGroup(c.modes.Labels(), c.onMode)
 	c.mode.Horizontal = true
 	c.mode.Required = true
 	modeHelp := widget.NewLabel(T("admin.mode_help"))

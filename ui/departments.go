@@ -405,8 +405,8 @@ func (s *departmentsScreen) onSettings() {
 		policies := []app.BudgetPolicy{app.PolicyWarn, app.PolicyBlock}
 		kindOpts := []string{T("budget.period.fiscal-year"), T("budget.period.quarter")}
 		policyOpts := []string{T("budget.policy.warn"), T("budget.policy.block")}
-		kind := widget.NewRadioGroup(kindOpts, nil)
-		policy := widget.NewRadioGroup(policyOpts, nil)
+		kind := widgets.NewRadioGroup(kindOpts, nil)
+		policy := widgets.NewRadioGroup(policyOpts, nil)
 		var months []string
 		for m := time.January; m <= time.December; m++ {
 			months = append(months, monthName(m))

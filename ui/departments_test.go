@@ -7,9 +7,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/widgets"
 )
 
 // TestDepartmentsAskThePassphraseAgainWhenTheHandleExpired: the first
@@ -98,14 +98,14 @@ func TestDepartmentsAskThePassphraseAgainWhenTheHandleExpired(t *testing.T) {
 
 // findRadio finds a visible radio group offering option in the window or
 // its overlays.
-func findRadio(w fyne.Window, option string) *widget.RadioGroup {
-	var found *widget.RadioGroup
+func findRadio(w fyne.Window, option string) *widgets.RadioGroup {
+	var found *widgets.RadioGroup
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		if found != nil || o == nil || !o.Visible() {
 			return
 		}
-		if r, ok := o.(*widget.RadioGroup); ok {
+		if r, ok := o.(*widgets.RadioGroup); ok {
 			for _, opt := range r.Options {
 				if opt == option {
 					found = r

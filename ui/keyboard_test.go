@@ -318,7 +318,7 @@ func TestKeyboardSendsPromoCodes(t *testing.T) {
 
 		kb.tabUntil("the codes", func(f fyne.Focusable) bool {
 			l, ok := f.(*widget.List)
-			return ok && l != m.nav
+			return ok && l != &m.nav.List
 		})
 		kb.space()
 		if c, ok := s.current(); !ok || c.Code != "SEND-ME" {

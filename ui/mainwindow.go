@@ -45,7 +45,7 @@ type MainWindow struct {
 	// offline says the organisation database does not answer: the banner
 	// says so until it does again.
 	offline  bool
-	nav      *widget.List
+	nav      *widgets.List
 	content  *fyne.Container
 	sections []section
 	current  string
@@ -191,7 +191,7 @@ func (m *MainWindow) buildMain() {
 	m.banner = container.NewVBox()
 	m.updateBanner()
 	m.content = container.NewStack()
-	m.nav = widget.NewList(
+	m.nav = widgets.NewList(
 		func() int { return len(m.sections) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Site administration"))

@@ -56,7 +56,7 @@ func TestKeyboardRegistersAndPaysWithAPromotionalCode(t *testing.T) {
 			}
 			kb.TabUntil("the sessions", func(f fyne.Focusable) bool {
 				l, ok := f.(*widget.List)
-				return ok && l != m.nav
+				return ok && l != &m.nav.List
 			})
 			kb.Space()
 			if r, ok := m.sessionsScr.list.Selected(); !ok || r.ID != s.ID {

@@ -24,7 +24,7 @@ type paymentsTab struct {
 	s       *adminScreen
 	content fyne.CanvasObject
 
-	filter    *widget.RadioGroup
+	filter    *widgets.RadioGroup
 	filters   *options[bool] // filter's choices: only the payments needing attention?
 	list      *widget.List
 	rows      []app.Payment
@@ -52,7 +52,7 @@ func newPaymentsTab(s *adminScreen) *paymentsTab {
 		}
 		return T("payments.filter_all")
 	}, false, true)
-	p.filter = widget.NewRadioGroup(p.filters.Labels(), nil)
+	p.filter = widgets.NewRadioGroup(p.filters.Labels(), nil)
 	p.filter.Horizontal = true
 	p.filter.Required = true
 	p.filter.SetSelected(p.filters.Label(false))

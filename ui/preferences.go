@@ -20,14 +20,14 @@ type preferencesWindow struct {
 	win fyne.Window
 
 	language *widgets.Select
-	theme    *widget.RadioGroup
+	theme    *widgets.RadioGroup
 	dbNext   *widgets.Entry
 	dbSave   *widgets.Button
 	dbMsg    *widget.Label
 
 	// where chooses this computer's file or the organisation database for
 	// the next start; org is the organisation database's form.
-	where   *widget.RadioGroup
+	where   *widgets.RadioGroup
 	local   *fyne.Container
 	org     *orgForm
 	orgBox  *fyne.Container
@@ -70,7 +70,7 @@ func (p *preferencesWindow) build() {
 	}
 	p.language.OnChanged = func(string) { p.setLanguage(languageCodes[p.language.SelectedIndex()]) }
 
-	p.theme = widget.NewRadioGroup([]string{T("prefs.theme_system"), T("prefs.theme_light"), T("prefs.theme_dark")}, nil)
+	p.theme = widgets.NewRadioGroup([]string{T("prefs.theme_system"), T("prefs.theme_light"), T("prefs.theme_dark")}, nil)
 	p.theme.Horizontal = true
 	p.theme.Required = true
 	for i, t := range themeChoices {
@@ -132,7 +132,7 @@ func (p *preferencesWindow) build() {
 		orgHint := widget.NewLabel(T("orgdb.prefs_hint"))
 		orgHint.Wrapping = fyne.TextWrapWord
 		p.orgBox = container.NewVBox(p.org.content, container.NewHBox(p.orgSave), orgHint)
-		p.where = widget.NewRadioGroup([]string{T("orgdb.where_local"), T("orgdb.where_org")}, func(string) { p.showWhere() })
+		p.where = widgets.NewRadioGroup([]string{T("orgdb.where_local"), T("orgdb.where_org")}, func(string) { p.showWhere() })
 		p.where.Required = true
 		p.where.Horizontal = true
 		if isOrg {

@@ -467,7 +467,7 @@ func (s *promoDetail) previewImport(r io.Reader) {
 		data := map[string]any{"Line": b.Line, "Reason": T(b.Reason, map[string]any{"Line": b.DuplicateOf, "Max": 100}), "Text": b.Text}
 		lines = append(lines, T("promo.bad_line", data))
 	}
-	badList := widget.NewList(func() int { return len(lines) },
+	badList := widgets.NewList(func() int { return len(lines) },
 		func() fyne.CanvasObject {
 			return newCellLabel("")
 		},

@@ -39,7 +39,7 @@ type promoCodeForm struct {
 	code      *widgets.Entry
 	quantity  *widgets.Entry
 	length    *widgets.Entry
-	kind      *widget.RadioGroup
+	kind      *widgets.RadioGroup
 	kinds     *options[app.DiscountKind] // kind's choices
 	value     *widgets.Entry
 	usage     *widgets.Select
@@ -47,7 +47,7 @@ type promoCodeForm struct {
 	perAtt    *widgets.Entry
 	from      *widgets.Entry
 	until     *widgets.Entry
-	applies   *widget.RadioGroup
+	applies   *widgets.RadioGroup
 	scopes    *options[bool] // applies' choices: to every session?
 	sessions  *sessionPicker
 	// One code per recipient of an imported list (generated codes only).
@@ -91,7 +91,7 @@ func (s *promoMaker) openForm(generated bool) {
 		}
 		return T("promo.kind_percent")
 	}, app.DiscountPercent, app.DiscountFixed)
-	f.kind = widget.NewRadioGroup(f.kinds.Labels(), nil)
+	f.kind = widgets.NewRadioGroup(f.kinds.Labels(), nil)
 	f.kind.Horizontal = true
 	f.kind.Required = true
 	f.kind.SetSelected(f.kinds.Label(app.DiscountPercent))
@@ -117,7 +117,7 @@ func (s *promoMaker) openForm(generated bool) {
 	// Choosing sessions is disabled, in its place, for a code for every
 	// session: the choice moves nothing.
 	noSessions := f.sessions.choose.Disabled()
-	f.applies = widget.NewRadioGroup(f.scopes.Labels(), func(choice string) {
+	f.applies = widgets.NewRadioGroup(f.scopes.Labels(), func(choice string) {
 		chosen := !f.scopes.ValueOr(choice, true)
 		setActive(f.sessions.choose, !noSessions && chosen)
 		// The summary says the sessions chosen, or why none can be; its

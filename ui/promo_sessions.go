@@ -34,7 +34,7 @@ type sessionPicker struct {
 	dlg    *widgets.Dialog
 	search *widgets.Entry
 	rows   []app.SessionSummary // paid sessions found so far
-	list   *widget.List
+	list   *widgets.List
 	more   *widgets.Button
 	count  *widget.Label
 	next   int // offset of the next page; -1 when there is none
@@ -104,7 +104,7 @@ func (p *sessionPicker) open() {
 	p.count = widget.NewLabel("")
 	p.more = widgets.NewButton(T("promo.more_sessions"), func() { p.load(p.next) })
 	p.more.Hide()
-	p.list = widget.NewList(
+	p.list = widgets.NewList(
 		func() int { return len(p.rows) },
 		func() fyne.CanvasObject { return widgets.NewCheck("", nil) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {

@@ -37,7 +37,7 @@ type scheduleForm struct {
 	date         *widgets.DateEntry
 	clock        *widgets.Entry
 	duration     *widgets.Select
-	sessionType  *widget.RadioGroup
+	sessionType  *widgets.RadioGroup
 	types        *options[app.SessionType] // sessionType's choices
 	ppuDown      bool                      // pay-per-use is offered but not available now
 	fee          *widgets.Entry
@@ -226,7 +226,7 @@ func (f *scheduleForm) build() {
 		types = append(types, app.SessionPayPerUse)
 	}
 	f.types = newOptions(f.typeLabel, types...)
-	f.sessionType = widget.NewRadioGroup(f.types.Labels(), func(string) { f.onTypeChanged() })
+	f.sessionType = widgets.NewRadioGroup(f.types.Labels(), func(string) { f.onTypeChanged() })
 	f.sessionType.Horizontal = true
 	f.sessionType.Required = true
 	f.sessionType.SetSelected(f.types.Label(app.SessionFree))

@@ -297,7 +297,7 @@ type usageImportView struct {
 	file    *widget.Label
 	summary *widget.Label
 	rows    []string
-	list    *widget.List
+	list    *widgets.List
 	apply   *widgets.Button
 	choose  *widgets.Button
 
@@ -314,7 +314,7 @@ func showUsageImport(deps Deps, w fyne.Window, onDone func()) *usageImportView {
 	v.file = widget.NewLabel("")
 	v.summary = widget.NewLabel("")
 	v.summary.Wrapping = fyne.TextWrapWord
-	v.list = widget.NewList(func() int { return len(v.rows) },
+	v.list = widgets.NewList(func() int { return len(v.rows) },
 		func() fyne.CanvasObject {
 			return newCellLabel("")
 		},

@@ -34,7 +34,7 @@ type wizard struct {
 	step  int
 	first int
 
-	where *widget.RadioGroup
+	where *widgets.RadioGroup
 	org   *orgForm
 	// switched takes the services on the organisation database just opened
 	// and the connection chosen (kept in Preferences by the main window).
@@ -50,7 +50,7 @@ type wizard struct {
 	country    *widgets.Select
 	countryCds []string
 	currency   *widgets.Select
-	timeZone   *widget.SelectEntry
+	timeZone   *widgets.SelectEntry
 	language   *widgets.Select
 	pass       *widgets.Entry
 	confirm    *widgets.Entry
@@ -79,7 +79,7 @@ func newWizard(deps Deps, done func()) *wizard {
 	codes := currency.GetCurrencyCodes()
 	sort.Strings(codes)
 	w.currency = newChoice(codes, nil)
-	w.timeZone = widget.NewSelectEntry(commonTimeZones)
+	w.timeZone = widgets.NewSelectEntry(commonTimeZones)
 	w.country = newChoice(names, func(string) { w.onCountry() })
 	w.language = newChoice([]string{"English", "Polski"}, nil)
 	if Language() == "pl" {
@@ -107,7 +107,7 @@ func newWizard(deps Deps, done func()) *wizard {
 	w.body = container.NewStack()
 	if deps.Databases != nil && !deps.OnOrganisation {
 		w.first = stepWhere
-		w.where = widget.NewRadioGroup([]string{T("orgdb.where_local"), T("orgdb.where_org")}, func(string) { w.show(stepWhere) })
+		w.where = widgets.NewRadioGroup([]string{T("orgdb.where_local"), T("orgdb.where_org")}, func(string) { w.show(stepWhere) })
 		w.where.Required = true
 		w.where.SetSelected(w.where.Options[0])
 		w.org = newOrgForm(deps, OrgConnection{TLS: TLSVerifyFull})

@@ -90,7 +90,7 @@ type CardDialog struct {
 	body *fyne.Container // the form or the result
 
 	methods *uikit.Options[app.Method]
-	method  *widget.RadioGroup // nil unless both methods are offered
+	method  *widgets.RadioGroup // nil unless both methods are offered
 
 	holder     *CardEntry
 	number     *CardNumberEntry // holds the digits while masked
@@ -163,7 +163,7 @@ func ShowCardDialog(w fyne.Window, svc Services, req CardPayment, done func(app.
 // CardWidgets are the card dialog's fields and buttons, for the tests of
 // the screens that open it, which drive it as a person would.
 type CardWidgets struct {
-	Method   *widget.RadioGroup // nil unless both card methods are offered
+	Method   *widgets.RadioGroup // nil unless both card methods are offered
 	Holder   *CardEntry
 	Number   *CardNumberEntry
 	Expiry   *CardEntry
@@ -204,7 +204,7 @@ func (d *CardDialog) build() {
 
 	if d.methods.Len() > 1 {
 		opts := d.methods.Labels()
-		d.method = widget.NewRadioGroup(opts, nil)
+		d.method = widgets.NewRadioGroup(opts, nil)
 		d.method.Horizontal = true
 		d.method.Required = true
 		d.method.SetSelected(opts[0])

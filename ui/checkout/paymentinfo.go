@@ -36,7 +36,7 @@ type PaymentInfo struct {
 	promoMsg *widget.Label
 	discount *widget.Label
 	total    *widget.Label
-	methods  *widget.RadioGroup
+	methods  *widgets.RadioGroup
 	offered  *uikit.Options[app.Method]
 	message  *widget.Label
 	progress *widget.ProgressBarInfinite
@@ -78,7 +78,7 @@ type PaymentInfoWidgets struct {
 	PromoMessage *widget.Label
 	Discount     *widget.Label
 	Total        *widget.Label
-	Methods      *widget.RadioGroup
+	Methods      *widgets.RadioGroup
 	Message      *widget.Label
 	Pay          *widgets.Button
 }
@@ -154,7 +154,7 @@ func (p *PaymentInfo) build() {
 	p.discount.Hide()
 	p.total = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.offered = uikit.NewOptions(methodLabel)
-	p.methods = widget.NewRadioGroup(nil, nil)
+	p.methods = widgets.NewRadioGroup(nil, nil)
 	p.methods.Required = true
 	p.message = widget.NewLabel("")
 	p.message.Wrapping = fyne.TextWrapWord

@@ -17,10 +17,11 @@ import (
 //     constructors on the widget's canvas (as its cancel button, or by
 //     hiding it); with no such dialog on top it goes to the canvas's
 //     OnTypedKey, so a window's own Escape (Preferences closes) still works.
-//   - Enter or Return in a single-line Entry without its own OnSubmitted,
-//     on a Check or on a Select runs the dialog's default button (the
-//     HighImportance one), when it is enabled. On a Button it presses that
-//     button, as Space does.
+//   - Enter or Return in a single-line Entry or a SelectEntry without its
+//     own OnSubmitted, on a Check, a Select or a RadioGroup's item runs the
+//     dialog's default button (the HighImportance one), when it is enabled.
+//     On a Button it presses that button, as Space does; on a List whose
+//     rows open something it opens the highlighted row.
 //   - With nothing focused, the canvas's OnTypedKey does both.
 //
 // A dialog is registered on its canvas when shown and dropped when hidden;

@@ -82,3 +82,61 @@ func (s *Select) FocusLost() {
 	s.Select.FocusLost()
 	s.Refresh()
 }
+
+// SelectEntry is Fyne's entry with a drop-down of suggestions (a time
+// zone typed or picked) on which Escape cancels the top-most dialog and
+// Enter or Return, without its own OnSubmitted, runs the dialog's default
+// button, as on Entry; it has the focus ring.
+type SelectEntry struct {
+	widget.SelectEntry
+	hasFocus bool // for the focus ring
+}
+
+// NewSelectEntry makes an entry suggesting options.
+func NewSelectEntry(options []string) *SelectEntry {
+	s := &SelectEntry{}
+	s.ExtendBaseWidget(s)
+	s.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	s.SetOptions(options)
+	return s
+}
+
+// AcceptsTab is false: Tab moves the focus.
+func (s *SelectEntry) AcceptsTab() bool { return false }
+
+// TypedKey takes Escape and, without OnSubmitted, Enter and Return (see
+// SelectEntry); other keys go to Fyne's entry.
+func (s *SelectEntry) TypedKey(ev *fyne.KeyEvent) {
+	if DialogKey(s, ev, s.OnSubmitted == nil) {
+		return
+	}
+	s.SelectEntry.TypedKey(ev)
+}
+
+// TypedRune types r, but for the space of a Space that pressed a button
+// (see spaceConsumed).
+func (s *SelectEntry) TypedRune(r rune) {
+	if spaceConsumed(s, r) {
+		return
+	}
+	s.SelectEntry.TypedRune(r)
+}
+
+// CreateRenderer is Fyne's renderer with the focus ring (see focusRing).
+func (s *SelectEntry) CreateRenderer() fyne.WidgetRenderer {
+	return newFocusRing(s, s.SelectEntry.CreateRenderer(), func() bool { return s.hasFocus })
+}
+
+// FocusGained shows the focus ring.
+func (s *SelectEntry) FocusGained() {
+	s.hasFocus = true
+	s.SelectEntry.FocusGained()
+	s.Refresh()
+}
+
+// FocusLost hides the focus ring.
+func (s *SelectEntry) FocusLost() {
+	s.hasFocus = false
+	s.SelectEntry.FocusLost()
+	s.Refresh()
+}

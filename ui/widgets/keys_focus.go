@@ -21,6 +21,10 @@ type focusRing struct {
 	w       fyne.Widget
 	focused func() bool
 	ring    *canvas.Rectangle
+	// around, when set, is the size of what the ring goes round, within
+	// the widget's size (a radio item rings its circle and label, not the
+	// whole row it is stretched to).
+	around func(fyne.Size) fyne.Size
 }
 
 // ringGap is how far outside the widget the ring is drawn; ringWidth its
@@ -41,6 +45,9 @@ func newFocusRing(w fyne.Widget, r fyne.WidgetRenderer, focused func() bool) *fo
 
 func (f *focusRing) Layout(size fyne.Size) {
 	f.WidgetRenderer.Layout(size)
+	if f.around != nil {
+		size = f.around(size)
+	}
 	f.ring.Move(fyne.NewPos(-ringGap, -ringGap))
 	f.ring.Resize(size.AddWidthHeight(2*ringGap, 2*ringGap))
 }
@@ -64,4 +71,15 @@ func (f *focusRing) paint() {
 		f.ring.StrokeColor = color.Transparent
 	}
 	f.ring.Refresh()
+}
+
+// RingShown says whether r, a widget's renderer, draws the focus ring now
+// (for tests of screens that check where the focus shows).
+func RingShown(r fyne.WidgetRenderer) bool {
+	f, ok := r.(*focusRing)
+	if !ok {
+		return false
+	}
+	_, _, _, a := f.ring.StrokeColor.RGBA()
+	return a != 0 && f.ring.StrokeWidth > 0
 }
