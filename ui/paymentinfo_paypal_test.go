@@ -15,16 +15,16 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
 	"github.com/trainpay/trainpay/ui/checkout"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // paypalSessionsEnv is a US site in USD, in Test mode, that offers cards
 // and PayPal Express Checkout, with paid sessions and promotional codes
 // enabled behind the real session and promo services, the offline sandbox
-// and the buyer's browser replaced by checkouttest.SandboxBrowser.
+// and the buyer's browser replaced by uitest.SandboxBrowser.
 type paypalSessionsEnv struct {
 	*adminEnv
-	b     *checkouttest.SandboxBrowser
+	b     *uitest.SandboxBrowser
 	svc   *app.SessionService
 	promo *app.PromoService
 	w     fyne.Window
@@ -39,7 +39,7 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	b := checkouttest.InstallBrowser(t, a.app)
+	b := uitest.InstallBrowser(t, a.app)
 	a.provision(app.FeaturePaidSessions, app.FeaturePromoCodes)
 	states, _ := a.db.Features(ctx)
 	for i := range states {
