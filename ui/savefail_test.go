@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -87,37 +88,23 @@ func TestRegistrationFormKeepsWhatWasTypedWhenTheSaveFails(t *testing.T) {
 	}
 }
 
-// visibleEntries is every shown entry in w's overlays, top first.
+// overlayEntries is every shown entry in w's overlays, top first.
 func overlayEntries(w fyne.Window) []*widget.Entry {
 	var out []*widget.Entry
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		if en, ok := o.(*widget.Entry); ok {
+	visit := func(o fyne.CanvasObject) uitest.Visit {
+		switch en := o.(type) {
+		case *widget.Entry:
 			out = append(out, en)
-			return
-		}
-		if en, ok := o.(*widgets.Entry); ok {
+			return uitest.Past
+		case *widgets.Entry:
 			out = append(out, &en.Entry)
-			return
+			return uitest.Past
 		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-			return
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
+		return uitest.Into
 	}
 	ov := w.Canvas().Overlays().List()
 	for i := len(ov) - 1; i >= 0; i-- {
-		walk(ov[i])
+		uitest.Walk(ov[i], true, visit)
 	}
 	return out
 }

@@ -11,30 +11,53 @@ import (
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
+// Visit is what Walk does after visiting an object.
+type Visit int
+
+const (
+	Into Visit = iota // go on into what the object holds
+	Past              // go on past it, leaving what it holds
+	Stop              // end the walk
+)
+
+// Walk calls visit on o and then, as visit asks, on what o holds, depth
+// first: a container's objects, or a widget's renderer's objects. It
+// passes over nil objects and, when visible, hidden ones with all they
+// hold. It reports whether visit stopped it.
+func Walk(o fyne.CanvasObject, visible bool, visit func(fyne.CanvasObject) Visit) (stopped bool) {
+	if o == nil || visible && !o.Visible() {
+		return false
+	}
+	switch visit(o) {
+	case Stop:
+		return true
+	case Past:
+		return false
+	}
+	var children []fyne.CanvasObject
+	switch v := o.(type) {
+	case *fyne.Container:
+		children = v.Objects
+	case fyne.Widget:
+		children = test.WidgetRenderer(v).Objects()
+	}
+	for _, c := range children {
+		if Walk(c, visible, visit) {
+			return true
+		}
+	}
+	return false
+}
+
 // Texts returns every string drawn in o (and its renderers' children).
 func Texts(o fyne.CanvasObject) []string {
 	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
+	Walk(o, true, func(o fyne.CanvasObject) Visit {
+		if t, ok := o.(*canvas.Text); ok && strings.TrimSpace(t.Text) != "" {
+			out = append(out, t.Text)
 		}
-		switch v := o.(type) {
-		case *canvas.Text:
-			if strings.TrimSpace(v.Text) != "" {
-				out = append(out, v.Text)
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
+		return Into
+	})
 	return out
 }
 
@@ -62,37 +85,26 @@ func ContainsText(all []string, want string) bool {
 // they embed); nil when there is none.
 func FindButton(w fyne.Window, text string) *widget.Button {
 	var found *widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
+	visit := func(o fyne.CanvasObject) Visit {
 		switch v := o.(type) {
 		case *widget.Button:
 			if v.Text == text {
 				found = v
-				return
+				return Stop
 			}
 		case *widgets.Button:
 			if v.Text == text {
 				found = &v.Button
-				return
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-			return
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, c := range test.WidgetRenderer(wd).Objects() {
-				walk(c)
+				return Stop
 			}
 		}
+		return Into
 	}
 	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
+		if Walk(o, true, visit) {
+			return found
+		}
 	}
-	walk(w.Content())
+	Walk(w.Content(), true, visit)
 	return found
 }
