@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
+	"github.com/trainpay/trainpay/ui/checkout"
 	"github.com/trainpay/trainpay/ui/uitest"
 )
 
@@ -70,21 +70,22 @@ func fillCard(w fyne.Window, d *CardDialog, number, cvv string) {
 	typeInto(w, f.CVV, cvv)
 }
 
-func (pe *payEnv) journal() []app.Payment {
-	pe.t.Helper()
-	rows, _, err := pe.db.Payments(context.Background(), app.PaymentFilter{})
-	if err != nil {
-		pe.t.Fatal(err)
+// payByCard pays on the card dialog that Pay on p opened: the test Visa,
+// the postcode typed where the site left it empty, then Pay.
+func payByCard(t *testing.T, w fyne.Window, p *checkout.PaymentInfo) *CardDialog {
+	t.Helper()
+	d := p.Card()
+	if d == nil {
+		t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
 	}
-	return rows
+	fillCard(w, d, "4111111111111111", "123")
+	if d.Widgets().Postcode.Text == "" {
+		replace(w, d.Widgets().Postcode, "00-001")
+	}
+	test.Tap(d.Widgets().Pay)
+	return d
 }
 
-func (pe *payEnv) charges() int {
-	n := 0
-	for _, e := range pe.sb.Ledger() {
-		if e.Charged() {
-			n++
-		}
-	}
-	return n
-}
+func (pe *payEnv) journal() []app.Payment { return uitest.Journal(pe.t, pe.db) }
+
+func (pe *payEnv) charges() int { return uitest.Charges(pe.sb) }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -83,25 +82,10 @@ func containsText(all []string, want string) bool          { return uitest.Conta
 func findButton(w fyne.Window, text string) *widget.Button { return uitest.FindButton(w, text) }
 
 func TestMain(m *testing.M) {
-	// Never the user's real config folder: every test gets temp dirs, and
-	// this guards any test that forgets.
-	dir, err := os.MkdirTemp("", "trainpay-ui-test")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("HOME", dir)
-	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	// The English walk expects English; the Polish test sets its own.
-	os.Setenv("LANG", "en_US.UTF-8")
-	os.Unsetenv("LC_ALL")
-	os.Unsetenv("LC_MESSAGES")
-	os.Unsetenv("LANGUAGE")
 	// Windows and macOS would show the system's file dialog, which no test
 	// can answer: Fyne's is driven instead, everywhere.
 	nativeDialogs = false
 	// The organisation database's tests start a throwaway PostgreSQL when
 	// the first of them asks for a database; Run stops it.
-	code := pgtest.Run(m)
-	os.RemoveAll(dir)
-	os.Exit(code)
+	uitest.Main("trainpay-ui-test", func() int { return pgtest.Run(m) })
 }

@@ -342,10 +342,7 @@ func TestKeyboardPaysAQueuedSessionFromTheBudget(t *testing.T) {
 		pe.withSessions()
 		ctx := context.Background()
 		s := pe.session(90) // 342,00 zł
-		pe.deps.Queue = &app.QueueService{People: pe.db, PayPerUse: pe.svc, Store: pe.db, Payments: pe.deps.Payments.(*app.PaymentService)}
-		if _, err := pe.deps.Queue.Request(ctx, s.ID); err != nil {
-			t.Fatal(err)
-		}
+		pe.queue(s)
 		m, kb := mainWindowIn(t, pe.app, pe.deps, lang)
 		w := m.Window()
 		kb.openSection(m, SectionToPay)

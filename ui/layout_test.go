@@ -163,14 +163,15 @@ func mustSite(t *testing.T, e *env) app.Site {
 }
 
 // openDepartmentForm unlocks and opens the department form over a
-// departments screen in language; the form's entries are returned.
-func openDepartmentForm(t *testing.T, language string, budgets BudgetService) (*ppuEnv, []*widget.Entry) {
+// departments screen in language, the budgets wrapped by budgets when it
+// is not nil; the form's entries are returned.
+func openDepartmentForm(t *testing.T, language string, budgets func(BudgetService) BudgetService) (*ppuEnv, []*widget.Entry) {
 	t.Helper()
 	pe := newPPUEnv(t)
 	SetLanguage(language)
 	pe.w.Resize(desktopSize)
 	if budgets != nil {
-		pe.deps.Budgets = budgets
+		pe.deps.Budgets = budgets(pe.deps.Budgets)
 	}
 	scr := newDepartmentsScreen(pe.deps, pe.w, mustSite(t, pe.env))
 	pe.w.SetContent(scr.content)

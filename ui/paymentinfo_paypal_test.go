@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -61,28 +60,11 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 }
 
 func (e *paypalSessionsEnv) schedulePaid(topic string, feeMinor int64) app.Session {
-	e.t.Helper()
-	s, err := e.svc.Schedule(context.Background(), app.Session{
-		Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
-		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, MaxRegistrations: 10,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return s
+	return uitest.SchedulePaid(e.t, e.svc, topic, feeMinor, 10)
 }
 
 // code makes a 20 % code for every session.
-func (e *paypalSessionsEnv) code(code string) {
-	e.t.Helper()
-	if _, err := e.promo.CreateCode(context.Background(), app.PromoCode{
-		Code: code, Kind: app.DiscountPercent,
-		PercentBP: 2000, AllSessions: true, ValidUntil: time.Now().Add(30 * 24 * time.Hour),
-	}); err != nil {
-		e.t.Fatal(err)
-	}
-}
+func (e *paypalSessionsEnv) code(code string) { uitest.PercentCode(e.t, e.promo, code) }
 
 func (e *paypalSessionsEnv) codeState(code string) app.PromoCode {
 	e.t.Helper()

@@ -112,26 +112,7 @@ func overlayEntries(w fyne.Window) []*widget.Entry {
 // A department that cannot be saved says why, and its form comes back
 // with what was typed.
 func TestDepartmentFormKeepsWhatWasTypedWhenTheSaveFails(t *testing.T) {
-	pe := newPPUEnv(t)
-	SetLanguage("en")
-	site, err := pe.site.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pe.deps.Budgets = failingBudgets{pe.deps.Budgets}
-	scr := newDepartmentsScreen(pe.deps, pe.w, site)
-	pe.w.SetContent(scr.content)
-	scr.onEditDepartment(app.Department{})
-	box := pe.w.Canvas().Focused()
-	if box == nil {
-		t.Fatal("no passphrase asked for")
-	}
-	test.Type(box, testPassphrase)
-	pressEnter(box)
-	entries := overlayEntries(pe.w)
-	if len(entries) < 4 {
-		t.Fatalf("the department form has %d entries", len(entries))
-	}
+	pe, entries := openDepartmentForm(t, "en", func(b BudgetService) BudgetService { return failingBudgets{b} })
 	typed := []string{"Dział Szkoleń", "CC-7700", "Jan Nowak", "jan@example.com"}
 	for i, v := range typed {
 		test.Type(entries[i], v)

@@ -103,24 +103,9 @@ func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
 	return d, out
 }
 
-func (pe *payEnv) journal() []app.Payment {
-	pe.t.Helper()
-	rows, _, err := pe.db.Payments(context.Background(), app.PaymentFilter{})
-	if err != nil {
-		pe.t.Fatal(err)
-	}
-	return rows
-}
+func (pe *payEnv) journal() []app.Payment { return uitest.Journal(pe.t, pe.db) }
 
-func (pe *payEnv) charges() int {
-	n := 0
-	for _, e := range pe.pay.Sandbox.Ledger() {
-		if e.Charged() {
-			n++
-		}
-	}
-	return n
-}
+func (pe *payEnv) charges() int { return uitest.Charges(pe.pay.Sandbox) }
 
 // assertNoNumber fails if the number, whole or grouped, or its first
 // twelve digits appear in any text on screen or in the log.

@@ -1,9 +1,7 @@
 package checkout
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -26,18 +24,7 @@ func Language() string                            { return uikit.Language() }
 func screenTexts(w fyne.Window) []string          { return uitest.ScreenTexts(w) }
 func containsText(all []string, want string) bool { return uitest.ContainsText(all, want) }
 
-// plain is s with no-break spaces as plain ones.
-func plain(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }
-
-// hasText is containsText on texts with plain spaces.
-func hasText(all []string, want string) bool {
-	for _, s := range all {
-		if strings.Contains(plain(s), want) {
-			return true
-		}
-	}
-	return false
-}
+func hasText(all []string, want string) bool { return uitest.HasText(all, want) }
 
 func findButton(w fyne.Window, text string) *widget.Button {
 	return uitest.FindButton(w, text)
@@ -94,19 +81,4 @@ func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap
 	}
 }
 
-func TestMain(m *testing.M) {
-	// Never the user's real config folder.
-	dir, err := os.MkdirTemp("", "trainpay-checkout-test")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("HOME", dir)
-	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	os.Setenv("LANG", "en_US.UTF-8")
-	os.Unsetenv("LC_ALL")
-	os.Unsetenv("LC_MESSAGES")
-	os.Unsetenv("LANGUAGE")
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { uitest.Main("trainpay-checkout-test", m.Run) }

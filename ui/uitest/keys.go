@@ -35,6 +35,9 @@ import (
 type Keys struct {
 	T testing.TB
 	W fyne.Window
+	// Most is how many keys TabTo and the other moves press before they
+	// fail the test; 0 is 60.
+	Most int
 }
 
 // NewKeys is the keyboard of w in the test t.
@@ -228,7 +231,7 @@ func (k Keys) Type(text string) {
 func (k Keys) Focused() fyne.Focusable { return k.W.Canvas().Focused() }
 
 // TabTo presses Tab until target has the focus, as a person tabs to a
-// field; it fails the test after 60 presses.
+// field.
 func (k Keys) TabTo(target fyne.Focusable, what string) {
 	k.T.Helper()
 	k.TabUntil(what, func(f fyne.Focusable) bool { return f == target })
@@ -253,11 +256,15 @@ func (k Keys) TabUntil(what string, ok func(fyne.Focusable) bool) {
 }
 
 // MoveUntil presses move until ok holds for the focused widget; it fails
-// the test after 60 presses, naming where the focus went.
+// the test after Most presses, naming where the focus went.
 func (k Keys) MoveUntil(what string, move func(), ok func(fyne.Focusable) bool) {
 	k.T.Helper()
+	most := k.Most
+	if most == 0 {
+		most = 60
+	}
 	var seen []string
-	for range 60 {
+	for range most {
 		if f := k.Focused(); f != nil && ok(f) {
 			return
 		}
