@@ -215,18 +215,7 @@ func TestRegisterPayPalCancelledInPayPal(t *testing.T) {
 	if p.PayButton().Disabled() {
 		t.Error("the attendee cannot try again")
 	}
-	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
-		t.Errorf("registration %+v", r)
-	}
-	if c := e.codeState("SPRING20"); c.Reserved != 0 || c.Uses != 0 {
-		t.Errorf("code after cancelling: uses %d, reserved %d", c.Uses, c.Reserved)
-	}
-	if e.captures() != 0 {
-		t.Errorf("sandbox captures: %d", e.captures())
-	}
-	if rows := e.payments(); len(rows) != 1 || rows[0].State.Charged() || rows[0].ResultCode != app.CodeApprovalCancelled {
-		t.Errorf("journal %+v", rows)
-	}
+	e.nothingCharged(t, f.reg.ID, "SPRING20", app.CodeApprovalCancelled)
 }
 
 // Closing the registration while PayPal waits for the buyer cancels the
@@ -250,18 +239,7 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 	if !d.Finished() || p.PayPal() != nil || p.CheckingOut() {
 		t.Fatalf("PayPal dialog still open: finished %v", d.Finished())
 	}
-	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
-		t.Errorf("registration %+v", r)
-	}
-	if c := e.codeState("SPRING20"); c.Reserved != 0 || c.Uses != 0 {
-		t.Errorf("code after cancelling: uses %d, reserved %d", c.Uses, c.Reserved)
-	}
-	if e.captures() != 0 {
-		t.Errorf("sandbox captures: %d", e.captures())
-	}
-	if rows := e.payments(); len(rows) != 1 || rows[0].State.Charged() || rows[0].ResultCode != app.CodeApprovalCancelledInApp {
-		t.Errorf("journal %+v", rows)
-	}
+	e.nothingCharged(t, f.reg.ID, "SPRING20", app.CodeApprovalCancelledInApp)
 }
 
 // The Polish walk of paying a registration with PayPal on a US site: the
@@ -297,5 +275,25 @@ func TestRegisterPayWithPayPalPolishWalk(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("Polish receipt lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// nothingCharged checks what a cancelled PayPal payment leaves: the
+// registration regID pending and unpaid, code neither used nor reserved,
+// no capture on the sandbox, and one journal row, not charged, that ends
+// in result.
+func (e *paypalSessionsEnv) nothingCharged(t *testing.T, regID int64, code, result string) {
+	t.Helper()
+	if r, _ := e.svc.Registration(context.Background(), regID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
+		t.Errorf("registration %+v", r)
+	}
+	if c := e.codeState(code); c.Reserved != 0 || c.Uses != 0 {
+		t.Errorf("code after cancelling: uses %d, reserved %d", c.Uses, c.Reserved)
+	}
+	if e.captures() != 0 {
+		t.Errorf("sandbox captures: %d", e.captures())
+	}
+	if rows := e.payments(); len(rows) != 1 || rows[0].State.Charged() || rows[0].ResultCode != result {
+		t.Errorf("journal %+v", rows)
 	}
 }

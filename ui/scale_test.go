@@ -112,6 +112,28 @@ func (g *gatedSessions) Registrations(ctx context.Context, f app.RegistrationFil
 
 // scrollThrough jumps around a list of n rows as a person scrolling would,
 // letting each jump's page loads finish.
+// checkPaged checks a virtualised, paged list l of what: its length is
+// all total items (more than kept pages of size), it holds one page after
+// opening and, once scrolled through, at most kept pages.
+func checkPaged(t *testing.T, what string, l interface {
+	ScrollTo(int)
+	Refresh()
+	Held() int
+}, off *offThread, length, total, size, kept int,
+) {
+	t.Helper()
+	if length != total || total <= size*kept {
+		t.Fatalf("list length %d, want %d %s (more than %d)", length, total, what, size*kept)
+	}
+	if n := l.Held(); n == 0 || n > size {
+		t.Errorf("after opening, %d %s are held; want one page", n, what)
+	}
+	scrollThrough(l, off, total)
+	if n := l.Held(); n > size*kept {
+		t.Errorf("after scrolling, %d %s are held; at most %d may be", n, what, size*kept)
+	}
+}
+
 func scrollThrough(l interface {
 	ScrollTo(int)
 	Refresh()
@@ -174,18 +196,8 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 	var upcoming int
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	db.Read().QueryRow(`SELECT count(*) FROM session WHERE ends_at >= ?`, now).Scan(&upcoming)
-	held := s.list.Held
-	if s.length() != upcoming || upcoming <= sessionsPageSize*sessionsPagesKept {
-		t.Fatalf("list length %d, want %d upcoming sessions (more than %d)", s.length(), upcoming, sessionsPageSize*sessionsPagesKept)
-	}
-	if n := held(); n == 0 || n > sessionsPageSize {
-		t.Errorf("after opening, %d sessions are held; want one page", n)
-	}
 	// Scroll through the list: pages come and go, never all of them.
-	scrollThrough(s.list, off, upcoming)
-	if n := held(); n > sessionsPageSize*sessionsPagesKept {
-		t.Errorf("after scrolling, %d sessions are held; at most %d may be", n, sessionsPageSize*sessionsPagesKept)
-	}
+	checkPaged(t, "upcoming sessions", s.list, off, s.length(), upcoming, sessionsPageSize, sessionsPagesKept)
 
 	// Searching: typing returns with the queries still queued.
 	begin := time.Now()
@@ -232,17 +244,7 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	// scrolling through them.
 	var codes int
 	db.Read().QueryRow(`SELECT count(*) FROM promo_code`).Scan(&codes)
-	heldCodes := p.list.Held
-	if p.length() != codes || codes <= promoPageSize*promoPagesKept {
-		t.Fatalf("codes list length %d, want %d codes (more than %d)", p.length(), codes, promoPageSize*promoPagesKept)
-	}
-	if n := heldCodes(); n == 0 || n > promoPageSize {
-		t.Errorf("after opening, the codes screen holds %d codes; want one page", n)
-	}
-	scrollThrough(p.list, off, codes)
-	if n := heldCodes(); n > promoPageSize*promoPagesKept {
-		t.Errorf("after scrolling, the codes screen holds %d codes; at most %d may be", n, promoPageSize*promoPagesKept)
-	}
+	checkPaged(t, "codes", p.list, off, p.length(), codes, promoPageSize, promoPagesKept)
 	// Selecting a row reads that one code for the pane.
 	p.list.ScrollTo(codes / 2)
 	off.drain()
