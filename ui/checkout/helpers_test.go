@@ -23,9 +23,7 @@ func SetLanguage(choice string) string            { return uikit.SetLanguage(cho
 func Language() string                            { return uikit.Language() }
 func screenTexts(w fyne.Window) []string          { return uitest.ScreenTexts(w) }
 func containsText(all []string, want string) bool { return uitest.ContainsText(all, want) }
-
-func hasText(all []string, want string) bool { return uitest.HasText(all, want) }
-
+func hasText(all []string, want string) bool      { return uitest.HasText(all, want) }
 func findButton(w fyne.Window, text string) *widget.Button {
 	return uitest.FindButton(w, text)
 }
