@@ -147,6 +147,23 @@ func scrollThrough(l interface {
 	}
 }
 
+// scaleWindow is db's site and a window of a, 1000×700.
+func scaleWindow(t *testing.T, db *storage.DB, a fyne.App) (app.Site, fyne.Window) {
+	t.Helper()
+	site, err := db.Site(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site, newScaleWindow(a)
+}
+
+// newScaleWindow is a window of a, 1000×700.
+func newScaleWindow(a fyne.App) fyne.Window {
+	w := a.NewWindow("scale")
+	w.Resize(fyne.NewSize(1000, 700))
+	return w
+}
+
 func scaleEnv(t *testing.T) (*storage.DB, Deps, *offThread, fyne.App) {
 	t.Helper()
 	path, err := demodata.Cached(context.Background(),
@@ -179,12 +196,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 	db, deps, off, a := scaleEnv(t)
 	gated := &gatedSessions{SessionService: deps.Sessions, ui: goid()}
 	deps.Sessions = gated
-	site, err := db.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	site, w := scaleWindow(t, db, a)
 	start := time.Now()
 	s := newSessionsScreen(deps, w, site)
 	w.SetContent(s.content)
@@ -223,12 +235,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 
 func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	db, deps, off, a := scaleEnv(t)
-	site, err := db.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	site, w := scaleWindow(t, db, a)
 
 	p := newPromoScreen(deps, w, site)
 	w.SetContent(p.root)
@@ -298,8 +305,7 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newScaleWindow(a)
 	v := showRegistrations(deps, w, s, nil)
 	if off.pending() == 0 {
 		t.Error("the registrations were read on the UI thread")
@@ -374,12 +380,7 @@ func (o *offThread) runQueued() {
 // background.
 func TestScaleSessionsCountShowsOverAThousandThenTheExactCount(t *testing.T) {
 	db, deps, off, a := scaleEnv(t)
-	site, err := db.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	site, w := scaleWindow(t, db, a)
 	s := newSessionsScreen(deps, w, site)
 	w.SetContent(s.content)
 	s.when.SetSelectedIndex(2) // all
