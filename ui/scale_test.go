@@ -54,23 +54,10 @@ func (o *offThread) pending() int {
 	return len(o.queue)
 }
 
+// drain runs the queued work, and what it queues in turn, until none is
+// left.
 func (o *offThread) drain() {
-	for {
-		o.mu.Lock()
-		q := o.queue
-		o.queue = nil
-		o.mu.Unlock()
-		if len(q) == 0 {
-			return
-		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for _, f := range q {
-				f()
-			}
-		}()
-		<-done
+	for o.runQueued() > 0 {
 	}
 }
 
@@ -359,12 +346,15 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 }
 
 // runQueued runs the work queued now (not what it queues in turn) off the
-// test goroutine, and waits for it.
-func (o *offThread) runQueued() {
+// test goroutine, and waits for it; it returns how many it ran.
+func (o *offThread) runQueued() int {
 	o.mu.Lock()
 	q := o.queue
 	o.queue = nil
 	o.mu.Unlock()
+	if len(q) == 0 {
+		return 0
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -373,6 +363,7 @@ func (o *offThread) runQueued() {
 		}
 	}()
 	<-done
+	return len(q)
 }
 
 // The first count of a long list stops at 1,000: the list shows "over
