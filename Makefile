@@ -72,12 +72,12 @@ WIN_ENV   = GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(WIN_CC)
 # - $(MAIN): Fyne's GL driver (go-gl) has no Go file without cgo (the package does not load);
 # - ./ui ./ui/widgets ./ui/uikit ./ui/checkout: Fyne's internal/widget misses
 #   isScrollerPageOnTap, which only its cgo drivers define (and checkout's tests open storage);
-# - ./ui/checkout/checkouttest: it imports storage;
+# - ./ui/uitest: it imports Fyne and storage;
 # - ./storage: it matches sqlite3.Error codes, and mattn/go-sqlite3 defines them only with cgo;
 # - ./app ./app/gateway/registry ./app/mail ./internal/demodata ./internal/loadtest
 #   ./internal/testsite ./storage/postgres ./storage/transfer: they or their tests import storage.
 # Every other package is vetted for macOS; a new package is vetted unless added here.
-DARWIN_VET_SKIP := $(MAIN) ./ui ./ui/widgets ./ui/uikit ./ui/checkout ./ui/checkout/checkouttest \
+DARWIN_VET_SKIP := $(MAIN) ./ui ./ui/widgets ./ui/uikit ./ui/checkout ./ui/uitest \
                    ./storage ./app ./app/gateway/registry ./app/mail ./internal/demodata \
                    ./internal/loadtest ./internal/testsite ./storage/postgres ./storage/transfer
 # The export benchmark's baseline is the sqlite3 shell.

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -10,7 +9,8 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/sandbox"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/checkout"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // payEnv is env with a Test-mode site whose card payments go through the
@@ -19,7 +19,7 @@ import (
 type payEnv struct {
 	*env
 	sb  *sandbox.Sandbox
-	log *checkouttest.LockedBuffer
+	log *uitest.LockedBuffer
 	w   fyne.Window
 }
 
@@ -33,7 +33,7 @@ func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
 func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap func(app.Gateway) app.Gateway) *payEnv {
 	t.Helper()
 	e := newEnv(t, "en")
-	pay := checkouttest.SetUp(t, e.db, e.site, country, cur, tz, proc, wrap)
+	pay := uitest.SetUp(t, e.db, e.site, country, cur, tz, proc, wrap)
 	SetLanguage("en")
 	e.deps.Payments = pay.Service
 	w := test.NewWindow(widget.NewLabel(""))
@@ -43,24 +43,24 @@ func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap
 }
 
 // pln formats an amount, in złoty, as the dialogs do.
-func pln(t *testing.T, amount string) string { return checkouttest.PLN(t, amount) }
+func pln(t *testing.T, amount string) string { return uitest.PLN(t, amount) }
 
 // paid is the result line of a payment that went through.
 func paid(t *testing.T, amount, brandID, last4 string) string {
-	return checkouttest.Paid(t, amount, brandID, last4)
+	return uitest.Paid(t, amount, brandID, last4)
 }
 
 // firstWords is the start of a message, which fits on a wrapped label's
 // first line.
-func firstWords(s string) string { return checkouttest.FirstWords(s) }
+func firstWords(s string) string { return uitest.FirstWords(s) }
 
 // typeInto focuses e as a click would, types text and leaves the field.
-func typeInto(w fyne.Window, e checkouttest.Field, text string) { checkouttest.TypeInto(w, e, text) }
+func typeInto(w fyne.Window, e uitest.Field, text string) { uitest.TypeInto(w, e, text) }
 
 // replace clears e and types text into it.
-func replace(w fyne.Window, e checkouttest.Field, text string) { checkouttest.Replace(w, e, text) }
+func replace(w fyne.Window, e uitest.Field, text string) { uitest.Replace(w, e, text) }
 
-func futureExpiry() string { return checkouttest.FutureExpiry() }
+func futureExpiry() string { return uitest.FutureExpiry() }
 
 // fillCard types a whole card; the holder and postcode come pre-filled.
 func fillCard(w fyne.Window, d *CardDialog, number, cvv string) {
@@ -70,21 +70,22 @@ func fillCard(w fyne.Window, d *CardDialog, number, cvv string) {
 	typeInto(w, f.CVV, cvv)
 }
 
-func (pe *payEnv) journal() []app.Payment {
-	pe.t.Helper()
-	rows, _, err := pe.db.Payments(context.Background(), app.PaymentFilter{})
-	if err != nil {
-		pe.t.Fatal(err)
+// payByCard pays on the card dialog that Pay on p opened: the test Visa,
+// the postcode typed where the site left it empty, then Pay.
+func payByCard(t *testing.T, w fyne.Window, p *checkout.PaymentInfo) *CardDialog {
+	t.Helper()
+	d := p.Card()
+	if d == nil {
+		t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
 	}
-	return rows
+	fillCard(w, d, "4111111111111111", "123")
+	if d.Widgets().Postcode.Text == "" {
+		replace(w, d.Widgets().Postcode, "00-001")
+	}
+	test.Tap(d.Widgets().Pay)
+	return d
 }
 
-func (pe *payEnv) charges() int {
-	n := 0
-	for _, e := range pe.sb.Ledger() {
-		if e.Charged() {
-			n++
-		}
-	}
-	return n
-}
+func (pe *payEnv) journal() []app.Payment { return uitest.Journal(pe.t, pe.db) }
+
+func (pe *payEnv) charges() int { return uitest.Charges(pe.sb) }

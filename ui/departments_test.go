@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -100,34 +102,18 @@ func TestDepartmentsAskThePassphraseAgainWhenTheHandleExpired(t *testing.T) {
 // its overlays.
 func findRadio(w fyne.Window, option string) *widgets.RadioGroup {
 	var found *widgets.RadioGroup
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
+	visit := func(o fyne.CanvasObject) uitest.Visit {
+		if r, ok := o.(*widgets.RadioGroup); ok && slices.Contains(r.Options, option) {
+			found = r
+			return uitest.Stop
 		}
-		if r, ok := o.(*widgets.RadioGroup); ok {
-			for _, opt := range r.Options {
-				if opt == option {
-					found = r
-					return
-				}
-			}
-		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-			return
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
+		return uitest.Into
 	}
 	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
+		if uitest.Walk(o, true, visit) {
+			return found
+		}
 	}
-	walk(w.Content())
+	uitest.Walk(w.Content(), true, visit)
 	return found
 }

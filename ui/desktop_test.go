@@ -2,10 +2,8 @@ package ui
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -16,30 +14,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
-
-// press types a shortcut on the window as the keyboard would: Ctrl+key on
-// Windows and Linux, ⌘+key on macOS.
-func press(w fyne.Window, key fyne.KeyName) {
-	shortcutable(w.Canvas()).TypedShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})
-}
-
-// shortcutable is the part of c that dispatches the shortcuts added with
-// AddShortcut, as the desktop driver's canvas does for a key press. Fyne
-// 2.8's test canvas wraps its software canvas in an interface that leaves
-// TypedShortcut out, so it is reached through the exported embedded field.
-func shortcutable(c fyne.Canvas) fyne.Shortcutable {
-	if s, ok := c.(fyne.Shortcutable); ok {
-		return s
-	}
-	v := reflect.Indirect(reflect.ValueOf(c))
-	if f := v.FieldByName("WindowlessCanvas"); f.IsValid() && f.CanInterface() {
-		if s, ok := f.Interface().(fyne.Shortcutable); ok {
-			return s
-		}
-	}
-	panic(fmt.Sprintf("the canvas %T takes no shortcuts", c))
-}
 
 // closeOverlays dismisses every dialog shown over the window.
 func closeOverlays(w fyne.Window) {
@@ -94,13 +70,13 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 	}
 
 	// Search: Training sessions opens with the cursor in its search box.
-	press(w, fyne.KeyF)
+	uitest.PressShortcut(w, fyne.KeyF)
 	if m.current != SectionSessions || m.sessionsScr == nil || w.Canvas().Focused() != m.sessionsScr.search {
 		t.Fatalf("after search: section %q, focused %T", m.current, w.Canvas().Focused())
 	}
 
 	// New session: the Schedule form opens.
-	press(w, fyne.KeyN)
+	uitest.PressShortcut(w, fyne.KeyN)
 	if m.sessionsScr.form == nil || !containsText(screenTexts(w), T("schedule.title")) {
 		t.Fatalf("after new session: %q", screenTexts(w))
 	}
@@ -108,13 +84,13 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 
 	// Register with nothing selected says what to do; with the session
 	// selected it opens the registration.
-	press(w, fyne.KeyR)
+	uitest.PressShortcut(w, fyne.KeyR)
 	if !containsText(screenTexts(w), "Select an upcoming session in Training sessions") {
 		t.Fatalf("register with no session: %q", screenTexts(w))
 	}
 	closeOverlays(w)
 	m.sessionsScr.list.Select(0)
-	press(w, fyne.KeyR)
+	uitest.PressShortcut(w, fyne.KeyR)
 	f := m.sessionsScr.register
 	if f == nil || f.session.ID != s.ID {
 		t.Fatalf("no registration dialog for session %d", s.ID)
@@ -125,7 +101,7 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 	if f.payment == nil || f.payment.Card() != nil {
 		t.Fatalf("not on Payment Information: %q", f.message.Text)
 	}
-	press(w, fyne.KeyP)
+	uitest.PressShortcut(w, fyne.KeyP)
 	if f.payment.Card() == nil {
 		t.Fatalf("Pay did not open the card form: %q", f.payment.Widgets().Message.Text)
 	}
@@ -140,7 +116,7 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 		}
 	}
 	m.settings.SetLastFolder(dir)
-	press(w, fyne.KeyE)
+	uitest.PressShortcut(w, fyne.KeyE)
 	shown := screenTexts(w)
 	// (The grid shows a name and its extension apart.)
 	if !containsText(shown, "earlier") || containsText(shown, "trainpay") || containsText(shown, "-wal") {
@@ -161,7 +137,7 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 	closeOverlays(w)
 
 	// Preferences: its window opens.
-	press(w, fyne.KeyComma)
+	uitest.PressShortcut(w, fyne.KeyComma)
 	if m.prefs == nil || !hasWindowTitled(e.app, "Preferences") {
 		t.Fatal("Preferences did not open")
 	}
@@ -170,7 +146,7 @@ func TestShortcutsDoTheirCommands(t *testing.T) {
 	quit := false
 	m.quit = func() { quit = true }
 	w.Resize(fyne.NewSize(1000, 740))
-	press(w, fyne.KeyQ)
+	uitest.PressShortcut(w, fyne.KeyQ)
 	if !quit || NewSettings(e.app.Preferences()).WindowSize() != w.Canvas().Size() {
 		t.Fatalf("quit %v, size kept %v", quit, NewSettings(e.app.Preferences()).WindowSize())
 	}

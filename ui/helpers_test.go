@@ -2,13 +2,10 @@ package ui
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,7 +14,7 @@ import (
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
-	"github.com/trainpay/trainpay/ui/widgets"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 var cheapArgon2 = testsite.CheapArgon2
@@ -77,110 +74,18 @@ func (e *env) provision(features ...app.Feature) {
 	testsite.Provision(e.t, e.site, features...)
 }
 
-// texts returns every string drawn in o (and its renderers' children).
-func texts(o fyne.CanvasObject) []string {
-	var out []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch v := o.(type) {
-		case *canvas.Text:
-			if strings.TrimSpace(v.Text) != "" {
-				out = append(out, v.Text)
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(v).Objects() {
-				walk(c)
-			}
-		}
-	}
-	walk(o)
-	return out
-}
+// The names the tests read the screen by.
 
-// screenTexts returns the strings of a window's content and its overlays.
-func screenTexts(w fyne.Window) []string {
-	out := texts(w.Content())
-	for _, o := range w.Canvas().Overlays().List() {
-		out = append(out, texts(o)...)
-	}
-	return out
-}
-
-func containsText(all []string, want string) bool {
-	for _, s := range all {
-		if strings.Contains(s, want) {
-			return true
-		}
-	}
-	return false
-}
-
-// findButton finds a visible button by its text in the window or overlays
-// (the keyboard's buttons, widgets.Button, by the Fyne button they embed).
-func findButton(w fyne.Window, text string) *widget.Button {
-	var found *widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil || !o.Visible() {
-			return
-		}
-		switch v := o.(type) {
-		case *widget.Button:
-			if v.Text == text {
-				found = v
-				return
-			}
-		case *widgets.Button:
-			if v.Text == text {
-				found = &v.Button
-				return
-			}
-		case *fyne.Container:
-			for _, c := range v.Objects {
-				walk(c)
-			}
-			return
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, c := range test.WidgetRenderer(wd).Objects() {
-				walk(c)
-			}
-		}
-	}
-	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
-	}
-	walk(w.Content())
-	return found
-}
+func texts(o fyne.CanvasObject) []string                   { return uitest.Texts(o) }
+func screenTexts(w fyne.Window) []string                   { return uitest.ScreenTexts(w) }
+func containsText(all []string, want string) bool          { return uitest.ContainsText(all, want) }
+func findButton(w fyne.Window, text string) *widget.Button { return uitest.FindButton(w, text) }
 
 func TestMain(m *testing.M) {
-	// Never the user's real config folder: every test gets temp dirs, and
-	// this guards any test that forgets.
-	dir, err := os.MkdirTemp("", "trainpay-ui-test")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("HOME", dir)
-	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	// The English walk expects English; the Polish test sets its own.
-	os.Setenv("LANG", "en_US.UTF-8")
-	os.Unsetenv("LC_ALL")
-	os.Unsetenv("LC_MESSAGES")
-	os.Unsetenv("LANGUAGE")
 	// Windows and macOS would show the system's file dialog, which no test
 	// can answer: Fyne's is driven instead, everywhere.
 	nativeDialogs = false
 	// The organisation database's tests start a throwaway PostgreSQL when
 	// the first of them asks for a database; Run stops it.
-	code := pgtest.Run(m)
-	os.RemoveAll(dir)
-	os.Exit(code)
+	uitest.Main("trainpay-ui-test", func() int { return pgtest.Run(m) })
 }

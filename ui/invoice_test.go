@@ -21,6 +21,8 @@ import (
 	appmail "github.com/trainpay/trainpay/app/mail"
 	"github.com/trainpay/trainpay/internal/pcitest"
 	"github.com/trainpay/trainpay/internal/webdrivertest"
+	"github.com/trainpay/trainpay/storage"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // mailBox is a real SMTP server (emersion/go-smtp) on loopback that keeps
@@ -141,21 +143,7 @@ func TestInvoicePaidOnPayPalsPageMailsTheReceiptInTheAttendeesLanguage(t *testin
 				Compose: InvoiceReceiptMessage(e.deps),
 			}
 			svc := &app.InvoiceService{Store: e.db, Gateways: reg, Settings: enableInvoices(t, e.db), Paid: receipts.Send}
-			s := app.Session{
-				Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
-				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10,
-			}
-			s.Normalize()
-			if err := e.db.CreateSession(ctx, &s); err != nil {
-				t.Fatal(err)
-			}
-			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{
-				FirstName: "Zofia", LastName: "Łęcka",
-				Email: "zofia@example.pl", Language: tc.lang,
-			}}
-			if err := e.db.Register(ctx, &r, time.Now()); err != nil {
-				t.Fatal(err)
-			}
+			_, r := registerForExcel(t, e.db, tc.lang)
 			inv, err := svc.Send(ctx, app.SendRequest{RegistrationID: r.ID, Due: time.Now().Add(24 * time.Hour)})
 			if err != nil {
 				t.Fatal(err)
@@ -241,21 +229,7 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 			t.Cleanup(func() { reg.Close() })
 			svc := &app.InvoiceService{Store: e.db, Gateways: reg, Settings: enableInvoices(t, e.db)}
 			e.deps.Invoices = svc
-			s := app.Session{
-				Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
-				DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10,
-			}
-			s.Normalize()
-			if err := e.db.CreateSession(ctx, &s); err != nil {
-				t.Fatal(err)
-			}
-			r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{
-				FirstName: "Zofia", LastName: "Łęcka",
-				Email: "zofia@example.pl", Language: tc.lang,
-			}}
-			if err := e.db.Register(ctx, &r, time.Now()); err != nil {
-				t.Fatal(err)
-			}
+			s, r := registerForExcel(t, e.db, tc.lang)
 			e.w.Resize(MinWindowSize) // the registrations window is laid out for it
 			v := showRegistrations(e.deps, e.w, s, nil)
 			v.list.Select(0)
@@ -296,15 +270,28 @@ func TestRegistrationsViewSendsAPaymentRequestAndShowsItAwaitingOnlinePayment(t 
 // enableInvoices turns payment by PayPal invoice on, as the administrator
 // does on the Payment methods page, keeping the other settings.
 func enableInvoices(t *testing.T, db app.PaymentSettingsStore) app.PaymentSettingsStore {
+	return uitest.EnableInvoices(t, db)
+}
+
+// registerForExcel stores a paid session, 350 zł, in three days, and
+// registers Zofia Łęcka, who speaks lang, for it; both are returned.
+func registerForExcel(t *testing.T, db *storage.DB, lang string) (app.Session, app.Registration) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := db.PaymentSettings(ctx)
-	if err != nil {
+	s := app.Session{
+		Topic: "Excel w praktyce", StartsAt: time.Now().Add(72 * time.Hour), TimeZone: "Europe/Warsaw",
+		DurationMinutes: 90, Type: app.SessionPaid, FeeMinor: 350_00, Currency: "PLN", MaxRegistrations: 10,
+	}
+	s.Normalize()
+	if err := db.CreateSession(ctx, &s); err != nil {
 		t.Fatal(err)
 	}
-	s.PayPalInvoices = true
-	if err := db.SavePaymentSettings(ctx, s, nil); err != nil {
+	r := app.Registration{SessionID: s.ID, Attendee: app.Attendee{
+		FirstName: "Zofia", LastName: "Łęcka",
+		Email: "zofia@example.pl", Language: lang,
+	}}
+	if err := db.Register(ctx, &r, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	return db
+	return s, r
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -23,8 +24,8 @@ import (
 // shiftTabToLabel presses Shift+Tab until the radio or check item labelled
 // label has the focus.
 func (k *keyboard) shiftTabToLabel(label string) {
-	k.t.Helper()
-	k.moveUntil("the choice "+label, k.shiftTab, func(f fyne.Focusable) bool { return focusLabel(f) == label })
+	k.T.Helper()
+	k.MoveUntil("the choice "+label, k.ShiftTab, func(f fyne.Focusable) bool { return focusLabel(f) == label })
 }
 
 // Escape on the session type's choice closes the schedule form, and
@@ -33,13 +34,13 @@ func TestKeyboardEscapeOnARadioChoiceClosesTheScheduleForm(t *testing.T) {
 	inLanguages(t, func(t *testing.T, lang string) {
 		e := newSessionsEnv(t, lang, true, nil)
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
-		kb.ctrl(fyne.KeyN)
+		kb.Ctrl(fyne.KeyN)
 		if m.sessionsScr.form == nil {
 			t.Fatal("Ctrl+N opened no schedule form")
 		}
-		kb.typ("Excel")
+		kb.Type("Excel")
 		kb.tabToLabel(T("schedule.type_paid"))
-		kb.escape()
+		kb.Escape()
 		if top := m.Window().Canvas().Overlays().Top(); top != nil {
 			t.Fatalf("Escape on the session type left the form open: %q", screenTexts(m.Window()))
 		}
@@ -55,20 +56,20 @@ func TestKeyboardEnterOnARadioChoiceSchedules(t *testing.T) {
 	inLanguages(t, func(t *testing.T, lang string) {
 		e := newSessionsEnv(t, lang, true, nil)
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
-		kb.ctrl(fyne.KeyN)
+		kb.Ctrl(fyne.KeyN)
 		f := m.sessionsScr.form
 		if f == nil {
 			t.Fatal("Ctrl+N opened no schedule form")
 		}
-		kb.typ("Excel")
-		kb.tabTo(f.date, "the date")
-		kb.typ(dateText(time.Now().AddDate(0, 0, 10)))
-		kb.tabTo(f.clock, "the time")
-		kb.typ("10:00")
-		kb.tabTo(f.capacity, "the places")
-		kb.typ("12")
+		kb.Type("Excel")
+		kb.TabTo(f.date, "the date")
+		kb.Type(dateText(time.Now().AddDate(0, 0, 10)))
+		kb.TabTo(f.clock, "the time")
+		kb.Type("10:00")
+		kb.TabTo(f.capacity, "the places")
+		kb.Type("12")
 		kb.shiftTabToLabel(T("schedule.type_free"))
-		kb.enter()
+		kb.Enter()
 		if top := m.Window().Canvas().Overlays().Top(); top != nil {
 			t.Fatalf("Enter on the session type left the form open: %q %q", f.message.Text, screenTexts(m.Window()))
 		}
@@ -85,7 +86,7 @@ func TestKeyboardArrowsMoveARadioChoice(t *testing.T) {
 	inLanguages(t, func(t *testing.T, lang string) {
 		e := newSessionsEnv(t, lang, true, nil)
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
-		kb.ctrl(fyne.KeyN)
+		kb.Ctrl(fyne.KeyN)
 		f := m.sessionsScr.form
 		if f == nil {
 			t.Fatal("Ctrl+N opened no schedule form")
@@ -96,13 +97,13 @@ func TestKeyboardArrowsMoveARadioChoice(t *testing.T) {
 			key  fyne.KeyName
 			want string
 		}{{fyne.KeyRight, paid}, {fyne.KeyLeft, free}, {fyne.KeyDown, paid}, {fyne.KeyUp, free}} {
-			kb.key(step.key)
-			if f.sessionType.Selected != step.want || focusLabel(kb.focused()) != step.want {
-				t.Fatalf("%s: chosen %q, focus on %q; want %q", step.key, f.sessionType.Selected, focusLabel(kb.focused()), step.want)
+			kb.Key(step.key)
+			if f.sessionType.Selected != step.want || focusLabel(kb.Focused()) != step.want {
+				t.Fatalf("%s: chosen %q, focus on %q; want %q", step.key, f.sessionType.Selected, focusLabel(kb.Focused()), step.want)
 			}
 		}
 		if f.fee.Disabled() {
-			kb.key(fyne.KeyRight)
+			kb.Key(fyne.KeyRight)
 			if f.fee.Disabled() {
 				t.Fatal("Paid chosen by the arrow left the fee disabled")
 			}
@@ -118,26 +119,26 @@ func TestKeyboardEscapeAndEnterOnThePromoCodeKind(t *testing.T) {
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
 		kb.openSection(m, SectionPromo)
 		s := m.promoScr
-		kb.tabToButton(T("promo.custom"))
-		kb.enter()
+		kb.TabToButton(T("promo.custom"))
+		kb.Enter()
 		if s.form == nil {
 			t.Fatal("Enter opened no form")
 		}
 		kb.tabToLabel(T("promo.kind_percent"))
-		kb.escape()
+		kb.Escape()
 		if top := m.Window().Canvas().Overlays().Top(); top != nil {
 			t.Fatalf("Escape on the kind left the form open: %q", screenTexts(m.Window()))
 		}
 
-		kb.tabToButton(T("promo.custom"))
-		kb.enter()
+		kb.TabToButton(T("promo.custom"))
+		kb.Enter()
 		f := s.form
-		kb.tabTo(f.code, "the code")
-		kb.typ("RADIO-10")
-		kb.tabTo(f.value, "the value")
-		kb.typ("10")
+		kb.TabTo(f.code, "the code")
+		kb.Type("RADIO-10")
+		kb.TabTo(f.value, "the value")
+		kb.Type("10")
 		kb.shiftTabToLabel(T("promo.kind_percent"))
-		kb.enter()
+		kb.Enter()
 		codes, err := e.deps.Promo.Codes(context.Background())
 		if err != nil || len(codes) != 1 || codes[0].Code != "RADIO-10" {
 			t.Fatalf("codes after Enter on the kind: %+v %v (%q)", codes, err, f.msg.Text)
@@ -153,21 +154,21 @@ func TestKeyboardEnterOpensASection(t *testing.T) {
 	inLanguages(t, func(t *testing.T, lang string) {
 		e := newSessionsEnv(t, lang, true, nil)
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
-		kb.tabTo(m.nav, "the sections")
+		kb.TabTo(m.nav, "the sections")
 		for range m.sections {
-			kb.key(fyne.KeyUp)
+			kb.Key(fyne.KeyUp)
 		}
 		for i, s := range m.sections {
 			if i == 0 {
 				continue
 			}
-			kb.key(fyne.KeyDown)
-			kb.enter()
+			kb.Key(fyne.KeyDown)
+			kb.Enter()
 			if m.current != s.id {
 				t.Fatalf("Enter on %q opened %q", s.id, m.current)
 			}
-			if kb.focused() == nil {
-				kb.tabTo(m.nav, "the sections")
+			if kb.Focused() == nil {
+				kb.TabTo(m.nav, "the sections")
 			}
 		}
 	})
@@ -182,26 +183,26 @@ func TestKeyboardEscapeInTheSessionChooserListClosesIt(t *testing.T) {
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
 		kb.openSection(m, SectionPromo)
 		s := m.promoScr
-		kb.tabToButton(T("promo.custom"))
-		kb.enter()
+		kb.TabToButton(T("promo.custom"))
+		kb.Enter()
 		f := s.form
 		if f == nil {
 			t.Fatal("Enter opened no form")
 		}
 		kb.tabToLabel(T("promo.chosen_sessions"))
-		kb.space()
-		kb.tabToButton(T("promo.choose_sessions"))
-		kb.enter()
+		kb.Space()
+		kb.TabToButton(T("promo.choose_sessions"))
+		kb.Enter()
 		c := m.Window().Canvas()
 		picker := c.Overlays().Top()
 		if f.sessions.dlg == nil || picker == nil {
 			t.Fatalf("Enter opened no chooser: %q", screenTexts(m.Window()))
 		}
-		kb.tabUntil("the chooser's list", func(fc fyne.Focusable) bool {
+		kb.TabUntil("the chooser's list", func(fc fyne.Focusable) bool {
 			_, ok := fc.(fyne.Widget)
 			return ok && fc == fyne.Focusable(f.sessions.list)
 		})
-		kb.escape()
+		kb.Escape()
 		if c.Overlays().Top() == picker {
 			t.Fatalf("Escape in the list left the chooser open: %q", screenTexts(m.Window()))
 		}
@@ -223,17 +224,17 @@ func TestKeyboardTimeZoneFieldShowsTheFocusRing(t *testing.T) {
 		if wz == nil {
 			t.Fatal("no wizard")
 		}
-		kb.tabTo(wz.timeZone, "the time zone")
+		kb.TabTo(wz.timeZone, "the time zone")
 		before := wz.timeZone.Text
 		if !widgets.RingShown(test.WidgetRenderer(wz.timeZone)) {
 			t.Fatal("the focused time-zone field shows no focus ring")
 		}
-		kb.escape()
-		kb.enter()
-		if wz.timeZone.Text != before || kb.focused() != wz.timeZone {
-			t.Fatalf("after Escape and Enter: %q, focus on %s", wz.timeZone.Text, describeFocus(kb.focused()))
+		kb.Escape()
+		kb.Enter()
+		if wz.timeZone.Text != before || kb.Focused() != wz.timeZone {
+			t.Fatalf("after Escape and Enter: %q, focus on %s", wz.timeZone.Text, uitest.DescribeFocus(kb.Focused()))
 		}
-		kb.tab()
+		kb.Tab()
 		if widgets.RingShown(test.WidgetRenderer(wz.timeZone)) {
 			t.Fatal("the ring stayed after Tab left the time-zone field")
 		}
@@ -253,7 +254,7 @@ func TestKeyboardEscapeOnAChoiceClosesPreferences(t *testing.T) {
 		}
 		kb := newKeyboard(t, p.win)
 		kb.tabToLabel(T("prefs.theme_dark"))
-		kb.escape()
+		kb.Escape()
 		if m.prefs != nil {
 			t.Fatal("Escape on the theme's choice left Preferences open")
 		}
@@ -268,27 +269,27 @@ func TestKeyboardEscapeInTheImportPreviewListClosesIt(t *testing.T) {
 		e, _ := newPromoEnv(t, lang, true)
 		s, w := e.promoScreen()
 		kb := newKeyboard(t, w)
-		kb.tabToButton(T("promo.custom"))
-		kb.enter()
-		kb.tabTo(s.form.code, "the code")
-		kb.typ("IMPORT-1")
-		kb.tabTo(s.form.value, "the value")
-		kb.typ("10")
-		kb.enter()
+		kb.TabToButton(T("promo.custom"))
+		kb.Enter()
+		kb.TabTo(s.form.code, "the code")
+		kb.Type("IMPORT-1")
+		kb.TabTo(s.form.value, "the value")
+		kb.Type("10")
+		kb.Enter()
 		s.list.Select(0)
 		s.previewImport(strings.NewReader("jan@example.pl,Jan\nnot-an-email\n"))
 		if s.preview == nil {
 			t.Fatal("no preview")
 		}
 		dlg := w.Canvas().Overlays().Top()
-		kb.tabUntil("the bad lines", func(f fyne.Focusable) bool {
+		kb.TabUntil("the bad lines", func(f fyne.Focusable) bool {
 			switch f.(type) {
 			case *widget.List, *widgets.List:
 				return w.Canvas().Overlays().Top() == dlg
 			}
 			return false
 		})
-		kb.escape()
+		kb.Escape()
 		if w.Canvas().Overlays().Top() == dlg {
 			t.Fatalf("Escape in the bad lines left the preview open: %q", screenTexts(w))
 		}
@@ -312,14 +313,14 @@ func TestKeyboardEscapeInTheUsagePreviewListClosesIt(t *testing.T) {
 		w := pe.w
 		kb := newKeyboard(t, w)
 		dlg := w.Canvas().Overlays().Top()
-		kb.tabUntil("the preview", func(f fyne.Focusable) bool {
+		kb.TabUntil("the preview", func(f fyne.Focusable) bool {
 			switch f.(type) {
 			case *widget.List, *widgets.List:
 				return w.Canvas().Overlays().Top() == dlg
 			}
 			return false
 		})
-		kb.escape()
+		kb.Escape()
 		if w.Canvas().Overlays().Top() == dlg {
 			t.Fatalf("Escape in the preview left the import open: %q", screenTexts(w))
 		}

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -80,8 +81,8 @@ func focusLabel(f fyne.Focusable) string {
 // tabToLabel presses Tab until the radio or check item labelled label has
 // the focus.
 func (k *keyboard) tabToLabel(label string) {
-	k.t.Helper()
-	k.tabUntil("the choice "+label, func(f fyne.Focusable) bool { return focusLabel(f) == label })
+	k.T.Helper()
+	k.TabUntil("the choice "+label, func(f fyne.Focusable) bool { return focusLabel(f) == label })
 }
 
 // Schedule a paid session: Ctrl+N, the topic, the description (Tab leaves
@@ -93,44 +94,44 @@ func TestKeyboardSchedulesAPaidSession(t *testing.T) {
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
 		ctx := context.Background()
 
-		kb.ctrl(fyne.KeyN)
+		kb.Ctrl(fyne.KeyN)
 		f := m.sessionsScr.form
 		if f == nil {
 			t.Fatal("Ctrl+N opened no schedule form")
 		}
-		if kb.focused() != f.topic {
-			t.Fatalf("the form opened with %s focused, want the topic", describeFocus(kb.focused()))
+		if kb.Focused() != f.topic {
+			t.Fatalf("the form opened with %s focused, want the topic", uitest.DescribeFocus(kb.Focused()))
 		}
-		kb.typ("Excel dla księgowych")
-		kb.tab()
-		if kb.focused() != f.description {
-			t.Fatalf("Tab from the topic went to %s", describeFocus(kb.focused()))
+		kb.Type("Excel dla księgowych")
+		kb.Tab()
+		if kb.Focused() != f.description {
+			t.Fatalf("Tab from the topic went to %s", uitest.DescribeFocus(kb.Focused()))
 		}
-		kb.typ("Formuły i tabele przestawne")
-		kb.tabTo(f.date, "the date")
+		kb.Type("Formuły i tabele przestawne")
+		kb.TabTo(f.date, "the date")
 		if f.description.Text != "Formuły i tabele przestawne" {
 			t.Fatalf("Tab changed the description to %q", f.description.Text)
 		}
 		// Shift+Tab goes back into the description (through the date's
 		// calendar button: Fyne walks a widget's own parts first backwards).
-		kb.shiftTabTo(f.description, "the description")
-		kb.tabTo(f.date, "the date")
+		kb.ShiftTabTo(f.description, "the description")
+		kb.TabTo(f.date, "the date")
 		day := time.Now().AddDate(0, 0, 10)
-		kb.typ(dateText(day))
-		kb.tabTo(f.clock, "the time")
-		kb.typ("10:00")
+		kb.Type(dateText(day))
+		kb.TabTo(f.clock, "the time")
+		kb.Type("10:00")
 		kb.tabToLabel(T("schedule.type_paid"))
-		kb.space()
-		kb.tabTo(f.fee, "the fee")
+		kb.Space()
+		kb.TabTo(f.fee, "the fee")
 		fee := "249.99"
 		if lang == "pl" {
 			fee = "249,99"
 		}
-		kb.typ(fee)
-		kb.tabTo(f.capacity, "the places")
-		kb.typ("20")
-		kb.tabToButton(T("schedule.schedule"))
-		kb.enter()
+		kb.Type(fee)
+		kb.TabTo(f.capacity, "the places")
+		kb.Type("20")
+		kb.TabToButton(T("schedule.schedule"))
+		kb.Enter()
 
 		if m.Window().Canvas().Overlays().Top() != nil {
 			t.Fatalf("the form is still open: %q %q", f.message.Text, screenTexts(m.Window()))
@@ -165,31 +166,31 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 		m, kb := mainWindowIn(t, pe.app, pe.deps, lang)
 		w := m.Window()
 
-		kb.ctrl(fyne.KeyN)
+		kb.Ctrl(fyne.KeyN)
 		f := m.sessionsScr.form
-		if f == nil || kb.focused() != f.topic {
-			t.Fatalf("Ctrl+N: form %v, focus on %s", f != nil, describeFocus(kb.focused()))
+		if f == nil || kb.Focused() != f.topic {
+			t.Fatalf("Ctrl+N: form %v, focus on %s", f != nil, uitest.DescribeFocus(kb.Focused()))
 		}
-		kb.typ("Szkolenie produktowe")
-		kb.tabTo(f.date, "the date")
-		kb.typ(dateText(day))
-		kb.tabTo(f.clock, "the time")
-		kb.typ("10:00")
-		kb.tabTo(f.duration, "the duration")
-		kb.key(fyne.KeyRight) // 60 → 90 minutes
+		kb.Type("Szkolenie produktowe")
+		kb.TabTo(f.date, "the date")
+		kb.Type(dateText(day))
+		kb.TabTo(f.clock, "the time")
+		kb.Type("10:00")
+		kb.TabTo(f.duration, "the duration")
+		kb.Key(fyne.KeyRight) // 60 → 90 minutes
 		kb.tabToLabel(T("schedule.type_ppu"))
-		kb.space()
-		kb.tabTo(f.computers, "the computers")
-		kb.typ("25")
-		kb.tabTo(f.tele, "the teleconference")
-		kb.typ("10")
-		kb.tabTo(f.department, "the department")
-		kb.key(fyne.KeyRight) // none → the department
+		kb.Space()
+		kb.TabTo(f.computers, "the computers")
+		kb.Type("25")
+		kb.TabTo(f.tele, "the teleconference")
+		kb.Type("10")
+		kb.TabTo(f.department, "the department")
+		kb.Key(fyne.KeyRight) // none → the department
 		if f.department.SelectedIndex() != 1 || f.duration.SelectedIndex() != durationIndex(t, 90) || !f.payPerUse() {
 			t.Fatalf("the form: department %d, duration %d, pay-per-use %v", f.department.SelectedIndex(), f.duration.SelectedIndex(), f.payPerUse())
 		}
-		kb.tabTo(f.tele, "the teleconference")
-		kb.enter() // Schedule, the dialog's default button
+		kb.TabTo(f.tele, "the teleconference")
+		kb.Enter() // Schedule, the dialog's default button
 
 		est := f.estimate
 		if est == nil || est.total.Text != pln(t, "342.00") {
@@ -198,15 +199,15 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 
 		// Change: back to the form with every value; Enter in a field
 		// schedules again.
-		kb.tabToButton(T("estimate.change"))
-		kb.enter()
+		kb.TabToButton(T("estimate.change"))
+		kb.Enter()
 		if f.estimate != nil || f.topic.Text != "Szkolenie produktowe" || f.computers.Text != "25" || f.tele.Text != "10" {
 			t.Fatalf("Change: estimate %v, values %q %q %q", f.estimate != nil, f.topic.Text, f.computers.Text, f.tele.Text)
 		}
-		kb.tabTo(f.duration, "the duration")
-		kb.key(fyne.KeyRight) // 90 → 120 minutes
-		kb.tabTo(f.computers, "the computers")
-		kb.enter()
+		kb.TabTo(f.duration, "the duration")
+		kb.Key(fyne.KeyRight) // 90 → 120 minutes
+		kb.TabTo(f.computers, "the computers")
+		kb.Enter()
 		est = f.estimate
 		if est == nil || est.total.Text != pln(t, "456.00") {
 			t.Fatalf("no estimate of 456.00 after the change: %q", screenTexts(w))
@@ -219,27 +220,27 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 		// so that Start follows: the card dialog, typed into by Tab; its
 		// buttons are pressed with Space (Fyne's buttons there take no Enter).
 		pe.clock.setTo(f.existing.StartsAt.Add(-15 * time.Minute))
-		kb.tabToButton(T("estimate.pay"))
-		kb.enter()
+		kb.TabToButton(T("estimate.pay"))
+		kb.Enter()
 		if est.card == nil {
 			t.Fatalf("Enter on Pay opened no card dialog: %q", screenTexts(w))
 		}
-		kb.tabTo(est.card.Widgets().Number, "the card number")
-		kb.typ("4111111111111111")
-		kb.tabTo(est.card.Widgets().Expiry, "the expiry")
-		kb.typ(futureExpiry())
-		kb.tabTo(est.card.Widgets().CVV, "the CVV")
-		kb.typ("123")
-		kb.tabToButton(T("pay.pay", map[string]any{"Amount": pln(t, "456.00")}))
-		kb.space()
-		kb.tabToButton(T("pay.close"))
-		kb.space()
+		kb.TabTo(est.card.Widgets().Number, "the card number")
+		kb.Type("4111111111111111")
+		kb.TabTo(est.card.Widgets().Expiry, "the expiry")
+		kb.Type(futureExpiry())
+		kb.TabTo(est.card.Widgets().CVV, "the CVV")
+		kb.Type("123")
+		kb.TabToButton(T("pay.pay", map[string]any{"Amount": pln(t, "456.00")}))
+		kb.Space()
+		kb.TabToButton(T("pay.close"))
+		kb.Space()
 		if est.start.Disabled() {
 			t.Fatalf("after paying, Start is disabled: %q", est.startWhy.Text)
 		}
 
-		kb.tabToButton(T("estimate.start"))
-		kb.enter()
+		kb.TabToButton(T("estimate.start"))
+		kb.Enter()
 		if est.status.Text != T("estimate.started") {
 			t.Fatalf("Start: %q", est.status.Text)
 		}
@@ -248,7 +249,7 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 		if acc.StartedAt.IsZero() || acc.PaidMinor != 45600 {
 			t.Fatalf("after the start: %+v", acc)
 		}
-		kb.escape()
+		kb.Escape()
 		if w.Canvas().Overlays().Top() != nil {
 			t.Fatalf("Escape left the estimate open: %q", screenTexts(w))
 		}
@@ -258,23 +259,23 @@ func TestKeyboardPayPerUseEstimateChangePayAndStart(t *testing.T) {
 // openSection opens the section id from the window's section list: Tab to
 // the list, the arrow keys to the section, Space.
 func (k *keyboard) openSection(m *MainWindow, id string) {
-	k.t.Helper()
-	k.tabTo(m.nav, "the sections")
+	k.T.Helper()
+	k.TabTo(m.nav, "the sections")
 	for range m.sections {
-		k.key(fyne.KeyUp)
+		k.Key(fyne.KeyUp)
 	}
 	for i, s := range m.sections {
 		if s.id == id {
 			break
 		}
 		if i == len(m.sections)-1 {
-			k.t.Fatalf("no section %q", id)
+			k.T.Fatalf("no section %q", id)
 		}
-		k.key(fyne.KeyDown)
+		k.Key(fyne.KeyDown)
 	}
-	k.space()
+	k.Space()
 	if m.current != id {
-		k.t.Fatalf("the keys opened %q, want %q", m.current, id)
+		k.T.Fatalf("the keys opened %q, want %q", m.current, id)
 	}
 }
 
@@ -292,17 +293,17 @@ func TestKeyboardSendsPromoCodes(t *testing.T) {
 		kb.openSection(m, SectionPromo)
 		s := m.promoScr
 
-		kb.tabToButton(T("promo.custom"))
-		kb.enter()
+		kb.TabToButton(T("promo.custom"))
+		kb.Enter()
 		f := s.form
 		if f == nil {
 			t.Fatalf("Enter on %q opened no form: %q", T("promo.custom"), screenTexts(m.Window()))
 		}
-		kb.tabTo(f.code, "the code")
-		kb.typ("SEND-ME")
-		kb.tabTo(f.value, "the value")
-		kb.typ("10")
-		kb.enter() // the form's default button
+		kb.TabTo(f.code, "the code")
+		kb.Type("SEND-ME")
+		kb.TabTo(f.value, "the value")
+		kb.Type("10")
+		kb.Enter() // the form's default button
 		codes, err := e.deps.Promo.Codes(ctx)
 		if err != nil || len(codes) != 1 || codes[0].Code != "SEND-ME" {
 			t.Fatalf("codes after Enter: %+v %v (%q)", codes, err, f.msg.Text)
@@ -316,16 +317,16 @@ func TestKeyboardSendsPromoCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		kb.tabUntil("the codes", func(f fyne.Focusable) bool {
+		kb.TabUntil("the codes", func(f fyne.Focusable) bool {
 			l, ok := f.(*widget.List)
 			return ok && l != &m.nav.List
 		})
-		kb.space()
+		kb.Space()
 		if c, ok := s.current(); !ok || c.Code != "SEND-ME" {
 			t.Fatalf("Space chose %+v %v", c, ok)
 		}
-		kb.tabToButton(T("promo.send"))
-		kb.enter()
+		kb.TabToButton(T("promo.send"))
+		kb.Enter()
 		if len(box.sent) != 2 || s.sendStatus.Text != T("promo.send_done", map[string]any{"Sent": 2, "Failed": 0}) {
 			t.Fatalf("sent %d: %q", len(box.sent), s.sendStatus.Text)
 		}
@@ -341,22 +342,19 @@ func TestKeyboardPaysAQueuedSessionFromTheBudget(t *testing.T) {
 		pe.withSessions()
 		ctx := context.Background()
 		s := pe.session(90) // 342,00 zł
-		pe.deps.Queue = &app.QueueService{People: pe.db, PayPerUse: pe.svc, Store: pe.db, Payments: pe.deps.Payments.(*app.PaymentService)}
-		if _, err := pe.deps.Queue.Request(ctx, s.ID); err != nil {
-			t.Fatal(err)
-		}
+		pe.queue(s)
 		m, kb := mainWindowIn(t, pe.app, pe.deps, lang)
 		w := m.Window()
 		kb.openSection(m, SectionToPay)
 		q := m.queueScr
-		kb.tabTo(q.list, "the queue")
-		kb.enter()
+		kb.TabTo(q.list, "the queue")
+		kb.Enter()
 		d := q.pay
 		if d == nil {
 			t.Fatalf("Enter on the queue opened nothing: %q", screenTexts(w))
 		}
-		kb.tabToButton(T("queue.charge_budget"))
-		kb.enter()
+		kb.TabToButton(T("queue.charge_budget"))
+		kb.Enter()
 		if d.card != nil || d.paypal != nil {
 			t.Fatal("a charge to the budget opened a card or PayPal dialog")
 		}
@@ -367,7 +365,7 @@ func TestKeyboardPaysAQueuedSessionFromTheBudget(t *testing.T) {
 		if !containsText(screenTexts(w), done) {
 			t.Fatalf("after Enter on %q: %q", T("queue.charge_budget"), screenTexts(w))
 		}
-		kb.enter()
+		kb.Enter()
 		if w.Canvas().Overlays().Top() != nil {
 			t.Fatalf("Enter left the note open: %q", screenTexts(w))
 		}
@@ -406,13 +404,13 @@ func TestKeyboardExportsTheReimbursementReport(t *testing.T) {
 		w := m.Window()
 		kb.openSection(m, SectionDepartments)
 
-		kb.tabToButton(T("departments.report"))
-		kb.enter()
+		kb.TabToButton(T("departments.report"))
+		kb.Enter()
 		if !containsText(screenTexts(w), "Szkolenie produktowe") {
 			t.Fatalf("Enter on %q showed no report: %q", T("departments.report"), screenTexts(w))
 		}
-		kb.tabToButton(T("report.export_csv"))
-		kb.enter()
+		kb.TabToButton(T("report.export_csv"))
+		kb.Enter()
 		save := findButton(w, fileDialogSave())
 		if save == nil {
 			t.Fatalf("Enter on %q opened no save dialog: %q", T("report.export_csv"), screenTexts(w))
@@ -422,7 +420,7 @@ func TestKeyboardExportsTheReimbursementReport(t *testing.T) {
 		if err != nil || !strings.Contains(string(data), ",342.00,PLN,") {
 			t.Fatalf("the report: %v\n%s", err, data)
 		}
-		kb.escape()
+		kb.Escape()
 		if w.Canvas().Overlays().Top() != nil {
 			t.Fatalf("Escape left the report open: %q", screenTexts(w))
 		}
@@ -456,21 +454,21 @@ func TestShortcutsShownWhereTheirButtonsAre(t *testing.T) {
 		e.schedulePaid("Negotiation basics", 249_99, 10)
 		m, kb := mainWindowIn(t, e.app, e.deps, lang)
 		w := m.Window()
-		kb.ctrl(fyne.KeyF)
+		kb.Ctrl(fyne.KeyF)
 		s := m.sessionsScr
 		tip := func(key fyne.KeyName) string {
 			return T("shortcut.tooltip", map[string]any{"Keys": shortcutKeys(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault})})
 		}
-		kb.tabToButton(T("sessions.schedule"))
+		kb.TabToButton(T("sessions.schedule"))
 		if got := widgets.TooltipShown(w); got != tip(fyne.KeyN) {
 			t.Errorf("Schedule focused: tip %q, want %q", got, tip(fyne.KeyN))
 		}
-		kb.tab()
+		kb.Tab()
 		if got := widgets.TooltipShown(w); got != "" {
 			t.Errorf("the tip %q stayed after the focus left", got)
 		}
 		s.list.Select(0)
-		kb.tabToButton(T("sessions.register"))
+		kb.TabToButton(T("sessions.register"))
 		if got := widgets.TooltipShown(w); got != tip(fyne.KeyR) {
 			t.Errorf("Register focused: tip %q, want %q", got, tip(fyne.KeyR))
 		}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -162,14 +163,15 @@ func mustSite(t *testing.T, e *env) app.Site {
 }
 
 // openDepartmentForm unlocks and opens the department form over a
-// departments screen in language; the form's entries are returned.
-func openDepartmentForm(t *testing.T, language string, budgets BudgetService) (*ppuEnv, []*widget.Entry) {
+// departments screen in language, the budgets wrapped by budgets when it
+// is not nil; the form's entries are returned.
+func openDepartmentForm(t *testing.T, language string, budgets func(BudgetService) BudgetService) (*ppuEnv, []*widget.Entry) {
 	t.Helper()
 	pe := newPPUEnv(t)
 	SetLanguage(language)
 	pe.w.Resize(desktopSize)
 	if budgets != nil {
-		pe.deps.Budgets = budgets
+		pe.deps.Budgets = budgets(pe.deps.Budgets)
 	}
 	scr := newDepartmentsScreen(pe.deps, pe.w, mustSite(t, pe.env))
 	pe.w.SetContent(scr.content)
@@ -204,38 +206,28 @@ func entryObject(w fyne.Window, e *widget.Entry) fyne.CanvasObject { return plac
 // canvas; the embedded Fyne widget that tests find is never in the tree.
 func placed(c fyne.Canvas, o fyne.CanvasObject) fyne.CanvasObject {
 	found := o
-	var walk func(x fyne.CanvasObject)
-	walk = func(x fyne.CanvasObject) {
+	visit := func(x fyne.CanvasObject) uitest.Visit {
+		var embedded fyne.CanvasObject
 		switch x := x.(type) {
 		case *widgets.Entry:
-			if fyne.CanvasObject(&x.Entry) == o {
-				found = x
-			}
+			embedded = &x.Entry
 		case *widgets.Button:
-			if fyne.CanvasObject(&x.Button) == o {
-				found = x
-			}
+			embedded = &x.Button
 		case *widgets.Select:
-			if fyne.CanvasObject(&x.Select) == o {
-				found = x
-			}
+			embedded = &x.Select
 		case *widgets.Check:
-			if fyne.CanvasObject(&x.Check) == o {
-				found = x
-			}
-		case *fyne.Container:
-			for _, child := range x.Objects {
-				walk(child)
-			}
-		case fyne.Widget:
-			for _, child := range test.WidgetRenderer(x).Objects() {
-				walk(child)
-			}
+			embedded = &x.Check
+		default:
+			return uitest.Into
 		}
+		if embedded == o {
+			found = x
+		}
+		return uitest.Past
 	}
-	walk(c.Content())
+	uitest.Walk(c.Content(), false, visit)
 	for _, x := range c.Overlays().List() {
-		walk(x)
+		uitest.Walk(x, false, visit)
 	}
 	return found
 }
@@ -316,29 +308,16 @@ func TestDepartmentRefusalShowsBesideItsField(t *testing.T) {
 // fieldBoxOf is the fieldBox holding e in the window's overlays.
 func fieldBoxOf(w fyne.Window, e *widget.Entry) *fieldBox {
 	var found *fieldBox
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if found != nil || o == nil {
-			return
-		}
-		if b, ok := o.(*fieldBox); ok && &b.entry.Entry == e {
-			found = b
-			return
-		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-			return
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
-	}
 	for _, o := range w.Canvas().Overlays().List() {
-		walk(o)
+		if uitest.Walk(o, false, func(o fyne.CanvasObject) uitest.Visit {
+			if b, ok := o.(*fieldBox); ok && &b.entry.Entry == e {
+				found = b
+				return uitest.Stop
+			}
+			return uitest.Into
+		}) {
+			break
+		}
 	}
 	return found
 }

@@ -39,15 +39,7 @@ func TestConfirmationShowsThePromotionalCodesDiscount(t *testing.T) {
 			test.Tap(p.Widgets().Apply)
 			test.Tap(p.PayButton())
 			if c.card {
-				d := p.Card()
-				if d == nil {
-					t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
-				}
-				fillCard(e.w, d, "4111111111111111", "123")
-				if d.Widgets().Postcode.Text == "" {
-					replace(e.w, d.Widgets().Postcode, "00-001")
-				}
-				test.Tap(d.Widgets().Pay)
+				d := payByCard(t, e.w, p)
 				test.Tap(d.Widgets().Close)
 			}
 			texts := screenTexts(e.w)

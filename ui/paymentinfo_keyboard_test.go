@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 func focusedIs(w fyne.Window, want fyne.Focusable) string {
@@ -20,7 +20,7 @@ func focusedIs(w fyne.Window, want fyne.Focusable) string {
 }
 
 // Register and pay with a promotional code by keyboard alone (keys sent as
-// Fyne's desktop driver sends them, checkouttest.Keys): Sessions
+// Fyne's desktop driver sends them, uitest.Keys): Sessions
 // opened from the section list, the session chosen in its list with Space, Ctrl+R, the attendee typed field by field
 // with Tab, Space on Continue; on Payment Information the code typed and
 // Enter applies it, Tab to Pay and Enter; the card dialog opens on the
@@ -37,7 +37,7 @@ func TestKeyboardRegistersAndPaysWithAPromotionalCode(t *testing.T) {
 			m := NewMainWindow(e.app, e.deps)
 			w := m.Window()
 			w.Resize(fyne.NewSize(1280, 800))
-			kb := checkouttest.Keys{T: t, W: w}
+			kb := uitest.Keys{T: t, W: w}
 
 			// The section list: Up to its top, Down to Sessions, Space.
 			kb.TabTo(m.nav, "the sections")

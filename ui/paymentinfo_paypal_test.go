@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -15,16 +14,16 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
 	"github.com/trainpay/trainpay/ui/checkout"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // paypalSessionsEnv is a US site in USD, in Test mode, that offers cards
 // and PayPal Express Checkout, with paid sessions and promotional codes
 // enabled behind the real session and promo services, the offline sandbox
-// and the buyer's browser replaced by checkouttest.SandboxBrowser.
+// and the buyer's browser replaced by uitest.SandboxBrowser.
 type paypalSessionsEnv struct {
 	*adminEnv
-	b     *checkouttest.SandboxBrowser
+	b     *uitest.SandboxBrowser
 	svc   *app.SessionService
 	promo *app.PromoService
 	w     fyne.Window
@@ -39,7 +38,7 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	b := checkouttest.InstallBrowser(t, a.app)
+	b := uitest.InstallBrowser(t, a.app)
 	a.provision(app.FeaturePaidSessions, app.FeaturePromoCodes)
 	states, _ := a.db.Features(ctx)
 	for i := range states {
@@ -61,28 +60,11 @@ func newPayPalSessionsEnv(t *testing.T, language string) *paypalSessionsEnv {
 }
 
 func (e *paypalSessionsEnv) schedulePaid(topic string, feeMinor int64) app.Session {
-	e.t.Helper()
-	s, err := e.svc.Schedule(context.Background(), app.Session{
-		Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
-		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, MaxRegistrations: 10,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return s
+	return uitest.SchedulePaid(e.t, e.svc, topic, feeMinor, 10)
 }
 
 // code makes a 20 % code for every session.
-func (e *paypalSessionsEnv) code(code string) {
-	e.t.Helper()
-	if _, err := e.promo.CreateCode(context.Background(), app.PromoCode{
-		Code: code, Kind: app.DiscountPercent,
-		PercentBP: 2000, AllSessions: true, ValidUntil: time.Now().Add(30 * 24 * time.Hour),
-	}); err != nil {
-		e.t.Fatal(err)
-	}
-}
+func (e *paypalSessionsEnv) code(code string) { uitest.PercentCode(e.t, e.promo, code) }
 
 func (e *paypalSessionsEnv) codeState(code string) app.PromoCode {
 	e.t.Helper()
@@ -233,18 +215,7 @@ func TestRegisterPayPalCancelledInPayPal(t *testing.T) {
 	if p.PayButton().Disabled() {
 		t.Error("the attendee cannot try again")
 	}
-	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
-		t.Errorf("registration %+v", r)
-	}
-	if c := e.codeState("SPRING20"); c.Reserved != 0 || c.Uses != 0 {
-		t.Errorf("code after cancelling: uses %d, reserved %d", c.Uses, c.Reserved)
-	}
-	if e.captures() != 0 {
-		t.Errorf("sandbox captures: %d", e.captures())
-	}
-	if rows := e.payments(); len(rows) != 1 || rows[0].State.Charged() || rows[0].ResultCode != app.CodeApprovalCancelled {
-		t.Errorf("journal %+v", rows)
-	}
+	e.nothingCharged(t, f.reg.ID, "SPRING20", app.CodeApprovalCancelled)
 }
 
 // Closing the registration while PayPal waits for the buyer cancels the
@@ -268,18 +239,7 @@ func TestRegisterPayPalCancelledInTheApp(t *testing.T) {
 	if !d.Finished() || p.PayPal() != nil || p.CheckingOut() {
 		t.Fatalf("PayPal dialog still open: finished %v", d.Finished())
 	}
-	if r, _ := e.svc.Registration(context.Background(), f.reg.ID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
-		t.Errorf("registration %+v", r)
-	}
-	if c := e.codeState("SPRING20"); c.Reserved != 0 || c.Uses != 0 {
-		t.Errorf("code after cancelling: uses %d, reserved %d", c.Uses, c.Reserved)
-	}
-	if e.captures() != 0 {
-		t.Errorf("sandbox captures: %d", e.captures())
-	}
-	if rows := e.payments(); len(rows) != 1 || rows[0].State.Charged() || rows[0].ResultCode != app.CodeApprovalCancelledInApp {
-		t.Errorf("journal %+v", rows)
-	}
+	e.nothingCharged(t, f.reg.ID, "SPRING20", app.CodeApprovalCancelledInApp)
 }
 
 // The Polish walk of paying a registration with PayPal on a US site: the
@@ -315,5 +275,25 @@ func TestRegisterPayWithPayPalPolishWalk(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("Polish receipt lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// nothingCharged checks what a cancelled PayPal payment leaves: the
+// registration regID pending and unpaid, code neither used nor reserved,
+// no capture on the sandbox, and one journal row, not charged, that ends
+// in result.
+func (e *paypalSessionsEnv) nothingCharged(t *testing.T, regID int64, code, result string) {
+	t.Helper()
+	if r, _ := e.svc.Registration(context.Background(), regID); r.Status != app.RegPendingPayment || r.PaidMinor != 0 {
+		t.Errorf("registration %+v", r)
+	}
+	if c := e.codeState(code); c.Reserved != 0 || c.Uses != 0 {
+		t.Errorf("code after cancelling: uses %d, reserved %d", c.Uses, c.Reserved)
+	}
+	if e.captures() != 0 {
+		t.Errorf("sandbox captures: %d", e.captures())
+	}
+	if rows := e.payments(); len(rows) != 1 || rows[0].State.Charged() || rows[0].ResultCode != result {
+		t.Errorf("journal %+v", rows)
 	}
 }

@@ -11,17 +11,17 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // paypalSite is a US site with Express Checkout on, in Test mode.
-func paypalSite(t *testing.T, language string) (*adminEnv, *checkouttest.SandboxBrowser) {
+func paypalSite(t *testing.T, language string) (*adminEnv, *uitest.SandboxBrowser) {
 	a := newSiteAdminEnv(t, language, "US", "USD", "America/New_York")
 	if err := a.deps.Merchant.SavePaymentSettings(context.Background(), a.m.admin.admin,
 		app.PaymentSettings{ExpressCheckout: true}); err != nil {
 		t.Fatal(err)
 	}
-	return a, checkouttest.InstallBrowser(t, a.app)
+	return a, uitest.InstallBrowser(t, a.app)
 }
 
 func TestPayPalTestPaymentThroughTheSandbox(t *testing.T) {

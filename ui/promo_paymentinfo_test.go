@@ -6,30 +6,14 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/trainpay/trainpay/app"
 )
 
 // Acceptance 5: a headless UI test generates 20 codes, applies one on the
 // Payment Information page (the paid-sessions feature's page, with the real
 // PromoService behind it) and pays on the sandbox.
 func TestPromoGenerateTwentyApplyOnPaymentInformationAndPay(t *testing.T) {
-	promo := &app.PromoService{}
-	e := newSessionsEnv(t, "en", true, promo)
+	e, promo := newPromoSessionsEnv(t, "en")
 	ctx := context.Background()
-	promo.Store, promo.Site, promo.Sessions = e.db, e.payEnv.env.site, e.db
-	promo.Secrets, promo.Mailer = &promoSecrets{m: map[string]string{}}, &outbox{}
-	e.provision(app.FeaturePromoCodes)
-	states, _ := e.db.Features(ctx)
-	for i := range states {
-		if states[i].Feature == app.FeaturePromoCodes {
-			states[i].Enabled = true
-		}
-	}
-	if err := e.db.SaveFeatures(ctx, states, nil); err != nil {
-		t.Fatal(err)
-	}
-	e.deps.Promo = promo
 	sess := e.schedulePaid("Discounts", 200_00, 10)
 
 	site := e.site()
@@ -59,15 +43,7 @@ func TestPromoGenerateTwentyApplyOnPaymentInformationAndPay(t *testing.T) {
 		}
 	}
 	test.Tap(p.PayButton())
-	d := p.Card()
-	if d == nil {
-		t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
-	}
-	fillCard(e.w, d, "4111111111111111", "123")
-	if d.Widgets().Postcode.Text == "" {
-		replace(e.w, d.Widgets().Postcode, "00-001")
-	}
-	test.Tap(d.Widgets().Pay)
+	d := payByCard(t, e.w, p)
 	if _, err := d.Outcome(); err != nil {
 		t.Fatalf("payment: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // Charge to the budget by keyboard alone: the pay dialog shows the budget
@@ -18,16 +19,14 @@ func TestChargeToTheBudgetFromMyQueueByKeyboard(t *testing.T) {
 	pe.withSessions()
 	ctx := context.Background()
 	s := pe.session(90) // 342,00 zł
-	pe.deps.Queue = &app.QueueService{People: pe.db, PayPerUse: pe.svc, Store: pe.db, Payments: pe.deps.Payments.(*app.PaymentService)}
-	if _, err := pe.deps.Queue.Request(ctx, s.ID); err != nil {
-		t.Fatal(err)
-	}
+	pe.queue(s)
 	m := NewMainWindow(pe.app, pe.deps)
 	w := m.Window()
 	w.Resize(fyne.NewSize(1100, 800))
 	m.Open(SectionToPay)
 	q := m.queueScr
-	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	kb := uitest.Keys{T: t, W: w, Most: 10}
+	kb.Enter()
 	d := q.pay
 	if d == nil || d.budget == nil || d.budget.Disabled() {
 		t.Fatalf("no enabled Charge to the budget: %q", screenTexts(w))
@@ -43,16 +42,8 @@ func TestChargeToTheBudgetFromMyQueueByKeyboard(t *testing.T) {
 	if !containsText(screenTexts(w), before) || !containsText(screenTexts(w), T("queue.charge_budget")) {
 		t.Fatalf("the pay dialog: %q", screenTexts(w))
 	}
-	for range 10 {
-		if w.Canvas().Focused() == fyne.Focusable(d.budget) {
-			break
-		}
-		w.Canvas().FocusNext()
-	}
-	if w.Canvas().Focused() != fyne.Focusable(d.budget) {
-		t.Fatal("Tab never reached Charge to the budget")
-	}
-	w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
+	kb.TabTo(d.budget, "Charge to the budget")
+	kb.Space()
 	if d.card != nil || d.paypal != nil {
 		t.Fatal("a charge to the budget opened a card or PayPal dialog")
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage/postgres"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // signedIn is who a desktop's people store says is signed in.
@@ -262,12 +263,7 @@ func TestPayFromMyQueueByKeyboardAlone(t *testing.T) {
 	pe.withSessions()
 	ctx := context.Background()
 	first, second := pe.session(90), pe.session(60)
-	pe.deps.Queue = &app.QueueService{People: pe.db, PayPerUse: pe.svc, Store: pe.db, Payments: pe.deps.Payments.(*app.PaymentService)}
-	for _, s := range []app.Session{first, second} {
-		if _, err := pe.deps.Queue.Request(ctx, s.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pe.queue(first, second)
 	m := NewMainWindow(pe.app, pe.deps)
 	w := m.Window()
 	w.Resize(fyne.NewSize(1100, 800))
@@ -276,50 +272,36 @@ func TestPayFromMyQueueByKeyboardAlone(t *testing.T) {
 	if len(q.items) != 2 || w.Canvas().Focused() != fyne.Focusable(q.list) {
 		t.Fatalf("the queue: %d items, focused %T", len(q.items), w.Canvas().Focused())
 	}
-	key := func(name fyne.KeyName) {
-		t.Helper()
-		f := w.Canvas().Focused()
-		if f == nil {
-			t.Fatalf("nothing has the keyboard for %s", name)
-		}
-		f.TypedKey(&fyne.KeyEvent{Name: name})
-	}
-	key(fyne.KeyDown)
-	key(fyne.KeyReturn)
+	kb := uitest.Keys{T: t, W: w, Most: 30}
+	kb.Key(fyne.KeyDown)
+	kb.Enter()
 	d := q.pay
 	if d == nil || d.item.Request.SessionID != second.ID || w.Canvas().Focused() != fyne.Focusable(d.pay) {
 		t.Fatalf("Enter did not open the second session's pay dialog with Pay focused: %+v", d)
 	}
-	key(fyne.KeySpace)
+	kb.Space()
 	if d.card == nil || w.Canvas().Focused() == nil {
 		t.Fatalf("Space did not open the card dialog: %q", screenTexts(w))
 	}
 	// Type into each of the card's fields, reaching it with Tab.
-	tabTo := func(target fyne.Focusable) {
-		t.Helper()
-		for range 30 {
-			if w.Canvas().Focused() == target {
-				return
-			}
-			w.Canvas().FocusNext()
-		}
-		t.Fatalf("Tab never reached %T", target)
-	}
 	for _, field := range []struct {
 		entry fyne.Focusable
+		name  string
 		text  string
-	}{{d.card.Widgets().Number, "4111111111111111"}, {d.card.Widgets().Expiry, futureExpiry()}, {d.card.Widgets().CVV, "123"}} {
-		tabTo(field.entry)
-		for _, r := range field.text { // as the driver hands runes to the focused widget
-			w.Canvas().Focused().TypedRune(r)
-		}
+	}{
+		{d.card.Widgets().Number, "the card number", "4111111111111111"},
+		{d.card.Widgets().Expiry, "the expiry", futureExpiry()},
+		{d.card.Widgets().CVV, "the CVV", "123"},
+	} {
+		kb.TabTo(field.entry, field.name)
+		kb.Type(field.text)
 	}
-	key(fyne.KeyReturn)
+	kb.Enter()
 	if !containsText(screenTexts(w), firstWords(paid(t, "228.00", "pay.brand.visa", "1111"))) {
 		t.Fatalf("not paid: %q", screenTexts(w))
 	}
-	tabTo(d.card.Widgets().Close)
-	key(fyne.KeySpace)
+	kb.TabTo(d.card.Widgets().Close, "Close")
+	kb.Space()
 	if w.Canvas().Focused() != fyne.Focusable(q.list) {
 		t.Errorf("after the payment the keyboard is on %T, not the list", w.Canvas().Focused())
 	}
@@ -328,5 +310,17 @@ func TestPayFromMyQueueByKeyboardAlone(t *testing.T) {
 	}
 	if err := pe.svc.CanStart(ctx, second.ID); err != nil {
 		t.Fatalf("the paid session cannot start: %v", err)
+	}
+}
+
+// queue wires My queue's service into pe, as main does, and asks for each
+// of sessions there.
+func (pe *ppuEnv) queue(sessions ...app.Session) {
+	pe.t.Helper()
+	pe.deps.Queue = &app.QueueService{People: pe.db, PayPerUse: pe.svc, Store: pe.db, Payments: pe.deps.Payments.(*app.PaymentService)}
+	for _, s := range sessions {
+		if _, err := pe.deps.Queue.Request(context.Background(), s.ID); err != nil {
+			pe.t.Fatal(err)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/trainpay/trainpay/app"
+	"github.com/trainpay/trainpay/ui/uitest"
 	"github.com/trainpay/trainpay/ui/widgets"
 )
 
@@ -87,37 +88,23 @@ func TestRegistrationFormKeepsWhatWasTypedWhenTheSaveFails(t *testing.T) {
 	}
 }
 
-// visibleEntries is every shown entry in w's overlays, top first.
+// overlayEntries is every shown entry in w's overlays, top first.
 func overlayEntries(w fyne.Window) []*widget.Entry {
 	var out []*widget.Entry
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		if en, ok := o.(*widget.Entry); ok {
+	visit := func(o fyne.CanvasObject) uitest.Visit {
+		switch en := o.(type) {
+		case *widget.Entry:
 			out = append(out, en)
-			return
-		}
-		if en, ok := o.(*widgets.Entry); ok {
+			return uitest.Past
+		case *widgets.Entry:
 			out = append(out, &en.Entry)
-			return
+			return uitest.Past
 		}
-		if c, ok := o.(*fyne.Container); ok {
-			for _, child := range c.Objects {
-				walk(child)
-			}
-			return
-		}
-		if wd, ok := o.(fyne.Widget); ok {
-			for _, child := range test.WidgetRenderer(wd).Objects() {
-				walk(child)
-			}
-		}
+		return uitest.Into
 	}
 	ov := w.Canvas().Overlays().List()
 	for i := len(ov) - 1; i >= 0; i-- {
-		walk(ov[i])
+		uitest.Walk(ov[i], true, visit)
 	}
 	return out
 }
@@ -125,26 +112,7 @@ func overlayEntries(w fyne.Window) []*widget.Entry {
 // A department that cannot be saved says why, and its form comes back
 // with what was typed.
 func TestDepartmentFormKeepsWhatWasTypedWhenTheSaveFails(t *testing.T) {
-	pe := newPPUEnv(t)
-	SetLanguage("en")
-	site, err := pe.site.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pe.deps.Budgets = failingBudgets{pe.deps.Budgets}
-	scr := newDepartmentsScreen(pe.deps, pe.w, site)
-	pe.w.SetContent(scr.content)
-	scr.onEditDepartment(app.Department{})
-	box := pe.w.Canvas().Focused()
-	if box == nil {
-		t.Fatal("no passphrase asked for")
-	}
-	test.Type(box, testPassphrase)
-	pressEnter(box)
-	entries := overlayEntries(pe.w)
-	if len(entries) < 4 {
-		t.Fatalf("the department form has %d entries", len(entries))
-	}
+	pe, entries := openDepartmentForm(t, "en", func(b BudgetService) BudgetService { return failingBudgets{b} })
 	typed := []string{"Dział Szkoleń", "CC-7700", "Jan Nowak", "jan@example.com"}
 	for i, v := range typed {
 		test.Type(entries[i], v)

@@ -54,23 +54,10 @@ func (o *offThread) pending() int {
 	return len(o.queue)
 }
 
+// drain runs the queued work, and what it queues in turn, until none is
+// left.
 func (o *offThread) drain() {
-	for {
-		o.mu.Lock()
-		q := o.queue
-		o.queue = nil
-		o.mu.Unlock()
-		if len(q) == 0 {
-			return
-		}
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			for _, f := range q {
-				f()
-			}
-		}()
-		<-done
+	for o.runQueued() > 0 {
 	}
 }
 
@@ -112,6 +99,28 @@ func (g *gatedSessions) Registrations(ctx context.Context, f app.RegistrationFil
 
 // scrollThrough jumps around a list of n rows as a person scrolling would,
 // letting each jump's page loads finish.
+// checkPaged checks a virtualised, paged list l of what: its length is
+// all total items (more than kept pages of size), it holds one page after
+// opening and, once scrolled through, at most kept pages.
+func checkPaged(t *testing.T, what string, l interface {
+	ScrollTo(int)
+	Refresh()
+	Held() int
+}, off *offThread, length, total, size, kept int,
+) {
+	t.Helper()
+	if length != total || total <= size*kept {
+		t.Fatalf("list length %d, want %d %s (more than %d)", length, total, what, size*kept)
+	}
+	if n := l.Held(); n == 0 || n > size {
+		t.Errorf("after opening, %d %s are held; want one page", n, what)
+	}
+	scrollThrough(l, off, total)
+	if n := l.Held(); n > size*kept {
+		t.Errorf("after scrolling, %d %s are held; at most %d may be", n, what, size*kept)
+	}
+}
+
 func scrollThrough(l interface {
 	ScrollTo(int)
 	Refresh()
@@ -123,6 +132,23 @@ func scrollThrough(l interface {
 		l.Refresh()
 		off.drain()
 	}
+}
+
+// scaleWindow is db's site and a window of a, 1000×700.
+func scaleWindow(t *testing.T, db *storage.DB, a fyne.App) (app.Site, fyne.Window) {
+	t.Helper()
+	site, err := db.Site(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return site, newScaleWindow(a)
+}
+
+// newScaleWindow is a window of a, 1000×700.
+func newScaleWindow(a fyne.App) fyne.Window {
+	w := a.NewWindow("scale")
+	w.Resize(fyne.NewSize(1000, 700))
+	return w
 }
 
 func scaleEnv(t *testing.T) (*storage.DB, Deps, *offThread, fyne.App) {
@@ -157,12 +183,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 	db, deps, off, a := scaleEnv(t)
 	gated := &gatedSessions{SessionService: deps.Sessions, ui: goid()}
 	deps.Sessions = gated
-	site, err := db.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	site, w := scaleWindow(t, db, a)
 	start := time.Now()
 	s := newSessionsScreen(deps, w, site)
 	w.SetContent(s.content)
@@ -174,18 +195,8 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 	var upcoming int
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z")
 	db.Read().QueryRow(`SELECT count(*) FROM session WHERE ends_at >= ?`, now).Scan(&upcoming)
-	held := s.list.Held
-	if s.length() != upcoming || upcoming <= sessionsPageSize*sessionsPagesKept {
-		t.Fatalf("list length %d, want %d upcoming sessions (more than %d)", s.length(), upcoming, sessionsPageSize*sessionsPagesKept)
-	}
-	if n := held(); n == 0 || n > sessionsPageSize {
-		t.Errorf("after opening, %d sessions are held; want one page", n)
-	}
 	// Scroll through the list: pages come and go, never all of them.
-	scrollThrough(s.list, off, upcoming)
-	if n := held(); n > sessionsPageSize*sessionsPagesKept {
-		t.Errorf("after scrolling, %d sessions are held; at most %d may be", n, sessionsPageSize*sessionsPagesKept)
-	}
+	checkPaged(t, "upcoming sessions", s.list, off, s.length(), upcoming, sessionsPageSize, sessionsPagesKept)
 
 	// Searching: typing returns with the queries still queued.
 	begin := time.Now()
@@ -211,12 +222,7 @@ func TestScaleSessionsListStaysPagedAndSearchesOffTheUIThread(t *testing.T) {
 
 func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	db, deps, off, a := scaleEnv(t)
-	site, err := db.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	site, w := scaleWindow(t, db, a)
 
 	p := newPromoScreen(deps, w, site)
 	w.SetContent(p.root)
@@ -232,17 +238,7 @@ func TestScalePromoAndDepartmentsLoadOffTheUIThread(t *testing.T) {
 	// scrolling through them.
 	var codes int
 	db.Read().QueryRow(`SELECT count(*) FROM promo_code`).Scan(&codes)
-	heldCodes := p.list.Held
-	if p.length() != codes || codes <= promoPageSize*promoPagesKept {
-		t.Fatalf("codes list length %d, want %d codes (more than %d)", p.length(), codes, promoPageSize*promoPagesKept)
-	}
-	if n := heldCodes(); n == 0 || n > promoPageSize {
-		t.Errorf("after opening, the codes screen holds %d codes; want one page", n)
-	}
-	scrollThrough(p.list, off, codes)
-	if n := heldCodes(); n > promoPageSize*promoPagesKept {
-		t.Errorf("after scrolling, the codes screen holds %d codes; at most %d may be", n, promoPageSize*promoPagesKept)
-	}
+	checkPaged(t, "codes", p.list, off, p.length(), codes, promoPageSize, promoPagesKept)
 	// Selecting a row reads that one code for the pane.
 	p.list.ScrollTo(codes / 2)
 	off.drain()
@@ -296,8 +292,7 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	w := newScaleWindow(a)
 	v := showRegistrations(deps, w, s, nil)
 	if off.pending() == 0 {
 		t.Error("the registrations were read on the UI thread")
@@ -351,12 +346,15 @@ func TestScaleRegistrationsPagedOffTheUIThread(t *testing.T) {
 }
 
 // runQueued runs the work queued now (not what it queues in turn) off the
-// test goroutine, and waits for it.
-func (o *offThread) runQueued() {
+// test goroutine, and waits for it; it returns how many it ran.
+func (o *offThread) runQueued() int {
 	o.mu.Lock()
 	q := o.queue
 	o.queue = nil
 	o.mu.Unlock()
+	if len(q) == 0 {
+		return 0
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -365,6 +363,7 @@ func (o *offThread) runQueued() {
 		}
 	}()
 	<-done
+	return len(q)
 }
 
 // The first count of a long list stops at 1,000: the list shows "over
@@ -372,12 +371,7 @@ func (o *offThread) runQueued() {
 // background.
 func TestScaleSessionsCountShowsOverAThousandThenTheExactCount(t *testing.T) {
 	db, deps, off, a := scaleEnv(t)
-	site, err := db.Site(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := a.NewWindow("scale")
-	w.Resize(fyne.NewSize(1000, 700))
+	site, w := scaleWindow(t, db, a)
 	s := newSessionsScreen(deps, w, site)
 	w.SetContent(s.content)
 	s.when.SetSelectedIndex(2) // all

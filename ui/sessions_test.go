@@ -13,6 +13,7 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/receipt/receipttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // sessionsEnv is payEnv (Test-mode PL/PLN site, sandbox behind the card
@@ -213,16 +214,7 @@ func TestFeeDisabledWhenPaidSessionsOff(t *testing.T) {
 
 // schedulePaid stores a paid session starting in ten days.
 func (e *sessionsEnv) schedulePaid(topic string, feeMinor int64, capacity int) app.Session {
-	e.t.Helper()
-	s, err := e.svc.Schedule(context.Background(), app.Session{
-		Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
-		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, MaxRegistrations: capacity,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return s
+	return uitest.SchedulePaid(e.t, e.svc, topic, feeMinor, capacity)
 }
 
 // registerAttendee fills the registration page and continues.
@@ -262,15 +254,7 @@ func TestRegisterPayByCardAndReceipt(t *testing.T) {
 		t.Fatal("Pay is disabled")
 	}
 	test.Tap(p.PayButton())
-	d := p.Card()
-	if d == nil {
-		t.Fatalf("no card dialog: %q", p.Widgets().Message.Text)
-	}
-	fillCard(e.w, d, "4111111111111111", "123")
-	if d.Widgets().Postcode.Text == "" {
-		replace(e.w, d.Widgets().Postcode, "00-001")
-	}
-	test.Tap(d.Widgets().Pay)
+	d := payByCard(t, e.w, p)
 	if _, err := d.Outcome(); err != nil {
 		t.Fatalf("payment: %v", err)
 	}
@@ -320,12 +304,7 @@ func TestRegisterDeclineKeepsPending(t *testing.T) {
 	f := showRegisterDialog(e.deps, e.w, s, nil)
 	registerAttendee(t, f, "Jan", "Nowak", "jan@example.com")
 	test.Tap(f.payment.PayButton())
-	d := f.payment.Card()
-	fillCard(e.w, d, "4111111111111111", "123")
-	if d.Widgets().Postcode.Text == "" {
-		replace(e.w, d.Widgets().Postcode, "00-001")
-	}
-	test.Tap(d.Widgets().Pay)
+	d := payByCard(t, e.w, f.payment)
 	if _, err := d.Outcome(); app.ErrorCode(err) != app.EDECLINED || !d.Widgets().Message.Visible() {
 		t.Fatalf("decline: %v", err)
 	}
@@ -571,14 +550,5 @@ func TestSessionsPolishWalk(t *testing.T) {
 }
 
 // plain replaces the no-break spaces CLDR puts in amounts with spaces.
-func plain(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }
-
-// hasText is containsText on texts with plain spaces.
-func hasText(all []string, want string) bool {
-	for _, s := range all {
-		if strings.Contains(plain(s), want) {
-			return true
-		}
-	}
-	return false
-}
+func plain(s string) string                  { return uitest.Plain(s) }
+func hasText(all []string, want string) bool { return uitest.HasText(all, want) }

@@ -24,6 +24,23 @@ func (pe *ppuEnv) withSessions() *app.SessionService {
 	return svc
 }
 
+// openScheduleForm gives the department its budget for a day ten days on,
+// shows the sessions screen and opens its schedule form with Schedule; the
+// screen, the form and the day are returned.
+func (pe *ppuEnv) openScheduleForm() (*sessionsScreen, *scheduleForm, time.Time) {
+	pe.t.Helper()
+	day := time.Now().AddDate(0, 0, 10)
+	pe.allocateFor(time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, time.UTC))
+	site, _ := pe.site.Site(context.Background())
+	scr := newSessionsScreen(pe.deps, pe.w, site)
+	pe.w.SetContent(scr.content)
+	test.Tap(findButton(pe.w, T("sessions.schedule")))
+	if scr.form == nil {
+		pe.t.Fatalf("Schedule opened no form: %q", screenTexts(pe.w))
+	}
+	return scr, scr.form, day
+}
+
 // allocateFor gives the department 1 000,00 zł in the period of start.
 func (pe *ppuEnv) allocateFor(start time.Time) {
 	pe.t.Helper()
@@ -75,14 +92,8 @@ func TestPayPerUseScheduleEstimateChangePayAndStart(t *testing.T) {
 	pe := newPPUEnv(t)
 	sessions := pe.withSessions()
 	ctx := context.Background()
-	day := time.Now().AddDate(0, 0, 10)
-	pe.allocateFor(time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, time.UTC))
-	site, _ := pe.site.Site(ctx)
-	scr := newSessionsScreen(pe.deps, pe.w, site)
-	pe.w.SetContent(scr.content)
-	test.Tap(findButton(pe.w, T("sessions.schedule")))
-	f := scr.form
-	if f == nil || !containsText(screenTexts(pe.w), T("schedule.type_ppu")) {
+	_, f, day := pe.openScheduleForm()
+	if !containsText(screenTexts(pe.w), T("schedule.type_ppu")) {
 		t.Fatalf("no pay-per-use on the form: %q", screenTexts(pe.w))
 	}
 	fillPayPerUse(t, f, day)
@@ -395,13 +406,7 @@ func TestPayPerUseScheduleAndUsageInPolish(t *testing.T) {
 	frags := englishFragments(t)
 	SetLanguage("pl")
 	ctx := context.Background()
-	day := time.Now().AddDate(0, 0, 10)
-	pe.allocateFor(time.Date(day.Year(), day.Month(), day.Day(), 10, 0, 0, 0, time.UTC))
-	site, _ := pe.site.Site(ctx)
-	scr := newSessionsScreen(pe.deps, pe.w, site)
-	pe.w.SetContent(scr.content)
-	test.Tap(findButton(pe.w, T("sessions.schedule")))
-	f := scr.form
+	scr, f, day := pe.openScheduleForm()
 	fillPayPerUse(t, f, day)
 	test.Type(f.tele, "0") // 100 on the teleconference, of 25
 	assertPolish(t, "schedule form, pay-per-use, teleconference above computers", pe.w, frags)

@@ -20,7 +20,7 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/app/money"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // gatedGateway holds every sale until the test releases it.
@@ -36,10 +36,10 @@ func (g *gatedGateway) Sale(ctx context.Context, req app.SaleRequest) app.Result
 	return g.Gateway.Sale(ctx, req)
 }
 
-func pln(t *testing.T, amount string) string { return checkouttest.PLN(t, amount) }
+func pln(t *testing.T, amount string) string { return uitest.PLN(t, amount) }
 
 func paid(t *testing.T, amount, brandID, last4 string) string {
-	return checkouttest.Paid(t, amount, brandID, last4)
+	return uitest.Paid(t, amount, brandID, last4)
 }
 
 // payButton finds the Pay button for amount.
@@ -48,7 +48,7 @@ func payButton(w fyne.Window, amount string) *widget.Button {
 	return findButton(w, T("pay.pay", map[string]any{"Amount": money.Format(a, Language())}))
 }
 
-func firstWords(s string) string { return checkouttest.FirstWords(s) }
+func firstWords(s string) string { return uitest.FirstWords(s) }
 
 // outcome records done's call.
 type outcome struct {
@@ -103,24 +103,9 @@ func (pe *payEnv) openPayment(req CardPayment) (*CardDialog, *outcome) {
 	return d, out
 }
 
-func (pe *payEnv) journal() []app.Payment {
-	pe.t.Helper()
-	rows, _, err := pe.db.Payments(context.Background(), app.PaymentFilter{})
-	if err != nil {
-		pe.t.Fatal(err)
-	}
-	return rows
-}
+func (pe *payEnv) journal() []app.Payment { return uitest.Journal(pe.t, pe.db) }
 
-func (pe *payEnv) charges() int {
-	n := 0
-	for _, e := range pe.pay.Sandbox.Ledger() {
-		if e.Charged() {
-			n++
-		}
-	}
-	return n
-}
+func (pe *payEnv) charges() int { return uitest.Charges(pe.pay.Sandbox) }
 
 // assertNoNumber fails if the number, whole or grouped, or its first
 // twelve digits appear in any text on screen or in the log.

@@ -1,9 +1,7 @@
 package checkout
 
 import (
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -13,8 +11,8 @@ import (
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/testsite"
 	"github.com/trainpay/trainpay/storage"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
 	"github.com/trainpay/trainpay/ui/uikit"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // The names the tests read the screen and the UI language by.
@@ -23,29 +21,16 @@ func T(id string, data ...map[string]any) string  { return uikit.T(id, data...) 
 func ErrorText(err error) string                  { return uikit.ErrorText(err) }
 func SetLanguage(choice string) string            { return uikit.SetLanguage(choice) }
 func Language() string                            { return uikit.Language() }
-func screenTexts(w fyne.Window) []string          { return checkouttest.ScreenTexts(w) }
-func containsText(all []string, want string) bool { return checkouttest.ContainsText(all, want) }
-
-// plain is s with no-break spaces as plain ones.
-func plain(s string) string { return strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(s) }
-
-// hasText is containsText on texts with plain spaces.
-func hasText(all []string, want string) bool {
-	for _, s := range all {
-		if strings.Contains(plain(s), want) {
-			return true
-		}
-	}
-	return false
-}
-
+func screenTexts(w fyne.Window) []string          { return uitest.ScreenTexts(w) }
+func containsText(all []string, want string) bool { return uitest.ContainsText(all, want) }
+func hasText(all []string, want string) bool      { return uitest.HasText(all, want) }
 func findButton(w fyne.Window, text string) *widget.Button {
-	return checkouttest.FindButton(w, text)
+	return uitest.FindButton(w, text)
 }
 
-func typeInto(w fyne.Window, e checkouttest.Field, text string) { checkouttest.TypeInto(w, e, text) }
-func replace(w fyne.Window, e checkouttest.Field, text string)  { checkouttest.Replace(w, e, text) }
-func futureExpiry() string                                      { return checkouttest.FutureExpiry() }
+func typeInto(w fyne.Window, e uitest.Field, text string) { uitest.TypeInto(w, e, text) }
+func replace(w fyne.Window, e uitest.Field, text string)  { uitest.Replace(w, e, text) }
+func futureExpiry() string                                { return uitest.FutureExpiry() }
 
 // fillCard types a whole card; the holder and postcode come pre-filled.
 func fillCard(w fyne.Window, d *CardDialog, number, cvv string) {
@@ -61,10 +46,10 @@ type payEnv struct {
 	t    *testing.T
 	db   *storage.DB
 	site *app.SiteService
-	pay  checkouttest.Payments
+	pay  uitest.Payments
 	svc  Services
 	w    fyne.Window
-	log  *checkouttest.LockedBuffer
+	log  *uitest.LockedBuffer
 }
 
 func newPayEnv(t *testing.T, wrap func(app.Gateway) app.Gateway) *payEnv {
@@ -84,7 +69,7 @@ func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap
 	test.NewTempApp(t)
 	SetLanguage("en")
 	t.Cleanup(func() { SetLanguage("en") })
-	pay := checkouttest.SetUp(t, db, site, country, cur, tz, proc, wrap)
+	pay := uitest.SetUp(t, db, site, country, cur, tz, proc, wrap)
 	w := test.NewWindow(widget.NewLabel(""))
 	w.Resize(fyne.NewSize(800, 900))
 	t.Cleanup(w.Close)
@@ -94,19 +79,4 @@ func newPayEnvAt(t *testing.T, country, cur, tz string, proc app.Processor, wrap
 	}
 }
 
-func TestMain(m *testing.M) {
-	// Never the user's real config folder.
-	dir, err := os.MkdirTemp("", "trainpay-checkout-test")
-	if err != nil {
-		panic(err)
-	}
-	os.Setenv("HOME", dir)
-	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
-	os.Setenv("LANG", "en_US.UTF-8")
-	os.Unsetenv("LC_ALL")
-	os.Unsetenv("LC_MESSAGES")
-	os.Unsetenv("LANGUAGE")
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { uitest.Main("trainpay-checkout-test", m.Run) }

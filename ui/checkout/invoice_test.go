@@ -5,13 +5,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/app/gateway/registry"
 	"github.com/trainpay/trainpay/internal/testsite"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // newPayPalSessionsEnv is a US site in USD, in Test mode, that offers
@@ -34,15 +34,7 @@ func newPayPalSessionsEnv(t *testing.T, language string) *sessionsEnv {
 }
 
 // code makes a 20 % code for every session.
-func (e *sessionsEnv) code(code string) {
-	e.t.Helper()
-	if _, err := e.promo.CreateCode(context.Background(), app.PromoCode{
-		Code: code, Kind: app.DiscountPercent,
-		PercentBP: 2000, AllSessions: true, ValidUntil: time.Now().Add(30 * 24 * time.Hour),
-	}); err != nil {
-		e.t.Fatal(err)
-	}
-}
+func (e *sessionsEnv) code(code string) { uitest.PercentCode(e.t, e.promo, code) }
 
 // TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode: the
 // Payment Information page offers the PayPal invoice beside cards and
@@ -98,15 +90,5 @@ func TestPaymentInformationOffersThePayPalInvoiceForTheTotalAfterTheCode(t *test
 // enableInvoices turns payment by PayPal invoice on, as the administrator
 // does on the Payment methods page, keeping the other settings.
 func enableInvoices(t *testing.T, db app.PaymentSettingsStore) app.PaymentSettingsStore {
-	t.Helper()
-	ctx := context.Background()
-	s, err := db.PaymentSettings(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.PayPalInvoices = true
-	if err := db.SavePaymentSettings(ctx, s, nil); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return uitest.EnableInvoices(t, db)
 }

@@ -10,21 +10,21 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // press and typeText send keys and characters as Fyne's desktop driver
-// does (checkouttest.Keys).
+// does (uitest.Keys).
 func press(t *testing.T, w fyne.Window, name fyne.KeyName, shift bool) {
 	t.Helper()
 	mods := fyne.KeyModifier(0)
 	if shift {
 		mods = fyne.KeyModifierShift
 	}
-	checkouttest.Keys{T: t, W: w}.Press(name, mods)
+	uitest.Keys{T: t, W: w}.Press(name, mods)
 }
 
-func typeText(w fyne.Window, text string) { checkouttest.Keys{W: w}.Type(text) }
+func typeText(w fyne.Window, text string) { uitest.Keys{W: w}.Type(text) }
 
 // focusName names the focused object among named, for messages.
 func focusName(w fyne.Window, named map[string]fyne.Focusable) string {

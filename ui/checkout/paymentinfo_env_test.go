@@ -3,13 +3,13 @@ package checkout
 import (
 	"context"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/testsite"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // sessionsEnv is payEnv with paid sessions enabled and the session service
@@ -32,16 +32,7 @@ func newSessionsEnvOn(t *testing.T, pe *payEnv, promo app.PromoRedeemer, feature
 }
 
 func (e *sessionsEnv) schedulePaid(topic string, feeMinor int64, capacity int) app.Session {
-	e.t.Helper()
-	s, err := e.sessions.Schedule(context.Background(), app.Session{
-		Topic: topic, StartsAt: time.Now().Add(240 * time.Hour),
-		DurationMinutes: 120, Type: app.SessionPaid, FeeMinor: feeMinor, MaxRegistrations: capacity,
-		AttendeesMayCancel: true, CancelHoursBefore: 48, RefundPercent: 100,
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return s
+	return uitest.SchedulePaid(e.t, e.sessions, topic, feeMinor, capacity)
 }
 
 // paymentInfo registers an attendee for s, as the registration page does,

@@ -13,12 +13,12 @@ import (
 
 	"github.com/trainpay/trainpay/app"
 	"github.com/trainpay/trainpay/internal/testsite"
-	"github.com/trainpay/trainpay/ui/checkout/checkouttest"
+	"github.com/trainpay/trainpay/ui/uitest"
 )
 
 // paypalSite is a US site with Express Checkout on, in Test mode, whose
 // buyer's browser is the returned SandboxBrowser.
-func paypalSite(t *testing.T) (*payEnv, *checkouttest.SandboxBrowser) {
+func paypalSite(t *testing.T) (*payEnv, *uitest.SandboxBrowser) {
 	t.Helper()
 	pe := newPayEnvAt(t, "US", "USD", "America/New_York", app.ProcessorPayflow, nil)
 	merchant := &app.MerchantService{Sites: pe.db, Admins: pe.site, Settings: pe.db}
@@ -26,7 +26,7 @@ func paypalSite(t *testing.T) (*payEnv, *checkouttest.SandboxBrowser) {
 		app.PaymentSettings{ExpressCheckout: true}); err != nil {
 		t.Fatal(err)
 	}
-	return pe, checkouttest.InstallBrowser(t, fyne.CurrentApp())
+	return pe, uitest.InstallBrowser(t, fyne.CurrentApp())
 }
 
 // TestPayPalCancelInTheAppWhileWaiting: the person gives up in TrainPay

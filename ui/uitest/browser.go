@@ -1,4 +1,4 @@
-package checkouttest
+package uitest
 
 import (
 	"io"
