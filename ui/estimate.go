@@ -2,10 +2,12 @@ package ui
 
 import (
 	"context"
+	"image/color"
 	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -99,9 +101,15 @@ func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStar
 	p.pay.Importance = widget.HighImportance
 	p.refund = widgets.NewButton(T("estimate.refund"), p.onRefund)
 	p.start = widgets.NewButtonWithIcon(T("estimate.start"), theme.MediaPlayIcon(), p.onStart)
-	// Why Start is refused stands beside it, in the buttons' row.
+	// Pay and Refund take turns in one place, as wide as the wider of the
+	// two whether either shows, so that paying moves neither Start nor the
+	// pointer's next target. Why Start is refused stands beside it, in the
+	// buttons' row.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(max(p.pay.MinSize().Width, p.refund.MinSize().Width), 0))
+	payOrRefund := container.NewStack(room, p.pay, p.refund)
 	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status, p.queue,
-		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(p.change, p.pay, p.refund, p.start)), nil, p.startWhy))
+		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(p.change, payOrRefund, p.start)), nil, p.startWhy))
 	p.load()
 	return p
 }
