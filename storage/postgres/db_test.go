@@ -32,12 +32,7 @@ func openTemp(t *testing.T) *postgres.DB {
 func openTempURL(t *testing.T) (*postgres.DB, string) {
 	t.Helper()
 	url := pgtest.DB(t)
-	db, err := postgres.Open(context.Background(), url)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(db.Close)
-	return db, url
+	return openAt(t, url), url
 }
 
 // wantError checks err's code and key, as the contract suites do.

@@ -1,12 +1,9 @@
 package postgres_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
-	"github.com/trainpay/trainpay/internal/pgtest"
-	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
 )
 
@@ -28,19 +25,9 @@ const promoReturnChildDB = "TRAINPAY_PG_PROMO_RETURN_CHILD_DB"
 // the return is never lost.
 func TestPromoUseReturnRacesReservationsOfRealProcesses(t *testing.T) {
 	if storetest.PromoReturnRaceChild() {
-		db, err := postgres.Open(context.Background(), os.Getenv(promoReturnChildDB))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		storetest.ReturnOrReservePromoWhenReleased(t, db)
+		storetest.ReturnOrReservePromoWhenReleased(t, openAt(t, os.Getenv(promoReturnChildDB)))
 		return
 	}
-	url := pgtest.DB(t)
-	db, err := postgres.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	storetest.RacePromoReturn(t, db, "TestPromoUseReturnRacesReservationsOfRealProcesses", promoReturnChildDB+"="+url)
 }

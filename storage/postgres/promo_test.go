@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/internal/pgtest"
 	"github.com/trainpay/trainpay/storage"
 	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
@@ -133,19 +132,9 @@ const promoChildDB = "TRAINPAY_PG_PROMO_CHILD_DB"
 // used up (or already used by the attendee).
 func TestPromoReservedExactlyByConcurrentProcesses(t *testing.T) {
 	if storetest.PromoRaceChild() {
-		db, err := postgres.Open(context.Background(), os.Getenv(promoChildDB))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		storetest.ReservePromoWhenReleased(t, db)
+		storetest.ReservePromoWhenReleased(t, openAt(t, os.Getenv(promoChildDB)))
 		return
 	}
-	url := pgtest.DB(t)
-	db, err := postgres.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	storetest.RacePromoReservations(t, db, "TestPromoReservedExactlyByConcurrentProcesses", promoChildDB+"="+url)
 }

@@ -1,13 +1,10 @@
 package postgres_test
 
 import (
-	"context"
 	"os"
 	"testing"
 
 	"github.com/trainpay/trainpay/app"
-	"github.com/trainpay/trainpay/internal/pgtest"
-	"github.com/trainpay/trainpay/storage/postgres"
 	"github.com/trainpay/trainpay/storage/storetest"
 )
 
@@ -26,19 +23,9 @@ const queueChildDB = "TRAINPAY_PG_QUEUE_CHILD_DB"
 // the other session has one open request.
 func TestOneAnswerPerRequestAcrossProcesses(t *testing.T) {
 	if url := os.Getenv(queueChildDB); url != "" {
-		db, err := postgres.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		storetest.AnswerOnceWhenReleased(t, db)
+		storetest.AnswerOnceWhenReleased(t, openAt(t, url))
 		return
 	}
-	url := pgtest.DB(t)
-	db, err := postgres.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, url := openTempURL(t)
 	storetest.RaceQueueAnswers(t, db, 8, "TestOneAnswerPerRequestAcrossProcesses", queueChildDB+"="+url)
 }
