@@ -2,12 +2,10 @@ package ui
 
 import (
 	"context"
-	"image/color"
 	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -105,9 +103,7 @@ func newEstimatePage(deps Deps, w fyne.Window, sessionID int64, onChange, onStar
 	// two whether either shows, so that paying moves neither Start nor the
 	// pointer's next target. Why Start is refused stands beside it, in the
 	// buttons' row.
-	room := canvas.NewRectangle(color.Transparent)
-	room.SetMinSize(fyne.NewSize(max(p.pay.MinSize().Width, p.refund.MinSize().Width), 0))
-	payOrRefund := container.NewStack(room, p.pay, p.refund)
+	payOrRefund := container.New(widgets.KeepRoom{}, p.pay, p.refund)
 	p.content = container.NewVBox(p.title, p.lines, p.budget, p.warning, p.status, p.queue,
 		container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(p.change, payOrRefund, p.start)), nil, p.startWhy))
 	p.load()

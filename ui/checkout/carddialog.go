@@ -327,7 +327,7 @@ func (d *CardDialog) build() {
 // buildForm lays out the form in the order a person fills it in: the
 // card's number, expiry date and CVV, the name on it, the billing address,
 // and last a Maestro card's start date and issue number. That last row and
-// its label keep their room while hidden (keepRoom), so they come and go
+// its label keep their room while hidden (widgets.KeepRoom), so they come and go
 // below the fields being typed into and the label column keeps its width;
 // each field's message line has its room from the start too
 // (messageRoom). The dialog neither moves nor resizes while a person
@@ -352,7 +352,7 @@ func (d *CardDialog) buildForm() {
 	d.extrasLabel = formLabel(uikit.T("pay.start_date"))
 	d.extrasLabel.Hide()
 	d.extras.Hide()
-	cells = append(cells, container.New(keepRoom{}, d.extrasLabel), container.New(keepRoom{}, d.extras))
+	cells = append(cells, container.New(widgets.KeepRoom{}, d.extrasLabel), container.New(widgets.KeepRoom{}, d.extras))
 	d.formW = container.New(layout.NewFormLayout(), cells...)
 }
 
@@ -370,7 +370,7 @@ func formLabel(text string) *widget.RichText {
 // brand's name from the start: the number field keeps its width as the
 // brand is recognised.
 func (d *CardDialog) brandRoom() *fyne.Container {
-	room := container.New(keepRoom{}, d.brandLabel)
+	room := container.New(widgets.KeepRoom{}, d.brandLabel)
 	for _, b := range []app.Brand{
 		app.BrandVisa, app.BrandMastercard, app.BrandAmex, app.BrandDiscover, app.BrandJCB, app.BrandDiners, app.BrandMaestro,
 	} {

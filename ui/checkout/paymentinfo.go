@@ -140,7 +140,7 @@ func (p *PaymentInfo) build() {
 		p.code.OnChanged = func(string) { p.promoMsg.Hide() }
 		p.code.OnSubmitted = func(string) { p.onApply() }
 		// Apply and Remove take turns in one place, as wide as the wider.
-		turns := container.New(keepRoom{}, p.apply, p.remove)
+		turns := container.New(widgets.KeepRoom{}, p.apply, p.remove)
 		promo = container.NewVBox(container.NewBorder(nil, nil, nil, turns, p.code), p.promoMsg)
 	} else {
 		p.code.Disable()

@@ -84,25 +84,6 @@ func (r *messageRoom) measure(width float32) float32 {
 	return h
 }
 
-// keepRoom is a layout that keeps room for its objects while they are
-// hidden: the Maestro rows, which come and go with the card's brand.
-type keepRoom struct{}
-
-func (keepRoom) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	var s fyne.Size
-	for _, o := range objects {
-		s = s.Max(o.MinSize())
-	}
-	return s
-}
-
-func (keepRoom) Layout(objects []fyne.CanvasObject, size fyne.Size) {
-	for _, o := range objects {
-		o.Move(fyne.NewPos(0, 0))
-		o.Resize(size)
-	}
-}
-
 // fieldMessages are the messages a card field can show while it is typed
 // into, in the UI language: what its room is measured by. The processor's
 // own refusal (after Pay) and the text rule's refusal of a pasted control
